@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 LINEAGE = {
     "_sheet": "VARCHAR",  # sheet name as the workbook shows it (CSV: the file stem)
     "_row": "INTEGER",  # 1-based row number as a spreadsheet user would name it
-    "_cells": "VARCHAR",  # JSON object field -> cell reference, e.g. {"output_ytd": "F17"}
+    "_col": "VARCHAR",  # column letter of the value, for rows reshaped from wide tables (else null:
+    # the column of each field is recorded once per sheet in meta.load_columns)
 }
 
 

@@ -1,0 +1,265 @@
+"""Building the warehouse: reference tables, then the SQL models of `warehouse/models/`.
+
+Each model is one `.sql` file whose header comment is YAML (name, kind, grain, description,
+columns). Kinds: `view`, `table`, and `vintaged` (marts.indicator_values: evaluated as of every new
+load and appended where a value is new or changed). Models run in dependency order, found from the
+`schema.model` names each one reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import yaml
+
+from etl import catalog
+
+log = logging.getLogger("statwh.build")
+MODELS_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "models"
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference" / "divisions"
+_HEADER = re.compile(r"^\s*/\*(.*?)\*/", re.S)
+
+
+@dataclass(frozen=True)
+class Model:
+    path: Path
+    name: str  # schema.table
+    kind: str
+    sql: str  # the query (without the header)
+    grain: str = ""
+    description: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def schema(self) -> str:
+        return self.name.split(".")[0]
+
+
+def parse_model(path: Path) -> Model:
+    text = path.read_text(encoding="utf-8")
+    m = _HEADER.match(text)
+    if not m:
+        raise ValueError(f"{path}: a model starts with a /* yaml */ header")
+    meta = yaml.safe_load(m.group(1))
+    return Model(
+        path=path,
+        name=meta["name"],
+        kind=meta["kind"],
+        sql=text[m.end():].strip().rstrip(";"),
+        grain=meta.get("grain", ""),
+        description=" ".join(str(meta.get("description", "")).split()),
+        columns={str(k): str(v) for k, v in (meta.get("columns") or {}).items()},
+    )
+
+
+@cache
+def models() -> tuple[Model, ...]:
+    """Every model, in an order where each comes after the models it reads."""
+    found = {m.name: m for m in (parse_model(p) for p in sorted(MODELS_DIR.rglob("*.sql")))}
+    graph = {}
+    for name, m in found.items():
+        refs = set(re.findall(r"\b((?:stg|core|marts)\.[a-z_0-9]+)\b", m.sql)) & set(found)
+        graph[name] = refs - {name}
+    order = list(TopologicalSorter(graph).static_order())
+    return tuple(found[n] for n in order)
+
+
+def model(name: str) -> Model:
+    return next(m for m in models() if m.name == name)
+
+
+# ---------------------------------------------------------------- reference tables
+
+
+def _read_ref(name: str) -> pd.DataFrame:
+    for cand in (REFERENCE_DIR / name, REFERENCE_DIR / (name + ".gz")):
+        if cand.exists():
+            return pd.read_csv(cand, dtype=str)
+    raise FileNotFoundError(REFERENCE_DIR / name)
+
+
+_SUFFIXES = ("街道办事处", "街道", "办事处", "自治区", "自治州", "自治县", "特别行政区", "省", "市", "区", "县", "镇", "乡")
+
+
+def _short(name: str) -> str:
+    for s in _SUFFIXES:
+        if name.endswith(s) and len(name) > len(s) + 1:
+            return name[: -len(s)]
+    return name
+
+
+@cache
+def regions_frame() -> pd.DataFrame:
+    prov = _read_ref("provinces.csv")
+    city = _read_ref("cities.csv")
+    area = _read_ref("areas.csv")
+    street = _read_ref("streets.csv")
+    six = lambda c: c.ljust(6, "0")  # noqa: E731
+    frames = [
+        pd.DataFrame({"region_code": prov["code"].map(six), "name": prov["name"], "level": "province",
+                      "county_code": None, "city_code": None, "province_code": prov["code"].map(six)}),
+        pd.DataFrame({"region_code": city["code"].map(six), "name": city["name"], "level": "city",
+                      "county_code": None, "city_code": city["code"].map(six),
+                      "province_code": city["provinceCode"].map(six)}),
+        pd.DataFrame({"region_code": area["code"], "name": area["name"], "level": "county",
+                      "county_code": area["code"], "city_code": area["cityCode"].map(six),
+                      "province_code": area["provinceCode"].map(six)}),
+        pd.DataFrame({"region_code": street["code"], "name": street["name"], "level": "township",
+                      "county_code": street["areaCode"], "city_code": street["cityCode"].map(six),
+                      "province_code": street["provinceCode"].map(six)}),
+    ]
+    out = pd.concat(frames, ignore_index=True)
+    out["short_name"] = out["name"].map(_short)
+    return out
+
+
+def indicators_frame() -> pd.DataFrame:
+    rows = []
+    for i in catalog.indicators():
+        w = catalog.window(i.window)
+        rows.append({
+            "indicator_id": i.id, "name_zh": i.name_zh, "unit": i.unit, "kind": i.kind,
+            "derivation": i.derivation, "method": i.method, "direction": i.direction,
+            "window_name": i.window, "window_start": w[0] if w else None, "window_end": w[1] if w else None,
+            "track": i.track, "flag": i.params.get("flag"), "entry_type": i.params.get("entry_type"),
+            "chain": i.params.get("chain"), "land_kind": i.params.get("land_kind"), "of_id": i.params.get("of"),
+            "judged": i.params.get("judged"), "aliases": list(i.aliases),
+        })
+    df = pd.DataFrame(rows)
+    for c in ("window_start", "window_end"):
+        df[c] = pd.to_datetime(df[c]).dt.date
+    return df
+
+
+def plan_frame() -> pd.DataFrame:
+    p = catalog.plan()
+    return pd.DataFrame([{
+        "district_code": p["district"]["code"],
+        "district_name": p["district"]["name"],
+        "baseline_period": str(p["baseline"]["period"]),
+        "baseline_end": p["baseline"]["end"],
+        "peer_gap_code": p["peers"]["gdp_gap"],
+        "growth_peer_codes": list(p["peers"]["growth"]),
+        "on_track": float(p["progress"]["on_track"]),
+        "at_risk": float(p["progress"]["at_risk"]),
+        "hightech_validity_years": int(p["hightech_validity_years"]),
+    }])
+
+
+def load_reference(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists ref")
+    for name, frame in (("regions", regions_frame()), ("indicators", indicators_frame()), ("plan", plan_frame())):
+        con.register("_ref", frame)
+        con.execute(f"create or replace table ref.{name} as select * from _ref")
+        con.unregister("_ref")
+
+
+# ---------------------------------------------------------------- building
+
+
+VINTAGED_KEY = ("indicator_id", "region_code", "period", "basis")
+
+
+def _ensure_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> None:
+    con.execute("reset variable as_of")
+    con.execute(f"create table if not exists {m.name} as select *, null::timestamp as superseded_at,"
+                f" false as is_latest from ({m.sql}) where false")
+
+
+def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
+    """Evaluate the model as of every load newer than what was built; append new or changed values."""
+    _ensure_vintaged(con, m)
+    last = con.execute(f"select max(vintage) from {m.name}").fetchall()[0][0]
+    built_to = con.execute("select max(last_vintage) from meta.builds").fetchall()[0][0]
+    since = max([x for x in (last, built_to) if x is not None], default=None)
+    vintages = [r[0] for r in con.execute(
+        "select distinct loaded_at from meta.loads where status in ('loaded','partial')"
+        " and (? is null or loaded_at > ?) order by 1", [since, since]).fetchall()]
+    key = ", ".join(VINTAGED_KEY)
+    added = 0
+    for v in vintages:
+        con.execute("set variable as_of = ?", [v])
+        n = con.execute(
+            f"""
+            insert into {m.name} by name
+            with known as (
+                select * from {m.name}
+                qualify row_number() over (partition by {key} order by vintage desc) = 1
+            ),
+            now_known as ({m.sql})
+            select n.*, null::timestamp as superseded_at, false as is_latest
+            from now_known as n
+            left join known as k using ({key})
+            where k.value is null or abs(k.value - n.value) > 1e-9 * greatest(1, abs(n.value))
+            """
+        ).fetchall()
+        added += n[0][0] if n else 0
+    con.execute("reset variable as_of")
+    if vintages:
+        con.execute(
+            f"""
+            update {m.name} as t set
+                is_latest = s.next_vintage is null,
+                superseded_at = s.next_vintage
+            from (
+                select {key}, vintage,
+                    lead(vintage) over (partition by {key} order by vintage) as next_vintage
+                from {m.name}
+            ) as s
+            where {" and ".join(f"t.{c} is not distinct from s.{c}" for c in VINTAGED_KEY)}
+                and t.vintage = s.vintage
+            """
+        )
+    return added
+
+
+def build(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Rebuild reference tables and every model in one transaction; returns seconds per model."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    con.execute("begin transaction")
+    try:
+        load_reference(con)
+        for schema in ("stg", "core", "marts"):
+            con.execute(f"create schema if not exists {schema}")
+        for m in models():
+            t0 = time.perf_counter()
+            if m.kind == "view":
+                con.execute(f"create or replace view {m.name} as {m.sql}")
+            elif m.kind == "table":
+                con.execute(f"create or replace table {m.name} as {m.sql}")
+            elif m.kind == "vintaged":
+                _build_vintaged(con, m)
+            else:
+                raise ValueError(f"{m.path}: unknown kind {m.kind!r}")
+            timings[m.name] = time.perf_counter() - t0
+        last = con.execute("select max(loaded_at) from meta.loads").fetchall()[0][0]
+        build_id = (con.execute("select coalesce(max(build_id), 0) + 1 from meta.builds").fetchall()[0][0])
+        con.execute("insert into meta.builds values (?, ?, ?, ?)",
+                    [build_id, dt.datetime.now(), last, time.perf_counter() - started])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return timings
+
+
+def progress_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None) -> pd.DataFrame:
+    """marts.indicator_progress as the warehouse knew it at `as_of` (None: now)."""
+    m = model("marts.indicator_progress")
+    if as_of is None:
+        return con.execute(f"select * from {m.name}").df()
+    con.execute("set variable as_of = ?", [as_of])
+    try:
+        return con.execute(m.sql).df()
+    finally:
+        con.execute("reset variable as_of")

@@ -1,0 +1,438 @@
+"""`statwh`: the command line. Every stage of the pipeline runs from here without Airflow.
+
+Exit status: 0 all input loaded (warnings allowed); 1 some input rejected or quarantined, or a wait
+for another writer timed out; 2 wrong usage or configuration. Logs go to stderr; `--format json`
+prints exactly one JSON array on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import math
+import os
+import sys
+from pathlib import Path
+
+from etl.settings import Home
+
+EXAMPLES = {
+    "run": "statwh run                      # load everything waiting in $STATWH_HOME/inbox/<source>/",
+    "ingest": "statwh ingest enterprises 规上工业企业主要指标_2025年1-6月.xlsx",
+    "check": "statwh check land_use 增减挂钩项目验收台账.xlsx   # prints what would load; changes nothing",
+    "build": "statwh build",
+    "reprocess": "statwh reprocess --source enterprises --period 2025-06",
+    "publish": "statwh publish",
+    "indicators": "statwh indicators --latest --format json\n  statwh indicators --as-of 2025-03-31",
+    "report": "statwh report --out /tmp/dashboard",
+    "demo": "statwh demo /tmp/inbox",
+    "sources": "statwh sources",
+}
+
+STATUS_ZH = {
+    "achieved": "已完成", "on_track": "进度正常", "at_risk": "有风险", "off_track": "滞后",
+    "missed": "未完成", "no_target": "目标待定", "no_data": "暂无数据",
+}
+STATUS_STYLE = {
+    "achieved": "bold green", "on_track": "green", "at_risk": "yellow", "off_track": "red",
+    "missed": "bold red", "no_target": "dim", "no_data": "dim",
+}
+
+
+class UsageError(Exception):
+    """Wrong usage or configuration: exit 2."""
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def _home(args) -> Home:
+    return Home.from_env().ensure()
+
+
+def _parse_when(text: str) -> dt.datetime:
+    try:
+        d = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of 应为日期或 ISO 日期时间，如 2025-03-31 或 2025-03-31T12:00 / not a date: {text!r}") from None
+    if len(text) <= 10:  # a date: what was known by the end of that day
+        d = d.replace(hour=23, minute=59, second=59, microsecond=999999)
+    return d.replace(tzinfo=None)
+
+
+def _check_source(source: str) -> None:
+    from etl.spec import SpecError, source_ids, specs_for
+
+    try:
+        if not specs_for(source):
+            raise UsageError(f"未知的数据源“{source}”，可用：{', '.join(source_ids())} / unknown source")
+    except SpecError as e:
+        raise UsageError(str(e)) from e
+
+
+def _check_files(files: list[str]) -> list[Path]:
+    paths = [Path(f) for f in files]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise UsageError("文件不存在 / no such file: " + ", ".join(missing))
+    return paths
+
+
+def _writer(home: Home):
+    from etl.warehouse import connect, write_lock
+
+    class _W:
+        def __enter__(self):
+            self.lock = write_lock(home, on_wait=lambda: _err("另一个写入进程正在运行，等待中… / waiting for another writer…"))
+            self.lock.__enter__()
+            self.con = connect(home)
+            return self.con
+
+        def __exit__(self, *exc):
+            try:
+                self.con.close()
+            finally:
+                self.lock.__exit__(*exc)
+
+    return _W()
+
+
+# ---------------------------------------------------------------- summaries
+
+
+def print_result(r) -> None:
+    mark = {"loaded": "✔", "partial": "◐", "rejected": "✘", "duplicate": "="}.get(r.status, "?")
+    line = f"{mark} [{r.source}] {r.file_name}: {r.status}"
+    if r.status in {"loaded", "partial"}:
+        line += f" — {r.rows_loaded} rows loaded"
+        if r.rows_rejected:
+            line += f", {r.rows_rejected} rows quarantined"
+    elif r.status == "duplicate":
+        line += f" — {r.message}"
+    _err(line)
+    for i in r.rejections[:5]:
+        where = ", ".join(x for x in (i.sheet and f"sheet {i.sheet}", i.row and f"row {i.row}",
+                                       i.column and f"column {i.column}") if x)
+        _err(f"    {i.severity}: {where + ': ' if where else ''}{i.message}" + (f" [value: {i.value}]" if i.value else ""))
+    if len(r.rejections) > 5:
+        _err(f"    … and {len(r.rejections) - 5} more (meta.rejections, load {r.load_id})")
+    for w in r.warnings[:3]:
+        where = ", ".join(x for x in (w.sheet and f"sheet {w.sheet}", w.row and f"row {w.row}") if x)
+        _err(f"    warning: {where + ': ' if where else ''}{w.message}")
+    if len(r.warnings) > 3:
+        _err(f"    … and {len(r.warnings) - 3} more warnings (meta.warnings, load {r.load_id})")
+
+
+def print_totals(results) -> None:
+    from collections import Counter
+
+    c = Counter(r.status for r in results)
+    _err("files: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items())) if results else "no files waiting")
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_demo(args) -> int:
+    from etl.demo import write_demo
+
+    target = Path(args.dir) if args.dir else _home(args).inbox
+    files = write_demo(target)
+    _err(f"wrote {len(files)} sample files into {target}")
+    return 0
+
+
+def cmd_sources(args) -> int:
+    from etl.spec import builtin_specs
+
+    home = Home.from_env()
+    for s in builtin_specs():
+        print(f"{s.source:12} {s.layout:22} {s.dataset:19} {home.inbox / s.source}/  {s.description}")
+        print(f"{'':12} spec: {s.path}")
+    return 0
+
+
+def _run_pipeline(home: Home, results_fn, *, build: bool = True) -> int:
+    from etl.pipeline import build_and_publish
+
+    with _writer(home) as con:
+        results = results_fn(con)
+        print_totals(results)
+        if build:
+            summary = build_and_publish(con, home)
+            _err(f"warehouse:  {home.warehouse}")
+            _err(f"snapshot:   {summary.published.get('snapshot')}")
+            _err(f"dashboard:  {summary.report}")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def cmd_run(args) -> int:
+    from etl.pipeline import process_inbox
+
+    home = _home(args)
+    if args.demo_if_empty:
+        from etl.pipeline import waiting_files
+
+        if not waiting_files(home):
+            from etl.demo import write_demo
+
+            files = write_demo(home.inbox)
+            _err(f"inbox was empty: wrote {len(files)} sample departmental files into {home.inbox}")
+    code = _run_pipeline(home, lambda con: process_inbox(con, home, args.source, on_file=print_result))
+    if args.print_progress:
+        args.as_of, args.latest, args.format = None, True, "table"
+        cmd_indicators(args)
+    return code
+
+
+def cmd_ingest(args) -> int:
+    from etl.pipeline import ingest_paths
+
+    _check_source(args.source)
+    paths = _check_files(args.files)
+    home = _home(args)
+
+    def go(con):
+        results = ingest_paths(con, home, args.source, paths)
+        for r in results:
+            print_result(r)
+        return results
+
+    return _run_pipeline(home, go, build=not args.no_build)
+
+
+def cmd_check(args) -> int:
+    from etl.extract import extract
+    from etl.settings import limits
+
+    _check_source(args.source)
+    paths = _check_files(args.files)
+    worst = 0
+    for p in paths:
+        ex = extract(p, args.source, limits=limits())
+        print(f"== {p.name}")
+        print(f"   format: {ex.format or '?'}" + (f" ({ex.encoding})" if ex.encoding else ""))
+        print(f"   spec:   {ex.spec.layout + ' (' + str(ex.spec.path.name) + ')' if ex.spec else 'none matched'}")
+        if not ex.spec:
+            for c in ex.considered:
+                print(f"     considered: {c}")
+        for s in ex.sheets:
+            print(f"   sheet {s.sheet!r}: header row(s) {s.header_rows}; period {s.period or 'per row'}"
+                  + (f" (from {s.period_from})" if s.period_from else "")
+                  + (f"; 填报单位 {s.reporter}" if s.reporter else ""))
+            for f, col in s.columns.items():
+                unit = f"  [{s.units[f]}]" if f in s.units else ""
+                print(f"     {f:16} ← {col}{unit}")
+            if s.unmapped:
+                print(f"     unmapped: {', '.join(s.unmapped)}")
+            print(f"     rows: {s.rows_read} data; dropped {s.dropped_totals} total, {s.dropped_notes} note, "
+                  f"{s.dropped_parts} 其中, {s.dropped_blank} blank")
+        issues = list(ex.issues)
+        if not ex.critical and ex.frame is not None:
+            from etl.load import _validation_issues
+
+            v, _ = _validation_issues(ex)
+            issues += v
+        crit = [i for i in issues if i.severity == "critical"]
+        rows = [i for i in issues if i.severity == "row"]
+        warns = [i for i in issues if i.severity == "warning"]
+        n = 0 if ex.frame is None else len(ex.frame)
+        bad_rows = len({(i.sheet, i.row) for i in rows})
+        verdict = "would be rejected" if crit else (f"would load {n - bad_rows} rows, quarantine {bad_rows}")
+        print(f"   → {verdict}; {len(warns)} warnings")
+        for i in (crit + rows + warns)[:20]:
+            where = ", ".join(x for x in (i.sheet and f"sheet {i.sheet}", i.row and f"row {i.row}",
+                                           i.column and f"column {i.column}") if x)
+            print(f"     {i.severity}: {where + ': ' if where else ''}{i.message}" + (f" [value: {i.value}]" if i.value else ""))
+        if crit or rows:
+            worst = 1
+    return worst
+
+
+def cmd_build(args) -> int:
+    home = _home(args)
+    from etl.build import build
+
+    with _writer(home) as con:
+        timings = build(con)
+    _err(f"built {len(timings)} models in {sum(timings.values()):.2f}s")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    home = _home(args)
+    from etl.publish import publish
+
+    with _writer(home) as con:
+        written = publish(con, home)
+    for k, v in written.items():
+        _err(f"{k}: {v}")
+    return 0
+
+
+def cmd_reprocess(args) -> int:
+    from etl.reprocess import reprocess
+
+    home = _home(args)
+
+    def go(con):
+        results = reprocess(con, home, source=args.source, period=args.period)
+        for r in results:
+            print_result(r)
+        return results
+
+    return _run_pipeline(home, go)
+
+
+def _progress_frame(args):
+    import duckdb
+
+    home = Home.from_env()
+    as_of = _parse_when(args.as_of) if args.as_of else None
+    path = home.snapshot if home.snapshot.exists() and as_of is None else home.warehouse
+    if not path.exists():
+        raise UsageError(f"仓库尚未建立：{path}（先运行 statwh run） / no warehouse yet: run `statwh run` first")
+    from etl.build import progress_as_of
+
+    if as_of is None:
+        con = duckdb.connect(str(path), read_only=True)
+        df = con.execute("select * from marts.indicator_progress").df()
+    else:
+        from etl.warehouse import write_lock
+
+        # as-of queries evaluate the models against the warehouse: wait for writers, read only
+        with write_lock(home):
+            con = duckdb.connect(str(home.warehouse), read_only=True)
+            df = progress_as_of(con, as_of)
+    con.close()
+    if args.latest:
+        df = df.sort_values("period_end", na_position="first").groupby("indicator_id", as_index=False).tail(1)
+        df = df.sort_values("indicator_id")
+    return df
+
+
+def _jsonable(v):
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if hasattr(v, "item"):
+        return _jsonable(v.item())
+    return v
+
+
+def cmd_indicators(args) -> int:
+    import pandas as pd
+
+    df = _progress_frame(args)
+    if args.format == "json":
+        rows = [{k: _jsonable(None if (not isinstance(v, str) and pd.isna(v)) else v) for k, v in r.items()}
+                for r in df.to_dict("records")]
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    if args.format == "csv":
+        df.to_csv(sys.stdout, index=False)
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title="淮安区工作报告目标进度 / indicator progress", show_lines=False)
+    for col in ("指标", "时期", "实际", "目标", "单位", "进度%", "应达%", "到期预计", "状态"):
+        t.add_column(col, justify="right" if col not in {"指标", "状态", "单位", "时期"} else "left")
+    fmt = lambda v, d=1: "—" if v is None or pd.isna(v) else f"{v:,.{d}f}"  # noqa: E731
+    for r in df.itertuples(index=False):
+        st = r.status
+        t.add_row(
+            f"{r.name_zh}\n[dim]{r.indicator_id}[/dim]", r.period or "—", fmt(r.actual, 2), fmt(r.target, 0)
+            if r.target is not None and not pd.isna(r.target) else "目标待定", r.unit, fmt(r.progress_pct),
+            fmt(r.expected_pct), fmt(r.projected_at_deadline, 1), f"[{STATUS_STYLE[st]}]{STATUS_ZH[st]} {st}[/]",
+        )
+    Console(width=int(os.environ.get("COLUMNS", 140))).print(t)
+    return 0
+
+
+def cmd_report(args) -> int:
+    from etl.report import write_report
+
+    home = Home.from_env()
+    if not home.snapshot.exists():
+        raise UsageError("尚无发布的快照（先运行 statwh run） / nothing published yet: run `statwh run` first")
+    out = write_report(home, Path(args.out) if args.out else None)
+    print(out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="statwh",
+        description="District statistics warehouse: departmental spreadsheets in, indicator progress out. "
+        "Data area: $STATWH_HOME (default ./data).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  " + "\n  ".join(EXAMPLES.values()),
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, help_, fn):
+        sp = sub.add_parser(name, help=help_, description=help_, epilog="example:\n  " + EXAMPLES[name],
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        sp.set_defaults(fn=fn)
+        return sp
+
+    sp = add("run", "process every file waiting in the inbox, build the marts, publish", cmd_run)
+    sp.add_argument("--source", help="only this source's inbox folder")
+    sp.add_argument("--demo-if-empty", action="store_true", help="write the sample files first when the inbox is empty")
+    sp.add_argument("--print-progress", action="store_true", help="print the indicator table at the end")
+    sp = add("ingest", "ingest FILEs as SOURCE (a source id or a spec file), then refresh the marts", cmd_ingest)
+    sp.add_argument("source")
+    sp.add_argument("files", nargs="+", metavar="FILE")
+    sp.add_argument("--no-build", action="store_true", help="load only; do not rebuild the marts")
+    sp = add("check", "extract and validate only; print what would load and what would be rejected", cmd_check)
+    sp.add_argument("source")
+    sp.add_argument("files", nargs="+", metavar="FILE")
+    add("build", "rebuild the marts from what is loaded", cmd_build)
+    sp = add("reprocess", "re-read archived files and load them again as new vintages", cmd_reprocess)
+    sp.add_argument("--source")
+    sp.add_argument("--period", help="only files holding this period (2025, 2025Q2, 2025-06)")
+    add("publish", "write the read-only snapshot and the Parquet exports", cmd_publish)
+    sp = add("indicators", "progress of every indicator against its target, every period", cmd_indicators)
+    sp.add_argument("--as-of", help="what the warehouse knew then: a date or ISO date-time")
+    sp.add_argument("--latest", action="store_true", help="the latest period of each indicator only")
+    sp.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sp = add("report", "write the HTML dashboard", cmd_report)
+    sp.add_argument("--out", help="directory (default: inside the published area)")
+    sp = add("demo", "write the sample departmental spreadsheets", cmd_demo)
+    sp.add_argument("dir", nargs="?", help="default: $STATWH_HOME/inbox")
+    add("sources", "list the source specs and where each expects its files", cmd_sources)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from etl.warehouse import LockTimeout
+
+    try:
+        return args.fn(args)
+    except UsageError as e:
+        _err(f"statwh: {e}")
+        return 2
+    except LockTimeout as e:
+        _err(f"statwh: {e}")
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,739 @@
+"""Extraction: a departmental workbook → tidy rows that know their file, sheet, row and column.
+
+`extract(path, source)` picks the layout (spec) of `source` whose fields best match the file's
+header, finds the header by scanning (never a fixed number of skipped rows), joins two-row merged
+headers, reads units and periods from where departments write them, drops totals / notes / blank
+rows (keeping totals as evidence), parses every cell, and returns an `Extraction`.
+
+Nothing here touches the warehouse. Problems are `Issue`s: `critical` ones reject the file,
+`row` ones quarantine a row, `warning` ones are recorded.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from etl import cells
+from etl.cells import Period, clean_text, column_letter, header_key
+from etl.read import Grid, ReadError, Workbook, read_workbook
+from etl.schemas import DATASETS, LINEAGE
+from etl.spec import FieldSpec, SourceSpec, specs_for
+
+NOTE_PREFIXES = ("注", "备注", "说明", "数据来源", "资料来源", "来源", "填表人", "审核人", "制表人", "负责人", "填报人", "联系电话")
+PART_PREFIXES = ("其中", "内：")
+
+
+@dataclass
+class Issue:
+    """One problem found in a file: where it is, what rule it broke, and what to do."""
+
+    severity: str  # critical / row / warning
+    rule: str
+    message: str
+    sheet: str | None = None
+    row: int | None = None  # 1-based spreadsheet row
+    column: str | None = None  # header text or field name, with the column letter: "企业名称 (C)"
+    value: str | None = None
+
+
+@dataclass
+class HeaderMatch:
+    row: int  # 0-based index of the first header row
+    depth: int  # 1 or 2 rows
+    names: list[str]  # joined header text per column
+    mapping: dict[str, int]  # field → 0-based column
+    duplicates: dict[str, list[int]]
+    score: int
+    missing_required: list[str]
+
+
+@dataclass
+class SheetInfo:
+    """What `statwh check` prints about one sheet."""
+
+    sheet: str
+    header_rows: str = ""
+    columns: dict[str, str] = field(default_factory=dict)  # field → "header text (F)"
+    unmapped: list[str] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)  # field → "万元 (from header) → 万元 ×1"
+    period: str | None = None
+    period_from: str | None = None
+    reporter: str | None = None
+    rows_read: int = 0
+    dropped_totals: int = 0
+    dropped_notes: int = 0
+    dropped_parts: int = 0
+    dropped_blank: int = 0
+    totals: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Extraction:
+    path: Path
+    source: str
+    spec: SourceSpec | None
+    format: str | None = None
+    encoding: str | None = None
+    frame: pd.DataFrame | None = None
+    sheets: list[SheetInfo] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    considered: list[str] = field(default_factory=list)
+    column_map: list[dict[str, Any]] = field(default_factory=list)  # for meta.load_columns
+
+    @property
+    def critical(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "critical"]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.rows_read for s in self.sheets)
+
+
+# ---------------------------------------------------------------- header finding
+
+
+def _text(v: Any) -> str:
+    return clean_text(v) if v is not None else ""
+
+
+def header_names(grid: Grid, r: int, depth: int) -> list[str]:
+    """Joined header texts of rows r..r+depth-1; merged parent cells are carried over children."""
+    rows = grid.rows
+    width = max((len(x) for x in rows[r : r + depth]), default=0)
+    top = [_text(c) for c in rows[r]] + [""] * (width - len(rows[r]))
+    if depth == 1:
+        return top
+    sub = [_text(c) for c in rows[r + 1]] + [""] * (width - len(rows[r + 1]))
+    merged_parent: dict[int, int] = {}
+    for (r0, c0), (r1, c1) in grid.merged:
+        if r0 == r and r1 == r:
+            for c in range(c0 + 1, c1 + 1):
+                merged_parent[c] = c0
+    parent = list(top)
+    for c in range(width):
+        if parent[c] or not sub[c]:
+            continue
+        if c in merged_parent:
+            parent[c] = top[merged_parent[c]]
+        elif not grid.merged and c > 0 and sub[c - 1] and parent[c - 1]:
+            parent[c] = parent[c - 1]  # no merge information: carry the group's parent along
+    out = []
+    for p, s in zip(parent, sub, strict=True):
+        if p and s and p != s:
+            out.append(f"{p}/{s}")
+        else:
+            out.append(p or s)
+    return out
+
+
+def match_header(names: list[str], spec: SourceSpec) -> tuple[dict[str, int], dict[str, list[int]]]:
+    index = spec.alias_index
+    mapping: dict[str, int] = {}
+    dups: dict[str, list[int]] = {}
+    for c, name in enumerate(names):
+        if not name:
+            continue
+        key = header_key(name)
+        f = index.get(key)
+        if f is None and "/" in key:  # `从业人员/人` or a parent that is the field itself
+            parent, child = key.split("/", 1)
+            f = index.get(child) if child not in {"本月", "本年累计", "累计", "当月"} else None
+            f = f or index.get(parent)
+            if f is not None and f in mapping:
+                continue
+        if f is None:
+            continue
+        if f in mapping:
+            dups.setdefault(f, [mapping[f]]).append(c)
+        else:
+            mapping[f] = c
+    return mapping, dups
+
+
+def find_header(grid: Grid, spec: SourceSpec) -> tuple[HeaderMatch | None, list[HeaderMatch]]:
+    """The best header of `grid` for `spec`, and every candidate considered (for error messages)."""
+    required = [f.name for f in spec.fields if f.required]
+    candidates: list[HeaderMatch] = []
+    limit = min(spec.header_scan_rows, len(grid.rows))
+    for r in range(limit):
+        if not any(c is not None for c in grid.rows[r]):
+            continue
+        for depth in (1, 2):
+            if r + depth > len(grid.rows):
+                continue
+            names = header_names(grid, r, depth)
+            mapping, dups = match_header(names, spec)
+            if not mapping:
+                continue
+            missing = [f for f in required if f not in mapping]
+            missing += [
+                "/".join(g) for g in spec.required_any if not any(x in mapping for x in g)
+            ]
+            candidates.append(HeaderMatch(r, depth, names, mapping, dups, len(mapping), missing))
+    valid = [c for c in candidates if not c.missing_required]
+    if not valid:
+        return None, candidates
+    best = max(valid, key=lambda c: (c.score, -c.depth, -c.row))
+    return best, candidates
+
+
+# ---------------------------------------------------------------- metadata around the table
+
+
+_META_INDICATOR = re.compile(r"^指标\s*[:：]\s*(.+)$")
+_META_REGION = re.compile(r"^地区\s*[:：]\s*(.+)$")
+
+
+@dataclass
+class SheetMeta:
+    title_texts: list[str]
+    unit_row: str | None
+    reporter: str | None
+    indicator: str | None
+    region: str | None
+
+
+def sheet_meta(grid: Grid, header_row: int) -> SheetMeta:
+    texts = []
+    for r in range(header_row):
+        for c in grid.rows[r]:
+            t = _text(c)
+            if t:
+                texts.append(t)
+    unit = reporter = indicator = region = None
+    for t in texts:
+        unit = unit or cells.unit_from_unit_row(t)
+        reporter = reporter or cells.reporter_in_text(t)
+        m = _META_INDICATOR.match(t)
+        if m:
+            indicator = m.group(1).strip()
+        m = _META_REGION.match(t)
+        if m:
+            region = m.group(1).strip()
+    return SheetMeta(texts, unit, reporter, indicator, region)
+
+
+def unit_in_file_name(name: str) -> str | None:
+    stem = clean_text(Path(name).stem)
+    u = cells.unit_in_text(stem)
+    if u:
+        return u
+    for known in sorted(cells.KNOWN_UNITS, key=len, reverse=True):
+        if re.search(rf"(^|[\s_\-—]){re.escape(known)}$", stem):
+            return known
+    return None
+
+
+def period_of_sheet(spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str) -> tuple[Period | None, str | None]:
+    for where in spec.period_from:
+        if where == "sheet":
+            p = cells.parse_period(grid.name) if not re.fullmatch(r"(?i)sheet\d*", grid.name) else None
+        elif where == "title":
+            p = next((q for t in meta.title_texts if (q := cells.parse_period(t))), None)
+        elif where == "file_name":
+            p = cells.parse_period(Path(file_name).stem)
+        else:
+            continue
+        if p:
+            return p, where
+    return None, None
+
+
+# ---------------------------------------------------------------- rows
+
+
+def classify_row(row: list[Any], label_cols: list[int], spec: SourceSpec, in_notes: bool) -> str:
+    """`data`, `blank`, `total`, `part` (其中) or `note`."""
+    nonempty = [c for c in row if c is not None and _text(c) != ""]
+    if not nonempty:
+        return "blank"
+    first = nonempty[0]
+    first_text = _text(first).replace(" ", "")
+    if isinstance(first, str) and (first.startswith("\u3000") or first.startswith("  ")) and in_notes:
+        return "note"
+    if isinstance(first, str) and first_text.startswith(NOTE_PREFIXES) and len(nonempty) <= 2:
+        return "note"
+    if in_notes and len(nonempty) == 1 and isinstance(first, str):
+        return "note"
+    totals = {t.replace(" ", "") for t in spec.total_labels}
+    for c in label_cols:
+        if c < len(row) and row[c] is not None:
+            t = _text(row[c]).replace(" ", "")
+            if t in totals or t.startswith(("合计", "总计")):
+                return "total"
+            if t.startswith(PART_PREFIXES):
+                return "part"
+    return "data"
+
+
+def _parse_column(values: list[Any], f: FieldSpec, blank_zero: bool) -> tuple[list[Any], list[str | None], list[str | None]]:
+    """Parse one column: values, missing markers, problems."""
+    out: list[Any] = []
+    missing: list[str | None] = []
+    problems: list[str | None] = []
+    t = f.type
+    if t in {"number", "integer"}:
+        for v in values:
+            if type(v) is float:  # the common case, fast
+                out.append(v)
+                missing.append(None)
+                problems.append(None)
+                continue
+            p = cells.parse_number(v)
+            val = p.value
+            if val is None and p.missing == "" and blank_zero:
+                val = 0.0
+            if t == "integer" and val is not None and not float(val).is_integer():
+                problems.append(f"应为整数，实际为 {v} / expected a whole number")
+                out.append(None)
+                missing.append(None)
+                continue
+            out.append(val)
+            missing.append(p.missing)
+            problems.append(p.problem)
+    elif t == "flag":
+        for v in values:
+            p = cells.parse_flag(v)
+            out.append(p.value)
+            missing.append(None)
+            problems.append(p.problem)
+    elif t == "date":
+        for v in values:
+            p = cells.parse_date(v, month_end=f.month_end)
+            out.append(p.value)
+            missing.append(p.missing)
+            problems.append(p.problem)
+    elif t == "period":
+        for v in values:
+            p = cells.parse_period(v)
+            out.append(p)
+            missing.append(None if p or v is None else None)
+            problems.append(None if p or v is None else f"无法识别的时期“{_text(v)}” / not a period")
+    elif t == "credit_code":
+        from etl.codes import looks_excel_mangled
+
+        for v in values:
+            if v is None:
+                out.append(None)
+                missing.append("")
+                problems.append(None)
+            elif looks_excel_mangled(v):
+                out.append(_text(v))
+                missing.append(None)
+                problems.append(None)  # validation names it (credit-code expectation)
+            else:
+                out.append(_text(v).replace(" ", "").upper())
+                missing.append(None)
+                problems.append(None)
+    elif t == "industry":
+        from etl.industry import normalize_industry_code
+
+        for v in values:
+            out.append(normalize_industry_code(v) if v is not None else None)
+            missing.append("" if v is None else None)
+            problems.append(None)
+    else:  # text, region, year
+        for v in values:
+            if v is None:
+                out.append(None)
+                missing.append("")
+            else:
+                s = _text(v)
+                if t == "text" and isinstance(v, float) and v.is_integer():
+                    s = str(int(v))
+                out.append(s if s not in cells.MISSING_MARKERS else None)
+                missing.append(None if s not in cells.MISSING_MARKERS else s)
+            problems.append(None)
+    return out, missing, problems
+
+
+def _unit_for(f: FieldSpec, header: str, meta: SheetMeta, file_name: str) -> tuple[str | None, str]:
+    u = cells.unit_in_text(header)
+    if u:
+        return u, "header"
+    if meta.unit_row:
+        return meta.unit_row, "unit row"
+    if meta.indicator and (u := cells.unit_in_text(meta.indicator)):
+        return u, "指标 line"
+    if u := unit_in_file_name(file_name):
+        return u, "file name"
+    return f.default_unit, "spec default"
+
+
+def _extract_rows_sheet(
+    grid: Grid, spec: SourceSpec, hm: HeaderMatch, file_name: str, ex: Extraction
+) -> dict[str, list[Any]] | None:
+    meta = sheet_meta(grid, hm.row)
+    info = SheetInfo(sheet=grid.name, reporter=meta.reporter)
+    info.header_rows = f"{hm.row + 1}" if hm.depth == 1 else f"{hm.row + 1}-{hm.row + hm.depth}"
+    for f, c in hm.mapping.items():
+        info.columns[f] = f"{hm.names[c]} ({column_letter(c)})"
+        ex.column_map.append(
+            {"sheet": grid.name, "field": f, "column_letter": column_letter(c), "header_text": hm.names[c]}
+        )
+    mapped_cols = set(hm.mapping.values())
+    info.unmapped = [f"{n} ({column_letter(c)})" for c, n in enumerate(hm.names) if n and c not in mapped_cols]
+    ex.sheets.append(info)
+
+    for f, cols in hm.duplicates.items():
+        ex.issues.append(
+            Issue(
+                "critical",
+                "duplicate_column",
+                f"两列都对应字段“{f}”：" + "、".join(f"{hm.names[c]} ({column_letter(c)})" for c in cols)
+                + "，请删除或改名其中一列 / two columns map to the same field",
+                grid.name,
+                hm.row + 1,
+                f,
+            )
+        )
+    if hm.duplicates:
+        return None
+
+    # period of the sheet (when not per row)
+    sheet_period, where = period_of_sheet(spec, grid, meta, file_name)
+    has_period_col = "period" in hm.mapping and "column" in spec.period_from
+    if not has_period_col:
+        info.period = sheet_period.text if sheet_period else None
+        info.period_from = where
+        if sheet_period is None and spec.period_required:
+            ex.issues.append(
+                Issue(
+                    "critical",
+                    "period_not_found",
+                    "找不到报告期：表内无时期列，工作表名、标题和文件名中也没有（如“2025年1-6月”）"
+                    " / no period in a column, the sheet name, the title or the file name",
+                    grid.name,
+                )
+            )
+            return None
+
+    # classify the rows below the header
+    start = hm.row + hm.depth
+    text_fields = [f.name for f in spec.fields if f.type in {"text", "region"}]
+    first_numeric = min(
+        (hm.mapping[f.name] for f in spec.fields if f.type in {"number", "integer"} and f.name in hm.mapping),
+        default=len(hm.names),
+    )
+    label_cols = sorted({hm.mapping[f] for f in text_fields if f in hm.mapping} | set(range(min(first_numeric, 3))))
+    data_rows: list[int] = []
+    total_rows: list[int] = []
+    in_notes = False
+    for r in range(start, len(grid.rows)):
+        kind = classify_row(grid.rows[r], label_cols, spec, in_notes)
+        if kind == "data":
+            data_rows.append(r)
+        elif kind == "total":
+            total_rows.append(r)
+            info.dropped_totals += 1
+        elif kind == "part":
+            info.dropped_parts += 1
+        elif kind == "note":
+            in_notes = True
+            info.dropped_notes += 1
+        else:
+            info.dropped_blank += 1
+    info.rows_read = len(data_rows)
+
+    cols: dict[str, list[Any]] = {}
+    n = len(data_rows)
+    blank_zero = spec.blank_means == "zero"
+    for fname, c in hm.mapping.items():
+        f = spec.field(fname)
+        assert f is not None
+        raw = [grid.rows[r][c] if c < len(grid.rows[r]) else None for r in data_rows]
+        vals, missing, problems = _parse_column(raw, f, blank_zero)
+        if f.type in {"number", "integer"} and f.unit:
+            unit, src = _unit_for(f, hm.names[c], meta, file_name)
+            if unit is None:
+                unit, src = f.unit, "assumed"
+            try:
+                factor = cells.unit_factor(unit, f.unit)
+            except ValueError as e:
+                ex.issues.append(
+                    Issue("critical", "unit_mismatch", f"{hm.names[c]} ({column_letter(c)})：{e}", grid.name, hm.row + 1, fname)
+                )
+                return None
+            info.units[fname] = f"{unit} ({src})" + (f" → {f.unit} ×{factor:g}" if factor != 1 else "")
+            if factor != 1:
+                vals = [v * factor if v is not None else None for v in vals]
+        for i, prob in enumerate(problems):
+            if prob:
+                r = data_rows[i]
+                ex.issues.append(
+                    Issue("row", f"parse_{f.type}", prob, grid.name, r + 1,
+                          f"{hm.names[c]} ({column_letter(c)})", _text(raw[i]))
+                )
+        if f.type == "region":
+            cols[fname] = vals
+            cols[f"{fname}_code"] = _resolve_regions(vals, data_rows, grid.name, hm.names[c], c, ex)
+        elif f.type == "period":
+            cols["period"] = [p.text if p else None for p in vals]
+            cols["period_end"] = [p.end if p else None for p in vals]
+            cols["_period_basis"] = [p.basis if p else None for p in vals]
+        else:
+            cols[fname] = vals
+        if f.type in {"number", "integer"}:
+            cols[f"_missing_{fname}"] = missing
+
+    if not has_period_col and sheet_period is not None:
+        cols["period"] = [sheet_period.text] * n
+        cols["period_end"] = [sheet_period.end] * n
+        cols["_period_basis"] = [sheet_period.basis] * n
+    for k, v in spec.constants.items():
+        cols[k] = [v] * n
+    cols["_sheet"] = [grid.name] * n
+    cols["_row"] = [r + 1 for r in data_rows]
+    cols["_col"] = [None] * n
+
+    _check_totals(grid, spec, hm, data_rows, total_rows, cols, info, ex)
+    return cols
+
+
+def _resolve_regions(vals: list[Any], rows: list[int], sheet: str, header: str, c: int, ex: Extraction) -> list[str | None]:
+    from etl.regions import RegionResolver
+
+    resolver = RegionResolver.default()
+    memo: dict[str, Any] = {}
+    out: list[str | None] = []
+    for v, r in zip(vals, rows, strict=True):
+        if v is None:
+            out.append(None)
+            continue
+        res = memo.get(v)
+        if res is None:
+            res = memo[v] = resolver.resolve(v)
+        out.append(res.code)
+        if res.code is None:
+            ex.issues.append(
+                Issue("row", "unknown_region", res.problem or f"无法识别的地区“{v}” / unknown region",
+                      sheet, r + 1, f"{header} ({column_letter(c)})", v)
+            )
+    return out
+
+
+def _check_totals(
+    grid: Grid, spec: SourceSpec, hm: HeaderMatch, data_rows: list[int], total_rows: list[int],
+    cols: dict[str, list[Any]], info: SheetInfo, ex: Extraction,
+) -> None:
+    """A 合计 row is evidence: the sum of the parts must match it (within rounding)."""
+    if len(total_rows) != 1:
+        return
+    tr = total_rows[0]
+    for fname, c in hm.mapping.items():
+        f = spec.field(fname)
+        if f is None or f.type not in {"number", "integer"} or fname not in cols:
+            continue
+        raw_total = grid.rows[tr][c] if c < len(grid.rows[tr]) else None
+        p = cells.parse_number(raw_total)
+        if p.value is None:
+            continue
+        # the total is in the file's unit; compare in the file's unit
+        factor = 1.0
+        if f.unit and fname in info.units and "×" in info.units[fname]:
+            factor = float(info.units[fname].rsplit("×", 1)[1])
+        total = p.value * factor
+        parts = sum(v for v in cols[fname] if v is not None)
+        tol = max(0.05 * factor, abs(total) * 1e-4)
+        info.totals.append({"field": fname, "total": total, "sum": parts})
+        if abs(parts - total) > tol:
+            ex.issues.append(
+                Issue(
+                    "warning", "total_mismatch",
+                    f"合计行与明细之和不符：{hm.names[c]} 合计 {p.value:,.2f}，明细之和 {parts / factor:,.2f}，"
+                    f"相差 {(parts - total) / factor:,.2f} / the total row does not reconcile",
+                    grid.name, tr + 1, f"{hm.names[c]} ({column_letter(c)})", _text(raw_total),
+                )
+            )
+
+
+# ---------------------------------------------------------------- wide tables
+
+
+def _extract_wide_sheet(grid: Grid, spec: SourceSpec, file_name: str, ex: Extraction) -> dict[str, list[Any]] | None:
+    assert spec.wide is not None
+    header_row = None
+    period_cols: dict[int, Period] = {}
+    for r in range(min(spec.header_scan_rows, len(grid.rows))):
+        pcs = {c: p for c, v in enumerate(grid.rows[r]) if v is not None and (p := cells.parse_period(v))}
+        if len(pcs) >= 2 and len(pcs) > len(period_cols):
+            header_row, period_cols = r, pcs
+            break
+    if header_row is None:
+        return None
+    row = grid.rows[header_row]
+    aliases = {header_key(a) for a in spec.wide.label_aliases}
+    label_col = next((c for c, v in enumerate(row) if v is not None and header_key(v) in aliases), None)
+    if label_col is None:
+        label_col = next((c for c in range(min(period_cols)) if any(
+            isinstance(grid.rows[r][c] if c < len(grid.rows[r]) else None, str)
+            for r in range(header_row + 1, min(header_row + 6, len(grid.rows)))
+        )), None)
+    if label_col is None:
+        return None
+    meta = sheet_meta(grid, header_row)
+    info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=str(header_row + 1))
+    info.columns["label"] = f"{_text(row[label_col]) or '(blank)'} ({column_letter(label_col)})"
+    info.columns["periods"] = ", ".join(f"{p.text}" for p in period_cols.values())
+    ex.sheets.append(info)
+    indicator_text = meta.indicator or clean_text(Path(file_name).stem)
+    unit = cells.unit_in_text(indicator_text) or meta.unit_row or unit_in_file_name(file_name)
+    info.units["value"] = f"{unit} ({'指标 line' if meta.indicator and cells.unit_in_text(meta.indicator) else 'unit row/file name'})"
+    ex.column_map.append({"sheet": grid.name, "field": "region", "column_letter": column_letter(label_col),
+                          "header_text": _text(row[label_col])})
+
+    out: dict[str, list[Any]] = {k: [] for k in (
+        "indicator_name", "region", "period", "period_end", "_period_basis", "value", "unit_text",
+        "missing", "_sheet", "_row", "_col")}
+    rows_used: list[int] = []
+    in_notes = False
+    for r in range(header_row + 1, len(grid.rows)):
+        kind = classify_row(grid.rows[r], [label_col], spec, in_notes)
+        if kind == "note":
+            in_notes = True
+            info.dropped_notes += 1
+            continue
+        if kind == "blank":
+            info.dropped_blank += 1
+            continue
+        if kind in {"total", "part"}:
+            info.dropped_totals += 1
+            continue
+        label = _text(grid.rows[r][label_col]) if label_col < len(grid.rows[r]) else ""
+        if not label:
+            info.dropped_blank += 1
+            continue
+        rows_used.append(r)
+        for c, p in period_cols.items():
+            v = grid.rows[r][c] if c < len(grid.rows[r]) else None
+            parsed = cells.parse_number(v)
+            if parsed.value is None and parsed.missing == "" and spec.blank_means == "zero":
+                parsed = cells.Parsed(0.0)
+            if parsed.problem:
+                ex.issues.append(Issue("row", "parse_number", parsed.problem, grid.name, r + 1,
+                                       f"{p.text} ({column_letter(c)})", _text(v)))
+                continue
+            out["indicator_name"].append(indicator_text)
+            out["region"].append(label)
+            out["period"].append(p.text)
+            out["period_end"].append(p.end)
+            out["_period_basis"].append(p.basis)
+            out["value"].append(parsed.value)
+            out["unit_text"].append(unit)
+            out["missing"].append(parsed.missing)
+            out["_sheet"].append(grid.name)
+            out["_row"].append(r + 1)
+            out["_col"].append(column_letter(c))
+    info.rows_read = len(rows_used)
+    out["region_code"] = _resolve_regions(out["region"], [x - 1 for x in out["_row"]], grid.name,
+                                          _text(row[label_col]) or "地区", label_col, ex)
+    return out
+
+
+# ---------------------------------------------------------------- the file
+
+
+def _sheet_selected(spec: SourceSpec, name: str) -> bool:
+    return fnmatch.fnmatch(name, spec.sheets)
+
+
+def choose_spec(wb: Workbook, specs: list[SourceSpec], file_name: str) -> tuple[SourceSpec | None, list[str]]:
+    """The spec whose fields best match a header of the workbook; and what was considered."""
+    considered: list[str] = []
+    best: tuple[int, SourceSpec] | None = None
+    for spec in specs:
+        if not spec.takes_file(file_name):
+            considered.append(f"{spec.layout}: file name does not match {list(spec.files)}")
+            continue
+        score = 0
+        for g in wb.sheets:
+            if not _sheet_selected(spec, g.name) or not g.rows:
+                continue
+            if spec.shape == "wide":
+                s = _wide_score(g, spec)
+                considered.append(f"{spec.layout} / {g.name}: {s} period columns")
+            else:
+                hm, cands = find_header(g, spec)
+                s = hm.score if hm else 0
+                if hm is None:
+                    top = sorted(cands, key=lambda c: -c.score)[:3]
+                    for c in top:
+                        considered.append(
+                            f"{spec.layout} / {g.name}: 第{c.row + 1}" + (f"-{c.row + c.depth}" if c.depth > 1 else "")
+                            + f"行 matched {sorted(c.mapping)}; missing required {c.missing_required}"
+                        )
+                    if not top:
+                        considered.append(f"{spec.layout} / {g.name}: no header row matched any known column name")
+                else:
+                    considered.append(f"{spec.layout} / {g.name}: header at row {hm.row + 1}, {s} fields")
+            score = max(score, s)
+        if score and (best is None or score > best[0]):
+            best = (score, spec)
+    return (best[1] if best else None), considered
+
+
+def _wide_score(g: Grid, spec: SourceSpec) -> int:
+    for r in range(min(spec.header_scan_rows, len(g.rows))):
+        n = sum(1 for v in g.rows[r] if v is not None and cells.parse_period(v))
+        if n >= 2:
+            return n
+    return 0
+
+
+def extract(path: Path, source: str, *, file_name: str | None = None, limits: dict[str, int] | None = None) -> Extraction:
+    """Extract one file as `source` (a source id or a spec path). Never raises on bad input."""
+    path = Path(path)
+    file_name = file_name or path.name
+    specs = specs_for(source)
+    ex = Extraction(path=path, source=specs[0].source if specs else source, spec=None)
+    try:
+        wb = read_workbook(path, **(limits or {}))
+    except ReadError as e:
+        ex.issues.append(Issue("critical", "unreadable", str(e)))
+        return ex
+    ex.format, ex.encoding = wb.format, wb.encoding
+    spec, considered = choose_spec(wb, specs, file_name)
+    ex.considered = considered
+    if spec is None:
+        nonempty = [g for g in wb.sheets if any(any(c is not None for c in r) for r in g.rows)]
+        if not nonempty:
+            msg = "文件中没有任何数据（所有工作表为空） / every sheet is empty"
+        else:
+            msg = ("找不到可识别的表头或缺少必填列 / no recognisable header with the required columns: "
+                   + "; ".join(considered[:6]))
+        ex.issues.append(Issue("critical", "no_header", msg))
+        return ex
+    ex.spec = spec
+    frames = []
+    for g in wb.sheets:
+        if not _sheet_selected(spec, g.name) or not g.rows:
+            continue
+        if spec.shape == "wide":
+            cols = _extract_wide_sheet(g, spec, file_name, ex)
+        else:
+            hm, _ = find_header(g, spec)
+            if hm is None:
+                continue
+            cols = _extract_rows_sheet(g, spec, hm, file_name, ex)
+        if cols is not None:
+            frames.append(pd.DataFrame(cols))
+    if ex.critical:
+        return ex
+    if not frames or sum(len(f) for f in frames) == 0:
+        ex.issues.append(Issue("critical", "no_data_rows",
+                               "表头之下没有数据行 / the sheet has a header but no data rows"))
+        return ex
+    raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    from etl.transform import finish
+
+    frame, issues = finish(spec, raw, file_name)
+    ex.issues.extend(issues)
+    cols = list(DATASETS[spec.dataset].columns) + list(LINEAGE)
+    ex.frame = frame.reindex(columns=cols)
+    return ex

@@ -1,0 +1,125 @@
+"""The stages, end to end: inbox → extract → validate → load → build → publish → report.
+
+Every function here is what a DAG task or a `statwh` command calls; each writer holds the
+warehouse's write lock. Files are claimed from the inbox atomically (rename), so two runs — or
+Airflow and the command line — never take the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl.settings import Home
+
+log = logging.getLogger("statwh")
+
+SKIP_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".swp")
+
+
+@dataclass
+class RunSummary:
+    results: list = field(default_factory=list)  # LoadResult
+    built: bool = False
+    published: dict[str, Path] = field(default_factory=dict)
+    report: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if all(r.ok for r in self.results) else 1
+
+
+def waiting_files(home: Home, source: str | None = None) -> list[tuple[str, Path]]:
+    """Files waiting in `inbox/<source>/`, oldest name first; partial uploads and lock files skipped."""
+    out = []
+    if not home.inbox.exists():
+        return out
+    for d in sorted(p for p in home.inbox.iterdir() if p.is_dir()):
+        if source and d.name != source:
+            continue
+        for f in sorted(d.iterdir()):
+            if not f.is_file() or f.name.startswith((".", "~$")) or f.name.endswith(SKIP_SUFFIXES):
+                continue
+            out.append((d.name, f))
+    return out
+
+
+def claim(home: Home, path: Path) -> Path | None:
+    """Move a waiting file into `processing/` atomically; None when another run took it first."""
+    dest_dir = home.root / "processing"
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest = dest_dir / f"{uuid.uuid4().hex}__{path.parent.name}"
+    try:
+        os.rename(path, dest)
+    except FileNotFoundError:
+        return None
+    (dest_dir / (dest.name + ".name")).write_text(path.name, encoding="utf-8")
+    return dest
+
+
+def recover_claims(home: Home) -> None:
+    """Put files claimed by a run that died back into the inbox (a loaded one is then a duplicate)."""
+    d = home.root / "processing"
+    if not d.exists():
+        return
+    for f in d.iterdir():
+        if f.name.endswith(".name"):
+            continue
+        name_file = d / (f.name + ".name")
+        name = name_file.read_text(encoding="utf-8") if name_file.exists() else f.name
+        source = f.name.split("__", 1)[1] if "__" in f.name else "unknown"
+        target = home.inbox / source / Path(name).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(f, target)
+        name_file.unlink(missing_ok=True)
+
+
+def ingest_paths(con, home: Home, source: str, paths: list[Path], *, names: list[str] | None = None,
+                 received_at: dt.datetime | None = None):
+    """Ingest files as `source` (no lock taken here: the caller holds it)."""
+    from etl.load import ingest_file
+
+    results = []
+    for i, p in enumerate(paths):
+        name = names[i] if names else p.name
+        r = ingest_file(con, home, p, source, file_name=name, received_at=received_at)
+        log.info("%s %s: %s (%d rows loaded, %d rejected)", source, name, r.status, r.rows_loaded, r.rows_rejected)
+        results.append(r)
+    return results
+
+
+def process_inbox(con, home: Home, source: str | None = None, on_file=None) -> list:
+    """Claim and ingest every waiting file; the claimed copy is removed once archived and recorded."""
+    recover_claims(home)
+    results = []
+    for src, path in waiting_files(home, source):
+        claimed = claim(home, path)
+        if claimed is None:
+            continue
+        received = dt.datetime.fromtimestamp(claimed.stat().st_mtime)
+        (r,) = ingest_paths(con, home, src, [claimed], names=[path.name], received_at=received)
+        claimed.unlink()
+        (claimed.parent / (claimed.name + ".name")).unlink(missing_ok=True)
+        results.append(r)
+        if on_file:
+            on_file(r)
+    return results
+
+
+def build_and_publish(con, home: Home, *, report: bool = True) -> RunSummary:
+    from etl.build import build
+    from etl.publish import publish
+
+    summary = RunSummary()
+    build(con)
+    summary.built = True
+    summary.published = publish(con, home)
+    if report:
+        from etl.report import write_report
+
+        summary.report = write_report(home)
+    return summary

@@ -1,0 +1,109 @@
+/*
+name: core.int_values__hightech
+kind: view
+grain: one row per high-tech indicator and year, for the district
+description: >
+  高新技术企业 from the 科技局's lists (or counts by township where a year came as counts).
+  `hightech_valid`: certificates issued in the last `hightech_validity_years` years (3) at the
+  year's end, each enterprise once; only years whose whole validity window has data.
+  `hightech_first`: first-time certificates (首次认定) issued since the baseline; 重新认定 does not count.
+columns:
+  "*": as core.int_values__reported; basis stock (valid) or cumulative (first)
+*/
+with certs as (
+    select * from stg.stg_hightech__certs
+),
+
+counts as (
+    select * from stg.stg_hightech__counts
+),
+
+plan as (
+    select district_code, baseline_end, hightech_validity_years as validity from ref.plan
+),
+
+indicators as (
+    select indicator_id, derivation, unit from ref.indicators
+    where derivation in ('hightech_valid', 'hightech_first')
+),
+
+per_year as (
+    -- one row per year with data: enterprises listed, first-time ones, and counts
+    select
+        year,
+        count(distinct name_key) as listed,
+        count(distinct name_key) filter (where cert_type = '首次认定') as first_time,
+        max(vintage) as vintage,
+        arg_max(load_id, vintage) as load_id,
+        arg_max(source_file, vintage) as source_file,
+        arg_max(_sheet, vintage) as source_sheet
+    from certs
+    group by year
+    union all
+    select
+        year,
+        sum(coalesce(new_first, 0) + coalesce(renewed, 0)) as listed,
+        sum(coalesce(new_first, 0)) as first_time,
+        max(vintage),
+        arg_max(load_id, vintage),
+        arg_max(source_file, vintage),
+        arg_max(_sheet, vintage)
+    from counts
+    where year not in (select distinct year from certs)
+    group by year
+),
+
+years as (
+    select
+        y.*,
+        (
+            select count(*) from per_year as w
+            where w.year between y.year - p.validity + 1 and y.year
+        ) as years_in_window,
+        (
+            select sum(w.listed) from per_year as w
+            where w.year between y.year - p.validity + 1 and y.year
+        ) as valid_total,
+        (
+            select sum(w.first_time) from per_year as w
+            where w.year > year(p.baseline_end) and w.year <= y.year
+        ) as first_since_baseline,
+        (
+            select max(w.vintage) from per_year as w
+            where w.year between y.year - p.validity + 1 and y.year
+        ) as window_vintage,
+        (
+            select max(w.vintage) from per_year as w
+            where w.year > year(p.baseline_end) and w.year <= y.year
+        ) as since_baseline_vintage,
+        p.validity,
+        p.baseline_end,
+        p.district_code
+    from per_year as y
+    cross join plan as p
+),
+
+final as (
+    select
+        i.indicator_id,
+        y.district_code as region_code,
+        y.year::varchar as period,
+        make_date(y.year, 12, 31) as period_end,
+        case when i.derivation = 'hightech_valid' then y.valid_total else y.first_since_baseline end::double
+            as value,
+        i.unit,
+        case when i.derivation = 'hightech_valid' then 'stock' else 'cumulative' end as basis,
+        case when i.derivation = 'hightech_valid' then y.window_vintage else y.since_baseline_vintage end
+            as vintage,
+        y.load_id,
+        y.source_file,
+        y.source_sheet,
+        y.source_sheet || '!' as source_cell
+    from years as y
+    cross join indicators as i
+    where
+        (i.derivation = 'hightech_valid' and y.years_in_window = y.validity)
+        or (i.derivation = 'hightech_first' and y.year > year(y.baseline_end))
+)
+
+select * from final

@@ -1,0 +1,30 @@
+/*
+name: stg.stg_targets__targets
+kind: view
+grain: one row per row of raw.targets that is current as of `as_of` (see core.int_current_slices)
+description: >
+  The current rows of raw.targets, with the vintage and source file of the load that brought them.
+columns:
+  "*": the columns of raw.targets (etl/schemas.py)
+  vintage: when the load was made
+  source_file: the file name as the department sent it
+*/
+with current_slices as (
+    select * from core.int_current_slices where dataset = 'targets'
+),
+
+loads as (
+    select load_id, file_name from meta.loads
+),
+
+final as (
+    select
+        r.*,
+        s.vintage,
+        l.file_name as source_file
+    from raw.targets as r
+    inner join current_slices as s on r.load_id = s.load_id and r.slice_key = s.slice_key
+    inner join loads as l on r.load_id = l.load_id
+)
+
+select * from final
