@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from etl import catalog
+from etl.regions import short_form
 
 log = logging.getLogger("statwh.build")
 MODELS_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "models"
@@ -87,16 +88,6 @@ def _read_ref(name: str) -> pd.DataFrame:
     raise FileNotFoundError(REFERENCE_DIR / name)
 
 
-_SUFFIXES = ("街道办事处", "街道", "办事处", "自治区", "自治州", "自治县", "特别行政区", "省", "市", "区", "县", "镇", "乡")
-
-
-def _short(name: str) -> str:
-    for s in _SUFFIXES:
-        if name.endswith(s) and len(name) > len(s) + 1:
-            return name[: -len(s)]
-    return name
-
-
 @cache
 def regions_frame() -> pd.DataFrame:
     prov = _read_ref("provinces.csv")
@@ -118,7 +109,9 @@ def regions_frame() -> pd.DataFrame:
                       "province_code": street["provinceCode"].map(six)}),
     ]
     out = pd.concat(frames, ignore_index=True)
-    out["short_name"] = out["name"].map(_short)
+    # 东莞, 中山, 儋州 have no counties: areas.csv repeats the city as its own county
+    out = out.drop_duplicates("region_code", keep="first").reset_index(drop=True)
+    out["short_name"] = out["name"].map(short_form)
     return out
 
 

@@ -38,7 +38,7 @@ def looks_excel_mangled(raw: object) -> bool:
 
 def credit_code_problem(code: object) -> str | None:
     """None when `code` is a valid 统一社会信用代码, else a short Chinese reason."""
-    if code is None or (isinstance(code, float) and code != code):
+    if code is None or (isinstance(code, float) and code != code) or str(code).strip() in {"", "<NA>", "nan"}:
         return "信用代码为空"
     if looks_excel_mangled(code):
         return "信用代码被 Excel 转成了数字（科学计数法或小数），请将该列设为文本后重新填报"
@@ -51,7 +51,7 @@ def credit_code_problem(code: object) -> str | None:
     if credit_check_char(s[:17]) != s[17]:
         return f"信用代码校验位错误：第18位应为 {credit_check_char(s[:17])}，实际为 {s[17]}"
     org = s[8:17]
-    if all(c in _ORG_ALPHABET for c in org[:8]) and org_check_char(org[:8]) != org[8]:
+    if org_check_char(org[:8]) != org[8]:
         return f"信用代码第9–17位（组织机构代码）校验位错误：应为 {org_check_char(org[:8])}"
     return None
 

@@ -335,7 +335,8 @@ def _parse_column(values: list[Any], f: FieldSpec, blank_zero: bool) -> tuple[li
         from etl.industry import normalize_industry_code
 
         for v in values:
-            out.append(normalize_industry_code(v) if v is not None else None)
+            # garbage stays as written, so that validation names it
+            out.append((normalize_industry_code(v) or _text(v)) if v is not None else None)
             missing.append("" if v is None else None)
             problems.append(None)
     else:  # text, region, year
@@ -502,6 +503,7 @@ def _resolve_regions(vals: list[Any], rows: list[int], sheet: str, header: str, 
     resolver = RegionResolver.default()
     memo: dict[str, Any] = {}
     out: list[str | None] = []
+    told: set[int] = set()
     for v, r in zip(vals, rows, strict=True):
         if v is None:
             out.append(None)
@@ -510,7 +512,8 @@ def _resolve_regions(vals: list[Any], rows: list[int], sheet: str, header: str, 
         if res is None:
             res = memo[v] = resolver.resolve(v)
         out.append(res.code)
-        if res.code is None:
+        if res.code is None and r not in told:
+            told.add(r)
             ex.issues.append(
                 Issue("row", "unknown_region", res.problem or f"无法识别的地区“{v}” / unknown region",
                       sheet, r + 1, f"{header} ({column_letter(c)})", v)
@@ -556,62 +559,122 @@ def _check_totals(
 # ---------------------------------------------------------------- wide tables
 
 
+def fill_merged(grid: Grid) -> list[list[Any]]:
+    """Rows with each merged block's value copied into every cell of that block (and only there)."""
+    rows = [list(r) for r in grid.rows]
+    for (r0, c0), (r1, c1) in grid.merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        v = rows[r0][c0]
+        for r in range(r0, min(r1 + 1, len(rows))):
+            for c in range(c0, c1 + 1):
+                if c < len(rows[r]) and rows[r][c] is None:
+                    rows[r][c] = v
+    return rows
+
+
+def indicator_from_file_name(file_name: str) -> str:
+    """`07_nbs-trimmed_教育经费 万元.xls` → `教育经费`: the last `_` part, without its unit."""
+    stem = clean_text(Path(file_name).stem)
+    part = stem.split("_")[-1].strip()
+    u = unit_in_file_name(file_name)
+    if u and part.endswith(u):
+        part = part[: -len(u)].strip()
+    return part or stem
+
+
+def clean_indicator_name(name: str) -> str:
+    """Without its unit bracket and stray export suffixes: `一般公共预算支出（亿元）i` → `一般公共预算支出`."""
+    s = clean_text(name)
+    unit = cells.unit_in_text(s)
+    if unit:
+        s = re.sub(r"[\(（\[【]\s*" + re.escape(unit) + r"\s*[\)）\]】]", "", s)
+    return re.sub(r"(?<=[\u4e00-\u9fff\)）])[A-Za-z]{1,2}$", "", s).strip()
+
+
+def _wide_label_columns(rows: list[list[Any]], start: int, first_period_col: int) -> tuple[int | None, list[int]]:
+    """Among the columns left of the periods: the one holding regions, and the text ones (indicators)."""
+    from etl.regions import RegionResolver
+
+    resolver = RegionResolver.default()
+    best, best_hits, text_cols = None, 0, []
+    sample = rows[start : start + 40]
+    for c in range(first_period_col):
+        vals = [r[c] for r in sample if c < len(r) and isinstance(r[c], str) and _text(r[c])]
+        if not vals:
+            continue
+        hits = sum(1 for v in vals if resolver.resolve(v).code is not None)
+        if hits > best_hits:
+            best, best_hits = c, hits
+        text_cols.append(c)
+    if best is not None and best_hits * 2 < len([r for r in sample if best < len(r) and r[best]]):
+        best = None  # mostly not regions: the label column holds indicators
+    return best, [c for c in text_cols if c != best]
+
+
 def _extract_wide_sheet(grid: Grid, spec: SourceSpec, file_name: str, ex: Extraction) -> dict[str, list[Any]] | None:
+    """Periods across: every (row, period column) cell becomes one long row.
+
+    The label columns left of the periods are told apart by their content: the one whose values
+    are region names, and text columns holding the indicator (merged vertically, as WPS exports
+    do, and drifting between columns). Without an indicator column, the indicator is the
+    `指标：` line above the table, else the file name."""
     assert spec.wide is not None
     header_row = None
     period_cols: dict[int, Period] = {}
     for r in range(min(spec.header_scan_rows, len(grid.rows))):
         pcs = {c: p for c, v in enumerate(grid.rows[r]) if v is not None and (p := cells.parse_period(v))}
-        if len(pcs) >= 2 and len(pcs) > len(period_cols):
+        if len(pcs) >= 2:
             header_row, period_cols = r, pcs
             break
     if header_row is None:
         return None
-    row = grid.rows[header_row]
-    aliases = {header_key(a) for a in spec.wide.label_aliases}
-    label_col = next((c for c, v in enumerate(row) if v is not None and header_key(v) in aliases), None)
-    if label_col is None:
-        label_col = next((c for c in range(min(period_cols)) if any(
-            isinstance(grid.rows[r][c] if c < len(grid.rows[r]) else None, str)
-            for r in range(header_row + 1, min(header_row + 6, len(grid.rows)))
-        )), None)
-    if label_col is None:
+    rows = fill_merged(grid)
+    row = rows[header_row]
+    region_col, indicator_cols = _wide_label_columns(rows, header_row + 1, min(period_cols))
+    if region_col is None and not indicator_cols:
         return None
     meta = sheet_meta(grid, header_row)
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=str(header_row + 1))
-    info.columns["label"] = f"{_text(row[label_col]) or '(blank)'} ({column_letter(label_col)})"
-    info.columns["periods"] = ", ".join(f"{p.text}" for p in period_cols.values())
+    if region_col is not None:
+        info.columns["region"] = f"{_text(row[region_col]) or '(blank)'} ({column_letter(region_col)})"
+        ex.column_map.append({"sheet": grid.name, "field": "region", "column_letter": column_letter(region_col),
+                              "header_text": _text(row[region_col])})
+    if indicator_cols:
+        info.columns["indicator"] = ", ".join(column_letter(c) for c in indicator_cols)
+    info.columns["periods"] = ", ".join(p.text for p in period_cols.values())
     ex.sheets.append(info)
-    indicator_text = meta.indicator or clean_text(Path(file_name).stem)
-    unit = cells.unit_in_text(indicator_text) or meta.unit_row or unit_in_file_name(file_name)
-    info.units["value"] = f"{unit} ({'指标 line' if meta.indicator and cells.unit_in_text(meta.indicator) else 'unit row/file name'})"
-    ex.column_map.append({"sheet": grid.name, "field": "region", "column_letter": column_letter(label_col),
-                          "header_text": _text(row[label_col])})
+    default_indicator = meta.indicator or indicator_from_file_name(file_name)
+    unit_fallback = meta.unit_row or unit_in_file_name(file_name)
+    label_cols = ([region_col] if region_col is not None else []) + indicator_cols
 
     out: dict[str, list[Any]] = {k: [] for k in (
         "indicator_name", "region", "period", "period_end", "_period_basis", "value", "unit_text",
         "missing", "_sheet", "_row", "_col")}
-    rows_used: list[int] = []
+    rows_used: set[int] = set()
+    units_seen: dict[str, str] = {}
     in_notes = False
-    for r in range(header_row + 1, len(grid.rows)):
-        kind = classify_row(grid.rows[r], [label_col], spec, in_notes)
+    for r in range(header_row + 1, len(rows)):
+        kind = classify_row(grid.rows[r], label_cols, spec, in_notes)
         if kind == "note":
             in_notes = True
             info.dropped_notes += 1
             continue
-        if kind == "blank":
+        if kind in {"blank", "total", "part"}:
+            setattr(info, "dropped_blank" if kind == "blank" else "dropped_totals",
+                    getattr(info, "dropped_blank" if kind == "blank" else "dropped_totals") + 1)
+            continue
+        cur = rows[r]
+        region = _text(cur[region_col]) if region_col is not None and region_col < len(cur) else ""
+        ind_raw = next((_text(cur[c]) for c in indicator_cols if c < len(cur) and _text(cur[c])), "")
+        indicator = ind_raw or default_indicator
+        if region_col is not None and not region:
             info.dropped_blank += 1
             continue
-        if kind in {"total", "part"}:
-            info.dropped_totals += 1
-            continue
-        label = _text(grid.rows[r][label_col]) if label_col < len(grid.rows[r]) else ""
-        if not label:
-            info.dropped_blank += 1
-            continue
-        rows_used.append(r)
+        unit = cells.unit_in_text(indicator) or unit_fallback
+        units_seen[indicator] = unit or "?"
         for c, p in period_cols.items():
-            v = grid.rows[r][c] if c < len(grid.rows[r]) else None
+            v = cur[c] if c < len(cur) else None
             parsed = cells.parse_number(v)
             if parsed.value is None and parsed.missing == "" and spec.blank_means == "zero":
                 parsed = cells.Parsed(0.0)
@@ -619,8 +682,9 @@ def _extract_wide_sheet(grid: Grid, spec: SourceSpec, file_name: str, ex: Extrac
                 ex.issues.append(Issue("row", "parse_number", parsed.problem, grid.name, r + 1,
                                        f"{p.text} ({column_letter(c)})", _text(v)))
                 continue
-            out["indicator_name"].append(indicator_text)
-            out["region"].append(label)
+            rows_used.add(r)
+            out["indicator_name"].append(clean_indicator_name(indicator))
+            out["region"].append(region or None)
             out["period"].append(p.text)
             out["period_end"].append(p.end)
             out["_period_basis"].append(p.basis)
@@ -631,8 +695,13 @@ def _extract_wide_sheet(grid: Grid, spec: SourceSpec, file_name: str, ex: Extrac
             out["_row"].append(r + 1)
             out["_col"].append(column_letter(c))
     info.rows_read = len(rows_used)
-    out["region_code"] = _resolve_regions(out["region"], [x - 1 for x in out["_row"]], grid.name,
-                                          _text(row[label_col]) or "地区", label_col, ex)
+    info.units["value"] = "; ".join(f"{clean_indicator_name(k)}: {v}" for k, v in units_seen.items())
+    regions = out["region"]
+    if region_col is not None:
+        out["region_code"] = _resolve_regions(regions, [x - 1 for x in out["_row"]], grid.name,
+                                              _text(row[region_col]) or "地区", region_col, ex)
+    else:
+        out["region_code"] = [None] * len(regions)
     return out
 
 
@@ -646,7 +715,7 @@ def _sheet_selected(spec: SourceSpec, name: str) -> bool:
 def choose_spec(wb: Workbook, specs: list[SourceSpec], file_name: str) -> tuple[SourceSpec | None, list[str]]:
     """The spec whose fields best match a header of the workbook; and what was considered."""
     considered: list[str] = []
-    best: tuple[int, SourceSpec] | None = None
+    best: tuple[tuple[int, int], SourceSpec] | None = None
     for spec in specs:
         if not spec.takes_file(file_name):
             considered.append(f"{spec.layout}: file name does not match {list(spec.files)}")
@@ -673,8 +742,10 @@ def choose_spec(wb: Workbook, specs: list[SourceSpec], file_name: str) -> tuple[
                 else:
                     considered.append(f"{spec.layout} / {g.name}: header at row {hm.row + 1}, {s} fields")
             score = max(score, s)
-        if score and (best is None or score > best[0]):
-            best = (score, spec)
+        # ties go to the layout whose file-name patterns are the most specific
+        rank = (score, max(len(p.replace("*", "").replace("?", "")) for p in spec.files))
+        if score and (best is None or rank > best[0]):
+            best = (rank, spec)
     return (best[1] if best else None), considered
 
 

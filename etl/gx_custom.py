@@ -34,7 +34,6 @@ from great_expectations.expectations.metrics.map_metric_provider import (
     ColumnMapMetricProvider,
     column_condition_partial,
 )
-
 from great_expectations.render import LegacyRendererType, RenderedStringTemplateContent
 from great_expectations.render.renderer.renderer import renderer
 from great_expectations.render.renderer_configuration import RendererConfiguration, RendererValueType
@@ -91,7 +90,7 @@ def credit_codes_valid(values: pd.Series) -> np.ndarray:
             v = _CREDIT_VALUE[codes]
             check = (31 - (v[:, :17] * _CREDIT_WEIGHTS).sum(axis=1) % 31) % 31
             good = v[:, 17] == check
-            org = (11 - (_ORG_VALUE[codes[:, 8:16]] * _ORG_WEIGHTS).sum(axis=1) % 11)
+            org = 11 - (_ORG_VALUE[codes[:, 8:16]] * _ORG_WEIGHTS).sum(axis=1) % 11
             org_char = np.where(org == 10, ord("X"), np.where(org == 11, ord("0"), ord("0") + org))
             good &= codes[:, 16] == org_char
             idx = np.flatnonzero(is_str)[np.flatnonzero(shaped)]

@@ -112,20 +112,18 @@ def _parse(raw: object) -> tuple[str | None, str | None]:
         return match.group(1), match.group(2)
     if match := _NUMBER_TEXT.match(text):
         return None, _from_number(int(match.group(1)))
-    if _DIGITS.match(text):
-        # "113" was most likely a number (0113); "013" kept its zero and stays a 中类.
-        lost_zero = len(text) == 1 or (len(text) == 3 and text[0] != "0")
-        return None, "0" + text if lost_zero else text
+    if _DIGITS.match(text):  # text keeps its digits (so normalising twice changes nothing)
+        return None, "0" + text if len(text) == 1 else text
     return None, None
 
 
 def normalize_industry_code(raw: object) -> str | None:
     """The digits of an industry code, without the section letter; None if it is not one.
 
-    `C3311`, `3311`, `3311.0`, 3311 → `3311`; 113.0, 113, `113` → `0113` (a number lost its
-    leading zero; three digits without a letter are read as a 4-digit code); `C331` → `331`
-    (with the letter, digits are kept as written); `0113` → `0113`. Existence is not checked:
-    see `industry_problem`.
+    `C3311`, `3311`, `3311.0`, 3311 → `3311`; `0113` → `0113`. A code stored as a number lost
+    its leading zero: 113, 113.0 and the text `113.0` → `0113` (3 digits: the 4-digit reading is
+    preferred over a 中类). Text digits are kept as written (`331`, `C331` → `331`), so the result
+    normalises to itself. Existence is not checked: see `industry_problem`.
     """
     return _parse(raw)[1]
 

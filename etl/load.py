@@ -42,7 +42,6 @@ class LoadResult:
     rejections: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     message: str = ""
-    extraction: Extraction | None = None
 
     @property
     def ok(self) -> bool:
@@ -127,6 +126,103 @@ def slice_keys(dataset: str, frame: pd.DataFrame) -> pd.Series:
     return key
 
 
+@dataclass
+class Prepared:
+    """A file archived, extracted and validated, ready to load: what the staging area holds.
+
+    Preparing needs no warehouse connection, so it runs in parallel (Airflow workers); only
+    `commit` writes, under the write lock."""
+
+    file_name: str
+    source: str
+    sha256: str
+    archive_path: str
+    received_at: dt.datetime
+    layout: str | None = None
+    dataset: str | None = None
+    format: str | None = None
+    encoding: str | None = None
+    reporter: str | None = None
+    rows_read: int = 0
+    wide: bool = False
+    issues: list[Issue] = field(default_factory=list)
+    column_map: list[dict] = field(default_factory=list)
+    frame: pd.DataFrame | None = None
+    validation_results: pd.DataFrame | None = None
+
+    def save(self, directory: Path) -> Path:
+        """Write to `directory` (frame as Parquet, the rest as JSON); returns the directory."""
+        directory.mkdir(parents=True, exist_ok=True)
+        meta = {k: v for k, v in self.__dict__.items() if k not in {"frame", "validation_results", "issues"}}
+        meta["received_at"] = self.received_at.isoformat()
+        meta["issues"] = [i.__dict__ for i in self.issues]
+        if self.frame is not None:
+            self.frame.to_parquet(directory / "frame.parquet", index=False)
+        if self.validation_results is not None:
+            self.validation_results.to_parquet(directory / "validation.parquet", index=False)
+        (directory / "prepared.json").write_text(json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8")
+        return directory
+
+    @classmethod
+    def read(cls, directory: Path) -> Prepared:
+        meta = json.loads((directory / "prepared.json").read_text(encoding="utf-8"))
+        meta["received_at"] = dt.datetime.fromisoformat(meta["received_at"])
+        meta["issues"] = [Issue(**i) for i in meta["issues"]]
+        frame = directory / "frame.parquet"
+        vr = directory / "validation.parquet"
+        return cls(**meta, frame=pd.read_parquet(frame) if frame.exists() else None,
+                   validation_results=pd.read_parquet(vr) if vr.exists() else None)
+
+
+def prepare(home: Home, path: Path, source: str, *, file_name: str | None = None,
+            received_at: dt.datetime | None = None) -> Prepared:
+    """Archive, extract and validate one file. Touches no warehouse; never raises on bad input."""
+    file_name = file_name or path.name
+    sha = sha256_of(path)
+    archived = archive_file(home, path, sha)
+    ex = extract(path, source, file_name=file_name, limits=limits())
+    prep = Prepared(
+        file_name=file_name, source=ex.source, sha256=sha, archive_path=str(archived),
+        received_at=received_at or dt.datetime.now(), layout=ex.spec.layout if ex.spec else None,
+        dataset=ex.spec.dataset if ex.spec else None, format=ex.format, encoding=ex.encoding,
+        reporter=next((s.reporter for s in ex.sheets if s.reporter), None), rows_read=ex.rows_read,
+        wide=bool(ex.spec and ex.spec.shape == "wide"), issues=list(ex.issues), column_map=ex.column_map,
+        frame=ex.frame,
+    )
+    if not ex.critical and ex.frame is not None:
+        try:
+            v_issues, prep.validation_results = _validation_issues(ex)
+        except Exception as e:  # a bug in a rule must not lose the file
+            log.exception("validation failed for %s", file_name)
+            v_issues = [Issue("critical", "validation_error", f"校验过程出错 / validation failed: {e}")]
+        # one reason per row and column: extraction's own messages are more precise than a suite's
+        seen = {(i.sheet, i.row, (i.column or "").split(" (")[0]) for i in prep.issues}
+        prep.issues.extend(i for i in v_issues if (i.sheet, i.row, (i.column or "").split(" (")[0]) not in seen
+                           or i.row is None)
+    return prep
+
+
+def prior_load(con: duckdb.DuckDBPyConnection, sha: str) -> int | None:
+    """The load that already holds a file with this content, if any."""
+    rows = con.execute(
+        "select load_id from meta.loads where sha256 = ? and status in ('loaded','partial') order by load_id limit 1",
+        [sha],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _record_duplicate(con, source: str, file_name: str, sha: str, archived: str, received_at, prior: int) -> LoadResult:
+    load_id = con.execute("select nextval('meta.load_id_seq')").fetchall()[0][0]
+    con.execute(
+        "insert into meta.loads (load_id, source, file_name, sha256, archive_path, status, received_at, loaded_at, message)"
+        " values (?, ?, ?, ?, ?, 'duplicate', ?, ?, ?)",
+        [load_id, source, file_name, sha, archived, received_at, _now_after(con),
+         f"与第 {prior} 次入库的文件内容相同，未重复入库 / same content as load {prior}"],
+    )
+    return LoadResult(file_name, source, "duplicate", load_id,
+                      message=f"already loaded as load {prior} (same sha256): nothing loaded twice")
+
+
 def ingest_file(
     con: duckdb.DuckDBPyConnection, home: Home, path: Path, source: str, *, file_name: str | None = None,
     received_at: dt.datetime | None = None, force: bool = False, reprocess_of: int | None = None,
@@ -134,58 +230,40 @@ def ingest_file(
     """Archive, extract, validate and load one file in one transaction. Never raises on bad input."""
     file_name = file_name or path.name
     received_at = received_at or dt.datetime.now()
-    sha = sha256_of(path)
-    archived = archive_file(home, path, sha)
     if not force:
-        prior = con.execute(
-            "select load_id from meta.loads where sha256 = ? and status in ('loaded','partial') order by load_id limit 1",
-            [sha],
-        ).fetchall()
-        prior = prior[0] if prior else None
-        if prior:
-            load_id = con.execute("select nextval('meta.load_id_seq')").fetchall()[0][0]
-            now = _now_after(con)
-            con.execute(
-                "insert into meta.loads (load_id, source, file_name, sha256, archive_path, status, received_at, loaded_at, message)"
-                " values (?, ?, ?, ?, ?, 'duplicate', ?, ?, ?)",
-                [load_id, source, file_name, sha, str(archived), received_at, now,
-                 f"与第 {prior[0]} 次入库的文件内容相同，未重复入库 / same content as load {prior[0]}"],
-            )
-            return LoadResult(file_name, source, "duplicate", load_id,
-                              message=f"already loaded as load {prior[0]} (same sha256): nothing loaded twice")
+        sha = sha256_of(path)
+        prior = prior_load(con, sha)
+        if prior is not None:
+            archived = archive_file(home, path, sha)
+            return _record_duplicate(con, source, file_name, sha, str(archived), received_at, prior)
+    prep = prepare(home, path, source, file_name=file_name, received_at=received_at)
+    return commit(con, home, prep, force=force, reprocess_of=reprocess_of)
 
-    ex = extract(path, source, file_name=file_name, limits=limits())
-    result = LoadResult(file_name, ex.source, "rejected", extraction=ex, layout=ex.spec.layout if ex.spec else None)
-    results_df = None
-    if not ex.critical and ex.frame is not None:
-        try:
-            v_issues, results_df = _validation_issues(ex)
-        except Exception as e:  # a bug in a rule must not lose the file
-            log.exception("validation failed for %s", file_name)
-            v_issues = [Issue("critical", "validation_error", f"校验过程出错 / validation failed: {e}")]
-        # one reason per row and column: extraction's own messages are more precise than a suite's
-        seen = {(i.sheet, i.row, (i.column or "").split(" (")[0]) for i in ex.issues}
-        ex.issues.extend(i for i in v_issues if (i.sheet, i.row, (i.column or "").split(" (")[0]) not in seen
-                         or i.row is None)
-    critical = [i for i in ex.issues if i.severity == "critical"]
-    row_issues = [i for i in ex.issues if i.severity == "row"]
-    warnings = [i for i in ex.issues if i.severity == "warning"]
-    result.rows_read = ex.rows_read
-    result.warnings = warnings
+
+def commit(con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, *, force: bool = False,
+           reprocess_of: int | None = None) -> LoadResult:
+    """Load a prepared file in one transaction: all of its good rows, or (when rejected) none."""
+    if not force:
+        prior = prior_load(con, prep.sha256)
+        if prior is not None:
+            return _record_duplicate(con, prep.source, prep.file_name, prep.sha256, prep.archive_path,
+                                     prep.received_at, prior)
+    critical = [i for i in prep.issues if i.severity == "critical"]
+    row_issues = [i for i in prep.issues if i.severity == "row"]
+    warnings = [i for i in prep.issues if i.severity == "warning"]
+    result = LoadResult(prep.file_name, prep.source, "rejected", layout=prep.layout, rows_read=prep.rows_read,
+                        warnings=warnings)
+    frame = prep.frame
 
     con.execute("begin transaction")
     try:
         load_id = con.execute("select nextval('meta.load_id_seq')").fetchall()[0][0]
         now = _now_after(con)
         result.load_id = load_id
-        frame = ex.frame
-        reporter = next((s.reporter for s in ex.sheets if s.reporter), None)
         if critical or frame is None:
-            result.status = "rejected"
             result.rejections = critical or [Issue("critical", "unreadable", "文件无法读取 / unreadable")]
             result.rows_rejected = result.rows_read
-            result.message = critical[0].message if critical else "unreadable"
-            loaded = pd.DataFrame()
+            result.message = result.rejections[0].message
         else:
             bad = {(i.sheet, i.row) for i in row_issues}
             is_bad = pd.Series([(s, r) in bad for s, r in zip(frame["_sheet"], frame["_row"], strict=True)],
@@ -194,61 +272,56 @@ def ingest_file(
             quarantined = frame[is_bad]
             result.rejections = row_issues
             result.rows_rejected = len({(i.sheet, i.row) for i in row_issues})
-            result.rows_loaded = int(loaded["_row"].nunique() if ex.spec and ex.spec.shape == "wide" else len(loaded))
+            result.rows_loaded = int(loaded["_row"].nunique() if prep.wide else len(loaded))
             result.status = "partial" if row_issues else "loaded"
-            dataset = ex.spec.dataset
+            dataset = prep.dataset
             if len(loaded):
                 loaded["load_id"] = load_id
                 loaded["slice_key"] = slice_keys(dataset, loaded)
                 cols = list(DATASETS[dataset].columns) + list(LINEAGE) + ["load_id", "slice_key"]
-                con.register("_incoming", loaded[cols])
-                con.execute(f"insert into raw.{dataset} by name select * from _incoming")
-                con.unregister("_incoming")
+                _insert(con, f"raw.{dataset}", loaded[cols])
                 slices = pd.DataFrame({"slice_key": loaded["slice_key"].unique()})
                 slices["load_id"], slices["dataset"], slices["loaded_at"] = load_id, dataset, now
-                con.register("_slices", slices)
-                con.execute("insert into meta.slices by name select * from _slices")
-                con.unregister("_slices")
+                _insert(con, "meta.slices", slices)
             if len(quarantined):
-                _quarantine(con, home, load_id, dataset, file_name, quarantined, row_issues)
-        rows_loaded = result.rows_loaded if result.status != "rejected" else 0
+                _quarantine(con, home, load_id, dataset, prep.file_name, quarantined, row_issues)
         con.execute(
             "insert into meta.loads (load_id, source, layout, dataset, file_name, sha256, archive_path, format, encoding,"
             " status, rows_read, rows_loaded, rows_rejected, received_at, loaded_at, reporter, message, reprocess_of)"
             " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [load_id, ex.source, result.layout, ex.spec.dataset if ex.spec else None, file_name, sha, str(archived),
-             ex.format, ex.encoding, result.status, result.rows_read, rows_loaded, result.rows_rejected,
-             received_at, now, reporter, result.message or None, reprocess_of],
+            [load_id, prep.source, prep.layout, prep.dataset, prep.file_name, prep.sha256, prep.archive_path,
+             prep.format, prep.encoding, result.status, result.rows_read, result.rows_loaded, result.rows_rejected,
+             prep.received_at, now, prep.reporter, result.message or None, reprocess_of],
         )
-        all_rej = result.rejections
-        if all_rej:
-            con.register("_rej", _issue_rows(load_id, file_name, all_rej))
-            con.execute("insert into meta.rejections by name select * from _rej")
-            con.unregister("_rej")
+        if result.rejections:
+            _insert(con, "meta.rejections", _issue_rows(load_id, prep.file_name, result.rejections))
         if warnings:
-            con.register("_warn", _issue_rows(load_id, file_name, warnings))
-            con.execute("insert into meta.warnings by name select * from _warn")
-            con.unregister("_warn")
-        if ex.column_map:
-            cm = pd.DataFrame(ex.column_map)
+            _insert(con, "meta.warnings", _issue_rows(load_id, prep.file_name, warnings))
+        if prep.column_map:
+            cm = pd.DataFrame(prep.column_map)
             cm["load_id"] = load_id
-            con.register("_cm", cm)
-            con.execute("insert into meta.load_columns by name select * from _cm")
-            con.unregister("_cm")
-        if results_df is not None and len(results_df):
-            vr = results_df.rename(columns={"column": "column_name"}).copy()
+            _insert(con, "meta.load_columns", cm)
+        vr = prep.validation_results
+        if vr is not None and len(vr):
+            vr = vr.rename(columns={"column": "column_name"}).copy()
             vr["load_id"], vr["run_at"] = load_id, now
-            con.register("_vr", vr)
-            con.execute(
-                "insert into meta.validation_results by name select load_id, suite, expectation, column_name,"
-                " success, unexpected_count, unexpected_percent, sample_values, severity, run_at from _vr"
-            )
-            con.unregister("_vr")
+            keep = ["load_id", "suite", "expectation", "column_name", "success", "unexpected_count",
+                    "unexpected_percent", "sample_values", "severity", "run_at"]
+            _insert(con, "meta.validation_results", vr[[c for c in keep if c in vr.columns]])
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     return result
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Append a DataFrame to a table by column name, through Arrow (never row by row)."""
+    con.register("_frame", frame)
+    try:
+        con.execute(f"insert into {table} by name select * from _frame")
+    finally:
+        con.unregister("_frame")
 
 
 def _quarantine(con, home: Home, load_id: int, dataset: str, file_name: str, rows: pd.DataFrame,
@@ -268,9 +341,7 @@ def _quarantine(con, home: Home, load_id: int, dataset: str, file_name: str, row
             "reasons": ["; ".join(reasons.get((s, int(r)), [])) for s, r in zip(rows["_sheet"], rows["_row"], strict=True)],
         }
     )
-    con.register("_q", q)
-    con.execute("insert into meta.quarantine by name select * from _q")
-    con.unregister("_q")
+    _insert(con, "meta.quarantine", q)
     home.quarantine.mkdir(parents=True, exist_ok=True)
     out = rows.copy()
     out.insert(0, "reasons", q["reasons"].values)

@@ -97,6 +97,7 @@ _AUTONOMOUS_TAIL = re.compile(f"(?:(?:{_MULTI})族?|[{_SINGLE}]族)+$")
 # Former names still seen in departments' files (renamed 2012: 楚州区 → 淮安区; 2016: 清河区 and 清浦区
 # merged into 清江浦区). Matched like short forms.
 FORMER_NAMES = {"楚州区": "320803", "淮安县": "320803", "清河区": "320812", "清浦区": "320812"}
+_FLOAT_CODE = re.compile(r"(\d{2,12})\.0*")
 _RANK = {"province": 0, "city": 1, "county": 2, "township": 3}
 # Functional zones commonly written without their qualifier.
 _GENERIC_ZONES = frozenset({"经济开发区", "经济技术开发区"})
@@ -153,9 +154,12 @@ def short_form(name: str) -> str:
     return stem
 
 
-def _clean(raw: object) -> str:
-    """The query as compared: name key (NFKC, no spaces) without office words."""
-    return _denoise(normalize_name(raw))  # type: ignore[arg-type]
+def _clean(raw: str) -> str:
+    """The query as compared: name key (NFKC, no spaces) without office words; a code that
+    Excel turned into a number (`320803.0`) loses its `.0`."""
+    text = _denoise(normalize_name(raw))
+    number = _FLOAT_CODE.fullmatch(text)
+    return number.group(1) if number else text
 
 
 # --------------------------------------------------------------------------- reference
@@ -196,7 +200,9 @@ class _Reference:
     def add_alias(self, code: str, alias: str) -> None:
         """Another name for `code`, matched like its short form."""
         for form in {alias, short_form(alias)} - {""}:
-            self.forms.setdefault(form, []).append(code)
+            codes = self.forms.setdefault(form, [])
+            if code not in codes:
+                codes.append(code)
 
     def _zone_aliases(self, name: str, parent: str | None) -> set[str]:
         """Functional zones are also written without the county/city prefix

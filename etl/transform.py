@@ -126,21 +126,21 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
         out = out[out["value"].notna()].copy()
     ids, units, values, bases = [], [], [], []
     warned: set[str] = set()
-    for row in out.itertuples(index=False):
-        name = getattr(row, "indicator_name", None)
+    for row in out.to_dict("records"):
+        name = row.get("indicator_name")
         iid = catalog.indicator_id_for(name)
-        raw_unit = getattr(row, "unit_text", None) or cells.unit_in_text(name)
+        raw_unit = row.get("unit_text") or cells.unit_in_text(name)
         raw_unit = raw_unit if isinstance(raw_unit, str) and raw_unit else None
         if raw_unit and raw_unit not in cells.KNOWN_UNITS:
             raw_unit = cells.unit_in_text(f"({raw_unit})") or raw_unit
-        value = row.value
+        value = row["value"]
         if iid is None:
             iid = catalog.ext_id(name or "unnamed")
             if iid not in warned:
                 warned.add(iid)
                 issues.append(Issue("warning", "unknown_indicator",
                                     f"指标“{name}”不在指标目录中，已按 {iid} 入库 / not in the catalog, loaded as {iid}",
-                                    row._sheet, row._row, "指标", name))
+                                    row["_sheet"], row["_row"], "指标", name))
             unit = raw_unit
             kind = "rate" if raw_unit == "%" else "flow"
         else:
@@ -153,11 +153,11 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
                 except ValueError:
                     issues.append(Issue("row", "unit_mismatch",
                                         f"指标“{name}”单位为“{raw_unit}”，应为“{ind.unit}” / unit {raw_unit} not convertible to {ind.unit}",
-                                        row._sheet, row._row, "单位", raw_unit))
+                                        row["_sheet"], row["_row"], "单位", raw_unit))
         ids.append(iid)
         units.append(unit)
         values.append(value)
-        bases.append(_basis(getattr(row, "basis_text", None), getattr(row, "_period_basis", None), kind))
+        bases.append(_basis(row.get("basis_text"), row.get("_period_basis"), kind))
     out["indicator_id"] = ids
     out["unit"] = units
     out["value"] = values

@@ -44,6 +44,7 @@ from etl.schemas import DATASETS
 SUITE_DIR = Path(__file__).resolve().parent.parent / "expectations"
 """Where the suite files live (``<dataset>.json``)."""
 
+LOCAL_TZ = "Asia/Shanghai"  # the departments' time zone: dates are compared as their wall dates
 SUITE_SEVERITIES = ("row", "warning")
 SEVERITIES = ("row", "warning", "critical")
 ISSUE_COLUMNS = ["row_index", "column_name", "value", "rule", "severity", "message"]
@@ -158,12 +159,9 @@ def suite_path(dataset: str, suite_dir: Path | None = None) -> Path:
     return Path(suite_dir or SUITE_DIR) / f"{dataset}.json"
 
 
-def load_suite_specs(dataset: str, suite_dir: Path | None = None) -> list[_Spec]:
-    """The expectations of a suite file (checked: meta, unique (type, column) pairs). Imports no GX."""
-    return _load(dataset, suite_dir).specs
-
-
 def _load(dataset: str, suite_dir: Path | None) -> _LoadedSuite:
+    """The suite file of `dataset`, checked (meta complete, no (type, column) twice), cached until
+    the file changes. Imports no GX."""
     path = suite_path(dataset, suite_dir).resolve()
     mtime = path.stat().st_mtime_ns
     with _lock:
@@ -210,15 +208,19 @@ def _gx_suite(loaded: _LoadedSuite, refs: tuple[str, ...], name: str | None = No
         exp.pop("id", None)
         exp["meta"] = {**(exp.get("meta") or {}), _REF: ref}
         expectations.append(exp)
-    suite = gx.ExpectationSuite(
-        name=name or loaded.name, expectations=expectations, meta=dict(loaded.raw.get("meta") or {})
-    )
+    try:
+        suite = gx.ExpectationSuite(
+            name=name or loaded.name, expectations=expectations, meta=dict(loaded.raw.get("meta") or {})
+        )
+    except Exception as e:  # e.g. pydantic: a required kwarg missing
+        raise ValueError(f"{loaded.path}: great_expectations could not build the suite: {e}") from e
     if len(suite.expectations) != len(expectations):
         built = {e.meta.get(_REF) for e in suite.expectations}
         bad = [f"{by_ref[r].type}({by_ref[r].column_label})" for r in refs if r not in built]
         raise ValueError(f"{loaded.path}: great_expectations could not build {', '.join(bad)}")
     if name is None:
-        loaded.subsets[refs] = suite
+        with _lock:
+            loaded.subsets[refs] = suite
     return suite
 
 
@@ -314,12 +316,15 @@ def build_data_docs(docs_dir: Path) -> Path:
 def _working_frame(df: pd.DataFrame, dataset: str, needed: list[str]) -> pd.DataFrame:
     """The columns to validate, positionally indexed, with types GX 1.24.1 compares correctly.
 
-    * DATE columns become datetime64[ns]: GX's ``column_values.between`` takes its vectorised path
-      only for ns datetimes, and pandas 3 makes datetime64[us]/[s] (or object `datetime.date`) —
-      on those it falls back to a per-value comparison that raises TypeError against the suite's
-      ISO-string bounds.
-    * nullable integer/float extension dtypes (Int64, Float64) become float64 for the same reason
-      (`column.dtype in [int, float]`, else a per-value Python loop).
+    * DATE columns (whatever they hold: datetime64[s]/[us] as pandas 3 makes them, `datetime.date`
+      objects, ISO text, tz-aware stamps) become naive datetime64[ns]. GX's
+      ``column_values.between`` compares vectorised only when ``is_datetime64_ns_dtype``; anything
+      else goes through a per-value Python function that raises TypeError for `date` values or
+      text against datetime bounds. (Date bounds in a suite are written ``"2024-01-01T00:00:00"``:
+      GX's pydantic model turns ``"2024-01-01"`` into a `datetime.date`, which pandas 3 refuses to
+      compare with datetime64 at all.)
+    * nullable numeric extension dtypes (Int64, Float64) become float64: GX vectorises only when
+      ``column.dtype in [int, float]``, else it loops in Python.
     """
     types = DATASETS[dataset].columns if dataset in DATASETS else {}
     work = df[needed].reset_index(drop=True)
@@ -329,7 +334,7 @@ def _working_frame(df: pd.DataFrame, dataset: str, needed: list[str]) -> pd.Data
         if kind == "DATE" and not pd.api.types.is_datetime64_ns_dtype(s.dtype):
             try:
                 if isinstance(s.dtype, pd.DatetimeTZDtype):
-                    work[col] = s.dt.tz_localize(None).astype("datetime64[ns]")
+                    work[col] = s.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None).astype("datetime64[ns]")
                 else:
                     work[col] = pd.to_datetime(s, format="mixed").astype("datetime64[ns]")
             except (ValueError, TypeError, OverflowError):
@@ -405,9 +410,7 @@ def _issues_for(spec: _Spec, positions: list[int], df: pd.DataFrame, work: pd.Da
                 except Exception:  # noqa: BLE001 - the reason is a nicety, the issue stands
                     reasons[key] = None
             reason = reasons[key]
-            messages.append(
-                f"{spec.message_zh}（{reason}） / {spec.message_en}" if reason else message
-            )
+            messages.append(f"{spec.message_zh}（{reason}） / {spec.message_en}" if reason else message)
     return pd.DataFrame(
         {
             "row_index": pd.Series(labels, dtype=object),
@@ -472,9 +475,7 @@ def validate(
     run_refs = {s.ref for s in run}
     skipped = [s for s in loaded.specs if s.ref not in run_refs]
 
-    rows: dict[str, dict] = {
-        s.ref: _result_row(dataset, s, status="skipped") for s in skipped
-    }
+    rows: dict[str, dict] = {s.ref: _result_row(dataset, s, status="skipped") for s in skipped}
     issue_frames: list[pd.DataFrame] = []
 
     if len(df) == 0 or not run:
@@ -515,12 +516,8 @@ def validate(
                     frame = _issues_for(spec, positions, df, work)
                     sample = list(dict.fromkeys(frame["value"]))[:SAMPLE_SIZE]
                 else:
-                    frame = _dataset_issue(
-                        spec, spec.severity, f"{spec.message_zh} / {spec.message_en}"
-                    )
-                    sample = [_fmt(v) for v in (result.get("partial_unexpected_list") or [])][
-                        :SAMPLE_SIZE
-                    ]
+                    frame = _dataset_issue(spec, spec.severity, f"{spec.message_zh} / {spec.message_en}")
+                    sample = [_fmt(v) for v in (result.get("partial_unexpected_list") or [])][:SAMPLE_SIZE]
                 issue_frames.append(frame)
             rows[ref] = _result_row(
                 dataset,
@@ -537,9 +534,9 @@ def validate(
 
     results = pd.DataFrame([rows[s.ref] for s in loaded.specs], columns=RESULT_COLUMNS)
     results["success"] = results["success"].astype(object)
-    issues = (
-        pd.concat(issue_frames, ignore_index=True) if issue_frames else _empty_issues()
-    ).astype({"row_index": object})
+    issues = (pd.concat(issue_frames, ignore_index=True) if issue_frames else _empty_issues()).astype(
+        {"row_index": object}
+    )
     return ValidationOutcome(issues=issues, results=results, dataset=dataset, docs_dir=docs_dir)
 
 

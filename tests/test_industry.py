@@ -71,10 +71,11 @@ def test_manufacturing_groups() -> None:
         (113.0, "0113"),  # a number lost its leading zero
         (113, "0113"),
         ("113.0", "0113"),
-        ("113", "0113"),  # three bare digits: prefer the 4-digit reading
         ("0113", "0113"),
-        ("013", "013"),  # the zero is there: a 中类
-        ("C331", "331"),  # with its letter a 3-digit code is a 中类
+        ("331", "331"),  # text keeps its digits: a 中类
+        ("013", "013"),
+        ("C331", "331"),
+        ("5", "05"),
         ("C33", "33"),
         (33, "33"),
         (5, "05"),
@@ -98,6 +99,23 @@ def test_numpy_scalars() -> None:
     np = pytest.importorskip("numpy")
     assert normalize_industry_code(np.float64(113.0)) == "0113"
     assert normalize_industry_code(np.int64(3311)) == "3311"
+
+
+@given(
+    st.one_of(
+        st.integers(min_value=-10, max_value=100_000),
+        st.floats(allow_nan=True),
+        st.text(alphabet="ABCTXc0123456789. ", max_size=7),
+    )
+)
+def test_normalizing_twice_changes_nothing(raw: object) -> None:
+    """Extraction stores the normalised digits; validation and chain mapping read them again."""
+    once = normalize_industry_code(raw)
+    assert once is None or normalize_industry_code(once) == once
+    if once is not None:
+        assert chain_of(once) == chain_of(raw)
+        if industry_problem(raw) is None:  # (the reverse fails only for a wrong letter: A3311)
+            assert industry_problem(once) is None
 
 
 @given(st.integers(min_value=100, max_value=9999))

@@ -224,6 +224,7 @@ def test_codes_as_input() -> None:
     assert R.resolve("320803101").name == "平桥镇"
     assert R.resolve("320803101000").code == "320803101"
     assert R.resolve("32").code == "320000"
+    assert R.resolve(320803.0).code == R.resolve("320803101.0").code[:6] == "320803"  # Excel numbers
     bad = R.resolve("999999")
     assert bad.code is None and "999999" in (bad.problem or "")
 

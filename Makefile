@@ -1,0 +1,65 @@
+# statwh — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv from PATH, else bootstrapped into .tools/ with pip (PyPI only)
+UV ?= $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+UV_VERSION := 0.13.8
+PYTHON ?= python3
+RUN := $(UV) run --frozen --no-sync
+
+export STATWH_HOME ?= $(CURDIR)/data
+export GX_ANALYTICS_ENABLED := false
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help install run test test-fast lint fmt bench bench-quick clean browser
+
+help:
+	@echo "make run         install (locked), write the sample files if the inbox is empty, run the pipeline, print progress"
+	@echo "make test        install (locked) and run the whole test suite"
+	@echo "make test-fast   the suite without the slow Airflow / browser tests"
+	@echo "make lint / fmt  ruff and sqlfluff"
+	@echo "make bench       benchmarks (make bench-quick: under 2 minutes)"
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+install: .venv/.synced
+
+run: install
+	$(RUN) statwh run --demo-if-empty --print-progress
+
+test: install browser
+	$(RUN) pytest -q
+
+test-fast: install
+	$(RUN) pytest -q -m "not slow"
+
+# Debian's Chromium, for the dashboard test (a real headless browser)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: install Debian's chromium for the dashboard test"; fi; }
+
+lint: install
+	$(RUN) ruff check etl dags tests bench
+	$(RUN) ruff format --check etl dags tests bench
+	$(RUN) sqlfluff lint warehouse/models
+
+fmt: install
+	$(RUN) ruff format etl dags tests bench
+	$(RUN) ruff check --fix etl dags tests bench
+
+bench: install
+	$(RUN) python -m bench.run
+
+bench-quick: install
+	$(RUN) python -m bench.run --quick
+
+clean:
+	rm -rf data .pytest_cache
