@@ -592,13 +592,23 @@ def clean_indicator_name(name: str) -> str:
     return re.sub(r"(?<=[\u4e00-\u9fff\)）])[A-Za-z]{1,2}$", "", s).strip()
 
 
+REGION_HEADERS = {"地区", "地区名称", "区县", "区域", "省份", "城市", "县区", "镇街", "乡镇"}
+
+
 def _wide_label_columns(rows: list[list[Any]], start: int, first_period_col: int) -> tuple[int | None, list[int]]:
     """Among the columns left of the periods: the one holding regions, and the text ones (indicators)."""
     from etl.regions import RegionResolver
 
     resolver = RegionResolver.default()
     best, best_hits, text_cols = None, 0, []
-    sample = rows[start : start + 40]
+    header = rows[start - 1] if start > 0 else []
+    for c in range(min(first_period_col, len(header))):
+        if header_key(header[c]) in REGION_HEADERS:
+            others = [x for x in range(first_period_col) if x != c and any(
+                isinstance(r[x] if x < len(r) else None, str) for r in rows[start : start + 40])]
+            return c, others
+    sample = [r for r in rows[start : start + 40]
+              if not any(isinstance(v, str) and _text(v).startswith(NOTE_PREFIXES) for v in r if v is not None)]
     for c in range(first_period_col):
         vals = [r[c] for r in sample if c < len(r) and isinstance(r[c], str) and _text(r[c])]
         if not vals:
