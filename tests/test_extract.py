@@ -1,0 +1,188 @@
+"""Extraction of real and sample spreadsheets into tidy, typed rows that know where they came from."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from etl.extract import extract
+from etl.read import read_workbook
+
+REAL = Path(__file__).parent / "fixtures" / "realdata"
+
+
+def obs(name: str):
+    ex = extract(REAL / name, "indicators")
+    assert not ex.critical, ex.critical
+    return ex, ex.frame
+
+
+def test_nbs_gbk_csv_gdp_by_province():
+    ex, f = obs("03_nbs-export-gbk_分省年度数据.csv")
+    assert ex.encoding == "gbk" and ex.spec.layout == "nbs_wide"
+    assert set(f["indicator_id"]) == {"gdp"}  # 地区生产总值(亿元) is in the catalog
+    assert set(f["unit"]) == {"亿元"}
+    assert f["region_code"].nunique() == 31 and f["region_code"].notna().all()
+    beijing = f[(f["region_code"] == "110000") & (f["period"] == "2024")]
+    assert beijing["value"].tolist() == [49670.2]
+    assert beijing["_col"].tolist() == ["B"] and beijing["_row"].tolist() == [5]
+    assert set(f["period"]) == {str(y) for y in range(2006, 2025)}
+    assert len(f) == 31 * 19
+
+
+def test_nbs_census_population_blank_columns_and_continued_footnote():
+    ex, f = obs("04_nbs-export-gbk_分省年度数据 (1).csv")
+    assert f["indicator_id"].str.startswith("ext.").all()
+    assert set(f["unit"]) == {"人"}
+    assert "2025" not in set(f["period"]) and "2020" not in set(f["period"])  # census/unpublished: blank
+    assert f["region_code"].nunique() == 31
+    info = ex.sheets[0]
+    assert info.dropped_notes == 3  # 注：…, its U+3000 continuation, 数据来源：
+    assert any(w.rule == "unknown_indicator" for w in ex.issues)
+
+
+def test_nbs_growth_rates_negative_and_never_summed():
+    _, f = obs("05_nbs-export-gbk_分省年度数据 (5).csv")
+    assert set(f["unit"]) == {"%"} and set(f["basis"]) == {"rate"}
+    assert (f["value"] < 0).any()
+    assert f[(f["region_code"] == "110000") & (f["period"] == "2018")]["value"].tolist() == [-15.5]
+
+
+def test_wps_xls_indicator_in_drifting_merged_column():
+    ex, f = obs("06_wps_一般公共预算等.xls")
+    assert ex.format == "xls"
+    names = set(f["indicator_name"])
+    assert names == {"一般公共预算支出", "财政支出"}  # the stray suffix `（亿元）i` is gone
+    assert set(f["unit"]) == {"亿元"}
+    assert set(f["period"]) >= {"2005", "2024"}  # years as floats 2005.0
+    row_tianjin = f[(f["region_code"] == "120000") & (f["indicator_name"] == "一般公共预算支出")]
+    assert row_tianjin[row_tianjin["period"] == "2007"]["value"].tolist() == [674.33]
+    assert row_tianjin[row_tianjin["period"] == "2009"]["value"].tolist() == [1124.28]
+    assert f["region_code"].notna().all()
+
+
+def test_unit_only_in_the_file_name():
+    _, f = obs("07_nbs-trimmed_教育经费 万元.xls")
+    assert set(f["indicator_name"]) == {"教育经费"}
+    assert set(f["unit"]) == {"万元"}
+    assert "2023" not in set(f["period"])  # the empty latest-year column
+    assert f[(f["region_code"] == "110000") & (f["period"] == "2022")]["value"].tolist() == [15854348.0]
+
+
+def test_mac_excel_xls_without_a_unit():
+    ex, f = obs("08_nbs-trimmed-macexcel_社会零售消费品总额.xls")
+    assert set(f["indicator_name"]) == {"社会零售消费品总额"}
+    assert f["unit"].isna().all()
+    assert len(f) == 31 * 19
+
+
+def test_blank_means_zero_where_the_spec_says_so():
+    ex, f = obs("09_nbs-trimmed_轨道交通运营里程 公里.xls")
+    assert ex.spec.layout == "nbs_wide_blank_zero"
+    qinghai = f[f["region_code"] == "630000"]
+    assert len(qinghai) == 19 and (qinghai["value"] == 0).all()
+    assert set(f["unit"]) == {"公里"}
+
+
+def test_blank_means_missing_by_default(tmp_path):
+    src = REAL / "09_nbs-trimmed_轨道交通运营里程 公里.xls"
+    other = tmp_path / "地铁里程 公里.xls"
+    shutil.copy(src, other)
+    ex = extract(other, "indicators")
+    assert ex.spec.layout == "nbs_wide"
+    assert (ex.frame["region_code"] == "630000").sum() == 0
+
+
+def test_roster_two_row_header_units_totals_notes(demo_files):
+    f = next((demo_files / "enterprises").glob("*2024年1-6月*"))
+    ex = extract(f, "enterprises")
+    info = ex.sheets[0]
+    assert info.header_rows == "3-4"
+    assert info.period == "2024-06" and info.period_from in {"sheet", "title"}
+    assert info.reporter == "淮安区工业和信息化局"
+    assert "output_ytd" in info.columns and info.columns["output_ytd"].endswith("(H)")
+    assert info.dropped_totals == 1 and info.dropped_notes == 3
+    fr = ex.frame
+    assert len(fr) == info.rows_read and fr["period"].eq("2024-06").all()
+    assert fr["credit_code"].str.len().eq(18).all()
+    assert fr["township_code"].str.startswith("320803").all()
+    # the 合计 row reconciles (no total_mismatch warning) and was not loaded
+    assert not [i for i in ex.issues if i.rule == "total_mismatch"]
+    total = read_workbook(f).sheets[0].rows[4]
+    assert fr["output_ytd"].sum() == pytest.approx(float(total[7]), abs=0.05)
+
+
+def test_land_ledger_in_hectares_converted_to_mu(demo_files):
+    f = next((demo_files / "land_use").glob("*占补*"))
+    ex = extract(f, "land_use")
+    assert ex.spec.layout == "balance_ledger"
+    grid = read_workbook(f).sheets[0]
+    first = grid.rows[1]
+    assert ex.frame["area_mu"].iloc[0] == pytest.approx(float(first[2]) * 15)
+    assert set(ex.frame["kind"]) == {"balance"}
+
+
+def test_land_dates_typed_by_hand(demo_files):
+    f = next((demo_files / "land_use").glob("*挂钩*"))
+    ex = extract(f, "land_use")
+    assert ex.frame["accepted_on"].notna().all()
+    assert not [i for i in ex.issues if i.severity in {"critical", "row"}]
+
+
+def test_format_from_content_not_extension(tmp_path, demo_files):
+    src = next((demo_files / "targets").glob("*.xlsx"))
+    disguised = tmp_path / "目标任务表.csv"
+    shutil.copy(src, disguised)
+    ex = extract(disguised, "targets")
+    assert ex.format == "xlsx" and len(ex.frame) == 17
+
+
+def test_total_row_that_does_not_reconcile_is_a_warning(tmp_path):
+    f = tmp_path / "2025年高新技术企业认定情况统计表.csv"
+    f.write_text("镇（街道）,首次认定（家）,重新认定（家）\n平桥镇,3,1\n淮城街道,2,0\n合计,9,1\n", encoding="utf-8")
+    ex = extract(f, "hightech")
+    warn = [i for i in ex.issues if i.rule == "total_mismatch"]
+    assert len(warn) == 1 and warn[0].row == 4 and "合计 9.00" in warn[0].message and "5.00" in warn[0].message
+    assert len(ex.frame) == 2
+
+
+def test_no_recognisable_header_says_what_was_considered(tmp_path):
+    f = tmp_path / "名单.csv"
+    f.write_text("企业名称,备注\n某某公司,无\n", encoding="utf-8")
+    ex = extract(f, "enterprises")
+    (c,) = ex.critical
+    assert c.rule == "no_header"
+    assert "missing required" in c.message and "credit_code" in c.message
+
+
+def test_two_columns_for_one_field_is_critical(tmp_path):
+    f = tmp_path / "挂钩台账_2025.csv"
+    f.write_text("项目名称,所在镇,复垦面积,拆旧复垦面积,验收日期\n甲项目,平桥镇,10,11,2025-03-01\n", encoding="utf-8")
+    ex = extract(f, "land_use")
+    assert [i.rule for i in ex.critical] == ["duplicate_column"]
+    assert "复垦面积 (C)" in ex.critical[0].message and "(D)" in ex.critical[0].message
+
+
+def test_no_period_anywhere_is_critical(tmp_path, demo_files):
+    src = next((demo_files / "enterprises").glob("*2025年1-3月*"))
+    grid = read_workbook(src).sheets[0]
+    rows = grid.rows[2:]  # drop the title rows that carry the period
+    f = tmp_path / "roster.csv"
+    import csv
+
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["" if c is None else c for c in r] for r in rows])
+    ex = extract(f, "enterprises")
+    assert [i.rule for i in ex.critical] == ["period_not_found"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "utf-16"])
+def test_csv_encodings(tmp_path, encoding):
+    f = tmp_path / "其他指标.csv"
+    text = "指标名称,地区,时期,数值,单位,口径\n新增公共停车位,淮安区,2024年,1200,个,本年新增\n"
+    f.write_bytes(text.encode(encoding))
+    ex = extract(f, "indicators")
+    assert ex.frame["indicator_id"].tolist() == ["public_parking_new"]
+    assert ex.frame["value"].tolist() == [1200.0]
