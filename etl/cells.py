@@ -28,6 +28,8 @@ class Parsed:
     """The marker when the cell holds no figure ('' for blank, '—', '…', …)."""
     problem: str | None = None
     """Chinese + English reason when the cell holds something that is not what was expected."""
+    warning: str | None = None
+    """A doubt worth a look that does not stop the value from loading (`2024.1` may be `2024.10`)."""
 
 
 def clean_text(raw: Any) -> str:
@@ -137,6 +139,8 @@ def excel_serial_to_date(v: float) -> dt.date:
     return EXCEL_EPOCH + dt.timedelta(days=int(v))
 
 
+_DATETIME_TEXT = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+_SERIAL_TEXT = re.compile(r"^[2-7]\d{4}(?:\.\d+)?$")
 _DATE_PATTERNS = (
     (re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"), "ymd"),
     (re.compile(r"^(\d{4})[-/年](\d{1,2})月?$"), "ym"),
@@ -165,9 +169,15 @@ def parse_date(raw: Any, *, month_end: bool = False) -> Parsed:
         if isinstance(raw, float) and 1990 < raw < 2100:
             return parse_date(repr(raw), month_end=month_end)
         return Parsed(None, None, f"无法识别的日期 {raw} / not a date")
-    s = clean_text(raw).replace(" ", "")
+    s = clean_text(raw)
+    m = _DATETIME_TEXT.match(s)
+    if m:  # `2024-06-15 00:00:00`: a date cell as a reader turned it into text
+        s = m.group(1)
+    s = s.replace(" ", "")
     if s in MISSING_MARKERS:
         return Parsed(None, s)
+    if _SERIAL_TEXT.match(s):  # an Excel serial that arrived as text
+        return parse_date(float(s), month_end=month_end)
     for pat, kind in _DATE_PATTERNS:
         m = pat.match(s)
         if not m:
@@ -180,7 +190,7 @@ def parse_date(raw: Any, *, month_end: bool = False) -> Parsed:
         except ValueError:
             return Parsed(None, None, f"日期“{s}”不存在 / no such date")
         if kind == "ym_dot" and m.group(2) == "1":
-            return Parsed(d, None, f"“{s}”可能是被转成小数的“{y}.10”（10月），请确认 / may be a float-mangled {y}.10")
+            return Parsed(d, warning=f"“{s}”可能是被转成小数的“{y}.10”（10月），请确认 / may be a float-mangled {y}.10")
         return Parsed(d)
     return Parsed(None, None, f"无法识别的日期“{s}”，请写成 2024-06-30 / not a date")
 

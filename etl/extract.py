@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from etl import cells
@@ -308,7 +309,7 @@ def _parse_column(values: list[Any], f: FieldSpec, blank_zero: bool) -> tuple[li
             p = cells.parse_date(v, month_end=f.month_end)
             out.append(p.value)
             missing.append(p.missing)
-            problems.append(p.problem)
+            problems.append(p.problem or (f"WARN:{p.warning}" if p.warning else None))
     elif t == "period":
         for v in values:
             p = cells.parse_period(v)
@@ -368,8 +369,11 @@ def _unit_for(f: FieldSpec, header: str, meta: SheetMeta, file_name: str) -> tup
 
 
 def _extract_rows_sheet(
-    grid: Grid, spec: SourceSpec, hm: HeaderMatch, file_name: str, ex: Extraction
+    grid: Grid, spec: SourceSpec, hm: HeaderMatch, file_name: str, ex: Extraction, body_loader=None
 ) -> dict[str, list[Any]] | None:
+    """One sheet of a rows-shaped layout. `grid` holds at least the rows down to the header;
+    `body_loader(start_row, {column: kind})` reads the rows below it (big .xlsx files), else
+    they come from `grid`."""
     meta = sheet_meta(grid, hm.row)
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter)
     info.header_rows = f"{hm.row + 1}" if hm.depth == 1 else f"{hm.row + 1}-{hm.row + hm.depth}"
@@ -415,7 +419,7 @@ def _extract_rows_sheet(
             )
             return None
 
-    # classify the rows below the header
+    # the rows below the header: only the columns that matter, as one frame
     start = hm.row + hm.depth
     text_fields = [f.name for f in spec.fields if f.type in {"text", "region"}]
     first_numeric = min(
@@ -423,33 +427,33 @@ def _extract_rows_sheet(
         default=len(hm.names),
     )
     label_cols = sorted({hm.mapping[f] for f in text_fields if f in hm.mapping} | set(range(min(first_numeric, 3))))
-    data_rows: list[int] = []
-    total_rows: list[int] = []
-    in_notes = False
-    for r in range(start, len(grid.rows)):
-        kind = classify_row(grid.rows[r], label_cols, spec, in_notes)
-        if kind == "data":
-            data_rows.append(r)
-        elif kind == "total":
-            total_rows.append(r)
-            info.dropped_totals += 1
-        elif kind == "part":
-            info.dropped_parts += 1
-        elif kind == "note":
-            in_notes = True
-            info.dropped_notes += 1
-        else:
-            info.dropped_blank += 1
-    info.rows_read = len(data_rows)
+    wanted = {c: "auto" for c in set(hm.mapping.values()) | set(label_cols)}
+    for fname, c in hm.mapping.items():
+        f = spec.field(fname)
+        if f is not None and f.type in {"number", "integer", "text", "region", "flag", "date", "period"}:
+            wanted[c] = "text"
+    for c in label_cols:
+        wanted[c] = "text"
+    body = body_loader(start, wanted) if body_loader else _body_from_grid(grid, start, wanted)
+    kinds = classify_rows(body, label_cols, spec)
+    info.dropped_totals = int((kinds == "total").sum())
+    info.dropped_parts = int((kinds == "part").sum())
+    info.dropped_notes = int((kinds == "note").sum())
+    info.dropped_blank = int((kinds == "blank").sum())
+    total_rows = list(body.index[kinds == "total"])
+    total_values = body.loc[total_rows[0]].to_dict() if len(total_rows) == 1 else {}
+    data = body[kinds == "data"]
+    del body
+    info.rows_read = n = len(data)
+    data_rows = list(data.index)
 
-    cols: dict[str, list[Any]] = {}
-    n = len(data_rows)
+    cols: dict[str, Any] = {}
     blank_zero = spec.blank_means == "zero"
     for fname, c in hm.mapping.items():
         f = spec.field(fname)
         assert f is not None
-        raw = [grid.rows[r][c] if c < len(grid.rows[r]) else None for r in data_rows]
-        vals, missing, problems = _parse_column(raw, f, blank_zero)
+        raw = data[c] if c in data.columns else pd.Series([None] * n, index=data.index, dtype=object)
+        vals, missing, problems = parse_series(raw, f, blank_zero)
         if f.type in {"number", "integer"} and f.unit:
             unit, src = _unit_for(f, hm.names[c], meta, file_name)
             if unit is None:
@@ -463,25 +467,22 @@ def _extract_rows_sheet(
                 return None
             info.units[fname] = f"{unit} ({src})" + (f" → {f.unit} ×{factor:g}" if factor != 1 else "")
             if factor != 1:
-                vals = [v * factor if v is not None else None for v in vals]
-        for i, prob in enumerate(problems):
-            if prob:
-                r = data_rows[i]
-                ex.issues.append(
-                    Issue("row", f"parse_{f.type}", prob, grid.name, r + 1,
-                          f"{hm.names[c]} ({column_letter(c)})", _text(raw[i]))
-                )
+                vals = vals * factor
+        for r, prob in problems.dropna().items():
+            severity, prob = ("warning", prob[5:]) if prob.startswith("WARN:") else ("row", prob)
+            ex.issues.append(Issue(severity, f"parse_{f.type}", prob, grid.name, int(r) + 1,
+                                   f"{hm.names[c]} ({column_letter(c)})", _text(raw[r])))
         if f.type == "region":
-            cols[fname] = vals
-            cols[f"{fname}_code"] = _resolve_regions(vals, data_rows, grid.name, hm.names[c], c, ex)
+            cols[fname] = vals.tolist()
+            cols[f"{fname}_code"] = _resolve_regions(vals.tolist(), data_rows, grid.name, hm.names[c], c, ex)
         elif f.type == "period":
             cols["period"] = [p.text if p else None for p in vals]
             cols["period_end"] = [p.end if p else None for p in vals]
             cols["_period_basis"] = [p.basis if p else None for p in vals]
         else:
-            cols[fname] = vals
+            cols[fname] = vals.to_numpy() if f.type in {"number", "integer"} else vals.tolist()
         if f.type in {"number", "integer"}:
-            cols[f"_missing_{fname}"] = missing
+            cols[f"_missing_{fname}"] = missing.tolist()
 
     if not has_period_col and sheet_period is not None:
         cols["period"] = [sheet_period.text] * n
@@ -493,8 +494,105 @@ def _extract_rows_sheet(
     cols["_row"] = [r + 1 for r in data_rows]
     cols["_col"] = [None] * n
 
-    _check_totals(grid, spec, hm, data_rows, total_rows, cols, info, ex)
+    _check_totals(spec, hm, grid.name, total_rows, total_values, cols, info, ex)
     return cols
+
+
+def _body_from_grid(grid: Grid, start: int, wanted: dict[int, str]) -> pd.DataFrame:
+    rows = grid.rows[start:]
+    data = {c: [r[c] if c < len(r) else None for r in rows] for c in sorted(wanted)}
+    return pd.DataFrame(data, index=range(start, start + len(rows)), dtype=object)
+
+
+_MARK_CHARS = "合总小其内注备说来源填审制负联"
+
+
+def _clean_str(s: pd.Series) -> pd.Series:
+    """Cell texts as compared: NFKC, no whitespace; empty cells → ''."""
+    return s.astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).fillna("")
+
+
+def _marked(s: pd.Series) -> pd.Series:
+    """The cleaned texts of the cells that contain a character of a total / note / 其中 mark
+    (a small subset: classifying rows then costs little on 200k names)."""
+    st = s.astype("string")
+    mask = st.str.contains(f"[{_MARK_CHARS}]", regex=True).fillna(False).astype(bool)
+    return _clean_str(st[mask]).astype(object)
+
+
+def classify_rows(body: pd.DataFrame, label_cols: list[int], spec: SourceSpec) -> pd.Series:
+    """`data`, `blank`, `total`, `part` (其中) or `note` for every row, vectorised."""
+    nonempty = body.notna().sum(axis=1)
+    kinds = pd.Series("data", index=body.index, dtype=object)
+    totals = {t.replace(" ", "") for t in spec.total_labels}
+    for c in label_cols:
+        if c not in body.columns:
+            continue
+        lab = _marked(body[c])
+        if len(lab):
+            kinds[lab.index[lab.str.startswith(PART_PREFIXES)]] = "part"
+    for c in label_cols:
+        if c not in body.columns:
+            continue
+        lab = _marked(body[c])
+        if len(lab):
+            kinds[lab.index[lab.isin(totals) | lab.str.startswith(("合计", "总计"))]] = "total"
+    # notes hold at most two cells: look at the first cell of those rows only
+    sparse = body[nonempty.between(1, 2)]
+    if len(sparse) and len(body.columns):
+        firsts = sparse.astype(object).bfill(axis=1).iloc[:, 0]
+        first_clean = _clean_str(firsts)
+        first_raw = firsts.astype("string").fillna("")
+        note_start = first_clean.str.startswith(NOTE_PREFIXES)
+        if note_start.any():
+            begin = note_start.idxmax()
+            after = sparse.index >= begin
+            indented = first_raw.str.startswith("\u3000") | first_raw.str.startswith("  ")
+            single = pd.Series(nonempty[sparse.index] <= 1, index=sparse.index)
+            notes = note_start | (after & (single | indented))
+            kinds[notes.index[notes]] = "note"
+    kinds[nonempty == 0] = "blank"
+    return kinds
+
+
+def parse_series(raw: pd.Series, f: FieldSpec, blank_zero: bool) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parse one column, vectorised: values, missing markers, problems (None where fine).
+
+    Numbers take the fast path (pandas to_numeric); every other cell is parsed once per distinct
+    value with the single-cell parsers of etl.cells."""
+    idx = raw.index
+    if f.type in {"number", "integer"}:
+        num = pd.to_numeric(raw, errors="coerce").astype("float64")
+        slow = num.isna() & raw.notna()
+        missing = pd.Series([None] * len(raw), index=idx, dtype=object)
+        missing[raw.isna()] = ""
+        problems = pd.Series([None] * len(raw), index=idx, dtype=object)
+        if slow.any():
+            parsed = {u: cells.parse_number(u) for u in pd.unique(raw[slow])}
+            sub = raw[slow]
+            num[slow] = sub.map(lambda u: parsed[u].value).astype("float64")
+            missing[slow] = sub.map(lambda u: parsed[u].missing)
+            problems[slow] = sub.map(lambda u: parsed[u].problem)
+        if blank_zero:
+            num[raw.isna()] = 0.0
+        if f.type == "integer":
+            frac = num.notna() & (num % 1 != 0)
+            if frac.any():
+                problems[frac] = raw[frac].map(lambda v: f"应为整数，实际为 {v} / expected a whole number")
+                num[frac] = float("nan")
+        return num, missing, problems
+    codes, uniq = pd.factorize(raw, use_na_sentinel=True)
+    uniq_list = [u.item() if hasattr(u, "item") else u for u in uniq]
+    values, _, problems = _parse_column(uniq_list, f, blank_zero)
+    vals = np.empty(len(uniq_list) + 1, dtype=object)
+    vals[:-1] = values if values else []
+    vals[-1] = False if f.type == "flag" else None  # blank cells (code -1)
+    probs = np.empty(len(uniq_list) + 1, dtype=object)
+    probs[:-1] = problems if problems else []
+    probs[-1] = None
+    missing = np.where(codes == -1, "", None).astype(object)
+    return (pd.Series(vals[codes], index=idx, dtype=object), pd.Series(missing, index=idx, dtype=object),
+            pd.Series(probs[codes], index=idx, dtype=object))
 
 
 def _resolve_regions(vals: list[Any], rows: list[int], sheet: str, header: str, c: int, ex: Extraction) -> list[str | None]:
@@ -522,10 +620,11 @@ def _resolve_regions(vals: list[Any], rows: list[int], sheet: str, header: str, 
 
 
 def _check_totals(
-    grid: Grid, spec: SourceSpec, hm: HeaderMatch, data_rows: list[int], total_rows: list[int],
-    cols: dict[str, list[Any]], info: SheetInfo, ex: Extraction,
+    spec: SourceSpec, hm: HeaderMatch, sheet: str, total_rows: list[int], total_values: dict[int, Any],
+    cols: dict[str, Any], info: SheetInfo, ex: Extraction,
 ) -> None:
-    """A 合计 row is evidence: the sum of the parts must match it (within rounding)."""
+    """A 合计 row is evidence: the sum of the parts must match it (within the larger of 0.05 and
+    0.01 % of the total)."""
     if len(total_rows) != 1:
         return
     tr = total_rows[0]
@@ -533,16 +632,14 @@ def _check_totals(
         f = spec.field(fname)
         if f is None or f.type not in {"number", "integer"} or fname not in cols:
             continue
-        raw_total = grid.rows[tr][c] if c < len(grid.rows[tr]) else None
-        p = cells.parse_number(raw_total)
+        p = cells.parse_number(total_values.get(c))
         if p.value is None:
             continue
-        # the total is in the file's unit; compare in the file's unit
         factor = 1.0
         if f.unit and fname in info.units and "×" in info.units[fname]:
             factor = float(info.units[fname].rsplit("×", 1)[1])
         total = p.value * factor
-        parts = sum(v for v in cols[fname] if v is not None)
+        parts = float(pd.Series(cols[fname], dtype="float64").sum())
         tol = max(0.05 * factor, abs(total) * 1e-4)
         info.totals.append({"field": fname, "total": total, "sum": parts})
         if abs(parts - total) > tol:
@@ -551,7 +648,7 @@ def _check_totals(
                     "warning", "total_mismatch",
                     f"合计行与明细之和不符：{hm.names[c]} 合计 {p.value:,.2f}，明细之和 {parts / factor:,.2f}，"
                     f"相差 {(parts - total) / factor:,.2f} / the total row does not reconcile",
-                    grid.name, tr + 1, f"{hm.names[c]} ({column_letter(c)})", _text(raw_total),
+                    sheet, tr + 1, f"{hm.names[c]} ({column_letter(c)})", _text(total_values.get(c)),
                 )
             )
 
@@ -759,6 +856,29 @@ def choose_spec(wb: Workbook, specs: list[SourceSpec], file_name: str) -> tuple[
     return (best[1] if best else None), considered
 
 
+def _read_heads(path: Path, specs: list[SourceSpec], limits: dict[str, int]) -> Workbook | None:
+    """For an .xlsx, a Workbook of the sheets' first rows only (`heads_only`); else None."""
+    from etl.read import ZIP_MAGIC, check_zip
+
+    with open(path, "rb") as fh:
+        if not fh.read(4).startswith(ZIP_MAGIC):
+            return None
+    size = Path(path).stat().st_size
+    if size > limits.get("max_bytes", 200 * 2**20):
+        return None  # let read_workbook refuse it with its message
+    check_zip(Path(path), limits.get("max_unzipped", 2**30))
+    from etl.fastsheet import xlsx_heads
+
+    scan = max((s.header_scan_rows for s in specs), default=30) + 2
+    try:
+        grids = xlsx_heads(Path(path), scan)
+    except Exception as e:  # a package that is not a workbook, or damaged XML
+        raise ReadError(f"Excel 文件已损坏或格式不对，无法打开 / cannot open the workbook: {e}") from e
+    wb = Workbook(Path(path), "xlsx", None, grids)
+    wb.heads_only = True  # type: ignore[attr-defined]
+    return wb
+
+
 def _wide_score(g: Grid, spec: SourceSpec) -> int:
     for r in range(min(spec.header_scan_rows, len(g.rows))):
         n = sum(1 for v in g.rows[r] if v is not None and cells.parse_period(v))
@@ -773,8 +893,11 @@ def extract(path: Path, source: str, *, file_name: str | None = None, limits: di
     file_name = file_name or path.name
     specs = specs_for(source)
     ex = Extraction(path=path, source=specs[0].source if specs else source, spec=None)
+    limits = limits or {}
     try:
-        wb = read_workbook(path, **(limits or {}))
+        wb = _read_heads(path, specs, limits)
+        if wb is None:
+            wb = read_workbook(path, **limits)
     except ReadError as e:
         ex.issues.append(Issue("critical", "unreadable", str(e)))
         return ex
@@ -791,6 +914,14 @@ def extract(path: Path, source: str, *, file_name: str | None = None, limits: di
         ex.issues.append(Issue("critical", "no_header", msg))
         return ex
     ex.spec = spec
+    heads_only = getattr(wb, "heads_only", False)
+    if heads_only and spec.shape == "wide":  # wide tables are small: read them whole
+        try:
+            wb = read_workbook(path, **limits)
+        except ReadError as e:
+            ex.issues.append(Issue("critical", "unreadable", str(e)))
+            return ex
+        heads_only = False
     frames = []
     for g in wb.sheets:
         if not _sheet_selected(spec, g.name) or not g.rows:
@@ -801,7 +932,16 @@ def extract(path: Path, source: str, *, file_name: str | None = None, limits: di
             hm, _ = find_header(g, spec)
             if hm is None:
                 continue
-            cols = _extract_rows_sheet(g, spec, hm, file_name, ex)
+            loader = None
+            if heads_only:
+                from etl.fastsheet import load_columns
+
+                loader = (lambda name: lambda start, wanted: load_columns(path, name, start, wanted))(g.name)
+            try:
+                cols = _extract_rows_sheet(g, spec, hm, file_name, ex, body_loader=loader)
+            except ReadError as e:
+                ex.issues.append(Issue("critical", "unreadable", str(e), g.name))
+                return ex
         if cols is not None:
             frames.append(pd.DataFrame(cols))
     if ex.critical:

@@ -73,17 +73,38 @@ def decode_text(data: bytes) -> tuple[str, str]:
         ) from e
 
 
+DELIMITERS = (",", "\t", ";", "|")
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter most lines of `sample` agree on (title and unit lines above a table have none,
+    which defeats `csv.Sniffer`); `,` when nothing stands out."""
+    lines = [ln for ln in sample.splitlines()[:200] if ln.strip()]
+    best, best_n = ",", 0
+    for d in DELIMITERS:
+        counts = [ln.count(d) for ln in lines]
+        nonzero = [c for c in counts if c]
+        if not nonzero:
+            continue
+        mode = max(set(nonzero), key=nonzero.count)
+        n = sum(1 for c in counts if c == mode)
+        if n > best_n:
+            best, best_n = d, n
+    return best
+
+
 def _read_csv(path: Path, data: bytes) -> Workbook:
     text, enc = decode_text(data)
     if "\x00" in text:
         raise ReadError("文件含二进制内容，不是表格文件 / binary content, not a table")
-    sample = text[:8192]
+    if not text.strip():
+        raise ReadError("文件没有任何内容（只有空白） / empty file (only blanks)")
+    delim = sniff_delimiter(text[:16384])
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
-        delim = dialect.delimiter
-    except csv.Error:
-        delim = ","
-    rows = [[c if c != "" else None for c in r] for r in csv.reader(io.StringIO(text), delimiter=delim)]
+        rows = [[c if c != "" else None for c in r]
+                for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    except csv.Error as e:
+        raise ReadError(f"文本表格格式有误，无法读取 / malformed CSV: {e}") from e
     return Workbook(path, "csv", enc, [Grid(path.stem, rows)])
 
 
@@ -94,9 +115,10 @@ def _read_calamine(path: Path, fmt: str, max_cells: int) -> Workbook:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types for every kind of damage
         msg = str(e)
-        if fmt == "ole2" and ("Encrypt" in msg or "encrypt" in msg or "CFB" in msg):
+        if "password" in msg.lower() or "encrypt" in msg.lower() or (fmt == "ole2" and _has_encrypted_package(path)):
             raise ReadError("文件已加密或受密码保护，请取消密码后重新报送 / encrypted or password-protected") from e
         raise ReadError(f"Excel 文件已损坏或格式不对，无法打开 / cannot open the workbook: {msg}") from e
+    errors = _xlsx_error_cells(path) if fmt == "xlsx" else {}
     sheets = []
     for name in wb.sheet_names:
         try:
@@ -110,6 +132,9 @@ def _read_calamine(path: Path, fmt: str, max_cells: int) -> Workbook:
             )
         rows = sh.to_python(skip_empty_area=False)
         rows = [[None if c == "" else c for c in r] for r in rows]
+        for (r, c), err in errors.get(name, {}).items():
+            if r < len(rows) and c < len(rows[r]) and rows[r][c] is None:
+                rows[r][c] = err  # calamine reads error cells as blanks: keep what Excel shows
         while rows and all(c is None for c in rows[-1]):
             rows.pop()
         try:
@@ -118,6 +143,63 @@ def _read_calamine(path: Path, fmt: str, max_cells: int) -> Workbook:
             merged = []
         sheets.append(Grid(name, rows, merged))
     return Workbook(path, "xls" if fmt == "ole2" else "xlsx", None, sheets)
+
+
+def _has_encrypted_package(path: Path) -> bool:
+    """An OLE2 file holding an `EncryptedPackage` stream: a password-protected .xlsx."""
+    try:
+        with path.open("rb") as f:
+            return "EncryptedPackage".encode("utf-16-le") in f.read(1 << 20)
+    except OSError:
+        return False
+
+
+_ERROR_TAG = b't="e"'
+
+
+def _xlsx_error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet name → {(row, col) 0-based: error text} for cells holding an Excel error (`#REF!`).
+
+    Calamine returns such cells as blanks, which would make a broken formula read as a field left
+    empty. Each sheet's XML is streamed once for the `t="e"` marker and parsed only when it has
+    one. Never raises: a package it cannot follow simply yields no error cells."""
+    import re
+    from xml.etree.ElementTree import iterparse
+
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        from etl.fastsheet import NS, _col_index, _sheet_paths
+
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            for sheet, part in _sheet_paths(z):
+                if part not in names:
+                    continue
+                found, tail = False, b""
+                with z.open(part) as f:
+                    while chunk := f.read(1 << 20):
+                        if _ERROR_TAG in tail + chunk:
+                            found = True
+                            break
+                        tail = chunk[-len(_ERROR_TAG):]
+                if not found:
+                    continue
+                cells: dict[tuple[int, int], str] = {}
+                with z.open(part) as f:
+                    for _, el in iterparse(f, events=("end",)):
+                        if el.tag == f"{NS}c":
+                            if el.get("t") == "e":
+                                m = re.match(r"([A-Z]+)(\d+)$", el.get("r", ""))
+                                v = el.find(f"{NS}v")
+                                if m and v is not None and v.text:
+                                    cells[(int(m.group(2)) - 1, _col_index(m.group(1)))] = v.text.strip()
+                        elif el.tag == f"{NS}row":
+                            el.clear()
+                if cells:
+                    out[sheet] = cells
+    except Exception:  # noqa: BLE001 - best effort: the cells then read as blanks, as before
+        return {}
+    return out
 
 
 def check_zip(path: Path, max_unzipped: int) -> None:

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from etl import catalog, cells
@@ -20,9 +21,12 @@ Step = Callable[[pd.DataFrame, str], tuple[pd.DataFrame, list[Issue]]]
 
 
 def _names_key(s: pd.Series) -> pd.Series:
-    from etl.regions import normalize_name
+    """etl.names.normalize_name, once per distinct name."""
+    from etl.names import normalize_name
 
-    return s.map(lambda v: normalize_name(v) if isinstance(v, str) else None)
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    keys = np.array([normalize_name(u) if isinstance(u, str) else None for u in uniq] + [None], dtype=object)
+    return pd.Series(keys[codes], index=s.index, dtype=object)
 
 
 def _year_of(df: pd.DataFrame) -> pd.Series:
