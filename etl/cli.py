@@ -29,6 +29,7 @@ EXAMPLES = {
     "report": "statwh report --out /tmp/dashboard",
     "demo": "statwh demo /tmp/inbox",
     "sources": "statwh sources",
+    "docs": "statwh docs            # regenerate docs/data-dictionary.md from the models",
 }
 
 STATUS_ZH = {
@@ -367,6 +368,16 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    from etl.docs import DICTIONARY, data_dictionary
+
+    out = Path(args.out) if args.out else DICTIONARY
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(data_dictionary(), encoding="utf-8")
+    _err(f"wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="statwh",
@@ -409,6 +420,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("demo", "write the sample departmental spreadsheets", cmd_demo)
     sp.add_argument("dir", nargs="?", help="default: $STATWH_HOME/inbox")
     add("sources", "list the source specs and where each expects its files", cmd_sources)
+    sp = add("docs", "write the data dictionary generated from the SQL models' headers", cmd_docs)
+    sp.add_argument("--out", help="default: docs/data-dictionary.md")
     return p
 
 

@@ -393,7 +393,7 @@ def case_credit_code_as_number(d: Path) -> Path:
 
 def case_unknown_township(d: Path) -> Path:
     rows = roster_rows()
-    rows[4][3] = "火星镇"
+    rows[4][3] = "乌有镇"
     return roster(d / ROSTER_NAME, rows=rows)
 
 

@@ -115,13 +115,19 @@ with_share as (
 ),
 
 trend as (
-    -- linear trend per year, for gaps and ranks: slope of the yearly values up to each year
+    -- linear trend per year, for gaps and ranks: slope of the yearly values up to each year (two at least)
     select
         indicator_id,
         period,
-        regr_slope(value, year(period_end)) over (
-            partition by indicator_id order by period_end rows between unbounded preceding and current row
-        ) as slope
+        case
+            when count(*) over (
+                partition by indicator_id order by period_end rows between unbounded preceding and current row
+            ) >= 2
+                then regr_slope(value, year(period_end)) over (
+                    partition by indicator_id order by period_end
+                    rows between unbounded preceding and current row
+                )
+        end as slope
     from series
     where length(period) = 4
 ),

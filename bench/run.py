@@ -1,0 +1,355 @@
+"""`make bench` / `make bench-quick`: our ingest side by side with the raw read floor and the naive way.
+
+    python -m bench.run            # full: 10k, 200k, 1M rows; naive at 10k and 200k; 36-month history
+    python -m bench.run --quick    # under 2 minutes: 10k rows (all three); 6-month history of 2k rows
+    python -m bench.run --smoke    # seconds of work: 2k rows, 3-month history (tests/test_bench.py)
+
+Every configuration runs in a fresh subprocess (`bench.worker`), so peak RSS is its own and
+interpreter start and the great_expectations import stay out of the timings. Results go to
+`bench/results/latest.json` (with the machine description); docs/benchmarks.md explains the columns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+STAGES_OURS = ("archive", "extract", "validate", "load", "build", "publish")
+STAGES_NAIVE = ("read", "transform", "validate", "to_sql")
+STAGES_FLOOR = ("read", "insert")
+PACKAGES = ("fastexcel", "python-calamine", "openpyxl", "xlsxwriter", "pandas", "pyarrow", "numpy", "duckdb",
+            "duckdb-engine", "sqlalchemy", "great-expectations")  # fmt: skip
+
+MODES = {
+    #        sizes                        naive up to   history (months, rows)
+    "full": {"sizes": [10_000, 200_000, 1_000_000], "naive_max": 200_000, "history": (36, 5_000)},
+    "quick": {"sizes": [10_000], "naive_max": 10_000, "history": (6, 2_000)},
+    "smoke": {"sizes": [2_000], "naive_max": 2_000, "history": (3, 2_000)},
+}
+GOAL_SIZE = 200_000  # the size the speed goals are stated for
+WARMUP_ROWS = 50
+
+# ---------------------------------------------------------------- machine
+
+
+def machine() -> dict:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    versions = {}
+    for p in PACKAGES:
+        try:
+            versions[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            versions[p] = None
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": ram, "os": platform.platform(),
+            "python": platform.python_version(), "packages": versions}
+
+
+# ---------------------------------------------------------------- running the workers
+
+
+def _worker(kind: str, args: list[str], *, warm: Path | None, log: Path, timeout: float) -> dict:
+    out = RESULTS / f".{kind}.{os.getpid()}.json"
+    out.unlink(missing_ok=True)
+    env = dict(os.environ, GX_ANALYTICS_ENABLED="false", PYTHONPATH=str(ROOT))
+    env.pop("BENCH_WARMUP", None)
+    if warm is not None:
+        env["BENCH_WARMUP"] = str(warm)
+    t0 = time.perf_counter()
+    with log.open("a", encoding="utf-8") as err:
+        err.write(f"\n=== {kind} {' '.join(args[:1])}{' …' if len(args) > 1 else ''}\n")
+        err.flush()
+        proc = subprocess.run([sys.executable, "-m", "bench.worker", kind, str(out), *args], cwd=ROOT, env=env,
+                              stdout=err, stderr=err, timeout=timeout)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0 or not out.exists():
+        raise RuntimeError(f"bench worker {kind} failed (exit {proc.returncode}); see {log}")
+    res = json.loads(out.read_text(encoding="utf-8"))
+    out.unlink()
+    res["process_wall_s"] = wall
+    return res
+
+
+def dag_parse_times(timeout: float = 120) -> dict:
+    """`python -c` import of each DAG file in a fresh process: the seconds the import takes."""
+    dags = sorted((ROOT / "dags").glob("*.py")) if (ROOT / "dags").is_dir() else []
+    files = {}
+    code = ("import runpy, sys, time; t = time.perf_counter(); runpy.run_path(sys.argv[1]);"
+            " print(time.perf_counter() - t)")
+    for f in dags:
+        if f.name.startswith("_"):
+            continue
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        p = subprocess.run([sys.executable, "-c", code, str(f)], cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=timeout)
+        try:
+            files[f.name] = float(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else None
+        except (ValueError, IndexError):
+            files[f.name] = None
+    return {"files": files, "note": None if dags else "dags/ has no DAG files: nothing to parse"}
+
+
+# ---------------------------------------------------------------- figures
+
+
+def _sum(d: dict, keys) -> float:
+    return float(sum(d.get(k, 0.0) for k in keys))
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b <= 0:
+        return None
+    return a / b
+
+
+def size_summary(rows: int, floor: dict, ours: dict, naive: dict | None) -> dict:
+    """The figures per stage for one size: seconds, rows/s, ours/floor and naive/ours."""
+    fs, os_, ns = floor["seconds"], ours["seconds"], (naive or {}).get("seconds", {})
+    ingest = _sum(os_, ("archive", "extract", "validate", "load"))
+    ours_total = _sum(os_, STAGES_OURS)
+    floor_total = _sum(fs, STAGES_FLOOR)
+    naive_total = _sum(ns, STAGES_NAIVE) if naive else None
+    compare = {  # comparable steps: (floor, ours, naive)
+        "read": (fs.get("read"), os_.get("extract"), _sum(ns, ("read", "transform")) if naive else None),
+        "validate": (None, os_.get("validate"), ns.get("validate") if naive else None),
+        "load": (fs.get("insert"), os_.get("load"), ns.get("to_sql") if naive else None),
+        "end_to_end": (floor_total, ours_total, naive_total),
+    }
+    ratios = {k: {"ours_over_floor": _ratio(o, f), "naive_over_ours": _ratio(n, o)} for k, (f, o, n) in compare.items()}
+    return {
+        "ours_total_s": ours_total,
+        "ours_ingest_s": ingest,
+        "floor_total_s": floor_total,
+        "naive_total_s": naive_total,
+        "ours_rows_per_s": {k: rows / v for k, v in os_.items() if k in STAGES_OURS and v > 0}
+        | {"end_to_end": rows / ours_total if ours_total > 0 else None},
+        "validation_overhead": _ratio(os_.get("validate"), ingest - os_.get("validate", 0.0)),
+        "compare": {k: {"floor": f, "ours": o, "naive": n} for k, (f, o, n) in compare.items()},
+        "ratios": ratios,
+        "peak_rss_mb": {"floor": floor["peak_rss_mb"], "ours": ours["peak_rss_mb"],
+                        "naive": naive["peak_rss_mb"] if naive else None},
+    }
+
+
+def goals(report: dict) -> list[dict]:
+    """Goal vs measured, PASS / MISS; a goal measured at another size than stated says so."""
+    out = []
+    sizes = {int(k): v for k, v in report["sizes"].items()}
+
+    def at(pred):
+        """The goal size if measured, else the largest measured size that satisfies `pred`."""
+        if GOAL_SIZE in sizes and pred(sizes[GOAL_SIZE]):
+            return GOAL_SIZE, ""
+        cands = [n for n, v in sizes.items() if pred(v)]
+        if not cands:
+            return None, ""
+        n = max(cands)
+        return n, f" (measured at {n:,} rows, not {GOAL_SIZE:,}: run `make bench`)"
+
+    def add(name, target, value, ok, note="", fmt="{:.2f}"):
+        out.append({"goal": name, "target": target, "measured": value,
+                    "measured_text": "—" if value is None else fmt.format(value),
+                    "status": "n/a" if ok is None else ("PASS" if ok else "MISS"), "note": note})
+
+    n, note = at(lambda v: v["summary"]["naive_total_s"] is not None)
+    sp = sizes[n]["summary"]["ratios"]["end_to_end"]["naive_over_ours"] if n else None
+    add("200k rows end to end vs naive", "≥ 20× faster", sp, None if sp is None else sp >= 20,
+        note or ("naive not run" if n is None else ""), "{:.1f}×")
+    if 1_000_000 in sizes:
+        mb = sizes[1_000_000]["ours"]["peak_rss_mb"]
+        add("1M rows peak memory (RSS, whole process)", "< 2048 MB", mb, mb < 2048, "", "{:,.0f} MB")
+    else:
+        big = max(sizes)
+        mb = sizes[big]["ours"]["peak_rss_mb"]
+        add("1M rows peak memory (RSS, whole process)", "< 2048 MB", mb, None,
+            f"1M not run in this mode; {big:,} rows peaked at {mb:,.0f} MB", "{:,.0f} MB")
+    h = report.get("history")
+    if h and h.get("ratio_last_over_first") is not None:
+        r = h["ratio_last_over_first"]
+        add(f"month {h['n_months']} load+build vs month 1", "≤ 1.5×", r, r <= 1.5,
+            f"{h['n_months']} months of {h['rows']:,} rows", "{:.2f}×")
+    n, note = at(lambda v: True)
+    ov = sizes[n]["summary"]["validation_overhead"]
+    add("validation's share added to ingest (200k)", "< 20 %", None if ov is None else ov * 100,
+        None if ov is None else ov < 0.20, note, "{:.1f} %")
+    r = sizes[n]["summary"]["ratios"]["read"]["ours_over_floor"]
+    add("extraction vs raw fastexcel read (200k)", "≤ 1.5×", r, None if r is None else r <= 1.5, note, "{:.2f}×")
+    d = report.get("dags", {}).get("files") or {}
+    if d:
+        worst = max((v for v in d.values() if v is not None), default=None)
+        ok = all(v is not None and v < 0.5 for v in d.values())
+        add("DAG file parse, slowest", "< 0.5 s each", worst, ok, "", "{:.2f} s")
+    else:
+        add("DAG file parse, slowest", "< 0.5 s each", None, None, "no DAG files in dags/")
+    return out
+
+
+# ---------------------------------------------------------------- printing
+
+
+def _f(v, fmt="{:.2f}") -> str:
+    return "—" if v is None else fmt.format(v)
+
+
+def _rate(rows, s) -> str:
+    if not s:
+        return "—"
+    r = rows / s
+    return f"{r / 1e6:.2f}M" if r >= 1e6 else f"{r / 1e3:.0f}k"
+
+
+def print_size(rows: int, entry: dict, p=print) -> None:
+    fl, ou, na, su = entry["floor"], entry["ours"], entry.get("naive"), entry["summary"]
+    p(f"\n== {rows:,} rows  ({entry['file_mb']:.1f} MB .xlsx; {ou['result']['status']}, "
+      f"{ou['result']['rows_loaded']:,} loaded, {ou['result']['rows_rejected']:,} rejected)")
+    if na is None:
+        p(f"   naive: {entry.get('naive_skipped')}")
+    head = f"   {'stage':<12}{'floor s':>9}{'ours s':>9}{'naive s':>9}{'ours rows/s':>13}{'ours/floor':>12}{'naive/ours':>12}"
+    p(head)
+    fs, os_, ns = fl["seconds"], ou["seconds"], (na or {}).get("seconds", {})
+    lines = [
+        ("read", fs.get("read"), os_.get("extract"), (ns.get("read", 0) + ns.get("transform", 0)) if na else None),
+        ("validate", None, os_.get("validate"), ns.get("validate")),
+        ("load", fs.get("insert"), os_.get("load"), ns.get("to_sql")),
+        ("build", None, os_.get("build"), None),
+        ("publish", None, os_.get("publish"), None),
+        ("archive", None, os_.get("archive"), None),
+        ("end to end", su["floor_total_s"], su["ours_total_s"], su["naive_total_s"]),
+    ]
+    for name, f, o, n in lines:
+        p(f"   {name:<12}{_f(f):>9}{_f(o):>9}{_f(n):>9}{_rate(rows, o):>13}"
+          f"{_f(_ratio(o, f), '{:.2f}×'):>12}{_f(_ratio(n, o), '{:.1f}×'):>12}")
+    pk = su["peak_rss_mb"]
+    p(f"   {'peak RSS MB':<12}{_f(pk['floor'], '{:,.0f}'):>9}{_f(pk['ours'], '{:,.0f}'):>9}{_f(pk['naive'], '{:,.0f}'):>9}"
+      f"   (ours after imports: {ou['baseline_rss_mb']:,.0f} MB; one-time warm-up {ou['warmup_s']:.2f} s, not in the figures)")
+    if na:
+        p(f"   naive detail: read_excel {ns['read']:.2f} s, tidy {ns['transform']:.2f} s, to_sql {ns['to_sql']:.2f} s")
+    p(f"   floor detail: read with every cell as text (header_row=None alone) {fs.get('read_untyped', 0):.2f} s")
+
+
+def print_report(report: dict, p=print) -> None:
+    m = report["machine"]
+    p(f"statwh benchmarks — mode {report['mode']}, {report['started']}")
+    p(f"machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, Python {m['python']}; "
+      + ", ".join(f"{k} {v}" for k, v in m["packages"].items() if v))
+    for k, v in report["sizes"].items():
+        print_size(int(k), v, p)
+    h = report.get("history")
+    if h:
+        p(f"\n== history: {h['n_months']} monthly rosters of {h['rows']:,} rows, loaded one by one (ours)")
+        p(f"   {'month':<8}{'extract':>9}{'validate':>9}{'load':>9}{'build':>9}{'publish':>9}{'load+build':>12}")
+        ms = h["months"]
+        show = sorted({0, 1, len(ms) // 2, len(ms) - 2, len(ms) - 1} & set(range(len(ms))))
+        for i in show:
+            s = ms[i]["seconds"]
+            p(f"   {i + 1:<8}{s['extract']:>9.2f}{s['validate']:>9.2f}{s['load']:>9.2f}{s['build']:>9.2f}"
+              f"{s['publish']:>9.2f}{ms[i]['load_build_s']:>12.2f}")
+        p(f"   month {h['n_months']} / month 1 (load+build): {_f(h['ratio_last_over_first'], '{:.2f}×')}")
+    d = report.get("dags", {})
+    if d.get("files"):
+        p("\n== DAG parse (fresh process, import only)")
+        for name, s in d["files"].items():
+            p(f"   {name:<40}{_f(s, '{:.2f} s')}")
+    else:
+        p(f"\n== DAG parse: {d.get('note')}")
+    p("\n== goals")
+    for g in report["goals"]:
+        p(f"   {g['status']:<5} {g['goal']:<46} goal {g['target']:<14} measured {g['measured_text']}"
+          + (f"  — {g['note']}" if g["note"] else ""))
+    p(f"\nresults: {report.get('path', '')}")
+
+
+# ---------------------------------------------------------------- main
+
+
+def run(mode: str, *, out: Path, sizes: list[int] | None = None, timeout: float = 3600, p=print) -> dict:
+    from bench.gen import rosters
+
+    cfg = MODES[mode]
+    sizes = sizes or cfg["sizes"]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    log = RESULTS / "worker.log"
+    log.write_text("", encoding="utf-8")
+    report: dict = {"mode": mode, "started": dt.datetime.now().isoformat(timespec="seconds"),
+                    "machine": machine(), "sizes": {}, "history": None, "dags": None, "goals": []}
+    t_all = time.perf_counter()
+    warm = rosters(WARMUP_ROWS)[0]
+    for n in sizes:
+        t0 = time.perf_counter()
+        path = rosters(n)[0]
+        gen_s = time.perf_counter() - t0
+        p(f"… {n:,} rows: {path.name} ({path.stat().st_size / 2**20:.1f} MB, ready in {gen_s:.1f} s); floor", flush=True)
+        entry: dict = {"file": str(path), "file_mb": path.stat().st_size / 2**20, "gen_s": gen_s}
+        entry["floor"] = _worker("floor", [str(path)], warm=None, log=log, timeout=timeout)
+        p("  ours", flush=True)
+        entry["ours"] = _worker("ours", [str(path)], warm=warm, log=log, timeout=timeout)
+        if n <= cfg["naive_max"]:
+            p("  naive (pandas + openpyxl + to_sql)", flush=True)
+            entry["naive"] = _worker("naive", [str(path)], warm=warm, log=log, timeout=timeout)
+        else:
+            entry["naive"] = None
+            entry["naive_skipped"] = (f"not run above {cfg['naive_max']:,} rows (it takes minutes); "
+                                      "see the smaller sizes")
+        entry["summary"] = size_summary(n, entry["floor"], entry["ours"], entry["naive"])
+        report["sizes"][str(n)] = entry
+    months, hrows = cfg["history"]
+    if months:
+        t0 = time.perf_counter()
+        paths = rosters(hrows, months)
+        p(f"… history: {months} months of {hrows:,} rows (ready in {time.perf_counter() - t0:.1f} s)", flush=True)
+        h = _worker("history", [str(x) for x in paths], warm=warm, log=log, timeout=timeout)
+        for mth in h["months"]:
+            mth["load_build_s"] = _sum(mth["seconds"], ("archive", "extract", "validate", "load", "build"))
+        first, last = h["months"][0]["load_build_s"], h["months"][-1]["load_build_s"]
+        h.update(n_months=months, rows=hrows, first_load_build_s=first, last_load_build_s=last,
+                 ratio_last_over_first=_ratio(last, first))
+        report["history"] = h
+    report["dags"] = dag_parse_times()
+    report["goals"] = goals(report)
+    report["total_wall_s"] = time.perf_counter() - t_all
+    out.parent.mkdir(parents=True, exist_ok=True)
+    report["path"] = str(out)
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--quick", action="store_true", help="10k rows and a 6-month history (under 2 minutes)")
+    g.add_argument("--smoke", action="store_true", help="2k rows and a 3-month history (the test suite's run)")
+    ap.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], help="override the sizes, e.g. 10000,200000")
+    ap.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    args = ap.parse_args(argv)
+    mode = "quick" if args.quick else "smoke" if args.smoke else "full"
+    report = run(mode, out=args.out, sizes=args.sizes)
+    print()
+    print_report(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
