@@ -72,7 +72,7 @@ def machine() -> dict:
 
 
 def _worker(kind: str, args: list[str], *, warm: Path | None, log: Path, timeout: float) -> dict:
-    out = RESULTS / f".{kind}.{os.getpid()}.json"
+    out = log.parent / f".{kind}.{os.getpid()}.json"
     out.unlink(missing_ok=True)
     env = dict(os.environ, GX_ANALYTICS_ENABLED="false", PYTHONPATH=str(ROOT))
     env.pop("BENCH_WARMUP", None)
@@ -93,23 +93,29 @@ def _worker(kind: str, args: list[str], *, warm: Path | None, log: Path, timeout
     return res
 
 
-def dag_parse_times(timeout: float = 120) -> dict:
-    """`python -c` import of each DAG file in a fresh process: the seconds the import takes."""
-    dags = sorted((ROOT / "dags").glob("*.py")) if (ROOT / "dags").is_dir() else []
-    files = {}
-    code = ("import runpy, sys, time; t = time.perf_counter(); runpy.run_path(sys.argv[1]);"
-            " print(time.perf_counter() - t)")
+def dag_parse_times(timeout: float = 300) -> dict:
+    """Each DAG file run in a fresh process: `parse` is the file's own import time with Airflow already
+    imported (what Airflow's DAG processor pays per file: it has Airflow loaded), `cold` adds the
+    `import airflow.sdk` a bare `python -c` pays first."""
+    dags = sorted(f for f in (ROOT / "dags").glob("*.py") if not f.name.startswith("_")) if (ROOT / "dags").is_dir() else []
+    files, cold = {}, {}
+    code = ("import json, runpy, sys, time; t0 = time.perf_counter(); import airflow.sdk; t1 = time.perf_counter();"
+            " runpy.run_path(sys.argv[1]); t2 = time.perf_counter();"
+            " print(json.dumps({'airflow': t1 - t0, 'parse': t2 - t1}))")
+    airflow_home = Path(__file__).resolve().parent / ".cache" / "airflow_home"
+    airflow_home.mkdir(parents=True, exist_ok=True)
     for f in dags:
-        if f.name.startswith("_"):
-            continue
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        env = dict(os.environ, PYTHONPATH=str(ROOT), AIRFLOW_HOME=str(airflow_home))
+        env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
         p = subprocess.run([sys.executable, "-c", code, str(f)], cwd=ROOT, env=env, capture_output=True, text=True,
                            timeout=timeout)
         try:
-            files[f.name] = float(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else None
+            t = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else None
         except (ValueError, IndexError):
-            files[f.name] = None
-    return {"files": files, "note": None if dags else "dags/ has no DAG files: nothing to parse"}
+            t = None
+        files[f.name] = t["parse"] if t else None
+        cold[f.name] = t["airflow"] + t["parse"] if t else None
+    return {"files": files, "cold": cold, "note": None if dags else "dags/ has no DAG files: nothing to parse"}
 
 
 # ---------------------------------------------------------------- figures
@@ -190,7 +196,8 @@ def goals(report: dict) -> list[dict]:
     if h and h.get("ratio_last_over_first") is not None:
         r = h["ratio_last_over_first"]
         add(f"month {h['n_months']} load+build vs month 1", "≤ 1.5×", r, r <= 1.5,
-            f"{h['n_months']} months of {h['rows']:,} rows", "{:.2f}×")
+            f"{h['n_months']} months of {h['rows']:,} rows; medians of {h['median_window']}: "
+            f"{_f(h['ratio_median_last_over_first'], '{:.2f}×')}", "{:.2f}×")
     n, note = at(lambda v: True)
     ov = sizes[n]["summary"]["validation_overhead"]
     add("validation's share added to ingest (200k)", "< 20 %", None if ov is None else ov * 100,
@@ -201,7 +208,10 @@ def goals(report: dict) -> list[dict]:
     if d:
         worst = max((v for v in d.values() if v is not None), default=None)
         ok = all(v is not None and v < 0.5 for v in d.values())
-        add("DAG file parse, slowest", "< 0.5 s each", worst, ok, "", "{:.2f} s")
+        add("DAG file parse, slowest", "< 0.5 s each", worst, ok,
+            f"Airflow already imported; cold (with `import airflow.sdk`) up to {max(v for v in report['dags']['cold'].values() if v is not None):.1f} s"
+            if any(v is not None for v in report["dags"]["cold"].values()) else "a DAG file failed to import",
+            "{:.2f} s")
     else:
         add("DAG file parse, slowest", "< 0.5 s each", None, None, "no DAG files in dags/")
     return out
@@ -267,12 +277,14 @@ def print_report(report: dict, p=print) -> None:
             s = ms[i]["seconds"]
             p(f"   {i + 1:<8}{s['extract']:>9.2f}{s['validate']:>9.2f}{s['load']:>9.2f}{s['build']:>9.2f}"
               f"{s['publish']:>9.2f}{ms[i]['load_build_s']:>12.2f}")
-        p(f"   month {h['n_months']} / month 1 (load+build): {_f(h['ratio_last_over_first'], '{:.2f}×')}")
+        p(f"   month {h['n_months']} / month 1 (load+build): {_f(h['ratio_last_over_first'], '{:.2f}×')}"
+          f"   (median of the last {h['median_window']} / median of the first {h['median_window']}: "
+          f"{_f(h['ratio_median_last_over_first'], '{:.2f}×')})")
     d = report.get("dags", {})
     if d.get("files"):
-        p("\n== DAG parse (fresh process, import only)")
+        p("\n== DAG parse (fresh process; parse = the file's import with Airflow already loaded, cold = with it)")
         for name, s in d["files"].items():
-            p(f"   {name:<40}{_f(s, '{:.2f} s')}")
+            p(f"   {name:<32} parse {_f(s, '{:.2f} s'):>8}   cold {_f(d['cold'].get(name), '{:.2f} s'):>8}")
     else:
         p(f"\n== DAG parse: {d.get('note')}")
     p("\n== goals")
@@ -290,8 +302,8 @@ def run(mode: str, *, out: Path, sizes: list[int] | None = None, timeout: float 
 
     cfg = MODES[mode]
     sizes = sizes or cfg["sizes"]
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    log = RESULTS / "worker.log"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    log = out.with_suffix(".log")  # the workers' stderr
     log.write_text("", encoding="utf-8")
     report: dict = {"mode": mode, "started": dt.datetime.now().isoformat(timespec="seconds"),
                     "machine": machine(), "sizes": {}, "history": None, "dags": None, "goals": []}
@@ -324,13 +336,17 @@ def run(mode: str, *, out: Path, sizes: list[int] | None = None, timeout: float 
         for mth in h["months"]:
             mth["load_build_s"] = _sum(mth["seconds"], ("archive", "extract", "validate", "load", "build"))
         first, last = h["months"][0]["load_build_s"], h["months"][-1]["load_build_s"]
+        k = min(3, len(h["months"]) // 2) or 1
+        med = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
+        head = med([m["load_build_s"] for m in h["months"][:k]])
+        tail = med([m["load_build_s"] for m in h["months"][-k:]])
         h.update(n_months=months, rows=hrows, first_load_build_s=first, last_load_build_s=last,
-                 ratio_last_over_first=_ratio(last, first))
+                 ratio_last_over_first=_ratio(last, first), median_window=k,
+                 ratio_median_last_over_first=_ratio(tail, head))
         report["history"] = h
     report["dags"] = dag_parse_times()
     report["goals"] = goals(report)
     report["total_wall_s"] = time.perf_counter() - t_all
-    out.parent.mkdir(parents=True, exist_ok=True)
     report["path"] = str(out)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return report

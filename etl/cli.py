@@ -29,6 +29,7 @@ EXAMPLES = {
     "report": "statwh report --out /tmp/dashboard",
     "demo": "statwh demo /tmp/inbox",
     "sources": "statwh sources",
+    "spec": "statwh spec draft 新部门台账.xlsx --out etl/specs/new_layout.yaml",
     "docs": "statwh docs            # regenerate docs/data-dictionary.md from the models",
 }
 
@@ -167,6 +168,8 @@ def _run_pipeline(home: Home, results_fn, *, build: bool = True) -> int:
             _err(f"warehouse:  {home.warehouse}")
             _err(f"snapshot:   {summary.published.get('snapshot')}")
             _err(f"dashboard:  {summary.report}")
+            if summary.data_docs:
+                _err(f"data docs:  {summary.data_docs}")
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -368,6 +371,30 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_spec_draft(args) -> int:
+    from etl.draft import draft_spec
+    from etl.read import ReadError
+
+    path = _check_files([args.file])[0]
+    if args.source:
+        _check_source(args.source)
+    try:
+        d = draft_spec(path, args.source)
+    except (ReadError, ValueError) as e:
+        _err(f"statwh: {path.name}: {e}")
+        return 1
+    if args.out:
+        Path(args.out).write_text(d.yaml_text, encoding="utf-8")
+        _err(f"wrote {args.out}")
+    else:
+        print(d.yaml_text)
+    if d.undecided:
+        _err(f"{len(d.undecided)} things for a person to decide (TODO(person) in the draft):")
+        for u in d.undecided:
+            _err(f"  - {u}")
+    return 0
+
+
 def cmd_docs(args) -> int:
     from etl.docs import DICTIONARY, data_dictionary
 
@@ -420,6 +447,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("demo", "write the sample departmental spreadsheets", cmd_demo)
     sp.add_argument("dir", nargs="?", help="default: $STATWH_HOME/inbox")
     add("sources", "list the source specs and where each expects its files", cmd_sources)
+    sp = add("spec", "draft a source spec for an unfamiliar layout (statwh spec draft FILE)", cmd_spec_draft)
+    spsub = sp.add_subparsers(dest="spec_command", required=True, metavar="draft")
+    dp = spsub.add_parser("draft", help="read FILE and write a draft spec for a person to review",
+                          epilog="example:\n  " + EXAMPLES["spec"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    dp.add_argument("file", metavar="FILE")
+    dp.add_argument("--source", help="limit the guess to this source id")
+    dp.add_argument("--out", help="write the draft here (default: stdout)")
     sp = add("docs", "write the data dictionary generated from the SQL models' headers", cmd_docs)
     sp.add_argument("--out", help="default: docs/data-dictionary.md")
     return p

@@ -54,7 +54,6 @@ from etl import cells
 from etl.cells import Period, clean_text, column_letter, header_key
 from etl.codes import is_valid_credit_code
 from etl.read import Grid, Workbook, read_workbook
-from etl.schemas import DATASETS
 from etl.spec import FieldSpec, SourceSpec, builtin_specs, load_spec
 
 __all__ = ["DraftColumn", "DraftResult", "draft_spec"]
@@ -76,8 +75,25 @@ _COMPATIBLE = {
     "names": {"text"},
     "code": {"industry", "text"},
 }
-_NAME_SUFFIXES = ("公司", "厂", "合作社", "中心", "研究院", "院", "店", "社", "所", "集团", "企业", "场", "馆", "部")
-_META_PREFIX = re.compile(r"^(?:填报|编制|报送|制表)?(?:单位|数据库|指标|时间|地区|填报人|审核人|制表人|负责人|联系电话)\s*[:：]")
+_NAME_SUFFIXES = (
+    "公司",
+    "厂",
+    "合作社",
+    "中心",
+    "研究院",
+    "院",
+    "店",
+    "社",
+    "所",
+    "集团",
+    "企业",
+    "场",
+    "馆",
+    "部",
+)
+_META_PREFIX = re.compile(
+    r"^(?:填报|编制|报送|制表)?(?:单位|数据库|指标|时间|地区|填报人|审核人|制表人|负责人|联系电话)\s*[:：]"
+)
 _UNDEFINED = "???"
 
 
@@ -192,14 +208,22 @@ def _two_row_evidence(grid: Grid, r: int) -> str:
         return ""
     width = max(len(top), len(sub))
     if grid.merged:
-        across = [m for m in grid.merged if m[0][0] == r and m[1][0] == r and m[1][1] > m[0][1]
-                  and m[1][1] - m[0][1] + 1 < width
-                  and any(m[0][1] <= c <= m[1][1] for c, _ in sub_cells)]
+        across = [
+            m
+            for m in grid.merged
+            if m[0][0] == r
+            and m[1][0] == r
+            and m[1][1] > m[0][1]
+            and m[1][1] - m[0][1] + 1 < width
+            and any(m[0][1] <= c <= m[1][1] for c, _ in sub_cells)
+        ]
         down = [m for m in grid.merged if m[0][0] == r and m[1][0] == r + 1]
         if across:
             (_, c0), (_, c1) = across[0]
-            return (f"merged cells: “{_text(top[c0])}” spans {column_letter(c0)}–{column_letter(c1)} "
-                    f"over its sub-headings")
+            return (
+                f"merged cells: “{_text(top[c0])}” spans {column_letter(c0)}–{column_letter(c1)} "
+                f"over its sub-headings"
+            )
         if down and any(_blank(_cell(top, c)) for c, _ in sub_cells):
             return "merged cells: single headings merged down over both rows"
         return ""
@@ -270,7 +294,9 @@ def _find_wide(grid: Grid) -> tuple[int, dict[int, Period]] | None:
         if len(pcs) < 2:
             continue
         rest = [v for c, v in enumerate(grid.rows[r]) if c not in pcs and not _blank(v)]
-        if not all(_is_label(v) for v in rest) or all(isinstance(v, dt.date | dt.datetime) for v in (grid.rows[r][c] for c in pcs)):
+        if not all(_is_label(v) for v in rest) or all(
+            isinstance(v, dt.date | dt.datetime) for v in (grid.rows[r][c] for c in pcs)
+        ):
             continue  # a row of data (figures, dates) that happens to hold two year-like values
         body = _body(grid, r + 1, 40)
         vals = [_cell(b, c) for b in body for c in pcs]
@@ -281,7 +307,11 @@ def _find_wide(grid: Grid) -> tuple[int, dict[int, Period]] | None:
                 return r, pcs
             continue
         numeric = [v for v in filled if _is_number(v) or _text(v) in cells.MISSING_MARKERS]
-        dates = [v for v in filled if isinstance(v, dt.date | dt.datetime) or (isinstance(v, str) and cells.parse_period(v))]
+        dates = [
+            v
+            for v in filled
+            if isinstance(v, dt.date | dt.datetime) or (isinstance(v, str) and cells.parse_period(v))
+        ]
         if len(numeric) >= 0.6 * len(filled) and len(dates) < 0.3 * len(filled):
             return r, pcs
     return None
@@ -320,18 +350,27 @@ def _content(values: list[Any], header: str) -> _Content:
     if all(isinstance(v, str) for v in vals) and all(t.lower() in flag_words for t in texts):
         return _Content("flag", n, total, "yes/no marks: " + "、".join(sorted(set(texts))))
     is_dt = sum(1 for v in vals if isinstance(v, dt.date | dt.datetime))
-    date_text = sum(1 for v in vals if isinstance(v, str) and re.search(r"\d{4}\D+\d{1,2}", v)
-                    and cells.parse_date(v).value is not None)
+    date_text = sum(
+        1
+        for v in vals
+        if isinstance(v, str) and re.search(r"\d{4}\D+\d{1,2}", v) and cells.parse_date(v).value is not None
+    )
     if share(is_dt + date_text) >= 0.8:
         return _Content("date", n, total, "dates")
-    if all(isinstance(v, str) for v in vals) and share(sum(1 for t in texts if cells.parse_period(t))) >= 0.8 \
-            and share(date_text) < 0.5:
+    if (
+        all(isinstance(v, str) for v in vals)
+        and share(sum(1 for t in texts if cells.parse_period(t))) >= 0.8
+        and share(date_text) < 0.5
+    ):
         return _Content("period", n, total, "periods: " + "、".join(sorted(set(texts))[:3]))
     nums_ok = [v for v in vals if _is_number(v)]
     if share(len(nums_ok)) >= 0.8:
         numbers = [cells.parse_number(v).value for v in nums_ok]
-        if all(isinstance(v, str) for v in vals) and len({len(t) for t in texts}) == 1 and any(
-                t.startswith("0") for t in texts):
+        if (
+            all(isinstance(v, str) for v in vals)
+            and len({len(t) for t in texts}) == 1
+            and any(t.startswith("0") for t in texts)
+        ):
             return _Content("code", n, total, "fixed-width codes written as text")
         whole = all(float(x).is_integer() for x in numbers)
         kind = "integer" if whole else "number"
@@ -344,12 +383,17 @@ def _content(values: list[Any], header: str) -> _Content:
     if len(hits) >= max(1, 0.6 * len(distinct)):
         levels = Counter(resolver.resolve(t).level for t in hits)
         level = levels.most_common(1)[0][0]
-        return _Content("region", n, total, f"{len(hits)} of {len(distinct)} distinct values resolve as places"
-                        f" (mostly {level}: {'、'.join(hits[:3])})")
+        return _Content(
+            "region",
+            n,
+            total,
+            f"{len(hits)} of {len(distinct)} distinct values resolve as places"
+            f" (mostly {level}: {'、'.join(hits[:3])})",
+        )
     named = sum(1 for t in distinct if t.endswith(_NAME_SUFFIXES))
     if len(distinct) >= 2 and named >= 0.7 * len(distinct):
         return _Content("names", n, total, "names of enterprises or organisations")
-    return _Content("text", n, total, f"{len(distinct)} distinct texts")
+    return _Content("text", n, total, f"text, {len(set(texts))} distinct in {n} of {total} rows")
 
 
 # ---------------------------------------------------------------- the alias index
@@ -383,11 +427,14 @@ def _known(source: str | None) -> dict[str, _Known]:
                     if a not in aliases[f.name]:
                         aliases[f.name].append(a)
         combined_fields = tuple(
-            FieldSpec(name=n, aliases=tuple(aliases[n]), type=f.type, unit=f.unit, default_unit=f.default_unit)
+            FieldSpec(
+                name=n, aliases=tuple(aliases[n]), type=f.type, unit=f.unit, default_unit=f.default_unit
+            )
             for n, f in fields.items()
         )
-        combined = SourceSpec(path=Path("<index>"), source=mine[0].source, layout="<index>", dataset=ds,
-                              fields=combined_fields)
+        combined = SourceSpec(
+            path=Path("<index>"), source=mine[0].source, layout="<index>", dataset=ds, fields=combined_fields
+        )
         out[ds] = _Known(ds, mine, combined, fields, aliases)
     return out
 
@@ -448,17 +495,30 @@ def _plan(known: _Known, names: list[str], contents: dict[int, _Content], units:
     taken: set[str] = set()
     exact = 0
     for f, c in mapping.items():
-        fs = known.fields[f]
-        cols[c] = DraftColumn(column_letter(c), names[c], contents[c].kind, f, "alias",
-                              f"header is a known alias of {f}", *units[c])
+        cols[c] = DraftColumn(
+            column_letter(c),
+            names[c],
+            contents[c].kind,
+            f,
+            "alias",
+            f"header is a known alias of {f}",
+            *units[c],
+        )
         taken.add(f)
         exact += 1
     for f, cs in dups.items():
         for c in cs:
             if c not in cols:
-                cols[c] = DraftColumn(column_letter(c), names[c], contents[c].kind, None, "none",
-                                      f"also a known alias of {f}, which column {column_letter(mapping[f])} takes",
-                                      *units[c], candidates=[f])
+                cols[c] = DraftColumn(
+                    column_letter(c),
+                    names[c],
+                    contents[c].kind,
+                    None,
+                    "none",
+                    f"also a known alias of {f}, which column {column_letter(mapping[f])} takes",
+                    *units[c],
+                    candidates=[f],
+                )
     score = 3.0 * exact
     for c, name in enumerate(names):
         if not name or c in cols:
@@ -466,12 +526,22 @@ def _plan(known: _Known, names: list[str], contents: dict[int, _Content], units:
         ct = contents[c]
         col = DraftColumn(column_letter(c), name, ct.kind, None, "none", ct.detail, *units[c])
         cols[c] = col
-        if ct.kind in {"rownum", "empty"}:
+        key = header_key(name)
+        if ct.kind in {"integer", "number"} and re.match(r"(合计|总计|小计|总数)$", key):
+            ct = _Content("total", ct.filled, ct.total, "a total column (the sum of the others), left out")
+            col.kind, col.note = ct.kind, ct.detail
+        elif key.startswith(("其中", "内:")):
+            ct = _Content("part", ct.filled, ct.total, "a 其中 column (part of another figure), left out")
+            col.kind, col.note = ct.kind, ct.detail
+        if ct.kind in {"rownum", "empty", "total", "part"}:
             col.how = "skipped"
             continue
         types = _COMPATIBLE.get(ct.kind, set())
-        free = [f for f, fs in known.fields.items() if f not in taken and fs.type in types
-                and _unit_fits(col.unit, fs)]
+        free = [
+            f
+            for f, fs in known.fields.items()
+            if f not in taken and fs.type in types and _unit_fits(col.unit, fs)
+        ]
         if not free:
             continue
         sims = sorted(((_similarity(name, known.aliases[f]), f) for f in free), key=lambda x: -x[0][0])
@@ -488,7 +558,11 @@ def _plan(known: _Known, names: list[str], contents: dict[int, _Content], units:
         elif ct.kind == "names" and "name" in free:
             pick, how, why = "name", "guess", ct.detail
         elif ct.kind in {"date", "period", "region", "credit_code"} and len(free) == 1:
-            pick, how, why = free[0], "guess", f"{ct.detail}; the only {known.fields[free[0]].type} field left"
+            pick, how, why = (
+                free[0],
+                "guess",
+                f"{ct.detail}; the only {known.fields[free[0]].type} field left",
+            )
         if pick:
             col.field, col.how, col.note = pick, how, why
             taken.add(pick)
@@ -559,15 +633,19 @@ def _description(title_texts: list[str], file_name: str) -> str:
         s = re.sub(r"\d{4}\s*年(?:度)?(?:\d{1,2}(?:\s*[-—~至]\s*\d{1,2})?月)?", "", s).strip(" _-")
         if len(s) >= 4:
             return s
-    return re.sub(r"\d{4}\s*年(?:度)?(?:\d{1,2}(?:\s*[-—~至]\s*\d{1,2})?月)?", "", Path(file_name).stem).strip(" _-")
+    return re.sub(
+        r"\d{4}\s*年(?:度)?(?:\d{1,2}(?:\s*[-—~至]\s*\d{1,2})?月)?", "", Path(file_name).stem
+    ).strip(" _-")
 
 
 def _wrap(text: str, prefix: str, width: int = 100) -> list[str]:
+    """`text` as comment lines of at most `width` characters; continuations indented under it."""
+    cont = prefix[: len(prefix) - len(prefix.lstrip())] + "#   "
     out, line = [], prefix
     for word in re.split(r"(?<= )", text):
-        if len(line) + len(word) > width and line.strip() not in {"#", prefix.strip()}:
+        if len(line) + len(word) > width and line != prefix and line != cont:
             out.append(line.rstrip())
-            line = prefix + "  " if "TODO" in prefix or prefix.endswith("# ") else prefix
+            line = cont
         line += word
     out.append(line.rstrip())
     return out
@@ -626,7 +704,9 @@ def draft_spec(path: Path, source: str | None = None) -> DraftResult:
     if chosen is None:
         raise ValueError(f"{path.name}: no sheet holds a header over rows of values / 找不到表头")
     grid, shape, found = chosen
-    others = [g.name for g in wb.sheets if g is not grid and any(any(not _blank(v) for v in r) for r in g.rows)]
+    others = [
+        g.name for g in wb.sheets if g is not grid and any(any(not _blank(v) for v in r) for r in g.rows)
+    ]
     if shape == "wide":
         result = _draft_wide(path, wb, grid, found, source, others)
     else:
@@ -652,7 +732,9 @@ def _period_text(p: Period) -> str:
     return p.text + (" (本年累计 from January)" if p.basis == "ytd" else "")
 
 
-def _draft_rows(path: Path, wb: Workbook, grid: Grid, h: _Header, source: str | None, others: list[str]) -> DraftResult:
+def _draft_rows(
+    path: Path, wb: Workbook, grid: Grid, h: _Header, source: str | None, others: list[str]
+) -> DraftResult:
     from etl.extract import classify_row, sheet_meta
 
     file_name = path.name
@@ -674,7 +756,9 @@ def _draft_rows(path: Path, wb: Workbook, grid: Grid, h: _Header, source: str | 
     sample = [grid.rows[r] for r in data_rows[:SAMPLE_ROWS]]
     contents = {c: _content([_cell(row, c) for row in sample], names[c]) for c in range(len(names))}
     # label columns as extraction will see them: text columns and the first three
-    label_cols = sorted({c for c in text_cols if contents[c].kind in {"text", "names", "region"}} | set(range(3)))
+    label_cols = sorted(
+        {c for c in text_cols if contents[c].kind in {"text", "names", "region"}} | set(range(3))
+    )
     in_notes = False
     for r in range(start, len(grid.rows)):
         k = classify_row(grid.rows[r], label_cols, probe, in_notes)
@@ -689,10 +773,15 @@ def _draft_rows(path: Path, wb: Workbook, grid: Grid, h: _Header, source: str | 
             if t and len(t) <= 8 and re.search(r"合计|总计|小计", t) and t not in extra_totals:
                 extra_totals.append(t)
     if extra_totals:
-        data_rows = [r for r in data_rows if not any(
-            _text(_cell(grid.rows[r], c)).replace(" ", "") in extra_totals for c in label_cols)]
-    units = {c: _unit_of(names[c], meta, file_name) if contents[c].kind in {"number", "integer"} else (None, None)
-             for c in range(len(names))}
+        data_rows = [
+            r
+            for r in data_rows
+            if not any(_text(_cell(grid.rows[r], c)).replace(" ", "") in extra_totals for c in label_cols)
+        ]
+    units = {
+        c: _unit_of(names[c], meta, file_name) if contents[c].kind in {"number", "integer"} else (None, None)
+        for c in range(len(names))
+    }
 
     # which dataset: the plan with the best score
     known = _known(source)
@@ -709,17 +798,26 @@ def _draft_rows(path: Path, wb: Workbook, grid: Grid, h: _Header, source: str | 
     w.comment("Review every TODO(person) line, then try it: statwh check <this file> <the file>.")
     w.comment("")
     hdr = f"{h.row + 1}" if h.depth == 1 else f"{h.row + 1}-{h.row + h.depth}"
-    w.comment(f"header: row{'s' if h.depth == 2 else ''} {hdr}" + (f" (two rows, joined as parent/child; {h.why_depth})" if h.depth == 2 else ""))
+    w.comment(
+        f"header: row{'s' if h.depth == 2 else ''} {hdr}"
+        + (f" (two rows, joined as parent/child; {h.why_depth})" if h.depth == 2 else "")
+    )
     totals = [r for r, k in kinds.items() if k == "total"]
     notes = [r for r, k in kinds.items() if k == "note"]
     parts = [r for r, k in kinds.items() if k == "part"]
     rng = f" (rows {data_rows[0] + 1}–{data_rows[-1] + 1})" if data_rows else ""
     w.comment(f"data rows: {len(data_rows)}{rng}")
     if totals:
-        labels = sorted({next((_text(_cell(grid.rows[r], c)) for c in label_cols if _text(_cell(grid.rows[r], c))), "")
-                         for r in totals})
-        w.comment(f"total rows (kept as evidence, never loaded): {len(totals)}, “{'、'.join(labels)}” in row "
-                  f"{', '.join(str(r + 1) for r in totals[:5])}")
+        labels = sorted(
+            {
+                next((_text(_cell(grid.rows[r], c)) for c in label_cols if _text(_cell(grid.rows[r], c))), "")
+                for r in totals
+            }
+        )
+        w.comment(
+            f"total rows (kept as evidence, never loaded): {len(totals)}, “{'、'.join(labels)}” in row "
+            f"{', '.join(str(r + 1) for r in totals[:5])}"
+        )
     if parts:
         w.comment(f"其中 rows (parts, dropped): {len(parts)}")
     if notes:
@@ -729,14 +827,18 @@ def _draft_rows(path: Path, wb: Workbook, grid: Grid, h: _Header, source: str | 
         w.comment(f"unit row above the header: {meta.unit_row}")
     if meta.reporter:
         w.comment(f"reporting office: {meta.reporter}")
-    w.comment(f"closest existing layout: {closest.source}/{closest.layout} "
-              f"({closest_n} of {len(named_cols)} columns by their names)")
+    w.comment(
+        f"closest existing layout: {closest.source}/{closest.layout} "
+        f"({closest_n} of {len(named_cols)} columns by their names)"
+    )
     w.line("")
 
     # ---- identity
     if source and source != ds_source:
-        w.todo(f"source “{source}” was asked for, but the columns fit dataset {plan.dataset} of source "
-               f"“{ds_source}”; a new source id also needs the pipeline to know it.")
+        w.todo(
+            f"source “{source}” was asked for, but the columns fit dataset {plan.dataset} of source "
+            f"“{ds_source}”; a new source id also needs the pipeline to know it."
+        )
         src = source
     else:
         src = ds_source
@@ -746,17 +848,30 @@ def _draft_rows(path: Path, wb: Workbook, grid: Grid, h: _Header, source: str | 
     fit = plan.exact / max(1, len(named_cols))
     if plan.exact == 0 or fit < 0.5 or (len(plans) > 1 and plans[1].score >= plan.score):
         alt = f" (next best: {plans[1].dataset})" if len(plans) > 1 else ""
-        how = ("no header is a known alias: chosen by the columns' content" if plan.exact == 0
-               else f"only {plan.exact} of {len(named_cols)} headers are known aliases")
-        w.todo(f"dataset {plan.dataset}: {how}{alt}. Confirm it fits (etl/schemas.py), or a new dataset is needed.")
+        how = (
+            "no header is a known alias: chosen by the columns' content"
+            if plan.exact == 0
+            else f"only {plan.exact} of {len(named_cols)} headers are known aliases"
+        )
+        w.todo(
+            f"dataset {plan.dataset}: {how}{alt}. Confirm it fits (etl/schemas.py), or a new dataset is needed."
+        )
     w.line(f"dataset: {plan.dataset}")
     w.line(f"description: {_scalar(_description(meta.title_texts, file_name))}")
-    w.line(f"files: {_flow([_files_pattern(file_name)])}   # file-name patterns this layout takes (from this file's name)")
-    differing = [g for g in others if (hh := _find_header(next(x for x in wb.sheets if x.name == g))) is None
-                 or [n for n in hh.names if n] != [n for n in names if n]]
+    w.line(
+        f"files: {_flow([_files_pattern(file_name)])}   # file-name patterns this layout takes (from this file's name)"
+    )
+    differing = [
+        g
+        for g in others
+        if (hh := _find_header(next(x for x in wb.sheets if x.name == g))) is None
+        or [n for n in hh.names if n] != [n for n in names if n]
+    ]
     if differing:
-        w.todo(f"other sheets ({'、'.join(differing)}) have other headers; `sheets: \"*\"` reads every sheet whose "
-               f"header matches: narrow it (e.g. to “{grid.name}”) if they must be left alone.")
+        w.todo(
+            f'other sheets ({"、".join(differing)}) have other headers; `sheets: "*"` reads every sheet whose '
+            f"header matches: narrow it (e.g. to “{grid.name}”) if they must be left alone."
+        )
     w.line('sheets: "*"')
 
     # ---- period
@@ -774,11 +889,15 @@ def _draft_rows(path: Path, wb: Workbook, grid: Grid, h: _Header, source: str | 
             others_p = {k: v for k, v in psrc.items() if v[0].text != p.text}
             if others_p:
                 k, (q, t) = next(iter(others_p.items()))
-                w.todo(f"the {k.replace('_', ' ')} says another period: {q.text} (“{t}”); "
-                       f"put first in period_from the one that is right.")
+                w.todo(
+                    f"the {k.replace('_', ' ')} says another period: {q.text} (“{t}”); "
+                    f"put first in period_from the one that is right."
+                )
         elif closest.period_required:
-            w.todo("no period found in a column, the sheet name, the title or the file name: name the period "
-                   "in the file's title or name (2025年1-6月), or set period_required: false.")
+            w.todo(
+                "no period found in a column, the sheet name, the title or the file name: name the period "
+                "in the file's title or name (2025年1-6月), or set period_required: false."
+            )
         else:
             w.comment("period: none needed by this dataset")
     w.line(f"period_from: {_flow(order)}")
@@ -813,35 +932,59 @@ def _draft_rows(path: Path, wb: Workbook, grid: Grid, h: _Header, source: str | 
         if fs.type in {"number", "integer"} and fs.unit:
             if col.unit:
                 factor = cells.unit_factor(col.unit, fs.unit)
-                note += f"; unit {col.unit} (from the {col.unit_from})" + (f" → {fs.unit} ×{factor:g}" if factor != 1 else "")
+                note += f"; unit {col.unit} (from the {col.unit_from})" + (
+                    f" → {fs.unit} ×{factor:g}" if factor != 1 else ""
+                )
             elif fs.default_unit:
                 note += f"; no unit in the file: {fs.default_unit} assumed (default_unit)"
         w.comment(note, "  ")
         if col.how == "guess":
-            w.todo(f"confirm that {col.letter} “{col.header}” is {col.field} (other candidates: "
-                   f"{', '.join(c for c in col.candidates if c != col.field) or 'none'}).", "  ")
+            w.todo(
+                f"confirm that {col.letter} “{col.header}” is {col.field} (other candidates: "
+                f"{', '.join(c for c in col.candidates if c != col.field) or 'none'}).",
+                "  ",
+            )
         if fs.type in {"number", "integer"} and fs.unit and not col.unit and not fs.default_unit:
-            w.todo(f"{col.letter} “{col.header}”: no unit in the header, a 单位： row or the file name; "
-                   f"add default_unit (the warehouse unit is {fs.unit}).", "  ")
+            w.todo(
+                f"{col.letter} “{col.header}”: no unit in the header, a 单位： row or the file name; "
+                f"add default_unit (the warehouse unit is {fs.unit}).",
+                "  ",
+            )
         w.line(f"  {col.field}: {_flow(body)}")
     for col in plan.columns:
         if col.field is not None or col.how == "skipped":
             continue
         body = {"aliases": [_alias_text(col.header)]}
-        t = {"credit_code": "credit_code", "region": "region", "date": "date", "period": "period", "flag": "flag",
-             "integer": "integer", "number": "number"}.get(col.kind)
+        t = {
+            "credit_code": "credit_code",
+            "region": "region",
+            "date": "date",
+            "period": "period",
+            "flag": "flag",
+            "integer": "integer",
+            "number": "number",
+        }.get(col.kind)
         if t:
             body["type"] = t
-        unit = f", unit {col.unit} (from the {col.unit_from})" if col.unit else ""
-        cands = (f"candidates: {', '.join(col.candidates)}" if col.candidates
-                 else f"no field of {plan.dataset} takes {col.kind} values{unit}")
-        w.todo(f"{col.letter} “{col.header}” ({col.note}{unit if col.candidates else ''}) — {cands}. "
-               f"Replace {_UNDEFINED} with the field and uncomment the line, or leave it out.", "  ")
+        unit = f" in {col.unit} (from the {col.unit_from})" if col.unit else ""
+        cands = (
+            f"candidates: {', '.join(col.candidates)}"
+            if col.candidates
+            else f"no field of {plan.dataset} takes {col.kind} values{unit}"
+        )
+        w.todo(
+            f"{col.letter} “{col.header}”: {col.note}{unit if col.candidates else ''}; {cands}. "
+            f"Replace {_UNDEFINED} with the field and uncomment the line, or leave it out.",
+            "  ",
+        )
         w.line(f"  # {_UNDEFINED}: {_flow(body)}")
     for f in closest.fields:
         if f.required and f.name not in mapped:
-            w.todo(f"required field {f.name} ({f.type}; known headers: {'、'.join(f.aliases[:4])}) has no column: "
-                   f"map one above, or the file cannot fill it.", "  ")
+            w.todo(
+                f"required field {f.name} ({f.type}; known headers: {'、'.join(f.aliases[:4])}) has no column: "
+                f"map one above, or the file cannot fill it.",
+                "  ",
+            )
     # ---- the rest of the layout
     groups = [list(g) for g in closest.required_any if any(x in mapped for x in g)]
     for g in closest.required_any:
@@ -857,17 +1000,29 @@ def _draft_rows(path: Path, wb: Workbook, grid: Grid, h: _Header, source: str | 
     if closest.blank_means != "missing":
         w.line(f"blank_means: {closest.blank_means}")
     if closest.constants:
-        rivals = [s for s in kn.specs if s is not closest and s.constants and s.constants != closest.constants]
+        rivals = [
+            s for s in kn.specs if s is not closest and s.constants and s.constants != closest.constants
+        ]
         tied = [s for s in rivals if len(_match(names, s)) >= closest_n]
         if tied:
-            w.todo(f"constants: {_flow(closest.constants)} as in {closest.layout}, but {tied[0].layout} fits as well "
-                   f"with {_flow(tied[0].constants)}: which one is this file?")
+            w.todo(
+                f"constants: {_flow(closest.constants)} as in {closest.layout}, but {tied[0].layout} fits as well "
+                f"with {_flow(tied[0].constants)}: which one is this file?"
+            )
         else:
             w.comment(f"as in {closest.layout}")
         w.line(f"constants: {_flow(dict(closest.constants))}")
     return DraftResult(
-        yaml_text=w.text(), undecided=w.undecided, source=src, dataset=plan.dataset, layout=layout, shape="rows",
-        sheet=grid.name, header_rows=hdr, closest=f"{closest.source}/{closest.layout}", columns=plan.columns,
+        yaml_text=w.text(),
+        undecided=w.undecided,
+        source=src,
+        dataset=plan.dataset,
+        layout=layout,
+        shape="rows",
+        sheet=grid.name,
+        header_rows=hdr,
+        closest=f"{closest.source}/{closest.layout}",
+        columns=plan.columns,
     )
 
 
@@ -877,9 +1032,15 @@ def _match(names: list[str], spec: SourceSpec) -> dict[str, int]:
     return match_header(names, spec)[0]
 
 
-def _draft_wide(path: Path, wb: Workbook, grid: Grid, found: tuple[int, dict[int, Period]], source: str | None,
-                others: list[str]) -> DraftResult:
-    from etl.extract import indicator_from_file_name, sheet_meta, unit_in_file_name
+def _draft_wide(
+    path: Path,
+    wb: Workbook,
+    grid: Grid,
+    found: tuple[int, dict[int, Period]],
+    source: str | None,
+    others: list[str],
+) -> DraftResult:
+    from etl.extract import clean_indicator_name, indicator_from_file_name, sheet_meta, unit_in_file_name
     from etl.regions import RegionResolver
 
     file_name = path.name
@@ -912,11 +1073,15 @@ def _draft_wide(path: Path, wb: Workbook, grid: Grid, found: tuple[int, dict[int
     w.comment("")
     periods = [p.text for p in pcols.values()]
     letters = f"{column_letter(min(pcols))}–{column_letter(max(pcols))}"
-    w.comment(f"wide table: periods across in row {hr + 1}, columns {letters}: "
-              f"{', '.join(periods[:4])}{' … ' + periods[-1] if len(periods) > 4 else ''} ({len(periods)} periods)")
+    w.comment(
+        f"wide table: periods across in row {hr + 1}, columns {letters}: "
+        f"{', '.join(periods[:4])}{' … ' + periods[-1] if len(periods) > 4 else ''} ({len(periods)} periods)"
+    )
     if region_col is not None:
-        w.comment(f"regions down column {column_letter(region_col)} “{_text(_cell(header, region_col)) or '(no heading)'}”"
-                  f" ({region_hits} distinct places)")
+        w.comment(
+            f"regions down column {column_letter(region_col)} “{_text(_cell(header, region_col)) or '(no heading)'}”"
+            f" ({region_hits} distinct places)"
+        )
     if indicator_cols:
         w.comment(f"indicator names in column(s) {', '.join(column_letter(c) for c in indicator_cols)}")
     elif meta.indicator:
@@ -935,43 +1100,75 @@ def _draft_wide(path: Path, wb: Workbook, grid: Grid, found: tuple[int, dict[int
         unit, unit_from = meta.unit_row, "unit row"
     if unit is None and (u := unit_in_file_name(file_name)):
         unit, unit_from = u, "file name"
-    notes = [r for r in range(hr + 1, len(grid.rows))
-             if _text(next((v for v in grid.rows[r] if not _blank(v)), "")).startswith(("注", "数据来源", "资料来源"))]
+    notes = [
+        r
+        for r in range(hr + 1, len(grid.rows))
+        if _text(next((v for v in grid.rows[r] if not _blank(v)), "")).startswith(
+            ("注", "数据来源", "资料来源")
+        )
+    ]
     if notes:
         w.comment(f"notes below the table from row {notes[0] + 1} (dropped)")
     if unit:
         w.comment(f"unit: {unit} (from the {unit_from})")
     w.line("")
     if source and source != "indicators":
-        w.todo(f"source “{source}” was asked for, but wide tables fill dataset indicator_obs of source indicators.")
+        w.todo(
+            f"source “{source}” was asked for, but wide tables fill dataset indicator_obs of source indicators."
+        )
     src = source or "indicators"
     w.line(f"source: {_scalar(src)}")
     w.line("layout: nbs_wide_draft   # rename as you like: unique within the source")
     w.line("dataset: indicator_obs")
-    w.line(f"description: {_scalar(_description(meta.title_texts, file_name))}")
-    w.line(f"files: {_flow([_files_pattern(file_name)])}   # file-name patterns this layout takes (from this file's name)")
+    what = meta.indicator and clean_indicator_name(meta.indicator) or indicator_from_file_name(file_name)
+    if indicator_cols:
+        what = "、".join(
+            dict.fromkeys(
+                clean_indicator_name(_text(_cell(b, c)))
+                for b in body
+                for c in indicator_cols
+                if _text(_cell(b, c))
+            )
+        )
+    w.line(f"description: {_scalar(what + '（宽表：时期在列）')}")
+    w.line(
+        f"files: {_flow([_files_pattern(file_name)])}   # file-name patterns this layout takes (from this file's name)"
+    )
     w.line("shape: wide")
     w.line("wide:")
     w.line(f"  label: {'region' if region_col is not None else 'indicator'}")
     w.line("period_required: false")
     if unit is None:
-        w.todo("no unit anywhere (指标： line, header brackets, 单位： row, file name): the values load without a "
-               "unit; add one to the file name (`… 万元.xls`) or confirm that they have none.")
+        w.todo(
+            "no unit anywhere (指标： line, header brackets, 单位： row, file name): the values load without a "
+            "unit; add one to the file name (`… 万元.xls`) or confirm that they have none."
+        )
     # blank cells inside filled period columns: not reported, or zero?
     filled_cols = [c for c in pcols if any(not _blank(_cell(b, c)) for b in body)]
     data_body = [b for b in body if region_col is None or not _blank(_cell(b, region_col))]
     holes = sum(1 for b in data_body for c in filled_cols if _blank(_cell(b, c)))
     if holes:
-        w.todo(f"{holes} blank cells among the figures: `missing` (not reported) or `zero` "
-               f"(the table leaves zeros blank, e.g. no metro = 0 公里)?")
+        w.todo(
+            f"{holes} blank cell{'s' if holes > 1 else ''} among the figures: `missing` (not reported) or `zero` "
+            f"(the table leaves zeros blank, e.g. no metro = 0 公里)?"
+        )
     w.line("blank_means: missing")
     if others:
         w.comment(f"other sheets: {'、'.join(others)} (read too when they hold periods across)")
     return DraftResult(
-        yaml_text=w.text(), undecided=w.undecided, source=src, dataset="indicator_obs", layout="nbs_wide_draft",
-        shape="wide", sheet=grid.name, header_rows=str(hr + 1), closest="indicators/nbs_wide",
-        columns=[DraftColumn(column_letter(c), _text(_cell(header, c)), "period", "period", "wide", p.text)
-                 for c, p in pcols.items()],
+        yaml_text=w.text(),
+        undecided=w.undecided,
+        source=src,
+        dataset="indicator_obs",
+        layout="nbs_wide_draft",
+        shape="wide",
+        sheet=grid.name,
+        header_rows=str(hr + 1),
+        closest="indicators/nbs_wide",
+        columns=[
+            DraftColumn(column_letter(c), _text(_cell(header, c)), "period", "period", "wide", p.text)
+            for c, p in pcols.items()
+        ],
         periods_across=periods,
     )
 

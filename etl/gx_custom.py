@@ -29,10 +29,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 from great_expectations.execution_engine import PandasExecutionEngine
-from great_expectations.expectations.expectation import ColumnMapExpectation
+from great_expectations.expectations.expectation import ColumnMapExpectation, ColumnPairMapExpectation
 from great_expectations.expectations.metrics.map_metric_provider import (
     ColumnMapMetricProvider,
+    ColumnPairMapMetricProvider,
     column_condition_partial,
+    column_pair_condition_partial,
 )
 from great_expectations.render import LegacyRendererType, RenderedStringTemplateContent
 from great_expectations.render.renderer.renderer import renderer
@@ -165,6 +167,24 @@ class ColumnValuesNotInTheFuture(ColumnMapMetricProvider):
         return dates.notna() & (dates < pd.Timestamp(today() + dt.timedelta(days=1)))
 
 
+class ColumnPairValuesWithinFactor(ColumnPairMapMetricProvider):
+    """column_A is within `factor` times column_B, either way (both non-zero, or both zero)."""
+
+    condition_metric_name = "column_pair_values.within_factor"
+    condition_domain_keys = ("batch_id", "table", "column_A", "column_B", "row_condition", "condition_parser",
+                             "ignore_row_if")
+    condition_value_keys = ("factor",)
+
+    @column_pair_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column_A, column_B, factor=10, **kwargs):
+        a = pd.to_numeric(column_A, errors="coerce").astype("float64").abs()
+        b = pd.to_numeric(column_B, errors="coerce").astype("float64").abs()
+        small = np.minimum(a, b)
+        big = np.maximum(a, b)
+        # a jump to or from zero is not a unit mix-up; a tenfold ratio (元/万元 gives 10 000) is
+        return (small == 0) | (big < small * factor) | a.isna() | b.isna()
+
+
 # ---- rendering (Data Docs) ------------------------------------------------------------------------
 # Without these, Data Docs shows a custom expectation as "expect_…(**{kwargs})".
 
@@ -231,6 +251,18 @@ class ExpectColumnValuesToNotBeInTheFuture(ColumnMapExpectation):
     render_text: ClassVar[str] = "values must be dates no later than today (Asia/Shanghai)."
     _prescriptive_template = _TEMPLATE
     _prescriptive_renderer = _RENDERER
+
+
+class ExpectColumnPairValuesToBeWithinAFactor(ColumnPairMapExpectation):
+    """Expect column_A to be less than `factor` times column_B and more than column_B / `factor`
+    (the same enterprise's or indicator's previous period: a tenfold jump is the classic 元/万元
+    mix-up)."""
+
+    map_metric = "column_pair_values.within_factor"
+    success_keys = ("factor", "mostly", "ignore_row_if")
+    factor: float = 10.0
+    ignore_row_if: str = "either_value_is_missing"
+    library_metadata: ClassVar[dict] = {"maturity": "experimental", "tags": ["statwh"]}
 
 
 PROBLEM_EXPLAINERS: dict[str, Callable[[object], str | None]] = {

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,15 +97,21 @@ def _issue_rows(load_id: int, file_name: str, issues: list[Issue]) -> pd.DataFra
     )
 
 
-def _validation_issues(ex: Extraction) -> tuple[list[Issue], pd.DataFrame | None]:
+def _validation_issues(ex: Extraction, docs_dir: Path | None = None) -> tuple[list[Issue], pd.DataFrame | None]:
     """Run the dataset's expectation suite; map failures back to sheet, row and column."""
+    assert ex.frame is not None and ex.spec is not None
+    return validate_frame(ex.spec.dataset, ex.frame, ex.column_map, docs_dir)
+
+
+def validate_frame(suite: str, frame: pd.DataFrame, column_map: list[dict],
+                   docs_dir: Path | None = None) -> tuple[list[Issue], pd.DataFrame]:
+    """Validate `frame` against `expectations/<suite>.json`; issues located by sheet, row, column.
+    With `docs_dir`, the results are kept there for great_expectations Data Docs."""
     from etl.validate import validate
 
-    frame = ex.frame
-    assert frame is not None and ex.spec is not None
-    outcome = validate(ex.spec.dataset, frame)
+    outcome = validate(suite, frame, docs_dir=docs_dir)
     issues = []
-    colmap = {(c["sheet"], c["field"]): f"{c['header_text']} ({c['column_letter']})" for c in ex.column_map}
+    colmap = {(c["sheet"], c["field"]): f"{c['header_text']} ({c['column_letter']})" for c in column_map}
     for rec in outcome.issues.itertuples(index=False):
         if rec.row_index is not None and not pd.isna(rec.row_index) and rec.row_index in frame.index:
             r = frame.loc[rec.row_index]
@@ -174,6 +181,11 @@ class Prepared:
                    validation_results=pd.read_parquet(vr) if vr.exists() else None)
 
 
+def data_docs_dir(home: Home) -> Path | None:
+    """Where validation results are kept for Data Docs (`STATWH_DATA_DOCS=0` turns them off)."""
+    return None if os.environ.get("STATWH_DATA_DOCS", "1") == "0" else home.data_docs
+
+
 def prepare(home: Home, path: Path, source: str, *, file_name: str | None = None,
             received_at: dt.datetime | None = None) -> Prepared:
     """Archive, extract and validate one file. Touches no warehouse; never raises on bad input."""
@@ -191,7 +203,7 @@ def prepare(home: Home, path: Path, source: str, *, file_name: str | None = None
     )
     if not ex.critical and ex.frame is not None:
         try:
-            v_issues, prep.validation_results = _validation_issues(ex)
+            v_issues, prep.validation_results = _validation_issues(ex, data_docs_dir(home))
         except Exception as e:  # a bug in a rule must not lose the file
             log.exception("validation failed for %s", file_name)
             v_issues = [Issue("critical", "validation_error", f"校验过程出错 / validation failed: {e}")]
@@ -248,6 +260,17 @@ def commit(con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, *, force:
         if prior is not None:
             return _record_duplicate(con, prep.source, prep.file_name, prep.sha256, prep.archive_path,
                                      prep.received_at, prior)
+    if prep.frame is not None and not any(i.severity == "critical" for i in prep.issues):
+        from etl.history import history_issues
+
+        try:
+            h_issues, h_results = history_issues(con, prep)
+        except Exception as e:  # a check against history must never stop a load
+            log.exception("history checks failed for %s", prep.file_name)
+            h_issues, h_results = [Issue("warning", "history_check_error", f"与历史数据的比对未能执行 / {e}")], None
+        prep.issues = prep.issues + h_issues
+        if h_results is not None:
+            prep.validation_results = pd.concat([x for x in (prep.validation_results, h_results) if x is not None])
     critical = [i for i in prep.issues if i.severity == "critical"]
     row_issues = [i for i in prep.issues if i.severity == "row"]
     warnings = [i for i in prep.issues if i.severity == "warning"]

@@ -27,6 +27,7 @@ class RunSummary:
     built: bool = False
     published: dict[str, Path] = field(default_factory=dict)
     report: Path | None = None
+    data_docs: Path | None = None
 
     @property
     def exit_code(self) -> int:
@@ -110,6 +111,22 @@ def process_inbox(con, home: Home, source: str | None = None, on_file=None) -> l
     return results
 
 
+def build_docs(home: Home) -> Path | None:
+    """great_expectations Data Docs of every validation kept in the data area."""
+    from etl.load import data_docs_dir
+
+    docs = data_docs_dir(home)
+    if docs is None or not (docs / "gx").exists():
+        return None
+    from etl.validate import build_data_docs
+
+    try:
+        return build_data_docs(docs)
+    except Exception:  # documentation must not fail a load
+        log.exception("building Data Docs failed")
+        return None
+
+
 def build_and_publish(con, home: Home, *, report: bool = True) -> RunSummary:
     from etl.build import build
     from etl.publish import publish
@@ -118,6 +135,7 @@ def build_and_publish(con, home: Home, *, report: bool = True) -> RunSummary:
     build(con)
     summary.built = True
     summary.published = publish(con, home)
+    summary.data_docs = build_docs(home)
     if report:
         from etl.report import write_report
 

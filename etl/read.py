@@ -93,7 +93,7 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _read_csv(path: Path, data: bytes) -> Workbook:
+def _read_csv(path: Path, data: bytes, sheet_name: str | None = None) -> Workbook:
     text, enc = decode_text(data)
     if "\x00" in text:
         raise ReadError("文件含二进制内容，不是表格文件 / binary content, not a table")
@@ -105,7 +105,7 @@ def _read_csv(path: Path, data: bytes) -> Workbook:
                 for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
     except csv.Error as e:
         raise ReadError(f"文本表格格式有误，无法读取 / malformed CSV: {e}") from e
-    return Workbook(path, "csv", enc, [Grid(path.stem, rows)])
+    return Workbook(path, "csv", enc, [Grid(sheet_name or path.stem, rows)])
 
 
 def _read_calamine(path: Path, fmt: str, max_cells: int) -> Workbook:
@@ -220,9 +220,14 @@ def check_zip(path: Path, max_unzipped: int) -> None:
 
 
 def read_workbook(
-    path: Path, *, max_bytes: int = 200 * 2**20, max_unzipped: int = 1 * 2**30, max_cells: int = 60_000_000
+    path: Path, *, max_bytes: int = 200 * 2**20, max_unzipped: int = 1 * 2**30, max_cells: int = 60_000_000,
+    sheet_name: str | None = None,
 ) -> Workbook:
-    """Read every sheet of `path` into grids. Raises ReadError for anything that is not a table."""
+    """Read every sheet of `path` into grids. Raises ReadError for anything that is not a table.
+
+    A CSV's one sheet is named `sheet_name`, else the file's stem: pass the stem of the name the
+    department gave the file when `path` is a claimed or archived copy (`<uuid>__<source>`), so
+    that lineage names the same sheet whichever copy was read."""
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
@@ -237,4 +242,4 @@ def read_workbook(
         return _read_calamine(path, fmt, max_cells)
     if fmt == "ole2":
         return _read_calamine(path, fmt, max_cells)
-    return _read_csv(path, path.read_bytes())
+    return _read_csv(path, path.read_bytes(), sheet_name)

@@ -1,0 +1,93 @@
+"""The benchmark harness runs (at its smallest size) and reports what docs/benchmarks.md describes.
+
+Timings are not asserted — only the shape of the report, so `make bench` cannot rot unnoticed.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
+
+@pytest.fixture(scope="module")
+def smoke_report(tmp_path_factory):
+    from bench.run import run
+
+    out = tmp_path_factory.mktemp("bench") / "smoke.json"
+    report = run("smoke", out=out, p=lambda *a, **k: None)
+    assert out.exists()
+    return report, json.loads(out.read_text(encoding="utf-8"))
+
+
+def _positive(d: dict, keys) -> None:
+    for k in keys:
+        assert isinstance(d[k], (int, float)) and d[k] > 0, (k, d.get(k))
+
+
+def test_report_is_written_as_json(smoke_report):
+    report, stored = smoke_report
+    assert stored["mode"] == "smoke"
+    assert set(stored) >= {"mode", "started", "machine", "sizes", "history", "dags", "goals", "total_wall_s"}
+    m = stored["machine"]
+    assert m["cores"] >= 1 and m["python"] and m["cpu"] is not None
+    assert {"pandas", "duckdb", "great-expectations", "fastexcel", "openpyxl"} <= set(m["packages"])
+
+
+def test_every_configuration_has_its_stages(smoke_report):
+    from bench.run import STAGES_FLOOR, STAGES_NAIVE, STAGES_OURS
+
+    _, r = smoke_report
+    assert list(r["sizes"]) == ["2000"]
+    entry = r["sizes"]["2000"]
+    _positive(entry["floor"]["seconds"], STAGES_FLOOR)
+    _positive(entry["ours"]["seconds"], [s for s in STAGES_OURS if s != "archive"])
+    assert entry["ours"]["seconds"]["archive"] >= 0
+    _positive(entry["naive"]["seconds"], STAGES_NAIVE)
+    for kind in ("floor", "ours", "naive"):
+        assert entry[kind]["peak_rss_mb"] > entry[kind]["baseline_rss_mb"] > 0
+    assert entry["floor"]["rows"] >= 2000
+    assert entry["ours"]["result"]["status"] == "loaded"
+    assert entry["ours"]["rows"] == entry["naive"]["rows"] == 2000
+
+
+def test_summary_ratios(smoke_report):
+    _, r = smoke_report
+    s = r["sizes"]["2000"]["summary"]
+    _positive(s, ["ours_total_s", "ours_ingest_s", "floor_total_s", "naive_total_s", "validation_overhead"])
+    assert set(s["ratios"]) == {"read", "validate", "load", "end_to_end"}
+    for stage in ("read", "load", "end_to_end"):
+        assert s["ratios"][stage]["ours_over_floor"] > 0
+        assert s["ratios"][stage]["naive_over_ours"] > 0
+    assert s["ratios"]["validate"]["ours_over_floor"] is None  # the floor does not validate
+    assert s["ours_rows_per_s"]["end_to_end"] > 0
+
+
+def test_history(smoke_report):
+    _, r = smoke_report
+    h = r["history"]
+    assert h["n_months"] == len(h["months"]) == 3
+    assert all(m["status"] == "loaded" and m["rows"] == 2000 for m in h["months"])
+    _positive(h, ["first_load_build_s", "last_load_build_s", "ratio_last_over_first"])
+    assert len({m["file"] for m in h["months"]}) == 3  # three different months, three files
+
+
+def test_goals_are_all_reported(smoke_report):
+    _, r = smoke_report
+    names = [g["goal"] for g in r["goals"]]
+    assert len(names) == 6
+    assert all(g["status"] in {"PASS", "MISS", "n/a"} for g in r["goals"])
+    assert any("month 3" in n for n in names)
+
+
+def test_printed_table(smoke_report):
+    from bench.run import print_report
+
+    report, _ = smoke_report
+    lines: list[str] = []
+    print_report(report, p=lambda *a, **k: lines.append(" ".join(map(str, a))))
+    text = "\n".join(lines)
+    for word in ("ours/floor", "naive/ours", "end to end", "peak RSS MB", "== goals", "history"):
+        assert word in text
