@@ -115,7 +115,19 @@ def dag_parse_times(timeout: float = 300) -> dict:
             t = None
         files[f.name] = t["parse"] if t else None
         cold[f.name] = t["airflow"] + t["parse"] if t else None
-    return {"files": files, "cold": cold, "note": None if dags else "dags/ has no DAG files: nothing to parse"}
+    dagbag: dict = {}
+    try:  # bench/dag_parse.py, when present: a DagBag parse with the standard providers preloaded
+        from bench.dag_parse import measure
+    except ImportError:
+        measure = None
+    for f in dags if measure else []:
+        try:
+            r = measure(f)
+            dagbag[f.name] = {"seconds": r["seconds"], "dags": r["dags"], "heavy": r["heavy"], "errors": r["errors"]}
+        except (SystemExit, Exception) as e:  # noqa: BLE001 - reported, never fatal to the benchmark
+            dagbag[f.name] = {"seconds": None, "error": str(e)[-500:]}
+    return {"files": files, "cold": cold, "dagbag": dagbag,
+            "note": None if dags else "dags/ has no DAG files: nothing to parse"}
 
 
 # ---------------------------------------------------------------- figures
@@ -284,7 +296,13 @@ def print_report(report: dict, p=print) -> None:
     if d.get("files"):
         p("\n== DAG parse (fresh process; parse = the file's import with Airflow already loaded, cold = with it)")
         for name, s in d["files"].items():
-            p(f"   {name:<32} parse {_f(s, '{:.2f} s'):>8}   cold {_f(d['cold'].get(name), '{:.2f} s'):>8}")
+            bag = (d.get("dagbag") or {}).get(name) or {}
+            extra = ""
+            if bag:
+                extra = f"   DagBag {_f(bag.get('seconds'), '{:.2f} s'):>8}"
+                if bag.get("heavy"):
+                    extra += f"  heavy imports: {', '.join(bag['heavy'])}"
+            p(f"   {name:<32} parse {_f(s, '{:.2f} s'):>8}   cold {_f(d['cold'].get(name), '{:.2f} s'):>8}{extra}")
     else:
         p(f"\n== DAG parse: {d.get('note')}")
     p("\n== goals")

@@ -18,6 +18,7 @@ staging directory.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -445,6 +446,7 @@ def make_notifier(config: dict, message: str):
     raise ValueError(f"statwh_notifier: unknown type {kind!r} (webhook or smtp)")
 
 
+@functools.cache
 def _webhook_notifier_class():
     from airflow.sdk import BaseNotifier
 

@@ -108,7 +108,7 @@ def parse_number(raw: Any) -> Parsed:
         return Parsed(None, None, f"应为数值，实际为日期 {raw} / expected a number, got a date")
     s = clean_text(raw)
     if s in MISSING_MARKERS:
-        return Parsed(None, s)
+        return Parsed(None, str(raw).strip())  # the marker as written (— and … are not - and ...)
     if s.upper() in EXCEL_ERRORS:
         return Parsed(None, None, f"单元格为 Excel 错误值 {s}，请修正公式后重新导出 / Excel error value")
     t = s.replace(",", "").replace(" ", "")

@@ -434,6 +434,10 @@ def _extract_rows_sheet(
             wanted[c] = "text"
     for c in label_cols:
         wanted[c] = "text"
+    parts = part_columns(hm)
+    for part, parent in parts.items():
+        wanted.setdefault(part, "text")
+        wanted.setdefault(parent, "text")
     body = body_loader(start, wanted) if body_loader else _body_from_grid(grid, start, wanted)
     kinds = classify_rows(body, label_cols, spec)
     info.dropped_totals = int((kinds == "total").sum())
@@ -444,6 +448,7 @@ def _extract_rows_sheet(
     total_values = body.loc[total_rows[0]].to_dict() if len(total_rows) == 1 else {}
     data = body[kinds == "data"]
     del body
+    _check_parts(parts, hm, data, grid.name, ex)
     info.rows_read = n = len(data)
     data_rows = list(data.index)
 
@@ -496,6 +501,35 @@ def _extract_rows_sheet(
 
     _check_totals(spec, hm, grid.name, total_rows, total_values, cols, info, ex)
     return cols
+
+
+def part_columns(hm: HeaderMatch) -> dict[int, int]:
+    """`其中：` columns and the column each is a part of (the nearest one to its left that is not
+    itself a part): {part column: parent column}."""
+    out: dict[int, int] = {}
+    parent = None
+    for c, name in enumerate(hm.names):
+        key = header_key(name.split("/")[-1]) if name else ""
+        if key.startswith(("其中", "内:")):
+            if parent is not None:
+                out[c] = parent
+        elif name:
+            parent = c
+    return out
+
+
+def _check_parts(parts: dict[int, int], hm: HeaderMatch, data: pd.DataFrame, sheet: str, ex: Extraction) -> None:
+    """A `其中：` figure is part of the one before it: never larger (a warning when it is)."""
+    for part, parent in parts.items():
+        a = pd.to_numeric(data[part], errors="coerce")
+        b = pd.to_numeric(data[parent], errors="coerce")
+        bad = a.notna() & b.notna() & (a > b + 0.005)
+        for r in data.index[bad][:20]:
+            ex.issues.append(Issue(
+                "warning", "part_exceeds_whole",
+                f"“{hm.names[part]}”（{a[r]:,.2f}）大于它所属的“{hm.names[parent]}”（{b[r]:,.2f}），其中项不应超过总数"
+                " / a 其中 figure is larger than the figure it is part of",
+                sheet, int(r) + 1, f"{hm.names[part]} ({column_letter(part)})", _text(data.at[r, part])))
 
 
 def _body_from_grid(grid: Grid, start: int, wanted: dict[int, str]) -> pd.DataFrame:

@@ -1,12 +1,26 @@
-"""The HTML dashboard: one self-contained page (no CDN, no internet) read from the published snapshot.
+"""The HTML dashboard: one self-contained page (no CDN, no script, no internet) read from the published snapshot.
 
-Headline targets as cards (actual, target or 目标待定, progress bar, status colour, as-of), a trend
-chart per indicator with the target line, the township scorecard, the five chains against
-100 亿元, freshness per source and the latest rejections. Every figure names its source cell.
+What a district leader reads at a glance, top to bottom:
+
+* a status strip (how many targets are 已完成 / 进度正常 / 有风险 / 滞后 / 未完成);
+* the headline targets as cards grouped by status — big actual, target (or 目标待定), a progress bar
+  with the expected-progress mark, the status colour, the period and the as-of date; the
+  indicators without a target follow as smaller cards;
+* a trend chart per indicator with the target line and the expected pace (level targets:
+  base × (1 + r_required)^t from the baseline to the deadline; cumulative targets: a straight
+  line from 0 at the window's start to the target at the deadline);
+* the five industrial chains against 100 亿元 and the township scorecard, as bars;
+* freshness per source and the latest rejections with their reasons;
+* where every figure came from: the card's and the chart point's hover text (title) and the
+  numbered footnotes at the end (file, sheet, cell).
+
+Machine-readable hooks (the browser test reads them): every card carries `data-indicator`,
+`data-period`, `data-actual` (the exact value, empty when none), `data-target`, `data-status`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 import os
@@ -17,165 +31,428 @@ import pandas as pd
 
 from etl.settings import Home
 
+# status → (label, colour, light background); the order is the order of the groups on the page
 STATUS = {
-    "achieved": ("已完成", "#1a7f37"), "on_track": ("进度正常", "#2da44e"), "at_risk": ("有风险", "#d4a72c"),
-    "off_track": ("滞后", "#cf222e"), "missed": ("未完成", "#82071e"), "no_target": ("目标待定", "#8c959f"),
-    "no_data": ("暂无数据", "#8c959f"),
+    "missed": ("未完成", "#82071e", "#ffebe9"),
+    "off_track": ("滞后", "#cf222e", "#ffebe9"),
+    "at_risk": ("有风险", "#bf8700", "#fff8c5"),
+    "on_track": ("进度正常", "#2da44e", "#dafbe1"),
+    "achieved": ("已完成", "#1a7f37", "#dafbe1"),
+    "no_target": ("目标待定", "#6e7781", "#f6f8fa"),
+    "no_data": ("暂无数据", "#8c959f", "#f6f8fa"),
 }
+JUDGED = ("missed", "off_track", "at_risk", "on_track", "achieved")
+SOURCE_ZH = {"enterprises": "规上工业企业（工信局/统计局）", "hightech": "高新技术企业（科技局）",
+             "land_use": "土地整治（自然资源局）", "indicators": "主要经济指标（统计局）", "targets": "工作报告目标"}
 
 CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:24px;color:#1f2328;background:#f6f8fa}
-h1{font-size:24px;margin:0 0 4px} h2{font-size:18px;margin:28px 0 10px;border-left:4px solid #0969da;padding-left:8px}
-.sub{color:#57606a;font-size:13px}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:12px}
-.card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:12px}
-.card h3{font-size:14px;margin:0 0 6px} .big{font-size:22px;font-weight:700}
-.bar{height:8px;background:#eaeef2;border-radius:4px;position:relative;margin:6px 0}
-.bar i{position:absolute;left:0;top:0;bottom:0;border-radius:4px}
-.bar b{position:absolute;top:-3px;bottom:-3px;width:2px;background:#1f2328}
-.tag{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px}
-table{border-collapse:collapse;background:#fff;font-size:13px} td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:right}
-th{background:#eaeef2} td.l,th.l{text-align:left} .muted{color:#8c959f}
-svg{background:#fff;border:1px solid #d0d7de;border-radius:8px}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:12px}
+*{box-sizing:border-box}
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;margin:0;
+ color:#1f2328;background:#eef1f5}
+header{background:linear-gradient(90deg,#0b3d91,#1f6feb);color:#fff;padding:22px 32px 18px}
+header h1{font-size:28px;margin:0 0 6px;letter-spacing:1px} header .sub{color:#dbe7ff;font-size:13px}
+main{padding:8px 32px 40px;max-width:1400px}
+h2{font-size:19px;margin:30px 0 12px;padding-left:10px;border-left:5px solid #1f6feb}
+h3.group{font-size:15px;margin:18px 0 8px;display:flex;align-items:center;gap:8px}
+.strip{display:flex;gap:12px;margin:18px 0 4px;flex-wrap:wrap}
+.pill{background:#fff;border-radius:10px;padding:10px 18px;min-width:130px;box-shadow:0 1px 2px rgba(0,0,0,.08);
+ border-top:5px solid}
+.pill .n{font-size:30px;font-weight:800;line-height:1.1} .pill .l{font-size:13px;color:#57606a}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:14px}
+.card{background:#fff;border-radius:10px;padding:14px 16px 12px;box-shadow:0 1px 3px rgba(0,0,0,.1);
+ border-left:7px solid;position:relative}
+.card h4{font-size:15px;margin:0 28px 6px 0;font-weight:600}
+.card .big{font-size:34px;font-weight:800;letter-spacing:-.5px;line-height:1.15}
+.card .unit{font-size:14px;color:#57606a;margin-left:4px}
+.card .tgt{font-size:13px;color:#57606a;margin:2px 0 6px}
+.card .fn{position:absolute;right:10px;top:10px;font-size:11px;color:#8c959f}
+.bar{height:12px;background:#eaeef2;border-radius:6px;position:relative;margin:8px 0 6px;overflow:visible}
+.bar i{position:absolute;left:0;top:0;bottom:0;border-radius:6px}
+.bar b{position:absolute;top:-4px;bottom:-4px;width:3px;background:#1f2328;border-radius:1px}
+.meta{font-size:12px;color:#57606a;display:flex;justify-content:space-between;gap:6px;flex-wrap:wrap}
+.tag{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;font-size:12px;font-weight:600}
+.cards.small{grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:10px}
+.cards.small .card{padding:10px 12px;border-left-width:5px} .cards.small .big{font-size:22px}
+.cards.small h4{font-size:13px}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:14px}
+.chart{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.1);padding:8px 10px}
+.legend{font-size:12px;color:#57606a;margin:-4px 0 10px}
+.legend span{display:inline-block;margin-right:16px}
+.legend i{display:inline-block;width:22px;height:0;border-top:2px solid;vertical-align:middle;margin-right:4px}
+.panel{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.1);padding:14px 16px}
+.two{display:grid;grid-template-columns:1fr 1fr;gap:14px}
+.hbar{display:grid;grid-template-columns:120px 1fr 92px;align-items:center;gap:8px;margin:6px 0;font-size:13px}
+.hbar .track{height:18px;background:#eaeef2;border-radius:4px;position:relative}
+.hbar .track i{position:absolute;left:0;top:0;bottom:0;border-radius:4px}
+.hbar .track b{position:absolute;top:-4px;bottom:-4px;width:2px;background:#cf222e}
+.hbar .v{text-align:right;font-variant-numeric:tabular-nums}
+table{border-collapse:collapse;width:100%;font-size:13px;background:#fff}
+td,th{border-bottom:1px solid #d8dee4;padding:6px 8px;text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f6f8fa;font-weight:600} td.l,th.l{text-align:left}
+.muted{color:#8c959f} .warn{color:#cf222e;font-weight:600} .ok{color:#1a7f37}
+.notes{font-size:12px;color:#57606a;columns:2;column-gap:28px} .notes li{margin:2px 0;break-inside:avoid}
+footer{font-size:12px;color:#57606a;margin-top:26px}
 """
 
 
+def _isnull(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (not isinstance(v, str) and pd.isna(v))
+
+
 def _f(v, d=1) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v):
+    return "—" if _isnull(v) else f"{v:,.{d}f}"
+
+
+def _num(v, unit: str = "") -> str:
+    """A figure as a leader reads it: whole numbers without decimals, 亿元 with two."""
+    if _isnull(v):
         return "—"
-    return f"{v:,.{d}f}"
+    v = float(v)
+    if abs(v) >= 1000 or (v == round(v) and unit not in {"亿元", "%", "百分点"}):
+        return f"{v:,.0f}"
+    return f"{v:,.2f}"
 
 
 def _e(s) -> str:
-    return html.escape("" if s is None or (not isinstance(s, str) and pd.isna(s)) else str(s))
+    return html.escape("" if _isnull(s) else str(s))
 
 
-def _card(r, src: dict) -> str:
-    label, colour = STATUS[r["status"]]
-    target = "目标待定" if pd.isna(r["target"]) else f"{_f(r['target'], 0)} {_e(r['unit'])}"
-    pct = 0 if pd.isna(r["progress_pct"]) else max(0, min(100, r["progress_pct"]))
-    exp = None if pd.isna(r["expected_pct"]) else max(0, min(100, r["expected_pct"]))
-    s = src.get((r["indicator_id"], r["period"]))
-    title = f"来源 / source: {s}" if s else ""
+def _date(v) -> str:
+    return "—" if _isnull(v) else str(v)[:10]
+
+
+def _status(s: str) -> tuple[str, str, str]:
+    return STATUS.get(s, STATUS["no_data"])
+
+
+# ---------------------------------------------------------------- cards
+
+
+def _card(r: dict, src: str, fn: int | None, small: bool = False) -> str:
+    label, colour, _ = _status(r["status"])
+    suppressed = bool(r.get("is_suppressed")) and _isnull(r["actual"])
+    has_target = not _isnull(r["target"])
+    target = f"目标 {_num(r['target'], r['unit'])} {_e(r['unit'])}" if has_target else "目标待定"
+    if has_target and not _isnull(r["target_period_end"]):
+        target += f"（{str(r['target_period_end'])[:4]}年）"
+    if r.get("method") == "rank" and has_target:
+        target += " · 位次越小越好"
+    pct = None if _isnull(r["progress_pct"]) else max(0.0, min(100.0, float(r["progress_pct"])))
+    exp = None if _isnull(r["expected_pct"]) else max(0.0, min(100.0, float(r["expected_pct"])))
+    bar = ""
+    if pct is not None:
+        bar = (f'<div class="bar" title="进度 {_f(r["progress_pct"])}%，应达 {_f(r["expected_pct"])}%">'
+               f'<i style="width:{pct:.1f}%;background:{colour}"></i>'
+               + (f'<b style="left:calc({exp:.1f}% - 1px)"></b>' if exp is not None else "") + "</div>")
+    big = "不予公布" if suppressed else _num(r["actual"], r["unit"])
+    details = []
+    if pct is not None:
+        details.append(f"进度 {_f(r['progress_pct'])}%" + (f" · 应达 {_f(r['expected_pct'])}%" if exp is not None else ""))
+    if not _isnull(r["projected_at_deadline"]) and has_target:
+        details.append(f"到期预计 {_num(r['projected_at_deadline'], r['unit'])}")
+    actual_attr = "" if _isnull(r["actual"]) else repr(float(r["actual"]))
+    target_attr = "" if not has_target else repr(float(r["target"]))
+    title = f"来源 / source: {src}" if src else "来源：派生指标"
     return (
-        f'<div class="card" data-indicator="{_e(r["indicator_id"])}" title="{_e(title)}">'
-        f'<h3>{_e(r["name_zh"])}</h3>'
-        f'<div><span class="big" data-actual="{"" if pd.isna(r["actual"]) else r["actual"]}">{_f(r["actual"], 2)}</span> '
-        f'{_e(r["unit"])} <span class="muted">({_e(r["period"] or "—")})</span></div>'
-        f'<div class="bar"><i style="width:{pct:.1f}%;background:{colour}"></i>'
-        + (f'<b style="left:{exp:.1f}%" title="应达进度 expected"></b>' if exp is not None else "")
-        + f'</div><div>目标 {target} · <span class="tag" style="background:{colour}">{label}</span></div>'
-        f'<div class="sub">进度 {_f(r["progress_pct"])}% · 应达 {_f(r["expected_pct"])}% · 到期预计 '
-        f'{_f(r["projected_at_deadline"])} · 截至 {_e(str(r["as_of"])[:16])}</div></div>'
+        f'<div class="card" style="border-left-color:{colour}" data-indicator="{_e(r["indicator_id"])}" '
+        f'data-period="{_e(r["period"])}" data-actual="{actual_attr}" data-target="{target_attr}" '
+        f'data-status="{_e(r["status"])}" title="{_e(title)}">'
+        + (f'<span class="fn">[{fn}]</span>' if fn else "")
+        + f'<h4>{_e(r["name_zh"])}</h4>'
+        f'<div><span class="big" style="color:{colour if r["status"] in JUDGED else "#1f2328"}">{big}</span>'
+        f'<span class="unit">{_e(r["unit"])}</span></div>'
+        + (f'<div class="tgt">{target}</div>' if not small else "")
+        + bar
+        + (f'<div class="meta"><span>{" · ".join(details)}</span></div>' if details and not small else "")
+        + f'<div class="meta"><span class="tag" style="background:{colour}">{label}</span>'
+        f'<span>{_e(r["period"] or "—")} · 更新 {_date(r["as_of"])}</span></div></div>'
     )
 
 
-def _chart(name: str, unit: str, pts: pd.DataFrame, target: float | None) -> str:
-    """A small SVG line chart of the yearly (or latest-basis) values, with the target line."""
-    w, h, pad = 320, 150, 32
+# ---------------------------------------------------------------- charts
+
+
+def _x(d) -> float:
+    """A date as a fractional year (the x axis of the trend charts)."""
+    d = pd.Timestamp(d)
+    return d.year + (d.dayofyear - 1) / (366 if d.is_leap_year else 365)
+
+
+def pace_line(r: dict, series: pd.DataFrame, ind: dict, baseline: str) -> list[tuple[float, float]]:
+    """Where the value should be, from the baseline to the deadline (empty when there is no such path)."""
+    if _isnull(r["target"]) or _isnull(r["target_period_end"]):
+        return []
+    target, deadline = float(r["target"]), pd.Timestamp(r["target_period_end"])
+    if r["method"] == "cumulative" and not _isnull(ind.get("window_start")):
+        start = pd.Timestamp(ind["window_start"]) - pd.Timedelta(days=1)
+        return [(_x(start), 0.0), (_x(deadline), target)]
+    if r["method"] == "level":
+        years = series[series["period"].str.len() == 4]
+        base = years[years["period"] == baseline]
+        if base.empty:
+            base = years.head(1)
+        if base.empty or float(base["value"].iloc[0]) <= 0:
+            return []
+        b, y0 = float(base["value"].iloc[0]), pd.Timestamp(base["period_end"].iloc[0]).year
+        n = deadline.year - y0
+        if n <= 0 or target <= 0:
+            return []
+        rate = (target / b) ** (1 / n) - 1
+        return [(_x(dt.date(y0 + t, 12, 31)), b * (1 + rate) ** t) for t in range(n + 1)]
+    return []
+
+
+def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
+    """An SVG line chart on a time axis: the values, the target line, the expected pace."""
     if pts.empty:
         return ""
-    xs = list(range(len(pts)))
-    ys = [float(v) for v in pts["value"]]
-    lo = min(ys + ([target] if target is not None else []))
-    hi = max(ys + ([target] if target is not None else []))
+    w, h, l_pad, r_pad, t_pad, b_pad = 420, 210, 52, 14, 34, 28
+    label, colour, _ = _status(r["status"])
+    target = None if _isnull(r["target"]) else float(r["target"])
+    xs = [_x(d) for d in pts["period_end"]]
+    ys = [None if _isnull(v) else float(v) for v in pts["value"]]
+    known = [y for y in ys if y is not None]
+    if not known:
+        return ""
+    xall = xs + [p[0] for p in pace] + ([_x(r["target_period_end"])] if target is not None and
+                                       not _isnull(r["target_period_end"]) else [])
+    yall = known + [p[1] for p in pace] + ([target] if target is not None else [])
+    x0, x1 = math.floor(min(xall)), math.ceil(max(xall) + 1e-9)
+    lo, hi = min(yall + [0.0]) if min(yall) >= 0 and min(yall) < 0.35 * max(yall) else min(yall), max(yall)
     if hi == lo:
         hi, lo = hi + 1, lo - 1
-    sx = lambda i: pad + (w - 2 * pad) * (i / max(1, len(xs) - 1))  # noqa: E731
-    sy = lambda v: h - pad + (v - lo) / (hi - lo) * -(h - 2 * pad)  # noqa: E731
-    path = " ".join(f"{'M' if i == 0 else 'L'}{sx(i):.1f},{sy(y):.1f}" for i, y in zip(xs, ys, strict=True))
-    dots = "".join(
-        f'<circle cx="{sx(i):.1f}" cy="{sy(y):.1f}" r="3" fill="#0969da"><title>{_e(p)}: {_f(y, 2)} {_e(unit)}'
-        f" ({_e(c)})</title></circle>"
-        for i, y, p, c in zip(xs, ys, pts["period"], pts["source_cell"], strict=True)
-    )
-    labels = "".join(
-        f'<text x="{sx(i):.1f}" y="{h - 10}" font-size="10" text-anchor="middle">{_e(p)}</text>'
-        for i, p in zip(xs, pts["period"], strict=True) if len(xs) <= 8 or i % max(1, len(xs) // 6) == 0
-    )
-    tline = (
-        f'<line x1="{pad}" x2="{w - pad}" y1="{sy(target):.1f}" y2="{sy(target):.1f}" stroke="#cf222e" '
-        f'stroke-dasharray="4 3"/><text x="{w - pad}" y="{sy(target) - 4:.1f}" font-size="10" fill="#cf222e" '
-        f'text-anchor="end">目标 {_f(target, 0)}</text>'
-        if target is not None else ""
-    )
+    hi += (hi - lo) * 0.08
+    sx = lambda x: l_pad + (w - l_pad - r_pad) * (x - x0) / max(1e-9, x1 - x0)  # noqa: E731
+    sy = lambda v: h - b_pad - (h - t_pad - b_pad) * (v - lo) / (hi - lo)  # noqa: E731
+    grid = []
+    for i in range(5):
+        v = lo + (hi - lo) * i / 4
+        grid.append(f'<line x1="{l_pad}" x2="{w - r_pad}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" stroke="#eaeef2"/>'
+                    f'<text x="{l_pad - 6}" y="{sy(v) + 4:.1f}" font-size="10" fill="#57606a" text-anchor="end">'
+                    f"{_num(v, '亿元') if abs(v) < 100 else _num(round(v))}</text>")
+    step = 1 if x1 - x0 <= 7 else 2
+    for yr in range(x0, x1 + 1, step):
+        grid.append(f'<text x="{sx(yr):.1f}" y="{h - 10}" font-size="10" fill="#57606a" text-anchor="middle">{yr}</text>'
+                    f'<line x1="{sx(yr):.1f}" x2="{sx(yr):.1f}" y1="{t_pad}" y2="{h - b_pad}" stroke="#f3f4f6"/>')
+    parts = grid
+    if target is not None:
+        parts.append(f'<line x1="{l_pad}" x2="{w - r_pad}" y1="{sy(target):.1f}" y2="{sy(target):.1f}" stroke="#cf222e" '
+                     f'stroke-width="1.5" stroke-dasharray="6 4"><title>目标 {_num(target)} {_e(r["unit"])}</title></line>'
+                     f'<text x="{w - r_pad - 2}" y="{sy(target) - 5:.1f}" font-size="11" fill="#cf222e" '
+                     f'text-anchor="end">目标 {_num(target, r["unit"])}</text>')
+    if pace:
+        d = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(pace))
+        parts.append(f'<path class="pace" d="{d}" fill="none" stroke="#8250df" stroke-width="1.5" '
+                     f'stroke-dasharray="2 3"><title>应达进度（按期完成所需的路径）</title></path>')
+    segs, cur = [], []
+    for x, y in zip(xs, ys, strict=True):
+        if y is None:
+            if cur:
+                segs.append(cur)
+            cur = []
+        else:
+            cur.append((x, y))
+    if cur:
+        segs.append(cur)
+    for seg in segs:
+        d = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(seg))
+        parts.append(f'<path class="actual" d="{d}" fill="none" stroke="#0969da" stroke-width="2.5"/>')
+    for x, y, p, f, c in zip(xs, ys, pts["period"], pts["source_file"], pts["source_cell"], strict=True):
+        if y is None:
+            continue
+        parts.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3.5" fill="#0969da" stroke="#fff" stroke-width="1">'
+                     f"<title>{_e(p)}: {_num(y, r['unit'])} {_e(r['unit'])} — 来源 {_e(f)} {_e(c)}</title></circle>")
     return (
-        f'<svg width="{w}" height="{h}" role="img" aria-label="{_e(name)}"><text x="8" y="16" font-size="12">'
-        f"{_e(name)}（{_e(unit)}）</text>{tline}<path d=\"{path}\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\"/>"
-        f"{dots}{labels}</svg>"
+        f'<div class="chart" data-chart="{_e(r["indicator_id"])}"><svg viewBox="0 0 {w} {h}" width="100%" role="img" '
+        f'aria-label="{_e(r["name_zh"])}"><text x="4" y="16" font-size="13" font-weight="600">{_e(r["name_zh"])}'
+        f'<tspan fill="#57606a" font-weight="400">（{_e(r["unit"])}）</tspan></text>'
+        f'<rect x="{w - 64}" y="5" width="60" height="18" rx="9" fill="{colour}"/>'
+        f'<text x="{w - 34}" y="18" font-size="11" fill="#fff" text-anchor="middle">{label}</text>'
+        + "".join(parts) + "</svg></div>"
+    )
+
+
+# ---------------------------------------------------------------- bars and tables
+
+
+def _hbar(label: str, value, scale: float, colour: str, text: str, title: str = "", mark: float | None = None) -> str:
+    width = 0.0 if _isnull(value) or scale <= 0 else max(0.0, min(100.0, 100.0 * float(value) / scale))
+    return (
+        f'<div class="hbar" title="{_e(title)}"><span>{_e(label)}</span><span class="track">'
+        f'<i style="width:{width:.1f}%;background:{colour}"></i>'
+        + (f'<b style="left:{100.0 * mark / scale:.1f}%"></b>' if mark is not None and scale > 0 else "")
+        + f'</span><span class="v">{text}</span></div>'
     )
 
 
 def _table(df: pd.DataFrame, cols: dict[str, str], digits: dict[str, int] | None = None) -> str:
     digits = digits or {}
-    head = "".join(f'<th class="{"l" if i == 0 else ""}">{_e(v)}</th>' for i, v in enumerate(cols.values()))
+    head = "".join(f'<th class="{"l" if c not in digits else ""}">{_e(v)}</th>' for c, v in cols.items())
     body = []
     for r in df.to_dict("records"):
         cells = []
-        for i, c in enumerate(cols):
+        for c in cols:
             v = r.get(c)
-            txt = _f(v, digits[c]) if c in digits else _e(v)
-            cells.append(f'<td class="{"l" if i == 0 or c not in digits else ""}">{txt}</td>')
+            txt = _f(v, digits[c]) if c in digits else _e(str(v)[:19] if isinstance(v, pd.Timestamp | dt.datetime) else v)
+            cells.append(f'<td class="{"l" if c not in digits else ""}">{txt}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-def render(snapshot: Path) -> str:
+# ---------------------------------------------------------------- the page
+
+LATEST_SQL = """
+select * from marts.indicator_progress
+qualify row_number() over (partition by indicator_id order by period_end desc nulls last, period desc) = 1
+"""
+
+
+def load(snapshot: Path) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(snapshot), read_only=True)
     try:
-        prog = con.execute("select * from marts.indicator_progress").df()
-        values = con.execute(
-            "select * from marts.indicator_values where is_latest and region_code = "
-            "(select region_code from marts.indicator_values group by 1 order by count(*) desc limit 1)"
-        ).df()
-        town = con.execute(
-            "select * from marts.township_scorecard where period = (select max(period) from marts.township_scorecard)"
-        ).df()
-        chains = con.execute(
-            "select * from marts.chain_output where period = (select max(period) from marts.chain_output)"
-        ).df()
-        fresh = con.execute("select * from marts.source_freshness").df()
-        rej = con.execute(
-            "select r.*, l.loaded_at from meta.rejections r join meta.loads l using (load_id)"
-            " order by l.loaded_at desc, r.row_number limit 30"
-        ).df()
+        out = {
+            "latest": con.execute(LATEST_SQL).df(),
+            "values": con.execute(
+                "select * from marts.indicator_values where is_latest and region_code = "
+                "(select region_code from marts.indicator_values group by 1 order by count(*) desc limit 1)"
+            ).df(),
+            "dim": con.execute("select * from marts.dim_indicator").df(),
+            "town": con.execute(
+                "select * from marts.township_scorecard where period = (select max(period) from marts.township_scorecard)"
+            ).df(),
+            "chains": con.execute(
+                "select * from marts.chain_output where period = (select max(period) from marts.chain_output)"
+            ).df(),
+            "fresh": con.execute("select * from marts.source_freshness order by source").df(),
+            "rej": con.execute(
+                "select r.*, l.loaded_at from meta.rejections r join meta.loads l using (load_id)"
+                " order by l.loaded_at desc, r.row_number limit 20"
+            ).df(),
+        }
     finally:
         con.close()
-    latest = prog.sort_values("period_end", na_position="first").groupby("indicator_id").tail(1)
-    src = {(r.indicator_id, r.period): f"{r.source_file} {r.source_cell}" for r in values.itertuples()}
-    cards = "".join(_card(r, src) for r in latest.sort_values("indicator_id").to_dict("records"))
+    return out
+
+
+def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = None) -> str:
+    d = load(snapshot)
+    latest, values, dim = d["latest"], d["values"], d["dim"]
+    now = now or dt.datetime.now()
+    ind = {r["indicator_id"]: r for r in dim.to_dict("records")}
+    src = {(r.indicator_id, r.period, r.basis): (r.source_file, r.source_sheet, r.source_cell)
+           for r in values.itertuples()}
+    order = {s: i for i, s in enumerate(STATUS)}
+    rows = sorted(latest.to_dict("records"), key=lambda r: (order.get(r["status"], 99),
+                                                            -(r["progress_pct"] if not _isnull(r["progress_pct"]) else 0)))
+    notes: list[str] = []
+
+    def source_of(r) -> tuple[str, int | None]:
+        s = src.get((r["indicator_id"], r["period"], r["basis"]))
+        if not s or _isnull(s[0]):
+            return "", None
+        notes.append(f"{_e(r['name_zh'])}（{_e(r['period'])}）：{_e(s[0])} · 工作表 {_e(s[1])} · {_e(s[2])}")
+        return f"{s[0]} · {s[2]}", len(notes)
+
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUS}
+    strip = "".join(
+        f'<div class="pill" style="border-top-color:{_status(s)[1]}" data-count="{s}"><div class="n" '
+        f'style="color:{_status(s)[1]}">{counts[s]}</div><div class="l">{_status(s)[0]}</div></div>'
+        for s in STATUS if counts[s] or s in JUDGED
+    )
+    groups = []
+    for s in JUDGED:
+        g = [r for r in rows if r["status"] == s]
+        if not g:
+            continue
+        label, colour, _ = _status(s)
+        cards = "".join(_card(r, *source_of(r)) for r in g)
+        groups.append(f'<h3 class="group"><span class="tag" style="background:{colour}">{label}</span>'
+                      f'<span class="muted">{len(g)} 项</span></h3><div class="cards">{cards}</div>')
+    others = [r for r in rows if r["status"] not in JUDGED]
+    other_cards = "".join(_card(r, *source_of(r), small=True) for r in others)
+
     charts = []
-    for r in latest.sort_values("indicator_id").to_dict("records"):
-        v = values[values["indicator_id"] == r["indicator_id"]]
-        yearly = v[v["period"].str.len() == 4].sort_values("period_end")
-        pts = yearly if len(yearly) >= 2 else v[v["basis"] == (r["basis"] or "stock")].sort_values("period_end")
-        charts.append(_chart(r["name_zh"], r["unit"], pts, None if pd.isna(r["target"]) else float(r["target"])))
-    as_of = prog["as_of"].max()
+    for r in rows:
+        v = values[values["indicator_id"] == r["indicator_id"]].sort_values("period_end")
+        yearly = v[(v["period"].str.len() == 4)]
+        pts = yearly if len(yearly) >= 2 else v[v["basis"] == (r["basis"] or "stock")]
+        charts.append(_chart(r, pts, pace_line(r, v, ind.get(r["indicator_id"], {}), baseline)))
+
+    # the five chains against their target (100 亿元)
+    chains, chain_status = d["chains"], {r["indicator_id"]: r["status"] for r in rows}
+    chain_rows = chains[chains["indicator_id"].notna()].sort_values("output_ytd", ascending=False, na_position="last")
+    scale = max([100.0] + [float(x) for x in chain_rows["output_ytd"].dropna()]) * 1.05
+    chain_bars = "".join(
+        _hbar(c["chain"], c["output_ytd"], scale, _status(chain_status.get(c["indicator_id"], "no_target"))[1],
+              ("*" if c.get("is_suppressed") else _f(c["output_ytd"], 2)) + " 亿元",
+              title=f"{c['chain']} {c['period']} 本年累计 {_f(c['output_ytd'], 2)} 亿元，{c['n_enterprises']} 家规上企业；"
+              f"目标 {_f(c['target'], 0)} 亿元 · {_status(chain_status.get(c['indicator_id'], 'no_target'))[0]}",
+              mark=None if _isnull(c["target"]) else float(c["target"]))
+        for c in chain_rows.to_dict("records")
+    )
+    chain_period = chains["period"].max() if len(chains) else "—"
+
+    town = d["town"].sort_values("output_ytd", ascending=False, na_position="last")
+    tmax = max([1e-9] + [float(x) for x in town["output_ytd"].dropna()]) * 1.05
+    town_bars = "".join(
+        _hbar(t["township_name"], t["output_ytd"], tmax, "#1f6feb",
+              "*" if t.get("is_suppressed") else _f(t["output_ytd"], 2),
+              title=f"{t['township_name']}：{t['n_enterprises']} 家企业，其中规上 {_f(t['above_scale_enterprises'], 0)}")
+        for t in town.to_dict("records")
+    )
+    town_table = _table(town.sort_values("township_code"), {
+        "township_name": "镇（街道）", "n_enterprises": "企业数", "above_scale_enterprises": "规上",
+        "output_ytd": "产值（亿元）", "hightech_enterprises": "高企", "land_linkage_mu": "挂钩（亩）",
+        "land_balance_mu": "占补（亩）"},
+        {"n_enterprises": 0, "above_scale_enterprises": 0, "output_ytd": 2, "hightech_enterprises": 0,
+         "land_linkage_mu": 1, "land_balance_mu": 1})
+
+    fresh_rows = []
+    for f in d["fresh"].to_dict("records"):
+        age = None if _isnull(f["last_received_at"]) else (now - pd.Timestamp(f["last_received_at"]).to_pydatetime()).days
+        cls = "warn" if f["last_status"] == "rejected" or (age is not None and age > 45) else "ok"
+        fresh_rows.append(
+            f'<tr data-source="{_e(f["source"])}"><td class="l">{_e(SOURCE_ZH.get(f["source"], f["source"]))}</td>'
+            f'<td>{_e(f["latest_period"])}</td><td>{_e(str(f["last_received_at"])[:16])}</td>'
+            f'<td>{"—" if age is None else f"{age} 天前"}</td><td>{_f(f["files_loaded"], 0)}</td>'
+            f'<td>{_f(f["files_rejected"], 0)}</td><td class="l {cls}">{_e(f["last_status"])}</td></tr>')
+    fresh = ('<table><tr><th class="l">数据源</th><th>最新时期</th><th>最近收到</th><th>距今</th><th>已入库文件</th>'
+             '<th>拒收文件</th><th class="l">最近状态</th></tr>' + "".join(fresh_rows) + "</table>")
+    rej = d["rej"]
+    rej_html = _table(rej, {"file_name": "文件", "sheet": "工作表", "row_number": "行", "column_name": "列",
+                            "severity": "级别", "message": "原因"}) if len(rej) else '<p class="muted">无拒收记录。</p>'
+
+    as_of = latest["as_of"].max()
+    judged = sum(counts[s] for s in JUDGED)
     parts = [
-        f"<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>淮安区工作报告目标进度</title>"
-        f"<style>{CSS}</style></head><body>",
-        f"<h1>淮安区工作报告目标进度</h1><div class=sub>数据截至 {_e(str(as_of)[:19])} · 来源：各部门报送表格，"
-        "悬停查看单元格出处 · 统计法：企业个体数据不予发布，少于3家企业的格子不显示</div>",
-        f"<h2>目标完成情况</h2><div class=cards id=cards>{cards}</div>",
-        f"<h2>趋势</h2><div class=charts>{''.join(charts)}</div>",
-        "<h2>镇街记分卡（" + _e(town["period"].max() if len(town) else "—") + "）</h2>",
-        _table(town, {"township_name": "镇（街道）", "n_enterprises": "企业数", "above_scale_enterprises": "规上企业",
-                      "output_ytd": "工业总产值（亿元）", "hightech_enterprises": "高新技术企业",
-                      "land_linkage_mu": "挂钩（亩）", "land_balance_mu": "占补（亩）"},
-               {"n_enterprises": 0, "above_scale_enterprises": 0, "output_ytd": 2, "hightech_enterprises": 0,
-                "land_linkage_mu": 1, "land_balance_mu": 1}),
-        "<h2>五大产业链（对标100亿元）</h2>",
-        _table(chains, {"chain": "产业链", "period": "时期", "output_ytd": "产值（亿元，本年累计）", "target": "目标",
-                        "progress_pct": "进度%"}, {"output_ytd": 2, "target": 0, "progress_pct": 1}),
-        "<h2>数据新鲜度</h2>",
-        _table(fresh, {"source": "数据源", "latest_period": "最新时期", "last_received_at": "最近收到",
-                       "files_loaded": "已入库文件", "files_rejected": "拒收文件", "last_status": "最近状态"},
-               {"files_loaded": 0, "files_rejected": 0}),
-        "<h2>最近的拒收与隔离</h2>",
-        _table(rej, {"file_name": "文件", "sheet": "工作表", "row_number": "行", "column_name": "列",
-                     "severity": "级别", "message": "原因"}) if len(rej) else "<p class=muted>无</p>",
-        "</body></html>",
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>淮安区工作报告目标进度</title><style>{CSS}</style></head><body>",
+        f'<header><h1>淮安区工作报告目标进度</h1><div class="sub">数据截至 {_e(str(as_of)[:16])} · 页面生成 '
+        f'{now:%Y-%m-%d %H:%M} · 有明确目标 {judged} 项，目标待定 {counts["no_target"]} 项 · '
+        "悬停数字可见出处（文件、工作表、单元格）</div></header><main>",
+        f'<div class="strip" id="strip">{strip}</div>',
+        f'<h2>目标完成情况</h2><div id="cards">{"".join(groups)}',
+        f'<h3 class="group"><span class="tag" style="background:{_status("no_target")[1]}">目标待定 · 监测指标</span>'
+        f'<span class="muted">{len(others)} 项</span></h3><div class="cards small">{other_cards}</div></div>',
+        "<h2>趋势</h2><div class=\"legend\"><span><i style=\"border-color:#0969da;border-top-width:3px\"></i>实际</span>"
+        "<span><i style=\"border-color:#cf222e;border-top-style:dashed\"></i>目标</span>"
+        "<span><i style=\"border-color:#8250df;border-top-style:dotted\"></i>应达进度（水平目标按所需年均增速；"
+        "累计目标从期初0匀速到期末）</span></div>",
+        f'<div class="charts">{"".join(charts)}</div>',
+        '<div class="two">',
+        f'<div><h2>五大产业链（对标100亿元，{_e(chain_period)} 本年累计）</h2><div class="panel" id="chains">{chain_bars}'
+        '<div class="legend" style="margin-top:8px"><span><i style="border-color:#cf222e"></i>目标 100 亿元</span>'
+        "颜色为该产业链的进度状态</div></div></div>",
+        f'<div><h2>镇街工业总产值（{_e(town["period"].max() if len(town) else "—")}，亿元）</h2>'
+        f'<div class="panel" id="townships">{town_bars}</div></div>',
+        "</div>",
+        f"<h2>镇街记分卡</h2><div class=\"panel\">{town_table}</div>",
+        f'<div class="two"><div><h2>数据新鲜度</h2><div class="panel" id="freshness">{fresh}</div></div>',
+        f'<div><h2>最近的拒收与隔离</h2><div class="panel" id="rejections">{rej_html}</div></div></div>',
+        "<h2>数据出处</h2><ol class=\"notes\">" + "".join(f"<li>{n}</li>" for n in notes) + "</ol>",
+        "<footer>统计法：企业个体数据不予发布；由少于3家企业构成的镇街或产业链数据不予公布（以 * 或“不予公布”标示）。"
+        "进度判定方法见 README“How progress is judged”。</footer></main></body></html>",
     ]
     return "\n".join(parts)
 

@@ -186,3 +186,25 @@ def test_csv_encodings(tmp_path, encoding):
     ex = extract(f, "indicators")
     assert ex.frame["indicator_id"].tolist() == ["public_parking_new"]
     assert ex.frame["value"].tolist() == [1200.0]
+
+
+def test_part_column_larger_than_its_whole_is_a_warning(tmp_path):
+    f = tmp_path / "增减挂钩验收台账.csv"
+    f.write_text("项目名称,所在镇,复垦面积,其中：耕地,验收日期\n甲,平桥镇,100,80,2024-05-01\n乙,朱桥镇,50,60,2024-06-01\n",
+                 encoding="utf-8")
+    ex = extract(f, "land_use")
+    (w,) = [i for i in ex.issues if i.rule == "part_exceeds_whole"]
+    assert w.severity == "warning" and w.row == 3 and "(D)" in w.column
+    assert len(ex.frame) == 2  # parts are never loaded, and the rows still load
+
+
+@pytest.mark.parametrize(("text", "date", "warns"), [
+    ("2024.6", "2024-06-01", False), ("2024年6月", "2024-06-01", False), ("2024-06", "2024-06-01", False),
+    ("2024.1", "2024-01-01", True), ("45458", "2024-06-15", False), ("2024/6/15", "2024-06-15", False),
+])
+def test_acceptance_dates_as_departments_type_them(tmp_path, text, date, warns):
+    f = tmp_path / "增减挂钩验收台账.csv"
+    f.write_text(f"项目名称,所在镇,复垦面积,验收日期\n甲,平桥镇,100,{text}\n", encoding="utf-8")
+    ex = extract(f, "land_use")
+    assert str(ex.frame["accepted_on"].iloc[0]) == date
+    assert any(i.rule == "parse_date" and i.severity == "warning" for i in ex.issues) is warns
