@@ -76,7 +76,12 @@ class _Enterprises:
             words.append(word)
         zh = rng.integers(0, len(_ZIHAO), size=(n, 3))
         tmpl = rng.integers(0, 4, size=n)
-        forms = ("淮安{z}{w}有限公司", "淮安市{z}{w}有限公司", "江苏{z}{w}有限公司", "江苏{z}（淮安）{w}有限公司")
+        forms = (
+            "淮安{z}{w}有限公司",
+            "淮安市{z}{w}有限公司",
+            "江苏{z}{w}有限公司",
+            "江苏{z}（淮安）{w}有限公司",
+        )
         self.names = [
             forms[t].format(z=_ZIHAO[a] + _ZIHAO[b] + _ZIHAO[c], w=w)
             for t, (a, b, c), w in zip(tmpl, zh, words, strict=True)
@@ -112,7 +117,11 @@ def write_roster(path: Path, ents: _Enterprises, year: int, month: int) -> Path:
     title = f({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
     head = f({"bold": True, "align": "center", "valign": "vcenter", "border": 1, "text_wrap": True})
     text, center = f({"border": 1}), f({"border": 1, "align": "center"})
-    money, integer, right = f({"border": 1, "num_format": "0.00"}), f({"border": 1, "num_format": "0"}), f({"align": "right"})
+    money, integer, right = (
+        f({"border": 1, "num_format": "0.00"}),
+        f({"border": 1, "num_format": "0"}),
+        f({"align": "right"}),
+    )
     ws = wb.add_worksheet("Sheet1")
     ws.set_column(1, 1, 22)
     ws.set_column(2, 2, 34)
@@ -139,7 +148,13 @@ def write_roster(path: Path, ents: _Enterprises, year: int, month: int) -> Path:
     ws.write_number(4, 10, int(ents.employees.sum()), integer)
     ws_num, ws_str = ws.write_number, ws.write_string
     flags = (ents.above, ents.srdi, ents.hightech, ents.listed, ents.top50)
-    om, oy, rm, ry, emp = out_m.tolist(), out_y.tolist(), rev_m.tolist(), rev_y.tolist(), ents.employees.tolist()
+    om, oy, rm, ry, emp = (
+        out_m.tolist(),
+        out_y.tolist(),
+        rev_m.tolist(),
+        rev_y.tolist(),
+        ents.employees.tolist(),
+    )
     flag_l = [x.tolist() for x in flags]
     for i in range(n):
         r = FIRST_DATA_ROW + i
@@ -170,7 +185,9 @@ def write_roster(path: Path, ents: _Enterprises, year: int, month: int) -> Path:
     return path
 
 
-def rosters(rows: int, months: int = 1, start: tuple[int, int] | None = None, cache: Path = CACHE) -> list[Path]:
+def rosters(
+    rows: int, months: int = 1, start: tuple[int, int] | None = None, cache: Path = CACHE
+) -> list[Path]:
     """`months` consecutive monthly rosters of `rows` enterprises (cached). One month: June 2025."""
     start = start or ((2025, 6) if months == 1 else (2023, 1))
     wanted = [month_of(k, start) for k in range(months)]

@@ -173,19 +173,46 @@ def _run_pipeline(home: Home, results_fn, *, build: bool = True) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def _progress(total: int):
+    """A progress bar on a terminal (stderr); nothing when stderr is a file or a pipe."""
+    if total < 2 or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    p = Progress(TextColumn("[bold]loading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                 TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+    p.start()
+    p.add_task("", total=total)
+    return p
+
+
 def cmd_run(args) -> int:
-    from etl.pipeline import process_inbox
+    from etl.pipeline import process_inbox, waiting_files
 
     home = _home(args)
-    if args.demo_if_empty:
-        from etl.pipeline import waiting_files
+    if args.demo_if_empty and not waiting_files(home):
+        from etl.demo import write_demo
 
-        if not waiting_files(home):
-            from etl.demo import write_demo
+        files = write_demo(home.inbox)
+        _err(f"inbox was empty: wrote {len(files)} sample departmental files into {home.inbox}")
+    bar = _progress(len(waiting_files(home, args.source)))
 
-            files = write_demo(home.inbox)
-            _err(f"inbox was empty: wrote {len(files)} sample departmental files into {home.inbox}")
-    code = _run_pipeline(home, lambda con: process_inbox(con, home, args.source, on_file=print_result))
+    def on_file(r):
+        if bar is not None:
+            bar.update(bar.task_ids[0], advance=1, description=r.file_name)
+            bar.console.print(f"{r.status:9} {r.file_name}", highlight=False)
+        if bar is None or not r.ok:  # on a terminal the bar shows progress; problems still print in full
+            print_result(r)
+
+    def load_all(con):
+        try:
+            return process_inbox(con, home, args.source, on_file=on_file)
+        finally:
+            if bar is not None:
+                bar.stop()
+
+    code = _run_pipeline(home, load_all)
     if args.print_progress:
         args.as_of, args.latest, args.format = None, True, "table"
         cmd_indicators(args)

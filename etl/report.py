@@ -59,6 +59,9 @@ h3.group{font-size:15px;margin:18px 0 8px;display:flex;align-items:center;gap:8p
  border-top:5px solid}
 .pill .n{font-size:30px;font-weight:800;line-height:1.1} .pill .l{font-size:13px;color:#57606a}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:14px}
+.board{display:grid;grid-template-columns:repeat(var(--cols),minmax(0,1fr));gap:14px;align-items:start}
+.col{background:#e4e8ee;border-radius:12px;padding:10px;border-top:6px solid}
+.col .cards{grid-template-columns:1fr;gap:10px} .col h3.group{margin:2px 0 10px}
 .card{background:#fff;border-radius:10px;padding:14px 16px 12px;box-shadow:0 1px 3px rgba(0,0,0,.1);
  border-left:7px solid;position:relative}
 .card h4{font-size:15px;margin:0 28px 6px 0;font-weight:600}
@@ -202,6 +205,23 @@ def pace_line(r: dict, series: pd.DataFrame, ind: dict, baseline: str) -> list[t
     return []
 
 
+def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    raw = (hi - lo) / max(1, n - 1)
+    mag = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    start = math.floor(lo / step) * step
+    out, v = [], start
+    while v < hi + step * 0.999:
+        out.append(round(v, 10))
+        v += step
+    return out
+
+
+def _decimals(ticks: list[float]) -> int:
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1
+    return 0 if step >= 1 else min(3, -math.floor(math.log10(step)))
+
+
 def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
     """An SVG line chart on a time axis: the values, the target line, the expected pace."""
     if pts.empty:
@@ -217,29 +237,32 @@ def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
     xall = xs + [p[0] for p in pace] + ([_x(r["target_period_end"])] if target is not None and
                                        not _isnull(r["target_period_end"]) else [])
     yall = known + [p[1] for p in pace] + ([target] if target is not None else [])
-    x0, x1 = math.floor(min(xall)), math.ceil(max(xall) + 1e-9)
-    lo, hi = min(yall + [0.0]) if min(yall) >= 0 and min(yall) < 0.35 * max(yall) else min(yall), max(yall)
+    # years end at their tick: a yearly figure sits on its year, 2025Q2 half-way to it
+    x0, x1 = math.floor(min(xall)) - 1, math.ceil(max(xall) - 1e-6) - 1
+    lo, hi = min(yall), max(yall)
+    if lo >= 0 and lo < 0.35 * hi:
+        lo = 0.0
     if hi == lo:
         hi, lo = hi + 1, lo - 1
-    hi += (hi - lo) * 0.08
-    sx = lambda x: l_pad + (w - l_pad - r_pad) * (x - x0) / max(1e-9, x1 - x0)  # noqa: E731
+    ticks = _nice_ticks(lo, hi)
+    lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
+    sx = lambda x: l_pad + (w - l_pad - r_pad) * (x - (x0 + 1)) / max(1e-9, x1 - x0)  # noqa: E731
     sy = lambda v: h - b_pad - (h - t_pad - b_pad) * (v - lo) / (hi - lo)  # noqa: E731
     grid = []
-    for i in range(5):
-        v = lo + (hi - lo) * i / 4
+    for v in ticks:
         grid.append(f'<line x1="{l_pad}" x2="{w - r_pad}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" stroke="#eaeef2"/>'
                     f'<text x="{l_pad - 6}" y="{sy(v) + 4:.1f}" font-size="10" fill="#57606a" text-anchor="end">'
-                    f"{_num(v, '亿元') if abs(v) < 100 else _num(round(v))}</text>")
+                    f"{v:,.{_decimals(ticks)}f}</text>")
     step = 1 if x1 - x0 <= 7 else 2
-    for yr in range(x0, x1 + 1, step):
-        grid.append(f'<text x="{sx(yr):.1f}" y="{h - 10}" font-size="10" fill="#57606a" text-anchor="middle">{yr}</text>'
-                    f'<line x1="{sx(yr):.1f}" x2="{sx(yr):.1f}" y1="{t_pad}" y2="{h - b_pad}" stroke="#f3f4f6"/>')
+    for yr in range(x1, x0 - 1, -step):
+        grid.append(f'<text x="{sx(yr + 1):.1f}" y="{h - 10}" font-size="10" fill="#57606a" text-anchor="middle">{yr}</text>'
+                    f'<line x1="{sx(yr + 1):.1f}" x2="{sx(yr + 1):.1f}" y1="{t_pad}" y2="{h - b_pad}" stroke="#f3f4f6"/>')
     parts = grid
     if target is not None:
         parts.append(f'<line x1="{l_pad}" x2="{w - r_pad}" y1="{sy(target):.1f}" y2="{sy(target):.1f}" stroke="#cf222e" '
                      f'stroke-width="1.5" stroke-dasharray="6 4"><title>目标 {_num(target)} {_e(r["unit"])}</title></line>'
-                     f'<text x="{w - r_pad - 2}" y="{sy(target) - 5:.1f}" font-size="11" fill="#cf222e" '
-                     f'text-anchor="end">目标 {_num(target, r["unit"])}</text>')
+                     f'<text x="{l_pad + 4}" y="{sy(target) + (14 if sy(target) < t_pad + 12 else -5):.1f}" font-size="11" '
+                     f'fill="#cf222e">目标 {_num(target)}</text>')
     if pace:
         d = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(pace))
         parts.append(f'<path class="pace" d="{d}" fill="none" stroke="#8250df" stroke-width="1.5" '
@@ -366,8 +389,9 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
             continue
         label, colour, _ = _status(s)
         cards = "".join(_card(r, *source_of(r)) for r in g)
-        groups.append(f'<h3 class="group"><span class="tag" style="background:{colour}">{label}</span>'
-                      f'<span class="muted">{len(g)} 项</span></h3><div class="cards">{cards}</div>')
+        groups.append(f'<section class="col" style="border-top-color:{colour}" data-group="{s}">'
+                      f'<h3 class="group"><span class="tag" style="background:{colour}">{label}</span>'
+                      f'<span class="muted">{len(g)} 项</span></h3><div class="cards">{cards}</div></section>')
     others = [r for r in rows if r["status"] not in JUDGED]
     other_cards = "".join(_card(r, *source_of(r), small=True) for r in others)
 
@@ -432,7 +456,7 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
         f'{now:%Y-%m-%d %H:%M} · 有明确目标 {judged} 项，目标待定 {counts["no_target"]} 项 · '
         "悬停数字可见出处（文件、工作表、单元格）</div></header><main>",
         f'<div class="strip" id="strip">{strip}</div>',
-        f'<h2>目标完成情况</h2><div id="cards">{"".join(groups)}',
+        f'<h2>目标完成情况</h2><div id="cards"><div class="board" style="--cols:{max(1, len(groups))}">{"".join(groups)}</div>',
         f'<h3 class="group"><span class="tag" style="background:{_status("no_target")[1]}">目标待定 · 监测指标</span>'
         f'<span class="muted">{len(others)} 项</span></h3><div class="cards small">{other_cards}</div></div>',
         "<h2>趋势</h2><div class=\"legend\"><span><i style=\"border-color:#0969da;border-top-width:3px\"></i>实际</span>"
@@ -448,8 +472,8 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
         f'<div class="panel" id="townships">{town_bars}</div></div>',
         "</div>",
         f"<h2>镇街记分卡</h2><div class=\"panel\">{town_table}</div>",
-        f'<div class="two"><div><h2>数据新鲜度</h2><div class="panel" id="freshness">{fresh}</div></div>',
-        f'<div><h2>最近的拒收与隔离</h2><div class="panel" id="rejections">{rej_html}</div></div></div>',
+        f'<h2>数据新鲜度</h2><div class="panel" id="freshness">{fresh}</div>',
+        f'<h2>最近的拒收与隔离</h2><div class="panel" id="rejections">{rej_html}</div>',
         "<h2>数据出处</h2><ol class=\"notes\">" + "".join(f"<li>{n}</li>" for n in notes) + "</ol>",
         "<footer>统计法：企业个体数据不予发布；由少于3家企业构成的镇街或产业链数据不予公布（以 * 或“不予公布”标示）。"
         "进度判定方法见 README“How progress is judged”。</footer></main></body></html>",

@@ -26,7 +26,7 @@ from tests.conftest import HomeEnv, query, run_cli
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20250601
 KILLS = 20  # in two chains of 10, side by side (one warehouse each)
-KILL_WINDOW = (0.5, 12.0)  # seconds after start: import, claim, load, build, publish all fall in it
+KILL_WINDOW = (0.5, 10.0)  # seconds after start: import, claim, load, build, publish all fall in it
 
 
 def small_inbox(demo_files: Path, dest: Path) -> None:
