@@ -346,11 +346,13 @@ def _parse_column(values: list[Any], f: FieldSpec, blank_zero: bool) -> tuple[li
                 out.append(None)
                 missing.append("")
             else:
-                s = _text(v)
-                if t == "text" and isinstance(v, float) and v.is_integer():
-                    s = str(int(v))
-                out.append(s if s not in cells.MISSING_MARKERS else None)
-                missing.append(None if s not in cells.MISSING_MARKERS else s)
+                # kept as written (a registry name keeps its full-width （）), only trimmed;
+                # the comparison form is the name key (etl.names.normalize_name)
+                s = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+                s = re.sub(r"[\r\n\t]+", " ", s)
+                empty = _text(s) in cells.MISSING_MARKERS
+                out.append(None if empty else s)
+                missing.append(s if empty else None)
             problems.append(None)
     return out, missing, problems
 

@@ -178,7 +178,7 @@ def _card(r: dict, src: str, fn: int | None, small: bool = False) -> str:
 def _x(d) -> float:
     """A date as a fractional year (the x axis of the trend charts)."""
     d = pd.Timestamp(d)
-    return d.year + (d.dayofyear - 1) / (366 if d.is_leap_year else 365)
+    return d.year + (d.day_of_year - 1) / (366 if d.is_leap_year else 365)
 
 
 def pace_line(r: dict, series: pd.DataFrame, ind: dict, baseline: str) -> list[tuple[float, float]]:

@@ -28,6 +28,7 @@ DESCRIBE = r"""
 import json, sys
 from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(dag_folder=sys.argv[1])
+cbs = lambda c: [] if not c else list(c) if isinstance(c, (list, tuple)) else [c]
 out = {"errors": {k: str(v) for k, v in bag.import_errors.items()}, "dags": {}}
 for dag_id, dag in bag.dags.items():
     cond = getattr(dag.timetable, "asset_condition", None)
@@ -37,7 +38,7 @@ for dag_id, dag in bag.dags.items():
         "schedule_assets": sorted(a.uri for a in getattr(cond, "objects", []) or []),
         "tasks": {t.task_id: {
             "retries": t.retries, "backoff": t.retry_exponential_backoff, "pool": t.pool,
-            "owner": t.owner, "callbacks": [getattr(c, "__name__", repr(c)) for c in t.on_failure_callback or []],
+            "owner": t.owner, "callbacks": [getattr(c, "__name__", repr(c)) for c in cbs(t.on_failure_callback)],
             "outlets": [o.uri for o in t.outlets], "mode": getattr(t, "mode", None),
             "setup": t.is_setup, "teardown": t.is_teardown, "trigger_rule": str(t.trigger_rule),
         } for t in dag.tasks},

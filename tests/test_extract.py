@@ -208,3 +208,12 @@ def test_acceptance_dates_as_departments_type_them(tmp_path, text, date, warns):
     ex = extract(f, "land_use")
     assert str(ex.frame["accepted_on"].iloc[0]) == date
     assert any(i.rule == "parse_date" and i.severity == "warning" for i in ex.issues) is warns
+
+
+def test_names_keep_their_registry_form_and_get_a_key(demo_files):
+    f = next((demo_files / "enterprises").glob("*2025年1-6月*"))
+    fr = extract(f, "enterprises").frame
+    full = fr[fr["name"].str.contains("（", regex=False)]
+    assert len(full), "the demo has names with full-width brackets"
+    name, key = full.iloc[0][["name", "name_key"]]
+    assert "（" in name and "(" in key and " " not in key

@@ -1,0 +1,147 @@
+"""Safety: names from files never reach SQL as text; archives are content-addressed; the published
+snapshot is read-only; no credentials in the repository."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import HomeEnv, query, run_cli
+from tests.hostile.corpus import case_sql_in_names, ledger
+
+ROOT = Path(__file__).resolve().parent.parent
+EVIL = "x'); drop table meta.loads; --"
+
+
+def test_names_from_files_are_stored_verbatim_never_executed(copied_home, tmp_path, capsys):
+    db = copied_home / "warehouse.duckdb"
+    tables_before = query(db, "select schema_name, table_name from duckdb_tables() order by all")
+    loads_before = query(db, "select count(*) from meta.loads")[0][0]
+    d = tmp_path / "in"
+    d.mkdir()
+    p = case_sql_in_names(d)
+    assert run_cli("ingest", "land_use", str(p)) == 0, capsys.readouterr().err
+    assert query(db, "select schema_name, table_name from duckdb_tables() order by all") == tables_before
+    assert query(db, "select count(*) from meta.loads")[0][0] == loads_before + 1
+    (file_name, load_id), = query(db, "select file_name, load_id from meta.loads order by load_id desc limit 1")
+    assert file_name == p.name
+    assert query(db, "select distinct _sheet from raw.land_projects where load_id = ?", [load_id]) == [(EVIL,)]
+    sheets = query(db, "select distinct sheet from meta.load_columns where load_id = ?", [load_id])
+    assert sheets == [(EVIL,)]
+    # the snapshot was published over the same names
+    snap = copied_home / "published" / "statwh.duckdb"
+    assert query(snap, "select file_name from meta.loads where load_id = ?", [load_id]) == [(p.name,)]
+
+
+def test_a_data_area_whose_path_has_a_quote(tmp_path, demo_files, capsys):
+    """Paths reach SQL only as escaped literals (attach, copy … to): a home under `it's; drop` works."""
+    home = tmp_path / "it's; drop table x; --"
+    (home / "inbox" / "land_use").mkdir(parents=True)
+    for f in (demo_files / "land_use").iterdir():
+        (home / "inbox" / "land_use" / f.name).write_bytes(f.read_bytes())
+    with HomeEnv(home):
+        assert run_cli("run") == 0, capsys.readouterr().err
+    assert (home / "published" / "statwh.duckdb").exists()
+    assert query(home / "published" / "statwh.duckdb", "select count(*) from meta.loads")[0][0] == 2
+
+
+def test_a_name_with_dotdot_never_leaves_the_data_area(home, tmp_path):
+    """A file name handed over by a caller (Airflow, the inbox) is a label, never a path."""
+    from etl import pipeline
+    from etl.load import sha256_of
+    from etl.settings import Home
+    from etl.warehouse import connect
+
+    h = Home.from_env().ensure()
+    d = tmp_path / "in"
+    d.mkdir()
+    p = ledger(d / "增减挂钩.xlsx")
+    outside = {x for x in tmp_path.rglob("*")}
+    con = connect(h)
+    try:
+        (r,) = pipeline.ingest_paths(con, h, "land_use", [p], names=["../../../增减挂钩.xlsx"])
+    finally:
+        con.close()
+    assert r.status == "loaded"
+    new = {x for x in tmp_path.rglob("*")} - outside
+    assert all(home in x.parents for x in new), [x for x in new if home not in x.parents]
+    assert (h.archive / sha256_of(p)[:2] / f"{sha256_of(p)}.xlsx").exists()
+    # a claimed file's recorded name cannot send it outside the inbox either
+    proc = h.root / "processing"
+    proc.mkdir()
+    (proc / "abc__land_use").write_bytes(b"x")
+    (proc / "abc__land_use.name").write_text("../../../../escaped.xlsx", encoding="utf-8")
+    pipeline.recover_claims(h)
+    assert (h.inbox / "land_use" / "escaped.xlsx").read_bytes() == b"x"
+
+
+def test_archive_is_content_addressed_and_read_only(built_home):
+    from etl.load import sha256_of
+
+    files = [p for p in (built_home / "archive").rglob("*") if p.is_file()]
+    assert files
+    for p in files:
+        sha = sha256_of(p)
+        assert p.stem == sha and p.parent.name == sha[:2]
+        assert not (p.stat().st_mode & 0o222), f"{p} is writable"
+    shas = {s for (s,) in query(built_home / "warehouse.duckdb", "select sha256 from meta.loads")}
+    assert shas == {p.stem for p in files}
+
+
+def test_snapshot_is_read_only_to_readers(built_home):
+    snap = built_home / "published" / "statwh.duckdb"
+    assert not (snap.stat().st_mode & 0o222)
+    con = duckdb.connect(str(snap), read_only=True)
+    try:
+        with pytest.raises(duckdb.Error):
+            con.execute("drop table marts.indicator_progress")
+        with pytest.raises(duckdb.Error):
+            con.execute("insert into meta.loads (load_id) values (1)")
+        assert con.execute("select count(*) from marts.indicator_progress").fetchall()[0][0] > 0
+    finally:
+        con.close()
+    if os.geteuid() != 0:  # root ignores file modes
+        with pytest.raises(OSError):
+            snap.open("r+b")
+
+
+SECRET_PATTERNS = [
+    re.compile(r"""(?i)\b(password|passwd|pwd|secret|api[_-]?key|access[_-]?key|token)\b\s*[:=]\s*['"][^'"\s]{6,}['"]"""),
+    re.compile(r"-----BEGIN (RSA |EC |OPENSSH |DSA )?PRIVATE KEY-----"),
+    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
+    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
+    re.compile(r"(?i)\b(postgres(ql)?|mysql|redis|amqp)://[^:/\s'\"]+:[^@/\s'\"{}$]{3,}@"),
+]
+ALLOWED = {"airflow", "postgres", "redis", "statwh", "changeme", "example"}
+
+
+def _text_files() -> list[Path]:
+    try:
+        out = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True, timeout=20).stdout
+        files = [ROOT / f for f in out.decode().split("\0") if f]
+    except (OSError, subprocess.SubprocessError):
+        files = [p for p in ROOT.rglob("*") if p.is_file() and not any(
+            part in {".venv", ".git", "data", "node_modules", "__pycache__"} for part in p.relative_to(ROOT).parts)]
+    return [p for p in files if p.is_file() and "tests" not in p.relative_to(ROOT).parts[:1]
+            and p.suffix not in {".xlsx", ".xls", ".gz", ".parquet", ".duckdb", ".png", ".lock"}]
+
+
+def test_no_credentials_in_the_repository():
+    hits = []
+    for p in _text_files():
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        for pat in SECRET_PATTERNS:
+            for m in pat.finditer(text):
+                value = m.group(0)
+                if any(re.search(rf"[:'\"/]{a}['\"@]", value) for a in ALLOWED) and pat is SECRET_PATTERNS[-1]:
+                    continue  # a local-development default (airflow:airflow@postgres) is not a secret
+                hits.append(f"{p.relative_to(ROOT)}: {value[:60]}")
+    assert not hits, "\n".join(hits)
