@@ -51,24 +51,28 @@ class Stages:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}  # process CPU seconds (all threads): steadier on a busy machine
         self.hwm_mb: dict[str, float] = {}
         self.calls: dict[str, int] = {}
-        self._stack: list[list] = []  # [name, start, seconds spent in inner stages]
+        self._stack: list[list] = []  # [name, start, cpu start, wall in inner stages, cpu in inner stages]
 
     @contextlib.contextmanager
     def __call__(self, name: str):
-        frame = [name, time.perf_counter(), 0.0]
+        frame = [name, time.perf_counter(), time.process_time(), 0.0, 0.0]
         self._stack.append(frame)
         try:
             yield
         finally:
             self._stack.pop()
             elapsed = time.perf_counter() - frame[1]
-            self.seconds[name] = self.seconds.get(name, 0.0) + elapsed - frame[2]
+            cpu = time.process_time() - frame[2]
+            self.seconds[name] = self.seconds.get(name, 0.0) + elapsed - frame[3]
+            self.cpu[name] = self.cpu.get(name, 0.0) + cpu - frame[4]
             self.calls[name] = self.calls.get(name, 0) + 1
             self.hwm_mb[name] = hwm_mb()
             if self._stack:
-                self._stack[-1][2] += elapsed
+                self._stack[-1][3] += elapsed
+                self._stack[-1][4] += cpu
 
 
 def _quiet() -> None:
@@ -90,7 +94,11 @@ def run_floor(path: Path, work: Path) -> dict:
     base = rss_mb()
     st = Stages()
     with st("read"):  # typed: the body below the 5 head rows, fastexcel infers each column's type
-        tbl = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None, skip_rows=FIRST_DATA_ROW).to_arrow()
+        tbl = (
+            fastexcel.read_excel(str(path))
+            .load_sheet(0, header_row=None, skip_rows=FIRST_DATA_ROW)
+            .to_arrow()
+        )
     rows = tbl.num_rows
     con = duckdb.connect(str(work / "floor.duckdb"))
     with st("insert"):
@@ -100,7 +108,7 @@ def run_floor(path: Path, work: Path) -> dict:
     with st("read_untyped"):  # every row, every cell as text (what header_row=None alone gives)
         untyped = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None).to_arrow()
     del untyped
-    return {"rows": rows, "seconds": st.seconds, "hwm_mb": st.hwm_mb, "baseline_rss_mb": base}
+    return {"rows": rows, "seconds": st.seconds, "cpu": st.cpu, "hwm_mb": st.hwm_mb, "baseline_rss_mb": base}
 
 
 # ---------------------------------------------------------------- ours
@@ -148,8 +156,14 @@ def _ingest_one(con, home, path: Path, st: Stages | None = None) -> dict:
         build(con)
     with st("publish"):
         publish(con, home)
-    return {"status": res.status, "rows_read": res.rows_read, "rows_loaded": res.rows_loaded,
-            "rows_rejected": res.rows_rejected, "warnings": len(res.warnings), "message": res.message}
+    return {
+        "status": res.status,
+        "rows_read": res.rows_read,
+        "rows_loaded": res.rows_loaded,
+        "rows_rejected": res.rows_rejected,
+        "warnings": len(res.warnings),
+        "message": res.message,
+    }
 
 
 def _ours_setup():
@@ -191,8 +205,16 @@ def run_ours(path: Path, work: Path, warm: Path | None) -> dict:
         con = connect(home)
     info = _ingest_one(con, home, path, st)
     con.close()
-    return {"rows": info["rows_loaded"], "result": info, "seconds": st.seconds, "calls": st.calls,
-            "hwm_mb": st.hwm_mb, "baseline_rss_mb": base, "warmup_s": warm_s}
+    return {
+        "rows": info["rows_loaded"],
+        "result": info,
+        "seconds": st.seconds,
+        "cpu": st.cpu,
+        "calls": st.calls,
+        "hwm_mb": st.hwm_mb,
+        "baseline_rss_mb": base,
+        "warmup_s": warm_s,
+    }
 
 
 # ---------------------------------------------------------------- naive
@@ -255,8 +277,15 @@ def run_naive(path: Path, work: Path, warm: Path | None) -> dict:
     with st("to_sql"):
         df.to_sql("enterprise_periods", engine, if_exists="append", index=False)
     engine.dispose()
-    return {"rows": len(df), "issues": len(outcome.issues), "seconds": st.seconds, "hwm_mb": st.hwm_mb,
-            "baseline_rss_mb": base, "warmup_s": warm_s}
+    return {
+        "rows": len(df),
+        "issues": len(outcome.issues),
+        "seconds": st.seconds,
+        "cpu": st.cpu,
+        "hwm_mb": st.hwm_mb,
+        "baseline_rss_mb": base,
+        "warmup_s": warm_s,
+    }
 
 
 # ---------------------------------------------------------------- history
@@ -274,8 +303,17 @@ def run_history(paths: list[Path], work: Path, warm: Path | None) -> dict:
         st = Stages()
         _instrument(st)
         info = _ingest_one(con, home, p, st)
-        months.append({"file": p.name, "rows": info["rows_loaded"], "status": info["status"],
-                       "seconds": st.seconds, "calls": st.calls, "hwm_mb": hwm_mb()})
+        months.append(
+            {
+                "file": p.name,
+                "rows": info["rows_loaded"],
+                "status": info["status"],
+                "seconds": st.seconds,
+                "cpu": st.cpu,
+                "calls": st.calls,
+                "hwm_mb": hwm_mb(),
+            }
+        )
     con.close()
     return {"months": months, "baseline_rss_mb": base, "warmup_s": warm_s}
 

@@ -30,6 +30,8 @@ class Parsed:
     """Chinese + English reason when the cell holds something that is not what was expected."""
     warning: str | None = None
     """A doubt worth a look that does not stop the value from loading (`2024.1` may be `2024.10`)."""
+    unit: str | None = None
+    """A unit written in the cell itself (`3.4公顷`), which the column's unit must match."""
 
 
 def clean_text(raw: Any) -> str:
@@ -114,15 +116,15 @@ def parse_number(raw: Any) -> Parsed:
     t = s.replace(",", "").replace(" ", "")
     pct = t.endswith("%")
     t = t.rstrip("%")
+    cell_unit = None
     for u in sorted(KNOWN_UNITS, key=len, reverse=True):
         if t.endswith(u) and len(t) > len(u):
-            t = t[: -len(u)]
+            t, cell_unit = t[: -len(u)], u
             break
     m = _NUM_TEXT.match(t)
     if not m:
         return Parsed(None, None, f"无法识别的数值“{s}” / not a number")
-    v = float(t)
-    return Parsed(v, None) if not pct else Parsed(v)
+    return Parsed(float(t), unit="%" if pct else cell_unit)
 
 
 def parse_flag(raw: Any) -> Parsed:

@@ -460,11 +460,16 @@ def _extract_rows_sheet(
         f = spec.field(fname)
         assert f is not None
         raw = data[c] if c in data.columns else pd.Series([None] * n, index=data.index, dtype=object)
-        vals, missing, problems = parse_series(raw, f, blank_zero)
+        vals, missing, problems, cell_units = parse_series(raw, f, blank_zero)
         if f.type in {"number", "integer"} and f.unit:
             unit, src = _unit_for(f, hm.names[c], meta, file_name)
             if unit is None:
                 unit, src = f.unit, "assumed"
+            other = cell_units.notna() & (cell_units != unit) & (cell_units != "%")
+            if other.any():  # units mixed within the column: those rows cannot be trusted
+                problems[other] = [f"单元格写明的单位“{u}”与本列单位“{unit}”不同，请统一单位 / "
+                                   "the cell's unit differs from the column's" for u in cell_units[other]]
+                vals[other] = float("nan")
             try:
                 factor = cells.unit_factor(unit, f.unit)
             except ValueError as e:
@@ -481,7 +486,9 @@ def _extract_rows_sheet(
                                    f"{hm.names[c]} ({column_letter(c)})", _text(raw[r])))
         if f.type == "region":
             cols[fname] = vals.tolist()
-            cols[f"{fname}_code"] = _resolve_regions(vals.tolist(), data_rows, grid.name, hm.names[c], c, ex)
+            within = catalog_district() if fname == "township" else None
+            cols[f"{fname}_code"] = _resolve_regions(vals.tolist(), data_rows, grid.name, hm.names[c], c, ex,
+                                                     within=within)
         elif f.type == "period":
             cols["period"] = [p.text if p else None for p in vals]
             cols["period_end"] = [p.end if p else None for p in vals]
@@ -591,8 +598,9 @@ def classify_rows(body: pd.DataFrame, label_cols: list[int], spec: SourceSpec) -
     return kinds
 
 
-def parse_series(raw: pd.Series, f: FieldSpec, blank_zero: bool) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Parse one column, vectorised: values, missing markers, problems (None where fine).
+def parse_series(raw: pd.Series, f: FieldSpec, blank_zero: bool) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Parse one column, vectorised: values, missing markers, problems (None where fine), and the
+    unit a cell wrote beside its number (`3.4公顷`), if any.
 
     Numbers take the fast path (pandas to_numeric); every other cell is parsed once per distinct
     value with the single-cell parsers of etl.cells."""
@@ -603,12 +611,14 @@ def parse_series(raw: pd.Series, f: FieldSpec, blank_zero: bool) -> tuple[pd.Ser
         missing = pd.Series([None] * len(raw), index=idx, dtype=object)
         missing[raw.isna()] = ""
         problems = pd.Series([None] * len(raw), index=idx, dtype=object)
+        units = pd.Series([None] * len(raw), index=idx, dtype=object)
         if slow.any():
             parsed = {u: cells.parse_number(u) for u in pd.unique(raw[slow])}
             sub = raw[slow]
             num[slow] = sub.map(lambda u: parsed[u].value).astype("float64")
             missing[slow] = sub.map(lambda u: parsed[u].missing)
             problems[slow] = sub.map(lambda u: parsed[u].problem)
+            units[slow] = sub.map(lambda u: parsed[u].unit)
         if blank_zero:
             num[raw.isna()] = 0.0
         if f.type == "integer":
@@ -616,7 +626,7 @@ def parse_series(raw: pd.Series, f: FieldSpec, blank_zero: bool) -> tuple[pd.Ser
             if frac.any():
                 problems[frac] = raw[frac].map(lambda v: f"应为整数，实际为 {v} / expected a whole number")
                 num[frac] = float("nan")
-        return num, missing, problems
+        return num, missing, problems, units
     codes, uniq = pd.factorize(raw, use_na_sentinel=True)
     uniq_list = [u.item() if hasattr(u, "item") else u for u in uniq]
     values, _, problems = _parse_column(uniq_list, f, blank_zero)
@@ -628,10 +638,19 @@ def parse_series(raw: pd.Series, f: FieldSpec, blank_zero: bool) -> tuple[pd.Ser
     probs[-1] = None
     missing = np.where(codes == -1, "", None).astype(object)
     return (pd.Series(vals[codes], index=idx, dtype=object), pd.Series(missing, index=idx, dtype=object),
-            pd.Series(probs[codes], index=idx, dtype=object))
+            pd.Series(probs[codes], index=idx, dtype=object), pd.Series([None] * len(raw), index=idx, dtype=object))
 
 
-def _resolve_regions(vals: list[Any], rows: list[int], sheet: str, header: str, c: int, ex: Extraction) -> list[str | None]:
+def catalog_district() -> str:
+    from etl.catalog import plan
+
+    return str(plan()["district"]["code"])
+
+
+def _resolve_regions(vals: list[Any], rows: list[int], sheet: str, header: str, c: int, ex: Extraction,
+                     within: str | None = None) -> list[str | None]:
+    """Region codes for names; with `within` (a township field of a district roster), a place
+    outside that district is a row-level problem, never a silent match elsewhere."""
     from etl.regions import RegionResolver
 
     resolver = RegionResolver.default()
@@ -645,6 +664,13 @@ def _resolve_regions(vals: list[Any], rows: list[int], sheet: str, header: str, 
         res = memo.get(v)
         if res is None:
             res = memo[v] = resolver.resolve(v)
+            if within and res.code and not res.code.startswith(within):
+                from etl.regions import Resolution
+
+                res = memo[v] = Resolution(
+                    code=None, level=None, name=None, candidates=((res.code, res.name or ""),),
+                    problem=f"“{v}”不是{resolver.name_of(within) or within}的镇（街道）"
+                            f"（最接近的是 {res.name}，{res.code}） / not a township of the district")
         out.append(res.code)
         if res.code is None and r not in told:
             told.add(r)
@@ -933,7 +959,7 @@ def extract(path: Path, source: str, *, file_name: str | None = None, limits: di
     try:
         wb = _read_heads(path, specs, limits)
         if wb is None:
-            wb = read_workbook(path, **limits)
+            wb = read_workbook(path, sheet_name=Path(file_name).stem, **limits)
     except ReadError as e:
         ex.issues.append(Issue("critical", "unreadable", str(e)))
         return ex
@@ -953,7 +979,7 @@ def extract(path: Path, source: str, *, file_name: str | None = None, limits: di
     heads_only = getattr(wb, "heads_only", False)
     if heads_only and spec.shape == "wide":  # wide tables are small: read them whole
         try:
-            wb = read_workbook(path, **limits)
+            wb = read_workbook(path, sheet_name=Path(file_name).stem, **limits)
         except ReadError as e:
             ex.issues.append(Issue("critical", "unreadable", str(e)))
             return ex

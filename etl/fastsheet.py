@@ -144,4 +144,13 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
     df = table.to_pandas()
     df.columns = [int(re.sub(r"\D", "", str(n))) for n in (names or table.column_names)]
     df.index = range(start_row, start_row + len(df))
+    from etl.read import _xlsx_error_cells
+
+    # fastexcel reads an Excel error (#REF!, #DIV/0!) as a blank: put the error text back, so that
+    # a broken formula is named as such and never taken for a field left empty
+    for (r, c), err in _xlsx_error_cells(path).get(sheet, {}).items():
+        if r in df.index and c in df.columns and pd.isna(df.at[r, c]):
+            if df[c].dtype != object and not pd.api.types.is_string_dtype(df[c].dtype):
+                df[c] = df[c].astype(object)
+            df.at[r, c] = err
     return df

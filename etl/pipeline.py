@@ -50,32 +50,43 @@ def waiting_files(home: Home, source: str | None = None) -> list[tuple[str, Path
 
 
 def claim(home: Home, path: Path) -> Path | None:
-    """Move a waiting file into `processing/` atomically; None when another run took it first."""
+    """Move a waiting file into `processing/` atomically; None when another run took it first.
+
+    The original name is written beside it first, so a crash between the two never leaves a
+    claimed file without its name."""
     dest_dir = home.root / "processing"
     dest_dir.mkdir(parents=True, exist_ok=True)
     dest = dest_dir / f"{uuid.uuid4().hex}__{path.parent.name}"
+    name_file = dest_dir / (dest.name + ".name")
+    name_file.write_text(path.name, encoding="utf-8")
     try:
         os.rename(path, dest)
     except FileNotFoundError:
+        name_file.unlink(missing_ok=True)
         return None
-    (dest_dir / (dest.name + ".name")).write_text(path.name, encoding="utf-8")
     return dest
 
 
 def recover_claims(home: Home) -> None:
-    """Put files claimed by a run that died back into the inbox (a loaded one is then a duplicate)."""
+    """Put files claimed by a run that died back into the inbox (a loaded one is then a duplicate).
+    A file of the same name that arrived since is never overwritten."""
     d = home.root / "processing"
     if not d.exists():
         return
     for f in d.iterdir():
         if f.name.endswith(".name"):
+            if not (d / f.name[: -len(".name")]).exists():
+                f.unlink(missing_ok=True)  # its claim never happened
             continue
         name_file = d / (f.name + ".name")
         name = name_file.read_text(encoding="utf-8") if name_file.exists() else f.name
         source = f.name.split("__", 1)[1] if "__" in f.name else "unknown"
         target = home.inbox / source / Path(name).name
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(f, target)
+        if target.exists():
+            target = target.with_name(f"{target.stem} (recovered {uuid.uuid4().hex[:6]}){target.suffix}")
+        os.link(f, target)  # fails rather than replace a file that is there
+        f.unlink()
         name_file.unlink(missing_ok=True)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import pytest
 from hypothesis import given
@@ -68,15 +67,11 @@ def code(name: object, resolver: RegionResolver = R) -> str | None:
 # --------------------------------------------------------------------------- loading
 
 
-def test_build_is_fast_and_cached() -> None:
-    best = float("inf")
-    for _ in range(2):  # best of two: a busy CI machine should not fail this
-        regions._reference.cache_clear()
-        start = time.perf_counter()
-        RegionResolver("320803")
-        best = min(best, time.perf_counter() - start)
-    assert best < 0.5, f"building the resolver took {best:.2f}s"
+def test_resolver_is_cached() -> None:
+    # how long building takes is for a benchmark to print, not for a test to time
     assert RegionResolver.default() is RegionResolver.default("320803")
+    regions._reference.cache_clear()
+    assert RegionResolver("320803").resolve("平桥").code == "320803101"
 
 
 def test_district_townships_include_functional_zones() -> None:
