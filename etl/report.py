@@ -42,8 +42,13 @@ STATUS = {
     "no_data": ("暂无数据", "#8c959f", "#f6f8fa"),
 }
 JUDGED = ("missed", "off_track", "at_risk", "on_track", "achieved")
-SOURCE_ZH = {"enterprises": "规上工业企业（工信局/统计局）", "hightech": "高新技术企业（科技局）",
-             "land_use": "土地整治（自然资源局）", "indicators": "主要经济指标（统计局）", "targets": "工作报告目标"}
+SOURCE_ZH = {
+    "enterprises": "规上工业企业（工信局/统计局）",
+    "hightech": "高新技术企业（科技局）",
+    "land_use": "土地整治（自然资源局）",
+    "indicators": "主要经济指标（统计局）",
+    "targets": "工作报告目标",
+}
 
 CSS = """
 *{box-sizing:border-box}
@@ -144,13 +149,19 @@ def _card(r: dict, src: str, fn: int | None, small: bool = False) -> str:
     exp = None if _isnull(r["expected_pct"]) else max(0.0, min(100.0, float(r["expected_pct"])))
     bar = ""
     if pct is not None:
-        bar = (f'<div class="bar" title="进度 {_f(r["progress_pct"])}%，应达 {_f(r["expected_pct"])}%">'
-               f'<i style="width:{pct:.1f}%;background:{colour}"></i>'
-               + (f'<b style="left:calc({exp:.1f}% - 1px)"></b>' if exp is not None else "") + "</div>")
+        bar = (
+            f'<div class="bar" title="进度 {_f(r["progress_pct"])}%，应达 {_f(r["expected_pct"])}%">'
+            f'<i style="width:{pct:.1f}%;background:{colour}"></i>'
+            + (f'<b style="left:calc({exp:.1f}% - 1px)"></b>' if exp is not None else "")
+            + "</div>"
+        )
     big = "不予公布" if suppressed else _num(r["actual"], r["unit"])
     details = []
     if pct is not None:
-        details.append(f"进度 {_f(r['progress_pct'])}%" + (f" · 应达 {_f(r['expected_pct'])}%" if exp is not None else ""))
+        details.append(
+            f"进度 {_f(r['progress_pct'])}%"
+            + (f" · 应达 {_f(r['expected_pct'])}%" if exp is not None else "")
+        )
     if not _isnull(r["projected_at_deadline"]) and has_target:
         details.append(f"到期预计 {_num(r['projected_at_deadline'], r['unit'])}")
     actual_attr = "" if _isnull(r["actual"]) else repr(float(r["actual"]))
@@ -161,14 +172,14 @@ def _card(r: dict, src: str, fn: int | None, small: bool = False) -> str:
         f'data-period="{_e(r["period"])}" data-actual="{actual_attr}" data-target="{target_attr}" '
         f'data-status="{_e(r["status"])}" title="{_e(title)}">'
         + (f'<span class="fn">[{fn}]</span>' if fn else "")
-        + f'<h4>{_e(r["name_zh"])}</h4>'
+        + f"<h4>{_e(r['name_zh'])}</h4>"
         f'<div><span class="big" style="color:{colour if r["status"] in JUDGED else "#1f2328"}">{big}</span>'
         f'<span class="unit">{_e(r["unit"])}</span></div>'
         + (f'<div class="tgt">{target}</div>' if not small else "")
         + bar
         + (f'<div class="meta"><span>{" · ".join(details)}</span></div>' if details and not small else "")
         + f'<div class="meta"><span class="tag" style="background:{colour}">{label}</span>'
-        f'<span>{_e(r["period"] or "—")} · 更新 {_date(r["as_of"])}</span></div></div>'
+        f"<span>{_e(r['period'] or '—')} · 更新 {_date(r['as_of'])}</span></div></div>"
     )
 
 
@@ -234,8 +245,11 @@ def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
     known = [y for y in ys if y is not None]
     if not known:
         return ""
-    xall = xs + [p[0] for p in pace] + ([_x(r["target_period_end"])] if target is not None and
-                                       not _isnull(r["target_period_end"]) else [])
+    xall = (
+        xs
+        + [p[0] for p in pace]
+        + ([_x(r["target_period_end"])] if target is not None and not _isnull(r["target_period_end"]) else [])
+    )
     yall = known + [p[1] for p in pace] + ([target] if target is not None else [])
     # years end at their tick: a yearly figure sits on its year, 2025Q2 half-way to it
     x0, x1 = math.floor(min(xall)) - 1, math.ceil(max(xall) - 1e-6) - 1
@@ -250,23 +264,31 @@ def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
     sy = lambda v: h - b_pad - (h - t_pad - b_pad) * (v - lo) / (hi - lo)  # noqa: E731
     grid = []
     for v in ticks:
-        grid.append(f'<line x1="{l_pad}" x2="{w - r_pad}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" stroke="#eaeef2"/>'
-                    f'<text x="{l_pad - 6}" y="{sy(v) + 4:.1f}" font-size="10" fill="#57606a" text-anchor="end">'
-                    f"{v:,.{_decimals(ticks)}f}</text>")
+        grid.append(
+            f'<line x1="{l_pad}" x2="{w - r_pad}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" stroke="#eaeef2"/>'
+            f'<text x="{l_pad - 6}" y="{sy(v) + 4:.1f}" font-size="10" fill="#57606a" text-anchor="end">'
+            f"{v:,.{_decimals(ticks)}f}</text>"
+        )
     step = 1 if x1 - x0 <= 7 else 2
     for yr in range(x1, x0 - 1, -step):
-        grid.append(f'<text x="{sx(yr + 1):.1f}" y="{h - 10}" font-size="10" fill="#57606a" text-anchor="middle">{yr}</text>'
-                    f'<line x1="{sx(yr + 1):.1f}" x2="{sx(yr + 1):.1f}" y1="{t_pad}" y2="{h - b_pad}" stroke="#f3f4f6"/>')
+        grid.append(
+            f'<text x="{sx(yr + 1):.1f}" y="{h - 10}" font-size="10" fill="#57606a" text-anchor="middle">{yr}</text>'
+            f'<line x1="{sx(yr + 1):.1f}" x2="{sx(yr + 1):.1f}" y1="{t_pad}" y2="{h - b_pad}" stroke="#f3f4f6"/>'
+        )
     parts = grid
     if target is not None:
-        parts.append(f'<line x1="{l_pad}" x2="{w - r_pad}" y1="{sy(target):.1f}" y2="{sy(target):.1f}" stroke="#cf222e" '
-                     f'stroke-width="1.5" stroke-dasharray="6 4"><title>目标 {_num(target)} {_e(r["unit"])}</title></line>'
-                     f'<text x="{l_pad + 4}" y="{sy(target) + (14 if sy(target) < t_pad + 12 else -5):.1f}" font-size="11" '
-                     f'fill="#cf222e">目标 {_num(target)}</text>')
+        parts.append(
+            f'<line x1="{l_pad}" x2="{w - r_pad}" y1="{sy(target):.1f}" y2="{sy(target):.1f}" stroke="#cf222e" '
+            f'stroke-width="1.5" stroke-dasharray="6 4"><title>目标 {_num(target)} {_e(r["unit"])}</title></line>'
+            f'<text x="{l_pad + 4}" y="{sy(target) + (14 if sy(target) < t_pad + 12 else -5):.1f}" font-size="11" '
+            f'fill="#cf222e">目标 {_num(target)}</text>'
+        )
     if pace:
         d = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(pace))
-        parts.append(f'<path class="pace" d="{d}" fill="none" stroke="#8250df" stroke-width="1.5" '
-                     f'stroke-dasharray="2 3"><title>应达进度（按期完成所需的路径）</title></path>')
+        parts.append(
+            f'<path class="pace" d="{d}" fill="none" stroke="#8250df" stroke-width="1.5" '
+            f'stroke-dasharray="2 3"><title>应达进度（按期完成所需的路径）</title></path>'
+        )
     segs, cur = [], []
     for x, y in zip(xs, ys, strict=True):
         if y is None:
@@ -283,22 +305,27 @@ def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
     for x, y, p, f, c in zip(xs, ys, pts["period"], pts["source_file"], pts["source_cell"], strict=True):
         if y is None:
             continue
-        parts.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3.5" fill="#0969da" stroke="#fff" stroke-width="1">'
-                     f"<title>{_e(p)}: {_num(y, r['unit'])} {_e(r['unit'])} — 来源 {_e(f)} {_e(c)}</title></circle>")
+        parts.append(
+            f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3.5" fill="#0969da" stroke="#fff" stroke-width="1">'
+            f"<title>{_e(p)}: {_num(y, r['unit'])} {_e(r['unit'])} — 来源 {_e(f)} {_e(c)}</title></circle>"
+        )
     return (
         f'<div class="chart" data-chart="{_e(r["indicator_id"])}"><svg viewBox="0 0 {w} {h}" width="100%" role="img" '
         f'aria-label="{_e(r["name_zh"])}"><text x="4" y="16" font-size="13" font-weight="600">{_e(r["name_zh"])}'
         f'<tspan fill="#57606a" font-weight="400">（{_e(r["unit"])}）</tspan></text>'
         f'<rect x="{w - 64}" y="5" width="60" height="18" rx="9" fill="{colour}"/>'
         f'<text x="{w - 34}" y="18" font-size="11" fill="#fff" text-anchor="middle">{label}</text>'
-        + "".join(parts) + "</svg></div>"
+        + "".join(parts)
+        + "</svg></div>"
     )
 
 
 # ---------------------------------------------------------------- bars and tables
 
 
-def _hbar(label: str, value, scale: float, colour: str, text: str, title: str = "", mark: float | None = None) -> str:
+def _hbar(
+    label: str, value, scale: float, colour: str, text: str, title: str = "", mark: float | None = None
+) -> str:
     width = 0.0 if _isnull(value) or scale <= 0 else max(0.0, min(100.0, 100.0 * float(value) / scale))
     return (
         f'<div class="hbar" title="{_e(title)}"><span>{_e(label)}</span><span class="track">'
@@ -316,7 +343,11 @@ def _table(df: pd.DataFrame, cols: dict[str, str], digits: dict[str, int] | None
         cells = []
         for c in cols:
             v = r.get(c)
-            txt = _f(v, digits[c]) if c in digits else _e(str(v)[:19] if isinstance(v, pd.Timestamp | dt.datetime) else v)
+            txt = (
+                _f(v, digits[c])
+                if c in digits
+                else _e(str(v)[:19] if isinstance(v, pd.Timestamp | dt.datetime) else v)
+            )
             cells.append(f'<td class="{"l" if c not in digits else ""}">{txt}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
@@ -362,11 +393,18 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
     latest, values, dim = d["latest"], d["values"], d["dim"]
     now = now or dt.datetime.now()
     ind = {r["indicator_id"]: r for r in dim.to_dict("records")}
-    src = {(r.indicator_id, r.period, r.basis): (r.source_file, r.source_sheet, r.source_cell)
-           for r in values.itertuples()}
+    src = {
+        (r.indicator_id, r.period, r.basis): (r.source_file, r.source_sheet, r.source_cell)
+        for r in values.itertuples()
+    }
     order = {s: i for i, s in enumerate(STATUS)}
-    rows = sorted(latest.to_dict("records"), key=lambda r: (order.get(r["status"], 99),
-                                                            -(r["progress_pct"] if not _isnull(r["progress_pct"]) else 0)))
+    rows = sorted(
+        latest.to_dict("records"),
+        key=lambda r: (
+            order.get(r["status"], 99),
+            -(r["progress_pct"] if not _isnull(r["progress_pct"]) else 0),
+        ),
+    )
     notes: list[str] = []
 
     def source_of(r) -> tuple[str, int | None]:
@@ -380,7 +418,8 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
     strip = "".join(
         f'<div class="pill" style="border-top-color:{_status(s)[1]}" data-count="{s}"><div class="n" '
         f'style="color:{_status(s)[1]}">{counts[s]}</div><div class="l">{_status(s)[0]}</div></div>'
-        for s in STATUS if counts[s] or s in JUDGED
+        for s in STATUS
+        if counts[s] or s in JUDGED
     )
     groups = []
     for s in JUDGED:
@@ -389,9 +428,11 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
             continue
         label, colour, _ = _status(s)
         cards = "".join(_card(r, *source_of(r)) for r in g)
-        groups.append(f'<section class="col" style="border-top-color:{colour}" data-group="{s}">'
-                      f'<h3 class="group"><span class="tag" style="background:{colour}">{label}</span>'
-                      f'<span class="muted">{len(g)} 项</span></h3><div class="cards">{cards}</div></section>')
+        groups.append(
+            f'<section class="col" style="border-top-color:{colour}" data-group="{s}">'
+            f'<h3 class="group"><span class="tag" style="background:{colour}">{label}</span>'
+            f'<span class="muted">{len(g)} 项</span></h3><div class="cards">{cards}</div></section>'
+        )
     others = [r for r in rows if r["status"] not in JUDGED]
     other_cards = "".join(_card(r, *source_of(r), small=True) for r in others)
 
@@ -404,14 +445,21 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
 
     # the five chains against their target (100 亿元)
     chains, chain_status = d["chains"], {r["indicator_id"]: r["status"] for r in rows}
-    chain_rows = chains[chains["indicator_id"].notna()].sort_values("output_ytd", ascending=False, na_position="last")
+    chain_rows = chains[chains["indicator_id"].notna()].sort_values(
+        "output_ytd", ascending=False, na_position="last"
+    )
     scale = max([100.0] + [float(x) for x in chain_rows["output_ytd"].dropna()]) * 1.05
     chain_bars = "".join(
-        _hbar(c["chain"], c["output_ytd"], scale, _status(chain_status.get(c["indicator_id"], "no_target"))[1],
-              ("*" if c.get("is_suppressed") else _f(c["output_ytd"], 2)) + " 亿元",
-              title=f"{c['chain']} {c['period']} 本年累计 {_f(c['output_ytd'], 2)} 亿元，{c['n_enterprises']} 家规上企业；"
-              f"目标 {_f(c['target'], 0)} 亿元 · {_status(chain_status.get(c['indicator_id'], 'no_target'))[0]}",
-              mark=None if _isnull(c["target"]) else float(c["target"]))
+        _hbar(
+            c["chain"],
+            c["output_ytd"],
+            scale,
+            _status(chain_status.get(c["indicator_id"], "no_target"))[1],
+            ("*" if c.get("is_suppressed") else _f(c["output_ytd"], 2)) + " 亿元",
+            title=f"{c['chain']} {c['period']} 本年累计 {_f(c['output_ytd'], 2)} 亿元，{c['n_enterprises']} 家规上企业；"
+            f"目标 {_f(c['target'], 0)} 亿元 · {_status(chain_status.get(c['indicator_id'], 'no_target'))[0]}",
+            mark=None if _isnull(c["target"]) else float(c["target"]),
+        )
         for c in chain_rows.to_dict("records")
     )
     chain_period = chains["period"].max() if len(chains) else "—"
@@ -419,32 +467,71 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
     town = d["town"].sort_values("output_ytd", ascending=False, na_position="last")
     tmax = max([1e-9] + [float(x) for x in town["output_ytd"].dropna()]) * 1.05
     town_bars = "".join(
-        _hbar(t["township_name"], t["output_ytd"], tmax, "#1f6feb",
-              "*" if t.get("is_suppressed") else _f(t["output_ytd"], 2),
-              title=f"{t['township_name']}：{t['n_enterprises']} 家企业，其中规上 {_f(t['above_scale_enterprises'], 0)}")
+        _hbar(
+            t["township_name"],
+            t["output_ytd"],
+            tmax,
+            "#1f6feb",
+            "*" if t.get("is_suppressed") else _f(t["output_ytd"], 2),
+            title=f"{t['township_name']}：{t['n_enterprises']} 家企业，其中规上 {_f(t['above_scale_enterprises'], 0)}",
+        )
         for t in town.to_dict("records")
     )
-    town_table = _table(town.sort_values("township_code"), {
-        "township_name": "镇（街道）", "n_enterprises": "企业数", "above_scale_enterprises": "规上",
-        "output_ytd": "产值（亿元）", "hightech_enterprises": "高企", "land_linkage_mu": "挂钩（亩）",
-        "land_balance_mu": "占补（亩）"},
-        {"n_enterprises": 0, "above_scale_enterprises": 0, "output_ytd": 2, "hightech_enterprises": 0,
-         "land_linkage_mu": 1, "land_balance_mu": 1})
+    town_table = _table(
+        town.sort_values("township_code"),
+        {
+            "township_name": "镇（街道）",
+            "n_enterprises": "企业数",
+            "above_scale_enterprises": "规上",
+            "output_ytd": "产值（亿元）",
+            "hightech_enterprises": "高企",
+            "land_linkage_mu": "挂钩（亩）",
+            "land_balance_mu": "占补（亩）",
+        },
+        {
+            "n_enterprises": 0,
+            "above_scale_enterprises": 0,
+            "output_ytd": 2,
+            "hightech_enterprises": 0,
+            "land_linkage_mu": 1,
+            "land_balance_mu": 1,
+        },
+    )
 
     fresh_rows = []
     for f in d["fresh"].to_dict("records"):
-        age = None if _isnull(f["last_received_at"]) else (now - pd.Timestamp(f["last_received_at"]).to_pydatetime()).days
+        age = (
+            None
+            if _isnull(f["last_received_at"])
+            else (now - pd.Timestamp(f["last_received_at"]).to_pydatetime()).days
+        )
         cls = "warn" if f["last_status"] == "rejected" or (age is not None and age > 45) else "ok"
         fresh_rows.append(
             f'<tr data-source="{_e(f["source"])}"><td class="l">{_e(SOURCE_ZH.get(f["source"], f["source"]))}</td>'
-            f'<td>{_e(f["latest_period"])}</td><td>{_e(str(f["last_received_at"])[:16])}</td>'
-            f'<td>{"—" if age is None else f"{age} 天前"}</td><td>{_f(f["files_loaded"], 0)}</td>'
-            f'<td>{_f(f["files_rejected"], 0)}</td><td class="l {cls}">{_e(f["last_status"])}</td></tr>')
-    fresh = ('<table><tr><th class="l">数据源</th><th>最新时期</th><th>最近收到</th><th>距今</th><th>已入库文件</th>'
-             '<th>拒收文件</th><th class="l">最近状态</th></tr>' + "".join(fresh_rows) + "</table>")
+            f"<td>{_e(f['latest_period'])}</td><td>{_e(str(f['last_received_at'])[:16])}</td>"
+            f"<td>{'—' if age is None else f'{age} 天前'}</td><td>{_f(f['files_loaded'], 0)}</td>"
+            f'<td>{_f(f["files_rejected"], 0)}</td><td class="l {cls}">{_e(f["last_status"])}</td></tr>'
+        )
+    fresh = (
+        '<table><tr><th class="l">数据源</th><th>最新时期</th><th>最近收到</th><th>距今</th><th>已入库文件</th>'
+        '<th>拒收文件</th><th class="l">最近状态</th></tr>' + "".join(fresh_rows) + "</table>"
+    )
     rej = d["rej"]
-    rej_html = _table(rej, {"file_name": "文件", "sheet": "工作表", "row_number": "行", "column_name": "列",
-                            "severity": "级别", "message": "原因"}) if len(rej) else '<p class="muted">无拒收记录。</p>'
+    rej_html = (
+        _table(
+            rej,
+            {
+                "file_name": "文件",
+                "sheet": "工作表",
+                "row_number": "行",
+                "column_name": "列",
+                "severity": "级别",
+                "message": "原因",
+            },
+        )
+        if len(rej)
+        else '<p class="muted">无拒收记录。</p>'
+    )
 
     as_of = latest["as_of"].max()
     judged = sum(counts[s] for s in JUDGED)
@@ -453,28 +540,28 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>淮安区工作报告目标进度</title><style>{CSS}</style></head><body>",
         f'<header><h1>淮安区工作报告目标进度</h1><div class="sub">数据截至 {_e(str(as_of)[:16])} · 页面生成 '
-        f'{now:%Y-%m-%d %H:%M} · 有明确目标 {judged} 项，目标待定 {counts["no_target"]} 项 · '
+        f"{now:%Y-%m-%d %H:%M} · 有明确目标 {judged} 项，目标待定 {counts['no_target']} 项 · "
         "悬停数字可见出处（文件、工作表、单元格）</div></header><main>",
         f'<div class="strip" id="strip">{strip}</div>',
         f'<h2>目标完成情况</h2><div id="cards"><div class="board" style="--cols:{max(1, len(groups))}">{"".join(groups)}</div>',
         f'<h3 class="group"><span class="tag" style="background:{_status("no_target")[1]}">目标待定 · 监测指标</span>'
         f'<span class="muted">{len(others)} 项</span></h3><div class="cards small">{other_cards}</div></div>',
-        "<h2>趋势</h2><div class=\"legend\"><span><i style=\"border-color:#0969da;border-top-width:3px\"></i>实际</span>"
-        "<span><i style=\"border-color:#cf222e;border-top-style:dashed\"></i>目标</span>"
-        "<span><i style=\"border-color:#8250df;border-top-style:dotted\"></i>应达进度（水平目标按所需年均增速；"
+        '<h2>趋势</h2><div class="legend"><span><i style="border-color:#0969da;border-top-width:3px"></i>实际</span>'
+        '<span><i style="border-color:#cf222e;border-top-style:dashed"></i>目标</span>'
+        '<span><i style="border-color:#8250df;border-top-style:dotted"></i>应达进度（水平目标按所需年均增速；'
         "累计目标从期初0匀速到期末）</span></div>",
         f'<div class="charts">{"".join(charts)}</div>',
         '<div class="two">',
         f'<div><h2>五大产业链（对标100亿元，{_e(chain_period)} 本年累计）</h2><div class="panel" id="chains">{chain_bars}'
         '<div class="legend" style="margin-top:8px"><span><i style="border-color:#cf222e"></i>目标 100 亿元</span>'
         "颜色为该产业链的进度状态</div></div></div>",
-        f'<div><h2>镇街工业总产值（{_e(town["period"].max() if len(town) else "—")}，亿元）</h2>'
+        f"<div><h2>镇街工业总产值（{_e(town['period'].max() if len(town) else '—')}，亿元）</h2>"
         f'<div class="panel" id="townships">{town_bars}</div></div>',
         "</div>",
-        f"<h2>镇街记分卡</h2><div class=\"panel\">{town_table}</div>",
+        f'<h2>镇街记分卡</h2><div class="panel">{town_table}</div>',
         f'<h2>数据新鲜度</h2><div class="panel" id="freshness">{fresh}</div>',
         f'<h2>最近的拒收与隔离</h2><div class="panel" id="rejections">{rej_html}</div>',
-        "<h2>数据出处</h2><ol class=\"notes\">" + "".join(f"<li>{n}</li>" for n in notes) + "</ol>",
+        '<h2>数据出处</h2><ol class="notes">' + "".join(f"<li>{n}</li>" for n in notes) + "</ol>",
         "<footer>统计法：企业个体数据不予发布；由少于3家企业构成的镇街或产业链数据不予公布（以 * 或“不予公布”标示）。"
         "进度判定方法见 README“How progress is judged”。</footer></main></body></html>",
     ]

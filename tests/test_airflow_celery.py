@@ -131,18 +131,44 @@ class Processes:
         f = self.log_dir / f"{name}.log"
         return f.read_text(errors="replace")[-chars:] if f.exists() else "(no log)"
 
+    def _family(self) -> set[int]:
+        """The started processes and all their descendants (task processes may start new sessions)."""
+        parent: dict[int, int] = {}
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit():
+                with contextlib.suppress(OSError, IndexError, ValueError):
+                    parent[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        family = {p.pid for p in self.procs.values()}
+        grew = True
+        while grew:
+            new = {pid for pid, ppid in parent.items() if ppid in family} - family
+            family |= new
+            grew = bool(new)
+        return family
+
+    @staticmethod
+    def _signal(pids, sig) -> None:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
+
     def stop(self) -> None:
+        family = self._family()
         for p in self.procs.values():
             if p.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(p.pid, signal.SIGTERM)
+        self._signal(family, signal.SIGTERM)
         end = time.monotonic() + 20
         for p in self.procs.values():
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(timeout=max(0.1, end - time.monotonic()))
+        family |= self._family()
         for p in self.procs.values():  # anything left, children included
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGKILL)
+        self._signal(family, signal.SIGKILL)
+        for p in self.procs.values():
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(timeout=5)
 
@@ -199,7 +225,9 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
     airflow_home.mkdir()
     shutil.copytree(demo_files, statwh_home / "inbox")
     pg_url = f"postgresql+psycopg2://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__")}
+    # PYTHONDONTWRITEBYTECODE (set on some machines) would make every task process compile
+    # great_expectations, pandas and Airflow from source again: tens of seconds each
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__") and k != "PYTHONDONTWRITEBYTECODE"}
     env.update({
         "AIRFLOW_HOME": str(airflow_home),
         "STATWH_HOME": str(statwh_home),
@@ -221,7 +249,7 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg_url,
         "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}",
         "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
-        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "4",
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "3",
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(log_port),
         "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "300",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
@@ -240,7 +268,7 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
         procs.start("api-server", "api-server", "--host", "127.0.0.1", "--port", str(api_port), "--workers", "1")
         procs.start("scheduler", "scheduler")
         procs.start("dag-processor", "dag-processor")
-        procs.start("celery-worker", "celery", "worker", "--concurrency", "4", "--without-gossip", "--without-mingle")
+        procs.start("celery-worker", "celery", "worker", "--concurrency", "3", "--without-gossip", "--without-mingle")
 
         # the api-server answers
         end = time.monotonic() + min(120, left() - 150)

@@ -24,7 +24,8 @@ ENV_SCRIPT = REPO / "scripts" / "airflow-env.sh"
 
 
 def _env(airflow_home: Path, statwh_home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__")}
+    # without PYTHONDONTWRITEBYTECODE, Airflow's and great_expectations' modules are compiled once, not per run
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__") and k != "PYTHONDONTWRITEBYTECODE"}
     env.update(AIRFLOW_HOME=str(airflow_home), STATWH_HOME=str(statwh_home), STATWH_STABLE_SECONDS="1",
                PATH=str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""), **extra)
     return env

@@ -95,10 +95,8 @@ def check_consistent(home: Path, shas: set[str]) -> None:
 
 def mart_rows(db: Path):
     progress = query(db, "select * exclude (as_of) from marts.indicator_progress order by all")
-    # source_sheet / source_cell of CSVs name the claimed copy (<uuid>__<source>), different every run:
-    # see test_csv_lineage_names_the_departments_file
-    values = query(db, "select * exclude (vintage, load_id, superseded_at, source_sheet, source_cell) "
-                       "from marts.indicator_values order by all")
+    # lineage included: a CSV's sheet is named after the department's file, not the claimed copy
+    values = query(db, "select * exclude (vintage, load_id, superseded_at) from marts.indicator_values order by all")
     return progress, values
 
 
@@ -224,13 +222,6 @@ def test_kill_publish_at_random_moments(copied_home):
         assert _snapshot_state(snap) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "etl/pipeline.py claim renames the file into processing/ first and writes the `.name` sidecar after: "
-    "a crash in between leaves `processing/<uuid>__<source>` without its name, and recover_claims puts it "
-    "back as `<uuid>__land_use`, which no longer matches the layout's file patterns (`*挂钩*`) or the period "
-    "in the name, so the file is rejected. Change: in claim(), write `(dest_dir / (dest.name + '.name'))` "
-    "BEFORE os.rename(path, dest) (and unlink it if the rename raises FileNotFoundError); in recover_claims, "
-    "delete a `.name` file whose claimed file is missing."))
 def test_a_crash_inside_claim_keeps_the_file_name(tmp_path, monkeypatch):
     from etl import pipeline
     from etl.settings import Home
@@ -258,12 +249,6 @@ def test_a_crash_inside_claim_keeps_the_file_name(tmp_path, monkeypatch):
     assert [p.name for p in (home.inbox / "land_use").iterdir()] == [f.name]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "etl/pipeline.py recover_claims does os.rename(f, home.inbox / source / name), silently replacing a "
-    "file of the same name that a department dropped into the inbox since the crash (the newer file is "
-    "lost, it was never archived). Change: when the target exists, rename to a free name instead, e.g. "
-    "`target.with_name(f'{target.stem} (recovered {uuid4().hex[:6]}){target.suffix}')` — or use os.link + "
-    "unlink, which fails on an existing target."))
 def test_recover_claims_never_overwrites_a_newer_inbox_file(tmp_path):
     from etl import pipeline
     from etl.settings import Home
@@ -278,12 +263,6 @@ def test_recover_claims_never_overwrites_a_newer_inbox_file(tmp_path):
     assert sorted(p.read_bytes() for p in f.parent.iterdir()) == [b"new", b"old"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A CSV's only sheet is named after the file read: through the inbox that is the claimed copy "
-    "`processing/<uuid>__<source>`, so marts.indicator_values.source_sheet / source_cell read "
-    "`7cbb…__indicators!G8` and change with every run (a rerun never reproduces the marts). etl/read.py "
-    "read_workbook now takes `sheet_name=`; change etl/extract.py extract() (both read_workbook calls) to "
-    "`read_workbook(path, sheet_name=Path(file_name).stem, **limits)`."))
 def test_csv_lineage_names_the_departments_file(built_home):
     rows = query(built_home / "warehouse.duckdb", "select distinct source_file, source_sheet from "
                  "marts.indicator_values where source_file like '%.csv'")

@@ -48,7 +48,7 @@ print("JSON:" + json.dumps(out))
 
 
 def _env(tmp: Path) -> dict[str, str]:
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # compile Airflow once
     env.update(AIRFLOW_HOME=str(tmp / "airflow"), AIRFLOW__CORE__LOAD_EXAMPLES="False",
                AIRFLOW__CORE__DAGS_FOLDER=str(DAGS), GX_ANALYTICS_ENABLED="false",
                PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""))

@@ -74,8 +74,12 @@ def test_readers_never_blocked_and_never_see_a_half_built_snapshot(home, demo_fi
     snap = home / "published" / "statwh.duckdb"
     pq = home / "published" / "parquet" / "indicator_progress.parquet"
     with out.open("w") as f:
-        reader = subprocess.Popen([sys.executable, "-c", READER, str(snap), str(pq), str(stop)], stdout=f,
-                                  stderr=subprocess.STDOUT, env=os.environ.copy())
+        reader = subprocess.Popen(
+            [sys.executable, "-c", READER, str(snap), str(pq), str(stop)],
+            stdout=f,
+            stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
+        )
     try:
         t0 = time.monotonic()
         for source, path in loads:
@@ -111,8 +115,17 @@ def test_publish_replaces_parquet_as_one_directory(copied_home):
     versions = sorted(p.name for p in published.glob(".parquet-*"))
     assert versions == sorted([first, second]), "the previous directory is kept, older ones removed"
     names = sorted(p.name for p in link.iterdir())
-    assert names == sorted(f"{t}.parquet" for t in ("indicator_progress", "indicator_values", "township_scorecard",
-                                                     "chain_output", "source_freshness", "dim_indicator"))
+    assert names == sorted(
+        f"{t}.parquet"
+        for t in (
+            "indicator_progress",
+            "indicator_values",
+            "township_scorecard",
+            "chain_output",
+            "source_freshness",
+            "dim_indicator",
+        )
+    )
     assert not list(published.glob(".statwh.*.tmp*")) and not list(link.glob("*.tmp"))
 
 
@@ -177,30 +190,54 @@ def test_cells_of_fewer_than_three_enterprises_are_suppressed(copied_home, demo_
     assert run_cli("ingest", "enterprises", str(revised)) == 0
     wh, snap = copied_home / "warehouse.duckdb", copied_home / "published" / "statwh.duckdb"
     pq = copied_home / "published" / "parquet"
-    town_sql = ("select n_enterprises, output_ytd, above_scale_enterprises{} from {} "
-                "where township_name = '博里镇' and period = '2025-12'")
+    town_sql = (
+        "select n_enterprises, output_ytd, above_scale_enterprises{} from {} "
+        "where township_name = '博里镇' and period = '2025-12'"
+    )
     chain_sql = "select n_enterprises, output_ytd, progress_pct{} from {} where chain = '生物医药' and period = '2025-12'"
 
-    (n, out, above), = query(wh, town_sql.format("", "marts.township_scorecard"))
+    ((n, out, above),) = query(wh, town_sql.format("", "marts.township_scorecard"))
     assert n == 2 and out > 0 and above is not None, "the warehouse keeps the figure"
-    (n, out, pct), = query(wh, chain_sql.format("", "marts.chain_output"))
+    ((n, out, pct),) = query(wh, chain_sql.format("", "marts.chain_output"))
     assert n == 2 and out > 0 and pct > 0
-    for db, town_t, chain_t in ((snap, "marts.township_scorecard", "marts.chain_output"),
-                                (snap, f"'{pq / 'township_scorecard.parquet'}'", f"'{pq / 'chain_output.parquet'}'")):
+    for db, town_t, chain_t in (
+        (snap, "marts.township_scorecard", "marts.chain_output"),
+        (snap, f"'{pq / 'township_scorecard.parquet'}'", f"'{pq / 'chain_output.parquet'}'"),
+    ):
         assert query(db, town_sql.format(", is_suppressed", town_t)) == [(2, None, None, True)]
         assert query(db, chain_sql.format(", is_suppressed", chain_t)) == [(2, None, None, True)]
         # cells of 3 or more (and of 0) are published as they are
-        assert query(db, f"select count(*) from {town_t} where is_suppressed and n_enterprises not between 1 and 2")[0][0] == 0
-        assert query(db, f"select count(*) from {town_t} where output_ytd is null and not is_suppressed")[0][0] == 0
+        assert (
+            query(
+                db, f"select count(*) from {town_t} where is_suppressed and n_enterprises not between 1 and 2"
+            )[0][0]
+            == 0
+        )
+        assert (
+            query(db, f"select count(*) from {town_t} where output_ytd is null and not is_suppressed")[0][0]
+            == 0
+        )
     # a chain's output is also an indicator: its rows are suppressed there too
     for t in ("marts.indicator_values", f"'{pq / 'indicator_values.parquet'}'"):
-        rows = query(snap, f"select value, is_suppressed from {t} where indicator_id = 'chain_output_biomedicine' "
-                           "and period in ('2025', '2025-12') and is_latest")
+        rows = query(
+            snap,
+            f"select value, is_suppressed from {t} where indicator_id = 'chain_output_biomedicine' "
+            "and period in ('2025', '2025-12') and is_latest",
+        )
         assert rows and all(v is None and s for v, s in rows)
-    assert query(wh, "select count(*) from marts.indicator_values where indicator_id = 'chain_output_biomedicine' "
-                     "and period = '2025' and is_latest and value > 0")[0][0] == 1
-    (actual, sup), = query(snap, "select actual, is_suppressed from marts.indicator_progress "
-                                 "where indicator_id = 'chain_output_biomedicine' and period = '2025'")
+    assert (
+        query(
+            wh,
+            "select count(*) from marts.indicator_values where indicator_id = 'chain_output_biomedicine' "
+            "and period = '2025' and is_latest and value > 0",
+        )[0][0]
+        == 1
+    )
+    ((actual, sup),) = query(
+        snap,
+        "select actual, is_suppressed from marts.indicator_progress "
+        "where indicator_id = 'chain_output_biomedicine' and period = '2025'",
+    )
     assert actual is None and sup
     # nothing enterprise-level in the snapshot
     tables = {t for (t,) in query(snap, "select schema_name || '.' || table_name from duckdb_tables()")}
@@ -213,12 +250,16 @@ def test_parquet_matches_the_snapshot(built_home):
     for name in ("indicator_progress", "indicator_values", "township_scorecard", "chain_output"):
         pq = built_home / "published" / "parquet" / f"{name}.parquet"
         assert query(snap, f"select * from marts.{name} except all select * from '{pq}'") == []
-        assert query(snap, f"select count(*) from marts.{name}") == query(snap, f"select count(*) from '{pq}'")
+        assert query(snap, f"select count(*) from marts.{name}") == query(
+            snap, f"select count(*) from '{pq}'"
+        )
 
 
 def test_copied_data_area_keeps_working(built_home, tmp_path):
     """A data area copied with its link (cp -a, rsync -l) stays valid: the link is relative."""
     dest = tmp_path / "copy"
     shutil.copytree(built_home, dest, symlinks=True)
-    assert query(dest / "published" / "statwh.duckdb", "select count(*) from marts.indicator_progress")[0][0] > 0
+    assert (
+        query(dest / "published" / "statwh.duckdb", "select count(*) from marts.indicator_progress")[0][0] > 0
+    )
     assert (dest / "published" / "parquet" / "indicator_progress.parquet").is_file()

@@ -16,8 +16,16 @@ import pytest
 from tests.conftest import HomeEnv, query, run_cli
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LATEST = """
 select indicator_id, period, actual, target, status from marts.indicator_progress
 qualify row_number() over (partition by indicator_id order by period_end desc nulls last, period desc) = 1
@@ -28,9 +36,13 @@ def _chromium() -> str:
     if Path(CHROMIUM).exists():
         return CHROMIUM
     if os.geteuid() != 0:
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium) and we are not root: "
-                    "`apt-get install chromium` (or run `make test` as root) for the dashboard browser test")
-    pytest.fail("/usr/bin/chromium missing although running as root: `make test` installs it (Makefile `browser`)")
+        pytest.skip(
+            "Debian's chromium is not installed (/usr/bin/chromium) and we are not root: "
+            "`apt-get install chromium` (or run `make test` as root) for the dashboard browser test"
+        )
+    pytest.fail(
+        "/usr/bin/chromium missing although running as root: `make test` installs it (Makefile `browser`)"
+    )
 
 
 def _browser(tmp: Path, *args: str, timeout: float = 90) -> subprocess.CompletedProcess:
@@ -45,8 +57,8 @@ def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
     pos, idat = 8, b""
     w = h = depth = ctype = 0
     while pos < len(data):
-        (n,), kind = struct.unpack(">I", data[pos:pos + 4]), data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + n]
+        (n,), kind = struct.unpack(">I", data[pos : pos + 4]), data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + n]
         if kind == b"IHDR":
             w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
             assert depth == 8 and ctype in (2, 6) and interlace == 0, (depth, ctype, interlace)
@@ -56,7 +68,7 @@ def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
     bpp = 3 if ctype == 2 else 4
     raw, stride, rows, prev = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp)
     for y in range(h):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             a = line[i - bpp] if i >= bpp else 0
             b, c = prev[i], prev[i - bpp] if i >= bpp else 0
@@ -70,7 +82,9 @@ def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
                 p = a + b - c
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
                 line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line) if bpp == 3 else bytes(v for j in range(0, stride, 4) for v in line[j:j + 3]))
+        rows.append(
+            bytes(line) if bpp == 3 else bytes(v for j in range(0, stride, 4) for v in line[j : j + 3])
+        )
         prev = line
     return w, h, rows
 
@@ -113,7 +127,7 @@ def test_dashboard_renders_in_headless_chromium(rendered, built_home):
     for y in range(0, h, 4):
         row = rows[y]
         for x in range(0, w * 3, 12):
-            px = row[x:x + 3]
+            px = row[x : x + 3]
             colours.add(px)
             sample += 1
             non_white += px != b"\xff\xff\xff"
@@ -150,7 +164,9 @@ def test_dashboard_numbers_are_the_marts(rendered, built_home):
     text = p.stdout.decode("utf-8")
     assert "目标待定" in text and "应达进度" in text and "五大产业链" in text and "数据新鲜度" in text
     assert all(c.get("title", "").startswith(("来源", "来源：派生")) for c in dom.cards)
-    assert text.count('class="pace"') >= 5, "an expected-pace line on the charts of level and cumulative targets"
+    assert text.count('class="pace"') >= 5, (
+        "an expected-pace line on the charts of level and cumulative targets"
+    )
 
 
 def test_pace_line_follows_the_required_growth():
@@ -158,9 +174,13 @@ def test_pace_line_follows_the_required_growth():
 
     from etl.report import pace_line
 
-    series = pd.DataFrame({"period": ["2023", "2024", "2025"],
-                           "period_end": pd.to_datetime(["2023-12-31", "2024-12-31", "2025-12-31"]),
-                           "value": [70.4, 79.5, 89.6]})
+    series = pd.DataFrame(
+        {
+            "period": ["2023", "2024", "2025"],
+            "period_end": pd.to_datetime(["2023-12-31", "2024-12-31", "2025-12-31"]),
+            "value": [70.4, 79.5, 89.6],
+        }
+    )
     r = {"target": 100.0, "target_period_end": pd.Timestamp("2028-12-31"), "method": "level"}
     pts = pace_line(r, series, {}, "2023")
     assert len(pts) == 6 and pts[0][1] == pytest.approx(70.4) and pts[-1][1] == pytest.approx(100.0)
