@@ -1009,8 +1009,10 @@ def extract(path: Path, source: str, *, file_name: str | None = None, limits: di
     if ex.critical:
         return ex
     if not frames or sum(len(f) for f in frames) == 0:
+        sheets = "、".join(f"“{s.sheet}”（表头在第{s.header_rows}行）" for s in ex.sheets) or "—"
         ex.issues.append(Issue("critical", "no_data_rows",
-                               "表头之下没有数据行 / the sheet has a header but no data rows"))
+                               f"工作表 {sheets} 表头之下没有数据行 / the sheet has a header but no data rows",
+                               ex.sheets[0].sheet if ex.sheets else None))
         return ex
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     from etl.transform import finish

@@ -79,15 +79,7 @@ WARNINGS: dict[str, set[str]] = {
     "xlsm_with_macros": set(),
 }
 
-XFAIL = {
-    "mixed_units_in_column": (
-        "etl/cells.py parse_number strips any KNOWN_UNITS suffix and keeps the number, so `3.4公顷` loads as "
-        "3.4 亩 (should be 51 亩) without a word. Change: give parse_number the unit it returns "
-        "(Parsed.unit) and in etl/extract.py _parse_column (number branch) quarantine the row "
-        "(problem `单元格单位“公顷”与本列单位“亩”不同 / unit differs from the column's`) when a cell's own unit "
-        "differs from the column unit chosen by _unit_for — or convert it with cells.unit_factor and warn."
-    ),
-}
+XFAIL: dict[str, str] = {}  # case name → the change still needed elsewhere (strict xfail)
 
 
 def _cases(outcome):
@@ -282,22 +274,6 @@ def test_unknown_township_outside_the_district_is_not_accepted(copied_home, tmp_
     assert all(c is None or c.startswith("320803") for c in codes)
 
 
-test_unknown_township_outside_the_district_is_not_accepted = pytest.mark.xfail(
-    strict=True,
-    reason="etl/regions.py RegionResolver.resolve falls back to the whole country, so a district roster's "
-    "township `火星镇` resolves to 湖南长沙 火星街道. Change: in etl/extract.py _extract_rows_sheet, for region "
-    "fields of rows layouts (township), after _resolve_regions add a `row` Issue (rule unknown_region, "
-    "`“火星镇”不是淮安区的镇街 / not a township of the district`) for every code that does not start with "
-    "RegionResolver.default().district; keep the national fallback for wide tables only.",
-)(test_unknown_township_outside_the_district_is_not_accepted)
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "etl/fastsheet.py load_columns reads the body through fastexcel, which returns Excel error cells "
-    "(t=\"e\", e.g. #REF!) as null, so a broken formula in 统一社会信用代码 is reported as '未填写' (missing). "
-    "Change: in load_columns, overlay etl.read._xlsx_error_cells(path).get(sheet, {}) onto the frame "
-    "(df.at[row, col] = '#REF!' where row in df.index and col in df.columns and the cell is null), as "
-    "etl/read.py _read_calamine now does; parse_number/credit-code validation then name the error value."))
 def test_excel_error_in_text_field_is_named_as_an_error(copied_home, tmp_path, capsys):
     *_, err, load = ingest("excel_errors", copied_home, tmp_path, capsys, "--no-build")
     q = query(copied_home / "warehouse.duckdb", "select reasons, row_json from meta.quarantine "
