@@ -45,8 +45,14 @@ def measure(path: Path) -> dict:
     env.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="statwh-bench-airflow-"))
     env["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    out = subprocess.run([sys.executable, "-c", PROBE, str(path), ",".join(HEAVY)], capture_output=True,
-                         text=True, env=env, cwd=REPO, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(path), ",".join(HEAVY)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=300,
+    )
     if out.returncode != 0:
         raise SystemExit(f"{path}: probe failed\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])

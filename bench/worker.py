@@ -153,7 +153,7 @@ def _ingest_one(con, home, path: Path, st: Stages | None = None) -> dict:
     with st("load"):  # commit; the history checks it validates are counted under validate
         res = commit(con, home, prep)
     with st("build"):
-        build(con)
+        models = build(con)  # seconds per model
     with st("publish"):
         publish(con, home)
     return {
@@ -163,6 +163,7 @@ def _ingest_one(con, home, path: Path, st: Stages | None = None) -> dict:
         "rows_rejected": res.rows_rejected,
         "warnings": len(res.warnings),
         "message": res.message,
+        "build_models": {k: round(v, 4) for k, v in (models or {}).items()},
     }
 
 
@@ -308,6 +309,7 @@ def run_history(paths: list[Path], work: Path, warm: Path | None) -> dict:
                 "file": p.name,
                 "rows": info["rows_loaded"],
                 "status": info["status"],
+                "build_models": info["build_models"],
                 "seconds": st.seconds,
                 "cpu": st.cpu,
                 "calls": st.calls,

@@ -40,8 +40,9 @@ and `$STATWH_HOME/quarantine/load<id>.csv`.
 
 def _source_description(source: str) -> str:
     layouts = [s for s in builtin_specs() if s.source == source]
-    return "\n".join(f"- layout `{s.layout}` ({s.path.name}): {s.description.strip() or s.dataset}"
-                     for s in layouts)
+    return "\n".join(
+        f"- layout `{s.layout}` ({s.path.name}): {s.description.strip() or s.dataset}" for s in layouts
+    )
 
 
 def make_ingest_dag(source: str) -> DAG:
@@ -130,10 +131,17 @@ Trigger it with *Trigger DAG w/ config* or
     default_args=sw.default_args(),
     tags=["statwh", "reprocess"],
     params={
-        "source": Param(None, type=["null", "string"], enum=[None, *source_ids()],
-                        description="source id; empty for every source"),
-        "period": Param(None, type=["null", "string"],
-                        description="period the files cover, e.g. 2025-06 or 2025; empty for every period"),
+        "source": Param(
+            None,
+            type=["null", "string"],
+            enum=[None, *source_ids()],
+            description="source id; empty for every source",
+        ),
+        "period": Param(
+            None,
+            type=["null", "string"],
+            description="period the files cover, e.g. 2025-06 or 2025; empty for every period",
+        ),
     },
 ) as statwh_reprocess:
 

@@ -82,8 +82,9 @@ def _look(paths: list[Path]) -> dict[Path, tuple[int, int]]:
     return out
 
 
-def stable_files(home: Home, source: str | None = None, *, wait: float | None = None,
-                 sleep=time.sleep) -> list[tuple[str, Path]]:
+def stable_files(
+    home: Home, source: str | None = None, *, wait: float | None = None, sleep=time.sleep
+) -> list[tuple[str, Path]]:
     """Files waiting in the inbox whose size and mtime did not change across two looks `wait` s apart.
 
     A file still being copied grows between the looks and is left for the next poke; `.part`,
@@ -140,8 +141,14 @@ def claim_files(home: Home, run_dir: Path, files: list[tuple[str, Path]]) -> lis
             log.info("%s/%s: claimed by another run", source, path.name)
             continue
         received = dt.datetime.fromtimestamp(claimed.stat().st_mtime)
-        claims.append({"source": source, "name": path.name, "claimed": str(claimed),
-                       "received_at": received.isoformat()})
+        claims.append(
+            {
+                "source": source,
+                "name": path.name,
+                "claimed": str(claimed),
+                "received_at": received.isoformat(),
+            }
+        )
         _write_json(run_dir / "claims.json", claims)
         log.info("claimed %s/%s", source, path.name)
     if not claims:
@@ -168,12 +175,23 @@ def prepare_claim(home: Home, run_dir: Path, index: int, claim: dict) -> dict:
     out = run_dir / str(index)
     if (out / "result.json").exists():  # committed by an earlier try of the load: nothing to do
         return {**claim, "index": index, "staged": str(out)}
-    prep = prepare(home, Path(claim["claimed"]), claim["source"], file_name=claim["name"],
-                   received_at=dt.datetime.fromisoformat(claim["received_at"]))
+    prep = prepare(
+        home,
+        Path(claim["claimed"]),
+        claim["source"],
+        file_name=claim["name"],
+        received_at=dt.datetime.fromisoformat(claim["received_at"]),
+    )
     prep.save(out)
     n_bad = sum(1 for i in prep.issues if i.severity in {"critical", "row"})
-    log.info("prepared %s/%s: layout %s, %d rows read, %d issues", claim["source"], claim["name"],
-             prep.layout, prep.rows_read, n_bad)
+    log.info(
+        "prepared %s/%s: layout %s, %d rows read, %d issues",
+        claim["source"],
+        claim["name"],
+        prep.layout,
+        prep.rows_read,
+        n_bad,
+    )
     return {**claim, "index": index, "staged": str(out), "rows_read": prep.rows_read, "issues": n_bad}
 
 
@@ -216,8 +234,15 @@ def _reason(result) -> str:
         first = result.rejections[0] if result.rejections else None
         where = ""
         if first is not None:
-            where = ", ".join(x for x in (first.sheet and f"sheet {first.sheet}", first.row and f"row {first.row}",
-                                           first.column and f"column {first.column}") if x)
+            where = ", ".join(
+                x
+                for x in (
+                    first.sheet and f"sheet {first.sheet}",
+                    first.row and f"row {first.row}",
+                    first.column and f"column {first.column}",
+                )
+                if x
+            )
         msg = f"{result.rows_rejected} rows quarantined"
         if first is not None:
             msg += f", e.g. {where + ': ' if where else ''}{first.message}"
@@ -272,15 +297,26 @@ def commit_staged(home: Home, run_dir: Path, *, lock_timeout: float | None = Non
                 elif (d / "prepared.json").exists():
                     prep = Prepared.read(d)
                     r = commit(con, home, prep)
-                    o = FileOutcome(c["source"], c["name"], r.status, r.rows_loaded, r.rows_rejected, r.load_id,
-                                    _reason(r))
+                    o = FileOutcome(
+                        c["source"],
+                        c["name"],
+                        r.status,
+                        r.rows_loaded,
+                        r.rows_rejected,
+                        r.load_id,
+                        _reason(r),
+                    )
                     _write_json(d / "result.json", o.__dict__)
                     claimed = Path(c["claimed"])
                     claimed.unlink(missing_ok=True)
                     claimed.with_name(claimed.name + ".name").unlink(missing_ok=True)
                 else:
-                    o = FileOutcome(c["source"], c["name"], "not_prepared",
-                                    reason="extract/validate did not finish (see the prepare_file task's log)")
+                    o = FileOutcome(
+                        c["source"],
+                        c["name"],
+                        "not_prepared",
+                        reason="extract/validate did not finish (see the prepare_file task's log)",
+                    )
                 log.info("%s", o.line())
                 outcomes.append(o)
         finally:
@@ -369,8 +405,9 @@ def build_and_publish(home: Home, *, lock_timeout: float | None = None) -> dict[
     return out
 
 
-def run_reprocess(home: Home, source: str | None, period: str | None, *,
-                  lock_timeout: float | None = None) -> list[FileOutcome]:
+def run_reprocess(
+    home: Home, source: str | None, period: str | None, *, lock_timeout: float | None = None
+) -> list[FileOutcome]:
     from etl.reprocess import reprocess
     from etl.warehouse import connect, write_lock
 
@@ -380,8 +417,10 @@ def run_reprocess(home: Home, source: str | None, period: str | None, *,
             results = reprocess(con, home, source=source or None, period=period or None)
         finally:
             con.close()
-    outcomes = [FileOutcome(r.source, r.file_name, r.status, r.rows_loaded, r.rows_rejected, r.load_id, _reason(r))
-                for r in results]
+    outcomes = [
+        FileOutcome(r.source, r.file_name, r.status, r.rows_loaded, r.rows_rejected, r.load_id, _reason(r))
+        for r in results
+    ]
     for o in outcomes:
         log.info("reprocessed %s", o.line())
     return outcomes
@@ -439,8 +478,12 @@ def make_notifier(config: dict, message: str):
     if kind == "smtp":
         from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
-        return SmtpNotifier(to=config["to"], smtp_conn_id=config.get("conn_id", NOTIFIER_KEY),
-                            subject=message[:150], html_content=f"<pre>{message}</pre>")
+        return SmtpNotifier(
+            to=config["to"],
+            smtp_conn_id=config.get("conn_id", NOTIFIER_KEY),
+            subject=message[:150],
+            html_content=f"<pre>{message}</pre>",
+        )
     if kind == "webhook":
         return WebhookNotifier(url=config["url"], message=message)
     raise ValueError(f"statwh_notifier: unknown type {kind!r} (webhook or smtp)")
@@ -483,3 +526,30 @@ def notify_failure(context) -> None:
         make_notifier(config, message)(context)
     except Exception as e:  # a broken notifier must not hide the task's own failure
         log.error("statwh: could not send the failure notification: %s", e)
+
+
+# ---------------------------------------------------------------- Celery workers
+
+WORKER_PRELOAD = (
+    "pandas",
+    "duckdb",
+    "great_expectations",
+    "etl.load",
+    "etl.validate",
+    "etl.build",
+    "etl.publish",
+)
+"""Modules a Celery worker imports once at start: Airflow forks every task from the worker, so a task
+no longer spends seconds importing great_expectations and pandas (the DAG files stay light)."""
+
+
+def __getattr__(name: str):
+    """`CELERY_CONFIG`: Airflow's default Celery settings plus `imports` of WORKER_PRELOAD.
+
+    Use with `AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS=etl.airflow_support.CELERY_CONFIG`; built on
+    first access so that importing this module stays light."""
+    if name == "CELERY_CONFIG":
+        from airflow.providers.celery.executors.default_celery import DEFAULT_CELERY_CONFIG
+
+        return {**DEFAULT_CELERY_CONFIG, "imports": WORKER_PRELOAD}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

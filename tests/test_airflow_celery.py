@@ -64,8 +64,12 @@ def _ensure_postgres() -> None:
     versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
     if not versions or not shutil.which("pg_ctlcluster"):
         pytest.fail("PostgreSQL is not running on 127.0.0.1:5432 and no cluster to start was found")
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"],
-                   capture_output=True, text=True, timeout=60)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if not _wait_port(PG["port"], 30):
         pytest.fail(f"PostgreSQL {versions[-1]}/main did not come up on 127.0.0.1:5432")
 
@@ -75,8 +79,24 @@ def _ensure_redis() -> None:
         return
     if not shutil.which("redis-server"):
         pytest.fail("Redis is not running on 127.0.0.1:6379 and redis-server is not installed")
-    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(REDIS_PORT),
-                    "--save", "", "--appendonly", "no"], capture_output=True, text=True, timeout=30)
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(REDIS_PORT),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     if not _wait_port(REDIS_PORT, 20):
         pytest.fail("redis-server did not come up on 127.0.0.1:6379")
 
@@ -121,8 +141,14 @@ class Processes:
 
     def start(self, name: str, *args: str) -> None:
         log = (self.log_dir / f"{name}.log").open("wb")
-        self.procs[name] = subprocess.Popen([AIRFLOW, *args], env=self.env, cwd=REPO, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs[name] = subprocess.Popen(
+            [AIRFLOW, *args],
+            env=self.env,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def dead(self) -> list[str]:
         return [n for n, p in self.procs.items() if p.poll() is not None]
@@ -174,9 +200,12 @@ class Processes:
 
 
 def _api(port: int, method: str, path: str, body: dict | None = None) -> dict:
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
-                                 data=None if body is None else json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=20) as resp:
         return json.loads(resp.read() or b"{}")
 
@@ -191,8 +220,9 @@ def _snapshot_state(snapshot: Path) -> tuple[int, int]:
         return 0, 0
     try:
         loaded = con.execute("select count(*) from meta.loads where status = 'loaded'").fetchall()[0][0]
-        ind = con.execute("select count(distinct indicator_id) from marts.indicator_progress "
-                          "where actual is not null").fetchall()[0][0]
+        ind = con.execute(
+            "select count(distinct indicator_id) from marts.indicator_progress where actual is not null"
+        ).fetchall()[0][0]
         return loaded, ind
     finally:
         con.close()
@@ -207,8 +237,12 @@ def _runs(dbname: str) -> dict[str, list[str]]:
 
 
 def _failed_tasks(dbname: str) -> list[tuple]:
-    return _pg("select dag_id, task_id, map_index, state from task_instance where state in "
-               "('failed', 'upstream_failed')", dbname, fetch=True)
+    return _pg(
+        "select dag_id, task_id, map_index, state from task_instance where state in "
+        "('failed', 'upstream_failed')",
+        dbname,
+        fetch=True,
+    )
 
 
 def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
@@ -227,58 +261,85 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
     pg_url = f"postgresql+psycopg2://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}"
     # PYTHONDONTWRITEBYTECODE (set on some machines) would make every task process compile
     # great_expectations, pandas and Airflow from source again: tens of seconds each
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__") and k != "PYTHONDONTWRITEBYTECODE"}
-    env.update({
-        "AIRFLOW_HOME": str(airflow_home),
-        "STATWH_HOME": str(statwh_home),
-        "STATWH_STABLE_SECONDS": "1",
-        "STATWH_RETRY_DELAY": "5",
-        "GX_ANALYTICS_ENABLED": "false",
-        "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
-        "AIRFLOW__CORE__FERNET_KEY": "",
-        "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": str(api_port),
-        "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{api_port}",
-        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg_url,
-        "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}",
-        "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
-        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "3",
-        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(log_port),
-        "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "300",
-        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AIRFLOW__") and k != "PYTHONDONTWRITEBYTECODE"
+    }
+    env.update(
+        {
+            "AIRFLOW_HOME": str(airflow_home),
+            "STATWH_HOME": str(statwh_home),
+            "STATWH_STABLE_SECONDS": "1",
+            "STATWH_RETRY_DELAY": "5",
+            "GX_ANALYTICS_ENABLED": "false",
+            "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+            "AIRFLOW__CORE__FERNET_KEY": "",
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(api_port),
+            "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{api_port}",
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg_url,
+            "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}",
+            "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
+            "AIRFLOW__CELERY__WORKER_CONCURRENCY": "3",
+            "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "etl.airflow_support.CELERY_CONFIG",
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(log_port),
+            "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "300",
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
+        }
+    )
     _redis().flushdb()
     _pg(f'create database "{dbname}"')
     procs = Processes(env, tmp_path)
     try:
-        mig = subprocess.run([AIRFLOW, "db", "migrate"], env=env, cwd=REPO, capture_output=True, text=True,
-                             timeout=max(30, left() - 200))
+        mig = subprocess.run(
+            [AIRFLOW, "db", "migrate"],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=max(30, left() - 200),
+        )
         assert mig.returncode == 0, f"airflow db migrate failed:\n{(mig.stdout + mig.stderr)[-4000:]}"
-        pool = subprocess.run([AIRFLOW, "pools", "set", "statwh_duckdb", "1", "statwh: one DuckDB writer"],
-                              env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+        pool = subprocess.run(
+            [AIRFLOW, "pools", "set", "statwh_duckdb", "1", "statwh: one DuckDB writer"],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert pool.returncode == 0, f"airflow pools set failed:\n{pool.stderr[-3000:]}"
 
-        procs.start("api-server", "api-server", "--host", "127.0.0.1", "--port", str(api_port), "--workers", "1")
+        procs.start(
+            "api-server", "api-server", "--host", "127.0.0.1", "--port", str(api_port), "--workers", "1"
+        )
         procs.start("scheduler", "scheduler")
         procs.start("dag-processor", "dag-processor")
-        procs.start("celery-worker", "celery", "worker", "--concurrency", "3", "--without-gossip", "--without-mingle")
+        procs.start(
+            "celery-worker", "celery", "worker", "--concurrency", "3", "--without-gossip", "--without-mingle"
+        )
 
         # the api-server answers
         end = time.monotonic() + min(120, left() - 150)
         while True:
             assert not procs.dead(), f"{procs.dead()} exited at start:\n{procs.tail(procs.dead()[0])}"
             with contextlib.suppress(OSError, urllib.error.URLError):
-                if _api(api_port, "GET", "/api/v2/monitor/health").get("metadatabase", {}).get("status") == "healthy":
+                if (
+                    _api(api_port, "GET", "/api/v2/monitor/health").get("metadatabase", {}).get("status")
+                    == "healthy"
+                ):
                     break
-            assert time.monotonic() < end, f"airflow api-server did not come up on port {api_port}:\n" + \
-                procs.tail("api-server")
+            assert time.monotonic() < end, (
+                f"airflow api-server did not come up on port {api_port}:\n" + procs.tail("api-server")
+            )
             time.sleep(1)
 
         # the dag-processor parsed the DAGs
@@ -289,16 +350,21 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
             if wanted <= parsed:
                 break
             assert not procs.dead(), f"{procs.dead()} exited:\n{procs.tail(procs.dead()[0])}"
-            assert time.monotonic() < end, (f"airflow dag-processor did not parse {sorted(wanted - parsed)}:\n"
-                                            + procs.tail("dag-processor"))
+            assert time.monotonic() < end, (
+                f"airflow dag-processor did not parse {sorted(wanted - parsed)}:\n"
+                + procs.tail("dag-processor")
+            )
             time.sleep(1)
 
         # the worker is connected to the broker
         end = time.monotonic() + 60
         while b"ready" not in (tmp_path / "celery-worker.log").read_bytes():
-            assert procs.procs["celery-worker"].poll() is None, "airflow celery worker exited:\n" + \
-                procs.tail("celery-worker")
-            assert time.monotonic() < end, "airflow celery worker did not come up:\n" + procs.tail("celery-worker")
+            assert procs.procs["celery-worker"].poll() is None, (
+                "airflow celery worker exited:\n" + procs.tail("celery-worker")
+            )
+            assert time.monotonic() < end, "airflow celery worker did not come up:\n" + procs.tail(
+                "celery-worker"
+            )
             time.sleep(1)
 
         for dag_id in sorted(wanted):
@@ -317,20 +383,34 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
             bad = [t for t in _failed_tasks(dbname)]
             assert not bad, f"tasks failed: {bad}\n" + _task_logs(airflow_home)
             time.sleep(3)
+        while left() > 20 and "success" not in _runs(dbname).get("statwh_marts", []):
+            time.sleep(2)  # the snapshot is written; the marts task reports its success
         runs = _runs(dbname)
         assert state[0] == 35 and state[1] >= 15, (
             f"after {time.monotonic() - started:.0f} s the snapshot holds {state[0]} loaded files and "
             f"{state[1]} indicators; runs: {runs}\nscheduler:\n{procs.tail('scheduler', 2000)}\n"
-            f"worker:\n{procs.tail('celery-worker', 2000)}")
+            f"worker:\n{procs.tail('celery-worker', 2000)}"
+        )
         assert "success" in runs.get("statwh_marts", []), runs
         for source in source_ids():
             assert "success" in runs[f"statwh_ingest_{source}"], runs
         # the work ran on the Celery worker, the writers one at a time in the pool
-        ran = _pg("select count(*) from task_instance where state = 'success' and queue = 'default' "
-                  "and hostname <> ''", dbname, fetch=True)[0][0]
+        ran = _pg(
+            "select count(*) from task_instance where state = 'success' and queue = 'default' "
+            "and hostname <> ''",
+            dbname,
+            fetch=True,
+        )[0][0]
         assert ran >= 35 + 3 * len(source_ids())
-        pools = {r[0] for r in _pg("select distinct pool from task_instance where task_id in "
-                                   "('load_files', 'build_and_publish')", dbname, fetch=True)}
+        pools = {
+            r[0]
+            for r in _pg(
+                "select distinct pool from task_instance where task_id in "
+                "('load_files', 'build_and_publish')",
+                dbname,
+                fetch=True,
+            )
+        }
         assert pools == {"statwh_duckdb"}
         assert list((statwh_home / "processing").iterdir()) == []
         print(f"celery run: snapshot complete after {time.monotonic() - started:.0f} s")
@@ -344,4 +424,6 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
 
 def _task_logs(airflow_home: Path, chars: int = 4000) -> str:
     logs = sorted((airflow_home / "logs").rglob("*.log"), key=lambda p: p.stat().st_mtime)
-    return "\n".join(f"== {p.relative_to(airflow_home)}\n{p.read_text(errors='replace')[-chars:]}" for p in logs[-3:])
+    return "\n".join(
+        f"== {p.relative_to(airflow_home)}\n{p.read_text(errors='replace')[-chars:]}" for p in logs[-3:]
+    )

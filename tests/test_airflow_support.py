@@ -25,10 +25,17 @@ def test_light_at_import():
     import subprocess
     import sys
 
-    code = ("import sys, etl.airflow_support; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas','duckdb','great_expectations','numpy'}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[1])
+    code = (
+        "import sys, etl.airflow_support; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas','duckdb','great_expectations','numpy'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -95,7 +102,10 @@ def test_prepare_commit_and_fail_after_the_others(tmp_path, demo_files):
     assert all((Path(s["staged"]) / "prepared.json").exists() for s in staged)
 
     outcomes = sw.commit_staged(home, run)
-    assert [(o.file_name, o.status) for o in outcomes] == [("0_empty.xlsx", "rejected"), (good.name, "loaded")]
+    assert [(o.file_name, o.status) for o in outcomes] == [
+        ("0_empty.xlsx", "rejected"),
+        (good.name, "loaded"),
+    ]
     assert outcomes[0].reason and outcomes[1].rows_loaded == 17
     with pytest.raises(sw.FilesRejected) as err:
         sw.raise_for_bad(outcomes)
@@ -130,15 +140,22 @@ def test_commit_reports_a_file_whose_prepare_failed(tmp_path):
 def _context(exc, map_index=None):
     from airflow.sdk import DAG
 
-    ti = SimpleNamespace(dag_id="statwh_ingest_enterprises", task_id="load_files", rendered_map_index=map_index)
+    ti = SimpleNamespace(
+        dag_id="statwh_ingest_enterprises", task_id="load_files", rendered_map_index=map_index
+    )
     return {"ti": ti, "dag": DAG("statwh_ingest_enterprises", schedule=None), "exception": exc}
 
 
 def test_failure_message_is_one_line():
-    rej = sw.FilesRejected([sw.FileOutcome("enterprises", "空.xlsx", "rejected", reason="文件为空\n(0 字节)"),
-                            sw.FileOutcome("enterprises", "b.xlsx", "partial", 10, 2, reason="2 rows quarantined")])
+    rej = sw.FilesRejected(
+        [
+            sw.FileOutcome("enterprises", "空.xlsx", "rejected", reason="文件为空\n(0 字节)"),
+            sw.FileOutcome("enterprises", "b.xlsx", "partial", 10, 2, reason="2 rows quarantined"),
+        ]
+    )
     assert sw.failure_message(_context(rej)) == (
-        "statwh: statwh_ingest_enterprises/load_files failed: 空.xlsx, b.xlsx: 文件为空 (0 字节); 2 rows quarantined")
+        "statwh: statwh_ingest_enterprises/load_files failed: 空.xlsx, b.xlsx: 文件为空 (0 字节); 2 rows quarantined"
+    )
     msg = sw.failure_message(_context(OSError("disk full"), map_index="a.xlsx"))
     assert msg == "statwh: statwh_ingest_enterprises/load_files failed: a.xlsx: OSError: disk full"
     assert "\n" not in sw.failure_message({"exception": None})
@@ -149,7 +166,9 @@ def test_airflow_fail_exception_is_not_retried():
 
     with pytest.raises(AirflowFailException):
         sw.raise_for_bad([sw.FileOutcome("targets", "a.xlsx", "rejected", reason="bad")])
-    sw.raise_for_bad([sw.FileOutcome("targets", "a.xlsx", "loaded"), sw.FileOutcome("targets", "b", "duplicate")])
+    sw.raise_for_bad(
+        [sw.FileOutcome("targets", "a.xlsx", "loaded"), sw.FileOutcome("targets", "b", "duplicate")]
+    )
 
 
 def test_notify_failure_without_a_notifier_only_logs(caplog):

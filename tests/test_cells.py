@@ -93,3 +93,16 @@ def test_month_periods_end_on_the_last_day(y, m):
     p = parse_period(f"{y}年{m}月")
     assert p.text == f"{y}-{m:02d}"
     assert (p.end + dt.timedelta(days=1)).day == 1 and p.end.month == m
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("淮安（）()〔〕【】 　\u200b\u00a0\ufeff\t\nＡａ1１-—科技有限公司")),
+                        max_size=20), min_size=1, max_size=5))
+def test_column_name_keys_equal_the_one_name_function(names):
+    import pandas as pd
+
+    from etl.names import normalize_name
+    from etl.transform import _names_key
+
+    got = _names_key(pd.Series(names, dtype="string")).tolist()
+    assert got == [normalize_name(n) for n in names]

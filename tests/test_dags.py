@@ -22,7 +22,16 @@ DAGS = REPO / "dags"
 POOL = "statwh_duckdb"
 # the tasks that open the warehouse for writing (commit, build, publish, reprocess)
 WRITERS = {"load_files", "build", "publish", "build_and_publish", "reprocess"}
-HEAVY = {"pandas", "duckdb", "great_expectations", "numpy", "pyarrow", "etl.load", "etl.warehouse", "etl.extract"}
+HEAVY = {
+    "pandas",
+    "duckdb",
+    "great_expectations",
+    "numpy",
+    "pyarrow",
+    "etl.load",
+    "etl.warehouse",
+    "etl.extract",
+}
 
 DESCRIBE = r"""
 import json, sys
@@ -49,17 +58,27 @@ print("JSON:" + json.dumps(out))
 
 def _env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # compile Airflow once
-    env.update(AIRFLOW_HOME=str(tmp / "airflow"), AIRFLOW__CORE__LOAD_EXAMPLES="False",
-               AIRFLOW__CORE__DAGS_FOLDER=str(DAGS), GX_ANALYTICS_ENABLED="false",
-               PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""))
+    env.update(
+        AIRFLOW_HOME=str(tmp / "airflow"),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        AIRFLOW__CORE__DAGS_FOLDER=str(DAGS),
+        GX_ANALYTICS_ENABLED="false",
+        PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
+    )
     return env
 
 
 @pytest.fixture(scope="module")
 def bag(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("dagbag")
-    out = subprocess.run([sys.executable, "-c", DESCRIBE, str(DAGS)], capture_output=True, text=True,
-                         env=_env(tmp), cwd=REPO, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", DESCRIBE, str(DAGS)],
+        capture_output=True,
+        text=True,
+        env=_env(tmp),
+        cwd=REPO,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-4000:]
     line = next(x for x in out.stdout.splitlines() if x.startswith("JSON:"))
     return json.loads(line[5:])
@@ -70,7 +89,11 @@ def test_no_import_errors(bag):
 
 
 def test_the_dags(bag):
-    expected = {f"statwh_ingest_{s}" for s in source_ids()} | {"statwh_marts", "statwh_pipeline", "statwh_reprocess"}
+    expected = {f"statwh_ingest_{s}" for s in source_ids()} | {
+        "statwh_marts",
+        "statwh_pipeline",
+        "statwh_reprocess",
+    }
     assert set(bag["dags"]) == expected
 
 
@@ -124,17 +147,23 @@ def test_ingest_dags_wait_claim_prepare_load_and_announce(bag):
 
 
 def test_marts_are_scheduled_on_every_source(bag):
-    assert bag["dags"]["statwh_marts"]["schedule_assets"] == sorted(f"statwh://warehouse/{s}" for s in source_ids())
+    assert bag["dags"]["statwh_marts"]["schedule_assets"] == sorted(
+        f"statwh://warehouse/{s}" for s in source_ids()
+    )
 
 
 def test_pipeline_runs_the_stages_as_separate_tasks(bag):
-    assert {"claim_files", "prepare_file", "load_files", "build", "publish"} <= set(bag["dags"]["statwh_pipeline"]["tasks"])
+    assert {"claim_files", "prepare_file", "load_files", "build", "publish"} <= set(
+        bag["dags"]["statwh_pipeline"]["tasks"]
+    )
 
 
 def test_reprocess_takes_source_and_period(bag):
     d = bag["dags"]["statwh_reprocess"]
     assert d["params"] == ["period", "source"]
-    assert sorted(d["tasks"]["reprocess"]["outlets"]) == sorted(f"statwh://warehouse/{s}" for s in source_ids())
+    assert sorted(d["tasks"]["reprocess"]["outlets"]) == sorted(
+        f"statwh://warehouse/{s}" for s in source_ids()
+    )
 
 
 @pytest.mark.parametrize("dag_file", sorted(p.name for p in DAGS.glob("*.py")))
@@ -144,12 +173,20 @@ def test_dag_files_import_nothing_heavy(dag_file, tmp_path):
         "import runpy, sys, json; runpy.run_path(sys.argv[1]); "
         "print('JSON:' + json.dumps(sorted(m for m in sys.modules)))"
     )
-    out = subprocess.run([sys.executable, "-X", "importtime", "-c", code, str(DAGS / dag_file)],
-                         capture_output=True, text=True, env=_env(tmp_path), cwd=REPO, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code, str(DAGS / dag_file)],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        cwd=REPO,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-4000:]
     modules = set(json.loads(next(x for x in out.stdout.splitlines() if x.startswith("JSON:"))[5:]))
     heavy = sorted(m for m in modules if m in HEAVY or m.split(".")[0] in HEAVY)
     assert heavy == [], f"{dag_file} imports {heavy} at parse time"
     # -X importtime agrees (cumulative microseconds of etl's own imports stay small)
-    etl_lines = [x for x in out.stderr.splitlines() if x.startswith("import time:") and x.rstrip().endswith(" etl")]
+    etl_lines = [
+        x for x in out.stderr.splitlines() if x.startswith("import time:") and x.rstrip().endswith(" etl")
+    ]
     assert etl_lines, "importtime output missing"

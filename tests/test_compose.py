@@ -1,0 +1,191 @@
+"""docker-compose.yml, Dockerfile and .env.example, checked without a Docker engine: every service of Airflow 3's
+official layout, health checks, the shared data volume, the variables each service needs, no secret in
+the files, and the image installing the locked dependencies with `uv sync --frozen`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+COMPOSE = REPO / "docker-compose.yml"
+DOCKERFILE = REPO / "Dockerfile"
+ENV_EXAMPLE = REPO / ".env.example"
+
+SERVICES = {
+    "postgres",
+    "redis",
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+    "airflow-worker",
+    "airflow-init",
+}
+AIRFLOW_SERVICES = {s for s in SERVICES if s.startswith("airflow-")}
+LONG_RUNNING = SERVICES - {"airflow-init"}
+AIRFLOW_ENV = {
+    "AIRFLOW__CORE__EXECUTOR",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+    "AIRFLOW__CELERY__BROKER_URL",
+    "AIRFLOW__CELERY__RESULT_BACKEND",
+    "AIRFLOW__CORE__FERNET_KEY",
+    "AIRFLOW__API_AUTH__JWT_SECRET",
+    "AIRFLOW__API__SECRET_KEY",
+    "AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
+    "AIRFLOW__CORE__DAGS_FOLDER",
+    "STATWH_HOME",
+    "GX_ANALYTICS_ENABLED",
+}
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|FERNET|TOKEN|_KEY$", re.I)
+VAR = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-?][^}]*)?\}")  # `$${X}` is the container's
+
+
+def _compose_text() -> str:
+    """The compose file without comments (compose interpolates only values)."""
+    return "\n".join(
+        x for x in COMPOSE.read_text(encoding="utf-8").splitlines() if not x.lstrip().startswith("#")
+    )
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def env_example() -> dict[str, str]:
+    out = {}
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            k, _, v = line.partition("=")
+            out[k.strip()] = v.strip()
+    return out
+
+
+def _env(service: dict) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(e.split("=", 1) for e in env)
+    return {k: str(v) for k, v in env.items()}
+
+
+def _strings(node):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _strings(v)
+    elif isinstance(node, str):
+        yield node
+
+
+def test_every_service_of_the_official_layout(compose):
+    assert set(compose["services"]) == SERVICES
+
+
+def test_airflow_services_run_the_projects_image(compose):
+    for name in AIRFLOW_SERVICES:
+        s = compose["services"][name]
+        assert s["build"]["context"] == ".", name
+        assert s.get("image"), name
+    commands = {n: compose["services"][n].get("command") for n in AIRFLOW_SERVICES - {"airflow-init"}}
+    assert commands == {
+        "airflow-apiserver": "api-server",
+        "airflow-scheduler": "scheduler",
+        "airflow-dag-processor": "dag-processor",
+        "airflow-triggerer": "triggerer",
+        "airflow-worker": "celery worker",
+    }
+
+
+def test_health_checks(compose):
+    for name in LONG_RUNNING:
+        hc = compose["services"][name].get("healthcheck")
+        assert hc and hc.get("test"), f"{name} has no health check"
+        assert hc.get("interval") and hc.get("retries"), name
+    for name in AIRFLOW_SERVICES - {"airflow-init"}:
+        deps = compose["services"][name]["depends_on"]
+        assert deps["postgres"]["condition"] == "service_healthy", name
+        assert deps["redis"]["condition"] == "service_healthy", name
+        assert deps["airflow-init"]["condition"] == "service_completed_successfully", name
+    assert (
+        compose["services"]["airflow-worker"]["depends_on"]["airflow-apiserver"]["condition"]
+        == "service_healthy"
+    )
+
+
+def test_shared_data_volume(compose):
+    assert "statwh-data" in compose["volumes"]
+    for name in ("airflow-worker", "airflow-init"):
+        s = compose["services"][name]
+        assert "statwh-data:/data" in s["volumes"], name
+        assert _env(s)["STATWH_HOME"] == "/data", name
+
+
+def test_variables_each_service_needs(compose):
+    for name in AIRFLOW_SERVICES:
+        env = _env(compose["services"][name])
+        missing = AIRFLOW_ENV - set(env)
+        assert not missing, f"{name} lacks {sorted(missing)}"
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+        assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
+        assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
+        assert "@postgres:5432/" in env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+        assert (
+            env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://")
+            and "@redis:6379/" in env["AIRFLOW__CELERY__BROKER_URL"]
+        )
+        assert env["GX_ANALYTICS_ENABLED"] == "false"
+    assert {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"} <= set(_env(compose["services"]["postgres"]))
+    assert "REDIS_PASSWORD" in _env(compose["services"]["redis"])
+    init = _env(compose["services"]["airflow-init"])
+    assert {"AIRFLOW_ADMIN_USER", "AIRFLOW_ADMIN_PASSWORD"} <= set(init)
+    script = "\n".join(compose["services"]["airflow-init"]["command"])
+    assert "airflow db migrate" in script and "airflow pools set statwh_duckdb 1" in script
+
+
+def test_no_secret_is_hard_coded(compose):
+    for name, s in compose["services"].items():
+        for key, value in _env(s).items():
+            if SECRET_NAME.search(key) and not key.endswith("_FILE"):
+                assert VAR.fullmatch(value) or value.startswith("${"), f"{name}: {key} is hard-coded"
+    for text in _strings(compose):
+        for m in re.finditer(r"://([^:/@\s]*):([^@\s]*)@", text):
+            assert m.group(2).startswith("${") or m.group(2) == "", f"password in a URL: {text}"
+    # required secrets have no default value in the compose file
+    for m in VAR.finditer(_compose_text()):
+        if SECRET_NAME.search(m.group(1)):
+            assert not (m.group(2) or "").startswith((":-", "-")), f"{m.group(0)}: a secret with a default"
+
+
+def test_env_example_covers_every_variable(env_example):
+    text = _compose_text()
+    used = {m.group(1) for m in VAR.finditer(text) if not (m.group(2) or "").startswith((":-", "-"))}
+    assert used - set(env_example) == set(), "variables the compose file needs but .env.example lacks"
+    for key, value in env_example.items():
+        if SECRET_NAME.search(key):
+            assert "CHANGE-ME" in value, f".env.example: {key} must be a placeholder, not a real secret"
+
+
+def test_env_is_git_ignored():
+    ignored = (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert ".env" in ignored
+    assert ENV_EXAMPLE.exists()
+
+
+def test_dockerfile_installs_the_locked_dependencies():
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    syncs = re.findall(r"^RUN uv sync (.*)$", text, re.M)
+    assert syncs and all("--frozen" in s for s in syncs)
+    assert "COPY pyproject.toml uv.lock" in text
+    assert re.search(r"^FROM python:3\.11", text, re.M), "pyproject.toml requires Python 3.11"
+    for d in ("etl", "dags", "warehouse", "expectations"):
+        assert re.search(rf"^COPY {d} ", text, re.M), f"the image lacks {d}/"
+    assert not re.search(r"(PASSWORD|SECRET|FERNET)[A-Z_]*=", text), "no secret in the image"
+    assert "ENTRYPOINT" in text and "airflow" in text
