@@ -18,6 +18,8 @@ export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="${AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION:-True}"
 # the simple auth manager: everyone is admin (a local, single-user install); the compose file differs
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS:-True}"
+# tasks reach the api-server's execution API on the port it listens on (AIRFLOW__API__PORT, default 8080)
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-http://localhost:${AIRFLOW__API__PORT:-8080}/execution/}"
 export GX_ANALYTICS_ENABLED=false
 # the DAG files import `etl` from the repository
 export PYTHONPATH="$_statwh_repo${PYTHONPATH:+:$PYTHONPATH}"
