@@ -26,7 +26,7 @@ $(CURDIR)/.tools/bin/uv:
 	$(CURDIR)/.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	UV_COMPILE_BYTECODE=1 $(UV) sync --frozen
 	@touch $@
 
 install: .venv/.synced

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import socket
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,7 +60,8 @@ def claim(home: Home, path: Path) -> Path | None:
     dest_dir.mkdir(parents=True, exist_ok=True)
     dest = dest_dir / f"{uuid.uuid4().hex}__{path.parent.name}"
     name_file = dest_dir / (dest.name + ".name")
-    name_file.write_text(path.name, encoding="utf-8")
+    # the original name, then who claimed it: a live claimant's files are never taken back
+    name_file.write_text(f"{path.name}\n{os.getpid()}\n{socket.gethostname()}\n", encoding="utf-8")
     try:
         os.rename(path, dest)
     except FileNotFoundError:
@@ -67,9 +70,29 @@ def claim(home: Home, path: Path) -> Path | None:
     return dest
 
 
+STALE_CLAIM_SECONDS = 6 * 3600
+
+
+def _claimant_alive(lines: list[str], claimed_at: float) -> bool:
+    """True while the process that claimed a file may still be working on it."""
+    if len(lines) < 3:
+        return False  # an old-style claim: nobody to wait for
+    pid, host = lines[1], lines[2]
+    if host != socket.gethostname():  # another worker sharing the data area: trust its claim a while
+        return time.time() - claimed_at < STALE_CLAIM_SECONDS
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, ValueError):
+        return False
+    except PermissionError:
+        return True
+    return int(pid) != os.getpid()  # our own earlier claim is not being worked on now
+
+
 def recover_claims(home: Home) -> None:
     """Put files claimed by a run that died back into the inbox (a loaded one is then a duplicate).
-    A file of the same name that arrived since is never overwritten."""
+    Claims of a process still running (an Airflow task, another `statwh run`) are left alone; a file
+    of the same name that arrived since is never overwritten."""
     d = home.root / "processing"
     if not d.exists():
         return
@@ -79,7 +102,10 @@ def recover_claims(home: Home) -> None:
                 f.unlink(missing_ok=True)  # its claim never happened
             continue
         name_file = d / (f.name + ".name")
-        name = name_file.read_text(encoding="utf-8") if name_file.exists() else f.name
+        lines = name_file.read_text(encoding="utf-8").splitlines() if name_file.exists() else []
+        if _claimant_alive(lines, f.stat().st_mtime if not name_file.exists() else name_file.stat().st_mtime):
+            continue
+        name = lines[0] if lines else f.name
         source = f.name.split("__", 1)[1] if "__" in f.name else "unknown"
         target = home.inbox / source / Path(name).name
         target.parent.mkdir(parents=True, exist_ok=True)
