@@ -464,17 +464,9 @@ class _Plan:
 
 
 def _unit_of(name: str, meta: Any, file_name: str) -> tuple[str | None, str | None]:
-    from etl.extract import unit_in_file_name
+    from etl.extract import unit_source
 
-    if u := cells.unit_in_text(name):
-        return u, "header"
-    if meta.unit_row:
-        return meta.unit_row, "unit row"
-    if meta.indicator and (u := cells.unit_in_text(meta.indicator)):
-        return u, "指标 line"
-    if u := unit_in_file_name(file_name):
-        return u, "file name"
-    return None, None
+    return unit_source(name, meta, file_name)
 
 
 def _unit_fits(unit: str | None, f: FieldSpec) -> bool:

@@ -358,9 +358,10 @@ def _parse_column(values: list[Any], f: FieldSpec, blank_zero: bool) -> tuple[li
     return out, missing, problems
 
 
-def _unit_for(f: FieldSpec, header: str, meta: SheetMeta, file_name: str) -> tuple[str | None, str]:
-    u = cells.unit_in_text(header)
-    if u:
+def unit_source(header: str, meta: SheetMeta, file_name: str) -> tuple[str | None, str | None]:
+    """The unit a file gives a column, and where it says so — in this order: the header text
+    (`（万元）`), a unit row (`单位：`, never `填报单位：`), an `指标：…(亿元)` line, the file name."""
+    if u := cells.unit_in_text(header):
         return u, "header"
     if meta.unit_row:
         return meta.unit_row, "unit row"
@@ -368,7 +369,12 @@ def _unit_for(f: FieldSpec, header: str, meta: SheetMeta, file_name: str) -> tup
         return u, "指标 line"
     if u := unit_in_file_name(file_name):
         return u, "file name"
-    return f.default_unit, "spec default"
+    return None, None
+
+
+def _unit_for(f: FieldSpec, header: str, meta: SheetMeta, file_name: str) -> tuple[str | None, str]:
+    u, src = unit_source(header, meta, file_name)
+    return (u, src) if u else (f.default_unit, "spec default")
 
 
 def _extract_rows_sheet(
