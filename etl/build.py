@@ -55,7 +55,7 @@ def parse_model(path: Path) -> Model:
         path=path,
         name=meta["name"],
         kind=meta["kind"],
-        sql=text[m.end():].strip().rstrip(";"),
+        sql=text[m.end() :].strip().rstrip(";"),
         grain=meta.get("grain", ""),
         description=" ".join(str(meta.get("description", "")).split()),
         columns={str(k): str(v) for k, v in (meta.get("columns") or {}).items()},
@@ -96,17 +96,46 @@ def regions_frame() -> pd.DataFrame:
     street = _read_ref("streets.csv")
     six = lambda c: c.ljust(6, "0")  # noqa: E731
     frames = [
-        pd.DataFrame({"region_code": prov["code"].map(six), "name": prov["name"], "level": "province",
-                      "county_code": None, "city_code": None, "province_code": prov["code"].map(six)}),
-        pd.DataFrame({"region_code": city["code"].map(six), "name": city["name"], "level": "city",
-                      "county_code": None, "city_code": city["code"].map(six),
-                      "province_code": city["provinceCode"].map(six)}),
-        pd.DataFrame({"region_code": area["code"], "name": area["name"], "level": "county",
-                      "county_code": area["code"], "city_code": area["cityCode"].map(six),
-                      "province_code": area["provinceCode"].map(six)}),
-        pd.DataFrame({"region_code": street["code"], "name": street["name"], "level": "township",
-                      "county_code": street["areaCode"], "city_code": street["cityCode"].map(six),
-                      "province_code": street["provinceCode"].map(six)}),
+        pd.DataFrame(
+            {
+                "region_code": prov["code"].map(six),
+                "name": prov["name"],
+                "level": "province",
+                "county_code": None,
+                "city_code": None,
+                "province_code": prov["code"].map(six),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "region_code": city["code"].map(six),
+                "name": city["name"],
+                "level": "city",
+                "county_code": None,
+                "city_code": city["code"].map(six),
+                "province_code": city["provinceCode"].map(six),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "region_code": area["code"],
+                "name": area["name"],
+                "level": "county",
+                "county_code": area["code"],
+                "city_code": area["cityCode"].map(six),
+                "province_code": area["provinceCode"].map(six),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "region_code": street["code"],
+                "name": street["name"],
+                "level": "township",
+                "county_code": street["areaCode"],
+                "city_code": street["cityCode"].map(six),
+                "province_code": street["provinceCode"].map(six),
+            }
+        ),
     ]
     out = pd.concat(frames, ignore_index=True)
     # 东莞, 中山, 儋州 have no counties: areas.csv repeats the city as its own county
@@ -119,14 +148,28 @@ def indicators_frame() -> pd.DataFrame:
     rows = []
     for i in catalog.indicators():
         w = catalog.window(i.window)
-        rows.append({
-            "indicator_id": i.id, "name_zh": i.name_zh, "unit": i.unit, "kind": i.kind,
-            "derivation": i.derivation, "method": i.method, "direction": i.direction,
-            "window_name": i.window, "window_start": w[0] if w else None, "window_end": w[1] if w else None,
-            "track": i.track, "flag": i.params.get("flag"), "entry_type": i.params.get("entry_type"),
-            "chain": i.params.get("chain"), "land_kind": i.params.get("land_kind"), "of_id": i.params.get("of"),
-            "judged": i.params.get("judged"), "aliases": list(i.aliases),
-        })
+        rows.append(
+            {
+                "indicator_id": i.id,
+                "name_zh": i.name_zh,
+                "unit": i.unit,
+                "kind": i.kind,
+                "derivation": i.derivation,
+                "method": i.method,
+                "direction": i.direction,
+                "window_name": i.window,
+                "window_start": w[0] if w else None,
+                "window_end": w[1] if w else None,
+                "track": i.track,
+                "flag": i.params.get("flag"),
+                "entry_type": i.params.get("entry_type"),
+                "chain": i.params.get("chain"),
+                "land_kind": i.params.get("land_kind"),
+                "of_id": i.params.get("of"),
+                "judged": i.params.get("judged"),
+                "aliases": list(i.aliases),
+            }
+        )
     df = pd.DataFrame(rows)
     for c in ("window_start", "window_end"):
         df[c] = pd.to_datetime(df[c]).dt.date
@@ -135,22 +178,30 @@ def indicators_frame() -> pd.DataFrame:
 
 def plan_frame() -> pd.DataFrame:
     p = catalog.plan()
-    return pd.DataFrame([{
-        "district_code": p["district"]["code"],
-        "district_name": p["district"]["name"],
-        "baseline_period": str(p["baseline"]["period"]),
-        "baseline_end": p["baseline"]["end"],
-        "peer_gap_code": p["peers"]["gdp_gap"],
-        "growth_peer_codes": list(p["peers"]["growth"]),
-        "on_track": float(p["progress"]["on_track"]),
-        "at_risk": float(p["progress"]["at_risk"]),
-        "hightech_validity_years": int(p["hightech_validity_years"]),
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "district_code": p["district"]["code"],
+                "district_name": p["district"]["name"],
+                "baseline_period": str(p["baseline"]["period"]),
+                "baseline_end": p["baseline"]["end"],
+                "peer_gap_code": p["peers"]["gdp_gap"],
+                "growth_peer_codes": list(p["peers"]["growth"]),
+                "on_track": float(p["progress"]["on_track"]),
+                "at_risk": float(p["progress"]["at_risk"]),
+                "hightech_validity_years": int(p["hightech_validity_years"]),
+            }
+        ]
+    )
 
 
 def load_reference(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists ref")
-    for name, frame in (("regions", regions_frame()), ("indicators", indicators_frame()), ("plan", plan_frame())):
+    for name, frame in (
+        ("regions", regions_frame()),
+        ("indicators", indicators_frame()),
+        ("plan", plan_frame()),
+    ):
         con.register("_ref", frame)
         con.execute(f"create or replace table ref.{name} as select * from _ref")
         con.unregister("_ref")
@@ -164,8 +215,10 @@ VINTAGED_KEY = ("indicator_id", "region_code", "period", "basis")
 
 def _ensure_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> None:
     con.execute("reset variable as_of")
-    con.execute(f"create table if not exists {m.name} as select *, null::timestamp as superseded_at,"
-                f" false as is_latest from ({m.sql}) where false")
+    con.execute(
+        f"create table if not exists {m.name} as select *, null::timestamp as superseded_at,"
+        f" false as is_latest from ({m.sql}) where false"
+    )
 
 
 def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
@@ -174,9 +227,14 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
     last = con.execute(f"select max(vintage) from {m.name}").fetchall()[0][0]
     built_to = con.execute("select max(last_vintage) from meta.builds").fetchall()[0][0]
     since = max([x for x in (last, built_to) if x is not None], default=None)
-    vintages = [r[0] for r in con.execute(
-        "select distinct loaded_at from meta.loads where status in ('loaded','partial')"
-        " and (? is null or loaded_at > ?) order by 1", [since, since]).fetchall()]
+    vintages = [
+        r[0]
+        for r in con.execute(
+            "select distinct loaded_at from meta.loads where status in ('loaded','partial')"
+            " and (? is null or loaded_at > ?) order by 1",
+            [since, since],
+        ).fetchall()
+    ]
     key = ", ".join(VINTAGED_KEY)
     added = 0
     for v in vintages:
@@ -236,9 +294,11 @@ def build(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
                 raise ValueError(f"{m.path}: unknown kind {m.kind!r}")
             timings[m.name] = time.perf_counter() - t0
         last = con.execute("select max(loaded_at) from meta.loads").fetchall()[0][0]
-        build_id = (con.execute("select coalesce(max(build_id), 0) + 1 from meta.builds").fetchall()[0][0])
-        con.execute("insert into meta.builds values (?, ?, ?, ?)",
-                    [build_id, dt.datetime.now(), last, time.perf_counter() - started])
+        build_id = con.execute("select coalesce(max(build_id), 0) + 1 from meta.builds").fetchall()[0][0]
+        con.execute(
+            "insert into meta.builds values (?, ?, ?, ?)",
+            [build_id, dt.datetime.now(), last, time.perf_counter() - started],
+        )
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -39,14 +39,32 @@ def plan() -> dict[str, Any]:
 @cache
 def indicators() -> tuple[Indicator, ...]:
     raw = yaml.safe_load((CATALOG_DIR / "indicators.yaml").read_text(encoding="utf-8"))["indicators"]
-    base = {"id", "name_zh", "unit", "kind", "derivation", "method", "direction", "window", "track", "aliases"}
+    base = {
+        "id",
+        "name_zh",
+        "unit",
+        "kind",
+        "derivation",
+        "method",
+        "direction",
+        "window",
+        "track",
+        "aliases",
+    }
     out = []
     for e in raw:
         out.append(
             Indicator(
-                id=e["id"], name_zh=e["name_zh"], unit=e["unit"], kind=e["kind"], derivation=e["derivation"],
-                method=e.get("method", "none"), direction=e.get("direction", "up"), window=e.get("window"),
-                track=e.get("track", True), aliases=tuple(e.get("aliases", ())),
+                id=e["id"],
+                name_zh=e["name_zh"],
+                unit=e["unit"],
+                kind=e["kind"],
+                derivation=e["derivation"],
+                method=e.get("method", "none"),
+                direction=e.get("direction", "up"),
+                window=e.get("window"),
+                track=e.get("track", True),
+                aliases=tuple(e.get("aliases", ())),
                 params={k: v for k, v in e.items() if k not in base},
             )
         )

@@ -192,7 +192,9 @@ def parse_date(raw: Any, *, month_end: bool = False) -> Parsed:
         except ValueError:
             return Parsed(None, None, f"日期“{s}”不存在 / no such date")
         if kind == "ym_dot" and m.group(2) == "1":
-            return Parsed(d, warning=f"“{s}”可能是被转成小数的“{y}.10”（10月），请确认 / may be a float-mangled {y}.10")
+            return Parsed(
+                d, warning=f"“{s}”可能是被转成小数的“{y}.10”（10月），请确认 / may be a float-mangled {y}.10"
+            )
         return Parsed(d)
     return Parsed(None, None, f"无法识别的日期“{s}”，请写成 2024-06-30 / not a date")
 

@@ -34,12 +34,22 @@ EXAMPLES = {
 }
 
 STATUS_ZH = {
-    "achieved": "已完成", "on_track": "进度正常", "at_risk": "有风险", "off_track": "滞后",
-    "missed": "未完成", "no_target": "目标待定", "no_data": "暂无数据",
+    "achieved": "已完成",
+    "on_track": "进度正常",
+    "at_risk": "有风险",
+    "off_track": "滞后",
+    "missed": "未完成",
+    "no_target": "目标待定",
+    "no_data": "暂无数据",
 }
 STATUS_STYLE = {
-    "achieved": "bold green", "on_track": "green", "at_risk": "yellow", "off_track": "red",
-    "missed": "bold red", "no_target": "dim", "no_data": "dim",
+    "achieved": "bold green",
+    "on_track": "green",
+    "at_risk": "yellow",
+    "off_track": "red",
+    "missed": "bold red",
+    "no_target": "dim",
+    "no_data": "dim",
 }
 
 
@@ -59,7 +69,9 @@ def _parse_when(text: str) -> dt.datetime:
     try:
         d = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--as-of 应为日期或 ISO 日期时间，如 2025-03-31 或 2025-03-31T12:00 / not a date: {text!r}") from None
+        raise UsageError(
+            f"--as-of 应为日期或 ISO 日期时间，如 2025-03-31 或 2025-03-31T12:00 / not a date: {text!r}"
+        ) from None
     if len(text) <= 10:  # a date: what was known by the end of that day
         d = d.replace(hour=23, minute=59, second=59, microsecond=999999)
     return d.replace(tzinfo=None)
@@ -88,7 +100,9 @@ def _writer(home: Home):
 
     class _W:
         def __enter__(self):
-            self.lock = write_lock(home, on_wait=lambda: _err("另一个写入进程正在运行，等待中… / waiting for another writer…"))
+            self.lock = write_lock(
+                home, on_wait=lambda: _err("另一个写入进程正在运行，等待中… / waiting for another writer…")
+            )
             self.lock.__enter__()
             self.con = connect(home)
             return self.con
@@ -116,9 +130,19 @@ def print_result(r) -> None:
         line += f" — {r.message}"
     _err(line)
     for i in r.rejections[:5]:
-        where = ", ".join(x for x in (i.sheet and f"sheet {i.sheet}", i.row and f"row {i.row}",
-                                       i.column and f"column {i.column}") if x)
-        _err(f"    {i.severity}: {where + ': ' if where else ''}{i.message}" + (f" [value: {i.value}]" if i.value else ""))
+        where = ", ".join(
+            x
+            for x in (
+                i.sheet and f"sheet {i.sheet}",
+                i.row and f"row {i.row}",
+                i.column and f"column {i.column}",
+            )
+            if x
+        )
+        _err(
+            f"    {i.severity}: {where + ': ' if where else ''}{i.message}"
+            + (f" [value: {i.value}]" if i.value else "")
+        )
     if len(r.rejections) > 5:
         _err(f"    … and {len(r.rejections) - 5} more (meta.rejections, load {r.load_id})")
     for w in r.warnings[:3]:
@@ -180,8 +204,15 @@ def _progress(total: int):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    p = Progress(TextColumn("[bold]loading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                 TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+    p = Progress(
+        TextColumn("[bold]loading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
     p.start()
     p.add_task("", total=total)
     return p
@@ -246,21 +277,27 @@ def cmd_check(args) -> int:
         ex = extract(p, args.source, limits=limits())
         print(f"== {p.name}")
         print(f"   format: {ex.format or '?'}" + (f" ({ex.encoding})" if ex.encoding else ""))
-        print(f"   spec:   {ex.spec.layout + ' (' + str(ex.spec.path.name) + ')' if ex.spec else 'none matched'}")
+        print(
+            f"   spec:   {ex.spec.layout + ' (' + str(ex.spec.path.name) + ')' if ex.spec else 'none matched'}"
+        )
         if not ex.spec:
             for c in ex.considered:
                 print(f"     considered: {c}")
         for s in ex.sheets:
-            print(f"   sheet {s.sheet!r}: header row(s) {s.header_rows}; period {s.period or 'per row'}"
-                  + (f" (from {s.period_from})" if s.period_from else "")
-                  + (f"; 填报单位 {s.reporter}" if s.reporter else ""))
+            print(
+                f"   sheet {s.sheet!r}: header row(s) {s.header_rows}; period {s.period or 'per row'}"
+                + (f" (from {s.period_from})" if s.period_from else "")
+                + (f"; 填报单位 {s.reporter}" if s.reporter else "")
+            )
             for f, col in s.columns.items():
                 unit = f"  [{s.units[f]}]" if f in s.units else ""
                 print(f"     {f:16} ← {col}{unit}")
             if s.unmapped:
                 print(f"     unmapped: {', '.join(s.unmapped)}")
-            print(f"     rows: {s.rows_read} data; dropped {s.dropped_totals} total, {s.dropped_notes} note, "
-                  f"{s.dropped_parts} 其中, {s.dropped_blank} blank")
+            print(
+                f"     rows: {s.rows_read} data; dropped {s.dropped_totals} total, {s.dropped_notes} note, "
+                f"{s.dropped_parts} 其中, {s.dropped_blank} blank"
+            )
         issues = list(ex.issues)
         if not ex.critical and ex.frame is not None:
             from etl.load import _validation_issues
@@ -275,9 +312,19 @@ def cmd_check(args) -> int:
         verdict = "would be rejected" if crit else (f"would load {n - bad_rows} rows, quarantine {bad_rows}")
         print(f"   → {verdict}; {len(warns)} warnings")
         for i in (crit + rows + warns)[:20]:
-            where = ", ".join(x for x in (i.sheet and f"sheet {i.sheet}", i.row and f"row {i.row}",
-                                           i.column and f"column {i.column}") if x)
-            print(f"     {i.severity}: {where + ': ' if where else ''}{i.message}" + (f" [value: {i.value}]" if i.value else ""))
+            where = ", ".join(
+                x
+                for x in (
+                    i.sheet and f"sheet {i.sheet}",
+                    i.row and f"row {i.row}",
+                    i.column and f"column {i.column}",
+                )
+                if x
+            )
+            print(
+                f"     {i.severity}: {where + ': ' if where else ''}{i.message}"
+                + (f" [value: {i.value}]" if i.value else "")
+            )
         if crit or rows:
             worst = 1
     return worst
@@ -325,7 +372,9 @@ def _progress_frame(args):
     as_of = _parse_when(args.as_of) if args.as_of else None
     path = home.snapshot if home.snapshot.exists() and as_of is None else home.warehouse
     if not path.exists():
-        raise UsageError(f"仓库尚未建立：{path}（先运行 statwh run） / no warehouse yet: run `statwh run` first")
+        raise UsageError(
+            f"仓库尚未建立：{path}（先运行 statwh run） / no warehouse yet: run `statwh run` first"
+        )
     from etl.build import progress_as_of
 
     if as_of is None:
@@ -362,8 +411,10 @@ def cmd_indicators(args) -> int:
 
     df = _progress_frame(args)
     if args.format == "json":
-        rows = [{k: _jsonable(None if (not isinstance(v, str) and pd.isna(v)) else v) for k, v in r.items()}
-                for r in df.to_dict("records")]
+        rows = [
+            {k: _jsonable(None if (not isinstance(v, str) and pd.isna(v)) else v) for k, v in r.items()}
+            for r in df.to_dict("records")
+        ]
         print(json.dumps(rows, ensure_ascii=False))
         return 0
     if args.format == "csv":
@@ -379,9 +430,15 @@ def cmd_indicators(args) -> int:
     for r in df.itertuples(index=False):
         st = r.status
         t.add_row(
-            f"{r.name_zh}\n[dim]{r.indicator_id}[/dim]", r.period or "—", fmt(r.actual, 2), fmt(r.target, 0)
-            if r.target is not None and not pd.isna(r.target) else "目标待定", r.unit, fmt(r.progress_pct),
-            fmt(r.expected_pct), fmt(r.projected_at_deadline, 1), f"[{STATUS_STYLE[st]}]{STATUS_ZH[st]} {st}[/]",
+            f"{r.name_zh}\n[dim]{r.indicator_id}[/dim]",
+            r.period or "—",
+            fmt(r.actual, 2),
+            fmt(r.target, 0) if r.target is not None and not pd.isna(r.target) else "目标待定",
+            r.unit,
+            fmt(r.progress_pct),
+            fmt(r.expected_pct),
+            fmt(r.projected_at_deadline, 1),
+            f"[{STATUS_STYLE[st]}]{STATUS_ZH[st]} {st}[/]",
         )
     Console(width=int(os.environ.get("COLUMNS", 140))).print(t)
     return 0
@@ -392,7 +449,9 @@ def cmd_report(args) -> int:
 
     home = Home.from_env()
     if not home.snapshot.exists():
-        raise UsageError("尚无发布的快照（先运行 statwh run） / nothing published yet: run `statwh run` first")
+        raise UsageError(
+            "尚无发布的快照（先运行 statwh run） / nothing published yet: run `statwh run` first"
+        )
     out = write_report(home, Path(args.out) if args.out else None)
     print(out)
     return 0
@@ -444,20 +503,31 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name, help_, fn):
-        sp = sub.add_parser(name, help=help_, description=help_, epilog="example:\n  " + EXAMPLES[name],
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        sp = sub.add_parser(
+            name,
+            help=help_,
+            description=help_,
+            epilog="example:\n  " + EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         sp.set_defaults(fn=fn)
         return sp
 
     sp = add("run", "process every file waiting in the inbox, build the marts, publish", cmd_run)
     sp.add_argument("--source", help="only this source's inbox folder")
-    sp.add_argument("--demo-if-empty", action="store_true", help="write the sample files first when the inbox is empty")
+    sp.add_argument(
+        "--demo-if-empty", action="store_true", help="write the sample files first when the inbox is empty"
+    )
     sp.add_argument("--print-progress", action="store_true", help="print the indicator table at the end")
-    sp = add("ingest", "ingest FILEs as SOURCE (a source id or a spec file), then refresh the marts", cmd_ingest)
+    sp = add(
+        "ingest", "ingest FILEs as SOURCE (a source id or a spec file), then refresh the marts", cmd_ingest
+    )
     sp.add_argument("source")
     sp.add_argument("files", nargs="+", metavar="FILE")
     sp.add_argument("--no-build", action="store_true", help="load only; do not rebuild the marts")
-    sp = add("check", "extract and validate only; print what would load and what would be rejected", cmd_check)
+    sp = add(
+        "check", "extract and validate only; print what would load and what would be rejected", cmd_check
+    )
     sp.add_argument("source")
     sp.add_argument("files", nargs="+", metavar="FILE")
     add("build", "rebuild the marts from what is loaded", cmd_build)
@@ -476,8 +546,12 @@ def build_parser() -> argparse.ArgumentParser:
     add("sources", "list the source specs and where each expects its files", cmd_sources)
     sp = add("spec", "draft a source spec for an unfamiliar layout (statwh spec draft FILE)", cmd_spec_draft)
     spsub = sp.add_subparsers(dest="spec_command", required=True, metavar="draft")
-    dp = spsub.add_parser("draft", help="read FILE and write a draft spec for a person to review",
-                          epilog="example:\n  " + EXAMPLES["spec"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    dp = spsub.add_parser(
+        "draft",
+        help="read FILE and write a draft spec for a person to review",
+        epilog="example:\n  " + EXAMPLES["spec"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     dp.add_argument("file", metavar="FILE")
     dp.add_argument("--source", help="limit the guess to this source id")
     dp.add_argument("--out", help="write the draft here (default: stdout)")
@@ -491,7 +565,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from etl.warehouse import LockTimeout

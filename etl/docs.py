@@ -36,9 +36,13 @@ def undocumented(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> list[
     for m in models():
         if m.schema != schema:
             continue
-        cols = [r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-            [schema, m.name.split(".")[1]]).fetchall()]
+        cols = [
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                [schema, m.name.split(".")[1]],
+            ).fetchall()
+        ]
         documented = set(m.columns)
         missing += [(m.name, c) for c in cols if c not in documented and "*" not in documented]
     return missing

@@ -27,7 +27,20 @@ from etl.read import Grid, ReadError, Workbook, read_workbook
 from etl.schemas import DATASETS, LINEAGE
 from etl.spec import FieldSpec, SourceSpec, specs_for
 
-NOTE_PREFIXES = ("注", "备注", "说明", "数据来源", "资料来源", "来源", "填表人", "审核人", "制表人", "负责人", "填报人", "联系电话")
+NOTE_PREFIXES = (
+    "注",
+    "备注",
+    "说明",
+    "数据来源",
+    "资料来源",
+    "来源",
+    "填表人",
+    "审核人",
+    "制表人",
+    "负责人",
+    "填报人",
+    "联系电话",
+)
 PART_PREFIXES = ("其中", "内：")
 
 
@@ -174,9 +187,7 @@ def find_header(grid: Grid, spec: SourceSpec) -> tuple[HeaderMatch | None, list[
             if not mapping:
                 continue
             missing = [f for f in required if f not in mapping]
-            missing += [
-                "/".join(g) for g in spec.required_any if not any(x in mapping for x in g)
-            ]
+            missing += ["/".join(g) for g in spec.required_any if not any(x in mapping for x in g)]
             candidates.append(HeaderMatch(r, depth, names, mapping, dups, len(mapping), missing))
     valid = [c for c in candidates if not c.missing_required]
     if not valid:
@@ -232,7 +243,9 @@ def unit_in_file_name(name: str) -> str | None:
     return None
 
 
-def period_of_sheet(spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str) -> tuple[Period | None, str | None]:
+def period_of_sheet(
+    spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str
+) -> tuple[Period | None, str | None]:
     for where in spec.period_from:
         if where == "sheet":
             p = cells.parse_period(grid.name) if not re.fullmatch(r"(?i)sheet\d*", grid.name) else None
@@ -274,7 +287,9 @@ def classify_row(row: list[Any], label_cols: list[int], spec: SourceSpec, in_not
     return "data"
 
 
-def _parse_column(values: list[Any], f: FieldSpec, blank_zero: bool) -> tuple[list[Any], list[str | None], list[str | None]]:
+def _parse_column(
+    values: list[Any], f: FieldSpec, blank_zero: bool
+) -> tuple[list[Any], list[str | None], list[str | None]]:
     """Parse one column: values, missing markers, problems."""
     out: list[Any] = []
     missing: list[str | None] = []
@@ -392,7 +407,9 @@ def _extract_rows_sheet(
             {"sheet": grid.name, "field": f, "column_letter": column_letter(c), "header_text": hm.names[c]}
         )
     mapped_cols = set(hm.mapping.values())
-    info.unmapped = [f"{n} ({column_letter(c)})" for c, n in enumerate(hm.names) if n and c not in mapped_cols]
+    info.unmapped = [
+        f"{n} ({column_letter(c)})" for c, n in enumerate(hm.names) if n and c not in mapped_cols
+    ]
     ex.sheets.append(info)
 
     for f, cols in hm.duplicates.items():
@@ -400,7 +417,8 @@ def _extract_rows_sheet(
             Issue(
                 "critical",
                 "duplicate_column",
-                f"两列都对应字段“{f}”：" + "、".join(f"{hm.names[c]} ({column_letter(c)})" for c in cols)
+                f"两列都对应字段“{f}”："
+                + "、".join(f"{hm.names[c]} ({column_letter(c)})" for c in cols)
                 + "，请删除或改名其中一列 / two columns map to the same field",
                 grid.name,
                 hm.row + 1,
@@ -435,7 +453,9 @@ def _extract_rows_sheet(
         (hm.mapping[f.name] for f in spec.fields if f.type in {"number", "integer"} and f.name in hm.mapping),
         default=len(hm.names),
     )
-    label_cols = sorted({hm.mapping[f] for f in text_fields if f in hm.mapping} | set(range(min(first_numeric, 3))))
+    label_cols = sorted(
+        {hm.mapping[f] for f in text_fields if f in hm.mapping} | set(range(min(first_numeric, 3)))
+    )
     wanted = {c: "auto" for c in set(hm.mapping.values()) | set(label_cols)}
     for fname, c in hm.mapping.items():
         f = spec.field(fname)
@@ -474,14 +494,24 @@ def _extract_rows_sheet(
                 unit, src = f.unit, "assumed"
             other = cell_units.notna() & (cell_units != unit) & (cell_units != "%")
             if other.any():  # units mixed within the column: those rows cannot be trusted
-                problems[other] = [f"单元格写明的单位“{u}”与本列单位“{unit}”不同，请统一单位 / "
-                                   "the cell's unit differs from the column's" for u in cell_units[other]]
+                problems[other] = [
+                    f"单元格写明的单位“{u}”与本列单位“{unit}”不同，请统一单位 / "
+                    "the cell's unit differs from the column's"
+                    for u in cell_units[other]
+                ]
                 vals[other] = float("nan")
             try:
                 factor = cells.unit_factor(unit, f.unit)
             except ValueError as e:
                 ex.issues.append(
-                    Issue("critical", "unit_mismatch", f"{hm.names[c]} ({column_letter(c)})：{e}", grid.name, hm.row + 1, fname)
+                    Issue(
+                        "critical",
+                        "unit_mismatch",
+                        f"{hm.names[c]} ({column_letter(c)})：{e}",
+                        grid.name,
+                        hm.row + 1,
+                        fname,
+                    )
                 )
                 return None
             info.units[fname] = f"{unit} ({src})" + (f" → {f.unit} ×{factor:g}" if factor != 1 else "")
@@ -489,13 +519,23 @@ def _extract_rows_sheet(
                 vals = vals * factor
         for r, prob in problems.dropna().items():
             severity, prob = ("warning", prob[5:]) if prob.startswith("WARN:") else ("row", prob)
-            ex.issues.append(Issue(severity, f"parse_{f.type}", prob, grid.name, int(r) + 1,
-                                   f"{hm.names[c]} ({column_letter(c)})", _text(raw[r])))
+            ex.issues.append(
+                Issue(
+                    severity,
+                    f"parse_{f.type}",
+                    prob,
+                    grid.name,
+                    int(r) + 1,
+                    f"{hm.names[c]} ({column_letter(c)})",
+                    _text(raw[r]),
+                )
+            )
         if f.type == "region":
             cols[fname] = vals.tolist()
             within = catalog_district() if fname == "township" else None
-            cols[f"{fname}_code"] = _resolve_regions(vals.tolist(), data_rows, grid.name, hm.names[c], c, ex,
-                                                     within=within)
+            cols[f"{fname}_code"] = _resolve_regions(
+                vals.tolist(), data_rows, grid.name, hm.names[c], c, ex, within=within
+            )
         elif f.type == "period":
             cols["period"] = [p.text if p else None for p in vals]
             cols["period_end"] = [p.end if p else None for p in vals]
@@ -534,18 +574,27 @@ def part_columns(hm: HeaderMatch) -> dict[int, int]:
     return out
 
 
-def _check_parts(parts: dict[int, int], hm: HeaderMatch, data: pd.DataFrame, sheet: str, ex: Extraction) -> None:
+def _check_parts(
+    parts: dict[int, int], hm: HeaderMatch, data: pd.DataFrame, sheet: str, ex: Extraction
+) -> None:
     """A `其中：` figure is part of the one before it: never larger (a warning when it is)."""
     for part, parent in parts.items():
         a = pd.to_numeric(data[part], errors="coerce")
         b = pd.to_numeric(data[parent], errors="coerce")
         bad = a.notna() & b.notna() & (a > b + 0.005)
         for r in data.index[bad][:20]:
-            ex.issues.append(Issue(
-                "warning", "part_exceeds_whole",
-                f"“{hm.names[part]}”（{a[r]:,.2f}）大于它所属的“{hm.names[parent]}”（{b[r]:,.2f}），其中项不应超过总数"
-                " / a 其中 figure is larger than the figure it is part of",
-                sheet, int(r) + 1, f"{hm.names[part]} ({column_letter(part)})", _text(data.at[r, part])))
+            ex.issues.append(
+                Issue(
+                    "warning",
+                    "part_exceeds_whole",
+                    f"“{hm.names[part]}”（{a[r]:,.2f}）大于它所属的“{hm.names[parent]}”（{b[r]:,.2f}），其中项不应超过总数"
+                    " / a 其中 figure is larger than the figure it is part of",
+                    sheet,
+                    int(r) + 1,
+                    f"{hm.names[part]} ({column_letter(part)})",
+                    _text(data.at[r, part]),
+                )
+            )
 
 
 def _body_from_grid(grid: Grid, start: int, wanted: dict[int, str]) -> pd.DataFrame:
@@ -629,7 +678,9 @@ def _parse_text_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series,
     return values, missing, none, none.copy()
 
 
-def parse_series(raw: pd.Series, f: FieldSpec, blank_zero: bool) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+def parse_series(
+    raw: pd.Series, f: FieldSpec, blank_zero: bool
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """Parse one column, vectorised: values, missing markers, problems (None where fine), and the
     unit a cell wrote beside its number (`3.4公顷`), if any.
 
@@ -658,8 +709,11 @@ def parse_series(raw: pd.Series, f: FieldSpec, blank_zero: bool) -> tuple[pd.Ser
                 problems[frac] = raw[frac].map(lambda v: f"应为整数，实际为 {v} / expected a whole number")
                 num[frac] = float("nan")
         return num, missing, problems, units
-    if f.type in {"text", "credit_code"} and pd.api.types.is_string_dtype(raw.dtype) \
-            and not (raw.dtype == object and not raw.dropna().map(type).eq(str).all()):
+    if (
+        f.type in {"text", "credit_code"}
+        and pd.api.types.is_string_dtype(raw.dtype)
+        and not (raw.dtype == object and not raw.dropna().map(type).eq(str).all())
+    ):
         return _parse_text_column(raw, f.type)
     codes, uniq = pd.factorize(raw, use_na_sentinel=True)
     uniq_list = [u.item() if hasattr(u, "item") else u for u in uniq]
@@ -671,8 +725,12 @@ def parse_series(raw: pd.Series, f: FieldSpec, blank_zero: bool) -> tuple[pd.Ser
     probs[:-1] = problems if problems else []
     probs[-1] = None
     missing = np.where(codes == -1, "", None).astype(object)
-    return (pd.Series(vals[codes], index=idx, dtype=object), pd.Series(missing, index=idx, dtype=object),
-            pd.Series(probs[codes], index=idx, dtype=object), pd.Series([None] * len(raw), index=idx, dtype=object))
+    return (
+        pd.Series(vals[codes], index=idx, dtype=object),
+        pd.Series(missing, index=idx, dtype=object),
+        pd.Series(probs[codes], index=idx, dtype=object),
+        pd.Series([None] * len(raw), index=idx, dtype=object),
+    )
 
 
 def catalog_district() -> str:
@@ -681,8 +739,15 @@ def catalog_district() -> str:
     return str(plan()["district"]["code"])
 
 
-def _resolve_regions(vals: list[Any], rows: list[int], sheet: str, header: str, c: int, ex: Extraction,
-                     within: str | None = None) -> list[str | None]:
+def _resolve_regions(
+    vals: list[Any],
+    rows: list[int],
+    sheet: str,
+    header: str,
+    c: int,
+    ex: Extraction,
+    within: str | None = None,
+) -> list[str | None]:
     """Region codes for names; with `within` (a township field of a district roster), a place
     outside that district is a row-level problem, never a silent match elsewhere."""
     from etl.regions import RegionResolver
@@ -702,22 +767,39 @@ def _resolve_regions(vals: list[Any], rows: list[int], sheet: str, header: str, 
                 from etl.regions import Resolution
 
                 res = memo[v] = Resolution(
-                    code=None, level=None, name=None, candidates=((res.code, res.name or ""),),
+                    code=None,
+                    level=None,
+                    name=None,
+                    candidates=((res.code, res.name or ""),),
                     problem=f"“{v}”不是{resolver.name_of(within) or within}的镇（街道）"
-                            f"（最接近的是 {res.name}，{res.code}） / not a township of the district")
+                    f"（最接近的是 {res.name}，{res.code}） / not a township of the district",
+                )
         out.append(res.code)
         if res.code is None and r not in told:
             told.add(r)
             ex.issues.append(
-                Issue("row", "unknown_region", res.problem or f"无法识别的地区“{v}” / unknown region",
-                      sheet, r + 1, f"{header} ({column_letter(c)})", v)
+                Issue(
+                    "row",
+                    "unknown_region",
+                    res.problem or f"无法识别的地区“{v}” / unknown region",
+                    sheet,
+                    r + 1,
+                    f"{header} ({column_letter(c)})",
+                    v,
+                )
             )
     return out
 
 
 def _check_totals(
-    spec: SourceSpec, hm: HeaderMatch, sheet: str, total_rows: list[int], total_values: dict[int, Any],
-    cols: dict[str, Any], info: SheetInfo, ex: Extraction,
+    spec: SourceSpec,
+    hm: HeaderMatch,
+    sheet: str,
+    total_rows: list[int],
+    total_values: dict[int, Any],
+    cols: dict[str, Any],
+    info: SheetInfo,
+    ex: Extraction,
 ) -> None:
     """A 合计 row is evidence: the sum of the parts must match it (within the larger of 0.05 and
     0.01 % of the total)."""
@@ -741,10 +823,14 @@ def _check_totals(
         if abs(parts - total) > tol:
             ex.issues.append(
                 Issue(
-                    "warning", "total_mismatch",
+                    "warning",
+                    "total_mismatch",
                     f"合计行与明细之和不符：{hm.names[c]} 合计 {p.value:,.2f}，明细之和 {parts / factor:,.2f}，"
                     f"相差 {(parts - total) / factor:,.2f} / the total row does not reconcile",
-                    sheet, tr + 1, f"{hm.names[c]} ({column_letter(c)})", _text(total_values.get(c)),
+                    sheet,
+                    tr + 1,
+                    f"{hm.names[c]} ({column_letter(c)})",
+                    _text(total_values.get(c)),
                 )
             )
 
@@ -788,7 +874,9 @@ def clean_indicator_name(name: str) -> str:
 REGION_HEADERS = {"地区", "地区名称", "区县", "区域", "省份", "城市", "县区", "镇街", "乡镇"}
 
 
-def _wide_label_columns(rows: list[list[Any]], start: int, first_period_col: int) -> tuple[int | None, list[int]]:
+def _wide_label_columns(
+    rows: list[list[Any]], start: int, first_period_col: int
+) -> tuple[int | None, list[int]]:
     """Among the columns left of the periods: the one holding regions, and the text ones (indicators)."""
     from etl.regions import RegionResolver
 
@@ -797,11 +885,18 @@ def _wide_label_columns(rows: list[list[Any]], start: int, first_period_col: int
     header = rows[start - 1] if start > 0 else []
     for c in range(min(first_period_col, len(header))):
         if header_key(header[c]) in REGION_HEADERS:
-            others = [x for x in range(first_period_col) if x != c and any(
-                isinstance(r[x] if x < len(r) else None, str) for r in rows[start : start + 40])]
+            others = [
+                x
+                for x in range(first_period_col)
+                if x != c
+                and any(isinstance(r[x] if x < len(r) else None, str) for r in rows[start : start + 40])
+            ]
             return c, others
-    sample = [r for r in rows[start : start + 40]
-              if not any(isinstance(v, str) and _text(v).startswith(NOTE_PREFIXES) for v in r if v is not None)]
+    sample = [
+        r
+        for r in rows[start : start + 40]
+        if not any(isinstance(v, str) and _text(v).startswith(NOTE_PREFIXES) for v in r if v is not None)
+    ]
     for c in range(first_period_col):
         vals = [r[c] for r in sample if c < len(r) and isinstance(r[c], str) and _text(r[c])]
         if not vals:
@@ -815,7 +910,9 @@ def _wide_label_columns(rows: list[list[Any]], start: int, first_period_col: int
     return best, [c for c in text_cols if c != best]
 
 
-def _extract_wide_sheet(grid: Grid, spec: SourceSpec, file_name: str, ex: Extraction) -> dict[str, list[Any]] | None:
+def _extract_wide_sheet(
+    grid: Grid, spec: SourceSpec, file_name: str, ex: Extraction
+) -> dict[str, list[Any]] | None:
     """Periods across: every (row, period column) cell becomes one long row.
 
     The label columns left of the periods are told apart by their content: the one whose values
@@ -841,8 +938,14 @@ def _extract_wide_sheet(grid: Grid, spec: SourceSpec, file_name: str, ex: Extrac
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=str(header_row + 1))
     if region_col is not None:
         info.columns["region"] = f"{_text(row[region_col]) or '(blank)'} ({column_letter(region_col)})"
-        ex.column_map.append({"sheet": grid.name, "field": "region", "column_letter": column_letter(region_col),
-                              "header_text": _text(row[region_col])})
+        ex.column_map.append(
+            {
+                "sheet": grid.name,
+                "field": "region",
+                "column_letter": column_letter(region_col),
+                "header_text": _text(row[region_col]),
+            }
+        )
     if indicator_cols:
         info.columns["indicator"] = ", ".join(column_letter(c) for c in indicator_cols)
     info.columns["periods"] = ", ".join(p.text for p in period_cols.values())
@@ -851,9 +954,22 @@ def _extract_wide_sheet(grid: Grid, spec: SourceSpec, file_name: str, ex: Extrac
     unit_fallback = meta.unit_row or unit_in_file_name(file_name)
     label_cols = ([region_col] if region_col is not None else []) + indicator_cols
 
-    out: dict[str, list[Any]] = {k: [] for k in (
-        "indicator_name", "region", "period", "period_end", "_period_basis", "value", "unit_text",
-        "missing", "_sheet", "_row", "_col")}
+    out: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "indicator_name",
+            "region",
+            "period",
+            "period_end",
+            "_period_basis",
+            "value",
+            "unit_text",
+            "missing",
+            "_sheet",
+            "_row",
+            "_col",
+        )
+    }
     rows_used: set[int] = set()
     units_seen: dict[str, str] = {}
     in_notes = False
@@ -864,8 +980,11 @@ def _extract_wide_sheet(grid: Grid, spec: SourceSpec, file_name: str, ex: Extrac
             info.dropped_notes += 1
             continue
         if kind in {"blank", "total", "part"}:
-            setattr(info, "dropped_blank" if kind == "blank" else "dropped_totals",
-                    getattr(info, "dropped_blank" if kind == "blank" else "dropped_totals") + 1)
+            setattr(
+                info,
+                "dropped_blank" if kind == "blank" else "dropped_totals",
+                getattr(info, "dropped_blank" if kind == "blank" else "dropped_totals") + 1,
+            )
             continue
         cur = rows[r]
         region = _text(cur[region_col]) if region_col is not None and region_col < len(cur) else ""
@@ -882,8 +1001,17 @@ def _extract_wide_sheet(grid: Grid, spec: SourceSpec, file_name: str, ex: Extrac
             if parsed.value is None and parsed.missing == "" and spec.blank_means == "zero":
                 parsed = cells.Parsed(0.0)
             if parsed.problem:
-                ex.issues.append(Issue("row", "parse_number", parsed.problem, grid.name, r + 1,
-                                       f"{p.text} ({column_letter(c)})", _text(v)))
+                ex.issues.append(
+                    Issue(
+                        "row",
+                        "parse_number",
+                        parsed.problem,
+                        grid.name,
+                        r + 1,
+                        f"{p.text} ({column_letter(c)})",
+                        _text(v),
+                    )
+                )
                 continue
             rows_used.add(r)
             out["indicator_name"].append(clean_indicator_name(indicator))
@@ -901,8 +1029,9 @@ def _extract_wide_sheet(grid: Grid, spec: SourceSpec, file_name: str, ex: Extrac
     info.units["value"] = "; ".join(f"{clean_indicator_name(k)}: {v}" for k, v in units_seen.items())
     regions = out["region"]
     if region_col is not None:
-        out["region_code"] = _resolve_regions(regions, [x - 1 for x in out["_row"]], grid.name,
-                                              _text(row[region_col]) or "地区", region_col, ex)
+        out["region_code"] = _resolve_regions(
+            regions, [x - 1 for x in out["_row"]], grid.name, _text(row[region_col]) or "地区", region_col, ex
+        )
     else:
         out["region_code"] = [None] * len(regions)
     return out
@@ -937,11 +1066,14 @@ def choose_spec(wb: Workbook, specs: list[SourceSpec], file_name: str) -> tuple[
                     top = sorted(cands, key=lambda c: -c.score)[:3]
                     for c in top:
                         considered.append(
-                            f"{spec.layout} / {g.name}: 第{c.row + 1}" + (f"-{c.row + c.depth}" if c.depth > 1 else "")
+                            f"{spec.layout} / {g.name}: 第{c.row + 1}"
+                            + (f"-{c.row + c.depth}" if c.depth > 1 else "")
                             + f"行 matched {sorted(c.mapping)}; missing required {c.missing_required}"
                         )
                     if not top:
-                        considered.append(f"{spec.layout} / {g.name}: no header row matched any known column name")
+                        considered.append(
+                            f"{spec.layout} / {g.name}: no header row matched any known column name"
+                        )
                 else:
                     considered.append(f"{spec.layout} / {g.name}: header at row {hm.row + 1}, {s} fields")
             score = max(score, s)
@@ -983,7 +1115,9 @@ def _wide_score(g: Grid, spec: SourceSpec) -> int:
     return 0
 
 
-def extract(path: Path, source: str, *, file_name: str | None = None, limits: dict[str, int] | None = None) -> Extraction:
+def extract(
+    path: Path, source: str, *, file_name: str | None = None, limits: dict[str, int] | None = None
+) -> Extraction:
     """Extract one file as `source` (a source id or a spec path). Never raises on bad input."""
     path = Path(path)
     file_name = file_name or path.name
@@ -1005,8 +1139,10 @@ def extract(path: Path, source: str, *, file_name: str | None = None, limits: di
         if not nonempty:
             msg = "文件中没有任何数据（所有工作表为空） / every sheet is empty"
         else:
-            msg = ("找不到可识别的表头或缺少必填列 / no recognisable header with the required columns: "
-                   + "; ".join(considered[:6]))
+            msg = (
+                "找不到可识别的表头或缺少必填列 / no recognisable header with the required columns: "
+                + "; ".join(considered[:6])
+            )
         ex.issues.append(Issue("critical", "no_header", msg))
         return ex
     ex.spec = spec
@@ -1044,9 +1180,14 @@ def extract(path: Path, source: str, *, file_name: str | None = None, limits: di
         return ex
     if not frames or sum(len(f) for f in frames) == 0:
         sheets = "、".join(f"“{s.sheet}”（表头在第{s.header_rows}行）" for s in ex.sheets) or "—"
-        ex.issues.append(Issue("critical", "no_data_rows",
-                               f"工作表 {sheets} 表头之下没有数据行 / the sheet has a header but no data rows",
-                               ex.sheets[0].sheet if ex.sheets else None))
+        ex.issues.append(
+            Issue(
+                "critical",
+                "no_data_rows",
+                f"工作表 {sheets} 表头之下没有数据行 / the sheet has a header but no data rows",
+                ex.sheets[0].sheet if ex.sheets else None,
+            )
+        )
         return ex
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     from etl.transform import finish

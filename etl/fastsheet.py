@@ -62,7 +62,9 @@ def _sheet_paths(z: zipfile.ZipFile) -> list[tuple[str, str]]:
         for _, el in iterparse(f):
             if el.tag.endswith("Relationship"):
                 target = el.get("Target", "")
-                rels[el.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+                rels[el.get("Id")] = (
+                    target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+                )
     out = []
     with z.open("xl/workbook.xml") as f:
         for _, el in iterparse(f):
@@ -135,8 +137,14 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
     idx = sorted(columns)
     dtypes = {i: "string" for i in idx if columns[i] == "text"}
     try:
-        sheet_obj = reader.load_sheet(sheet, header_row=None, skip_rows=start_row, use_columns=idx,
-                                      dtypes=dtypes or None, schema_sample_rows=2000)
+        sheet_obj = reader.load_sheet(
+            sheet,
+            header_row=None,
+            skip_rows=start_row,
+            use_columns=idx,
+            dtypes=dtypes or None,
+            schema_sample_rows=2000,
+        )
         table = sheet_obj.to_arrow()
     except Exception as e:
         raise ReadError(f"工作表“{sheet}”无法读取 / cannot read sheet {sheet!r}: {e}") from e

@@ -171,8 +171,15 @@ class ColumnPairValuesWithinFactor(ColumnPairMapMetricProvider):
     """column_A is within `factor` times column_B, either way (both non-zero, or both zero)."""
 
     condition_metric_name = "column_pair_values.within_factor"
-    condition_domain_keys = ("batch_id", "table", "column_A", "column_B", "row_condition", "condition_parser",
-                             "ignore_row_if")
+    condition_domain_keys = (
+        "batch_id",
+        "table",
+        "column_A",
+        "column_B",
+        "row_condition",
+        "condition_parser",
+        "ignore_row_if",
+    )
     condition_value_keys = ("factor",)
 
     @column_pair_condition_partial(engine=PandasExecutionEngine)

@@ -134,16 +134,28 @@ def history_issues(con: duckdb.DuckDBPyConnection, prep) -> tuple[list[Issue], p
         hist[c] = frame[c]
     field = {"enterprise_periods": "output_month", "indicator_obs": "value"}.get(prep.dataset, "name")
     issues, results = validate_frame("history", hist.drop(columns=["idx"]), prep.column_map)
-    names = dict(zip(zip(frame["_sheet"], frame["_row"], strict=True), frame["name"], strict=True)) \
-        if "name" in frame else {}
+    names = (
+        dict(zip(zip(frame["_sheet"], frame["_row"], strict=True), frame["name"], strict=True))
+        if "name" in frame
+        else {}
+    )
     for i in issues:  # name the file's column (and the enterprise), not the helper frame's
         if i.column and i.column.startswith("roster_hightech"):
             name = names.get((i.sheet, i.row))
             i.message = f"{name}：{i.message}" if name else i.message
-            i.value = f"名录 {'是' if 'True' in str(i.value).split(',')[0] else '否'} / 名单 是" \
-                if prep.dataset == "hightech_certs" else i.value
+            i.value = (
+                f"名录 {'是' if 'True' in str(i.value).split(',')[0] else '否'} / 名单 是"
+                if prep.dataset == "hightech_certs"
+                else i.value
+            )
         if i.column and i.column.startswith(("value", "roster_hightech")):
             field = "name" if i.column.startswith("roster") else field
-            i.column = next((f"{c['header_text']} ({c['column_letter']})" for c in prep.column_map
-                             if c["sheet"] == i.sheet and c["field"] == field), field)
+            i.column = next(
+                (
+                    f"{c['header_text']} ({c['column_letter']})"
+                    for c in prep.column_map
+                    if c["sheet"] == i.sheet and c["field"] == field
+                ),
+                field,
+            )
     return issues, results

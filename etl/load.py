@@ -97,14 +97,17 @@ def _issue_rows(load_id: int, file_name: str, issues: list[Issue]) -> pd.DataFra
     )
 
 
-def _validation_issues(ex: Extraction, docs_dir: Path | None = None) -> tuple[list[Issue], pd.DataFrame | None]:
+def _validation_issues(
+    ex: Extraction, docs_dir: Path | None = None
+) -> tuple[list[Issue], pd.DataFrame | None]:
     """Run the dataset's expectation suite; map failures back to sheet, row and column."""
     assert ex.frame is not None and ex.spec is not None
     return validate_frame(ex.spec.dataset, ex.frame, ex.column_map, docs_dir)
 
 
-def validate_frame(suite: str, frame: pd.DataFrame, column_map: list[dict],
-                   docs_dir: Path | None = None) -> tuple[list[Issue], pd.DataFrame]:
+def validate_frame(
+    suite: str, frame: pd.DataFrame, column_map: list[dict], docs_dir: Path | None = None
+) -> tuple[list[Issue], pd.DataFrame]:
     """Validate `frame` against `expectations/<suite>.json`; issues located by sheet, row, column.
     With `docs_dir`, the results are kept there for great_expectations Data Docs."""
     from etl.validate import validate
@@ -167,7 +170,9 @@ class Prepared:
             self.frame.to_parquet(directory / "frame.parquet", index=False)
         if self.validation_results is not None:
             self.validation_results.to_parquet(directory / "validation.parquet", index=False)
-        (directory / "prepared.json").write_text(json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8")
+        (directory / "prepared.json").write_text(
+            json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8"
+        )
         return directory
 
     @classmethod
@@ -177,8 +182,11 @@ class Prepared:
         meta["issues"] = [Issue(**i) for i in meta["issues"]]
         frame = directory / "frame.parquet"
         vr = directory / "validation.parquet"
-        return cls(**meta, frame=pd.read_parquet(frame) if frame.exists() else None,
-                   validation_results=pd.read_parquet(vr) if vr.exists() else None)
+        return cls(
+            **meta,
+            frame=pd.read_parquet(frame) if frame.exists() else None,
+            validation_results=pd.read_parquet(vr) if vr.exists() else None,
+        )
 
 
 def data_docs_dir(home: Home) -> Path | None:
@@ -186,19 +194,34 @@ def data_docs_dir(home: Home) -> Path | None:
     return None if os.environ.get("STATWH_DATA_DOCS", "1") == "0" else home.data_docs
 
 
-def prepare(home: Home, path: Path, source: str, *, file_name: str | None = None,
-            received_at: dt.datetime | None = None) -> Prepared:
+def prepare(
+    home: Home,
+    path: Path,
+    source: str,
+    *,
+    file_name: str | None = None,
+    received_at: dt.datetime | None = None,
+) -> Prepared:
     """Archive, extract and validate one file. Touches no warehouse; never raises on bad input."""
     file_name = file_name or path.name
     sha = sha256_of(path)
     archived = archive_file(home, path, sha)
     ex = extract(path, source, file_name=file_name, limits=limits())
     prep = Prepared(
-        file_name=file_name, source=ex.source, sha256=sha, archive_path=str(archived),
-        received_at=received_at or dt.datetime.now(), layout=ex.spec.layout if ex.spec else None,
-        dataset=ex.spec.dataset if ex.spec else None, format=ex.format, encoding=ex.encoding,
-        reporter=next((s.reporter for s in ex.sheets if s.reporter), None), rows_read=ex.rows_read,
-        wide=bool(ex.spec and ex.spec.shape == "wide"), issues=list(ex.issues), column_map=ex.column_map,
+        file_name=file_name,
+        source=ex.source,
+        sha256=sha,
+        archive_path=str(archived),
+        received_at=received_at or dt.datetime.now(),
+        layout=ex.spec.layout if ex.spec else None,
+        dataset=ex.spec.dataset if ex.spec else None,
+        format=ex.format,
+        encoding=ex.encoding,
+        reporter=next((s.reporter for s in ex.sheets if s.reporter), None),
+        rows_read=ex.rows_read,
+        wide=bool(ex.spec and ex.spec.shape == "wide"),
+        issues=list(ex.issues),
+        column_map=ex.column_map,
         frame=ex.frame,
     )
     if not ex.critical and ex.frame is not None:
@@ -209,8 +232,11 @@ def prepare(home: Home, path: Path, source: str, *, file_name: str | None = None
             v_issues = [Issue("critical", "validation_error", f"校验过程出错 / validation failed: {e}")]
         # one reason per row and column: extraction's own messages are more precise than a suite's
         seen = {(i.sheet, i.row, (i.column or "").split(" (")[0]) for i in prep.issues}
-        prep.issues.extend(i for i in v_issues if (i.sheet, i.row, (i.column or "").split(" (")[0]) not in seen
-                           or i.row is None)
+        prep.issues.extend(
+            i
+            for i in v_issues
+            if (i.sheet, i.row, (i.column or "").split(" (")[0]) not in seen or i.row is None
+        )
     return prep
 
 
@@ -223,21 +249,43 @@ def prior_load(con: duckdb.DuckDBPyConnection, sha: str) -> int | None:
     return rows[0][0] if rows else None
 
 
-def _record_duplicate(con, source: str, file_name: str, sha: str, archived: str, received_at, prior: int) -> LoadResult:
+def _record_duplicate(
+    con, source: str, file_name: str, sha: str, archived: str, received_at, prior: int
+) -> LoadResult:
     load_id = con.execute("select nextval('meta.load_id_seq')").fetchall()[0][0]
     con.execute(
         "insert into meta.loads (load_id, source, file_name, sha256, archive_path, status, received_at, loaded_at, message)"
         " values (?, ?, ?, ?, ?, 'duplicate', ?, ?, ?)",
-        [load_id, source, file_name, sha, archived, received_at, _now_after(con),
-         f"与第 {prior} 次入库的文件内容相同，未重复入库 / same content as load {prior}"],
+        [
+            load_id,
+            source,
+            file_name,
+            sha,
+            archived,
+            received_at,
+            _now_after(con),
+            f"与第 {prior} 次入库的文件内容相同，未重复入库 / same content as load {prior}",
+        ],
     )
-    return LoadResult(file_name, source, "duplicate", load_id,
-                      message=f"already loaded as load {prior} (same sha256): nothing loaded twice")
+    return LoadResult(
+        file_name,
+        source,
+        "duplicate",
+        load_id,
+        message=f"already loaded as load {prior} (same sha256): nothing loaded twice",
+    )
 
 
 def ingest_file(
-    con: duckdb.DuckDBPyConnection, home: Home, path: Path, source: str, *, file_name: str | None = None,
-    received_at: dt.datetime | None = None, force: bool = False, reprocess_of: int | None = None,
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    path: Path,
+    source: str,
+    *,
+    file_name: str | None = None,
+    received_at: dt.datetime | None = None,
+    force: bool = False,
+    reprocess_of: int | None = None,
 ) -> LoadResult:
     """Archive, extract, validate and load one file in one transaction. Never raises on bad input."""
     file_name = file_name or path.name
@@ -252,14 +300,21 @@ def ingest_file(
     return commit(con, home, prep, force=force, reprocess_of=reprocess_of)
 
 
-def commit(con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, *, force: bool = False,
-           reprocess_of: int | None = None) -> LoadResult:
+def commit(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    prep: Prepared,
+    *,
+    force: bool = False,
+    reprocess_of: int | None = None,
+) -> LoadResult:
     """Load a prepared file in one transaction: all of its good rows, or (when rejected) none."""
     if not force:
         prior = prior_load(con, prep.sha256)
         if prior is not None:
-            return _record_duplicate(con, prep.source, prep.file_name, prep.sha256, prep.archive_path,
-                                     prep.received_at, prior)
+            return _record_duplicate(
+                con, prep.source, prep.file_name, prep.sha256, prep.archive_path, prep.received_at, prior
+            )
     if prep.frame is not None and not any(i.severity == "critical" for i in prep.issues):
         from etl.history import history_issues
 
@@ -267,15 +322,26 @@ def commit(con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, *, force:
             h_issues, h_results = history_issues(con, prep)
         except Exception as e:  # a check against history must never stop a load
             log.exception("history checks failed for %s", prep.file_name)
-            h_issues, h_results = [Issue("warning", "history_check_error", f"与历史数据的比对未能执行 / {e}")], None
+            h_issues, h_results = (
+                [Issue("warning", "history_check_error", f"与历史数据的比对未能执行 / {e}")],
+                None,
+            )
         prep.issues = prep.issues + h_issues
         if h_results is not None:
-            prep.validation_results = pd.concat([x for x in (prep.validation_results, h_results) if x is not None])
+            prep.validation_results = pd.concat(
+                [x for x in (prep.validation_results, h_results) if x is not None]
+            )
     critical = [i for i in prep.issues if i.severity == "critical"]
     row_issues = [i for i in prep.issues if i.severity == "row"]
     warnings = [i for i in prep.issues if i.severity == "warning"]
-    result = LoadResult(prep.file_name, prep.source, "rejected", layout=prep.layout, rows_read=prep.rows_read,
-                        warnings=warnings)
+    result = LoadResult(
+        prep.file_name,
+        prep.source,
+        "rejected",
+        layout=prep.layout,
+        rows_read=prep.rows_read,
+        warnings=warnings,
+    )
     frame = prep.frame
 
     con.execute("begin transaction")
@@ -289,8 +355,11 @@ def commit(con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, *, force:
             result.message = result.rejections[0].message
         else:
             bad = {(i.sheet, i.row) for i in row_issues}
-            is_bad = pd.Series([(s, r) in bad for s, r in zip(frame["_sheet"], frame["_row"], strict=True)],
-                               index=frame.index, dtype=bool)
+            is_bad = pd.Series(
+                [(s, r) in bad for s, r in zip(frame["_sheet"], frame["_row"], strict=True)],
+                index=frame.index,
+                dtype=bool,
+            )
             loaded = frame[~is_bad].copy()
             quarantined = frame[is_bad]
             result.rejections = row_issues
@@ -312,9 +381,26 @@ def commit(con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, *, force:
             "insert into meta.loads (load_id, source, layout, dataset, file_name, sha256, archive_path, format, encoding,"
             " status, rows_read, rows_loaded, rows_rejected, received_at, loaded_at, reporter, message, reprocess_of)"
             " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [load_id, prep.source, prep.layout, prep.dataset, prep.file_name, prep.sha256, prep.archive_path,
-             prep.format, prep.encoding, result.status, result.rows_read, result.rows_loaded, result.rows_rejected,
-             prep.received_at, now, prep.reporter, result.message or None, reprocess_of],
+            [
+                load_id,
+                prep.source,
+                prep.layout,
+                prep.dataset,
+                prep.file_name,
+                prep.sha256,
+                prep.archive_path,
+                prep.format,
+                prep.encoding,
+                result.status,
+                result.rows_read,
+                result.rows_loaded,
+                result.rows_rejected,
+                prep.received_at,
+                now,
+                prep.reporter,
+                result.message or None,
+                reprocess_of,
+            ],
         )
         if result.rejections:
             _insert(con, "meta.rejections", _issue_rows(load_id, prep.file_name, result.rejections))
@@ -328,8 +414,18 @@ def commit(con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, *, force:
         if vr is not None and len(vr):
             vr = vr.rename(columns={"column": "column_name"}).copy()
             vr["load_id"], vr["run_at"] = load_id, now
-            keep = ["load_id", "suite", "expectation", "column_name", "success", "unexpected_count",
-                    "unexpected_percent", "sample_values", "severity", "run_at"]
+            keep = [
+                "load_id",
+                "suite",
+                "expectation",
+                "column_name",
+                "success",
+                "unexpected_count",
+                "unexpected_percent",
+                "sample_values",
+                "severity",
+                "run_at",
+            ]
             _insert(con, "meta.validation_results", vr[[c for c in keep if c in vr.columns]])
         con.execute("commit")
     except Exception:
@@ -347,8 +443,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
         con.unregister("_frame")
 
 
-def _quarantine(con, home: Home, load_id: int, dataset: str, file_name: str, rows: pd.DataFrame,
-                issues: list[Issue]) -> None:
+def _quarantine(
+    con, home: Home, load_id: int, dataset: str, file_name: str, rows: pd.DataFrame, issues: list[Issue]
+) -> None:
     reasons: dict[tuple[str | None, int | None], list[str]] = {}
     for i in issues:
         reasons.setdefault((i.sheet, i.row), []).append(f"{i.column or ''}: {i.message}")
@@ -359,9 +456,14 @@ def _quarantine(con, home: Home, load_id: int, dataset: str, file_name: str, row
             "dataset": dataset,
             "sheet": rows["_sheet"].values,
             "row_number": rows["_row"].astype("int32").values,
-            "row_json": [json.dumps({k: (None if pd.isna(v) else str(v)) for k, v in r.items()}, ensure_ascii=False)
-                         for r in rows[data_cols].to_dict("records")],
-            "reasons": ["; ".join(reasons.get((s, int(r)), [])) for s, r in zip(rows["_sheet"], rows["_row"], strict=True)],
+            "row_json": [
+                json.dumps({k: (None if pd.isna(v) else str(v)) for k, v in r.items()}, ensure_ascii=False)
+                for r in rows[data_cols].to_dict("records")
+            ],
+            "reasons": [
+                "; ".join(reasons.get((s, int(r)), []))
+                for s, r in zip(rows["_sheet"], rows["_row"], strict=True)
+            ],
         }
     )
     _insert(con, "meta.quarantine", q)

@@ -116,8 +116,15 @@ def recover_claims(home: Home) -> None:
         name_file.unlink(missing_ok=True)
 
 
-def ingest_paths(con, home: Home, source: str, paths: list[Path], *, names: list[str] | None = None,
-                 received_at: dt.datetime | None = None):
+def ingest_paths(
+    con,
+    home: Home,
+    source: str,
+    paths: list[Path],
+    *,
+    names: list[str] | None = None,
+    received_at: dt.datetime | None = None,
+):
     """Ingest files as `source` (no lock taken here: the caller holds it)."""
     from etl.load import ingest_file
 
@@ -125,7 +132,9 @@ def ingest_paths(con, home: Home, source: str, paths: list[Path], *, names: list
     for i, p in enumerate(paths):
         name = names[i] if names else p.name
         r = ingest_file(con, home, p, source, file_name=name, received_at=received_at)
-        log.info("%s %s: %s (%d rows loaded, %d rejected)", source, name, r.status, r.rows_loaded, r.rows_rejected)
+        log.info(
+            "%s %s: %s (%d rows loaded, %d rejected)", source, name, r.status, r.rows_loaded, r.rows_rejected
+        )
         results.append(r)
     return results
 

@@ -101,8 +101,10 @@ def _read_csv(path: Path, data: bytes, sheet_name: str | None = None) -> Workboo
         raise ReadError("文件没有任何内容（只有空白） / empty file (only blanks)")
     delim = sniff_delimiter(text[:16384])
     try:
-        rows = [[c if c != "" else None for c in r]
-                for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+        rows = [
+            [c if c != "" else None for c in r]
+            for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+        ]
     except csv.Error as e:
         raise ReadError(f"文本表格格式有误，无法读取 / malformed CSV: {e}") from e
     return Workbook(path, "csv", enc, [Grid(sheet_name or path.stem, rows)])
@@ -115,8 +117,14 @@ def _read_calamine(path: Path, fmt: str, max_cells: int) -> Workbook:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types for every kind of damage
         msg = str(e)
-        if "password" in msg.lower() or "encrypt" in msg.lower() or (fmt == "ole2" and _has_encrypted_package(path)):
-            raise ReadError("文件已加密或受密码保护，请取消密码后重新报送 / encrypted or password-protected") from e
+        if (
+            "password" in msg.lower()
+            or "encrypt" in msg.lower()
+            or (fmt == "ole2" and _has_encrypted_package(path))
+        ):
+            raise ReadError(
+                "文件已加密或受密码保护，请取消密码后重新报送 / encrypted or password-protected"
+            ) from e
         raise ReadError(f"Excel 文件已损坏或格式不对，无法打开 / cannot open the workbook: {msg}") from e
     errors = _xlsx_error_cells(path) if fmt == "xlsx" else {}
     sheets = []
@@ -181,7 +189,7 @@ def _xlsx_error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
                         if _ERROR_TAG in tail + chunk:
                             found = True
                             break
-                        tail = chunk[-len(_ERROR_TAG):]
+                        tail = chunk[-len(_ERROR_TAG) :]
                 if not found:
                     continue
                 cells: dict[tuple[int, int], str] = {}
@@ -209,7 +217,9 @@ def check_zip(path: Path, max_unzipped: int) -> None:
             names = z.namelist()
             total = sum(i.file_size for i in z.infolist())
     except zipfile.BadZipFile as e:
-        raise ReadError(f"Excel 文件已损坏（压缩包不完整，可能未传完） / truncated or corrupt .xlsx: {e}") from e
+        raise ReadError(
+            f"Excel 文件已损坏（压缩包不完整，可能未传完） / truncated or corrupt .xlsx: {e}"
+        ) from e
     if total > max_unzipped:
         raise ReadError(
             f"文件解压后达 {total / 2**20:,.0f} MB，超过上限 {max_unzipped / 2**20:,.0f} MB，已拒收"
@@ -220,7 +230,11 @@ def check_zip(path: Path, max_unzipped: int) -> None:
 
 
 def read_workbook(
-    path: Path, *, max_bytes: int = 200 * 2**20, max_unzipped: int = 1 * 2**30, max_cells: int = 60_000_000,
+    path: Path,
+    *,
+    max_bytes: int = 200 * 2**20,
+    max_unzipped: int = 1 * 2**30,
+    max_cells: int = 60_000_000,
     sheet_name: str | None = None,
 ) -> Workbook:
     """Read every sheet of `path` into grids. Raises ReadError for anything that is not a table.
@@ -233,7 +247,9 @@ def read_workbook(
     if size == 0:
         raise ReadError("文件为空（0 字节） / empty file (0 bytes)")
     if size > max_bytes:
-        raise ReadError(f"文件大小 {size / 2**20:,.0f} MB 超过上限 {max_bytes / 2**20:,.0f} MB / file too large")
+        raise ReadError(
+            f"文件大小 {size / 2**20:,.0f} MB 超过上限 {max_bytes / 2**20:,.0f} MB / file too large"
+        )
     with path.open("rb") as f:
         head = f.read(8)
     fmt = sniff_format(head)

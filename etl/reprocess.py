@@ -33,6 +33,16 @@ def reprocess(con, home: Home, *, source: str | None = None, period: str | None 
         path = Path(archive_path)
         if not path.exists():
             continue
-        results.append(ingest_file(con, home, path, src, file_name=name, received_at=received_at,
-                                   force=True, reprocess_of=load_id))
+        results.append(
+            ingest_file(
+                con,
+                home,
+                path,
+                src,
+                file_name=name,
+                received_at=received_at,
+                force=True,
+                reprocess_of=load_id,
+            )
+        )
     return results

@@ -18,7 +18,18 @@ from etl.cells import header_key
 from etl.schemas import DATASETS
 
 SPEC_DIR = Path(__file__).parent / "specs"
-FIELD_TYPES = {"text", "credit_code", "number", "integer", "flag", "date", "region", "industry", "period", "year"}
+FIELD_TYPES = {
+    "text",
+    "credit_code",
+    "number",
+    "integer",
+    "flag",
+    "date",
+    "region",
+    "industry",
+    "period",
+    "year",
+}
 
 
 class SpecError(Exception):
@@ -101,7 +112,6 @@ class SourceSpec:
 
     def takes_file(self, file_name: str) -> bool:
         return any(fnmatch.fnmatch(file_name, p) for p in self.files)
-
 
 
 def _fields(raw: dict[str, Any], where: str) -> tuple[FieldSpec, ...]:

@@ -11,8 +11,11 @@ BLANKS = "[\\s\u00a0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufef
 
 
 def to_arrow(s: pd.Series) -> pa.Array:
-    return pa.array(s.astype(object).where(s.notna(), None).tolist(), type=pa.string()) \
-        if s.dtype == object else pa.array(s.astype("string"))
+    return (
+        pa.array(s.astype(object).where(s.notna(), None).tolist(), type=pa.string())
+        if s.dtype == object
+        else pa.array(s.astype("string"))
+    )
 
 
 def from_arrow(a: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:

@@ -82,8 +82,15 @@ def hightech_certs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list
     out["name_key"] = _names_key(out["name"])
     if "cert_type" in out:
         out["cert_type"] = out["cert_type"].map(
-            lambda v: None if not isinstance(v, str) else "首次认定" if "首次" in v or "新认定" in v
-            else "重新认定" if ("重新" in v or "复审" in v) else v
+            lambda v: (
+                None
+                if not isinstance(v, str)
+                else "首次认定"
+                if "首次" in v or "新认定" in v
+                else "重新认定"
+                if ("重新" in v or "复审" in v)
+                else v
+            )
         )
     return out, []
 
@@ -107,8 +114,16 @@ def land_projects(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
 
 
 _BASIS_WORDS = (
-    ("本年累计", "ytd"), ("累计", "cumulative"), ("本年新增", "period"), ("新增", "period"), ("当年", "period"),
-    ("年末", "stock"), ("期末", "stock"), ("位次", "stock"), ("增长", "rate"), ("增速", "rate"),
+    ("本年累计", "ytd"),
+    ("累计", "cumulative"),
+    ("本年新增", "period"),
+    ("新增", "period"),
+    ("当年", "period"),
+    ("年末", "stock"),
+    ("期末", "stock"),
+    ("位次", "stock"),
+    ("增长", "rate"),
+    ("增速", "rate"),
 )
 
 
@@ -148,9 +163,17 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
             iid = catalog.ext_id(name or "unnamed")
             if iid not in warned:
                 warned.add(iid)
-                issues.append(Issue("warning", "unknown_indicator",
-                                    f"指标“{name}”不在指标目录中，已按 {iid} 入库 / not in the catalog, loaded as {iid}",
-                                    row["_sheet"], row["_row"], "指标", name))
+                issues.append(
+                    Issue(
+                        "warning",
+                        "unknown_indicator",
+                        f"指标“{name}”不在指标目录中，已按 {iid} 入库 / not in the catalog, loaded as {iid}",
+                        row["_sheet"],
+                        row["_row"],
+                        "指标",
+                        name,
+                    )
+                )
             unit = raw_unit
             kind = "rate" if raw_unit == "%" else "flow"
         else:
@@ -161,9 +184,17 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
                 try:
                     value = value * cells.unit_factor(raw_unit, ind.unit)
                 except ValueError:
-                    issues.append(Issue("row", "unit_mismatch",
-                                        f"指标“{name}”单位为“{raw_unit}”，应为“{ind.unit}” / unit {raw_unit} not convertible to {ind.unit}",
-                                        row["_sheet"], row["_row"], "单位", raw_unit))
+                    issues.append(
+                        Issue(
+                            "row",
+                            "unit_mismatch",
+                            f"指标“{name}”单位为“{raw_unit}”，应为“{ind.unit}” / unit {raw_unit} not convertible to {ind.unit}",
+                            row["_sheet"],
+                            row["_row"],
+                            "单位",
+                            raw_unit,
+                        )
+                    )
         ids.append(iid)
         units.append(unit)
         values.append(value)
@@ -195,14 +226,26 @@ def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]
     names = out["indicator_id"]
     ids, deadlines, units = [], [], []
     for name, dl, unit, sheet, row in zip(
-        names, out["deadline_text"], out.get("unit", pd.Series([None] * len(out))), out["_sheet"], out["_row"],
+        names,
+        out["deadline_text"],
+        out.get("unit", pd.Series([None] * len(out))),
+        out["_sheet"],
+        out["_row"],
         strict=True,
     ):
         iid = catalog.indicator_id_for(name)
         if iid is None:
-            issues.append(Issue("row", "unknown_indicator",
-                                f"目标表中的指标“{name}”不在指标目录中，请使用目录中的名称 / unknown indicator",
-                                sheet, row, "指标名称", name))
+            issues.append(
+                Issue(
+                    "row",
+                    "unknown_indicator",
+                    f"目标表中的指标“{name}”不在指标目录中，请使用目录中的名称 / unknown indicator",
+                    sheet,
+                    row,
+                    "指标名称",
+                    name,
+                )
+            )
             ids.append(None)
             deadlines.append(None)
             units.append(unit)

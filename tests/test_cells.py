@@ -14,11 +14,23 @@ from etl.cells import parse_number, parse_period, unit_factor, unit_from_unit_ro
 UNITS = list(cells.UNIT_FACTORS)
 
 
-@pytest.mark.parametrize(("raw", "value", "missing"), [
-    ("1,234.5", 1234.5, None), ("１２３", 123.0, None), ("12.5%", 12.5, None), ("300万元", 300.0, None),
-    ("—", None, "—"), ("…", None, "…"), ("/", None, "/"), ("-", None, "-"), (None, None, ""), ("  ", None, ""),
-    (3599, 3599.0, None), ("-4.7", -4.7, None),
-])
+@pytest.mark.parametrize(
+    ("raw", "value", "missing"),
+    [
+        ("1,234.5", 1234.5, None),
+        ("１２３", 123.0, None),
+        ("12.5%", 12.5, None),
+        ("300万元", 300.0, None),
+        ("—", None, "—"),
+        ("…", None, "…"),
+        ("/", None, "/"),
+        ("-", None, "-"),
+        (None, None, ""),
+        ("  ", None, ""),
+        (3599, 3599.0, None),
+        ("-4.7", -4.7, None),
+    ],
+)
 def test_numbers_as_written(raw, value, missing):
     p = parse_number(raw)
     assert p.value == value and p.missing == missing and p.problem is None
@@ -30,20 +42,35 @@ def test_not_numbers_say_why(raw):
     assert p.value is None and p.problem
 
 
-@pytest.mark.parametrize(("raw", "text", "basis"), [
-    ("2025年1-6月", "2025-06", "ytd"), ("2024年12月末", "2024-12", "period"), ("（截至2025年6月）", "2025-06", "period"),
-    ("2025年第二季度", "2025Q2", "period"), ("2024Q2", "2024Q2", "period"), ("2024年", "2024", "period"),
-    (2005.0, "2005", "period"), ("2023年1-12月", "2023", "period"), ("淮安区2024年度高新技术企业认定名单", "2024", "period"),
-])
+@pytest.mark.parametrize(
+    ("raw", "text", "basis"),
+    [
+        ("2025年1-6月", "2025-06", "ytd"),
+        ("2024年12月末", "2024-12", "period"),
+        ("（截至2025年6月）", "2025-06", "period"),
+        ("2025年第二季度", "2025Q2", "period"),
+        ("2024Q2", "2024Q2", "period"),
+        ("2024年", "2024", "period"),
+        (2005.0, "2005", "period"),
+        ("2023年1-12月", "2023", "period"),
+        ("淮安区2024年度高新技术企业认定名单", "2024", "period"),
+    ],
+)
 def test_periods_as_written(raw, text, basis):
     p = parse_period(raw)
     assert (p.text, p.basis) == (text, basis)
 
 
-@pytest.mark.parametrize(("row", "unit"), [
-    ("单位：万元", "万元"), ("填报单位：淮安区统计局　　金额单位：亿元", "亿元"), ("计量单位：亩", "亩"),
-    ("填报单位：淮安区统计局", None), ("面积单位:公顷", "公顷"),
-])
+@pytest.mark.parametrize(
+    ("row", "unit"),
+    [
+        ("单位：万元", "万元"),
+        ("填报单位：淮安区统计局　　金额单位：亿元", "亿元"),
+        ("计量单位：亩", "亩"),
+        ("填报单位：淮安区统计局", None),
+        ("面积单位:公顷", "公顷"),
+    ],
+)
 def test_unit_rows_never_take_the_reporting_office(row, unit):
     assert unit_from_unit_row(row) == unit
 
@@ -81,8 +108,15 @@ def test_a_number_written_with_separators_reads_back(x):
 @given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 12, 31)))
 def test_dates_in_every_form_agree(d):
     serial = (d - dt.date(1899, 12, 30)).days
-    forms = [d, serial, float(serial), d.isoformat(), f"{d.year}年{d.month}月{d.day}日", f"{d.year}/{d.month}/{d.day}",
-             f"{d.isoformat()} 00:00:00"]
+    forms = [
+        d,
+        serial,
+        float(serial),
+        d.isoformat(),
+        f"{d.year}年{d.month}月{d.day}日",
+        f"{d.year}/{d.month}/{d.day}",
+        f"{d.isoformat()} 00:00:00",
+    ]
     for f in forms:
         assert cells.parse_date(f).value == d, f
 
@@ -96,8 +130,18 @@ def test_month_periods_end_on_the_last_day(y, m):
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
-@given(st.lists(st.text(alphabet=st.sampled_from(list("淮安（）()〔〕【】 　\u200b\u00a0\ufeff\t\nＡａ1１-—科技有限公司")),
-                        max_size=20), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(
+                list("淮安（）()〔〕【】 　\u200b\u00a0\ufeff\t\nＡａ1１-—科技有限公司")
+            ),
+            max_size=20,
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_column_name_keys_equal_the_one_name_function(names):
     import pandas as pd
 

@@ -17,9 +17,13 @@ from tests.test_crash import ROOT, env_for, small_inbox
 
 
 def writer(home: Path, log: Path, *args: str, **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tests.hostile.killpoint", "wrapped-lock", *args], cwd=ROOT,
-                            env=env_for(home, STATWH_LOCK_LOG=str(log), **env),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.hostile.killpoint", "wrapped-lock", *args],
+        cwd=ROOT,
+        env=env_for(home, STATWH_LOCK_LOG=str(log), **env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def wait_for(cond, timeout: float = 60) -> None:
@@ -81,8 +85,9 @@ def test_two_writers_wait_for_each_other_and_never_overlap(tmp_path, demo_files)
         assert left <= entered, "two writers held the warehouse at once"
 
     loads = query(home / "warehouse.duckdb", "select file_name, status from meta.loads order by load_id")
-    assert sorted(loads) == sorted([(f.name, "loaded") for f in (demo_files / "land_use").iterdir()]
-                                   + [(extra.name, "loaded")])
+    assert sorted(loads) == sorted(
+        [(f.name, "loaded") for f in (demo_files / "land_use").iterdir()] + [(extra.name, "loaded")]
+    )
 
 
 def test_two_runs_on_one_inbox_take_each_file_once(tmp_path, demo_files):

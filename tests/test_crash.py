@@ -45,8 +45,13 @@ def env_for(home: Path, **extra: str) -> dict[str, str]:
 
 
 def statwh(home: Path, *args: str, **extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "etl.cli", *args], cwd=ROOT, env=env_for(home, **extra),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "etl.cli", *args],
+        cwd=ROOT,
+        env=env_for(home, **extra),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def input_shas(inbox: Path) -> set[str]:
@@ -61,31 +66,50 @@ def check_consistent(home: Path, shas: set[str]) -> None:
     from etl.schemas import DATASETS
 
     db = home / "warehouse.duckdb"
-    waiting = {sha256_of(p) for d in (home / "inbox", home / "processing") if d.exists()
-               for p in d.rglob("*") if p.is_file() and not p.name.endswith(".name")}
+    waiting = {
+        sha256_of(p)
+        for d in (home / "inbox", home / "processing")
+        if d.exists()
+        for p in d.rglob("*")
+        if p.is_file() and not p.name.endswith(".name")
+    }
     if not db.exists():
         assert shas <= waiting
         return
     con = duckdb.connect(str(db), read_only=True)
     try:
-        tables = {t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name='raw'").fetchall()}
-        has_loads = con.execute("select count(*) from duckdb_tables() where schema_name='meta' "
-                                "and table_name='loads'").fetchall()[0][0]
-        loads = con.execute("select load_id, dataset, status, rows_loaded, sha256 from meta.loads").fetchall() \
-            if has_loads else []
+        tables = {
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name='raw'"
+            ).fetchall()
+        }
+        has_loads = con.execute(
+            "select count(*) from duckdb_tables() where schema_name='meta' and table_name='loads'"
+        ).fetchall()[0][0]
+        loads = (
+            con.execute("select load_id, dataset, status, rows_loaded, sha256 from meta.loads").fetchall()
+            if has_loads
+            else []
+        )
         by_id = {r[0]: r for r in loads}
         for ds in DATASETS:
             if ds not in tables:
                 continue
             for load_id, n, n_rows in con.execute(
-                    f"select load_id, count(*), count(distinct _row) from raw.{ds} group by 1").fetchall():
-                assert load_id in by_id, f"raw.{ds} holds rows of load {load_id}, which meta.loads does not know"
+                f"select load_id, count(*), count(distinct _row) from raw.{ds} group by 1"
+            ).fetchall():
+                assert load_id in by_id, (
+                    f"raw.{ds} holds rows of load {load_id}, which meta.loads does not know"
+                )
                 _, dataset, status, rows_loaded, _ = by_id[load_id]
                 assert dataset == ds and status in {"loaded", "partial"}
                 assert rows_loaded in (n, n_rows), f"load {load_id}: {rows_loaded} recorded, {n} in raw.{ds}"
         for load_id, ds, status, rows_loaded, _ in loads:
             if status in {"loaded", "partial"} and rows_loaded:
-                assert con.execute(f"select count(*) from raw.{ds} where load_id = ?", [load_id]).fetchall()[0][0]
+                assert con.execute(f"select count(*) from raw.{ds} where load_id = ?", [load_id]).fetchall()[
+                    0
+                ][0]
         loaded = {r[4] for r in loads if r[2] in {"loaded", "partial"}}
     finally:
         con.close()
@@ -96,7 +120,9 @@ def check_consistent(home: Path, shas: set[str]) -> None:
 def mart_rows(db: Path):
     progress = query(db, "select * exclude (as_of) from marts.indicator_progress order by all")
     # lineage included: a CSV's sheet is named after the department's file, not the claimed copy
-    values = query(db, "select * exclude (vintage, load_id, superseded_at) from marts.indicator_values order by all")
+    values = query(
+        db, "select * exclude (vintage, load_id, superseded_at) from marts.indicator_values order by all"
+    )
     return progress, values
 
 
@@ -162,8 +188,13 @@ def test_kill_after_commit_then_recover_claims(tmp_path, demo_files):
     for f in (demo_files / "land_use").iterdir():
         shutil.copy(f, inbox / f.name)
     shas = input_shas(home / "inbox")
-    p = subprocess.run([sys.executable, "-m", "tests.hostile.killpoint", "after-commit", "run"], cwd=ROOT,
-                       env=env_for(home), capture_output=True, timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-m", "tests.hostile.killpoint", "after-commit", "run"],
+        cwd=ROOT,
+        env=env_for(home),
+        capture_output=True,
+        timeout=120,
+    )
     assert p.returncode == -signal.SIGKILL
     assert len([f for f in (home / "processing").iterdir() if not f.name.endswith(".name")]) == 1
     check_consistent(home, shas)
@@ -194,8 +225,13 @@ def test_kill_during_publish_keeps_the_previous_snapshot(point, copied_home, tmp
         con = duckdb.connect(str(db))
         con.execute("update marts.indicator_progress set actual = actual + 1 where indicator_id = 'gdp'")
         con.close()
-    p = subprocess.run([sys.executable, "-m", "tests.hostile.killpoint", point, "publish"], cwd=ROOT,
-                       env=env_for(copied_home), capture_output=True, timeout=60)
+    p = subprocess.run(
+        [sys.executable, "-m", "tests.hostile.killpoint", point, "publish"],
+        cwd=ROOT,
+        env=env_for(copied_home),
+        capture_output=True,
+        timeout=60,
+    )
     assert p.returncode == -signal.SIGKILL
     assert reader.execute("select * from marts.indicator_progress order by all").fetchall() == before
     reader.close()
@@ -264,6 +300,9 @@ def test_recover_claims_never_overwrites_a_newer_inbox_file(tmp_path):
 
 
 def test_csv_lineage_names_the_departments_file(built_home):
-    rows = query(built_home / "warehouse.duckdb", "select distinct source_file, source_sheet from "
-                 "marts.indicator_values where source_file like '%.csv'")
+    rows = query(
+        built_home / "warehouse.duckdb",
+        "select distinct source_file, source_sheet from "
+        "marts.indicator_values where source_file like '%.csv'",
+    )
     assert rows and all(sheet == Path(f).stem for f, sheet in rows)

@@ -141,10 +141,14 @@ def test_format_from_content_not_extension(tmp_path, demo_files):
 
 def test_total_row_that_does_not_reconcile_is_a_warning(tmp_path):
     f = tmp_path / "2025年高新技术企业认定情况统计表.csv"
-    f.write_text("镇（街道）,首次认定（家）,重新认定（家）\n平桥镇,3,1\n淮城街道,2,0\n合计,9,1\n", encoding="utf-8")
+    f.write_text(
+        "镇（街道）,首次认定（家）,重新认定（家）\n平桥镇,3,1\n淮城街道,2,0\n合计,9,1\n", encoding="utf-8"
+    )
     ex = extract(f, "hightech")
     warn = [i for i in ex.issues if i.rule == "total_mismatch"]
-    assert len(warn) == 1 and warn[0].row == 4 and "合计 9.00" in warn[0].message and "5.00" in warn[0].message
+    assert (
+        len(warn) == 1 and warn[0].row == 4 and "合计 9.00" in warn[0].message and "5.00" in warn[0].message
+    )
     assert len(ex.frame) == 2
 
 
@@ -159,7 +163,9 @@ def test_no_recognisable_header_says_what_was_considered(tmp_path):
 
 def test_two_columns_for_one_field_is_critical(tmp_path):
     f = tmp_path / "挂钩台账_2025.csv"
-    f.write_text("项目名称,所在镇,复垦面积,拆旧复垦面积,验收日期\n甲项目,平桥镇,10,11,2025-03-01\n", encoding="utf-8")
+    f.write_text(
+        "项目名称,所在镇,复垦面积,拆旧复垦面积,验收日期\n甲项目,平桥镇,10,11,2025-03-01\n", encoding="utf-8"
+    )
     ex = extract(f, "land_use")
     assert [i.rule for i in ex.critical] == ["duplicate_column"]
     assert "复垦面积 (C)" in ex.critical[0].message and "(D)" in ex.critical[0].message
@@ -190,18 +196,27 @@ def test_csv_encodings(tmp_path, encoding):
 
 def test_part_column_larger_than_its_whole_is_a_warning(tmp_path):
     f = tmp_path / "增减挂钩验收台账.csv"
-    f.write_text("项目名称,所在镇,复垦面积,其中：耕地,验收日期\n甲,平桥镇,100,80,2024-05-01\n乙,朱桥镇,50,60,2024-06-01\n",
-                 encoding="utf-8")
+    f.write_text(
+        "项目名称,所在镇,复垦面积,其中：耕地,验收日期\n甲,平桥镇,100,80,2024-05-01\n乙,朱桥镇,50,60,2024-06-01\n",
+        encoding="utf-8",
+    )
     ex = extract(f, "land_use")
     (w,) = [i for i in ex.issues if i.rule == "part_exceeds_whole"]
     assert w.severity == "warning" and w.row == 3 and "(D)" in w.column
     assert len(ex.frame) == 2  # parts are never loaded, and the rows still load
 
 
-@pytest.mark.parametrize(("text", "date", "warns"), [
-    ("2024.6", "2024-06-01", False), ("2024年6月", "2024-06-01", False), ("2024-06", "2024-06-01", False),
-    ("2024.1", "2024-01-01", True), ("45458", "2024-06-15", False), ("2024/6/15", "2024-06-15", False),
-])
+@pytest.mark.parametrize(
+    ("text", "date", "warns"),
+    [
+        ("2024.6", "2024-06-01", False),
+        ("2024年6月", "2024-06-01", False),
+        ("2024-06", "2024-06-01", False),
+        ("2024.1", "2024-01-01", True),
+        ("45458", "2024-06-15", False),
+        ("2024/6/15", "2024-06-15", False),
+    ],
+)
 def test_acceptance_dates_as_departments_type_them(tmp_path, text, date, warns):
     f = tmp_path / "增减挂钩验收台账.csv"
     f.write_text(f"项目名称,所在镇,复垦面积,验收日期\n甲,平桥镇,100,{text}\n", encoding="utf-8")

@@ -15,14 +15,29 @@ from hypothesis import strategies as st
 from etl import cells
 from etl.read import Grid, ReadError, Workbook, decode_text, read_workbook, sniff_format
 
-FUZZ = settings(max_examples=300, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
-CELL_TEXT = st.text(alphabet=st.sampled_from(list("0123456789.,-+eE%年月日季度第一二三四Q /：:亿万元亩公顷 \u3000#REF!DIV是否√×")),
-                    max_size=14)
+CELL_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("0123456789.,-+eE%年月日季度第一二三四Q /：:亿万元亩公顷 \u3000#REF!DIV是否√×")
+    ),
+    max_size=14,
+)
 CELL = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=20), CELL_TEXT, st.dates(), st.datetimes(), st.sampled_from(sorted(cells.EXCEL_ERRORS)),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    CELL_TEXT,
+    st.dates(),
+    st.datetimes(),
+    st.sampled_from(sorted(cells.EXCEL_ERRORS)),
 )
 
 
@@ -77,8 +92,13 @@ def test_sniff_format(head):
 
 
 @FUZZ
-@given(st.one_of(st.binary(max_size=200), st.text(max_size=60).map(lambda s: s.encode("gbk", errors="ignore")),
-                 st.text(max_size=60).map(lambda s: s.encode("utf-16"))))
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.text(max_size=60).map(lambda s: s.encode("gbk", errors="ignore")),
+        st.text(max_size=60).map(lambda s: s.encode("utf-16")),
+    )
+)
 def test_decode_text_decodes_or_says_why(data):
     try:
         text, enc = decode_text(data)
@@ -100,10 +120,15 @@ def _ole_like(data: bytes) -> bytes:
 
 
 @FUZZ
-@given(st.one_of(st.binary(max_size=600), st.binary(max_size=600).map(_xlsx_like),
-                 st.binary(max_size=600).map(_ole_like),
-                 st.text(max_size=300).map(lambda s: s.encode("utf-8", errors="replace"))),
-       st.sampled_from(["f.csv", "f.xlsx", "f.xls"]))
+@given(
+    st.one_of(
+        st.binary(max_size=600),
+        st.binary(max_size=600).map(_xlsx_like),
+        st.binary(max_size=600).map(_ole_like),
+        st.text(max_size=300).map(lambda s: s.encode("utf-8", errors="replace")),
+    ),
+    st.sampled_from(["f.csv", "f.xlsx", "f.xls"]),
+)
 @example(b"a,b\n\x00,1", "f.csv")
 @example(b'"unterminated\n' + b"x" * 10, "f.csv")
 @example(b"a\r\nb\rc\n", "f.csv")
@@ -137,8 +162,22 @@ def _roster_spec():
     return specs_for("enterprises")[0]
 
 
-JUNK = st.one_of(st.none(), st.integers(-5, 5).map(float), st.sampled_from(
-    ["淮安区工业企业主要经济指标", "单位：万元", "填报单位：淮安区工信局", "", "说明", "2025年1-6月", "x", "合计"]))
+JUNK = st.one_of(
+    st.none(),
+    st.integers(-5, 5).map(float),
+    st.sampled_from(
+        [
+            "淮安区工业企业主要经济指标",
+            "单位：万元",
+            "填报单位：淮安区工信局",
+            "",
+            "说明",
+            "2025年1-6月",
+            "x",
+            "合计",
+        ]
+    ),
+)
 
 
 @FUZZ
@@ -151,8 +190,11 @@ def test_find_header_never_raises(rows):
 
 
 @FUZZ
-@given(st.lists(st.lists(JUNK, max_size=6), max_size=10), st.permutations(
-    ["统一社会信用代码", "企业名称", "所在镇（街道）", "工业总产值（万元）"]), st.integers(0, 3))
+@given(
+    st.lists(st.lists(JUNK, max_size=6), max_size=10),
+    st.permutations(["统一社会信用代码", "企业名称", "所在镇（街道）", "工业总产值（万元）"]),
+    st.integers(0, 3),
+)
 def test_a_planted_header_is_found_where_it_is(junk, header, pad):
     from etl.extract import find_header
 

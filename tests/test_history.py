@@ -22,17 +22,23 @@ def history_frame(**cols) -> pd.DataFrame:
 
 def test_every_history_expectation_has_cases():
     types = {e["type"] for e in json.loads(SUITE.read_text(encoding="utf-8"))["expectations"]}
-    assert types == {"expect_column_pair_values_to_be_within_a_factor", "expect_column_pair_values_to_be_equal"}
+    assert types == {
+        "expect_column_pair_values_to_be_within_a_factor",
+        "expect_column_pair_values_to_be_equal",
+    }
 
 
-@pytest.mark.parametrize(("value", "previous", "fails"), [
-    (950.0, 100.0, False),    # nine and a half times: a big month, not a unit mix-up
-    (1000.0, 100.0, True),    # ten times: flagged
-    (10000.0, 100.0, True),   # 元 sent as 万元 would be 10 000 times
-    (10.0, 101.0, True),      # a tenth
-    (0.0, 100.0, False),      # to or from zero is not a unit mix-up
-    (50.0, None, False),      # no previous period
-])
+@pytest.mark.parametrize(
+    ("value", "previous", "fails"),
+    [
+        (950.0, 100.0, False),  # nine and a half times: a big month, not a unit mix-up
+        (1000.0, 100.0, True),  # ten times: flagged
+        (10000.0, 100.0, True),  # 元 sent as 万元 would be 10 000 times
+        (10.0, 101.0, True),  # a tenth
+        (0.0, 100.0, False),  # to or from zero is not a unit mix-up
+        (50.0, None, False),  # no previous period
+    ],
+)
 def test_tenfold_jump(value, previous, fails):
     from etl.validate import validate
 
@@ -43,9 +49,15 @@ def test_tenfold_jump(value, previous, fails):
         assert issue["severity"] == "warning" and "十倍" in issue["message"]
 
 
-@pytest.mark.parametrize(("roster", "listed", "fails"), [
-    (True, True, False), (False, True, True), (True, False, True), (None, True, False),
-])
+@pytest.mark.parametrize(
+    ("roster", "listed", "fails"),
+    [
+        (True, True, False),
+        (False, True, True),
+        (True, False, True),
+        (None, True, False),
+    ],
+)
 def test_roster_flag_against_the_certificate_lists(roster, listed, fails):
     from etl.validate import validate
 
@@ -54,9 +66,11 @@ def test_roster_flag_against_the_certificate_lists(roster, listed, fails):
 
 
 def test_demo_disagreement_between_roster_and_certificates_is_a_warning(built_home):
-    rows = query(built_home / "warehouse.duckdb",
-                 "select file_name, row_number, message from meta.warnings "
-                 "where rule = 'expect_column_pair_values_to_be_equal'")
+    rows = query(
+        built_home / "warehouse.duckdb",
+        "select file_name, row_number, message from meta.warnings "
+        "where rule = 'expect_column_pair_values_to_be_equal'",
+    )
     assert rows, "the demo's 江苏康瑞（淮安）生物科技有限公司 is certified but not flagged in the roster"
     assert any("康瑞" in m and f.startswith("2024年高新技术企业认定名单") for f, _, m in rows)
 
@@ -83,13 +97,22 @@ def test_a_tenfold_jump_loads_with_a_warning(copied_home, demo_files, tmp_path, 
     assert run_cli("ingest", "enterprises", str(f)) == 0
     err = capsys.readouterr().err
     assert "十倍" in err
-    (row, column), = query(copied_home / "warehouse.duckdb",
-                           "select row_number, column_name from meta.warnings where file_name = ? "
-                           "and rule = 'expect_column_pair_values_to_be_within_a_factor'", [f.name])
+    ((row, column),) = query(
+        copied_home / "warehouse.duckdb",
+        "select row_number, column_name from meta.warnings where file_name = ? "
+        "and rule = 'expect_column_pair_values_to_be_within_a_factor'",
+        [f.name],
+    )
     assert row == 6 and column.startswith("工业总产值")
-    assert query(copied_home / "warehouse.duckdb",
-                 "select count(*) from raw.enterprise_periods r join meta.loads l using (load_id) "
-                 "where l.file_name = ? and r.credit_code = ?", [f.name, code["cc"]])[0][0] == 1
+    assert (
+        query(
+            copied_home / "warehouse.duckdb",
+            "select count(*) from raw.enterprise_periods r join meta.loads l using (load_id) "
+            "where l.file_name = ? and r.credit_code = ?",
+            [f.name, code["cc"]],
+        )[0][0]
+        == 1
+    )
 
 
 def test_quarantined_rows_are_replaced_by_a_corrected_file(copied_home, demo_files, tmp_path, capsys):
@@ -104,32 +127,53 @@ def test_quarantined_rows_are_replaced_by_a_corrected_file(copied_home, demo_fil
     assert run_cli("ingest", "enterprises", str(bad)) == 1
     assert "校验位" in capsys.readouterr().err
     db = copied_home / "warehouse.duckdb"
-    (status, rejected), = query(db, "select status, rows_rejected from meta.loads where file_name = ? "
-                                    "order by load_id desc limit 1", [bad.name])
+    ((status, rejected),) = query(
+        db,
+        "select status, rows_rejected from meta.loads where file_name = ? order by load_id desc limit 1",
+        [bad.name],
+    )
     assert (status, rejected) == ("partial", 1)
-    (reasons,), = query(db, "select reasons from meta.quarantine q join meta.loads l using (load_id) "
-                            "where l.file_name = ?", [bad.name])
+    ((reasons,),) = query(
+        db,
+        "select reasons from meta.quarantine q join meta.loads l using (load_id) where l.file_name = ?",
+        [bad.name],
+    )
     assert "信用代码" in reasons
     current = "select count(*) from stg.stg_enterprises__periods where period = '2025-12' and credit_code = ?"
-    assert query(db, current, [good_code["cc"]])[0][0] == 0  # the quarantined row replaced the slice without it
+    assert (
+        query(db, current, [good_code["cc"]])[0][0] == 0
+    )  # the quarantined row replaced the slice without it
 
     (tmp_path / "fixed").mkdir()
     fixed = _roster_csv(src, tmp_path / "fixed" / "规上工业企业主要指标_2025年1-12月.csv", lambda rows: None)
     assert run_cli("ingest", "enterprises", str(fixed)) == 0
     assert query(db, current, [good_code["cc"]])[0][0] == 1
     # the history says so: both loads, the quarantine of the first kept
-    statuses = [s for (s,) in query(db, "select status from meta.loads where file_name = ? order by load_id",
-                                    [bad.name])]
+    statuses = [
+        s
+        for (s,) in query(
+            db, "select status from meta.loads where file_name = ? order by load_id", [bad.name]
+        )
+    ]
     assert statuses == ["partial", "loaded"]
     assert query(db, "select count(*) from meta.quarantine")[0][0] >= 1
 
 
 def test_validation_results_are_kept_for_analysts(built_home):
-    rows = query(built_home / "warehouse.duckdb",
-                 "select suite, count(distinct expectation), bool_and(success) from meta.validation_results "
-                 "group by suite order by suite")
+    rows = query(
+        built_home / "warehouse.duckdb",
+        "select suite, count(distinct expectation), bool_and(success) from meta.validation_results "
+        "group by suite order by suite",
+    )
     suites = {s for s, _, _ in rows}
-    assert {"enterprise_periods", "hightech_certs", "land_projects", "indicator_obs", "targets", "history"} <= suites
+    assert {
+        "enterprise_periods",
+        "hightech_certs",
+        "land_projects",
+        "indicator_obs",
+        "targets",
+        "history",
+    } <= suites
 
 
 def test_data_docs_are_built_into_the_data_area(built_home):

@@ -39,8 +39,11 @@ MESSAGES: dict[str, list[str]] = {
     "two_columns_same_field": ["sheet Sheet1, row 3, column name", "企业名称 (C)", "单位名称 (I)"],
     "no_period": ["sheet Sheet1", "no period"],
     "zip_bomb": ["zip bomb"],
-    "excel_errors": ["sheet Sheet1, row 5, column 本年累计工业总产值 (G)", "#DIV/0!",
-                     "sheet Sheet1, row 6, column 统一社会信用代码 (B)"],
+    "excel_errors": [
+        "sheet Sheet1, row 5, column 本年累计工业总产值 (G)",
+        "#DIV/0!",
+        "sheet Sheet1, row 6, column 统一社会信用代码 (B)",
+    ],
     "formula_no_cached_value": ["sheet Sheet1, row 5, column 统一社会信用代码 (B)"],
     "future_period": ["sheet Sheet1, row 6", "2099-06-30"],
     "future_date": ["sheet Sheet1, row 5, column 验收日期 (E)", "2099-01-01"],
@@ -83,8 +86,11 @@ XFAIL: dict[str, str] = {}  # case name → the change still needed elsewhere (s
 
 
 def _cases(outcome):
-    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=XFAIL[n])) if n in XFAIL else n
-            for n, c in CASES.items() if c.outcome == outcome]
+    return [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=XFAIL[n])) if n in XFAIL else n
+        for n, c in CASES.items()
+        if c.outcome == outcome
+    ]
 
 
 def sha256(p: Path) -> str:
@@ -110,8 +116,11 @@ def ingest(name: str, home: Path, tmp_path: Path, capsys, *extra: str):
     code = run_cli("ingest", case.source, str(path), *extra)
     err = capsys.readouterr().err
     db = home / "warehouse.duckdb"
-    load = query(db, "select load_id, status, file_name, sha256, archive_path, rows_loaded, rows_rejected "
-                     "from meta.loads order by load_id desc limit 1")[0]
+    load = query(
+        db,
+        "select load_id, status, file_name, sha256, archive_path, rows_loaded, rows_rejected "
+        "from meta.loads order by load_id desc limit 1",
+    )[0]
     return path, sha, code, err, load
 
 
@@ -193,8 +202,12 @@ def test_dates_are_read_as_written(copied_home, tmp_path, capsys):
     got = {}
     for name in ("dates_as_serials", "dates_as_text", "date_float_mangled"):
         *_, load = ingest(name, copied_home, tmp_path / name, capsys, "--no-build")
-        got[name] = [d for (d,) in query(db, "select accepted_on from raw.land_projects where load_id = ? "
-                                             "order by _row", [load[0]])]
+        got[name] = [
+            d
+            for (d,) in query(
+                db, "select accepted_on from raw.land_projects where load_id = ? order by _row", [load[0]]
+            )
+        ]
     assert got["dates_as_serials"] == [dt.date(2024, 5, i + 1) for i in range(5)]
     assert got["dates_as_text"] == [dt.date(2024, 6, 1)] * 3 + [dt.date(2024, 7, 15), dt.date(2024, 8, 1)]
     assert got["date_float_mangled"][1] == dt.date(2024, 1, 1)
@@ -205,8 +218,12 @@ def test_gbk_and_utf16_csv_keep_their_text(copied_home, tmp_path, capsys):
     for name, enc in (("gbk_csv", "gbk"), ("utf16_csv", "utf-16")):
         *_, load = ingest(name, copied_home, tmp_path / name, capsys, "--no-build")
         assert query(db, "select encoding from meta.loads where load_id = ?", [load[0]])[0][0] == enc
-        projects = [p for (p,) in query(db, "select project from raw.land_projects where load_id = ? order by _row",
-                                         [load[0]])]
+        projects = [
+            p
+            for (p,) in query(
+                db, "select project from raw.land_projects where load_id = ? order by _row", [load[0]]
+            )
+        ]
         assert projects[0] == "淮城街道测试村1号增减挂钩拆旧复垦项目"
 
 
@@ -269,13 +286,22 @@ def test_unknown_township_outside_the_district_is_not_accepted(copied_home, tmp_
     p = corpus.roster(d / corpus.ROSTER_NAME, rows=rows)
     run_cli("ingest", "enterprises", str(p), "--no-build")
     db = copied_home / "warehouse.duckdb"
-    codes = [c for (c,) in query(db, "select township_code from raw.enterprise_periods where load_id = "
-                                     "(select max(load_id) from meta.loads)")]
+    codes = [
+        c
+        for (c,) in query(
+            db,
+            "select township_code from raw.enterprise_periods where load_id = "
+            "(select max(load_id) from meta.loads)",
+        )
+    ]
     assert all(c is None or c.startswith("320803") for c in codes)
 
 
 def test_excel_error_in_text_field_is_named_as_an_error(copied_home, tmp_path, capsys):
     *_, err, load = ingest("excel_errors", copied_home, tmp_path, capsys, "--no-build")
-    q = query(copied_home / "warehouse.duckdb", "select reasons, row_json from meta.quarantine "
-              "where load_id = ? and row_number = 6", [load[0]])
+    q = query(
+        copied_home / "warehouse.duckdb",
+        "select reasons, row_json from meta.quarantine where load_id = ? and row_number = 6",
+        [load[0]],
+    )
     assert "#REF!" in q[0][1] or "#REF!" in q[0][0]

@@ -31,8 +31,15 @@ def load_case(con: duckdb.DuckDBPyConnection, case: dict) -> None:
         con.execute(
             "insert into meta.loads (load_id, source, dataset, file_name, sha256, status, rows_read, rows_loaded,"
             " received_at, loaded_at) values (?, ?, ?, ?, ?, 'loaded', 0, 0, ?, ?)",
-            [ld["load_id"], ld["source"], ld["dataset"], f"{ld['source']}_{ld['load_id']}.xlsx",
-             f"sha{ld['load_id']}", ld["loaded_at"], ld["loaded_at"]],
+            [
+                ld["load_id"],
+                ld["source"],
+                ld["dataset"],
+                f"{ld['source']}_{ld['load_id']}.xlsx",
+                f"sha{ld['load_id']}",
+                ld["loaded_at"],
+                ld["loaded_at"],
+            ],
         )
     for dataset, rows in case["raw"].items():
         ds = DATASETS[dataset]
@@ -72,8 +79,13 @@ def test_golden(path):
         sql += f" order by {exp.get('order_by', cols)}"
         got = [[normalise(v, exp.get("round")) for v in r] for r in con.execute(sql).fetchall()]
         want = [[normalise(v, exp.get("round")) for v in r] for r in exp["rows"]]
-        want = [[str(v) if isinstance(g, str) and not isinstance(v, str) and v is not None else v
-                 for g, v in zip(gr, wr, strict=True)] for gr, wr in zip(got, want, strict=False)] + want[len(got):]
+        want = [
+            [
+                str(v) if isinstance(g, str) and not isinstance(v, str) and v is not None else v
+                for g, v in zip(gr, wr, strict=True)
+            ]
+            for gr, wr in zip(got, want, strict=False)
+        ] + want[len(got) :]
         assert got == want, f"{path.name}: {table}"
 
 

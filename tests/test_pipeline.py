@@ -11,24 +11,71 @@ import pytest
 from tests.conftest import fill_inbox, query, run_cli
 
 CONTRACT_PROGRESS = [
-    "indicator_id", "name_zh", "period", "period_end", "actual", "unit", "target", "target_period_end",
-    "progress_pct", "expected_pct", "projected_at_deadline", "status", "as_of",
+    "indicator_id",
+    "name_zh",
+    "period",
+    "period_end",
+    "actual",
+    "unit",
+    "target",
+    "target_period_end",
+    "progress_pct",
+    "expected_pct",
+    "projected_at_deadline",
+    "status",
+    "as_of",
 ]
 CONTRACT_VALUES = [
-    "indicator_id", "region_code", "period", "period_end", "value", "unit", "basis", "vintage", "is_latest",
-    "load_id", "source_file", "source_sheet", "source_cell",
+    "indicator_id",
+    "region_code",
+    "period",
+    "period_end",
+    "value",
+    "unit",
+    "basis",
+    "vintage",
+    "is_latest",
+    "load_id",
+    "source_file",
+    "source_sheet",
+    "source_cell",
 ]
-CONTRACT_LOADS = ["load_id", "source", "file_name", "sha256", "status", "rows_read", "rows_loaded",
-                  "rows_rejected", "received_at", "loaded_at"]
-CONTRACT_REJECTIONS = ["load_id", "file_name", "sheet", "row_number", "column_name", "value", "rule", "severity",
-                       "message"]
+CONTRACT_LOADS = [
+    "load_id",
+    "source",
+    "file_name",
+    "sha256",
+    "status",
+    "rows_read",
+    "rows_loaded",
+    "rows_rejected",
+    "received_at",
+    "loaded_at",
+]
+CONTRACT_REJECTIONS = [
+    "load_id",
+    "file_name",
+    "sheet",
+    "row_number",
+    "column_name",
+    "value",
+    "rule",
+    "severity",
+    "message",
+]
 
 
 def columns(db, table):
     schema, name = table.split(".")
-    return [r[0] for r in query(db, "select column_name from information_schema.columns "
-                                    "where table_schema = ? and table_name = ? order by ordinal_position",
-                                [schema, name])]
+    return [
+        r[0]
+        for r in query(
+            db,
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, name],
+        )
+    ]
 
 
 def test_every_demo_file_loads(built_home):
@@ -52,11 +99,18 @@ def test_contract_columns(built_home):
 
 def test_at_least_15_indicators_with_believable_numbers(built_home):
     db = built_home / "warehouse.duckdb"
-    n = query(db, "select count(distinct indicator_id) from marts.indicator_progress where actual is not null")[0][0]
+    n = query(
+        db, "select count(distinct indicator_id) from marts.indicator_progress where actual is not null"
+    )[0][0]
     assert n >= 15
-    latest = dict(query(db, """
+    latest = dict(
+        query(
+            db,
+            """
         select indicator_id, actual from marts.indicator_progress
-        qualify row_number() over (partition by indicator_id order by period_end desc) = 1"""))
+        qualify row_number() over (partition by indicator_id order by period_end desc) = 1""",
+        )
+    )
     assert 800 < latest["gdp"] < 1000  # 亿元
     assert 450 < latest["industrial_output"] < 550
     assert 400 < latest["above_scale_enterprises"] < 500
@@ -67,26 +121,45 @@ def test_at_least_15_indicators_with_believable_numbers(built_home):
 
 def test_the_demo_tells_its_story(built_home):
     db = built_home / "warehouse.duckdb"
-    status = dict(query(db, """
+    status = dict(
+        query(
+            db,
+            """
         select indicator_id, status from marts.indicator_progress
-        qualify row_number() over (partition by indicator_id order by period_end desc) = 1"""))
+        qualify row_number() over (partition by indicator_id order by period_end desc) = 1""",
+        )
+    )
     assert status["chain_output_green_food"] == "achieved"
     assert status["chain_output_high_end_equipment"] == "on_track"
     assert status["chain_output_salt_chemical"] == "off_track"
     assert status["land_linkage_new_mu"] == "at_risk"
     assert status["gdp"] == "no_target"  # masked in the report
     assert status["chain_output_electronic_info"] == "no_target"
-    assert set(status.values()) <= {"achieved", "on_track", "at_risk", "off_track", "missed", "no_target", "no_data"}
+    assert set(status.values()) <= {
+        "achieved",
+        "on_track",
+        "at_risk",
+        "off_track",
+        "missed",
+        "no_target",
+        "no_data",
+    }
 
 
 def test_progress_method_level_worked_example(built_home):
     """The README's worked example: 高端装备制造, 2025 against 100 亿元 by 2028 from the 2023 base."""
     db = built_home / "warehouse.duckdb"
-    base = query(db, "select value from marts.indicator_values where is_latest and "
-                     "indicator_id = 'chain_output_high_end_equipment' and period = '2023'")[0][0]
-    row = query(db, "select actual, target, progress_pct, expected_pct, projected_at_deadline, pace_ratio "
-                    "from marts.indicator_progress where indicator_id = 'chain_output_high_end_equipment' "
-                    "and period = '2025'")[0]
+    base = query(
+        db,
+        "select value from marts.indicator_values where is_latest and "
+        "indicator_id = 'chain_output_high_end_equipment' and period = '2023'",
+    )[0][0]
+    row = query(
+        db,
+        "select actual, target, progress_pct, expected_pct, projected_at_deadline, pace_ratio "
+        "from marts.indicator_progress where indicator_id = 'chain_output_high_end_equipment' "
+        "and period = '2025'",
+    )[0]
     actual, target, progress, expected, projected, ratio = row
     r_req = (target / base) ** (1 / 5) - 1
     r_obs = (actual / base) ** (1 / 2) - 1
@@ -99,8 +172,10 @@ def test_progress_method_level_worked_example(built_home):
 def test_progress_method_cumulative(built_home):
     db = built_home / "warehouse.duckdb"
     actual, target, progress, expected, status = query(
-        db, "select actual, target, progress_pct, expected_pct, status from marts.indicator_progress "
-            "where indicator_id = 'land_linkage_new_mu' and period = '2025Q4'")[0]
+        db,
+        "select actual, target, progress_pct, expected_pct, status from marts.indicator_progress "
+        "where indicator_id = 'land_linkage_new_mu' and period = '2025Q4'",
+    )[0]
     assert target == 10000
     assert expected == pytest.approx(100 * 731 / 1096, rel=1e-3)  # 2024-01-01 .. 2025-12-31 of .. 2026-12-31
     assert progress == pytest.approx(actual / 100)
@@ -112,10 +187,13 @@ def test_lineage_reaches_the_source_cell(built_home):
     from etl.read import read_workbook
 
     db = built_home / "warehouse.duckdb"
-    file_name, sheet, cell, value, sha = query(db, """
+    file_name, sheet, cell, value, sha = query(
+        db,
+        """
         select v.source_file, v.source_sheet, v.source_cell, v.value, l.sha256
         from marts.indicator_values v join meta.loads l using (load_id)
-        where v.indicator_id = 'gdp' and v.region_code = '320803' and v.period = '2024' and v.is_latest""")[0]
+        where v.indicator_id = 'gdp' and v.region_code = '320803' and v.period = '2024' and v.is_latest""",
+    )[0]
     assert file_name == "主要经济指标_地区生产总值.csv"
     ref = cell.split("!")[1]
     col = ord(ref[0]) - ord("A")
@@ -134,8 +212,10 @@ def test_second_run_loads_nothing_twice(copied_home, demo_files):
     statuses = dict(query(db, "select status, count(*) from meta.loads group by 1"))
     assert statuses == {"loaded": 35, "duplicate": 35}
     assert query(db, "select count(*) from marts.indicator_values")[0][0] == before
-    assert query(db, "select count(*) from raw.enterprise_periods")[0][0] == query(
-        db, "select sum(rows_loaded) from meta.loads where source = 'enterprises'")[0][0]
+    assert (
+        query(db, "select count(*) from raw.enterprise_periods")[0][0]
+        == query(db, "select sum(rows_loaded) from meta.loads where source = 'enterprises'")[0][0]
+    )
 
 
 def test_indicators_json_is_one_array_of_contract_rows(built_home, capsys, monkeypatch):
@@ -183,7 +263,9 @@ def test_a_rejected_file_leaves_the_marts_as_they_were(copied_home, tmp_path, ca
     assert "rejected" in err and "0 字节" in err
     assert query(db, "select * from marts.indicator_progress order by all") == before
     assert query(db, "select count(*) from marts.indicator_values")[0][0] == values_before
-    (status, rows_loaded), = query(db, "select status, rows_loaded from meta.loads order by load_id desc limit 1")
+    ((status, rows_loaded),) = query(
+        db, "select status, rows_loaded from meta.loads order by load_id desc limit 1"
+    )
     assert (status, rows_loaded) == ("rejected", 0)
     assert query(db, "select count(*) from meta.rejections where file_name = ?", [bad.name])[0][0] == 1
 
@@ -191,24 +273,39 @@ def test_a_rejected_file_leaves_the_marts_as_they_were(copied_home, tmp_path, ca
 def test_revision_adds_a_vintage_and_as_of_reproduces_the_past(copied_home, tmp_path, capsys, monkeypatch):
     """A revised GDP table is a new vintage; --as-of before it shows the old figure."""
     db = copied_home / "warehouse.duckdb"
-    (old_value, first_vintage), = query(db, "select value, vintage from marts.indicator_values where "
-                                            "indicator_id='gdp' and region_code='320803' and period='2024'")
-    archived = next(p for p in (copied_home / "archive").rglob("*.dat")
-                    if "地区生产总值(亿元)" in p.read_bytes().decode("gbk"))
+    ((old_value, first_vintage),) = query(
+        db,
+        "select value, vintage from marts.indicator_values where "
+        "indicator_id='gdp' and region_code='320803' and period='2024'",
+    )
+    archived = next(
+        p
+        for p in (copied_home / "archive").rglob("*.dat")
+        if "地区生产总值(亿元)" in p.read_bytes().decode("gbk")
+    )
     text = archived.read_bytes().decode("gbk")
     revised = text.replace(f",{old_value:.2f},", f",{old_value + 12.3:.2f},", 1)
     assert revised != text
     f = tmp_path / "主要经济指标_地区生产总值.csv"
     f.write_bytes(revised.encode("gbk"))
     assert run_cli("ingest", "indicators", str(f)) == 0
-    vintages = query(db, "select value, is_latest, superseded_at is null from marts.indicator_values where "
-                         "indicator_id='gdp' and region_code='320803' and period='2024' order by vintage")
+    vintages = query(
+        db,
+        "select value, is_latest, superseded_at is null from marts.indicator_values where "
+        "indicator_id='gdp' and region_code='320803' and period='2024' order by vintage",
+    )
     assert [v[0] for v in vintages] == pytest.approx([old_value, old_value + 12.3])
     assert [v[1] for v in vintages] == [False, True]
     assert [v[2] for v in vintages] == [False, True]
     # other periods of the revised file did not change: no new vintage for them
-    assert query(db, "select count(*) from marts.indicator_values where indicator_id='gdp' "
-                     "and region_code='320803' and period='2023'")[0][0] == 1
+    assert (
+        query(
+            db,
+            "select count(*) from marts.indicator_values where indicator_id='gdp' "
+            "and region_code='320803' and period='2023'",
+        )[0][0]
+        == 1
+    )
     capsys.readouterr()
     assert run_cli("indicators", "--format", "json", "--as-of", first_vintage.isoformat()) == 0
     then = {(r["indicator_id"], r["period"]): r for r in json.loads(capsys.readouterr().out)}

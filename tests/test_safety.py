@@ -27,9 +27,13 @@ def test_names_from_files_are_stored_verbatim_never_executed(copied_home, tmp_pa
     assert run_cli("ingest", "land_use", str(p)) == 0, capsys.readouterr().err
     assert query(db, "select schema_name, table_name from duckdb_tables() order by all") == tables_before
     assert query(db, "select count(*) from meta.loads")[0][0] == loads_before + 1
-    (file_name, load_id), = query(db, "select file_name, load_id from meta.loads order by load_id desc limit 1")
+    ((file_name, load_id),) = query(
+        db, "select file_name, load_id from meta.loads order by load_id desc limit 1"
+    )
     assert file_name == p.name
-    assert query(db, "select distinct _sheet from raw.land_projects where load_id = ?", [load_id]) == [(EVIL,)]
+    assert query(db, "select distinct _sheet from raw.land_projects where load_id = ?", [load_id]) == [
+        (EVIL,)
+    ]
     sheets = query(db, "select distinct sheet from meta.load_columns where load_id = ?", [load_id])
     assert sheets == [(EVIL,)]
     # the snapshot was published over the same names
@@ -110,7 +114,9 @@ def test_snapshot_is_read_only_to_readers(built_home):
 
 
 SECRET_PATTERNS = [
-    re.compile(r"""(?i)\b(password|passwd|pwd|secret|api[_-]?key|access[_-]?key|token)\b\s*[:=]\s*['"][^'"\s]{6,}['"]"""),
+    re.compile(
+        r"""(?i)\b(password|passwd|pwd|secret|api[_-]?key|access[_-]?key|token)\b\s*[:=]\s*['"][^'"\s]{6,}['"]"""
+    ),
     re.compile(r"-----BEGIN (RSA |EC |OPENSSH |DSA )?PRIVATE KEY-----"),
     re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
     re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
@@ -119,15 +125,31 @@ SECRET_PATTERNS = [
 ALLOWED = {"airflow", "postgres", "redis", "statwh", "changeme", "example"}
 
 
-SKIP_DIRS = {".venv", ".git", "data", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache",
-             ".hypothesis", ".mypy_cache", "logs", "tests"}
+SKIP_DIRS = {
+    ".venv",
+    ".git",
+    "data",
+    "node_modules",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    ".mypy_cache",
+    "logs",
+    "tests",
+}
 
 
 def _text_files() -> list[Path]:
     """The repository's text files as committed (git-ignored areas such as data/ and .venv/ left out)."""
     files = [p for p in ROOT.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.relative_to(ROOT).parts)]
-    return [p for p in files if p.is_file() and "tests" not in p.relative_to(ROOT).parts[:1]
-            and p.suffix not in {".xlsx", ".xls", ".gz", ".parquet", ".duckdb", ".png", ".lock"}]
+    return [
+        p
+        for p in files
+        if p.is_file()
+        and "tests" not in p.relative_to(ROOT).parts[:1]
+        and p.suffix not in {".xlsx", ".xls", ".gz", ".parquet", ".duckdb", ".png", ".lock"}
+    ]
 
 
 def test_no_credentials_in_the_repository():
@@ -140,7 +162,10 @@ def test_no_credentials_in_the_repository():
         for pat in SECRET_PATTERNS:
             for m in pat.finditer(text):
                 value = m.group(0)
-                if any(re.search(rf"[:'\"/]{a}['\"@]", value) for a in ALLOWED) and pat is SECRET_PATTERNS[-1]:
+                if (
+                    any(re.search(rf"[:'\"/]{a}['\"@]", value) for a in ALLOWED)
+                    and pat is SECRET_PATTERNS[-1]
+                ):
                     continue  # a local-development default (airflow:airflow@postgres) is not a secret
                 hits.append(f"{p.relative_to(ROOT)}: {value[:60]}")
     assert not hits, "\n".join(hits)

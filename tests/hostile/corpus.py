@@ -26,8 +26,16 @@ import xlsxwriter
 from etl.codes import make_credit_code
 
 TOWNSHIPS = ["淮城街道", "石塘镇", "施河镇", "复兴镇", "朱桥镇", "车桥镇"]
-ROSTER_HEADER = ["序号", "统一社会信用代码", "企业名称", "所在镇（街道）", "行业代码",
-                 "本月工业总产值", "本年累计工业总产值", "从业人员"]
+ROSTER_HEADER = [
+    "序号",
+    "统一社会信用代码",
+    "企业名称",
+    "所在镇（街道）",
+    "行业代码",
+    "本月工业总产值",
+    "本年累计工业总产值",
+    "从业人员",
+]
 ROSTER_NAME = "规上工业企业主要指标_2025年1-6月.xlsx"
 LEDGER_HEADER = ["序号", "项目名称", "所在镇", "复垦面积", "验收日期"]
 LEDGER_NAME = "增减挂钩项目验收台账.xlsx"
@@ -39,24 +47,51 @@ def code(i: int) -> str:
 
 
 def roster_rows(n: int = 6) -> list[list]:
-    return [[i + 1, code(i), f"淮安测试{i + 1}号机械有限公司", TOWNSHIPS[i % len(TOWNSHIPS)], "3599",
-             100.0 + i, 600.0 + 10 * i, 20 + i] for i in range(n)]
+    return [
+        [
+            i + 1,
+            code(i),
+            f"淮安测试{i + 1}号机械有限公司",
+            TOWNSHIPS[i % len(TOWNSHIPS)],
+            "3599",
+            100.0 + i,
+            600.0 + 10 * i,
+            20 + i,
+        ]
+        for i in range(n)
+    ]
 
 
 def ledger_rows(n: int = 5) -> list[list]:
-    return [[i + 1, f"{TOWNSHIPS[i % len(TOWNSHIPS)]}测试村{i + 1}号增减挂钩拆旧复垦项目",
-             TOWNSHIPS[i % len(TOWNSHIPS)], 50.0 + i, dt.date(2024, 3, i + 1)] for i in range(n)]
+    return [
+        [
+            i + 1,
+            f"{TOWNSHIPS[i % len(TOWNSHIPS)]}测试村{i + 1}号增减挂钩拆旧复垦项目",
+            TOWNSHIPS[i % len(TOWNSHIPS)],
+            50.0 + i,
+            dt.date(2024, 3, i + 1),
+        ]
+        for i in range(n)
+    ]
 
 
-def write_xlsx(path: Path, rows: list[list], *, sheet: str = "Sheet1", title: str | None = None,
-               unit_row: str | None = None, formulas: dict[tuple[int, int], tuple[str, object]] | None = None,
-               vba: bytes | None = None) -> Path:
+def write_xlsx(
+    path: Path,
+    rows: list[list],
+    *,
+    sheet: str = "Sheet1",
+    title: str | None = None,
+    unit_row: str | None = None,
+    formulas: dict[tuple[int, int], tuple[str, object]] | None = None,
+    vba: bytes | None = None,
+) -> Path:
     """A plain workbook: optional title and unit rows, then `rows` (header first).
 
     `formulas` maps (row in `rows`, column) to (formula, cached value); cached value `None` writes
     the formula with no cached value at all (as openpyxl and many generators do)."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     ws = wb.add_worksheet(sheet)
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     r0 = 0
@@ -101,8 +136,11 @@ def _strip_cached_values(path: Path) -> None:
             data = zin.read(item.filename)
             if item.filename.startswith("xl/worksheets/sheet"):
                 text = data.decode("utf-8")
-                text = re.sub(r'<c r="([A-Z]+\d+)"([^>]*) t="str"><f>([^<]*)</f><v></v></c>',
-                              r'<c r="\1"\2><f>\3</f></c>', text)
+                text = re.sub(
+                    r'<c r="([A-Z]+\d+)"([^>]*) t="str"><f>([^<]*)</f><v></v></c>',
+                    r'<c r="\1"\2><f>\3</f></c>',
+                    text,
+                )
                 text = re.sub(r"<f>([^<]*)</f><v></v>", r"<f>\1</f>", text)
                 data = text.encode("utf-8")
             zout.writestr(item, data)
@@ -110,13 +148,23 @@ def _strip_cached_values(path: Path) -> None:
 
 
 def roster(path: Path, rows: list[list] | None = None, header: list[str] | None = None, **kw) -> Path:
-    return write_xlsx(path, [header or ROSTER_HEADER] + (roster_rows() if rows is None else rows),
-                      title=kw.pop("title", "淮安区工业企业主要经济指标"), unit_row=kw.pop("unit_row", "单位：万元"), **kw)
+    return write_xlsx(
+        path,
+        [header or ROSTER_HEADER] + (roster_rows() if rows is None else rows),
+        title=kw.pop("title", "淮安区工业企业主要经济指标"),
+        unit_row=kw.pop("unit_row", "单位：万元"),
+        **kw,
+    )
 
 
 def ledger(path: Path, rows: list[list] | None = None, header: list[str] | None = None, **kw) -> Path:
-    return write_xlsx(path, [header or LEDGER_HEADER] + (ledger_rows() if rows is None else rows),
-                      title="淮安区城乡建设用地增减挂钩项目验收台账", unit_row=kw.pop("unit_row", "面积单位：亩"), **kw)
+    return write_xlsx(
+        path,
+        [header or LEDGER_HEADER] + (ledger_rows() if rows is None else rows),
+        title="淮安区城乡建设用地增减挂钩项目验收台账",
+        unit_row=kw.pop("unit_row", "面积单位：亩"),
+        **kw,
+    )
 
 
 def ledger_csv_text(date_texts: list[str] | None = None) -> str:
@@ -157,11 +205,19 @@ def ole2_file(streams: dict[str, bytes]) -> bytes:
         fat += [s + i + 1 for i in range(n - 1)] + [0xFFFFFFFE]
     fat += [0xFFFFFFFF] * (n_fat * (sec // 4) - len(fat))
 
-    def entry(name: str, kind: int, start: int, size: int, left=0xFFFFFFFF, right=0xFFFFFFFF, child=0xFFFFFFFF):
+    def entry(
+        name: str, kind: int, start: int, size: int, left=0xFFFFFFFF, right=0xFFFFFFFF, child=0xFFFFFFFF
+    ):
         n = name.encode("utf-16-le") + b"\x00\x00"
-        return (n.ljust(64, b"\x00") + struct.pack("<HBB", len(n), kind, 1)
-                + struct.pack("<III", left, right, child) + b"\x00" * 16 + struct.pack("<I", 0)
-                + b"\x00" * 16 + struct.pack("<IIi", start, size, 0))
+        return (
+            n.ljust(64, b"\x00")
+            + struct.pack("<HBB", len(n), kind, 1)
+            + struct.pack("<III", left, right, child)
+            + b"\x00" * 16
+            + struct.pack("<I", 0)
+            + b"\x00" * 16
+            + struct.pack("<IIi", start, size, 0)
+        )
 
     # a balanced-enough tree: a right-leaning chain of siblings, sorted as CFB wants (length, then upper)
     order = sorted(range(len(names)), key=lambda i: (len(names[i]), names[i].upper()))
@@ -172,21 +228,34 @@ def ole2_file(streams: dict[str, bytes]) -> bytes:
         entries[i + 1] = entry(names[i], 2, starts[i], len(streams[names[i]]), right=right)
     dir_bytes = b"".join(entries).ljust(n_dir * sec, b"\x00")
     # unused directory slots must be "empty" entries
-    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
-              + b"\x00" * 6 + struct.pack("<I", 0) + struct.pack("<I", n_fat) + struct.pack("<I", dir_start)
-              + struct.pack("<I", 0) + struct.pack("<I", 4096) + struct.pack("<I", 0xFFFFFFFE)
-              + struct.pack("<I", 0) + struct.pack("<I", 0xFFFFFFFE) + struct.pack("<I", 0))
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\x00" * 6
+        + struct.pack("<I", 0)
+        + struct.pack("<I", n_fat)
+        + struct.pack("<I", dir_start)
+        + struct.pack("<I", 0)
+        + struct.pack("<I", 4096)
+        + struct.pack("<I", 0xFFFFFFFE)
+        + struct.pack("<I", 0)
+        + struct.pack("<I", 0xFFFFFFFE)
+        + struct.pack("<I", 0)
+    )
     difat = list(range(n_fat)) + [0xFFFFFFFF] * (109 - n_fat)
     header += struct.pack("<109I", *difat)
     assert len(header) == 512
-    body = struct.pack(f"<{len(fat)}I", *fat) + dir_bytes + b"".join(
-        v.ljust(n * sec, b"\x00") for v, n in zip(streams.values(), data_secs, strict=True))
+    body = (
+        struct.pack(f"<{len(fat)}I", *fat)
+        + dir_bytes
+        + b"".join(v.ljust(n * sec, b"\x00") for v, n in zip(streams.values(), data_secs, strict=True))
+    )
     return header + body
 
 
 AGILE_ENCRYPTION_INFO = (
-    struct.pack("<HHI", 4, 4, 0x40)
-    + b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+    struct.pack("<HHI", 4, 4, 0x40) + b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
     b'<encryption xmlns="http://schemas.microsoft.com/office/2006/encryption" '
     b'xmlns:p="http://schemas.microsoft.com/office/2006/keyEncryptor/password">'
     b'<keyData saltSize="16" blockSize="16" keyBits="256" hashSize="64" cipherAlgorithm="AES" '
@@ -285,10 +354,33 @@ def _zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
     for name, data, crc, csize, usize in members:
         n = name.encode("utf-8")
         offset = len(out)
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x800, 8, 0, 0x21, crc, csize, usize, len(n), 0) + n
+        out += (
+            struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x800, 8, 0, 0x21, crc, csize, usize, len(n), 0) + n
+        )
         out += data
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x800, 8, 0, 0x21, crc, csize, usize,
-                               len(n), 0, 0, 0, 0, 0, offset) + n
+        central += (
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0x800,
+                8,
+                0,
+                0x21,
+                crc,
+                csize,
+                usize,
+                len(n),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + n
+        )
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(out), 0)
     return bytes(out + central + end)
 
@@ -351,12 +443,20 @@ def case_million_row_used_range(d: Path) -> Path:
 def case_excel_errors(d: Path) -> Path:
     rows = roster_rows()
     rows[1][6] = "#DIV/0!"
-    return roster(d / ROSTER_NAME, rows=rows, formulas={(3, 1): ("=VLOOKUP(C4,'[名录.xlsx]Sheet1'!A:B,2,0)", "#REF!")})
+    return roster(
+        d / ROSTER_NAME, rows=rows, formulas={(3, 1): ("=VLOOKUP(C4,'[名录.xlsx]Sheet1'!A:B,2,0)", "#REF!")}
+    )
 
 
 def case_formula_no_cached_value(d: Path) -> Path:
-    return roster(d / ROSTER_NAME, formulas={(2, 1): ('=CONCATENATE("9132",F3)', None),
-                                             (2, 6): ("=F3*6", None), (2, 5): ("=G3/6", None)})
+    return roster(
+        d / ROSTER_NAME,
+        formulas={
+            (2, 1): ('=CONCATENATE("9132",F3)', None),
+            (2, 6): ("=F3*6", None),
+            (2, 5): ("=G3/6", None),
+        },
+    )
 
 
 def case_future_period(d: Path) -> Path:
@@ -456,8 +556,12 @@ def case_utf16_csv(d: Path) -> Path:
 def case_xlsm_with_macros(d: Path) -> Path:
     """A macro-enabled workbook (vbaProject.bin part, macroEnabled content type); never run."""
     p = d / "增减挂钩项目验收台账.xlsm"
-    vba = ole2_file({"PROJECT": b'ID="{00000000-0000-0000-0000-000000000000}"\r\nDocument=ThisWorkbook/&H00000000\r\n'
-                                b'Sub Workbook_Open()\r\n  Shell "rm -rf /"\r\nEnd Sub\r\n'})
+    vba = ole2_file(
+        {
+            "PROJECT": b'ID="{00000000-0000-0000-0000-000000000000}"\r\nDocument=ThisWorkbook/&H00000000\r\n'
+            b'Sub Workbook_Open()\r\n  Shell "rm -rf /"\r\nEnd Sub\r\n'
+        }
+    )
     return ledger(p, vba=vba)
 
 
@@ -473,8 +577,13 @@ def case_sql_in_names(d: Path) -> Path:
     """Sheet name, header comment and file name that would break SQL built by string formatting."""
     name = "x'); drop table meta.loads; --"
     p = d / f"增减挂钩{name}.xlsx"
-    return write_xlsx(p, [LEDGER_HEADER + [name]] + [r + ["x"] for r in ledger_rows()], sheet=name,
-                      title=f"淮安区增减挂钩台账 {name}", unit_row="面积单位：亩")
+    return write_xlsx(
+        p,
+        [LEDGER_HEADER + [name]] + [r + ["x"] for r in ledger_rows()],
+        sheet=name,
+        title=f"淮安区增减挂钩台账 {name}",
+        unit_row="面积单位：亩",
+    )
 
 
 @dataclass(frozen=True)

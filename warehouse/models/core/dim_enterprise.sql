@@ -18,7 +18,14 @@ columns:
   is_current: true for the version of the latest period
 */
 with roster as (
-    select credit_code, name, name_key, township_code, industry_code, chain, period_end
+    select
+        credit_code,
+        name,
+        name_key,
+        township_code,
+        industry_code,
+        chain,
+        period_end
     from stg.stg_enterprises__periods
 ),
 

@@ -18,17 +18,30 @@ with months as (
 
 final as (
     select
-        strftime(d, '%Y-%m') as period, 'month' as freq, d as period_start,
-        (d + interval 1 month - interval 1 day)::date as period_end, year(d) as year
+        strftime(d, '%Y-%m') as period,
+        'month' as freq,
+        d as period_start,
+        (d + interval 1 month - interval 1 day)::date as period_end,
+        year(d) as year
     from months
     union all
     select
-        year(d)::varchar || 'Q' || quarter(d)::varchar, 'quarter', d,
-        (d + interval 3 month - interval 1 day)::date, year(d)
-    from months where month(d) in (1, 4, 7, 10)
+        year(d)::varchar || 'Q' || quarter(d)::varchar,
+        'quarter',
+        d,
+        (d + interval 3 month - interval 1 day)::date,
+        year(d)
+    from months
+    where month(d) in (1, 4, 7, 10)
     union all
-    select year(d)::varchar, 'year', d, make_date(year(d), 12, 31), year(d)
-    from months where month(d) = 1
+    select
+        year(d)::varchar,
+        'year',
+        d,
+        make_date(year(d), 12, 31),
+        year(d)
+    from months
+    where month(d) = 1
 )
 
 select * from final

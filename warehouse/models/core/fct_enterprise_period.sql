@@ -29,9 +29,26 @@ columns:
 */
 with final as (
     select
-        credit_code, period, period_end, township_code, chain, output_month, output_ytd,
-        revenue_month, revenue_ytd, employees, is_above_scale, is_srdi, is_hightech, is_listed,
-        is_top50, entry_type, load_id, source_file, _sheet as source_sheet, _row as source_row
+        credit_code,
+        period,
+        period_end,
+        township_code,
+        chain,
+        output_month,
+        output_ytd,
+        revenue_month,
+        revenue_ytd,
+        employees,
+        is_above_scale,
+        is_srdi,
+        is_hightech,
+        is_listed,
+        is_top50,
+        entry_type,
+        load_id,
+        source_file,
+        _sheet as source_sheet,
+        _row as source_row
     from stg.stg_enterprises__periods
 )
 

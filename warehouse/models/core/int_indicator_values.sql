@@ -26,4 +26,5 @@ with final as (
     select * from core.int_values__peer_gaps
 )
 
-select * from final where value is not null
+select * from final
+where value is not null

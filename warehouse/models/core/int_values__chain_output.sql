@@ -15,7 +15,12 @@ with roster as (
 ),
 
 indicators as (
-    select indicator_id, chain, unit from ref.indicators where derivation = 'chain_output'
+    select
+        indicator_id,
+        chain,
+        unit
+    from ref.indicators
+    where derivation = 'chain_output'
 ),
 
 plan as (
@@ -53,13 +58,33 @@ with_cells as (
 
 final as (
     select
-        indicator_id, p.district_code as region_code, period, period_end, value, unit, 'ytd' as basis,
-        vintage, load_id, source_file, source_sheet, source_cell
+        indicator_id,
+        p.district_code as region_code,
+        period,
+        period_end,
+        value,
+        unit,
+        'ytd' as basis,
+        vintage,
+        load_id,
+        source_file,
+        source_sheet,
+        source_cell
     from with_cells cross join plan as p
     union all
     select
-        indicator_id, p.district_code, left(period, 4), period_end, value, unit, 'period',
-        vintage, load_id, source_file, source_sheet, source_cell
+        indicator_id,
+        p.district_code,
+        left(period, 4),
+        period_end,
+        value,
+        unit,
+        'period',
+        vintage,
+        load_id,
+        source_file,
+        source_sheet,
+        source_cell
     from with_cells cross join plan as p
     where right(period, 2) = '12'
 )

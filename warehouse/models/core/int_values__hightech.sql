@@ -19,11 +19,19 @@ counts as (
 ),
 
 plan as (
-    select district_code, baseline_end, hightech_validity_years as validity from ref.plan
+    select
+        district_code,
+        baseline_end,
+        hightech_validity_years as validity
+    from ref.plan
 ),
 
 indicators as (
-    select indicator_id, derivation, unit from ref.indicators
+    select
+        indicator_id,
+        derivation,
+        unit
+    from ref.indicators
     where derivation in ('hightech_valid', 'hightech_first')
 ),
 

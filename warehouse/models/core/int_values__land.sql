@@ -14,15 +14,26 @@ with projects as (
 ),
 
 indicators as (
-    select indicator_id, land_kind, unit from ref.indicators where derivation = 'land_accepted'
+    select
+        indicator_id,
+        land_kind,
+        unit
+    from ref.indicators
+    where derivation = 'land_accepted'
 ),
 
 plan as (
-    select district_code, baseline_end from ref.plan
+    select
+        district_code,
+        baseline_end
+    from ref.plan
 ),
 
 counted_projects as (
-    select i.indicator_id, i.unit, pr.*
+    select
+        i.indicator_id,
+        i.unit,
+        pr.*
     from projects as pr
     inner join indicators as i on pr.kind = i.land_kind
     cross join plan as p
@@ -60,8 +71,9 @@ final as (
     from quarters as q
     cross join plan as p
     left join counted_projects as c
-        on q.indicator_id = c.indicator_id
-        and c.accepted_on < q.quarter_start + interval 3 month
+        on
+            q.indicator_id = c.indicator_id
+            and c.accepted_on < q.quarter_start + interval 3 month
     group by q.indicator_id, q.unit, q.quarter_start, p.district_code
 )
 

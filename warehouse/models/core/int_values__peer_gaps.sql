@@ -14,16 +14,29 @@ with reported as (
 ),
 
 indicators as (
-    select indicator_id, derivation, of_id, unit from ref.indicators
+    select
+        indicator_id,
+        derivation,
+        of_id,
+        unit
+    from ref.indicators
     where derivation in ('peer_gap', 'growth_gap')
 ),
 
 plan as (
-    select district_code, peer_gap_code, growth_peer_codes from ref.plan
+    select
+        district_code,
+        peer_gap_code,
+        growth_peer_codes
+    from ref.plan
 ),
 
 ours as (
-    select i.indicator_id, i.derivation, i.unit, r.*
+    select
+        i.indicator_id,
+        i.derivation,
+        i.unit,
+        r.*
     from reported as r
     inner join indicators as i on r.indicator_id = i.of_id
     cross join plan as p

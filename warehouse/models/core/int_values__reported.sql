@@ -24,7 +24,8 @@ with obs as (
 ),
 
 indicators as (
-    select indicator_id from ref.indicators where derivation = 'reported'
+    select indicator_id from ref.indicators
+    where derivation = 'reported'
 ),
 
 final as (

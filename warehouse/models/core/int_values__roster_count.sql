@@ -13,7 +13,12 @@ with roster as (
 ),
 
 indicators as (
-    select indicator_id, flag, unit from ref.indicators where derivation = 'roster_count'
+    select
+        indicator_id,
+        flag,
+        unit
+    from ref.indicators
+    where derivation = 'roster_count'
 ),
 
 plan as (

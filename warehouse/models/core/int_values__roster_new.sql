@@ -14,11 +14,19 @@ with roster as (
 ),
 
 indicators as (
-    select indicator_id, entry_type, unit from ref.indicators where derivation = 'roster_new'
+    select
+        indicator_id,
+        entry_type,
+        unit
+    from ref.indicators
+    where derivation = 'roster_new'
 ),
 
 plan as (
-    select district_code, baseline_end from ref.plan
+    select
+        district_code,
+        baseline_end
+    from ref.plan
 ),
 
 entries as (
@@ -52,7 +60,9 @@ counted as (
         i.indicator_id,
         i.unit,
         pe.*,
-        (select count(*) from entries as e where e.indicator_id = i.indicator_id and e.entered_on <= pe.period_end)
+        (
+            select count(*) from entries as e
+            where e.indicator_id = i.indicator_id and e.entered_on <= pe.period_end)
             as n,
         max(pe.vintage) over (partition by i.indicator_id order by pe.period_end) as vintage_to_date
     from periods as pe

@@ -22,11 +22,19 @@ with roster as (
 ),
 
 chains as (
-    select chain, indicator_id from ref.indicators where derivation = 'chain_output'
+    select
+        chain,
+        indicator_id
+    from ref.indicators
+    where derivation = 'chain_output'
 ),
 
 targets as (
-    select indicator_id, target, deadline from stg.stg_targets__targets
+    select
+        indicator_id,
+        target,
+        deadline
+    from stg.stg_targets__targets
 ),
 
 summed as (

@@ -42,11 +42,17 @@ plan as (
 ),
 
 indicators as (
-    select * from ref.indicators where track
+    select * from ref.indicators
+    where track
 ),
 
 targets as (
-    select indicator_id, target, deadline, vintage as target_vintage from stg.stg_targets__targets
+    select
+        indicator_id,
+        target,
+        deadline,
+        vintage as target_vintage
+    from stg.stg_targets__targets
 ),
 
 series as (
@@ -58,8 +64,11 @@ series as (
 ),
 
 full_years as (
-    select distinct indicator_id, period as year_text
-    from series where length(period) = 4 and basis <> 'ytd'
+    select distinct
+        indicator_id,
+        period as year_text
+    from series
+    where length(period) = 4 and basis <> 'ytd'
 ),
 
 base as (
@@ -105,13 +114,15 @@ with_share as (
         end as share_last_year
     from shown as s
     left join series as prev_ytd
-        on s.indicator_id = prev_ytd.indicator_id
-        and prev_ytd.basis = 'ytd'
-        and prev_ytd.period = (year(s.period_end) - 1)::varchar || substr(s.period, 5)
+        on
+            s.indicator_id = prev_ytd.indicator_id
+            and prev_ytd.basis = 'ytd'
+            and prev_ytd.period = (year(s.period_end) - 1)::varchar || substr(s.period, 5)
     left join series as prev_year
-        on s.indicator_id = prev_year.indicator_id
-        and prev_year.period = (year(s.period_end) - 1)::varchar
-        and prev_year.basis <> 'ytd'
+        on
+            s.indicator_id = prev_year.indicator_id
+            and prev_year.period = (year(s.period_end) - 1)::varchar
+            and prev_year.basis <> 'ytd'
 ),
 
 trend as (
@@ -120,9 +131,10 @@ trend as (
         indicator_id,
         period,
         case
-            when count(*) over (
-                partition by indicator_id order by period_end rows between unbounded preceding and current row
-            ) >= 2
+            when
+                count(*) over (
+                    partition by indicator_id order by period_end rows between unbounded preceding and current row
+                ) >= 2
                 then regr_slope(value, year(period_end)) over (
                     partition by indicator_id order by period_end
                     rows between unbounded preceding and current row
@@ -220,24 +232,30 @@ judged as (
                     when m.basis = 'ytd' then case when m.actual > m.target then 'on_track' else 'at_risk' end
                     when m.actual > m.target then 'achieved' else 'missed'
                 end
-            when m.method = 'gap' then case
-                when m.period_end >= m.deadline then case when m.actual > m.target then 'achieved' else 'missed' end
-                when m.actual > m.target and coalesce(m.projected_at_deadline, m.actual) > m.target then 'on_track'
-                when m.actual > m.target or m.projected_at_deadline > m.target then 'at_risk'
-                else 'off_track'
-            end
-            when m.method = 'rank' then case
-                when m.actual <= m.target then 'achieved'
-                when m.period_end >= m.deadline then 'missed'
-                when m.projected_at_deadline <= m.target then 'on_track'
-                else 'off_track'
-            end
+            when m.method = 'gap'
+                then
+                    case
+                        when m.period_end >= m.deadline then case when m.actual > m.target then 'achieved' else 'missed' end
+                        when m.actual > m.target and coalesce(m.projected_at_deadline, m.actual) > m.target then 'on_track'
+                        when m.actual > m.target or m.projected_at_deadline > m.target then 'at_risk'
+                        else 'off_track'
+                    end
+            when m.method = 'rank'
+                then
+                    case
+                        when m.actual <= m.target then 'achieved'
+                        when m.period_end >= m.deadline then 'missed'
+                        when m.projected_at_deadline <= m.target then 'on_track'
+                        else 'off_track'
+                    end
             when m.actual >= m.target and m.basis <> 'ytd' then 'achieved'
             when m.actual >= m.target and m.method = 'cumulative' then 'achieved'
             when m.period_end >= m.deadline then 'missed'
-            when m.pace_ratio is null then case
-                when m.actual >= m.target then 'achieved' else 'at_risk'
-            end
+            when m.pace_ratio is null
+                then
+                    case
+                        when m.actual >= m.target then 'achieved' else 'at_risk'
+                    end
             when m.pace_ratio >= p.on_track then 'on_track'
             when m.pace_ratio >= p.at_risk then 'at_risk'
             else 'off_track'

@@ -15,21 +15,39 @@ columns:
   last_status: status of the newest file
 */
 with loads as (
-    select * from meta.loads where status <> 'duplicate'
+    select * from meta.loads
+    where status <> 'duplicate'
 ),
 
 periods as (
-    select 'enterprises' as source, max(period) as latest_period from stg.stg_enterprises__periods
+    select
+        'enterprises' as source,
+        max(period) as latest_period
+    from stg.stg_enterprises__periods
     union all
-    select 'hightech', max(year)::varchar from (
-        select year from stg.stg_hightech__certs union all select year from stg.stg_hightech__counts
-    )
+    select
+        'hightech',
+        max(year)::varchar
+    from (
+        select year from stg.stg_hightech__certs
+        union all
+        select year from stg.stg_hightech__counts
+    ) as hightech_years
     union all
-    select 'land_use', strftime(max(accepted_on), '%Y-%m') from stg.stg_land_use__projects
+    select
+        'land_use',
+        strftime(max(accepted_on), '%Y-%m')
+    from stg.stg_land_use__projects
     union all
-    select 'indicators', max(period) from stg.stg_indicators__obs
+    select
+        'indicators',
+        max(period)
+    from stg.stg_indicators__obs
     union all
-    select 'targets', strftime(max(vintage), '%Y-%m-%d') from stg.stg_targets__targets
+    select
+        'targets',
+        strftime(max(vintage), '%Y-%m-%d')
+    from stg.stg_targets__targets
 ),
 
 final as (

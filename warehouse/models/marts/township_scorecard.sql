@@ -28,14 +28,19 @@ plan as (
 ),
 
 townships as (
-    select r.region_code as township_code, r.name as township_name
+    select
+        r.region_code as township_code,
+        r.name as township_name
     from ref.regions as r
     cross join plan as p
     where r.county_code = p.district_code and r.level = 'township'
 ),
 
 periods as (
-    select distinct period, period_end from roster
+    select distinct
+        period,
+        period_end
+    from roster
 ),
 
 by_township as (
@@ -50,16 +55,28 @@ by_township as (
 ),
 
 certs as (
-    select township_code, year, count(distinct name_key) as n from stg.stg_hightech__certs group by all
+    select
+        township_code,
+        year,
+        count(distinct name_key) as n
+    from stg.stg_hightech__certs
+    group by all
     union all
-    select township_code, year, sum(coalesce(new_first, 0) + coalesce(renewed, 0))
+    select
+        township_code,
+        year,
+        sum(coalesce(new_first, 0) + coalesce(renewed, 0))
     from stg.stg_hightech__counts
     where year not in (select year from stg.stg_hightech__certs)
     group by all
 ),
 
 land as (
-    select pr.township_code, pr.kind, pr.accepted_on, pr.area_mu
+    select
+        pr.township_code,
+        pr.kind,
+        pr.accepted_on,
+        pr.area_mu
     from stg.stg_land_use__projects as pr
     cross join plan as p
     where pr.accepted_on > p.baseline_end
@@ -76,8 +93,9 @@ final as (
         coalesce(b.output_ytd, 0) as output_ytd,
         (
             select sum(c.n) from certs as c
-            where c.township_code = t.township_code
-            and c.year between year(pe.period_end) - p.hightech_validity_years + 1 and year(pe.period_end)
+            where
+                c.township_code = t.township_code
+                and c.year between year(pe.period_end) - p.hightech_validity_years + 1 and year(pe.period_end)
         ) as hightech_enterprises,
         coalesce((
             select sum(l.area_mu) from land as l

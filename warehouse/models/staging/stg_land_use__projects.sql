@@ -10,11 +10,15 @@ columns:
   source_file: the file name as the department sent it
 */
 with current_slices as (
-    select * from core.int_current_slices where dataset = 'land_projects'
+    select * from core.int_current_slices
+    where dataset = 'land_projects'
 ),
 
 loads as (
-    select load_id, file_name from meta.loads
+    select
+        load_id,
+        file_name
+    from meta.loads
 ),
 
 final as (
