@@ -45,11 +45,26 @@ class Model:
         return self.name.split(".")[0]
 
 
-def parse_model(path: Path) -> Model:
+def parse_model(path: Path) -> list[Model]:
+    """The model(s) of one file. A file whose header has `for_each: {dataset: name, …}` is a
+    template: one model per entry, with `{dataset}` and `{name}` filled in (the staging views,
+    alike but for the raw table they read)."""
     text = path.read_text(encoding="utf-8")
     m = _HEADER.match(text)
     if not m:
         raise ValueError(f"{path}: a model starts with a /* yaml */ header")
+    for_each = yaml.safe_load(m.group(1)).get("for_each")
+    if for_each:
+        return [
+            _model(path, text.replace("{dataset}", ds).replace("{name}", name))
+            for ds, name in for_each.items()
+        ]
+    return [_model(path, text)]
+
+
+def _model(path: Path, text: str) -> Model:
+    m = _HEADER.match(text)
+    assert m is not None
     meta = yaml.safe_load(m.group(1))
     return Model(
         path=path,
@@ -65,7 +80,7 @@ def parse_model(path: Path) -> Model:
 @cache
 def models() -> tuple[Model, ...]:
     """Every model, in an order where each comes after the models it reads."""
-    found = {m.name: m for m in (parse_model(p) for p in sorted(MODELS_DIR.rglob("*.sql")))}
+    found = {m.name: m for p in sorted(MODELS_DIR.rglob("*.sql")) for m in parse_model(p)}
     graph = {}
     for name, m in found.items():
         refs = set(re.findall(r"\b((?:stg|core|marts)\.[a-z_0-9]+)\b", m.sql)) & set(found)
