@@ -232,20 +232,9 @@ def _reason(result) -> str:
         return result.message or (result.rejections[0].message if result.rejections else "rejected")
     if result.status == "partial":
         first = result.rejections[0] if result.rejections else None
-        where = ""
-        if first is not None:
-            where = ", ".join(
-                x
-                for x in (
-                    first.sheet and f"sheet {first.sheet}",
-                    first.row and f"row {first.row}",
-                    first.column and f"column {first.column}",
-                )
-                if x
-            )
         msg = f"{result.rows_rejected} rows quarantined"
         if first is not None:
-            msg += f", e.g. {where + ': ' if where else ''}{first.message}"
+            msg += f", e.g. {first.where + ': ' if first.where else ''}{first.message}"
         return msg
     return result.message or ""
 

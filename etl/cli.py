@@ -130,19 +130,7 @@ def print_result(r) -> None:
         line += f" — {r.message}"
     _err(line)
     for i in r.rejections[:5]:
-        where = ", ".join(
-            x
-            for x in (
-                i.sheet and f"sheet {i.sheet}",
-                i.row and f"row {i.row}",
-                i.column and f"column {i.column}",
-            )
-            if x
-        )
-        _err(
-            f"    {i.severity}: {where + ': ' if where else ''}{i.message}"
-            + (f" [value: {i.value}]" if i.value else "")
-        )
+        _err(f"    {i.severity}: {i.describe()}")
     if len(r.rejections) > 5:
         _err(f"    … and {len(r.rejections) - 5} more (meta.rejections, load {r.load_id})")
     for w in r.warnings[:3]:
@@ -312,19 +300,7 @@ def cmd_check(args) -> int:
         verdict = "would be rejected" if crit else (f"would load {n - bad_rows} rows, quarantine {bad_rows}")
         print(f"   → {verdict}; {len(warns)} warnings")
         for i in (crit + rows + warns)[:20]:
-            where = ", ".join(
-                x
-                for x in (
-                    i.sheet and f"sheet {i.sheet}",
-                    i.row and f"row {i.row}",
-                    i.column and f"column {i.column}",
-                )
-                if x
-            )
-            print(
-                f"     {i.severity}: {where + ': ' if where else ''}{i.message}"
-                + (f" [value: {i.value}]" if i.value else "")
-            )
+            print(f"     {i.severity}: {i.describe()}")
         if crit or rows:
             worst = 1
     return worst

@@ -56,6 +56,23 @@ class Issue:
     column: str | None = None  # header text or field name, with the column letter: "企业名称 (C)"
     value: str | None = None
 
+    @property
+    def where(self) -> str:
+        """`sheet S, row N, column C` — as much of it as is known."""
+        parts = (
+            self.sheet and f"sheet {self.sheet}",
+            self.row and f"row {self.row}",
+            self.column and f"column {self.column}",
+        )
+        return ", ".join(x for x in parts if x)
+
+    def describe(self) -> str:
+        """One line for a person: where, what is wrong, and the value found."""
+        where = self.where
+        return f"{where + ': ' if where else ''}{self.message}" + (
+            f" [value: {self.value}]" if self.value else ""
+        )
+
 
 @dataclass
 class HeaderMatch:
