@@ -16,8 +16,12 @@ publication in place):
 * the Parquet files are written into a new directory `published/.parquet-<stamp>/` (each file
   written aside and renamed in) and `published/parquet` is a symbolic link to the current one,
   swapped by renaming a new link over it — so the whole set changes at once and a reader listing
-  `published/parquet/*.parquet` never mixes two builds. The previous directory is kept (for a
-  reader that resolved the link just before the swap); older ones are removed.
+  `published/parquet/*.parquet` never mixes two builds. A reader resolves the link once
+  (`Path("published/parquet").resolve()`) and reads from that directory: DuckDB opens a file more
+  than once per query, and a path through the link could reach two builds between those opens.
+  A superseded directory therefore stays for `STATWH_PARQUET_GRACE` seconds (default 600) after
+  it was replaced, and the previous one always stays; older ones are removed, and so is a
+  directory that was never linked (left by a publisher that died before its swap).
 """
 
 from __future__ import annotations
@@ -25,11 +29,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
 
-from etl.settings import Home
+from etl.settings import Home, parquet_grace
 
 MIN_CELL = 3
 
@@ -87,6 +92,7 @@ PUBLISHED: dict[str, str] = {
 }
 
 PARQUET_PREFIX = ".parquet-"
+LINKED = ".linked"  # `<dir>.linked` beside a Parquet directory that `published/parquet` pointed at
 
 
 def publish(con: duckdb.DuckDBPyConnection, home: Home) -> dict[str, Path]:
@@ -146,21 +152,41 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, home: Home, main: str) -> tup
 
 
 def _swap_parquet(home: Home, new_dir: Path) -> None:
-    """Point `published/parquet` at `new_dir` in one rename; keep the previous directory only."""
+    """Point `published/parquet` at `new_dir` in one rename; remove directories superseded long ago.
+
+    The moment a directory stops being current is stamped on it (its mtime), so the grace period
+    counts from the swap, not from when the directory was written.
+    """
     link = home.parquet
     previous = os.readlink(link) if link.is_symlink() else None
     if link.exists() and not link.is_symlink():
         # a data area from before the link: move the old directory aside (one-time)
         link.rename(home.published / f"{PARQUET_PREFIX}0-legacy")
         previous = f"{PARQUET_PREFIX}0-legacy"
+        _linked(home.published / previous).touch()
+    _linked(new_dir).touch()  # readers may resolve to it from now on
     tmp_link = home.published / f".parquet-link.{os.getpid()}.tmp"
     tmp_link.unlink(missing_ok=True)
     os.symlink(new_dir.name, tmp_link)  # relative: a copied data area stays valid
     os.replace(tmp_link, link)
-    keep = {new_dir.name, previous}
+    if previous and (home.published / previous).is_dir():
+        os.utime(home.published / previous)  # superseded now
+    cutoff = time.time() - parquet_grace()
     for d in home.published.glob(PARQUET_PREFIX + "*"):
-        if d.name not in keep and d.is_dir() and not d.is_symlink():
+        if d.name.endswith(LINKED):
+            if not d.with_name(d.name.removesuffix(LINKED)).is_dir():
+                d.unlink(missing_ok=True)
+            continue
+        if d.name in (new_dir.name, previous) or not d.is_dir() or d.is_symlink():
+            continue
+        # never linked (a publisher that died before the swap): nobody can be reading it
+        if not _linked(d).exists() or d.stat().st_mtime < cutoff:
             shutil.rmtree(d, ignore_errors=True)
+            _linked(d).unlink(missing_ok=True)
+
+
+def _linked(d: Path) -> Path:
+    return d.with_name(d.name + LINKED)
 
 
 def _remove_leftovers(home: Home) -> None:

@@ -74,3 +74,8 @@ def limits() -> dict[str, int]:
 
 def lock_timeout() -> float:
     return float(os.environ.get("STATWH_LOCK_TIMEOUT", 600))
+
+
+def parquet_grace() -> float:
+    """Seconds a superseded Parquet directory stays readable (for readers that resolved the link)."""
+    return float(os.environ.get("STATWH_PARQUET_GRACE", 600))
