@@ -12,6 +12,7 @@ Nothing here touches the warehouse. Problems are `Issue`s: `critical` ones rejec
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -476,7 +477,9 @@ def _extract_rows_sheet(
     wanted = {c: "auto" for c in set(hm.mapping.values()) | set(label_cols)}
     for fname, c in hm.mapping.items():
         f = spec.field(fname)
-        if f is not None and f.type in {"number", "integer", "text", "region", "flag", "date", "period"}:
+        if f is not None and f.type in {"number", "integer"}:
+            wanted[c] = "number" if _mostly_numbers(grid, start, c) else "text"
+        elif f is not None and f.type in {"text", "region", "flag", "date", "period"}:
             wanted[c] = "text"
     for c in label_cols:
         wanted[c] = "text"
@@ -614,13 +617,18 @@ def _check_parts(
             )
 
 
+def _mostly_numbers(grid: Grid, start: int, c: int) -> bool:
+    """Whether the first rows below the header hold numbers in column `c` (then the column is read
+    as floats; a column of numbers typed as text is read as text, which parses it as fast)."""
+    sample = [r[c] for r in grid.rows[start:] if c < len(r) and r[c] is not None]
+    numbers = sum(1 for v in sample if isinstance(v, (int, float)) and not isinstance(v, bool))
+    return numbers * 2 >= len(sample)
+
+
 def _body_from_grid(grid: Grid, start: int, wanted: dict[int, str]) -> pd.DataFrame:
     rows = grid.rows[start:]
     data = {c: [r[c] if c < len(r) else None for r in rows] for c in sorted(wanted)}
     return pd.DataFrame(data, index=range(start, start + len(rows)), dtype=object)
-
-
-_MARK_CHARS = "合总小其内注备说来源填审制负联"
 
 
 def _clean_str(s: pd.Series) -> pd.Series:
@@ -628,12 +636,39 @@ def _clean_str(s: pd.Series) -> pd.Series:
     return s.astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).fillna("")
 
 
-def _marked(s: pd.Series) -> pd.Series:
-    """The cleaned texts of the cells that contain a character of a total / note / 其中 mark
-    (a small subset: classifying rows then costs little on 200k names)."""
-    st = s.astype("string")
-    mask = st.str.contains(f"[{_MARK_CHARS}]", regex=True).fillna(False).astype(bool)
-    return _clean_str(st[mask]).astype(object)
+@functools.cache
+def _first_chars(firsts: frozenset[str]) -> pa.Array:
+    """`firsts`, and the characters that NFKC turns into one of them or into a blank, and the
+    invisible ones Arrow does not count as whitespace (BOM, zero-width)."""
+    import unicodedata
+
+    found = set(firsts) | {"\ufeff", "\u200b", "\u200c", "\u200d", "\u2060"}
+    # the blocks with compatibility forms (spaces, radicals, enclosed and compatibility
+    # ideographs, full-width forms); the unified ideographs between them have none
+    blocks = ((0x80, 0x3400), (0xF900, 0x10000), (0x1F100, 0x1F300), (0x2F800, 0x2FA20))
+    for i in (i for lo, hi in blocks for i in range(lo, hi)):
+        ch = chr(i)
+        if unicodedata.decomposition(ch) == "":
+            continue
+        k = unicodedata.normalize("NFKC", ch).strip()
+        if not k or k[0] in firsts:
+            found.add(ch)
+    return pa.array(sorted(found))
+
+
+def _labels_starting_with(s: pd.Series, firsts: frozenset[str]) -> pd.Series:
+    """The cleaned texts (as `_clean_str`) of the cells whose first character, blanks skipped and
+    NFKC applied, is one of `firsts`: totals and 其中 rows are found by how a label begins, so
+    only this small subset of 200k names needs cleaning in Python."""
+    import pyarrow.compute as pc
+
+    from etl.strings import to_arrow
+
+    head = pc.utf8_slice_codeunits(pc.utf8_ltrim_whitespace(to_arrow(s)), 0, 1)
+    mask = pc.fill_null(pc.is_in(head, _first_chars(firsts)), False)
+    mask = np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
+    sub = s[mask]
+    return _clean_str(sub).astype(object) if len(sub) else pd.Series([], dtype=object)
 
 
 def classify_rows(body: pd.DataFrame, label_cols: list[int], spec: SourceSpec) -> pd.Series:
@@ -641,16 +676,12 @@ def classify_rows(body: pd.DataFrame, label_cols: list[int], spec: SourceSpec) -
     nonempty = body.notna().sum(axis=1)
     kinds = pd.Series("data", index=body.index, dtype=object)
     totals = {t.replace(" ", "") for t in spec.total_labels}
-    for c in label_cols:
-        if c not in body.columns:
-            continue
-        lab = _marked(body[c])
+    firsts = frozenset(t[0] for t in (*totals, *PART_PREFIXES, "合计", "总计") if t)
+    labels = [_labels_starting_with(body[c], firsts) for c in label_cols if c in body.columns]
+    for lab in labels:
         if len(lab):
             kinds[lab.index[lab.str.startswith(PART_PREFIXES)]] = "part"
-    for c in label_cols:
-        if c not in body.columns:
-            continue
-        lab = _marked(body[c])
+    for lab in labels:
         if len(lab):
             kinds[lab.index[lab.isin(totals) | lab.str.startswith(("合计", "总计"))]] = "total"
     # notes hold at most two cells: look at the first cell of those rows only

@@ -124,8 +124,11 @@ def _head_rows(f, strings: _SharedStrings, max_rows: int) -> list[list[Any]]:
 def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]) -> pd.DataFrame:
     """Rows from `start_row` (0-based) of `columns` {index: kind}; index = 0-based sheet row.
 
-    kind `text` columns are read as strings; `auto` columns keep the cell types (numbers stay
-    floats, so a code Excel stored as a number can be told from one typed as text)."""
+    kind `text` columns are read as strings; `number` columns as floats; `auto` columns keep the
+    cell types (numbers stay floats, so a code Excel stored as a number can be told from one typed
+    as text). Nothing is lost by typing: fastexcel reports every cell it could not give the
+    column's type (text in a number column, an Excel error such as `#REF!`, which it would
+    otherwise read as a blank), and that cell's own text is put back, so the parsers name it."""
     import fastexcel
 
     from etl.read import ReadError
@@ -135,7 +138,7 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
     except Exception as e:
         raise ReadError(f"Excel 文件已损坏，无法读取 / cannot read the workbook: {e}") from e
     idx = sorted(columns)
-    dtypes = {i: "string" for i in idx if columns[i] == "text"}
+    dtypes = {i: _DTYPES[columns[i]] for i in idx if columns[i] in _DTYPES}
     try:
         sheet_obj = reader.load_sheet(
             sheet,
@@ -145,20 +148,80 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
             dtypes=dtypes or None,
             schema_sample_rows=2000,
         )
-        table = sheet_obj.to_arrow()
+        table, errors = sheet_obj.to_arrow_with_errors()
     except Exception as e:
         raise ReadError(f"工作表“{sheet}”无法读取 / cannot read sheet {sheet!r}: {e}") from e
-    names = [c.name for c in sheet_obj.selected_columns] if hasattr(sheet_obj, "selected_columns") else None
+    names = [c.name for c in sheet_obj.selected_columns]
     df = table.to_pandas()
-    df.columns = [int(re.sub(r"\D", "", str(n))) for n in (names or table.column_names)]
+    del table
+    df.columns = [int(re.sub(r"\D", "", str(n))) for n in names]
     df.index = range(start_row, start_row + len(df))
-    from etl.read import _xlsx_error_cells
-
-    # fastexcel reads an Excel error (#REF!, #DIV/0!) as a blank: put the error text back, so that
-    # a broken formula is named as such and never taken for a field left empty
-    for (r, c), err in _xlsx_error_cells(path).get(sheet, {}).items():
-        if r in df.index and c in df.columns and pd.isna(df.at[r, c]):
-            if df[c].dtype != object and not pd.api.types.is_string_dtype(df[c].dtype):
-                df[c] = df[c].astype(object)
-            df.at[r, c] = err
+    by_col: dict[int, dict[int, str]] = {}
+    for e in errors.errors if errors is not None else []:
+        r, c = e.position
+        text = cell_text(e.detail)
+        if text is not None:
+            by_col.setdefault(c, {})[r] = text
+    for c, texts in by_col.items():
+        if c not in df.columns:
+            continue
+        col = df[c].astype(object)
+        rows = [r for r in texts if r in col.index]
+        col[rows] = [texts[r] for r in rows]
+        df[c] = col
     return df
+
+
+_DTYPES = {"text": "string", "number": "float"}
+
+# how fastexcel (calamine's Data, Rust debug form) describes a cell it could not type
+_DETAIL = re.compile(r"^Expected \w+ but got '(.*)'$", re.S)
+_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|.)", re.S)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0"}
+_EXCEL_DATETIME = re.compile(r"ExcelDateTime \{ value: ([-+0-9.eE]+),.*is_1904: (true|false)")
+# calamine's CellErrorType → the text Excel shows
+EXCEL_ERRORS = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "GettingData": "#GETTING_DATA",
+}
+
+
+def _unescape(m: re.Match[str]) -> str:
+    e = m.group(1)
+    if e.startswith("u{"):
+        return chr(int(e[2:-1], 16))
+    return _SIMPLE_ESCAPES.get(e, e)
+
+
+def cell_text(detail: str) -> str | None:
+    """The text of a cell from fastexcel's description of it (`String("1,234")` → `1,234`,
+    `Error(Ref)` → `#REF!`, a date → `2024-06-01 00:00:00`, as a text column would read it).
+    A description of another form is kept whole, so the cell is still named, never lost."""
+    m = _DETAIL.match(detail)
+    if not m:
+        return detail
+    v = m.group(1)
+    kind, _, rest = v.partition("(")
+    inner = rest[:-1] if rest.endswith(")") else rest
+    if kind in {"String", "DateTimeIso", "DurationIso"} and inner.startswith('"') and inner.endswith('"'):
+        return _ESCAPE.sub(_unescape, inner[1:-1])
+    if kind == "Error":
+        return EXCEL_ERRORS.get(inner, f"#{inner.upper()}")
+    if kind == "Empty":
+        return None
+    if kind == "DateTime":
+        d = _EXCEL_DATETIME.search(inner)
+        if d:
+            import datetime as dt
+
+            base = dt.datetime(1904, 1, 1) if d.group(2) == "true" else dt.datetime(1899, 12, 30)
+            return str(base + dt.timedelta(days=float(d.group(1))))
+    if kind in {"Bool", "Int", "Float"}:
+        return inner
+    return v

@@ -232,3 +232,45 @@ def test_names_keep_their_registry_form_and_get_a_key(demo_files):
     assert len(full), "the demo has names with full-width brackets"
     name, key = full.iloc[0][["name", "name_key"]]
     assert "（" in name and "(" in key and " " not in key
+
+
+def test_typed_columns_lose_no_cell(tmp_path):
+    """A number column is read as floats and a text column as strings; every cell fastexcel could
+    not give that type comes back with its own text (never as a blank): text and units in a number
+    column, an Excel error in either, a date where a number was expected."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    from etl.fastsheet import load_columns
+
+    path = tmp_path / "typed.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("表1")
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, ["名称", "产值"])
+    ws.write_row(1, 0, ["甲", 1.5])
+    ws.write_row(2, 0, ["乙", "1,234"])
+    ws.write_row(3, 0, ["丙", "3.4公顷"])
+    ws.write(4, 0, '引号"与\\反斜杠\n换行')
+    ws.write_formula(4, 1, "=1/0", None, "#DIV/0!")
+    ws.write_formula(5, 0, "=Z99", None, "#REF!")
+    ws.write_datetime(5, 1, dt.datetime(2024, 6, 1), date)
+    ws.write_row(6, 0, ["丁", 7])
+    wb.close()
+    df = load_columns(path, "表1", 1, {0: "text", 1: "number"})
+    assert list(df.index) == [1, 2, 3, 4, 5, 6]
+    assert df[0].tolist() == ["甲", "乙", "丙", '引号"与\\反斜杠\n换行', "#REF!", "丁"]
+    assert df[1].tolist() == [1.5, "1,234", "3.4公顷", "#DIV/0!", "2024-06-01 00:00:00", 7.0]
+
+
+def test_cell_text_reads_every_form_fastexcel_describes():
+    from etl.fastsheet import cell_text
+
+    assert cell_text('Expected float but got \'String("a\\"b\\\\c\\nd")\'') == 'a"b\\c\nd'
+    assert cell_text("Expected float but got 'String(\"\\u{1}x\")'") == "\x01x"
+    assert cell_text("Expected string but got 'Error(NA)'") == "#N/A"
+    assert cell_text("Expected float but got 'Bool(true)'") == "true"
+    assert cell_text("Expected float but got 'DateTimeIso(\"2024-06-01\")'") == "2024-06-01"
+    # a form it does not know is kept whole: the cell is still named, never lost
+    assert cell_text("something else") == "something else"
