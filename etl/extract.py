@@ -561,22 +561,28 @@ def _extract_rows_sheet(
             cols["period_end"] = [p.end if p else None for p in vals]
             cols["_period_basis"] = [p.basis if p else None for p in vals]
         else:
-            cols[fname] = vals.to_numpy() if f.type in {"number", "integer"} else vals.tolist()
+            cols[fname] = vals.to_numpy()
         if f.type in {"number", "integer"}:
-            cols[f"_missing_{fname}"] = missing.tolist()
+            cols[f"_missing_{fname}"] = missing.to_numpy(dtype=object)
 
     if not has_period_col and sheet_period is not None:
-        cols["period"] = [sheet_period.text] * n
-        cols["period_end"] = [sheet_period.end] * n
-        cols["_period_basis"] = [sheet_period.basis] * n
+        cols["period"] = _repeat(sheet_period.text, n)
+        cols["period_end"] = _repeat(sheet_period.end, n)
+        cols["_period_basis"] = _repeat(sheet_period.basis, n)
     for k, v in spec.constants.items():
-        cols[k] = [v] * n
-    cols["_sheet"] = [grid.name] * n
-    cols["_row"] = [r + 1 for r in data_rows]
-    cols["_col"] = [None] * n
+        cols[k] = _repeat(v, n)
+    cols["_sheet"] = _repeat(grid.name, n)
+    cols["_row"] = data.index.to_numpy() + 1
+    cols["_col"] = _repeat(None, n)
 
     _check_totals(spec, hm, grid.name, total_rows, total_values, cols, info, ex)
     return cols
+
+
+def _repeat(v: Any, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    out.fill(v)
+    return out
 
 
 def part_columns(hm: HeaderMatch) -> dict[int, int]:
@@ -656,18 +662,24 @@ def _first_chars(firsts: frozenset[str]) -> pa.Array:
     return pa.array(sorted(found))
 
 
-def _labels_starting_with(s: pd.Series, firsts: frozenset[str]) -> pd.Series:
-    """The cleaned texts (as `_clean_str`) of the cells whose first character, blanks skipped and
-    NFKC applied, is one of `firsts`: totals and 其中 rows are found by how a label begins, so
-    only this small subset of 200k names needs cleaning in Python."""
+def _labels_starting_with(s: pd.Series, keys: frozenset[str]) -> pd.Series:
+    """The cleaned texts (as `_clean_str`) of the cells that may begin with one of `keys` (the
+    first two characters of the total labels and 其中 prefixes, blanks skipped, NFKC applied):
+    totals and 其中 rows are found by how a label begins, so only this small subset of 200k
+    names needs cleaning in Python."""
     import pyarrow.compute as pc
 
-    from etl.strings import to_arrow
+    from etl.strings import nfkc, remove_blanks, to_arrow
 
-    head = pc.utf8_slice_codeunits(pc.utf8_ltrim_whitespace(to_arrow(s)), 0, 1)
-    mask = pc.fill_null(pc.is_in(head, _first_chars(firsts)), False)
-    mask = np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
-    sub = s[mask]
+    firsts = frozenset(k[0] for k in keys)
+    a = to_arrow(s)
+    head = pc.utf8_slice_codeunits(pc.utf8_ltrim_whitespace(a), 0, 1)
+    maybe = pc.indices_nonzero(pc.fill_null(pc.is_in(head, _first_chars(firsts)), False))
+    if len(maybe) > 1000:  # e.g. 小升规 in every row: compare the first two characters, cleaned in Arrow
+        two = pc.utf8_slice_codeunits(remove_blanks(nfkc(pc.take(a, maybe))), 0, 2)
+        keep = pc.or_(pc.is_in(two, pa.array(sorted(keys))), pc.less(pc.utf8_length(two), 2))
+        maybe = pc.filter(maybe, pc.fill_null(keep, False))
+    sub = s.iloc[maybe.to_numpy()]
     return _clean_str(sub).astype(object) if len(sub) else pd.Series([], dtype=object)
 
 
@@ -676,8 +688,8 @@ def classify_rows(body: pd.DataFrame, label_cols: list[int], spec: SourceSpec) -
     nonempty = body.notna().sum(axis=1)
     kinds = pd.Series("data", index=body.index, dtype=object)
     totals = {t.replace(" ", "") for t in spec.total_labels}
-    firsts = frozenset(t[0] for t in (*totals, *PART_PREFIXES, "合计", "总计") if t)
-    labels = [_labels_starting_with(body[c], firsts) for c in label_cols if c in body.columns]
+    keys = frozenset(t[:2] for t in (*totals, *PART_PREFIXES, "合计", "总计") if t)
+    labels = [_labels_starting_with(body[c], keys) for c in label_cols if c in body.columns]
     for lab in labels:
         if len(lab):
             kinds[lab.index[lab.str.startswith(PART_PREFIXES)]] = "part"
@@ -711,13 +723,27 @@ def _parse_text_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series,
 
     idx = raw.index
     a = to_arrow(raw)
-    none = pd.Series([None] * len(raw), index=idx, dtype=object)
+    none = pd.Series(np.full(len(raw), None, dtype=object), index=idx)
     missing = pd.Series(np.where(raw.isna(), "", None), index=idx, dtype=object)
     if kind == "credit_code":
+        if pc.all(pc.and_(pc.string_is_ascii(a), pc.ascii_is_alnum(a))).as_py() is not False:
+            return from_arrow(pc.ascii_upper(a), idx), missing, none, none.copy()  # nothing to normalise
         return from_arrow(pc.utf8_upper(remove_blanks(nfkc(a))), idx), missing, none, none.copy()
-    text = pc.replace_substring_regex(strip(a), "[\r\n\t]+", " ")
-    markers = list(cells.MISSING_MARKERS)
-    is_marker = pc.or_(pc.is_in(text, pa.array(markers)), pc.is_in(strip(nfkc(text)), pa.array(markers)))
+    text = strip(a)
+    if any(pc.any(pc.match_substring(text, ch)).as_py() for ch in "\r\n\t"):
+        text = pc.replace_substring_regex(text, "[\r\n\t]+", " ")
+    markers = pa.array(sorted(cells.MISSING_MARKERS))
+    is_marker = pc.is_in(text, markers)
+    # a marker written in another form (full-width, padded) is short: normalise only short cells
+    longest = max(len(m) for m in cells.MISSING_MARKERS) + 2
+    short = pc.indices_nonzero(pc.fill_null(pc.less_equal(pc.utf8_length(text), longest), False))
+    if len(short):
+        hit = pc.is_in(strip(nfkc(pc.take(text, short))), markers)
+        where = np.zeros(len(text), dtype=bool)
+        where[
+            short.to_numpy()[np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)]
+        ] = True
+        is_marker = pc.or_(is_marker, pa.array(where))
     is_marker = pc.fill_null(is_marker, False)
     values = from_arrow(pc.if_else(is_marker, None, text), idx)
     marked = np.asarray(is_marker.to_numpy(zero_copy_only=False), dtype=bool)
@@ -801,42 +827,38 @@ def _resolve_regions(
     from etl.regions import RegionResolver
 
     resolver = RegionResolver.default()
-    memo: dict[str, Any] = {}
-    out: list[str | None] = []
-    told: set[int] = set()
-    for v, r in zip(vals, rows, strict=True):
-        if v is None:
-            out.append(None)
-            continue
-        res = memo.get(v)
-        if res is None:
-            res = memo[v] = resolver.resolve(v)
-            if within and res.code and not res.code.startswith(within):
-                from etl.regions import Resolution
+    keys, uniq = pd.factorize(pd.Series(vals, dtype=object), use_na_sentinel=True)
+    resolved = []
+    for v in uniq:
+        res = resolver.resolve(v)
+        if within and res.code and not res.code.startswith(within):
+            from etl.regions import Resolution
 
-                res = memo[v] = Resolution(
-                    code=None,
-                    level=None,
-                    name=None,
-                    candidates=((res.code, res.name or ""),),
-                    problem=f"“{v}”不是{resolver.name_of(within) or within}的镇（街道）"
-                    f"（最接近的是 {res.name}，{res.code}） / not a township of the district",
-                )
-        out.append(res.code)
-        if res.code is None and r not in told:
-            told.add(r)
-            ex.issues.append(
-                Issue(
-                    "row",
-                    "unknown_region",
-                    res.problem or f"无法识别的地区“{v}” / unknown region",
-                    sheet,
-                    r + 1,
-                    f"{header} ({column_letter(c)})",
-                    v,
-                )
+            res = Resolution(
+                code=None,
+                level=None,
+                name=None,
+                candidates=((res.code, res.name or ""),),
+                problem=f"“{v}”不是{resolver.name_of(within) or within}的镇（街道）"
+                f"（最接近的是 {res.name}，{res.code}） / not a township of the district",
             )
-    return out
+        resolved.append(res)
+    codes = np.array([r.code for r in resolved] + [None], dtype=object)
+    out = codes[keys]  # a blank cell (key -1) takes the None at the end
+    for i in np.flatnonzero((keys >= 0) & pd.isna(out)):
+        res, v = resolved[keys[i]], uniq[keys[i]]
+        ex.issues.append(
+            Issue(
+                "row",
+                "unknown_region",
+                res.problem or f"无法识别的地区“{v}” / unknown region",
+                sheet,
+                rows[i] + 1,
+                f"{header} ({column_letter(c)})",
+                v,
+            )
+        )
+    return list(out)
 
 
 def _check_totals(

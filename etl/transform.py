@@ -15,6 +15,7 @@ import pandas as pd
 from etl import catalog, cells
 from etl.extract import Issue
 from etl.spec import SourceSpec
+from etl.strings import map_unique
 
 Step = Callable[[pd.DataFrame, str], tuple[pd.DataFrame, list[Issue]]]
 
@@ -30,9 +31,17 @@ def _names_key(s: pd.Series) -> pd.Series:
     from etl.strings import from_arrow, nfkc, remove_blanks, to_arrow
 
     a = nfkc(to_arrow(s))
-    for x, y in _BRACKETS.items():
-        a = pc.replace_substring(a, x, y)
-    return from_arrow(nfkc(remove_blanks(a)), s.index)
+    if pc.any(pc.match_substring_regex(a, f"[{''.join(_BRACKETS)}]")).as_py():
+        for x, y in _BRACKETS.items():
+            a = pc.replace_substring(a, x, y)
+    b = remove_blanks(a)
+    # removing blanks can bring a combining mark next to a letter: compose those names again
+    changed = pc.indices_nonzero(pc.fill_null(pc.not_equal(pc.utf8_length(b), pc.utf8_length(a)), False))
+    out = from_arrow(b, s.index)
+    if len(changed):
+        rows = changed.to_numpy()
+        out.iloc[rows] = nfkc(pc.take(b, changed)).to_pylist()
+    return out
 
 
 def _year_of(df: pd.DataFrame) -> pd.Series:
@@ -52,11 +61,11 @@ def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, 
         out["chain"] = None
     if "industry_code" in out:
         missing_chain = out["chain"].isna() & out["industry_code"].notna()
-        out.loc[missing_chain, "chain"] = out.loc[missing_chain, "industry_code"].map(chain_of)
+        out.loc[missing_chain, "chain"] = map_unique(out.loc[missing_chain, "industry_code"], chain_of)
     for flag in ("is_above_scale", "is_srdi", "is_hightech", "is_listed", "is_top50"):
         out[flag] = out[flag].fillna(False).astype(bool) if flag in out else False
     if "entry_type" in out:
-        out["entry_type"] = out["entry_type"].map(_entry_type)
+        out["entry_type"] = map_unique(out["entry_type"], _entry_type)
     if "employees" in out:
         out["employees"] = pd.array(out["employees"], dtype="Int64")
     return out, []
