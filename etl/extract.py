@@ -561,7 +561,8 @@ def _extract_rows_sheet(
             cols["period_end"] = [p.end if p else None for p in vals]
             cols["_period_basis"] = [p.basis if p else None for p in vals]
         else:
-            cols[fname] = vals.to_numpy()
+            # strings stay in Arrow (a DataFrame would turn an object column of them back into that)
+            cols[fname] = vals.array if isinstance(vals.dtype, pd.StringDtype) else vals.to_numpy()
         if f.type in {"number", "integer"}:
             cols[f"_missing_{fname}"] = missing.to_numpy(dtype=object)
 
@@ -719,7 +720,7 @@ def _parse_text_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series,
     result as the one-cell parsers, without a Python call per cell (names and codes are unique)."""
     import pyarrow.compute as pc
 
-    from etl.strings import from_arrow, nfkc, remove_blanks, strip, to_arrow
+    from etl.strings import from_arrow, from_arrow_str, nfkc, remove_blanks, strip, to_arrow
 
     idx = raw.index
     a = to_arrow(raw)
@@ -745,7 +746,7 @@ def _parse_text_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series,
         ] = True
         is_marker = pc.or_(is_marker, pa.array(where))
     is_marker = pc.fill_null(is_marker, False)
-    values = from_arrow(pc.if_else(is_marker, None, text), idx)
+    values = from_arrow_str(pc.if_else(is_marker, None, text), idx)
     marked = np.asarray(is_marker.to_numpy(zero_copy_only=False), dtype=bool)
     if marked.any():
         missing[marked] = from_arrow(text, idx)[marked]

@@ -22,6 +22,15 @@ def from_arrow(a: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
     return pd.Series(a.to_pylist(), index=index, dtype=object)
 
 
+def from_arrow_str(a: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    """Back to pandas' own string dtype (`str`, NaN for nulls) over the same Arrow buffers: what
+    a DataFrame of these strings would infer anyway, without a Python object per cell."""
+    return pd.Series(pd.array(a, dtype=STR), index=index)
+
+
+STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
 def nfkc(a):
     return pc.utf8_normalize(a, "NFKC")
 
