@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import subprocess
+import statistics
 import sys
 import time
 from importlib import metadata
@@ -32,10 +33,18 @@ PACKAGES = ("fastexcel", "python-calamine", "openpyxl", "xlsxwriter", "pandas", 
 
 MODES = {
     #        sizes                        naive up to   history (months, rows)
-    "full": {"sizes": [10_000, 200_000, 1_000_000], "naive_max": 200_000, "history": (36, 5_000)},
-    "quick": {"sizes": [10_000], "naive_max": 10_000, "history": (6, 2_000)},
-    "smoke": {"sizes": [2_000], "naive_max": 2_000, "history": (3, 2_000), "dags": False},
+    "full": {
+        "sizes": [10_000, 200_000, 1_000_000],
+        "naive_max": 200_000,
+        "history": (36, 5_000),
+        "repeat": 3,
+    },
+    "quick": {"sizes": [10_000], "naive_max": 10_000, "history": (6, 2_000), "repeat": 2},
+    "smoke": {"sizes": [2_000], "naive_max": 2_000, "history": (3, 2_000), "dags": False, "repeat": 2},
 }
+"""`repeat`: floor and ours run that many times, alternately, each in a fresh process and a fresh
+data area; a stage's figure is the median of its runs (one run on a shared machine can be off by
+tens of percent). The naive peer runs once: it takes a minute, and its figure only divides."""
 GOAL_SIZE = 200_000  # the size the speed goals are stated for
 WARMUP_ROWS = 50
 
@@ -166,6 +175,28 @@ def dag_parse_times(timeout: float = 300) -> dict:
 
 
 # ---------------------------------------------------------------- figures
+
+
+def median_run(runs: list[dict]) -> dict:
+    """Several runs of one configuration as one: per stage, the median wall and CPU seconds; the
+    highest memory any run reached; the runs themselves kept under `runs`."""
+    if len(runs) == 1:
+        return runs[0]
+    out = dict(runs[0])
+    for key in ("seconds", "cpu"):
+        stages = {s for r in runs for s in (r.get(key) or {})}
+        out[key] = {
+            s: statistics.median((r.get(key) or {}).get(s, 0.0) for r in runs) for s in sorted(stages)
+        }
+    out["hwm_mb"] = {
+        s: max((r.get("hwm_mb") or {}).get(s, 0.0) for r in runs)
+        for s in {s for r in runs for s in (r.get("hwm_mb") or {})}
+    }
+    out["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+    out["runs"] = [
+        {"seconds": r["seconds"], "cpu": r.get("cpu"), "peak_rss_mb": r["peak_rss_mb"]} for r in runs
+    ]
+    return out
 
 
 def _sum(d: dict, keys) -> float:
@@ -591,16 +622,26 @@ def markdown(report: dict) -> str:
 # ---------------------------------------------------------------- main
 
 
-def run(mode: str, *, out: Path, sizes: list[int] | None = None, timeout: float = 3600, p=print) -> dict:
+def run(
+    mode: str,
+    *,
+    out: Path,
+    sizes: list[int] | None = None,
+    repeat: int | None = None,
+    timeout: float = 3600,
+    p=print,
+) -> dict:
     from bench.gen import rosters
 
     cfg = MODES[mode]
     sizes = sizes or cfg["sizes"]
+    repeat = repeat or cfg.get("repeat", 1)
     out.parent.mkdir(parents=True, exist_ok=True)
     log = out.with_suffix(".log")  # the workers' stderr
     log.write_text("", encoding="utf-8")
     report: dict = {
         "mode": mode,
+        "repeat": repeat,
         "started": dt.datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),
         "sizes": {},
@@ -619,9 +660,14 @@ def run(mode: str, *, out: Path, sizes: list[int] | None = None, timeout: float 
             flush=True,
         )
         entry: dict = {"file": str(path), "file_mb": path.stat().st_size / 2**20, "gen_s": gen_s}
-        entry["floor"] = _worker("floor", [str(path)], warm=None, log=log, timeout=timeout)
-        p("  ours", flush=True)
-        entry["ours"] = _worker("ours", [str(path)], warm=warm, log=log, timeout=timeout)
+        runs: dict[str, list[dict]] = {"floor": [], "ours": []}
+        for i in range(repeat):
+            if i:
+                p(f"  floor (run {i + 1} of {repeat})", flush=True)
+            runs["floor"].append(_worker("floor", [str(path)], warm=None, log=log, timeout=timeout))
+            p(f"  ours{f' (run {i + 1} of {repeat})' if repeat > 1 else ''}", flush=True)
+            runs["ours"].append(_worker("ours", [str(path)], warm=warm, log=log, timeout=timeout))
+        entry["floor"], entry["ours"] = median_run(runs["floor"]), median_run(runs["ours"])
         if n <= cfg["naive_max"]:
             p("  naive (pandas + openpyxl + to_sql)", flush=True)
             entry["naive"] = _worker("naive", [str(path)], warm=warm, log=log, timeout=timeout)
@@ -685,6 +731,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--sizes", type=lambda s: [int(x) for x in s.split(",")], help="override the sizes, e.g. 10000,200000"
     )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        help="runs of floor and ours per size (median per stage); default 3 (quick and smoke: 2)",
+    )
     ap.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     ap.add_argument("--render", type=Path, metavar="JSON", help="print an earlier run's report; run nothing")
     ap.add_argument("--markdown", action="store_true", help="with --render: as Markdown tables")
@@ -697,7 +748,7 @@ def main(argv: list[str] | None = None) -> int:
             print_report(report)
         return 0
     mode = "quick" if args.quick else "smoke" if args.smoke else "full"
-    report = run(mode, out=args.out, sizes=args.sizes)
+    report = run(mode, out=args.out, sizes=args.sizes, repeat=args.repeat)
     print()
     print_report(report)
     return 0

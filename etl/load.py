@@ -355,11 +355,12 @@ def commit(
             result.message = result.rejections[0].message
         else:
             bad = {(i.sheet, i.row) for i in row_issues}
-            is_bad = pd.Series(
-                [(s, r) in bad for s, r in zip(frame["_sheet"], frame["_row"], strict=True)],
-                index=frame.index,
-                dtype=bool,
-            )
+            is_bad = pd.Series(False, index=frame.index)
+            if bad:
+                where = pd.MultiIndex.from_arrays(
+                    [frame["_sheet"].astype(object), frame["_row"].astype("int64")]
+                )
+                is_bad[:] = where.isin(list(bad))
             loaded = frame[~is_bad].copy()
             quarantined = frame[is_bad]
             result.rejections = row_issues

@@ -29,17 +29,51 @@ with roster as (
     from stg.stg_enterprises__periods
 ),
 
+-- one row per enterprise and combination of name, township and industry: for nearly every
+-- enterprise each combination is one unbroken run of periods, i.e. one version
+combinations as (
+    select
+        credit_code,
+        name,
+        township_code,
+        industry_code,
+        arg_max(name_key, period_end) as name_key,
+        arg_max(chain, period_end) as chain,
+        min(period_end) as valid_from,
+        max(period_end) as valid_to
+    from roster
+    group by credit_code, name, township_code, industry_code
+),
+
+-- enterprises that went back to an earlier combination (A → B → A): a combination's periods
+-- are then several runs, found period by period below
+interleaved as (
+    select distinct credit_code
+    from (
+        select
+            credit_code,
+            valid_from,
+            max(valid_to) over (
+                partition by credit_code order by valid_from
+                rows between unbounded preceding and 1 preceding
+            ) as earlier_to
+        from combinations
+    ) as spans
+    where valid_from <= earlier_to
+),
+
 changes as (
     select
-        *,
+        roster.*,
         coalesce(
-            (name, township_code, industry_code)
-            is distinct from lag((name, township_code, industry_code)) over (
-                partition by credit_code order by period_end
+            (roster.name, roster.township_code, roster.industry_code)
+            is distinct from lag((roster.name, roster.township_code, roster.industry_code)) over (
+                partition by roster.credit_code order by roster.period_end
             ),
             true
         ) as is_new_version
     from roster
+    semi join interleaved on roster.credit_code = interleaved.credit_code
 ),
 
 versions as (
@@ -49,7 +83,7 @@ versions as (
     from changes
 ),
 
-final as (
+runs as (
     select
         credit_code,
         arg_max(name, period_end) as name,
@@ -58,13 +92,37 @@ final as (
         arg_max(industry_code, period_end) as industry_code,
         arg_max(chain, period_end) as chain,
         min(period_end) as valid_from,
-        max(period_end) as valid_to,
-        false as is_current
+        max(period_end) as valid_to
     from versions
     group by credit_code, version
+),
+
+final as (
+    select
+        credit_code,
+        name,
+        name_key,
+        township_code,
+        industry_code,
+        chain,
+        valid_from,
+        valid_to
+    from combinations
+    anti join interleaved on combinations.credit_code = interleaved.credit_code
+    union all
+    select
+        credit_code,
+        name,
+        name_key,
+        township_code,
+        industry_code,
+        chain,
+        valid_from,
+        valid_to
+    from runs
 )
 
 select
-    * exclude (is_current),
+    *,
     valid_to = max(valid_to) over (partition by credit_code) as is_current
 from final
