@@ -22,7 +22,7 @@ COLUMNS = ["credit_code", "name", "name_key", "township_code", "industry_code", 
 def run_model(rows: list[tuple]) -> list[tuple]:
     con = duckdb.connect()
     con.execute("create schema stg")
-    frame = pd.DataFrame(rows, columns=COLUMNS)
+    con.register("frame", pd.DataFrame(rows, columns=COLUMNS))
     con.execute(
         "create table stg.stg_enterprises__periods as select * replace (period_end::date as period_end) from frame"
     )
