@@ -29,37 +29,29 @@ with roster as (
     from stg.stg_enterprises__periods
 ),
 
--- one row per enterprise and combination of name, township and industry: for nearly every
--- enterprise each combination is one unbroken run of periods, i.e. one version
-combinations as (
+-- most enterprises never change name, township or industry: one version each, in one pass
+enterprises as (
     select
         credit_code,
-        name,
-        township_code,
-        industry_code,
+        arg_max(name, period_end) as name,
         arg_max(name_key, period_end) as name_key,
+        arg_max(township_code, period_end) as township_code,
+        arg_max(industry_code, period_end) as industry_code,
         arg_max(chain, period_end) as chain,
         min(period_end) as valid_from,
-        max(period_end) as valid_to
+        max(period_end) as valid_to,
+        (min(name) is not distinct from max(name) and count(name) in (0, count(*)))
+        and (min(township_code) is not distinct from max(township_code) and count(township_code) in (0, count(*)))
+        and (min(industry_code) is not distinct from max(industry_code) and count(industry_code) in (0, count(*))) as is_one_version
     from roster
-    group by credit_code, name, township_code, industry_code
+    group by credit_code
 ),
 
--- enterprises that went back to an earlier combination (A → B → A): a combination's periods
--- are then several runs, found period by period below
-interleaved as (
-    select distinct credit_code
-    from (
-        select
-            credit_code,
-            valid_from,
-            max(valid_to) over (
-                partition by credit_code order by valid_from
-                rows between unbounded preceding and 1 preceding
-            ) as earlier_to
-        from combinations
-    ) as spans
-    where valid_from <= earlier_to
+-- the others, period by period: a new version wherever the combination differs from the
+-- period before (so A → B → A is three versions)
+changed as (
+    select credit_code from enterprises
+    where not is_one_version
 ),
 
 changes as (
@@ -73,7 +65,7 @@ changes as (
             true
         ) as is_new_version
     from roster
-    semi join interleaved on roster.credit_code = interleaved.credit_code
+    semi join changed on roster.credit_code = changed.credit_code
 ),
 
 versions as (
@@ -95,34 +87,22 @@ runs as (
         max(period_end) as valid_to
     from versions
     group by credit_code, version
-),
-
-final as (
-    select
-        credit_code,
-        name,
-        name_key,
-        township_code,
-        industry_code,
-        chain,
-        valid_from,
-        valid_to
-    from combinations
-    anti join interleaved on combinations.credit_code = interleaved.credit_code
-    union all
-    select
-        credit_code,
-        name,
-        name_key,
-        township_code,
-        industry_code,
-        chain,
-        valid_from,
-        valid_to
-    from runs
 )
 
 select
+    credit_code,
+    name,
+    name_key,
+    township_code,
+    industry_code,
+    chain,
+    valid_from,
+    valid_to,
+    true as is_current
+from enterprises
+where is_one_version
+union all
+select
     *,
     valid_to = max(valid_to) over (partition by credit_code) as is_current
-from final
+from runs
