@@ -152,6 +152,7 @@ def _ingest_one(con, home, path: Path, st: Stages | None = None) -> dict:
         prep = prepare(home, path, "enterprises")
     with st("load"):  # commit; the history checks it validates are counted under validate
         res = commit(con, home, prep)
+    del prep  # as `statwh ingest` does: the extracted frame is gone before the build
     with st("build"):
         models = build(con)  # seconds per model
     with st("publish"):

@@ -33,10 +33,10 @@ with roster as (
 enterprises as (
     select
         credit_code,
-        arg_max(name, period_end) as name,
+        min(name) as name,  -- the same in every period when is_one_version
         arg_max(name_key, period_end) as name_key,
-        arg_max(township_code, period_end) as township_code,
-        arg_max(industry_code, period_end) as industry_code,
+        min(township_code) as township_code,
+        min(industry_code) as industry_code,
         arg_max(chain, period_end) as chain,
         min(period_end) as valid_from,
         max(period_end) as valid_to,
