@@ -347,3 +347,19 @@ def test_demo_command_writes_into_the_inbox(home):
     assert run_cli("demo") == 0
     assert len(list((home / "inbox").rglob("*.*"))) == 35
     shutil.rmtree(home / "inbox")
+
+
+def test_the_writer_duckdb_memory_is_capped(tmp_path, monkeypatch):
+    from etl.settings import Home
+    from etl.warehouse import connect
+
+    home = Home(tmp_path / "home").ensure()
+    con = connect(home)
+    default = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    con.close()
+    monkeypatch.setenv("STATWH_DUCKDB_MEMORY", "256MB")
+    con = connect(home)
+    small = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    con.close()
+    assert default == "953.6 MiB", default  # 1GB (10^9 bytes), as DuckDB prints it
+    assert small == "244.1 MiB", small
