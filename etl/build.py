@@ -237,7 +237,11 @@ def _ensure_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> None:
 
 
 def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
-    """Evaluate the model as of every load newer than what was built; append new or changed values."""
+    """Evaluate the model as of every load newer than what was built; append new or changed values.
+
+    Rows are appended with `is_latest = false` and no `superseded_at`; the update at the end
+    sets both for the values that gained a vintage only, so a build's cost follows what changed,
+    not the length of the history."""
     _ensure_vintaged(con, m)
     last = con.execute(f"select max(vintage) from {m.name}").fetchall()[0][0]
     built_to = con.execute("select max(last_vintage) from meta.builds").fetchall()[0][0]
@@ -258,7 +262,9 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
             f"""
             insert into {m.name} by name
             with known as (
+                -- the latest vintage of each value: the current rows and those this build added
                 select * from {m.name}
+                where is_latest or superseded_at is null
                 qualify row_number() over (partition by {key} order by vintage desc) = 1
             ),
             now_known as ({m.sql})
@@ -279,7 +285,10 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
             from (
                 select {key}, vintage,
                     lead(vintage) over (partition by {key} order by vintage) as next_vintage
-                from {m.name}
+                from {m.name} as v
+                semi join (
+                    select distinct {key} from {m.name} where not is_latest and superseded_at is null
+                ) as fresh on {" and ".join(f"v.{c} is not distinct from fresh.{c}" for c in VINTAGED_KEY)}
             ) as s
             where {" and ".join(f"t.{c} is not distinct from s.{c}" for c in VINTAGED_KEY)}
                 and t.vintage = s.vintage
