@@ -720,7 +720,7 @@ def _parse_text_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series,
     result as the one-cell parsers, without a Python call per cell (names and codes are unique)."""
     import pyarrow.compute as pc
 
-    from etl.strings import from_arrow, from_arrow_str, nfkc, remove_blanks, strip, to_arrow
+    from etl.strings import from_arrow, from_arrow_str, may_contain, nfkc, remove_blanks, strip, to_arrow
 
     idx = raw.index
     a = to_arrow(raw)
@@ -731,7 +731,7 @@ def _parse_text_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series,
             return from_arrow(pc.ascii_upper(a), idx), missing, none, none.copy()  # nothing to normalise
         return from_arrow(pc.utf8_upper(remove_blanks(nfkc(a))), idx), missing, none, none.copy()
     text = strip(a)
-    if any(pc.any(pc.match_substring(text, ch)).as_py() for ch in "\r\n\t"):
+    if may_contain(text, (b"\r", b"\n", b"\t")):
         text = pc.replace_substring_regex(text, "[\r\n\t]+", " ")
     markers = pa.array(sorted(cells.MISSING_MARKERS))
     is_marker = pc.is_in(text, markers)

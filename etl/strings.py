@@ -50,3 +50,26 @@ def map_unique(s: pd.Series, f) -> pd.Series:
     out[:-1] = [f(u) for u in uniq]
     out[-1] = f(None)
     return pd.Series(out[codes], index=s.index, dtype=object)
+
+
+def may_contain(a: pa.Array | pa.ChunkedArray, needles: tuple[bytes, ...]) -> bool:
+    """Whether any string of `a` may contain one of the byte strings `needles`: one scan of the
+    data buffers (a slice's buffer can hold bytes outside it, so True means "look closer")."""
+    chunks = a.chunks if isinstance(a, pa.ChunkedArray) else [a]
+    for c in chunks:
+        if len(c) == 0 or c.null_count == len(c):
+            continue
+        data = c.buffers()[2]
+        if data is None:
+            continue
+        raw = memoryview(data).tobytes()
+        if any(n in raw for n in needles):
+            return True
+    return False
+
+
+# the UTF-8 bytes that begin a character BLANKS matches (U+2000–U+206F share their first two)
+BLANK_BYTES = (
+    b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f",
+    b"\xc2\x85", b"\xc2\xa0", b"\xe1\x9a\x80", b"\xe2\x80", b"\xe2\x81", b"\xe3\x80\x80", b"\xef\xbb\xbf",
+)  # fmt: skip

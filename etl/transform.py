@@ -28,13 +28,13 @@ def _names_key(s: pd.Series) -> pd.Series:
     agree): NFKC, CJK brackets half-width, no blanks or invisible characters."""
     import pyarrow.compute as pc
 
-    from etl.strings import from_arrow_str, nfkc, remove_blanks, to_arrow
+    from etl.strings import BLANK_BYTES, from_arrow_str, may_contain, nfkc, remove_blanks, to_arrow
 
     a = nfkc(to_arrow(s))
     if pc.any(pc.match_substring_regex(a, f"[{''.join(_BRACKETS)}]")).as_py():
         for x, y in _BRACKETS.items():
             a = pc.replace_substring(a, x, y)
-    b = remove_blanks(a)
+    b = remove_blanks(a) if may_contain(a, BLANK_BYTES) else a
     # removing blanks can bring a combining mark next to a letter: compose those names again
     changed = pc.indices_nonzero(pc.fill_null(pc.not_equal(pc.utf8_length(b), pc.utf8_length(a)), False))
     out = from_arrow_str(b, s.index)
