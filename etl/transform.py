@@ -54,7 +54,10 @@ def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, 
     from etl.industry import chain_of
 
     out = df.copy()
-    year_only = out["period"].str.fullmatch(r"\d{4}", na=False)
+    year_only = map_unique(
+        out["period"], lambda p: isinstance(p, str) and re.fullmatch(r"\d{4}", p) is not None
+    )
+    year_only = year_only.astype(bool)
     out.loc[year_only, "period"] = out.loc[year_only, "period"] + "-12"
     out["name_key"] = _names_key(out["name"])
     if "chain" not in out:
