@@ -180,7 +180,7 @@ _ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|.)", re.S)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0"}
 _EXCEL_DATETIME = re.compile(r"ExcelDateTime \{ value: ([-+0-9.eE]+),.*is_1904: (true|false)")
 # calamine's CellErrorType → the text Excel shows
-EXCEL_ERRORS = {
+CALAMINE_ERRORS = {
     "Div0": "#DIV/0!",
     "NA": "#N/A",
     "Name": "#NAME?",
@@ -212,7 +212,7 @@ def cell_text(detail: str) -> str | None:
     if kind in {"String", "DateTimeIso", "DurationIso"} and inner.startswith('"') and inner.endswith('"'):
         return _ESCAPE.sub(_unescape, inner[1:-1])
     if kind == "Error":
-        return EXCEL_ERRORS.get(inner, f"#{inner.upper()}")
+        return CALAMINE_ERRORS.get(inner, f"#{inner.upper()}")
     if kind == "Empty":
         return None
     if kind == "DateTime":
