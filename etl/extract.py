@@ -676,10 +676,10 @@ def _labels_starting_with(s: pd.Series, keys: frozenset[str]) -> pd.Series:
     a = to_arrow(s)
     head = pc.utf8_slice_codeunits(pc.utf8_ltrim_whitespace(a), 0, 1)
     maybe = pc.indices_nonzero(pc.fill_null(pc.is_in(head, _first_chars(firsts)), False))
-    if len(maybe) > 1000:  # e.g. 小升规 in every row: compare the first two characters, cleaned in Arrow
-        two = pc.utf8_slice_codeunits(remove_blanks(nfkc(pc.take(a, maybe))), 0, 2)
-        keep = pc.or_(pc.is_in(two, pa.array(sorted(keys))), pc.less(pc.utf8_length(two), 2))
-        maybe = pc.filter(maybe, pc.fill_null(keep, False))
+    # of those (小升规 may be in every row) the ones whose first two characters, cleaned, are a key
+    two = pc.utf8_slice_codeunits(remove_blanks(nfkc(pc.take(a, maybe))), 0, 2)
+    keep = pc.or_(pc.is_in(two, pa.array(sorted(keys))), pc.less(pc.utf8_length(two), 2))
+    maybe = pc.filter(maybe, pc.fill_null(keep, False))
     sub = s.iloc[maybe.to_numpy()]
     return _clean_str(sub).astype(object) if len(sub) else pd.Series([], dtype=object)
 

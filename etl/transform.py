@@ -34,13 +34,14 @@ def _names_key(s: pd.Series) -> pd.Series:
     if pc.any(pc.match_substring_regex(a, f"[{''.join(_BRACKETS)}]")).as_py():
         for x, y in _BRACKETS.items():
             a = pc.replace_substring(a, x, y)
-    b = remove_blanks(a) if may_contain(a, BLANK_BYTES) else a
+    if not may_contain(a, BLANK_BYTES):
+        return from_arrow_str(a, s.index)
+    b = remove_blanks(a)
     # removing blanks can bring a combining mark next to a letter: compose those names again
     changed = pc.indices_nonzero(pc.fill_null(pc.not_equal(pc.utf8_length(b), pc.utf8_length(a)), False))
     out = from_arrow_str(b, s.index)
     if len(changed):
-        rows = changed.to_numpy()
-        out.iloc[rows] = nfkc(pc.take(b, changed)).to_pylist()
+        out.iloc[changed.to_numpy()] = nfkc(pc.take(b, changed)).to_pylist()
     return out
 
 
