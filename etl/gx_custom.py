@@ -40,7 +40,7 @@ from great_expectations.render import LegacyRendererType, RenderedStringTemplate
 from great_expectations.render.renderer.renderer import renderer
 from great_expectations.render.renderer_configuration import RendererConfiguration, RendererValueType
 
-from etl.codes import _FLOATISH, CREDIT_ALPHABET, credit_code_problem
+from etl.codes import CREDIT_ALPHABET, credit_code_problem
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -72,36 +72,73 @@ def credit_codes_valid(values: pd.Series) -> np.ndarray:
     """`credit_code_problem(v) is None` for each value, vectorised (a 200k-row roster of distinct
     enterprises would take over a second one code at a time).
 
-    A fast path decides the strings that, stripped and upper-cased, are 18 characters of the code
-    alphabet and do not look Excel-mangled: for those `credit_code_problem` only checks the two
-    check characters, computed here with numpy. Every other value is decided by
-    `credit_code_problem` itself. (tests/test_validate.py checks the two agree.)
+    A fast path, in Arrow, decides the ASCII strings that, stripped and upper-cased, are 18
+    characters of the code alphabet and do not look Excel-mangled: for those `credit_code_problem`
+    only checks the two check characters, computed here with numpy. Every other value (another
+    type, non-ASCII text, a wrong shape) is decided by `credit_code_problem` itself, once per
+    distinct value. (tests/test_validate.py checks the two agree.)
     """
-    values = values.astype(object)
-    ok = np.zeros(len(values), dtype=bool)
-    decided = np.zeros(len(values), dtype=bool)
-    is_str = values.map(type).eq(str).to_numpy()
-    if is_str.any():
-        raw = values[is_str].astype(str)
-        s = raw.str.strip().str.upper()
-        shaped = np.array(s.str.fullmatch(f"[{CREDIT_ALPHABET}]{{18}}"), dtype=bool)
-        shaped &= ~raw.str.strip().str.match(_FLOATISH.pattern).to_numpy(dtype=bool)
-        if shaped.any():
-            joined = "".join(s[shaped].to_numpy(dtype=object).tolist())
-            codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 18)
-            v = _CREDIT_VALUE[codes]
-            check = (31 - (v[:, :17] * _CREDIT_WEIGHTS).sum(axis=1) % 31) % 31
-            good = v[:, 17] == check
-            org = 11 - (_ORG_VALUE[codes[:, 8:16]] * _ORG_WEIGHTS).sum(axis=1) % 11
-            org_char = np.where(org == 10, ord("X"), np.where(org == 11, ord("0"), ord("0") + org))
-            good &= codes[:, 16] == org_char
-            idx = np.flatnonzero(is_str)[np.flatnonzero(shaped)]
-            ok[idx] = good
-            decided[idx] = True
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    from etl.strings import to_arrow  # noqa: PLC0415
+
+    n = len(values)
+    ok = np.zeros(n, dtype=bool)
+    decided = np.zeros(n, dtype=bool)
+    if values.dtype == object:  # only the str values take the fast path
+        objs = values.to_numpy(dtype=object)
+        is_str = np.fromiter((type(x) is str for x in objs), dtype=bool, count=n)
+        a = pa.array(np.where(is_str, objs, None), type=pa.string())
+    else:
+        a = to_arrow(values)
+    # ASCII whitespace only: what Arrow strips here, str.strip() strips too (a value it would
+    # strip further is not decided here, and goes to credit_code_problem)
+    stripped = pc.ascii_trim_whitespace(a)
+    upper = pc.ascii_upper(stripped)
+    shaped = pc.and_(
+        pc.and_(pc.string_is_ascii(a), pc.match_substring_regex(upper, f"^[{CREDIT_ALPHABET}]{{18}}$")),
+        pc.invert(pc.match_substring_regex(stripped, _FLOATISH_E)),
+    )
+    where = np.flatnonzero(np.asarray(pc.fill_null(shaped, False).to_numpy(zero_copy_only=False), dtype=bool))
+    if len(where):
+        sub = pc.take(upper, pa.array(where))
+        sub = (sub.combine_chunks() if isinstance(sub, pa.ChunkedArray) else sub).cast(pa.large_string())
+        offsets = np.frombuffer(sub.buffers()[1], dtype=np.int64)[sub.offset : sub.offset + len(sub) + 1]
+        data = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+        codes = data.reshape(-1, 18)
+        v = _CREDIT_VALUE[codes]
+        check = (31 - (v[:, :17] * _CREDIT_WEIGHTS).sum(axis=1) % 31) % 31
+        good = v[:, 17] == check
+        org = 11 - (_ORG_VALUE[codes[:, 8:16]] * _ORG_WEIGHTS).sum(axis=1) % 11
+        org_char = np.where(org == 10, ord("X"), np.where(org == 11, ord("0"), ord("0") + org))
+        good &= codes[:, 16] == org_char
+        ok[where] = good
+        decided[where] = True
     rest = np.flatnonzero(~decided)
     if len(rest):
-        ok[rest] = [credit_code_problem(x) is None for x in values.iloc[rest]]
+        memo: dict[tuple, bool] = {}
+        objs = values.to_numpy(dtype=object)[rest]
+        out = np.zeros(len(rest), dtype=bool)
+        for i, x in enumerate(objs):
+            key = (
+                (type(x), "<na>")
+                if x is None or x is pd.NA or (isinstance(x, float) and x != x)
+                else (type(x), x)
+            )
+            try:
+                if key not in memo:
+                    memo[key] = credit_code_problem(x) is None
+                out[i] = memo[key]
+            except TypeError:  # an unhashable value
+                out[i] = credit_code_problem(x) is None
+        ok[rest] = out
     return ok
+
+
+# the first form of etl.codes._FLOATISH (`9.13E+17`), which is 18 characters of the alphabet when
+# written `1E12345678901234567`; its other form holds a "." and never is
+_FLOATISH_E = r"^\d(\.\d+)?[eE]\+?\d+$"
 
 
 def industry_code_problem(code: object) -> str | None:
@@ -129,11 +166,7 @@ class ColumnValuesValidCreditCode(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, **kwargs) -> pd.Series:
-        uniques = pd.Series(pd.unique(column.to_numpy(dtype=object)), dtype=object)
-        bad = uniques[~credit_codes_valid(uniques)]
-        if bad.empty:
-            return pd.Series(np.ones(len(column), dtype=bool), index=column.index)
-        return ~column.astype(object).isin(bad.tolist())
+        return pd.Series(credit_codes_valid(column), index=column.index)
 
 
 class ColumnValuesValidIndustryCode(ColumnMapMetricProvider):

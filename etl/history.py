@@ -114,6 +114,14 @@ def _certs_history(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.Da
     return out
 
 
+def _names_at(frame: pd.DataFrame, where: set[tuple[str | None, int | None]]) -> dict:
+    """{(sheet, row): name} for the file's rows at `where` only (200k names are not looked at)."""
+    if not where or "name" not in frame:
+        return {}
+    sub = frame[frame["_row"].isin([r for _, r in where])]
+    return dict(zip(zip(sub["_sheet"], sub["_row"], strict=True), sub["name"], strict=True))
+
+
 def history_issues(con: duckdb.DuckDBPyConnection, prep) -> tuple[list[Issue], pd.DataFrame | None]:
     """Warnings for the prepared file's rows, from the `history` suite; (issues, results)."""
     from etl.load import validate_frame
@@ -134,10 +142,8 @@ def history_issues(con: duckdb.DuckDBPyConnection, prep) -> tuple[list[Issue], p
         hist[c] = frame[c]
     field = {"enterprise_periods": "output_month", "indicator_obs": "value"}.get(prep.dataset, "name")
     issues, results = validate_frame("history", hist.drop(columns=["idx"]), prep.column_map)
-    names = (
-        dict(zip(zip(frame["_sheet"], frame["_row"], strict=True), frame["name"], strict=True))
-        if "name" in frame
-        else {}
+    names = _names_at(
+        frame, {(i.sheet, i.row) for i in issues if i.column and i.column.startswith("roster_hightech")}
     )
     for i in issues:  # name the file's column (and the enterprise), not the helper frame's
         if i.column and i.column.startswith("roster_hightech"):

@@ -234,7 +234,27 @@ def _gx():
 
     import etl.gx_custom  # noqa: F401, PLC0415 - registers the custom expectations
 
+    _cheap_fingerprint()
     return gx
+
+
+def _shape_fingerprint(df: pd.DataFrame) -> str:
+    """The batch marker statwh records instead of GX's hash of every cell: rows, columns, dtypes."""
+    import hashlib  # noqa: PLC0415
+
+    shape = f"{len(df)}|" + "|".join(f"{c}:{t}" for c, t in df.dtypes.items())
+    return "shape:" + hashlib.md5(shape.encode(), usedforsecurity=False).hexdigest()
+
+
+def _cheap_fingerprint() -> None:
+    """GX 1.x hashes every cell of a pandas batch for one result field, the batch marker
+    `pandas_data_fingerprint` (≈ 0.1 s per 200k rows, once per suite). Nothing reads it: a
+    result is tied to its data by `meta.loads` (load_id, the file's sha256). So it records the
+    frame's shape instead. Should GX move that function, the test of this marker fails."""
+    from great_expectations.execution_engine import pandas_execution_engine as pee  # noqa: PLC0415
+
+    if hasattr(pee, "hash_pandas_dataframe"):
+        pee.hash_pandas_dataframe = _shape_fingerprint
 
 
 def _quiet(ctx) -> None:
