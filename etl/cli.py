@@ -282,6 +282,16 @@ def cmd_check(args) -> int:
                 print(f"     {f:16} ← {col}{unit}")
             if s.unmapped:
                 print(f"     unmapped: {', '.join(s.unmapped)}")
+            if s.missing:  # which marker each missing figure was written with
+                print(
+                    "     missing: "
+                    + "; ".join(
+                        f"{f} {sum(m.values())} ("
+                        + ", ".join(f"{k or 'blank'} ×{n}" for k, n in sorted(m.items(), key=lambda x: -x[1]))
+                        + ")"
+                        for f, m in s.missing.items()
+                    )
+                )
             print(
                 f"     rows: {s.rows_read} data; dropped {s.dropped_totals} total, {s.dropped_notes} note, "
                 f"{s.dropped_parts} 其中, {s.dropped_blank} blank"

@@ -95,6 +95,7 @@ class SheetInfo:
     columns: dict[str, str] = field(default_factory=dict)  # field → "header text (F)"
     unmapped: list[str] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)  # field → "万元 (from header) → 万元 ×1"
+    missing: dict[str, dict[str, int]] = field(default_factory=dict)  # field → {"—": 2, "": 1} ("" = blank)
     period: str | None = None
     period_from: str | None = None
     reporter: str | None = None
@@ -512,7 +513,9 @@ def _extract_rows_sheet(
             unit, src = _unit_for(f, hm.names[c], meta, file_name)
             if unit is None:
                 unit, src = f.unit, "assumed"
-            other = cell_units.notna() & (cell_units != unit) & (cell_units != "%")
+            other = cell_units.notna()
+            if other.any():
+                other &= (cell_units != unit) & (cell_units != "%")
             if other.any():  # units mixed within the column: those rows cannot be trusted
                 problems[other] = [
                     f"单元格写明的单位“{u}”与本列单位“{unit}”不同，请统一单位 / "
@@ -565,6 +568,9 @@ def _extract_rows_sheet(
             cols[fname] = vals.array if isinstance(vals.dtype, pd.StringDtype) else vals.to_numpy()
         if f.type in {"number", "integer"}:
             cols[f"_missing_{fname}"] = missing.to_numpy(dtype=object)
+            marked = missing[missing.notna()]
+            if len(marked):
+                info.missing[fname] = {str(k): int(v) for k, v in marked.value_counts().items()}
 
     if not has_period_col and sheet_period is not None:
         cols["period"] = _repeat(sheet_period.text, n)
@@ -763,12 +769,17 @@ def parse_series(
     value with the single-cell parsers of etl.cells."""
     idx = raw.index
     if f.type in {"number", "integer"}:
-        num = pd.to_numeric(raw, errors="coerce").astype("float64")
-        slow = num.isna() & raw.notna()
-        missing = pd.Series([None] * len(raw), index=idx, dtype=object)
-        missing[raw.isna()] = ""
-        problems = pd.Series([None] * len(raw), index=idx, dtype=object)
-        units = pd.Series([None] * len(raw), index=idx, dtype=object)
+        n = len(raw)
+        blank = raw.isna().to_numpy()
+        if raw.dtype == np.float64:  # read typed: a cell that was not a number is text here
+            num = pd.Series(raw.to_numpy(copy=True), index=idx)
+            slow = np.zeros(n, dtype=bool)
+        else:
+            num = pd.to_numeric(raw, errors="coerce").astype("float64")
+            slow = num.isna().to_numpy() & ~blank
+        missing = pd.Series(np.where(blank, "", None), index=idx, dtype=object)
+        problems = pd.Series(np.full(n, None, dtype=object), index=idx)
+        units = pd.Series(np.full(n, None, dtype=object), index=idx)
         if slow.any():
             parsed = {u: cells.parse_number(u) for u in pd.unique(raw[slow])}
             sub = raw[slow]
@@ -777,7 +788,7 @@ def parse_series(
             problems[slow] = sub.map(lambda u: parsed[u].problem)
             units[slow] = sub.map(lambda u: parsed[u].unit)
         if blank_zero:
-            num[raw.isna()] = 0.0
+            num[blank] = 0.0
         if f.type == "integer":
             frac = num.notna() & (num % 1 != 0)
             if frac.any():

@@ -274,3 +274,20 @@ def test_cell_text_reads_every_form_fastexcel_describes():
     assert cell_text("Expected float but got 'DateTimeIso(\"2024-06-01\")'") == "2024-06-01"
     # a form it does not know is kept whole: the cell is still named, never lost
     assert cell_text("something else") == "something else"
+
+
+def test_check_counts_each_missing_marker(tmp_path, capsys):
+    """`—`, `…`, `/` and blank cells are all missing, and `statwh check` says which was written."""
+    from tests.conftest import run_cli
+
+    f = tmp_path / "增减挂钩验收台账.csv"
+    f.write_text(
+        "项目名称,所在镇,复垦面积,验收日期\n甲,平桥镇,100,2024-05-01\n乙,朱桥镇,—,2024-06-01\n"
+        "丙,朱桥镇,…,2024-06-02\n丁,平桥镇,,2024-06-03\n戊,平桥镇,/,2024-06-04\n己,平桥镇,—,2024-06-05\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "land_use")
+    assert ex.sheets[0].missing == {"area_mu": {"—": 2, "…": 1, "/": 1, "": 1}}
+    run_cli("check", "land_use", str(f))
+    out = capsys.readouterr().out
+    assert "missing: area_mu 5 (— ×2, " in out and "blank ×1" in out and "/ ×1" in out, out
