@@ -490,13 +490,14 @@ def _extract_rows_sheet(
         wanted.setdefault(parent, "text")
     body = body_loader(start, wanted) if body_loader else _body_from_grid(grid, start, wanted)
     kinds = classify_rows(body, label_cols, spec)
-    info.dropped_totals = int((kinds == "total").sum())
-    info.dropped_parts = int((kinds == "part").sum())
-    info.dropped_notes = int((kinds == "note").sum())
-    info.dropped_blank = int((kinds == "blank").sum())
-    total_rows = list(body.index[kinds == "total"])
+    counts = kinds.value_counts()
+    info.dropped_totals = int(counts.get("total", 0))
+    info.dropped_parts = int(counts.get("part", 0))
+    info.dropped_notes = int(counts.get("note", 0))
+    info.dropped_blank = int(counts.get("blank", 0))
+    total_rows = list(body.index[kinds == "total"]) if info.dropped_totals else []
     total_values = body.loc[total_rows[0]].to_dict() if len(total_rows) == 1 else {}
-    data = body[kinds == "data"]
+    data = body if counts.get("data", 0) == len(body) else body[kinds == "data"]
     del body
     _check_parts(parts, hm, data, grid.name, ex)
     info.rows_read = n = len(data)
@@ -554,10 +555,10 @@ def _extract_rows_sheet(
                 )
             )
         if f.type == "region":
-            cols[fname] = vals.tolist()
+            cols[fname] = vals.array
             within = catalog_district() if fname == "township" else None
             cols[f"{fname}_code"] = _resolve_regions(
-                vals.tolist(), data_rows, grid.name, hm.names[c], c, ex, within=within
+                vals, data_rows, grid.name, hm.names[c], c, ex, within=within
             )
         elif f.type == "period":
             cols["period"] = [p.text if p else None for p in vals]
@@ -586,7 +587,14 @@ def _extract_rows_sheet(
     return cols
 
 
-def _repeat(v: Any, n: int) -> np.ndarray:
+def _repeat(v: Any, n: int) -> Any:
+    """`v` in each of `n` rows: text (or None) as an Arrow-backed string column, one buffer
+    filled in C++ (an object array of one string would be converted cell by cell downstream)."""
+    from etl.strings import STR
+
+    if v is None or isinstance(v, str):
+        one = pa.array([v], type=pa.string())
+        return pd.array(one.take(pa.array(np.zeros(n, dtype=np.int32))), dtype=STR)
     out = np.empty(n, dtype=object)
     out.fill(v)
     return out
@@ -812,11 +820,24 @@ def parse_series(
     probs[-1] = None
     missing = np.where(codes == -1, "", None).astype(object)
     return (
-        pd.Series(vals[codes], index=idx, dtype=object),
+        _take_values(vals, codes, idx, f.type),
         pd.Series(missing, index=idx, dtype=object),
         pd.Series(probs[codes], index=idx, dtype=object),
         pd.Series([None] * len(raw), index=idx, dtype=object),
     )
+
+
+def _take_values(vals: np.ndarray, codes: np.ndarray, idx: pd.Index, kind: str) -> pd.Series:
+    """The parsed value of each cell from the parsed distinct values (`vals`, the blank cell's
+    last): flags as booleans, names of places as Arrow-backed strings (taken in C++), else objects."""
+    from etl.strings import STR
+
+    if kind == "flag" and all(type(v) is bool for v in vals):
+        return pd.Series(np.array(vals, dtype=bool)[codes], index=idx)
+    if kind == "region" and all(v is None or type(v) is str for v in vals):
+        where = pa.array(np.where(codes < 0, len(vals) - 1, codes).astype(np.int64))
+        return pd.Series(pd.array(pa.array(list(vals), type=pa.string()).take(where), dtype=STR), index=idx)
+    return pd.Series(vals[codes], index=idx, dtype=object)
 
 
 def catalog_district() -> str:
@@ -826,7 +847,7 @@ def catalog_district() -> str:
 
 
 def _resolve_regions(
-    vals: list[Any],
+    vals: pd.Series | list[Any],
     rows: list[int],
     sheet: str,
     header: str,
@@ -839,7 +860,8 @@ def _resolve_regions(
     from etl.regions import RegionResolver
 
     resolver = RegionResolver.default()
-    keys, uniq = pd.factorize(pd.Series(vals, dtype=object), use_na_sentinel=True)
+    keys, uniq = pd.factorize(vals if isinstance(vals, pd.Series) else pd.Series(vals, dtype=object))
+    uniq = list(uniq)
     resolved = []
     for v in uniq:
         res = resolver.resolve(v)
@@ -855,9 +877,10 @@ def _resolve_regions(
                 f"（最接近的是 {res.name}，{res.code}） / not a township of the district",
             )
         resolved.append(res)
-    codes = np.array([r.code for r in resolved] + [None], dtype=object)
-    out = codes[keys]  # a blank cell (key -1) takes the None at the end
-    for i in np.flatnonzero((keys >= 0) & pd.isna(out)):
+    codes = [r.code for r in resolved] + [None]
+    found = np.array([c is not None for c in codes])
+    where = np.where(keys < 0, len(codes) - 1, keys)  # a blank cell takes the None at the end
+    for i in np.flatnonzero((keys >= 0) & ~found[where]):
         res, v = resolved[keys[i]], uniq[keys[i]]
         ex.issues.append(
             Issue(
@@ -870,7 +893,9 @@ def _resolve_regions(
                 v,
             )
         )
-    return list(out)
+    from etl.strings import STR
+
+    return pd.array(pa.array(codes, type=pa.string()).take(pa.array(where.astype(np.int64))), dtype=STR)
 
 
 def _check_totals(
