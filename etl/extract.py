@@ -497,7 +497,12 @@ def _extract_rows_sheet(
     info.dropped_blank = int(counts.get("blank", 0))
     total_rows = list(body.index[kinds == "total"]) if info.dropped_totals else []
     total_values = body.loc[total_rows[0]].to_dict() if len(total_rows) == 1 else {}
-    data = body if counts.get("data", 0) == len(body) else body[kinds == "data"]
+    is_data = (kinds == "data").to_numpy()
+    pos = np.flatnonzero(is_data)
+    if len(pos) and pos[-1] - pos[0] + 1 == len(pos):  # one block (the usual layout): a view, no copy
+        data = body.iloc[pos[0] : pos[-1] + 1]
+    else:
+        data = body[is_data]
     del body
     _check_parts(parts, hm, data, grid.name, ex)
     info.rows_read = n = len(data)

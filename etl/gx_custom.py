@@ -60,9 +60,9 @@ def _valid_by_unique(column: pd.Series, problem: Callable[[object], str | None])
     return ~column.astype(object).isin(bad)
 
 
-_CREDIT_VALUE = np.full(256, -1, dtype=np.int64)
+_CREDIT_VALUE = np.full(256, -1, dtype=np.int8)  # small types: 200k codes × 18 stay 3.6 MB
 _CREDIT_VALUE[np.frombuffer(CREDIT_ALPHABET.encode(), dtype=np.uint8)] = np.arange(len(CREDIT_ALPHABET))
-_ORG_VALUE = np.full(256, -1, dtype=np.int64)
+_ORG_VALUE = np.full(256, -1, dtype=np.int8)
 _ORG_VALUE[np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)] = np.arange(36)
 _CREDIT_WEIGHTS = np.array((1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28), dtype=np.int64)
 _ORG_WEIGHTS = np.array((3, 7, 9, 10, 5, 8, 4, 2), dtype=np.int64)
@@ -108,9 +108,9 @@ def credit_codes_valid(values: pd.Series) -> np.ndarray:
         data = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
         codes = data.reshape(-1, 18)
         v = _CREDIT_VALUE[codes]
-        check = (31 - (v[:, :17] * _CREDIT_WEIGHTS).sum(axis=1) % 31) % 31
+        check = (31 - (v[:, :17] @ _CREDIT_WEIGHTS) % 31) % 31  # a weighted sum per row, no n×17 temporaries
         good = v[:, 17] == check
-        org = 11 - (_ORG_VALUE[codes[:, 8:16]] * _ORG_WEIGHTS).sum(axis=1) % 11
+        org = 11 - (_ORG_VALUE[codes[:, 8:16]] @ _ORG_WEIGHTS) % 11
         org_char = np.where(org == 10, ord("X"), np.where(org == 11, ord("0"), ord("0") + org))
         good &= codes[:, 16] == org_char
         ok[where] = good
