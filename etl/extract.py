@@ -595,11 +595,10 @@ def _extract_rows_sheet(
 def _repeat(v: Any, n: int) -> Any:
     """`v` in each of `n` rows: text (or None) as an Arrow-backed string column, one buffer
     filled in C++ (an object array of one string would be converted cell by cell downstream)."""
-    from etl.strings import STR
+    from etl.strings import take_str
 
     if v is None or isinstance(v, str):
-        one = pa.array([v], type=pa.string())
-        return pd.array(one.take(pa.array(np.zeros(n, dtype=np.int32))), dtype=STR)
+        return take_str([v], np.zeros(n, dtype=np.int64))
     out = np.empty(n, dtype=object)
     out.fill(v)
     return out
@@ -835,13 +834,12 @@ def parse_series(
 def _take_values(vals: np.ndarray, codes: np.ndarray, idx: pd.Index, kind: str) -> pd.Series:
     """The parsed value of each cell from the parsed distinct values (`vals`, the blank cell's
     last): flags as booleans, names of places as Arrow-backed strings (taken in C++), else objects."""
-    from etl.strings import STR
+    from etl.strings import take_str
 
     if kind == "flag" and all(type(v) is bool for v in vals):
         return pd.Series(np.array(vals, dtype=bool)[codes], index=idx)
     if kind == "region" and all(v is None or type(v) is str for v in vals):
-        where = pa.array(np.where(codes < 0, len(vals) - 1, codes).astype(np.int64))
-        return pd.Series(pd.array(pa.array(list(vals), type=pa.string()).take(where), dtype=STR), index=idx)
+        return pd.Series(take_str(list(vals), np.where(codes < 0, len(vals) - 1, codes)), index=idx)
     return pd.Series(vals[codes], index=idx, dtype=object)
 
 
@@ -898,9 +896,9 @@ def _resolve_regions(
                 v,
             )
         )
-    from etl.strings import STR
+    from etl.strings import take_str
 
-    return pd.array(pa.array(codes, type=pa.string()).take(pa.array(where.astype(np.int64))), dtype=STR)
+    return take_str(codes, where)
 
 
 def _check_totals(

@@ -31,6 +31,14 @@ def from_arrow_str(a: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
 STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
+def take_str(values: list[str | None], indices: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """`values[i]` for each i of `indices`, as an Arrow-backed string column (`STR`), copied in
+    C++: how a column of few distinct texts (a constant, place names, codes) is built without a
+    Python object per row."""
+    taken = pa.array(values, type=pa.string()).take(pa.array(np.asarray(indices, dtype=np.int64)))
+    return pd.array(taken, dtype=STR)
+
+
 def nfkc(a):
     return pc.utf8_normalize(a, "NFKC")
 
