@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -420,11 +421,16 @@ def _extract_rows_sheet(
     meta = sheet_meta(grid, hm.row)
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter)
     info.header_rows = f"{hm.row + 1}" if hm.depth == 1 else f"{hm.row + 1}-{hm.row + hm.depth}"
+    mapped_entry: dict[str, dict[str, Any]] = {}  # field → its row of meta.load_columns
     for f, c in hm.mapping.items():
         info.columns[f] = f"{hm.names[c]} ({column_letter(c)})"
-        ex.column_map.append(
-            {"sheet": grid.name, "field": f, "column_letter": column_letter(c), "header_text": hm.names[c]}
-        )
+        mapped_entry[f] = {
+            "sheet": grid.name,
+            "field": f,
+            "column_letter": column_letter(c),
+            "header_text": hm.names[c],
+        }
+        ex.column_map.append(mapped_entry[f])
     mapped_cols = set(hm.mapping.values())
     info.unmapped = [
         f"{n} ({column_letter(c)})" for c, n in enumerate(hm.names) if n and c not in mapped_cols
@@ -577,6 +583,9 @@ def _extract_rows_sheet(
             marked = missing[missing.notna()]
             if len(marked):
                 info.missing[fname] = {str(k): int(v) for k, v in marked.value_counts().items()}
+                mapped_entry[fname]["missing_markers"] = json.dumps(
+                    {k or "blank": v for k, v in info.missing[fname].items()}, ensure_ascii=False
+                )
 
     if not has_period_col and sheet_period is not None:
         cols["period"] = _repeat(sheet_period.text, n)

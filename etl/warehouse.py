@@ -94,6 +94,9 @@ create table if not exists meta.quarantine (
 create table if not exists meta.load_columns (
     load_id bigint, sheet varchar, field varchar, column_letter varchar, header_text varchar
 );
+-- how the column's missing figures were written, e.g. {"—": 2, "blank": 1} (added later: kept
+-- for warehouses made before)
+alter table meta.load_columns add column if not exists missing_markers varchar;
 create table if not exists meta.slices (
     load_id bigint, dataset varchar, slice_key varchar, loaded_at timestamp
 );

@@ -363,3 +363,37 @@ def test_the_writer_duckdb_memory_is_capped(tmp_path, monkeypatch):
     con.close()
     assert default == "953.6 MiB", default  # 1GB (10^9 bytes), as DuckDB prints it
     assert small == "244.1 MiB", small
+
+
+def test_load_columns_record_how_missing_figures_were_written(home, tmp_path):
+    f = tmp_path / "增减挂钩验收台账.csv"
+    f.write_text(
+        "项目名称,所在镇,复垦面积,验收日期\n甲,平桥镇,100,2024-05-01\n乙,朱桥镇,—,2024-06-01\n"
+        "丙,朱桥镇,,2024-06-02\n丁,平桥镇,—,2024-06-03\n",
+        encoding="utf-8",
+    )
+    run_cli("ingest", "land_use", str(f))
+    rows = query(
+        home / "warehouse.duckdb",
+        "select field, column_letter, missing_markers from meta.load_columns order by field",
+    )
+    markers = {field: (letter, m) for field, letter, m in rows}
+    assert markers["area_mu"] == ("C", '{"—": 2, "blank": 1}')
+    assert markers["project"] == ("A", None)
+
+
+def test_an_older_warehouse_gains_the_missing_markers_column(home):
+    db = home / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create schema meta")
+    con.execute(
+        "create table meta.load_columns (load_id bigint, sheet varchar, field varchar,"
+        " column_letter varchar, header_text varchar)"
+    )
+    con.execute("insert into meta.load_columns values (1, 'Sheet1', 'area_mu', 'C', '复垦面积')")
+    con.close()
+    from etl.settings import Home
+    from etl.warehouse import connect
+
+    connect(Home(home)).close()
+    assert query(db, "select field, missing_markers from meta.load_columns") == [("area_mu", None)]
