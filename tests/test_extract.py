@@ -291,3 +291,21 @@ def test_check_counts_each_missing_marker(tmp_path, capsys):
     run_cli("check", "land_use", str(f))
     out = capsys.readouterr().out
     assert "missing: area_mu 5 (— ×2, " in out and "blank ×1" in out and "/ ×1" in out, out
+
+
+def test_flags_read_as_booleans_and_a_word_that_is_neither_is_named(tmp_path, demo_files):
+    src = next((demo_files / "enterprises").glob("*2025年1-3月*"))
+    rows = [list(r) for r in read_workbook(src).sheets[0].rows]
+    rows[5][12] = "待定"  # 专精特新 of the first enterprise: neither 是 nor 否
+    rows[6][12] = None  # a blank flag means not flagged
+    f = tmp_path / "规上工业企业主要指标_2025年1-3月.csv"
+    import csv
+
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["" if c is None else c for c in r] for r in rows])
+    ex = extract(f, "enterprises")
+    (bad,) = [i for i in ex.issues if i.rule == "parse_flag"]
+    assert bad.row == 6 and "(M)" in bad.column and bad.value == "待定"
+    fr = ex.frame.set_index("_row")
+    assert fr["is_srdi"].dtype == bool and not fr.loc[7, "is_srdi"]
+    assert fr["is_above_scale"].dtype == bool and fr.loc[6, "is_above_scale"]
