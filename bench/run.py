@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
-STAGES_OURS = ("archive", "extract", "validate", "load", "build", "publish")
+STAGES_OURS = ("extract", "validate", "load", "build", "publish")
 STAGES_NAIVE = ("read", "transform", "validate", "to_sql")
 STAGES_FLOOR = ("read", "insert")
 PACKAGES = ("fastexcel", "python-calamine", "openpyxl", "xlsxwriter", "pandas", "pyarrow", "numpy", "duckdb",
@@ -212,7 +212,7 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 def size_summary(rows: int, floor: dict, ours: dict, naive: dict | None) -> dict:
     """The figures per stage for one size: seconds, rows/s, ours/floor and naive/ours."""
     fs, os_, ns = floor["seconds"], ours["seconds"], (naive or {}).get("seconds", {})
-    ingest = _sum(os_, ("archive", "extract", "validate", "load"))
+    ingest = _sum(os_, ("extract", "validate", "load"))
     ours_total = _sum(os_, STAGES_OURS)
     floor_total = _sum(fs, STAGES_FLOOR)
     naive_total = _sum(ns, STAGES_NAIVE) if naive else None
@@ -251,7 +251,7 @@ def _cpu_summary(floor: dict, ours: dict, naive: dict | None) -> dict:
     fc, oc, nc = floor.get("cpu") or {}, ours.get("cpu") or {}, (naive or {}).get("cpu") or {}
     if not fc or not oc:
         return {}
-    ingest = _sum(oc, ("archive", "extract", "validate", "load"))
+    ingest = _sum(oc, ("extract", "validate", "load"))
     o_total, f_total = _sum(oc, STAGES_OURS), _sum(fc, STAGES_FLOOR)
     n_total = _sum(nc, STAGES_NAIVE) if nc else None
     return {
@@ -433,7 +433,6 @@ def print_size(rows: int, entry: dict, p=print) -> None:
         ("load", fs.get("insert"), os_.get("load"), ns.get("to_sql")),
         ("build", None, os_.get("build"), None),
         ("publish", None, os_.get("publish"), None),
-        ("archive", None, os_.get("archive"), None),
         ("end to end", su["floor_total_s"], su["ours_total_s"], su["naive_total_s"]),
     ]
     for name, f, o, n in lines:
@@ -548,7 +547,6 @@ def markdown(report: dict) -> str:
             ("load", fs.get("insert"), os_.get("load"), ns.get("to_sql")),
             ("build", None, os_.get("build"), None),
             ("publish", None, os_.get("publish"), None),
-            ("archive", None, os_.get("archive"), None),
             ("**end to end**", su["floor_total_s"], su["ours_total_s"], su["naive_total_s"]),
         ]
         for j, (name, f, o, n) in enumerate(lines):
@@ -688,10 +686,8 @@ def run(
         )
         h = _worker("history", [str(x) for x in paths], warm=warm, log=log, timeout=timeout)
         for mth in h["months"]:
-            mth["load_build_s"] = _sum(mth["seconds"], ("archive", "extract", "validate", "load", "build"))
-            mth["load_build_cpu_s"] = _sum(
-                mth.get("cpu") or {}, ("archive", "extract", "validate", "load", "build")
-            )
+            mth["load_build_s"] = _sum(mth["seconds"], ("extract", "validate", "load", "build"))
+            mth["load_build_cpu_s"] = _sum(mth.get("cpu") or {}, ("extract", "validate", "load", "build"))
         first, last = h["months"][0]["load_build_s"], h["months"][-1]["load_build_s"]
         k = min(3, len(h["months"]) // 2) or 1
         med = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731

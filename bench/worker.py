@@ -140,19 +140,18 @@ def _instrument(st: Stages) -> None:
 
 
 def _ingest_one(con, home, path: Path, st: Stages | None = None) -> dict:
-    """prepare (archive + extract + validate) → commit → build → publish, each timed."""
+    """What `statwh ingest` does with one file: ingest_file (archive, extract, then validate while
+    the rows are written) → build → publish, each stage timed."""
     from etl.build import build
-    from etl.load import commit, prepare
+    from etl.load import ingest_file
     from etl.publish import publish
 
     st = st or Stages()
-    # archive = what prepare does besides extract and validate (timed inside it, and taken out):
-    # sha256, the archive copy, mapping validation failures back to cells
-    with st("archive"):
-        prep = prepare(home, path, "enterprises")
-    with st("load"):  # commit; the history checks it validates are counted under validate
-        res = commit(con, home, prep)
-    del prep  # as `statwh ingest` does: the extracted frame is gone before the build
+    # load = what ingest_file does besides extract and validate (both timed inside it, and taken
+    # out): sha256, the archive copy, the history query and the DuckDB writes that did not
+    # overlap validation, the commit
+    with st("load"):
+        res = ingest_file(con, home, path, "enterprises")
     with st("build"):
         models = build(con)  # seconds per model
     with st("publish"):

@@ -122,13 +122,12 @@ def _names_at(frame: pd.DataFrame, where: set[tuple[str | None, int | None]]) ->
     return dict(zip(zip(sub["_sheet"], sub["_row"], strict=True), sub["name"], strict=True))
 
 
-def history_issues(con: duckdb.DuckDBPyConnection, prep) -> tuple[list[Issue], pd.DataFrame | None]:
-    """Warnings for the prepared file's rows, from the `history` suite; (issues, results)."""
-    from etl.load import validate_frame
-
+def history_frame(con: duckdb.DuckDBPyConnection, prep) -> pd.DataFrame | None:
+    """The file's rows beside what the warehouse holds (a DuckDB query; None: no checks for this
+    dataset). Aligned with `prep.frame`, lineage columns included."""
     frame = prep.frame
     if frame is None or len(frame) == 0:
-        return [], None
+        return None
     if prep.dataset == "enterprise_periods":
         hist = _enterprise_history(con, frame)
     elif prep.dataset == "indicator_obs":
@@ -136,10 +135,25 @@ def history_issues(con: duckdb.DuckDBPyConnection, prep) -> tuple[list[Issue], p
     elif prep.dataset == "hightech_certs":
         hist = _certs_history(con, frame)
     else:
-        return [], None
+        return None
     hist.index = frame.index
     for c in ("_sheet", "_row", "_col"):
         hist[c] = frame[c]
+    return hist
+
+
+def history_issues(con: duckdb.DuckDBPyConnection, prep) -> tuple[list[Issue], pd.DataFrame | None]:
+    """Warnings for the prepared file's rows, from the `history` suite; (issues, results)."""
+    return history_check(prep, history_frame(con, prep))
+
+
+def history_check(prep, hist: pd.DataFrame | None) -> tuple[list[Issue], pd.DataFrame | None]:
+    """Validate a `history_frame` with the `history` suite (no warehouse access); (issues, results)."""
+    from etl.load import validate_frame
+
+    if hist is None:
+        return [], None
+    frame = prep.frame
     field = {"enterprise_periods": "output_month", "indicator_obs": "value"}.get(prep.dataset, "name")
     issues, results = validate_frame("history", hist.drop(columns=["idx"]), prep.column_map)
     names = _names_at(

@@ -8,12 +8,15 @@ rejections are recorded).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
 import os
 import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,6 +162,7 @@ class Prepared:
     column_map: list[dict] = field(default_factory=list)
     frame: pd.DataFrame | None = None
     validation_results: pd.DataFrame | None = None
+    validated: bool = False  # the suite has run (`validate_prepared`)
 
     def save(self, directory: Path) -> Path:
         """Write to `directory` (frame as Parquet, the rest as JSON); returns the directory."""
@@ -201,11 +205,16 @@ def prepare(
     *,
     file_name: str | None = None,
     received_at: dt.datetime | None = None,
+    validate: bool = True,
 ) -> Prepared:
-    """Archive, extract and validate one file. Touches no warehouse; never raises on bad input."""
+    """Archive, extract and validate one file. Touches no warehouse; never raises on bad input.
+
+    With `validate=False` the suite is left for `commit`, which then runs it while DuckDB writes
+    the rows (`ingest_file` does this: one process, one file, both cores busy)."""
     file_name = file_name or path.name
     sha = sha256_of(path)
     archived = archive_file(home, path, sha)
+    _warm_validation(data_docs_dir(home))
     ex = extract(path, source, file_name=file_name, limits=limits())
     prep = Prepared(
         file_name=file_name,
@@ -224,20 +233,38 @@ def prepare(
         column_map=ex.column_map,
         frame=ex.frame,
     )
-    if not ex.critical and ex.frame is not None:
-        try:
-            v_issues, prep.validation_results = _validation_issues(ex, data_docs_dir(home))
-        except Exception as e:  # a bug in a rule must not lose the file
-            log.exception("validation failed for %s", file_name)
-            v_issues = [Issue("critical", "validation_error", f"校验过程出错 / validation failed: {e}")]
-        # one reason per row and column: extraction's own messages are more precise than a suite's
-        seen = {(i.sheet, i.row, (i.column or "").split(" (")[0]) for i in prep.issues}
-        prep.issues.extend(
-            i
-            for i in v_issues
-            if (i.sheet, i.row, (i.column or "").split(" (")[0]) not in seen or i.row is None
-        )
+    if validate:
+        validate_prepared(prep, data_docs_dir(home))
     return prep
+
+
+def _warm_validation(docs_dir: Path | None) -> None:
+    """Import great_expectations and open its contexts on another thread while this one reads
+    the sheet: the sheet's parser releases the GIL, so the ~6 s import of a fresh process (and
+    the file context's setup) cost no wall time. `etl.validate` serialises with it by its lock."""
+    from etl.validate import warm_up
+
+    threading.Thread(target=warm_up, args=(docs_dir,), name="statwh-gx-warm-up", daemon=True).start()
+
+
+def validate_prepared(prep: Prepared, docs_dir: Path | None) -> None:
+    """Run the dataset's suite on the prepared frame; add its issues (those extraction has not
+    already given for the same row and column) to `prep.issues`. Never raises on bad input."""
+    prep.validated = True
+    if prep.frame is None or prep.dataset is None or any(i.severity == "critical" for i in prep.issues):
+        return
+    try:
+        v_issues, prep.validation_results = validate_frame(
+            prep.dataset, prep.frame, prep.column_map, docs_dir
+        )
+    except Exception as e:  # a bug in a rule must not lose the file
+        log.exception("validation failed for %s", prep.file_name)
+        v_issues = [Issue("critical", "validation_error", f"校验过程出错 / validation failed: {e}")]
+    # one reason per row and column: extraction's own messages are more precise than a suite's
+    seen = {(i.sheet, i.row, (i.column or "").split(" (")[0]) for i in prep.issues}
+    prep.issues.extend(
+        i for i in v_issues if (i.sheet, i.row, (i.column or "").split(" (")[0]) not in seen or i.row is None
+    )
 
 
 def prior_load(con: duckdb.DuckDBPyConnection, sha: str) -> int | None:
@@ -296,7 +323,7 @@ def ingest_file(
         if prior is not None:
             archived = archive_file(home, path, sha)
             return _record_duplicate(con, source, file_name, sha, str(archived), received_at, prior)
-    prep = prepare(home, path, source, file_name=file_name, received_at=received_at)
+    prep = prepare(home, path, source, file_name=file_name, received_at=received_at, validate=False)
     return commit(con, home, prep, force=force, reprocess_of=reprocess_of)
 
 
@@ -308,29 +335,47 @@ def commit(
     force: bool = False,
     reprocess_of: int | None = None,
 ) -> LoadResult:
-    """Load a prepared file in one transaction: all of its good rows, or (when rejected) none."""
+    """Load a prepared file in one transaction: all of its good rows, or (when rejected) none.
+
+    A file not yet validated (`prepare(validate=False)`, as `ingest_file` does) is validated
+    here, on this thread, while a second thread runs the history query and writes the rows
+    that extraction kept into the open transaction (DuckDB releases the GIL, great_expectations
+    holds it). Rows the suite then turns away are deleted before the commit; a file it rejects
+    is rolled back. Either way the warehouse ends as if the suite had run first."""
     if not force:
         prior = prior_load(con, prep.sha256)
         if prior is not None:
             return _record_duplicate(
                 con, prep.source, prep.file_name, prep.sha256, prep.archive_path, prep.received_at, prior
             )
-    if prep.frame is not None and not any(i.severity == "critical" for i in prep.issues):
-        from etl.history import history_issues
+    try:
+        return _commit(con, home, prep, reprocess_of)
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # a transaction left open (none: an error, ignored)
+            con.execute("rollback")
+        raise
 
-        try:
-            h_issues, h_results = history_issues(con, prep)
-        except Exception as e:  # a check against history must never stop a load
-            log.exception("history checks failed for %s", prep.file_name)
-            h_issues, h_results = (
-                [Issue("warning", "history_check_error", f"与历史数据的比对未能执行 / {e}")],
-                None,
-            )
-        prep.issues = prep.issues + h_issues
-        if h_results is not None:
-            prep.validation_results = pd.concat(
-                [x for x in (prep.validation_results, h_results) if x is not None]
-            )
+
+def _commit(
+    con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, reprocess_of: int | None
+) -> LoadResult:
+    loadable = prep.frame is not None and not any(i.severity == "critical" for i in prep.issues)
+    hist: pd.DataFrame | Exception | None = None
+    staged: _Staged | None = None
+    if loadable and not prep.validated:
+        written_early = _extraction_bad(prep)
+        with ThreadPoolExecutor(1, thread_name_prefix="statwh-write") as pool:
+            db = pool.submit(_history_then_write, con, prep, written_early)
+            try:
+                validate_prepared(prep, data_docs_dir(home))
+            finally:
+                hist, staged = db.result()
+    elif not prep.validated:
+        validate_prepared(prep, data_docs_dir(home))
+    elif loadable:
+        hist = _history_frame_or_error(con, prep)
+    if loadable and not any(i.severity == "critical" for i in prep.issues):
+        _add_history_issues(prep, hist)
     critical = [i for i in prep.issues if i.severity == "critical"]
     row_issues = [i for i in prep.issues if i.severity == "row"]
     warnings = [i for i in prep.issues if i.severity == "warning"]
@@ -344,95 +389,204 @@ def commit(
     )
     frame = prep.frame
 
+    if staged is not None and critical:  # the suite rejected the file: none of its rows stay
+        con.execute("rollback")
+        staged.written = False
+    if staged is None or not staged.written:
+        con.execute("begin transaction")
+    load_id, now = (staged.load_id, staged.now) if staged is not None else _new_load(con)
+    result.load_id = load_id
+    if critical or frame is None:
+        result.rejections = critical or [Issue("critical", "unreadable", "文件无法读取 / unreadable")]
+        result.rows_rejected = result.rows_read
+        result.message = result.rejections[0].message
+    else:
+        bad = {(i.sheet, i.row) for i in row_issues}
+        is_bad = _rows_at(frame, bad)
+        loaded = frame[~is_bad]
+        quarantined = frame[is_bad]
+        result.rejections = row_issues
+        result.rows_rejected = len({(i.sheet, i.row) for i in row_issues})
+        result.rows_loaded = int(loaded["_row"].nunique() if prep.wide else len(loaded))
+        result.status = "partial" if row_issues else "loaded"
+        dataset = prep.dataset
+        if staged is not None and staged.written:
+            _unwrite(con, dataset, load_id, bad - staged.without)
+        elif len(loaded):
+            _write_rows(con, dataset, loaded, load_id, now)
+        if len(quarantined):
+            _quarantine(con, home, load_id, dataset, prep.file_name, quarantined, row_issues)
+    con.execute(
+        "insert into meta.loads (load_id, source, layout, dataset, file_name, sha256, archive_path, format, encoding,"
+        " status, rows_read, rows_loaded, rows_rejected, received_at, loaded_at, reporter, message, reprocess_of)"
+        " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            load_id,
+            prep.source,
+            prep.layout,
+            prep.dataset,
+            prep.file_name,
+            prep.sha256,
+            prep.archive_path,
+            prep.format,
+            prep.encoding,
+            result.status,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_rejected,
+            prep.received_at,
+            now,
+            prep.reporter,
+            result.message or None,
+            reprocess_of,
+        ],
+    )
+    if result.rejections:
+        _insert(con, "meta.rejections", _issue_rows(load_id, prep.file_name, result.rejections))
+    if warnings:
+        _insert(con, "meta.warnings", _issue_rows(load_id, prep.file_name, warnings))
+    if prep.column_map:
+        cm = pd.DataFrame(prep.column_map)
+        cm["load_id"] = load_id
+        _insert(con, "meta.load_columns", cm)
+    vr = prep.validation_results
+    if vr is not None and len(vr):
+        vr = vr.rename(columns={"column": "column_name"}).copy()
+        vr["load_id"], vr["run_at"] = load_id, now
+        keep = [
+            "load_id",
+            "suite",
+            "expectation",
+            "column_name",
+            "success",
+            "unexpected_count",
+            "unexpected_percent",
+            "sample_values",
+            "severity",
+            "run_at",
+        ]
+        _insert(con, "meta.validation_results", vr[[c for c in keep if c in vr.columns]])
+    con.execute("commit")
+    return result
+
+
+@dataclass
+class _Staged:
+    """Rows written ahead of the suite's verdict, in a transaction still open on the connection."""
+
+    load_id: int
+    now: dt.datetime
+    without: set[tuple[str | None, int | None]]  # rows extraction had turned away: never written
+    written: bool = True
+
+
+def _new_load(con: duckdb.DuckDBPyConnection) -> tuple[int, dt.datetime]:
+    load_id = con.execute("select nextval('meta.load_id_seq')").fetchall()[0][0]
+    return load_id, _now_after(con)
+
+
+def _extraction_bad(prep: Prepared) -> set[tuple[str | None, int | None]]:
+    return {(i.sheet, i.row) for i in prep.issues if i.severity == "row"}
+
+
+def _rows_at(frame: pd.DataFrame, where: set[tuple[str | None, int | None]]) -> pd.Series:
+    """True for the frame's rows at (sheet, row) in `where`."""
+    is_bad = pd.Series(False, index=frame.index)
+    if where:
+        at = pd.MultiIndex.from_arrays([frame["_sheet"].astype(object), frame["_row"].astype("int64")])
+        is_bad[:] = at.isin(list(where))
+    return is_bad
+
+
+def _write_rows(con: duckdb.DuckDBPyConnection, dataset: str, rows: pd.DataFrame, load_id: int, now) -> None:
+    """Append `rows` to raw.<dataset> and their slices to meta.slices (inside the caller's transaction)."""
+    rows = rows.copy()
+    rows["load_id"] = load_id
+    rows["slice_key"] = slice_keys(dataset, rows)
+    cols = list(DATASETS[dataset].columns) + list(LINEAGE) + ["load_id", "slice_key"]
+    _insert(con, f"raw.{dataset}", rows[cols])
+    slices = pd.DataFrame({"slice_key": rows["slice_key"].unique()})
+    slices["load_id"], slices["dataset"], slices["loaded_at"] = load_id, dataset, now
+    _insert(con, "meta.slices", slices)
+
+
+def _unwrite(con: duckdb.DuckDBPyConnection, dataset: str, load_id: int, where: set) -> None:
+    """Take back rows written ahead of validation that the suite turned away, and the slices
+    left with no row."""
+    if not where:
+        return
+    gone = pd.DataFrame({"_sheet": [s for s, _ in where], "_row": [r for _, r in where]})
+    con.register("_gone", gone)
+    try:
+        con.execute(
+            f"delete from raw.{dataset} as r using _gone as g"
+            " where r.load_id = ? and r._sheet is not distinct from g._sheet and r._row = g._row",
+            [load_id],
+        )
+    finally:
+        con.unregister("_gone")
+    con.execute(
+        f"delete from meta.slices where load_id = ? and slice_key not in"
+        f" (select distinct slice_key from raw.{dataset} where load_id = ?)",
+        [load_id, load_id],
+    )
+
+
+def _history_frame_or_error(
+    con: duckdb.DuckDBPyConnection, prep: Prepared
+) -> pd.DataFrame | Exception | None:
+    from etl.history import history_frame
+
+    try:
+        return history_frame(con, prep)
+    except Exception as e:  # a check against history must never stop a load
+        log.exception("history checks failed for %s", prep.file_name)
+        return e
+
+
+def _history_then_write(
+    con: duckdb.DuckDBPyConnection, prep: Prepared, without: set
+) -> tuple[pd.DataFrame | Exception | None, _Staged]:
+    """The writer thread of `commit`: the history query (the warehouse as it was before this
+    file), then a transaction left open with the rows extraction kept."""
+    hist = _history_frame_or_error(con, prep)
     con.execute("begin transaction")
     try:
-        load_id = con.execute("select nextval('meta.load_id_seq')").fetchall()[0][0]
-        now = _now_after(con)
-        result.load_id = load_id
-        if critical or frame is None:
-            result.rejections = critical or [Issue("critical", "unreadable", "文件无法读取 / unreadable")]
-            result.rows_rejected = result.rows_read
-            result.message = result.rejections[0].message
-        else:
-            bad = {(i.sheet, i.row) for i in row_issues}
-            is_bad = pd.Series(False, index=frame.index)
-            if bad:
-                where = pd.MultiIndex.from_arrays(
-                    [frame["_sheet"].astype(object), frame["_row"].astype("int64")]
-                )
-                is_bad[:] = where.isin(list(bad))
-            loaded = frame[~is_bad].copy()
-            quarantined = frame[is_bad]
-            result.rejections = row_issues
-            result.rows_rejected = len({(i.sheet, i.row) for i in row_issues})
-            result.rows_loaded = int(loaded["_row"].nunique() if prep.wide else len(loaded))
-            result.status = "partial" if row_issues else "loaded"
-            dataset = prep.dataset
-            if len(loaded):
-                loaded["load_id"] = load_id
-                loaded["slice_key"] = slice_keys(dataset, loaded)
-                cols = list(DATASETS[dataset].columns) + list(LINEAGE) + ["load_id", "slice_key"]
-                _insert(con, f"raw.{dataset}", loaded[cols])
-                slices = pd.DataFrame({"slice_key": loaded["slice_key"].unique()})
-                slices["load_id"], slices["dataset"], slices["loaded_at"] = load_id, dataset, now
-                _insert(con, "meta.slices", slices)
-            if len(quarantined):
-                _quarantine(con, home, load_id, dataset, prep.file_name, quarantined, row_issues)
-        con.execute(
-            "insert into meta.loads (load_id, source, layout, dataset, file_name, sha256, archive_path, format, encoding,"
-            " status, rows_read, rows_loaded, rows_rejected, received_at, loaded_at, reporter, message, reprocess_of)"
-            " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                load_id,
-                prep.source,
-                prep.layout,
-                prep.dataset,
-                prep.file_name,
-                prep.sha256,
-                prep.archive_path,
-                prep.format,
-                prep.encoding,
-                result.status,
-                result.rows_read,
-                result.rows_loaded,
-                result.rows_rejected,
-                prep.received_at,
-                now,
-                prep.reporter,
-                result.message or None,
-                reprocess_of,
-            ],
-        )
-        if result.rejections:
-            _insert(con, "meta.rejections", _issue_rows(load_id, prep.file_name, result.rejections))
-        if warnings:
-            _insert(con, "meta.warnings", _issue_rows(load_id, prep.file_name, warnings))
-        if prep.column_map:
-            cm = pd.DataFrame(prep.column_map)
-            cm["load_id"] = load_id
-            _insert(con, "meta.load_columns", cm)
-        vr = prep.validation_results
-        if vr is not None and len(vr):
-            vr = vr.rename(columns={"column": "column_name"}).copy()
-            vr["load_id"], vr["run_at"] = load_id, now
-            keep = [
-                "load_id",
-                "suite",
-                "expectation",
-                "column_name",
-                "success",
-                "unexpected_count",
-                "unexpected_percent",
-                "sample_values",
-                "severity",
-                "run_at",
-            ]
-            _insert(con, "meta.validation_results", vr[[c for c in keep if c in vr.columns]])
-        con.execute("commit")
+        load_id, now = _new_load(con)
+        frame = prep.frame
+        assert frame is not None and prep.dataset is not None
+        rows = frame[~_rows_at(frame, without)] if without else frame
+        if len(rows):
+            _write_rows(con, prep.dataset, rows, load_id, now)
     except Exception:
         con.execute("rollback")
         raise
-    return result
+    return hist, _Staged(load_id, now, without)
+
+
+def _add_history_issues(prep: Prepared, hist: pd.DataFrame | Exception | None) -> None:
+    """Validate the history frame (warnings only) and add its issues and results to `prep`."""
+    from etl.history import history_check
+
+    if isinstance(hist, Exception):
+        h_issues: list[Issue] = [
+            Issue("warning", "history_check_error", f"与历史数据的比对未能执行 / {hist}")
+        ]
+        h_results = None
+    else:
+        try:
+            h_issues, h_results = history_check(prep, hist)
+        except Exception as e:
+            log.exception("history checks failed for %s", prep.file_name)
+            h_issues, h_results = (
+                [Issue("warning", "history_check_error", f"与历史数据的比对未能执行 / {e}")],
+                None,
+            )
+    prep.issues = prep.issues + h_issues
+    if h_results is not None:
+        prep.validation_results = pd.concat(
+            [x for x in (prep.validation_results, h_results) if x is not None]
+        )
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

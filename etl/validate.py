@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import math
 import os
 import threading
@@ -40,6 +41,8 @@ import numpy as np
 import pandas as pd
 
 from etl.schemas import DATASETS
+
+log = logging.getLogger("statwh.validate")
 
 SUITE_DIR = Path(__file__).resolve().parent.parent / "expectations"
 """Where the suite files live (``<dataset>.json``)."""
@@ -279,12 +282,30 @@ def _batch_definition(ctx, dataset: str):
         return asset.add_batch_definition_whole_dataframe(dataset)
 
 
-def _ephemeral_batch_definition(dataset: str):
+def _ephemeral_context():
     with _lock:
         if "ctx" not in _ephemeral:
             ctx = _gx().get_context(mode="ephemeral")
             _quiet(ctx)
             _ephemeral["ctx"] = ctx
+        return _ephemeral["ctx"]
+
+
+def warm_up(docs_dir: Path | None = None) -> None:
+    """Pay the once-per-process costs of validating: the great_expectations import (~6 s) and
+    its contexts (the file context at `docs_dir`, ~0.1 s). `etl.load.prepare` runs this on a
+    thread while the sheet is read. A failure here is left for the validation itself to report."""
+    try:
+        _ephemeral_context()
+        if docs_dir is not None:
+            _file_context(docs_dir)
+    except Exception:
+        log.debug("warming up great_expectations failed", exc_info=True)
+
+
+def _ephemeral_batch_definition(dataset: str):
+    with _lock:
+        _ephemeral_context()
         key = f"bd:{dataset}"
         if key not in _ephemeral:
             _ephemeral[key] = _batch_definition(_ephemeral["ctx"], dataset)
