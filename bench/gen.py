@@ -3,7 +3,8 @@
 Title row (merged), `填报单位：` + `单位：万元` row, two-row merged header, 合计 row, the enterprises,
 a blank row and a `注：` footer — the 17 columns of the sample roster. Written with xlsxwriter's
 `constant_memory` mode (rows streamed in order, strings written inline rather than shared), so a
-1M-row file takes about a minute to write. Files are cached under `bench/.cache/` by size, month
+1M-row file takes about a minute to write. `shared=True` writes the same sheet with a shared-string
+table, as Excel and WPS save a workbook (slower to write: every cell is held until the end). Files are cached under `bench/.cache/` by size, month
 and generator version: delete the folder to regenerate.
 """
 
@@ -42,8 +43,9 @@ def month_of(index: int, start: tuple[int, int] = (2023, 1)) -> tuple[int, int]:
     return k // 12, k % 12 + 1
 
 
-def roster_path(rows: int, year: int, month: int, cache: Path = CACHE) -> Path:
-    return cache / f"v{GEN_VERSION}" / f"{rows}" / f"规上工业企业主要指标_{year}年1-{month}月.xlsx"
+def roster_path(rows: int, year: int, month: int, cache: Path = CACHE, *, shared: bool = False) -> Path:
+    folder = f"{rows}-shared" if shared else f"{rows}"
+    return cache / f"v{GEN_VERSION}" / folder / f"规上工业企业主要指标_{year}年1-{month}月.xlsx"
 
 
 class _Enterprises:
@@ -98,8 +100,9 @@ class _Enterprises:
         self.top50[np.argsort(-self.base)[:50]] = True
 
 
-def write_roster(path: Path, ents: _Enterprises, year: int, month: int) -> Path:
-    """One month's roster of every enterprise of `ents`."""
+def write_roster(path: Path, ents: _Enterprises, year: int, month: int, *, shared: bool = False) -> Path:
+    """One month's roster of every enterprise of `ents` (`shared`: strings in a shared-string
+    table, as Excel saves them; else inline)."""
     rng = np.random.default_rng([SEED, year, month])
     n = ents.n
     season = 0.8 + 0.4 * rng.random(n)
@@ -111,7 +114,7 @@ def write_roster(path: Path, ents: _Enterprises, year: int, month: int) -> Path:
     entry = rng.random(n)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp.xlsx")
-    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": not shared, "strings_to_numbers": False})
     wb.set_properties({"created": dt.datetime(year, month, 12, 9, 30), "author": "淮安区"})
     f = wb.add_format
     title = f({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
@@ -186,16 +189,21 @@ def write_roster(path: Path, ents: _Enterprises, year: int, month: int) -> Path:
 
 
 def rosters(
-    rows: int, months: int = 1, start: tuple[int, int] | None = None, cache: Path = CACHE
+    rows: int,
+    months: int = 1,
+    start: tuple[int, int] | None = None,
+    cache: Path = CACHE,
+    *,
+    shared: bool = False,
 ) -> list[Path]:
     """`months` consecutive monthly rosters of `rows` enterprises (cached). One month: June 2025."""
     start = start or ((2025, 6) if months == 1 else (2023, 1))
     wanted = [month_of(k, start) for k in range(months)]
-    paths = [roster_path(rows, y, m, cache) for y, m in wanted]
+    paths = [roster_path(rows, y, m, cache, shared=shared) for y, m in wanted]
     if all(p.exists() for p in paths):
         return paths
     ents = _Enterprises(rows)
     for (y, m), p in zip(wanted, paths, strict=True):
         if not p.exists():
-            write_roster(p, ents, y, m)
+            write_roster(p, ents, y, m, shared=shared)
     return paths

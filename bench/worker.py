@@ -16,6 +16,7 @@ import resource
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -47,32 +48,48 @@ class Stages:
 
     Stages nest: a stage entered inside another (validate inside load, when commit validates
     against history) is counted for itself only, and its time is taken out of the outer one, so
-    the stages add up to the wall time."""
+    the stages add up to the wall time.
+
+    CPU seconds are the process's (every thread), except for a stage entered with `thread=True`:
+    its CPU is the calling thread's only. Validation is timed so, because `ingest_file` runs it
+    while a writer thread inserts the rows: the writer's CPU then stays with `load`, where its
+    work belongs. CPU another thread spends for a stage while a different one is open is moved
+    with `move_cpu` (the great_expectations warm-up that runs during extraction)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
-        self.cpu: dict[str, float] = {}  # process CPU seconds (all threads): steadier on a busy machine
+        self.cpu: dict[str, float] = {}  # CPU seconds, as above: steadier on a busy machine
         self.hwm_mb: dict[str, float] = {}
         self.calls: dict[str, int] = {}
-        self._stack: list[list] = []  # [name, start, cpu start, wall in inner stages, cpu in inner stages]
+        self._stack: list[
+            list
+        ] = []  # [name, start, cpu start, wall in inner stages, cpu in inner stages, clock]
+        self._lock = threading.Lock()
 
     @contextlib.contextmanager
-    def __call__(self, name: str):
-        frame = [name, time.perf_counter(), time.process_time(), 0.0, 0.0]
+    def __call__(self, name: str, *, thread: bool = False):
+        clock = time.thread_time if thread else time.process_time
+        frame = [name, time.perf_counter(), clock(), 0.0, 0.0, clock]
         self._stack.append(frame)
         try:
             yield
         finally:
             self._stack.pop()
             elapsed = time.perf_counter() - frame[1]
-            cpu = time.process_time() - frame[2]
-            self.seconds[name] = self.seconds.get(name, 0.0) + elapsed - frame[3]
-            self.cpu[name] = self.cpu.get(name, 0.0) + cpu - frame[4]
+            cpu = frame[5]() - frame[2]
+            with self._lock:
+                self.seconds[name] = self.seconds.get(name, 0.0) + elapsed - frame[3]
+                self.cpu[name] = self.cpu.get(name, 0.0) + cpu - frame[4]
             self.calls[name] = self.calls.get(name, 0) + 1
             self.hwm_mb[name] = hwm_mb()
             if self._stack:
                 self._stack[-1][3] += elapsed
                 self._stack[-1][4] += cpu
+
+    def move_cpu(self, seconds: float, *, from_stage: str, to_stage: str) -> None:
+        with self._lock:
+            self.cpu[from_stage] = self.cpu.get(from_stage, 0.0) - seconds
+            self.cpu[to_stage] = self.cpu.get(to_stage, 0.0) + seconds
 
 
 def _quiet() -> None:
@@ -119,22 +136,31 @@ _CURRENT: list[Stages] = []
 
 
 def _instrument(st: Stages) -> None:
-    """Time extract (as etl.load calls it) and validate (as etl.load's validation imports it)."""
+    """Time extract (as etl.load calls it) and validate (as etl.load's validation imports it);
+    the CPU of the great_expectations warm-up thread, which runs while the sheet is read, is
+    moved from extract to validate."""
     import etl.load
     import etl.validate
 
     if not _CURRENT:
-        orig_extract, orig_validate = etl.load.extract, etl.validate.validate
+        orig_extract, orig_validate, orig_warm = etl.load.extract, etl.validate.validate, etl.validate.warm_up
 
         def extract(*a, **k):
             with _CURRENT[-1]("extract"):
                 return orig_extract(*a, **k)
 
         def validate(*a, **k):
-            with _CURRENT[-1]("validate"):
+            with _CURRENT[-1]("validate", thread=True):
                 return orig_validate(*a, **k)
 
-        etl.load.extract, etl.validate.validate = extract, validate
+        def warm_up(*a, **k):
+            t0 = time.thread_time()
+            try:
+                return orig_warm(*a, **k)
+            finally:
+                _CURRENT[-1].move_cpu(time.thread_time() - t0, from_stage="extract", to_stage="validate")
+
+        etl.load.extract, etl.validate.validate, etl.validate.warm_up = extract, validate, warm_up
         _CURRENT.append(st)
     _CURRENT[-1] = st
 

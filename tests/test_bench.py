@@ -90,3 +90,43 @@ def test_printed_table(smoke_report):
     text = "\n".join(lines)
     for word in ("ours/floor", "naive/ours", "end to end", "peak RSS MB", "== goals", "history"):
         assert word in text
+
+
+def test_the_excel_like_roster_is_measured_too(smoke_report):
+    """The same roster with a shared-string table (as Excel saves it) runs floor, ours and naive,
+    and the 20× goal's note gives its ratio beside the main file's."""
+    from bench.run import markdown, print_report
+
+    report, stored = smoke_report
+    entry = stored["excel_like"]["2000"]
+    assert entry["shared"] is True and "-shared" in entry["file"]
+    assert entry["ours"]["result"]["status"] == "loaded"
+    assert entry["ours"]["rows"] == entry["naive"]["rows"] == 2000
+    assert entry["summary"]["ratios"]["end_to_end"]["naive_over_ours"] > 0
+    (goal,) = [g for g in stored["goals"] if g["goal"].startswith("200k rows end to end")]
+    assert "shared strings, as Excel does" in goal["note"]
+    lines: list[str] = []
+    print_report(report, p=lambda *a, **k: lines.append(" ".join(map(str, a))))
+    assert any("shared strings (as Excel saves)" in line for line in lines)
+    assert "| 2,000 shared strings | read |" in markdown(report)
+
+
+def test_shared_and_inline_rosters_hold_the_same_cells(tmp_path):
+    """Only the storage of the strings differs: every cell reads the same."""
+    import zipfile
+
+    import fastexcel
+
+    from bench.gen import _Enterprises, write_roster
+
+    ents = _Enterprises(30)
+    inline = write_roster(tmp_path / "inline" / "r.xlsx", ents, 2025, 6)
+    shared = write_roster(tmp_path / "shared" / "r.xlsx", ents, 2025, 6, shared=True)
+    assert "xl/sharedStrings.xml" in zipfile.ZipFile(shared).namelist()
+    assert "xl/sharedStrings.xml" not in zipfile.ZipFile(inline).namelist()
+
+    def cells(path):
+        return fastexcel.read_excel(str(path)).load_sheet(0, header_row=None).to_arrow().to_pylist()
+
+    assert cells(inline) == cells(shared)
+    assert len(cells(inline)) == 30 + 5 + 4  # head rows, enterprises, blank row and three notes
