@@ -16,7 +16,7 @@ import logging
 import os
 import shutil
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -360,22 +360,22 @@ def _commit(
     con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, reprocess_of: int | None
 ) -> LoadResult:
     loadable = prep.frame is not None and not any(i.severity == "critical" for i in prep.issues)
-    hist: pd.DataFrame | Exception | None = None
     staged: _Staged | None = None
     if loadable and not prep.validated:
-        written_early = _extraction_bad(prep)
+        hist_ready: Future = Future()
         with ThreadPoolExecutor(1, thread_name_prefix="statwh-write") as pool:
-            db = pool.submit(_history_then_write, con, prep, written_early)
+            db = pool.submit(_history_then_write, con, prep, _extraction_bad(prep), hist_ready)
             try:
                 validate_prepared(prep, data_docs_dir(home))
+                if not any(i.severity == "critical" for i in prep.issues):  # while the rows are written
+                    _add_history_issues(prep, hist_ready.result())
             finally:
-                hist, staged = db.result()
-    elif not prep.validated:
-        validate_prepared(prep, data_docs_dir(home))
-    elif loadable:
-        hist = _history_frame_or_error(con, prep)
-    if loadable and not any(i.severity == "critical" for i in prep.issues):
-        _add_history_issues(prep, hist)
+                staged = db.result()
+    else:
+        if not prep.validated:
+            validate_prepared(prep, data_docs_dir(home))
+        if loadable and not any(i.severity == "critical" for i in prep.issues):
+            _add_history_issues(prep, _history_frame_or_error(con, prep))
     critical = [i for i in prep.issues if i.severity == "critical"]
     row_issues = [i for i in prep.issues if i.severity == "row"]
     warnings = [i for i in prep.issues if i.severity == "warning"]
@@ -545,11 +545,16 @@ def _history_frame_or_error(
 
 
 def _history_then_write(
-    con: duckdb.DuckDBPyConnection, prep: Prepared, without: set
-) -> tuple[pd.DataFrame | Exception | None, _Staged]:
+    con: duckdb.DuckDBPyConnection, prep: Prepared, without: set, hist_ready: Future
+) -> _Staged:
     """The writer thread of `commit`: the history query (the warehouse as it was before this
-    file), then a transaction left open with the rows extraction kept."""
-    hist = _history_frame_or_error(con, prep)
+    file), handed over through `hist_ready`, then a transaction left open with the rows
+    extraction kept."""
+    try:
+        hist_ready.set_result(_history_frame_or_error(con, prep))
+    finally:
+        if not hist_ready.done():  # an error outside the query itself (the query's are returned)
+            hist_ready.set_result(RuntimeError("history query did not run"))
     con.execute("begin transaction")
     try:
         load_id, now = _new_load(con)
@@ -561,7 +566,7 @@ def _history_then_write(
     except Exception:
         con.execute("rollback")
         raise
-    return hist, _Staged(load_id, now, without)
+    return _Staged(load_id, now, without)
 
 
 def _add_history_issues(prep: Prepared, hist: pd.DataFrame | Exception | None) -> None:
