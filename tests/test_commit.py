@@ -148,3 +148,29 @@ def test_history_checks_see_the_warehouse_before_the_file(tmp_path):
     flagged = [w for w in res.warnings if w.rule.startswith("expect_column_pair_values_to_be_within")]
     assert [w.row for w in flagged] == [7 + 6]
     con.close()
+
+
+def test_great_expectations_is_imported_while_the_sheet_is_read(tmp_path):
+    """In a fresh process, `prepare` starts the ~6 s great_expectations import on a thread before
+    extracting, so a CLI run pays for it while fastexcel parses (which releases the GIL)."""
+    import subprocess
+    import sys
+
+    path = _roster(tmp_path / "in" / "规上工业企业主要指标_2025年1-6月.xlsx", bad=False)
+    code = f"""
+import sys, threading
+from pathlib import Path
+from etl.load import prepare
+from etl.settings import Home
+assert "great_expectations" not in sys.modules
+prep = prepare(Home(Path({str(tmp_path / "home")!r})).ensure(), Path({str(path)!r}), "enterprises", validate=False)
+assert not prep.validated and prep.validation_results is None
+warm = [t for t in threading.enumerate() if t.name == "statwh-gx-warm-up"]
+for t in warm:
+    t.join(120)
+print("imported", "great_expectations" in sys.modules)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert "imported True" in out.stdout, out.stdout + out.stderr

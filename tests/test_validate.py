@@ -11,6 +11,7 @@ import copy
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -698,6 +699,43 @@ def test_data_docs(v, industry_stub, tmp_path):
     html = pages[0].read_text(encoding="utf-8")
     assert "统一社会信用代码" in html  # the custom expectation's renderer
     assert list(index.parent.glob("validations/targets/**/*.html"))
+
+
+def test_data_docs_render_only_what_is_new(v, industry_stub, tmp_path, monkeypatch):
+    """A data area keeps every result ever stored: each build renders the new ones only (across
+    processes: what was rendered is kept beside the site), and the index still lists them all."""
+    docs = tmp_path / "docs"
+    targets = pd.DataFrame([_base_row("targets", 0)])
+    v.validate("targets", targets, docs_dir=docs)
+    v.validate("targets", targets, docs_dir=docs)
+    index = v.build_data_docs(docs)  # the first build renders everything
+    assert len(list(index.parent.glob("validations/targets/**/*.html"))) == 2
+
+    ctx = v._file_context(docs)
+    asked: list = []
+    real = ctx.build_data_docs
+
+    def spy(*a, **k):
+        asked.append(k)
+        return real(*a, **k)
+
+    monkeypatch.setattr(ctx, "build_data_docs", spy)
+    v.validate("targets", targets, docs_dir=docs)
+    assert v.build_data_docs(docs) == index
+    rendered = [k for k in asked if not k.get("dry_run")]
+    assert len(rendered) == 1 and len(rendered[0]["resource_identifiers"]) == 1
+    assert len(list(index.parent.glob("validations/targets/**/*.html"))) == 3
+    assert index.read_text(encoding="utf-8").count("validations/targets/") >= 3  # the index lists all three
+
+    asked.clear()
+    assert v.build_data_docs(docs) == index  # nothing new: nothing rendered
+    assert all(k.get("dry_run") for k in asked)
+
+    asked.clear()
+    shutil.rmtree(index.parent)  # the site removed: rendered whole again
+    v.build_data_docs(docs)
+    assert [k for k in asked if not k.get("dry_run")] == [{}]
+    assert len(list(index.parent.glob("validations/targets/**/*.html"))) == 3
 
 
 def test_batch_fingerprint_is_the_shape_not_a_hash_of_every_cell(v):
