@@ -142,11 +142,6 @@ def history_frame(con: duckdb.DuckDBPyConnection, prep) -> pd.DataFrame | None:
     return hist
 
 
-def history_issues(con: duckdb.DuckDBPyConnection, prep) -> tuple[list[Issue], pd.DataFrame | None]:
-    """Warnings for the prepared file's rows, from the `history` suite; (issues, results)."""
-    return history_check(prep, history_frame(con, prep))
-
-
 def history_check(prep, hist: pd.DataFrame | None) -> tuple[list[Issue], pd.DataFrame | None]:
     """Validate a `history_frame` with the `history` suite (no warehouse access); (issues, results)."""
     from etl.load import validate_frame
