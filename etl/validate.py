@@ -347,14 +347,14 @@ RENDERED = "rendered_results.txt"
 """In a docs root: the validation results already rendered into Data Docs, one key a line."""
 
 
-def build_data_docs(docs_dir: Path, *, everything: bool = False) -> Path:
+def build_data_docs(docs_dir: Path) -> Path:
     """Build the Data Docs of the validations run with this `docs_dir`; the path of index.html.
 
     Only results not rendered before are rendered (and the index, which lists them all): a data
     area keeps every result ever stored, and re-rendering them all on each run would grow with
     its age. Which ones were rendered is kept in `<docs_dir>/rendered_results.txt`, so this holds
-    across processes (Airflow's marts task renders what its prepare tasks stored).
-    `everything=True` renders the whole site again."""
+    across processes (Airflow's marts task renders what its prepare tasks stored). Without that
+    file, or without the site, everything is rendered again."""
     root = Path(docs_dir).resolve()
     ctx = _file_context(docs_dir)
     done_file = root / RENDERED
@@ -368,16 +368,15 @@ def build_data_docs(docs_dir: Path, *, everything: bool = False) -> Path:
 
     with _lock:
         keys = ctx.validation_results_store.list_keys()
+        urls = ctx.build_data_docs(dry_run=True)  # where the site is, building nothing
         done = set()
-        if not everything and done_file.exists() and index_of(ctx.build_data_docs(dry_run=True)).exists():
+        if done_file.exists() and index_of(urls).exists():
             done = set(done_file.read_text("utf-8").split("\n"))
         new = [k for k in keys if name(k) not in done]
-        if not done:  # first build, a site that was removed, or everything asked for
+        if not done:  # first build, or a site that was removed
             urls = ctx.build_data_docs()
         elif new:
             urls = ctx.build_data_docs(resource_identifiers=new)
-        else:  # nothing new: the site is as it was
-            urls = ctx.build_data_docs(dry_run=True)
         tmp = done_file.with_suffix(".tmp")
         tmp.write_text("\n".join(sorted(done | {name(k) for k in keys})), "utf-8")
         tmp.replace(done_file)
