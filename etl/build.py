@@ -299,34 +299,41 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
 
 def build(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     """Rebuild reference tables and every model in one transaction; returns seconds per model."""
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
     con.execute("begin transaction")
     try:
-        load_reference(con)
-        for schema in ("stg", "core", "marts"):
-            con.execute(f"create schema if not exists {schema}")
-        for m in models():
-            t0 = time.perf_counter()
-            if m.kind == "view":
-                con.execute(f"create or replace view {m.name} as {m.sql}")
-            elif m.kind == "table":
-                con.execute(f"create or replace table {m.name} as {m.sql}")
-            elif m.kind == "vintaged":
-                _build_vintaged(con, m)
-            else:
-                raise ValueError(f"{m.path}: unknown kind {m.kind!r}")
-            timings[m.name] = time.perf_counter() - t0
-        last = con.execute("select max(loaded_at) from meta.loads").fetchall()[0][0]
-        build_id = con.execute("select coalesce(max(build_id), 0) + 1 from meta.builds").fetchall()[0][0]
-        con.execute(
-            "insert into meta.builds values (?, ?, ?, ?)",
-            [build_id, dt.datetime.now(), last, time.perf_counter() - started],
-        )
+        timings = build_in_transaction(con)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
+    return timings
+
+
+def build_in_transaction(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """`build` inside the caller's open transaction (a load builds the warehouse in the transaction
+    that writes its rows, so both commit together); records the build in `meta.builds`."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    load_reference(con)
+    for schema in ("stg", "core", "marts"):
+        con.execute(f"create schema if not exists {schema}")
+    for m in models():
+        t0 = time.perf_counter()
+        if m.kind == "view":
+            con.execute(f"create or replace view {m.name} as {m.sql}")
+        elif m.kind == "table":
+            con.execute(f"create or replace table {m.name} as {m.sql}")
+        elif m.kind == "vintaged":
+            _build_vintaged(con, m)
+        else:
+            raise ValueError(f"{m.path}: unknown kind {m.kind!r}")
+        timings[m.name] = time.perf_counter() - t0
+    last = con.execute("select max(loaded_at) from meta.loads").fetchall()[0][0]
+    build_id = con.execute("select coalesce(max(build_id), 0) + 1 from meta.builds").fetchall()[0][0]
+    con.execute(
+        "insert into meta.builds values (?, ?, ?, ?)",
+        [build_id, dt.datetime.now(), last, time.perf_counter() - started],
+    )
     return timings
 
 

@@ -170,13 +170,13 @@ def cmd_sources(args) -> int:
 
 
 def _run_pipeline(home: Home, results_fn, *, build: bool = True) -> int:
-    from etl.pipeline import build_and_publish
+    from etl.pipeline import build_and_publish, built
 
     with _writer(home) as con:
         results = results_fn(con)
         print_totals(results)
         if build:
-            summary = build_and_publish(con, home)
+            summary = build_and_publish(con, home, built=built(results))
             _err(f"warehouse:  {home.warehouse}")
             _err(f"snapshot:   {summary.published.get('snapshot')}")
             _err(f"dashboard:  {summary.report}")
@@ -226,7 +226,7 @@ def cmd_run(args) -> int:
 
     def load_all(con):
         try:
-            return process_inbox(con, home, args.source, on_file=on_file)
+            return process_inbox(con, home, args.source, on_file=on_file, build_last=True)
         finally:
             if bar is not None:
                 bar.stop()
@@ -246,7 +246,7 @@ def cmd_ingest(args) -> int:
     home = _home(args)
 
     def go(con):
-        results = ingest_paths(con, home, args.source, paths)
+        results = ingest_paths(con, home, args.source, paths, build_last=not args.no_build)
         for r in results:
             print_result(r)
         return results

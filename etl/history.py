@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from etl.extract import Issue
+from etl.warehouse import scannable
 
 CURRENT = """
     select r.* from raw.{dataset} as r
@@ -25,7 +26,7 @@ CURRENT = """
 def _enterprise_history(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
     f = frame[["credit_code", "period", "period_end", "output_month", "name_key", "is_hightech"]].copy()
     f["idx"] = range(len(f))
-    con.register("_f", f)
+    con.register("_f", scannable(f))
     try:
         out = con.execute(f"""
             with cur as ({CURRENT.format(dataset="enterprise_periods")}),
@@ -62,7 +63,7 @@ def _enterprise_history(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> 
 def _indicator_history(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
     f = frame[["indicator_id", "region_code", "period", "period_end", "basis", "value", "unit"]].copy()
     f["idx"] = range(len(f))
-    con.register("_f", f)
+    con.register("_f", scannable(f))
     try:
         out = con.execute(f"""
             with cur as ({CURRENT.format(dataset="indicator_obs")}),
@@ -98,7 +99,7 @@ def _certs_history(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.Da
     roster's 高新技术企业 flag (compared on the enterprises both sources hold)."""
     f = frame[["name_key", "year"]].copy()
     f["idx"] = range(len(f))
-    con.register("_f", f)
+    con.register("_f", scannable(f))
     try:
         out = con.execute(f"""
             with roster as ({CURRENT.format(dataset="enterprise_periods")}),

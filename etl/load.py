@@ -16,7 +16,8 @@ import logging
 import os
 import shutil
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from etl.extract import Extraction, Issue, extract
 from etl.read import OLE2_MAGIC, ZIP_MAGIC
 from etl.schemas import DATASETS, LINEAGE
 from etl.settings import Home, limits
+from etl.warehouse import scannable
 
 log = logging.getLogger("statwh.load")
 
@@ -46,6 +48,12 @@ class LoadResult:
     rejections: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     message: str = ""
+    # seconds per model when the load's own transaction also built the warehouse
+    # (`ingest_file(build=True)`); None: the caller builds
+    build: dict[str, float] | None = None
+    # how that build went on the writer thread: its wall and CPU seconds, and the part of its
+    # wall the file's validation did not hide (the time `commit` waited for it)
+    build_timing: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -313,8 +321,12 @@ def ingest_file(
     received_at: dt.datetime | None = None,
     force: bool = False,
     reprocess_of: int | None = None,
+    build: bool = False,
 ) -> LoadResult:
-    """Archive, extract, validate and load one file in one transaction. Never raises on bad input."""
+    """Archive, extract, validate and load one file in one transaction. Never raises on bad input.
+
+    With `build=True` the warehouse is also built in that transaction, on the writer thread while
+    the suite runs, when it can be done ahead (`commit`); `result.build` tells whether it was."""
     file_name = file_name or path.name
     received_at = received_at or dt.datetime.now()
     if not force:
@@ -324,7 +336,7 @@ def ingest_file(
             archived = archive_file(home, path, sha)
             return _record_duplicate(con, source, file_name, sha, str(archived), received_at, prior)
     prep = prepare(home, path, source, file_name=file_name, received_at=received_at, validate=False)
-    return commit(con, home, prep, force=force, reprocess_of=reprocess_of)
+    return commit(con, home, prep, force=force, reprocess_of=reprocess_of, build=build)
 
 
 def commit(
@@ -334,6 +346,7 @@ def commit(
     *,
     force: bool = False,
     reprocess_of: int | None = None,
+    build: bool = False,
 ) -> LoadResult:
     """Load a prepared file in one transaction: all of its good rows, or (when rejected) none.
 
@@ -341,7 +354,14 @@ def commit(
     here, on this thread, while a second thread runs the history query and writes the rows
     that extraction kept into the open transaction (DuckDB releases the GIL, great_expectations
     holds it). Rows the suite then turns away are deleted before the commit; a file it rejects
-    is rolled back. Either way the warehouse ends as if the suite had run first."""
+    is rolled back. Either way the warehouse ends as if the suite had run first.
+
+    With `build=True` the writer thread then records the load as extraction left it and builds
+    the warehouse (`build_in_transaction`) in the same transaction, still while the suite runs.
+    That build stands when the suite turns nothing more away (the usual case: the load then
+    commits built, and `result.build` holds the seconds per model). Otherwise, or if the build
+    fails, the transaction is rolled back and the rows written again as the suite decided,
+    unbuilt (`result.build` is None: the caller builds, as without `build`)."""
     if not force:
         prior = prior_load(con, prep.sha256)
         if prior is not None:
@@ -349,7 +369,7 @@ def commit(
                 con, prep.source, prep.file_name, prep.sha256, prep.archive_path, prep.received_at, prior
             )
     try:
-        return _commit(con, home, prep, reprocess_of)
+        return _commit(con, home, prep, reprocess_of, build)
     except BaseException:
         with contextlib.suppress(duckdb.Error):  # a transaction left open (none: an error, ignored)
             con.execute("rollback")
@@ -357,19 +377,24 @@ def commit(
 
 
 def _commit(
-    con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, reprocess_of: int | None
+    con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, reprocess_of: int | None, build: bool
 ) -> LoadResult:
     loadable = prep.frame is not None and not any(i.severity == "critical" for i in prep.issues)
     staged: _Staged | None = None
+    waited_from = 0.0
     if loadable and not prep.validated:
-        hist_ready: Future = Future()
-        with ThreadPoolExecutor(1, thread_name_prefix="statwh-write") as pool:
-            db = pool.submit(_history_then_write, con, prep, _extraction_bad(prep), hist_ready)
+        ahead = (reprocess_of,) if build else None
+        with ThreadPoolExecutor(1, thread_name_prefix="statwh-write") as pool, con.cursor() as before:
+            db = pool.submit(_write_ahead, con, prep, _extraction_bad(prep), ahead)
             try:
+                # the history query reads the warehouse as committed, without this file, on its
+                # own connection: at the same time as the writer's insert
+                hist = _history_frame_or_error(before, prep)
                 validate_prepared(prep, data_docs_dir(home))
-                if not any(i.severity == "critical" for i in prep.issues):  # while the rows are written
-                    _add_history_issues(prep, hist_ready.result())
+                if not any(i.severity == "critical" for i in prep.issues):
+                    _add_history_issues(prep, hist)
             finally:
+                waited_from = time.perf_counter()
                 staged = db.result()
     else:
         if not prep.validated:
@@ -379,6 +404,7 @@ def _commit(
     critical = [i for i in prep.issues if i.severity == "critical"]
     row_issues = [i for i in prep.issues if i.severity == "row"]
     warnings = [i for i in prep.issues if i.severity == "warning"]
+    bad = {(i.sheet, i.row) for i in row_issues}
     result = LoadResult(
         prep.file_name,
         prep.source,
@@ -389,9 +415,16 @@ def _commit(
     )
     frame = prep.frame
 
-    if staged is not None and critical:  # the suite rejected the file: none of its rows stay
+    if (
+        staged is not None
+        and staged.written
+        and (critical or (staged.build is not None and bad != staged.without))
+    ):
+        # the suite rejected the file (none of its rows stay), or turned away rows that the build
+        # ahead counted in: begin again, as if it had run first
         con.execute("rollback")
         staged.written = False
+        staged.build = None
     if staged is None or not staged.written:
         con.execute("begin transaction")
     load_id, now = (staged.load_id, staged.now) if staged is not None else _new_load(con)
@@ -401,14 +434,11 @@ def _commit(
         result.rows_rejected = result.rows_read
         result.message = result.rejections[0].message
     else:
-        bad = {(i.sheet, i.row) for i in row_issues}
         is_bad = _rows_at(frame, bad)
         loaded = frame[~is_bad]
         quarantined = frame[is_bad]
         result.rejections = row_issues
-        result.rows_rejected = len({(i.sheet, i.row) for i in row_issues})
-        result.rows_loaded = int(loaded["_row"].nunique() if prep.wide else len(loaded))
-        result.status = "partial" if row_issues else "loaded"
+        result.status, result.rows_loaded, result.rows_rejected = _load_counts(prep, loaded, bad)
         dataset = prep.dataset
         if staged is not None and staged.written:
             _unwrite(con, dataset, load_id, bad - staged.without)
@@ -416,39 +446,13 @@ def _commit(
             _write_rows(con, dataset, loaded, load_id, now)
         if len(quarantined):
             _quarantine(con, home, load_id, dataset, prep.file_name, quarantined, row_issues)
-    con.execute(
-        "insert into meta.loads (load_id, source, layout, dataset, file_name, sha256, archive_path, format, encoding,"
-        " status, rows_read, rows_loaded, rows_rejected, received_at, loaded_at, reporter, message, reprocess_of)"
-        " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            load_id,
-            prep.source,
-            prep.layout,
-            prep.dataset,
-            prep.file_name,
-            prep.sha256,
-            prep.archive_path,
-            prep.format,
-            prep.encoding,
-            result.status,
-            result.rows_read,
-            result.rows_loaded,
-            result.rows_rejected,
-            prep.received_at,
-            now,
-            prep.reporter,
-            result.message or None,
-            reprocess_of,
-        ],
-    )
+    if staged is None or staged.build is None:  # else recorded so by the writer, before it built
+        counts = (result.status, result.rows_loaded, result.rows_rejected)
+        _record_load(con, prep, load_id, now, counts, result.message or None, reprocess_of)
     if result.rejections:
         _insert(con, "meta.rejections", _issue_rows(load_id, prep.file_name, result.rejections))
     if warnings:
         _insert(con, "meta.warnings", _issue_rows(load_id, prep.file_name, warnings))
-    if prep.column_map:
-        cm = pd.DataFrame(prep.column_map)
-        cm["load_id"] = load_id
-        _insert(con, "meta.load_columns", cm)
     vr = prep.validation_results
     if vr is not None and len(vr):
         vr = vr.rename(columns={"column": "column_name"}).copy()
@@ -466,8 +470,64 @@ def _commit(
             "run_at",
         ]
         _insert(con, "meta.validation_results", vr[[c for c in keep if c in vr.columns]])
+    if staged is not None and staged.build is not None:
+        started, ended = staged.build_span
+        result.build = staged.build
+        result.build_timing = {
+            "seconds": ended - started,
+            "cpu": staged.build_cpu,
+            "waited": max(0.0, ended - max(started, waited_from)),
+        }
     con.execute("commit")
     return result
+
+
+def _load_counts(prep: Prepared, loaded: pd.DataFrame, bad: set) -> tuple[str, int, int]:
+    """status, rows loaded and rows rejected of a load that keeps `loaded` and turns `bad` away."""
+    n_loaded = int(loaded["_row"].nunique() if prep.wide else len(loaded))
+    return ("partial" if bad else "loaded"), n_loaded, len(bad)
+
+
+def _record_load(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    load_id: int,
+    now: dt.datetime,
+    counts: tuple[str, int, int],
+    message: str | None,
+    reprocess_of: int | None,
+) -> None:
+    """The load's row of meta.loads and its columns in meta.load_columns."""
+    status, rows_loaded, rows_rejected = counts
+    con.execute(
+        "insert into meta.loads (load_id, source, layout, dataset, file_name, sha256, archive_path, format, encoding,"
+        " status, rows_read, rows_loaded, rows_rejected, received_at, loaded_at, reporter, message, reprocess_of)"
+        " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            load_id,
+            prep.source,
+            prep.layout,
+            prep.dataset,
+            prep.file_name,
+            prep.sha256,
+            prep.archive_path,
+            prep.format,
+            prep.encoding,
+            status,
+            prep.rows_read,
+            rows_loaded,
+            rows_rejected,
+            prep.received_at,
+            now,
+            prep.reporter,
+            message,
+            reprocess_of,
+        ],
+    )
+    if prep.column_map:
+        cm = pd.DataFrame(prep.column_map)
+        cm["load_id"] = load_id
+        _insert(con, "meta.load_columns", cm)
 
 
 @dataclass
@@ -478,6 +538,9 @@ class _Staged:
     now: dt.datetime
     without: set[tuple[str | None, int | None]]  # rows extraction had turned away: never written
     written: bool = True
+    build: dict[str, float] | None = None  # seconds per model of the build ahead, if it was made
+    build_span: tuple[float, float] = (0.0, 0.0)  # perf_counter at its start and end
+    build_cpu: float = 0.0  # the writer thread's CPU seconds for it
 
 
 def _new_load(con: duckdb.DuckDBPyConnection) -> tuple[int, dt.datetime]:
@@ -544,17 +607,12 @@ def _history_frame_or_error(
         return e
 
 
-def _history_then_write(
-    con: duckdb.DuckDBPyConnection, prep: Prepared, without: set, hist_ready: Future
+def _write_ahead(
+    con: duckdb.DuckDBPyConnection, prep: Prepared, without: set, ahead: tuple[int | None] | None = None
 ) -> _Staged:
-    """The writer thread of `commit`: the history query (the warehouse as it was before this
-    file), handed over through `hist_ready`, then a transaction left open with the rows
-    extraction kept."""
-    try:
-        hist_ready.set_result(_history_frame_or_error(con, prep))
-    finally:
-        if not hist_ready.done():  # an error outside the query itself (the query's are returned)
-            hist_ready.set_result(RuntimeError("history query did not run"))
+    """The writer thread of `commit`: a transaction left open with the rows extraction kept;
+    with `ahead` (`(reprocess_of,)`), the load recorded and the warehouse built in it too
+    (`_build_ahead`)."""
     con.execute("begin transaction")
     try:
         load_id, now = _new_load(con)
@@ -566,7 +624,44 @@ def _history_then_write(
     except Exception:
         con.execute("rollback")
         raise
-    return _Staged(load_id, now, without)
+    staged = _Staged(load_id, now, without)
+    if ahead is not None:
+        _build_ahead(con, prep, staged, rows, ahead[0])
+    return staged
+
+
+def _build_ahead(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    staged: _Staged,
+    rows: pd.DataFrame,
+    reprocess_of: int | None,
+) -> None:
+    """Record the load as extraction's verdict has it, and build the warehouse, in the writer's
+    open transaction. A build that fails is rolled back with the rows (`commit` writes them again
+    and leaves the build, and its error, to the caller): it never costs the file its load."""
+    from etl.build import build_in_transaction
+
+    started, cpu = time.perf_counter(), time.thread_time()
+    try:
+        _record_load(
+            con,
+            prep,
+            staged.load_id,
+            staged.now,
+            _load_counts(prep, rows, staged.without),
+            None,
+            reprocess_of,
+        )
+        staged.build = build_in_transaction(con)
+    except Exception:
+        log.exception("building the warehouse with %s failed; loading it unbuilt", prep.file_name)
+        con.execute("rollback")
+        staged.written = False
+        staged.build = None
+        return
+    staged.build_span = (started, time.perf_counter())
+    staged.build_cpu = time.thread_time() - cpu
 
 
 def _add_history_issues(prep: Prepared, hist: pd.DataFrame | Exception | None) -> None:
@@ -596,7 +691,7 @@ def _add_history_issues(prep: Prepared, hist: pd.DataFrame | Exception | None) -
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     """Append a DataFrame to a table by column name, through Arrow (never row by row)."""
-    con.register("_frame", frame)
+    con.register("_frame", scannable(frame))
     try:
         con.execute(f"insert into {table} by name select * from _frame")
     finally:

@@ -125,14 +125,17 @@ def ingest_paths(
     *,
     names: list[str] | None = None,
     received_at: dt.datetime | None = None,
+    build_last: bool = False,
 ):
-    """Ingest files as `source` (no lock taken here: the caller holds it)."""
+    """Ingest files as `source` (no lock taken here: the caller holds it). With `build_last`, the
+    last file's transaction also builds the warehouse when it can (see `built`)."""
     from etl.load import ingest_file
 
     results = []
     for i, p in enumerate(paths):
         name = names[i] if names else p.name
-        r = ingest_file(con, home, p, source, file_name=name, received_at=received_at)
+        last = build_last and i == len(paths) - 1
+        r = ingest_file(con, home, p, source, file_name=name, received_at=received_at, build=last)
         log.info(
             "%s %s: %s (%d rows loaded, %d rejected)", source, name, r.status, r.rows_loaded, r.rows_rejected
         )
@@ -140,16 +143,23 @@ def ingest_paths(
     return results
 
 
-def process_inbox(con, home: Home, source: str | None = None, on_file=None) -> list:
-    """Claim and ingest every waiting file; the claimed copy is removed once archived and recorded."""
+def process_inbox(
+    con, home: Home, source: str | None = None, on_file=None, *, build_last: bool = False
+) -> list:
+    """Claim and ingest every waiting file; the claimed copy is removed once archived and recorded.
+    With `build_last`, the last file's transaction also builds the warehouse when it can."""
     recover_claims(home)
     results = []
-    for src, path in waiting_files(home, source):
+    waiting = waiting_files(home, source)
+    for i, (src, path) in enumerate(waiting):
         claimed = claim(home, path)
         if claimed is None:
             continue
         received = dt.datetime.fromtimestamp(claimed.stat().st_mtime)
-        (r,) = ingest_paths(con, home, src, [claimed], names=[path.name], received_at=received)
+        last = build_last and i == len(waiting) - 1
+        (r,) = ingest_paths(
+            con, home, src, [claimed], names=[path.name], received_at=received, build_last=last
+        )
         claimed.unlink()
         (claimed.parent / (claimed.name + ".name")).unlink(missing_ok=True)
         results.append(r)
@@ -174,7 +184,15 @@ def build_docs(home: Home) -> Path | None:
         return None
 
 
-def build_and_publish(con, home: Home, *, report: bool = True) -> RunSummary:
+def built(results: list) -> bool:
+    """True when the last of a run's loads built the warehouse in its own transaction: nothing
+    was written after that build, so building again would give the same tables."""
+    return bool(results) and results[-1].build is not None
+
+
+def build_and_publish(con, home: Home, *, report: bool = True, built: bool = False) -> RunSummary:
+    """Build the warehouse (unless `built`: the run's last load did, see `built()`), publish the
+    snapshot, render Data Docs and the dashboard."""
     from etl.build import build
     from etl.publish import publish
 
@@ -183,7 +201,8 @@ def build_and_publish(con, home: Home, *, report: bool = True) -> RunSummary:
     # rendered on a second thread while DuckDB builds and publishes (which release the GIL)
     with ThreadPoolExecutor(1, thread_name_prefix="statwh-docs") as pool:
         docs = pool.submit(build_docs, home)
-        build(con)
+        if not built:
+            build(con)
         summary.built = True
         summary.published = publish(con, home)
         summary.data_docs = docs.result()

@@ -174,3 +174,192 @@ print("imported", "great_expectations" in sys.modules)
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
     )
     assert "imported True" in out.stdout, out.stdout + out.stderr
+
+
+# ---------------------------------------------------------------- the build ahead (build=True)
+
+
+def _built(con) -> dict:
+    """The built warehouse, without what differs between two runs (timestamps, build ids)."""
+    return {
+        "dim_enterprise": con.execute("select * from core.dim_enterprise order by all").fetchall(),
+        "freshness": con.execute(
+            "select * exclude (last_received_at, last_loaded_at) from marts.source_freshness order by all"
+        ).fetchall(),
+        "values": con.execute(
+            "select indicator_id, region_code, period, basis, value from marts.indicator_values"
+            " where is_latest order by all"
+        ).fetchall(),
+        "builds": con.execute("select count(*) from meta.builds").fetchall(),
+    }
+
+
+@pytest.fixture
+def build_threads(monkeypatch) -> list[str]:
+    """The names of the threads that built the warehouse."""
+    import etl.build
+
+    seen: list[str] = []
+    original = etl.build.build_in_transaction
+
+    def spy(*a, **k):
+        seen.append(threading.current_thread().name)
+        return original(*a, **k)
+
+    monkeypatch.setattr(etl.build, "build_in_transaction", spy)
+    return seen
+
+
+def _build_after(tmp_path: Path, name: str, *paths: Path) -> dict:
+    """The warehouse as loading each file and then building gives it."""
+    from etl.build import build
+
+    home = Home(tmp_path / name).ensure()
+    con = connect(home)
+    for p in paths:
+        ingest_file(con, home, p, "enterprises")
+    build(con)
+    out = _snapshot(con) | _built(con)
+    con.close()
+    return out
+
+
+def test_a_load_built_ahead_ends_as_loading_then_building(tmp_path, build_threads):
+    may = _roster(tmp_path / "a" / "规上工业企业主要指标_2025年1-5月.xlsx", bad=False, month=5)
+    june = _Enterprises(ROWS)
+    june.names[2] = june.names[2] + "（新名）"  # a renamed enterprise: a second version in the dimension
+    june_path = write_roster(tmp_path / "b" / "规上工业企业主要指标_2025年1-6月.xlsx", june, 2025, 6)
+
+    home = Home(tmp_path / "ahead").ensure()
+    con = connect(home)
+    assert ingest_file(con, home, may, "enterprises").build is None  # not asked to build
+    res = ingest_file(con, home, june_path, "enterprises", build=True)
+    got = _snapshot(con) | _built(con)
+    con.close()
+
+    assert res.status == "loaded" and res.build is not None
+    assert "core.dim_enterprise" in res.build and "marts.indicator_values" in res.build
+    assert set(res.build_timing) == {"seconds", "cpu", "waited"}
+    assert 0 <= res.build_timing["waited"] <= res.build_timing["seconds"]
+    assert build_threads and all(t.startswith("statwh-write") for t in build_threads)
+    expected = _build_after(tmp_path, "after", may, june_path)
+    assert got == expected
+    assert got["builds"] == [(1,)]
+    assert len({r[0] for r in got["dim_enterprise"]}) == ROWS
+    assert len(got["dim_enterprise"]) == ROWS + 1  # the renamed one has two versions
+
+
+def test_the_build_ahead_is_undone_when_the_suite_turns_rows_away(tmp_path):
+    """The writer builds as extraction left the file; the suite then quarantines three rows, so
+    that build counted rows that must not stay: the load is written again unbuilt."""
+    path = _roster(tmp_path / "in" / "规上工业企业主要指标_2025年1-6月.xlsx", bad=True)
+    home = Home(tmp_path / "ahead").ensure()
+    con = connect(home)
+    res = ingest_file(con, home, path, "enterprises", build=True)
+    assert res.status == "partial" and res.rows_rejected == 3
+    assert res.build is None and res.build_timing == {}
+    assert con.execute("select count(*) from meta.builds").fetchall() == [(0,)]
+    assert con.execute("select count(*) from raw.enterprise_periods").fetchall() == [(ROWS - 3,)]
+    from etl.build import build
+
+    build(con)  # what the caller does when the load did not build
+    got = _snapshot(con) | _built(con)
+    con.close()
+    assert got == _build_after(tmp_path, "after", path)
+    assert len(got["dim_enterprise"]) == ROWS - 3
+    assert got["loads"] == [("partial", ROWS, ROWS - 3, 3)]
+
+
+def test_rows_extraction_turned_away_keep_the_build_ahead(tmp_path):
+    """Rows extraction rejects are known before the writer starts: they are never written, the
+    load is recorded partial, and the build ahead stands."""
+    ents = _Enterprises(ROWS)
+    path = write_roster(tmp_path / "in" / "规上工业企业主要指标_2025年1-6月.xlsx", ents, 2025, 6)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    wb.active.cell(row=8, column=7).value = "一千二"  # 工业总产值 of the third enterprise: not a number
+    wb.save(path)
+    home = Home(tmp_path / "ahead").ensure()
+    con = connect(home)
+    res = ingest_file(con, home, path, "enterprises", build=True)
+    got = _snapshot(con) | _built(con)
+    con.close()
+    assert res.status == "partial" and res.rows_rejected == 1
+    assert res.build is not None
+    assert got == _build_after(tmp_path, "after", path)
+    assert got["loads"] == [("partial", ROWS, ROWS - 1, 1)]
+    assert [(r[0], r[1]) for r in got["quarantine"]] == [(got["quarantine"][0][0], 8)]
+
+
+def test_a_build_that_fails_ahead_does_not_cost_the_file_its_load(tmp_path, monkeypatch):
+    import etl.build
+
+    def broken(con):  # a model written, then one that fails
+        con.execute("create schema if not exists core")
+        con.execute("create table core.half_built as select 1 as x")
+        raise RuntimeError("model exploded")
+
+    monkeypatch.setattr(etl.build, "build_in_transaction", broken)
+    path = _roster(tmp_path / "in" / "规上工业企业主要指标_2025年1-6月.xlsx", bad=False)
+    home = Home(tmp_path / "home").ensure()
+    con = connect(home)
+    res = ingest_file(con, home, path, "enterprises", build=True)
+    assert res.status == "loaded" and res.rows_loaded == ROWS
+    assert res.build is None
+    assert con.execute("select count(*) from raw.enterprise_periods").fetchall() == [(ROWS,)]
+    assert con.execute("select load_id, status from meta.loads").fetchall() == [(1, "loaded")]
+    assert con.execute("select count(*) from meta.builds").fetchall() == [(0,)]
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    assert "half_built" not in tables  # rolled back with the rows, which were then written again
+    con.close()
+
+
+def test_a_rejected_file_does_not_build(tmp_path, monkeypatch):
+    import etl.load
+
+    monkeypatch.setattr(etl.load, "validate_frame", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("no")))
+    path = _roster(tmp_path / "in" / "规上工业企业主要指标_2025年1-6月.xlsx", bad=False)
+    home = Home(tmp_path / "home").ensure()
+    con = connect(home)
+    res = ingest_file(con, home, path, "enterprises", build=True)
+    assert res.status == "rejected" and res.build is None
+    assert con.execute("select count(*) from meta.builds").fetchall() == [(0,)]
+    assert con.execute("select count(*) from raw.enterprise_periods").fetchall() == [(0,)]
+    con.close()
+
+
+def test_frames_reach_duckdb_as_arrow_so_its_scan_needs_no_gil():
+    """Dates and text beside None sit in pandas object columns, which DuckDB reads one Python
+    object at a time under the GIL (twice as slow while the suite runs beside the writer)."""
+    import datetime as dt
+
+    import duckdb
+    import pandas as pd
+    import pyarrow as pa
+
+    from etl.warehouse import scannable
+
+    frame = pd.DataFrame(
+        {
+            "period_end": [dt.date(2025, 6, 30)] * 3,
+            "entry_type": pd.Series([None, "新增", None], dtype=object),
+            "n": pd.array([1, None, 3], dtype="Int64"),
+        }
+    )
+    assert frame["period_end"].dtype == object and frame["entry_type"].dtype == object
+    table = scannable(frame)
+    assert isinstance(table, pa.Table)
+    assert table.schema.field("period_end").type == pa.date32()
+    assert pa.types.is_string(table.schema.field("entry_type").type)
+    con = duckdb.connect()
+    con.execute("create table t (period_end date, entry_type varchar, n bigint)")
+    con.register("_t", table)
+    con.execute("insert into t by name select * from _t")
+    assert set(con.execute("select * from t").fetchall()) == {
+        (dt.date(2025, 6, 30), None, 1),
+        (dt.date(2025, 6, 30), "新增", None),
+        (dt.date(2025, 6, 30), None, 3),
+    }
+    mixed = pd.DataFrame({"x": [1, "a", None]})  # Arrow has no type for it: the frame as it is
+    assert scannable(mixed) is mixed

@@ -397,3 +397,56 @@ def test_an_older_warehouse_gains_the_missing_markers_column(home):
 
     connect(Home(home)).close()
     assert query(db, "select field, missing_markers from meta.load_columns") == [("area_mu", None)]
+
+
+def test_a_run_builds_in_its_last_files_transaction(copied_home, tmp_path, monkeypatch):
+    """`statwh ingest` (and `statwh run`) build the warehouse in the transaction of the run's last
+    file, on its writer thread while the suite runs, rather than in a second transaction after it;
+    a run whose last file could not build that way (rejected) builds after it, as before."""
+    import threading
+
+    import etl.build
+
+    calls: list[tuple[str, str]] = []
+    whole, inside = etl.build.build, etl.build.build_in_transaction
+
+    def build(con):
+        calls.append(("build", threading.current_thread().name))
+        return whole(con)
+
+    def build_in_transaction(con):
+        calls.append(("in_transaction", threading.current_thread().name))
+        return inside(con)
+
+    monkeypatch.setattr(etl.build, "build", build)
+    monkeypatch.setattr(etl.build, "build_in_transaction", build_in_transaction)
+    db = copied_home / "warehouse.duckdb"
+    (builds_before,) = query(db, "select count(*) from meta.builds")[0]
+    archived = next(
+        p
+        for p in (copied_home / "archive").rglob("*.dat")
+        if "地区生产总值(亿元)" in p.read_bytes().decode("gbk")
+    )
+    ((old_value,),) = query(
+        db,
+        "select value from marts.indicator_values"
+        " where indicator_id = 'gdp' and region_code = '320803' and period = '2024'",
+    )
+    text = archived.read_bytes().decode("gbk")
+    f = tmp_path / "主要经济指标_地区生产总值.csv"
+    f.write_bytes(text.replace(f",{old_value:.2f},", f",{old_value + 1:.2f},", 1).encode("gbk"))  # revised
+    assert run_cli("ingest", "indicators", str(f)) == 0
+    assert [c[0] for c in calls] == ["in_transaction"]
+    assert calls[0][1].startswith("statwh-write")
+    ((n, last_vintage),) = query(db, "select count(*), max(last_vintage) from meta.builds")
+    assert n == builds_before + 1
+    assert last_vintage == query(db, "select max(loaded_at) from meta.loads")[0][0]
+
+    calls.clear()
+    bad = tmp_path / "规上工业企业主要指标_2025年1-12月.xlsx"
+    bad.write_bytes(b"")
+    assert run_cli("ingest", "indicators", str(f), "--no-build") == 0  # a duplicate, nothing built
+    assert calls == []
+    assert run_cli("ingest", "enterprises", str(bad)) == 1
+    assert [c[0] for c in calls] == ["build", "in_transaction"]  # after the rejected file
+    assert calls[0][1] == "MainThread"
