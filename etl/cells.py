@@ -113,6 +113,10 @@ def parse_number(raw: Any) -> Parsed:
         return Parsed(None, str(raw).strip())  # the marker as written (— and … are not - and ...)
     if s.upper() in EXCEL_ERRORS:
         return Parsed(None, None, f"单元格为 Excel 错误值 {s}，请修正公式后重新导出 / Excel error value")
+    if s.upper() in {"TRUE", "FALSE"}:  # a logical cell (etl.fastsheet puts back its text) or its text
+        return Parsed(
+            None, None, f"应为数值，实际为逻辑值 {s.upper()} / expected a number, got a logical value"
+        )
     t = s.replace(",", "").replace(" ", "")
     pct = t.endswith("%")
     t = t.rstrip("%")

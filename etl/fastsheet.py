@@ -162,6 +162,10 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
         text = cell_text(e.detail)
         if text is not None:
             by_col.setdefault(c, {})[r] = text
+    maybe = _zeros_and_ones(df, [c for c in idx if columns[c] in {"number", "auto"}])
+    if maybe:  # fastexcel reads a TRUE or FALSE cell into a number column as 1 or 0, and says nothing
+        for (r, c), text in bool_cells(path, sheet, maybe).items():
+            by_col.setdefault(c, {})[r] = text
     for c, texts in by_col.items():
         if c not in df.columns:
             continue
@@ -173,6 +177,58 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
 
 
 _DTYPES = {"text": "string", "number": "float"}
+
+
+def _zeros_and_ones(df: pd.DataFrame, cols: list[int]) -> set[tuple[int, int]]:
+    """(row, column) of the cells of float columns that read 0 or 1: only those can have been
+    TRUE or FALSE in the sheet."""
+    import numpy as np
+
+    out: set[tuple[int, int]] = set()
+    for c in cols:
+        if c in df.columns and df[c].dtype == np.float64:
+            v = df[c].to_numpy()
+            pos = np.flatnonzero((v == 0) | (v == 1))
+            out.update((int(r), c) for r in df.index[pos])
+    return out
+
+
+_BOOL_CELL = re.compile(rb"<c\b([^>]*?)\bt=[\"']b[\"']([^>]*)>\s*<v>\s*([01])\s*</v>")
+_REF_ATTR = re.compile(rb"\br=[\"']([A-Z]+)(\d+)[\"']")
+
+
+def bool_cells(path: Path, sheet: str, where: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """The boolean cells (`t="b"`) of `sheet` at (0-based row, column) in `where`, as Excel shows
+    them (`TRUE`, `FALSE`). Streams the sheet's XML, 4 MB at a time, looking for the attribute
+    (a byte search) and reading only the cells that have it; run only when a number column read
+    0 or 1 somewhere, so a sheet without such figures costs nothing."""
+    found: dict[tuple[int, int], str] = {}
+    with zipfile.ZipFile(path) as z:
+        part = dict(_sheet_paths(z)).get(sheet)
+        if part is None or part not in z.namelist():
+            return found
+        with z.open(part) as f:
+            tail = b""
+            while True:
+                chunk = f.read(1 << 22)
+                buf = tail + chunk
+                done = 0  # where the last cell read in this buffer ends
+                for attr in (b't="b"', b"t='b'"):
+                    i = buf.find(attr)
+                    while i >= 0:
+                        m = _BOOL_CELL.match(buf, max(buf.rfind(b"<c", 0, i), 0))
+                        if m is not None and m.end() > i:
+                            done = max(done, m.end())
+                            ref = _REF_ATTR.search(m.group(1) + b" " + m.group(2))
+                            at = (int(ref.group(2)) - 1, _col_index(ref.group(1).decode())) if ref else None
+                            if at in where:  # a cell without its reference has nothing to place it by
+                                found[at] = "TRUE" if m.group(3) == b"1" else "FALSE"
+                        i = buf.find(attr, i + 1)
+                if not chunk:
+                    return found
+                # a cell cut by the chunk's end is read from the next buffer (cells are short)
+                tail = buf[max(done, len(buf) - 4096) :]
+
 
 # how fastexcel (calamine's Data, Rust debug form) describes a cell it could not type
 _DETAIL = re.compile(r"^Expected \w+ but got '(.*)'$", re.S)

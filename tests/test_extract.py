@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from etl.extract import extract
@@ -309,3 +310,74 @@ def test_flags_read_as_booleans_and_a_word_that_is_neither_is_named(tmp_path, de
     fr = ex.frame.set_index("_row")
     assert fr["is_srdi"].dtype == bool and not fr.loc[7, "is_srdi"]
     assert fr["is_above_scale"].dtype == bool and fr.loc[6, "is_above_scale"]
+
+
+def test_logical_cells_in_a_number_column_are_named_not_read_as_1_and_0(tmp_path):
+    """fastexcel reads TRUE and FALSE into a float column as 1.0 and 0.0, without a word. Cells
+    that read 0 or 1 are looked up in the sheet's XML; the logical ones get their text back
+    (`TRUE`, `FALSE`), so the parser names them, while real 0s and 1s stay numbers."""
+    import xlsxwriter
+
+    from etl.fastsheet import bool_cells, load_columns
+
+    path = tmp_path / "logical.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("表1")
+    ws.write_row(0, 0, ["名称", "产值", "人数"])
+    ws.write_row(1, 0, ["甲", 1.5, 10])
+    ws.write_row(2, 0, ["乙", True, 1])  # a logical cell, and a real 1
+    ws.write_row(3, 0, ["丙", 0, False])  # a real 0, and a logical cell
+    ws.write_row(4, 0, [True, 2.5, 3])  # a logical cell in a text column reads as text already
+    wb.close()
+    df = load_columns(path, "表1", 1, {0: "text", 1: "number", 2: "number"})
+    assert df[1].tolist() == [1.5, "TRUE", 0.0, 2.5]
+    assert df[2].tolist() == [10.0, 1.0, "FALSE", 3.0]
+    assert df[0].tolist()[3] == "true"
+    # only where a number column read 0 or 1 is looked at
+    assert bool_cells(path, "表1", {(2, 1)}) == {(2, 1): "TRUE"}
+    assert bool_cells(path, "表1", {(2, 2), (3, 1)}) == {}
+
+
+def test_bool_cells_finds_a_cell_cut_by_the_read_buffer(tmp_path, monkeypatch):
+    """The sheet's XML is searched in pieces: a logical cell across two pieces is still found."""
+    import zipfile
+
+    import xlsxwriter
+
+    import etl.fastsheet as fs
+
+    path = tmp_path / "long.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("表1")
+    for r in range(400):
+        ws.write_row(r, 0, ["名称", r * 1.5])
+    for r in (37, 211, 399):
+        ws.write_boolean(r, 1, r != 211)
+    wb.close()
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml")
+    where = {(37, 1), (211, 1), (399, 1)}
+    expected = {(37, 1): "TRUE", (211, 1): "FALSE", (399, 1): "TRUE"}
+    original = zipfile.ZipExtFile.read
+    for size in (7, 64, 1000, len(xml) // 3):  # pieces that cut cells anywhere
+        monkeypatch.setattr(zipfile.ZipExtFile, "read", lambda self, n=-1, s=size: original(self, s))
+        assert fs.bool_cells(path, "表1", where) == expected, size
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", original)
+
+
+def test_a_logical_cell_in_a_roster_is_a_rejected_row(tmp_path):
+    from bench.gen import _Enterprises, write_roster
+
+    path = write_roster(tmp_path / "规上工业企业主要指标_2025年1-6月.xlsx", _Enterprises(20), 2025, 6)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    wb.active.cell(row=9, column=11).value = True  # 从业人员 of the fourth enterprise
+    wb.save(path)
+    ex = extract(path, "enterprises")
+    rows = [i for i in ex.issues if i.severity == "row"]
+    assert [(i.row, i.column.split(" (")[1]) for i in rows] == [(9, "K)")]
+    assert "逻辑值 TRUE" in rows[0].message
+    assert ex.frame is not None
+    (employees,) = ex.frame.loc[ex.frame["_row"] == 9, "employees"]
+    assert employees is pd.NA  # not 1 employee; the load quarantines the row with that message
