@@ -51,20 +51,25 @@ def _snapshot(con) -> dict:
     }
 
 
-@pytest.fixture
-def writer_threads(monkeypatch) -> list[str]:
-    """The names of the threads that wrote rows into raw tables."""
-    import etl.load
-
+def _threads_calling(monkeypatch, module, name: str) -> list[str]:
+    """The names of the threads that call `module.name` from now on (the test's end undoes it)."""
     seen: list[str] = []
-    original = etl.load._write_rows
+    original = getattr(module, name)
 
     def spy(*a, **k):
         seen.append(threading.current_thread().name)
         return original(*a, **k)
 
-    monkeypatch.setattr(etl.load, "_write_rows", spy)
+    monkeypatch.setattr(module, name, spy)
     return seen
+
+
+@pytest.fixture
+def writer_threads(monkeypatch) -> list[str]:
+    """The names of the threads that wrote rows into raw tables."""
+    import etl.load
+
+    return _threads_calling(monkeypatch, etl.load, "_write_rows")
 
 
 def test_rows_the_suite_turns_away_are_taken_back_as_if_it_had_run_first(tmp_path, writer_threads):
@@ -199,15 +204,7 @@ def build_threads(monkeypatch) -> list[str]:
     """The names of the threads that built the warehouse."""
     import etl.build
 
-    seen: list[str] = []
-    original = etl.build.build_in_transaction
-
-    def spy(*a, **k):
-        seen.append(threading.current_thread().name)
-        return original(*a, **k)
-
-    monkeypatch.setattr(etl.build, "build_in_transaction", spy)
-    return seen
+    return _threads_calling(monkeypatch, etl.build, "build_in_transaction")
 
 
 def _build_after(tmp_path: Path, name: str, *paths: Path) -> dict:
