@@ -27,6 +27,7 @@ with the context, the data assets and the loaded suites cached.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import math
@@ -238,6 +239,7 @@ def _gx():
     import etl.gx_custom  # noqa: F401, PLC0415 - registers the custom expectations
 
     _cheap_fingerprint()
+    _configuration_once_per_lookup(gx.__version__)
     return gx
 
 
@@ -258,6 +260,55 @@ def _cheap_fingerprint() -> None:
 
     if hasattr(pee, "hash_pandas_dataframe"):
         pee.hash_pandas_dataframe = _shape_fingerprint
+
+
+_KWARG_LOOKUPS = ("_get_runtime_kwargs", "_get_success_kwargs", "_get_domain_kwargs", "_get_success_kwarg")
+_memo = threading.local()
+_gx_configuration: Any = None  # GX's own getter of Expectation.configuration, once replaced
+
+
+def _configuration_once_per_lookup(version: str) -> None:
+    """GX 1.24's `Expectation.configuration` is a property that rebuilds the whole
+    ExpectationConfiguration from the pydantic model, and the kwarg lookups of a validation
+    (`_get_runtime_kwargs` and the three it calls) read it once per key: ≈ 65,000 rebuilds in a
+    batch of the 35 sample files. Within one such lookup the expectation does not change, so while
+    a lookup runs `configuration` is built once per expectation and reused; outside them it is
+    built afresh on every read, as GX does. Applied to the GX version pinned in pyproject.toml only
+    (another may look kwargs up otherwise): tests/test_validate.py checks that each lookup returns
+    what GX's own does, for every expectation of every suite."""
+    global _gx_configuration
+    from great_expectations.expectations.expectation import Expectation  # noqa: PLC0415
+
+    if version != "1.24.1" or _gx_configuration is not None:
+        return
+    _gx_configuration = Expectation.configuration.fget
+
+    def configuration(self):
+        memo = getattr(_memo, "by_id", None)
+        if memo is None:
+            return _gx_configuration(self)
+        found = memo.get(id(self))
+        if found is None or found[0] is not self:
+            found = memo[id(self)] = (self, _gx_configuration(self))
+        return found[1]
+
+    def scoped(method):
+        @functools.wraps(method)
+        def lookup(self, *args, **kwargs):
+            if getattr(_memo, "by_id", None) is not None:  # inside another lookup: its memo
+                return method(self, *args, **kwargs)
+            _memo.by_id = {}
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                _memo.by_id = None
+
+        lookup._statwh_original = method  # type: ignore[attr-defined]
+        return lookup
+
+    Expectation.configuration = property(configuration, doc=Expectation.configuration.__doc__)
+    for name in _KWARG_LOOKUPS:
+        setattr(Expectation, name, scoped(getattr(Expectation, name)))
 
 
 def _quiet(ctx) -> None:

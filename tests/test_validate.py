@@ -751,6 +751,44 @@ def test_batch_fingerprint_is_the_shape_not_a_hash_of_every_cell(v):
     assert other.meta["batch_markers"]["pandas_data_fingerprint"] != marker
 
 
+def test_kwarg_lookups_build_one_configuration_and_return_what_gx_does(v, monkeypatch):
+    """GX rebuilds `Expectation.configuration` on every read, once per key in its kwarg lookups;
+    statwh builds it once per lookup (see _configuration_once_per_lookup). For every expectation
+    of every suite, each lookup must return what GX's own returns, building the configuration once,
+    while outside a lookup every read still builds it afresh."""
+    import great_expectations as gx
+
+    assert gx.__version__ == "1.24.1"  # the version the lookups were checked against (pyproject.toml)
+    assert v._gx_configuration is not None  # the lookups are replaced
+    built: list[int] = []
+    gx_build = v._gx_configuration
+    monkeypatch.setattr(v, "_gx_configuration", lambda e: built.append(1) or gx_build(e))
+    checked = 0
+    for dataset in [p.stem for p in sorted(v.SUITE_DIR.glob("*.json"))]:
+        loaded = v._load(dataset, None)
+        suite = v._gx_suite(loaded, tuple(s.ref for s in loaded.specs), name=f"check-{dataset}")
+        for e in suite.expectations:
+            for name in v._KWARG_LOOKUPS:
+                ours = getattr(type(e), name)
+                original = getattr(ours, "_statwh_original", None)
+                if original is None:  # this expectation's class has its own: GX's code runs as it is
+                    continue
+                keys = (
+                    [(k,) for k in (*e.runtime_keys, *e.success_keys)]
+                    if name == "_get_success_kwarg"
+                    else [()]
+                )
+                for args in keys:
+                    assert ours(e, *args) == original(e, *args), (dataset, e.expectation_type, name, args)
+                    checked += 1
+            built.clear()
+            e._get_runtime_kwargs()
+            assert len(built) == 1, (dataset, e.expectation_type, len(built))
+            built.clear()
+            assert e.configuration == e.configuration and len(built) == 2  # outside a lookup: afresh
+    assert checked > 200
+
+
 # ---- speed ----------------------------------------------------------------------------------------
 
 
