@@ -351,9 +351,10 @@ def commit(
     """Load a prepared file in one transaction: all of its good rows, or (when rejected) none.
 
     A file not yet validated (`prepare(validate=False)`, as `ingest_file` does) is validated
-    here, on this thread, while a second thread runs the history query and writes the rows
-    that extraction kept into the open transaction (DuckDB releases the GIL, great_expectations
-    holds it). Rows the suite then turns away are deleted before the commit; a file it rejects
+    here, on this thread, after the history query (run on a second connection, which sees the
+    warehouse as committed: without this file), while a second thread writes the rows that
+    extraction kept into an open transaction (DuckDB releases the GIL, great_expectations holds
+    it). Rows the suite then turns away are deleted before the commit; a file it rejects
     is rolled back. Either way the warehouse ends as if the suite had run first.
 
     With `build=True` the writer thread then records the load as extraction left it and builds
@@ -383,9 +384,8 @@ def _commit(
     staged: _Staged | None = None
     waited_from = 0.0
     if loadable and not prep.validated:
-        ahead = (reprocess_of,) if build else None
         with ThreadPoolExecutor(1, thread_name_prefix="statwh-write") as pool, con.cursor() as before:
-            db = pool.submit(_write_ahead, con, prep, _extraction_bad(prep), ahead)
+            db = pool.submit(_write_ahead, con, prep, _extraction_bad(prep), build, reprocess_of)
             try:
                 # the history query reads the warehouse as committed, without this file, on its
                 # own connection: at the same time as the writer's insert
@@ -608,11 +608,10 @@ def _history_frame_or_error(
 
 
 def _write_ahead(
-    con: duckdb.DuckDBPyConnection, prep: Prepared, without: set, ahead: tuple[int | None] | None = None
+    con: duckdb.DuckDBPyConnection, prep: Prepared, without: set, build: bool, reprocess_of: int | None
 ) -> _Staged:
     """The writer thread of `commit`: a transaction left open with the rows extraction kept;
-    with `ahead` (`(reprocess_of,)`), the load recorded and the warehouse built in it too
-    (`_build_ahead`)."""
+    with `build`, the load recorded and the warehouse built in it too (`_build_ahead`)."""
     con.execute("begin transaction")
     try:
         load_id, now = _new_load(con)
@@ -625,8 +624,8 @@ def _write_ahead(
         con.execute("rollback")
         raise
     staged = _Staged(load_id, now, without)
-    if ahead is not None:
-        _build_ahead(con, prep, staged, rows, ahead[0])
+    if build:
+        _build_ahead(con, prep, staged, rows, reprocess_of)
     return staged
 
 

@@ -138,8 +138,9 @@ def test_a_file_the_suite_rejects_mid_write_leaves_the_warehouse_as_it_was(tmp_p
 
 
 def test_history_checks_see_the_warehouse_before_the_file(tmp_path):
-    """The history query runs on the writer thread before its writes: a month is compared with
-    the month before, never with itself."""
+    """The history query runs on its own connection, which sees the warehouse as committed, while
+    the writer inserts the file's rows: a month is compared with the month before, never with
+    itself."""
     home = Home(tmp_path / "home").ensure()
     con = connect(home)
     may = _Enterprises(ROWS)
