@@ -29,7 +29,7 @@ def scannable(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
     keeps the frame as it is."""
     try:
         return pa.Table.from_pandas(frame, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):  # e.g. text beside numbers
         return frame
 
 

@@ -359,5 +359,6 @@ def test_frames_reach_duckdb_as_arrow_so_its_scan_needs_no_gil():
         (dt.date(2025, 6, 30), "新增", None),
         (dt.date(2025, 6, 30), None, 3),
     }
-    mixed = pd.DataFrame({"x": [1, "a", None]})  # Arrow has no type for it: the frame as it is
-    assert scannable(mixed) is mixed
+    for odd in ([1, "a", None], [2**70, 1]):  # Arrow has no type for these: the frame as it is
+        mixed = pd.DataFrame({"x": pd.Series(odd, dtype=object)})
+        assert scannable(mixed) is mixed
