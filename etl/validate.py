@@ -279,10 +279,6 @@ def _configuration_once_per_lookup(version: str) -> None:
     global _gx_configuration
     from great_expectations.expectations.expectation import Expectation  # noqa: PLC0415
 
-    if version != "1.24.1" or _gx_configuration is not None:
-        return
-    _gx_configuration = Expectation.configuration.fget
-
     def configuration(self):
         memo = getattr(_memo, "by_id", None)
         if memo is None:
@@ -306,9 +302,13 @@ def _configuration_once_per_lookup(version: str) -> None:
         lookup._statwh_original = method  # type: ignore[attr-defined]
         return lookup
 
-    Expectation.configuration = property(configuration, doc=Expectation.configuration.__doc__)
-    for name in _KWARG_LOOKUPS:
-        setattr(Expectation, name, scoped(getattr(Expectation, name)))
+    with _lock:  # once per process: wrapping twice would make the memo call itself
+        if version != "1.24.1" or _gx_configuration is not None:
+            return
+        _gx_configuration = Expectation.configuration.fget
+        Expectation.configuration = property(configuration, doc=Expectation.configuration.__doc__)
+        for name in _KWARG_LOOKUPS:
+            setattr(Expectation, name, scoped(getattr(Expectation, name)))
 
 
 def _quiet(ctx) -> None:

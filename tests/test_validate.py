@@ -760,6 +760,17 @@ def test_kwarg_lookups_build_one_configuration_and_return_what_gx_does(v, monkey
 
     assert gx.__version__ == "1.24.1"  # the version the lookups were checked against (pyproject.toml)
     assert v._gx_configuration is not None  # the lookups are replaced
+    import threading
+
+    from great_expectations.expectations.expectation import Expectation
+
+    again = [threading.Thread(target=v._configuration_once_per_lookup, args=("1.24.1",)) for _ in range(4)]
+    for t in again:
+        t.start()
+    for t in again:
+        t.join()
+    for name in v._KWARG_LOOKUPS:  # wrapped once, whatever the number of calls
+        assert not hasattr(getattr(Expectation, name)._statwh_original, "_statwh_original")
     built: list[int] = []
     gx_build = v._gx_configuration
     monkeypatch.setattr(v, "_gx_configuration", lambda e: built.append(1) or gx_build(e))
