@@ -214,13 +214,15 @@ def prepare(
     file_name: str | None = None,
     received_at: dt.datetime | None = None,
     validate: bool = True,
+    sha256: str | None = None,
 ) -> Prepared:
     """Archive, extract and validate one file. Touches no warehouse; never raises on bad input.
 
     With `validate=False` the suite is left for `commit`, which then runs it while DuckDB writes
-    the rows (`ingest_file` does this: one process, one file, both cores busy)."""
+    the rows (`ingest_file` does this: one process, one file, both cores busy). `sha256`: the
+    file's, when the caller has already hashed it."""
     file_name = file_name or path.name
-    sha = sha256_of(path)
+    sha = sha256 or sha256_of(path)
     archived = archive_file(home, path, sha)
     _warm_validation(data_docs_dir(home))
     ex = extract(path, source, file_name=file_name, limits=limits())
@@ -329,13 +331,15 @@ def ingest_file(
     the suite runs, when it can be done ahead (`commit`); `result.build` tells whether it was."""
     file_name = file_name or path.name
     received_at = received_at or dt.datetime.now()
+    sha = sha256_of(path)
     if not force:
-        sha = sha256_of(path)
         prior = prior_load(con, sha)
         if prior is not None:
             archived = archive_file(home, path, sha)
             return _record_duplicate(con, source, file_name, sha, str(archived), received_at, prior)
-    prep = prepare(home, path, source, file_name=file_name, received_at=received_at, validate=False)
+    prep = prepare(
+        home, path, source, file_name=file_name, received_at=received_at, validate=False, sha256=sha
+    )
     return commit(con, home, prep, force=force, reprocess_of=reprocess_of, build=build)
 
 
