@@ -1,9 +1,11 @@
 """Building the warehouse: reference tables, then the SQL models of `warehouse/models/`.
 
 Each model is one `.sql` file whose header comment is YAML (name, kind, grain, description,
-columns). Kinds: `view`, `table`, and `vintaged` (marts.indicator_values: evaluated as of every new
-load and appended where a value is new or changed). Models run in dependency order, found from the
-`schema.model` names each one reads.
+columns). Kinds: `view`, `table`, `vintaged` (marts.indicator_values: evaluated as of every new
+load and appended where a value is new or changed) and `type2` (core.dim_enterprise: a table of
+versions, rebuilt by its query, or brought forward by the periods added since the last build, see
+`_build_type2`). Models run in dependency order, found from the `schema.model` names each one
+reads.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from graphlib import TopologicalSorter
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -39,6 +42,7 @@ class Model:
     grain: str = ""
     description: str = ""
     columns: dict[str, str] = field(default_factory=dict)
+    type2: dict[str, Any] = field(default_factory=dict)  # kind type2: dataset, source, key, …
 
     @property
     def schema(self) -> str:
@@ -74,6 +78,7 @@ def _model(path: Path, text: str) -> Model:
         grain=meta.get("grain", ""),
         description=" ".join(str(meta.get("description", "")).split()),
         columns={str(k): str(v) for k, v in (meta.get("columns") or {}).items()},
+        type2=dict(meta.get("type2") or {}),
     )
 
 
@@ -297,6 +302,115 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
     return added
 
 
+TYPE2_SPAN = ("valid_from", "valid_to", "is_current")
+
+
+def _build_type2(con: duckdb.DuckDBPyConnection, m: Model) -> str:
+    """A type-2 table (one row per key and version of its `tracked` columns): "full" when rebuilt
+    by its query, "append" when brought forward period by period, "unchanged" when nothing it
+    reads changed. Records the slices it now holds in meta.model_slices.
+
+    Appending gives the query's result (tests compare the two) and costs what the new periods
+    cost, not the whole history: it is done when the slices of the last build are all still
+    current (none revised or superseded) and every row added since is of a period later than
+    any the table holds, with one row per key and period. Otherwise the table is rebuilt."""
+    o = m.type2
+    if set(m.columns) != {o["key"], *o["tracked"], *o["latest"], *TYPE2_SPAN}:
+        raise ValueError(f"{m.path}: type2 columns must be the key, tracked, latest and {TYPE2_SPAN}")
+    con.execute("reset variable as_of")
+    now = dict(
+        con.execute(
+            "select slice_key, load_id from core.int_current_slices where dataset = ?", [o["dataset"]]
+        ).fetchall()
+    )
+    built = dict(
+        con.execute("select slice_key, load_id from meta.model_slices where model = ?", [m.name]).fetchall()
+    )
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+        m.name.split("."),
+    ).fetchall()[0][0]
+    if not exists:  # a new warehouse: an empty table, then every period appended
+        con.execute(f"create table {m.name} as select * from ({m.sql}) where false")
+    how = "full"
+    if all(now.get(k) == v for k, v in built.items()):
+        how = _append_type2(con, m, sorted(set(now) - set(built))) or "full"
+    if how == "full":
+        con.execute(f"create or replace table {m.name} as {m.sql}")
+    con.execute("delete from meta.model_slices where model = ?", [m.name])
+    con.execute(
+        "insert into meta.model_slices select ?, dataset, slice_key, load_id from core.int_current_slices"
+        " where dataset = ?",
+        [m.name, o["dataset"]],
+    )
+    return how
+
+
+def _append_type2(con: duckdb.DuckDBPyConnection, m: Model, added: list[str]) -> str | None:
+    """Bring a type-2 table forward by the rows of the `added` slices, a period at a time: a key
+    whose tracked columns are as in its current version extends that version to the period (and
+    takes the period's non-null `latest` values, as the query's arg_max does); any other key
+    present closes its current version, if it has one, and starts a new one. None when the rows
+    do not allow it (a period not after the table's last, a key twice in a period, a null key or
+    period): the caller rebuilds."""
+    if not added:
+        return "unchanged"
+    o = m.type2
+    key, period, tracked, latest = o["key"], o["period"], list(o["tracked"]), list(o["latest"])
+    cols = ", ".join([key, *tracked, *latest, period])
+    con.execute(
+        f"create or replace temp table _type2_rows as select {cols} from {o['source']}"
+        " where slice_key in (select unnest(?::varchar[]))",
+        [added],
+    )
+    try:
+        nulls, twice, first = con.execute(
+            f"select count(*) filter (where {key} is null or {period} is null),"
+            f" count(*) - count(distinct ({key}, {period})), min({period}) from _type2_rows"
+        ).fetchall()[0]
+        (last,) = con.execute(f"select max(valid_to) from {m.name}").fetchall()[0]
+        if nulls or twice or (first is not None and last is not None and first <= last):
+            return None
+        t = m.name
+        same = " and ".join(f"t.{c} is not distinct from n.{c}" for c in tracked)
+        periods = [
+            r[0] for r in con.execute(f"select distinct {period} from _type2_rows order by 1").fetchall()
+        ]
+        for p in periods:
+            n = f"(select * from _type2_rows where {period} = $p)"
+            # the same tracked values: the current version runs on to this period; a `latest`
+            # column is only written where the period gives a new non-null value (an update
+            # rewrites what it touches)
+            con.execute(
+                f"update {t} as t set valid_to = $p from {n} as n"
+                f" where t.{key} = n.{key} and t.is_current and {same}",
+                {"p": p},
+            )
+            for c in latest:
+                con.execute(
+                    f"update {t} as t set {c} = n.{c} from {n} as n where t.{key} = n.{key}"
+                    f" and t.is_current and t.valid_to = $p and n.{c} is not null"
+                    f" and n.{c} is distinct from t.{c}",
+                    {"p": p},
+                )
+            # other values: the current version ends; a new one starts
+            con.execute(
+                f"update {t} as t set is_current = false from {n} as n"
+                f" where t.{key} = n.{key} and t.is_current and t.valid_to < $p",
+                {"p": p},
+            )
+            con.execute(
+                f"insert into {t} by name select {', '.join(f'n.{c}' for c in [key, *tracked, *latest])},"
+                f" n.{period} as valid_from, n.{period} as valid_to, true as is_current from {n} as n"
+                f" anti join (select {key} from {t} where is_current and valid_to = $p) as c"
+                f" on n.{key} = c.{key}",
+                {"p": p},
+            )
+        return "append"
+    finally:
+        con.execute("drop table if exists _type2_rows")
+
+
 def build(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     """Rebuild reference tables and every model in one transaction; returns seconds per model."""
     con.execute("begin transaction")
@@ -325,6 +439,8 @@ def build_in_transaction(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
             con.execute(f"create or replace table {m.name} as {m.sql}")
         elif m.kind == "vintaged":
             _build_vintaged(con, m)
+        elif m.kind == "type2":
+            _build_type2(con, m)
         else:
             raise ValueError(f"{m.path}: unknown kind {m.kind!r}")
         timings[m.name] = time.perf_counter() - t0

@@ -122,6 +122,10 @@ create table if not exists meta.validation_results (
 create table if not exists meta.builds (
     build_id bigint, built_at timestamp, last_vintage timestamp, seconds double
 );
+-- the slices (and the load of each) a type-2 model was last built from (etl/build.py)
+create table if not exists meta.model_slices (
+    model varchar, dataset varchar, slice_key varchar, load_id bigint
+);
 """
 
 

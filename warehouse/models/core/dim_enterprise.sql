@@ -1,10 +1,21 @@
 /*
 name: core.dim_enterprise
-kind: table
+kind: type2
+# built in full by the query below; when the only change since the last build is rosters of
+# periods later than any it holds, the new periods are applied to it instead (etl/build.py)
+type2:
+  dataset: enterprise_periods
+  source: stg.stg_enterprises__periods
+  key: credit_code
+  period: period_end
+  tracked: [name, township_code, industry_code]
+  latest: [name_key, chain]
 grain: one row per enterprise (统一社会信用代码) and version of its name, township and industry
 description: >
   Enterprises of the roster keyed by 统一社会信用代码, with history: a new version starts in the
   first period a name, township or industry code differs from the one before (type-2 history).
+  A build brings it forward by the rosters of later periods loaded since the last build, and
+  rebuilds it whole when an earlier period was loaded or revised (the same result either way).
   Enterprise-level data: stays in the warehouse, never published.
 columns:
   credit_code: 统一社会信用代码
