@@ -11,6 +11,7 @@ reads.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 import time
@@ -215,16 +216,65 @@ def plan_frame() -> pd.DataFrame:
     )
 
 
-def load_reference(con: duckdb.DuckDBPyConnection) -> None:
+def _fingerprint(*parts: object) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        if isinstance(p, pd.DataFrame):
+            h.update(pd.util.hash_pandas_object(p.astype(str), index=False).to_numpy().tobytes())
+            h.update(repr(list(p.columns)).encode())
+        else:
+            h.update(repr(p).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@cache
+def _regions_fingerprint() -> str:
+    return _fingerprint(regions_frame())
+
+
+def _comments(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str | None]:
+    return dict(
+        con.execute(
+            "select table_name, comment from duckdb_tables() where schema_name = ?", [schema]
+        ).fetchall()
+    )
+
+
+def load_reference(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """ref.regions, ref.indicators and ref.plan from the code's reference files and catalog. A
+    table is rewritten only when its content differs from what it holds (its fingerprint is kept
+    as the table's comment); returns the fingerprint of each."""
     con.execute("create schema if not exists ref")
-    for name, frame in (
-        ("regions", regions_frame()),
-        ("indicators", indicators_frame()),
-        ("plan", plan_frame()),
+    held = _comments(con, "ref")
+    out = {}
+    for name, frame, fp in (
+        ("regions", regions_frame(), _regions_fingerprint()),
+        ("indicators", (f := indicators_frame()), _fingerprint(f)),
+        ("plan", (f := plan_frame()), _fingerprint(f)),
     ):
+        out[f"ref.{name}"] = fp
+        if held.get(name) == fp:
+            continue
         con.register("_ref", frame)
         con.execute(f"create or replace table ref.{name} as select * from _ref")
         con.unregister("_ref")
+        con.execute(f"comment on table ref.{name} is '{fp}'")
+    return out
+
+
+def _reads(m: Model) -> set[str]:
+    return set(re.findall(r"\b((?:raw|meta|ref|stg|core|marts)\.[a-z_0-9]+)\b", m.sql)) - {m.name}
+
+
+def _static_fingerprint(m: Model, reference: dict[str, str]) -> str | None:
+    """For a table model that reads reference tables only (dim_region, dim_indicator): a
+    fingerprint of its query and of what it reads, kept as its comment, so that it is rebuilt
+    only when one of them changed. None for any other model."""
+    reads = _reads(m)
+    if m.kind != "table" or not reads or not reads <= set(reference):
+        return None
+    return _fingerprint(m.sql, *(reference[r] for r in sorted(reads)))
 
 
 # ---------------------------------------------------------------- building
@@ -428,12 +478,19 @@ def build_in_transaction(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     that writes its rows, so both commit together); records the build in `meta.builds`."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    load_reference(con)
+    reference = load_reference(con)
     for schema in ("stg", "core", "marts"):
         con.execute(f"create schema if not exists {schema}")
+    held = {s: _comments(con, s) for s in ("stg", "core", "marts")}
     for m in models():
         t0 = time.perf_counter()
-        if m.kind == "view":
+        fp = _static_fingerprint(m, reference)
+        if fp is not None and held[m.schema].get(m.name.split(".")[1]) == fp:
+            pass  # its query and the reference tables it reads are as when it was built
+        elif fp is not None:
+            con.execute(f"create or replace table {m.name} as {m.sql}")
+            con.execute(f"comment on table {m.name} is '{fp}'")
+        elif m.kind == "view":
             con.execute(f"create or replace view {m.name} as {m.sql}")
         elif m.kind == "table":
             con.execute(f"create or replace table {m.name} as {m.sql}")

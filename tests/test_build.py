@@ -1,0 +1,61 @@
+"""etl.build: what a build rewrites and what it leaves as it is."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import etl.build as build_mod
+from etl.build import build
+from etl.settings import Home
+from etl.warehouse import connect
+
+
+def _oids(con) -> dict[str, int]:
+    return {
+        f"{s}.{t}": oid
+        for s, t, oid in con.execute(
+            "select schema_name, table_name, table_oid from duckdb_tables()"
+            " where schema_name in ('ref', 'core')"
+        ).fetchall()
+    }
+
+
+def test_reference_tables_and_what_reads_only_them_are_rewritten_when_they_change(tmp_path, monkeypatch):
+    con = connect(Home(tmp_path).ensure())
+    build(con)
+    first = _oids(con)
+    regions = con.execute("select count(*) from core.dim_region").fetchall()
+    build(con)
+    again = _oids(con)
+    # the same reference content and queries: ref.*, dim_region and dim_indicator are kept
+    for name in ("ref.regions", "ref.indicators", "ref.plan", "core.dim_region", "core.dim_indicator"):
+        assert again[name] == first[name], name
+    assert again["core.dim_period"] != first["core.dim_period"]  # reads no reference table: rebuilt
+    assert con.execute("select count(*) from core.dim_region").fetchall() == regions
+
+    # the regions change: ref.regions and dim_region are rewritten, with the new content
+    frame = build_mod.regions_frame().copy()
+    frame.loc[frame["region_code"] == "320803", "name"] = "改名区"
+    monkeypatch.setattr(build_mod, "regions_frame", lambda: frame)
+    monkeypatch.setattr(build_mod, "_regions_fingerprint", lambda: build_mod._fingerprint(frame))
+    build(con)
+    changed = _oids(con)
+    assert changed["ref.regions"] != again["ref.regions"]
+    assert changed["core.dim_region"] != again["core.dim_region"]
+    assert (
+        changed["ref.plan"] == again["ref.plan"]
+        and changed["core.dim_indicator"] == again["core.dim_indicator"]
+    )
+    assert con.execute("select name from core.dim_region where region_code = '320803'").fetchall() == [
+        ("改名区",)
+    ]
+
+    # dim_indicator's query changes (a new version of the model): it is rebuilt
+    models = tuple(
+        dataclasses.replace(m, sql=m.sql + " ") if m.name == "core.dim_indicator" else m
+        for m in build_mod.models()
+    )
+    monkeypatch.setattr(build_mod, "models", lambda: models)
+    build(con)
+    assert _oids(con)["core.dim_indicator"] != changed["core.dim_indicator"]
+    assert _oids(con)["core.dim_region"] == changed["core.dim_region"]
