@@ -241,12 +241,12 @@ def _comments(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str | No
     )
 
 
-def load_reference(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def load_reference(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, str]:
     """ref.regions, ref.indicators and ref.plan from the code's reference files and catalog. A
     table is rewritten only when its content differs from what it holds (its fingerprint is kept
-    as the table's comment); returns the fingerprint of each."""
+    as the table's comment), or always with `full`; returns the fingerprint of each."""
     con.execute("create schema if not exists ref")
-    held = _comments(con, "ref")
+    held = {} if full else _comments(con, "ref")
     out = {}
     for name, frame, fp in (
         ("regions", regions_frame(), _regions_fingerprint()),
@@ -355,7 +355,7 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
 TYPE2_SPAN = ("valid_from", "valid_to", "is_current")
 
 
-def _build_type2(con: duckdb.DuckDBPyConnection, m: Model) -> str:
+def _build_type2(con: duckdb.DuckDBPyConnection, m: Model, *, full: bool = False) -> str:
     """A type-2 table (one row per key and version of its `tracked` columns): "full" when rebuilt
     by its query, "append" when brought forward period by period, "unchanged" when nothing it
     reads changed. Records the slices it now holds in meta.model_slices.
@@ -383,7 +383,7 @@ def _build_type2(con: duckdb.DuckDBPyConnection, m: Model) -> str:
     if not exists:  # a new warehouse: an empty table, then every period appended
         con.execute(f"create table {m.name} as select * from ({m.sql}) where false")
     how = "full"
-    if all(now.get(k) == v for k, v in built.items()):
+    if not full and all(now.get(k) == v for k, v in built.items()):
         how = _append_type2(con, m, sorted(set(now) - set(built))) or "full"
     if how == "full":
         con.execute(f"create or replace table {m.name} as {m.sql}")
@@ -461,11 +461,13 @@ def _append_type2(con: duckdb.DuckDBPyConnection, m: Model, added: list[str]) ->
         con.execute("drop table if exists _type2_rows")
 
 
-def build(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
-    """Rebuild reference tables and every model in one transaction; returns seconds per model."""
+def build(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, float]:
+    """Rebuild reference tables and every model in one transaction; returns seconds per model.
+    `full`: rewrite every table from its query, including those a build otherwise keeps or brings
+    forward (reference tables as they were, core.dim_enterprise)."""
     con.execute("begin transaction")
     try:
-        timings = build_in_transaction(con)
+        timings = build_in_transaction(con, full=full)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -473,15 +475,15 @@ def build(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     return timings
 
 
-def build_in_transaction(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+def build_in_transaction(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, float]:
     """`build` inside the caller's open transaction (a load builds the warehouse in the transaction
     that writes its rows, so both commit together); records the build in `meta.builds`."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    reference = load_reference(con)
+    reference = load_reference(con, full=full)
     for schema in ("stg", "core", "marts"):
         con.execute(f"create schema if not exists {schema}")
-    held = {s: _comments(con, s) for s in ("stg", "core", "marts")}
+    held = {s: {} if full else _comments(con, s) for s in ("stg", "core", "marts")}
     for m in models():
         t0 = time.perf_counter()
         fp = _static_fingerprint(m, reference)
@@ -497,7 +499,7 @@ def build_in_transaction(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
         elif m.kind == "vintaged":
             _build_vintaged(con, m)
         elif m.kind == "type2":
-            _build_type2(con, m)
+            _build_type2(con, m, full=full)
         else:
             raise ValueError(f"{m.path}: unknown kind {m.kind!r}")
         timings[m.name] = time.perf_counter() - t0

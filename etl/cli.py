@@ -22,7 +22,7 @@ EXAMPLES = {
     "run": "statwh run                      # load everything waiting in $STATWH_HOME/inbox/<source>/",
     "ingest": "statwh ingest enterprises 规上工业企业主要指标_2025年1-6月.xlsx",
     "check": "statwh check land_use 增减挂钩项目验收台账.xlsx   # prints what would load; changes nothing",
-    "build": "statwh build",
+    "build": "statwh build\n  statwh build --full     # every table rewritten from its query",
     "reprocess": "statwh reprocess --source enterprises --period 2025-06",
     "publish": "statwh publish",
     "indicators": "statwh indicators --latest --format json\n  statwh indicators --as-of 2025-03-31",
@@ -321,7 +321,7 @@ def cmd_build(args) -> int:
     from etl.build import build
 
     with _writer(home) as con:
-        timings = build(con)
+        timings = build(con, full=args.full)
     _err(f"built {len(timings)} models in {sum(timings.values()):.2f}s")
     return 0
 
@@ -516,7 +516,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("source")
     sp.add_argument("files", nargs="+", metavar="FILE")
-    add("build", "rebuild the marts from what is loaded", cmd_build)
+    sp = add("build", "rebuild the marts from what is loaded", cmd_build)
+    sp.add_argument(
+        "--full",
+        action="store_true",
+        help="rewrite every table from its query, even those a build keeps or brings forward",
+    )
     sp = add("reprocess", "re-read archived files and load them again as new vintages", cmd_reprocess)
     sp.add_argument("--source")
     sp.add_argument("--period", help="only files holding this period (2025, 2025Q2, 2025-06)")

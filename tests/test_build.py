@@ -59,3 +59,39 @@ def test_reference_tables_and_what_reads_only_them_are_rewritten_when_they_chang
     build(con)
     assert _oids(con)["core.dim_indicator"] != changed["core.dim_indicator"]
     assert _oids(con)["core.dim_region"] == changed["core.dim_region"]
+
+
+def test_a_full_build_rewrites_what_a_build_keeps_or_brings_forward(tmp_path):
+    from etl.build import _build_type2, model
+
+    con = connect(Home(tmp_path).ensure())
+    build(con)
+    kept = _oids(con)
+    slices = con.execute("select count(*) from meta.model_slices").fetchall()
+    build(con, full=True)
+    rewritten = _oids(con)
+    for name in ("ref.regions", "core.dim_region", "core.dim_indicator", "core.dim_enterprise"):
+        assert rewritten[name] != kept[name], name
+    assert con.execute("select count(*) from meta.model_slices").fetchall() == slices
+    assert _build_type2(con, model("core.dim_enterprise")) == "unchanged"  # as the full build left it
+
+
+def test_statwh_build_full(tmp_path, monkeypatch):
+    from etl.cli import main
+
+    def marked() -> bool:  # a row no query gives, written into a table a build keeps
+        con = connect(Home(tmp_path).ensure())
+        try:
+            return con.execute("select count(*) from core.dim_region where region_code = 'x'").fetchall() == [
+                (1,)
+            ]
+        finally:
+            con.close()
+
+    monkeypatch.setenv("STATWH_HOME", str(tmp_path))
+    assert main(["build"]) == 0
+    con = connect(Home(tmp_path).ensure())
+    con.execute("insert into core.dim_region (region_code, name) values ('x', 'x')")
+    con.close()
+    assert main(["build"]) == 0 and marked()
+    assert main(["build", "--full"]) == 0 and not marked()
