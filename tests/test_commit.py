@@ -293,7 +293,7 @@ def test_rows_extraction_turned_away_keep_the_build_ahead(tmp_path):
 def test_a_build_that_fails_ahead_does_not_cost_the_file_its_load(tmp_path, monkeypatch):
     import etl.build
 
-    def broken(con):  # a model written, then one that fails
+    def broken(con, **kw):  # a model written, then one that fails
         con.execute("create schema if not exists core")
         con.execute("create table core.half_built as select 1 as x")
         raise RuntimeError("model exploded")

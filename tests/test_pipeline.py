@@ -410,13 +410,13 @@ def test_a_run_builds_in_its_last_files_transaction(copied_home, tmp_path, monke
     calls: list[tuple[str, str]] = []
     whole, inside = etl.build.build, etl.build.build_in_transaction
 
-    def build(con):
+    def build(con, **kw):
         calls.append(("build", threading.current_thread().name))
-        return whole(con)
+        return whole(con, **kw)
 
-    def build_in_transaction(con):
+    def build_in_transaction(con, **kw):
         calls.append(("in_transaction", threading.current_thread().name))
-        return inside(con)
+        return inside(con, **kw)
 
     monkeypatch.setattr(etl.build, "build", build)
     monkeypatch.setattr(etl.build, "build_in_transaction", build_in_transaction)
