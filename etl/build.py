@@ -362,7 +362,8 @@ def _build_type2(con: duckdb.DuckDBPyConnection, m: Model, *, full: bool = False
 
     Appending gives the query's result (tests compare the two) and costs what the new periods
     cost, not the whole history: it is done when the slices of the last build are all still
-    current (none revised or superseded) and every row added since is of a period later than
+    current (none revised or superseded), the table was built by the same query (a fingerprint
+    of it is kept as the table's comment) and every row added since is of a period later than
     any the table holds, with one row per key and period. Otherwise the table is rebuilt."""
     o = m.type2
     if set(m.columns) != {o["key"], *o["tracked"], *o["latest"], *TYPE2_SPAN}:
@@ -376,17 +377,18 @@ def _build_type2(con: duckdb.DuckDBPyConnection, m: Model, *, full: bool = False
     built = dict(
         con.execute("select slice_key, load_id from meta.model_slices where model = ?", [m.name]).fetchall()
     )
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-        m.name.split("."),
-    ).fetchall()[0][0]
-    if not exists:  # a new warehouse: an empty table, then every period appended
+    fp = _fingerprint(m.sql, sorted(o.items()))  # the table's comment: built by this query
+    schema, table = m.name.split(".")
+    held = _comments(con, schema)
+    if table not in held:  # a new warehouse: an empty table, then every period appended
         con.execute(f"create table {m.name} as select * from ({m.sql}) where false")
+        con.execute(f"comment on table {m.name} is '{fp}'")
     how = "full"
-    if not full and all(now.get(k) == v for k, v in built.items()):
+    if not full and held.get(table, fp) == fp and all(now.get(k) == v for k, v in built.items()):
         how = _append_type2(con, m, sorted(set(now) - set(built))) or "full"
     if how == "full":
         con.execute(f"create or replace table {m.name} as {m.sql}")
+        con.execute(f"comment on table {m.name} is '{fp}'")
     con.execute("delete from meta.model_slices where model = ?", [m.name])
     con.execute(
         "insert into meta.model_slices select ?, dataset, slice_key, load_id from core.int_current_slices"

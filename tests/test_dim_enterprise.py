@@ -268,3 +268,17 @@ def test_every_build_gives_what_the_query_gives(tmp_path_factory, in_order, load
     w.build()  # compares with the query after every build
     if in_order:
         assert "full" not in w.paths
+
+
+def test_a_table_built_by_another_query_is_rebuilt(tmp_path, monkeypatch):
+    import dataclasses
+
+    w = Warehouse(tmp_path)
+    w.load(0, _roster("ab"))
+    w.build()
+    w.load(1, _roster("ab"))
+    m = model("core.dim_enterprise")
+    changed = dataclasses.replace(m, sql=m.sql + "\n")  # a new version of the model's query
+    assert _build_type2(w.con, changed) == "full"
+    w.load(2, _roster("ab"))
+    assert _build_type2(w.con, changed) == "append"
