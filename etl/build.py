@@ -10,6 +10,7 @@ reads.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -459,8 +460,9 @@ def _append_type2(con: duckdb.DuckDBPyConnection, m: Model, added: list[str]) ->
                 {"p": p},
             )
         return "append"
-    finally:
-        con.execute("drop table if exists _type2_rows")
+    finally:  # (in a transaction a failed statement aborted, the error raised is the one to see)
+        with contextlib.suppress(duckdb.Error):
+            con.execute("drop table if exists _type2_rows")
 
 
 def build(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, float]:
