@@ -84,14 +84,16 @@ def _model(path: Path, text: str) -> Model:
     )
 
 
+def _reads(m: Model) -> set[str]:
+    """The tables and views (`schema.name`) a model's query names, itself aside."""
+    return set(re.findall(r"\b((?:raw|meta|ref|stg|core|marts)\.[a-z_0-9]+)\b", m.sql)) - {m.name}
+
+
 @cache
 def models() -> tuple[Model, ...]:
     """Every model, in an order where each comes after the models it reads."""
     found = {m.name: m for p in sorted(MODELS_DIR.rglob("*.sql")) for m in parse_model(p)}
-    graph = {}
-    for name, m in found.items():
-        refs = set(re.findall(r"\b((?:stg|core|marts)\.[a-z_0-9]+)\b", m.sql)) & set(found)
-        graph[name] = refs - {name}
+    graph = {name: _reads(m) & set(found) for name, m in found.items()}
     order = list(TopologicalSorter(graph).static_order())
     return tuple(found[n] for n in order)
 
@@ -262,10 +264,6 @@ def load_reference(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dic
         con.unregister("_ref")
         con.execute(f"comment on table ref.{name} is '{fp}'")
     return out
-
-
-def _reads(m: Model) -> set[str]:
-    return set(re.findall(r"\b((?:raw|meta|ref|stg|core|marts)\.[a-z_0-9]+)\b", m.sql)) - {m.name}
 
 
 def _static_fingerprint(m: Model, reference: dict[str, str]) -> str | None:
