@@ -125,6 +125,8 @@ def test_same_versions_as_period_by_period_on_random_histories(histories):
 import pytest  # noqa: E402
 
 from etl.build import _build_type2, models  # noqa: E402
+from etl.load import _write_rows  # noqa: E402
+from etl.schemas import DATASETS, LINEAGE  # noqa: E402
 from etl.settings import Home  # noqa: E402
 from etl.warehouse import connect  # noqa: E402
 
@@ -141,28 +143,22 @@ class Warehouse:
 
     def load(self, k: int, rows: list[tuple]) -> None:
         """A roster of month k (rows: credit_code, name, name_key, township, industry, chain),
-        superseding any earlier load of that month."""
+        written as a load writes it (`etl.load._write_rows`: raw rows and their slice, none for
+        an empty roster), superseding any earlier load of that month."""
         self.load_id += 1
         at = dt.datetime(2026, 1, 1) + dt.timedelta(minutes=self.load_id)
         period = f"{month(k):%Y-%m}"
         frame = pd.DataFrame(rows, columns=COLUMNS[:6])
-        frame["period"], frame["period_end"], frame["load_id"], frame["slice_key"] = (
-            period,
-            month(k),
-            self.load_id,
-            period,
-        )
-        self.con.register("frame", frame)
-        self.con.execute("insert into raw.enterprise_periods by name select * from frame")
-        self.con.unregister("frame")
+        frame["period"], frame["period_end"] = period, month(k)
+        for c in (*DATASETS["enterprise_periods"].columns, *LINEAGE):
+            if c not in frame:
+                frame[c] = None
         self.con.execute(
             "insert into meta.loads (load_id, source, dataset, file_name, sha256, status, received_at,"
             " loaded_at) values (?, 'enterprises', 'enterprise_periods', ?, ?, 'loaded', ?, ?)",
             [self.load_id, f"roster-{period}.xlsx", f"sha-{self.load_id}", at, at],
         )
-        self.con.execute(
-            "insert into meta.slices values (?, 'enterprise_periods', ?, ?)", [self.load_id, period, at]
-        )
+        _write_rows(self.con, "enterprise_periods", frame, self.load_id, at)
 
     def build(self) -> list[tuple]:
         m = model("core.dim_enterprise")
