@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import iterparse
 
+import numpy as np
 import pandas as pd
 
 from etl.read import Grid
@@ -129,37 +130,21 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
     as text). Nothing is lost by typing: fastexcel reports every cell it could not give the
     column's type (text in a number column, an Excel error such as `#REF!`, which it would
     otherwise read as a blank), and that cell's own text is put back, so the parsers name it."""
-    import fastexcel
-
-    from etl.read import ReadError
-
-    try:
-        reader = fastexcel.read_excel(str(path))
-    except Exception as e:
-        raise ReadError(f"Excel 文件已损坏，无法读取 / cannot read the workbook: {e}") from e
     idx = sorted(columns)
     dtypes = {i: _DTYPES[columns[i]] for i in idx if columns[i] in _DTYPES}
-    try:
-        sheet_obj = reader.load_sheet(
-            sheet,
-            header_row=None,
-            skip_rows=start_row,
-            use_columns=idx,
-            dtypes=dtypes or None,
-            schema_sample_rows=2000,
-        )
-        table, errors = sheet_obj.to_arrow_with_errors()
-    except Exception as e:
-        raise ReadError(f"工作表“{sheet}”无法读取 / cannot read sheet {sheet!r}: {e}") from e
-    names = [c.name for c in sheet_obj.selected_columns]
+    table, errors, cols, _ = _read(path, sheet, start_row, idx, dtypes)
     df = table.to_pandas()
     del table
-    df.columns = [int(re.sub(r"\D", "", str(n))) for n in names]
+    df.columns = cols
     df.index = range(start_row, start_row + len(df))
+    for c in idx:  # a column the sheet's cells do not reach (an empty column A, say): empty
+        if c not in df.columns:
+            df[c] = pd.Series(np.nan, index=df.index, dtype="float64" if columns[c] == "number" else "str")
+    if list(df.columns) != idx:
+        df = df[idx]
     by_col: dict[int, dict[int, str]] = {}
-    for e in errors.errors if errors is not None else []:
-        r, c = e.position
-        text = cell_text(e.detail)
+    for (r, c), detail in errors:
+        text = cell_text(detail)
         if text is not None:
             by_col.setdefault(c, {})[r] = text
     maybe = _zeros_and_ones(df, [c for c in idx if columns[c] in {"number", "auto"}])
@@ -179,11 +164,34 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
 _DTYPES = {"text": "string", "number": "float"}
 
 
+def _read(path: Path, sheet: str, start_row: int, idx: list[int], dtypes: dict[int, str]):
+    """fastexcel's read of the columns (`etl.sheetparts.Part`): a big sheet in parts on every
+    core (`etl.sheetparts.read_parts`), else in one read."""
+    import fastexcel
+
+    from etl.read import ReadError
+    from etl.sheetparts import failed, load, read_parts
+
+    got = read_parts(path, sheet, start_row, idx, dtypes)
+    if got is not None:
+        return got
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except BaseException as e:
+        if not failed(e):
+            raise
+        raise ReadError(f"Excel 文件已损坏，无法读取 / cannot read the workbook: {e}") from e
+    try:
+        return load(reader, sheet, start_row, idx, dtypes)
+    except BaseException as e:  # a panic in fastexcel's Rust code too: the file is named, not a crash
+        if not failed(e):
+            raise
+        raise ReadError(f"工作表“{sheet}”无法读取 / cannot read sheet {sheet!r}: {e}") from e
+
+
 def _zeros_and_ones(df: pd.DataFrame, cols: list[int]) -> set[tuple[int, int]]:
     """(row, column) of the cells of float columns that read 0 or 1: only those can have been
     TRUE or FALSE in the sheet."""
-    import numpy as np
-
     out: set[tuple[int, int]] = set()
     for c in cols:
         if c in df.columns and df[c].dtype == np.float64:

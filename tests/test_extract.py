@@ -381,3 +381,27 @@ def test_a_logical_cell_in_a_roster_is_a_rejected_row(tmp_path):
     assert ex.frame is not None
     (employees,) = ex.frame.loc[ex.frame["_row"] == 9, "employees"]
     assert employees is pd.NA  # not 1 employee; the load quarantines the row with that message
+
+
+def test_a_table_that_starts_in_column_b_reads_as_in_column_a(tmp_path, demo_files):
+    """fastexcel counts columns from the first one the sheet's cells reach: with column A empty,
+    column B is its column 0. Columns are read by their place in the sheet, so a roster moved one
+    column right gives the same rows (it was rejected: "column at index 0 not found")."""
+    import xlsxwriter
+
+    src = sorted((demo_files / "enterprises").glob("*.xlsx"))[0]
+    rows = read_workbook(src).sheets[0].rows
+    moved = tmp_path / src.name
+    wb = xlsxwriter.Workbook(str(moved))
+    ws = wb.add_worksheet("Sheet1")
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c + 1, v)
+    wb.close()
+    a, b = extract(src, "enterprises"), extract(moved, "enterprises")
+    assert not b.critical and b.rows_read == a.rows_read > 400
+    assert b.sheets[0].columns["credit_code"].endswith("(C)") and a.sheets[0].columns["credit_code"].endswith("(B)")
+    data = [c for c in a.frame.columns if not c.startswith("_")]
+    assert b.frame[data].equals(a.frame[data])
+    assert b.frame["_row"].tolist() == a.frame["_row"].tolist()
