@@ -20,7 +20,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 def main(argv: list[str]) -> int:
     rows = int(argv[0]) if argv and argv[0].isdigit() else 200_000
-    top = 25
+    top = int(os.environ.get("TOP", "25"))
     from bench.gen import rosters
     from bench.worker import _ingest_one, _ours_setup, _warmup
 

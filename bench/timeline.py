@@ -1,0 +1,81 @@
+"""When each step of one ingest runs, on which thread: `python -m bench.timeline [ROWS]`.
+
+Runs `statwh ingest`'s path (ingest_file with the build, then publish) on a cached roster of ROWS
+rows (default 200000), after the one-time imports and a warm-up, with the main steps wrapped to
+record their start and end; prints them in order, in seconds from the start. Where two threads
+overlap (the suite beside the writer's insert and build) and where one waits shows at a glance.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+STEPS = [
+    ("etl.load", "extract"),
+    ("etl.fastsheet", "_read"),
+    ("etl.sheetparts", "_Package.inflate"),
+    ("etl.sheetparts", "_Package.write_with_part"),
+    ("etl.extract", "classify_rows"),
+    ("etl.transform", "finish"),
+    ("etl.load", "_history_frame_or_error"),
+    ("etl.load", "validate_prepared"),
+    ("etl.load", "_write_rows"),
+    ("etl.load", "_record_load"),
+    ("etl.build", "build_in_transaction"),
+    ("etl.publish", "publish"),
+]
+
+
+def _wrap(log: list, t0: list, name: str, fn):
+    @functools.wraps(fn)
+    def inner(*a, **k):
+        start = time.perf_counter()
+        try:
+            return fn(*a, **k)
+        finally:
+            log.append((start - t0[0], time.perf_counter() - t0[0], threading.current_thread().name, name))
+
+    return inner
+
+
+def main(argv: list[str]) -> int:
+    rows = int(argv[0]) if argv and argv[0].isdigit() else 200_000
+    from bench.gen import rosters
+    from bench.worker import _ingest_one, _ours_setup, _warmup
+
+    path, warm = rosters(rows)[0], rosters(50)[0]
+    Home, connect = _ours_setup()
+    log: list = []
+    t0 = [0.0]
+    for mod, attr in STEPS:
+        m = importlib.import_module(mod)
+        owner = m
+        *outer, last = attr.split(".")
+        for o in outer:
+            owner = getattr(owner, o)
+        setattr(owner, last, _wrap(log, t0, attr, getattr(owner, last)))
+    work = Path(tempfile.mkdtemp(prefix="statwh-timeline-"))
+    _warmup(work, warm)
+    home = Home(work / "home").ensure()
+    con = connect(home)
+    log.clear()
+    t0[0] = time.perf_counter()
+    _ingest_one(con, home, path)
+    total = time.perf_counter() - t0[0]
+    for start, end, thread, name in sorted(log):
+        print(f"{start:7.3f} → {end:7.3f}  {end - start:6.3f} s  {thread:<18} {name}")
+    print(f"total {total:.3f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
