@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
-MIN_BYTES = 24 << 20
+MIN_BYTES = 8 << 20
 MAX_BYTES = 320 << 20
 MAX_PARTS = 4
 SAMPLE_ROWS = 2000  # fastexcel's schema_sample_rows, as load_columns reads
@@ -260,9 +260,11 @@ def _read_parts(
         off, row, end = bounds[i]
         book = Path(scratch) / f"part{i}.xlsx"
         try:
-            if not book.exists():
-                pkg.write_with_part(book, part, [head, view[off:end], tail])
-            return load(fastexcel.read_excel(str(book)), sheet, row, columns, types)
+            pkg.write_with_part(book, part, [head, view[off:end], tail])
+            try:
+                return load(fastexcel.read_excel(str(book)), sheet, row, columns, types)
+            finally:
+                book.unlink()  # here, beside the other part's read, not after both
         except BaseException as e:
             if not failed(e):
                 raise
