@@ -516,11 +516,14 @@ def _extract_rows_sheet(
 
     cols: dict[str, Any] = {}
     blank_zero = spec.blank_means == "zero"
-    for fname, c in hm.mapping.items():
-        f = spec.field(fname)
+    fields = [(fname, spec.field(fname), c) for fname, c in hm.mapping.items()]
+    raws = [
+        data[c] if c in data.columns else pd.Series([None] * n, index=data.index, dtype=object)
+        for _, _, c in fields
+    ]
+    parsed = _parse_all(raws, [f for _, f, _ in fields], blank_zero)
+    for (fname, f, c), raw, (vals, missing, problems, cell_units) in zip(fields, raws, parsed, strict=True):
         assert f is not None
-        raw = data[c] if c in data.columns else pd.Series([None] * n, index=data.index, dtype=object)
-        vals, missing, problems, cell_units = parse_series(raw, f, blank_zero)
         if f.type in {"number", "integer"} and f.unit:
             unit, src = _unit_for(f, hm.names[c], meta, file_name)
             if unit is None:
@@ -599,6 +602,23 @@ def _extract_rows_sheet(
 
     _check_totals(spec, hm, grid.name, total_rows, total_values, cols, info, ex)
     return cols
+
+
+PARALLEL_PARSE_ROWS = 20_000  # from this many rows the columns are parsed on two threads
+
+
+def _parse_all(raws: list[pd.Series], fields: list[Any], blank_zero: bool) -> list[tuple]:
+    """`parse_series` of every column, in order. A big sheet's columns are parsed on two
+    threads: much of a column's parse is Arrow's and numpy's kernels, which release the GIL, so
+    one column's kernels run while another's Python does (the parsers share no state)."""
+    if len(raws) < 2 or (len(raws[0]) if raws else 0) < PARALLEL_PARSE_ROWS:
+        return [parse_series(r, f, blank_zero) for r, f in zip(raws, fields, strict=True)]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2, thread_name_prefix="statwh-parse") as pool:
+        return list(
+            pool.map(lambda rf: parse_series(rf[0], rf[1], blank_zero), zip(raws, fields, strict=True))
+        )
 
 
 def _repeat(v: Any, n: int) -> Any:

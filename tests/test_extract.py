@@ -401,7 +401,41 @@ def test_a_table_that_starts_in_column_b_reads_as_in_column_a(tmp_path, demo_fil
     wb.close()
     a, b = extract(src, "enterprises"), extract(moved, "enterprises")
     assert not b.critical and b.rows_read == a.rows_read > 400
-    assert b.sheets[0].columns["credit_code"].endswith("(C)") and a.sheets[0].columns["credit_code"].endswith("(B)")
+    assert b.sheets[0].columns["credit_code"].endswith("(C)") and a.sheets[0].columns["credit_code"].endswith(
+        "(B)"
+    )
     data = [c for c in a.frame.columns if not c.startswith("_")]
     assert b.frame[data].equals(a.frame[data])
     assert b.frame["_row"].tolist() == a.frame["_row"].tolist()
+
+
+def test_columns_parsed_on_two_threads_give_what_one_thread_gives(demo_files, tmp_path, monkeypatch):
+    """A big sheet's columns are parsed on two threads (`PARALLEL_PARSE_ROWS`): every sample file
+    and every hostile one gives the same rows and the same issues, in the same order, either way."""
+    import etl.extract as ex_mod
+    from tests.hostile.corpus import CASES
+
+    files = [(p, p.parent.name) for p in sorted(demo_files.rglob("*")) if p.is_file()]
+    for name, case in CASES.items():
+        d = tmp_path / name
+        d.mkdir()
+        files.append((case.make(d), case.source))
+    assert len(files) > 60
+
+    def run(rows: int):
+        monkeypatch.setattr(ex_mod, "PARALLEL_PARSE_ROWS", rows)
+        out = []
+        for f, source in files:
+            e = extract(f, source)
+            out.append(
+                (
+                    e.frame,
+                    [(i.severity, i.rule, i.message, i.sheet, i.row, i.column, i.value) for i in e.issues],
+                )
+            )
+        return out
+
+    one, two = run(10**9), run(0)
+    for (f, _), (fa, ia), (fb, ib) in zip(files, one, two, strict=True):
+        assert ia == ib, f
+        assert (fa is None and fb is None) or fa.equals(fb), f
