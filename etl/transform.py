@@ -52,15 +52,24 @@ def _year_of(df: pd.DataFrame) -> pd.Series:
 def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
     """Roster rows: monthly period (a yearly title means December), name key, chain from the
     industry code where the file gives none, flags defaulting to False."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from etl.industry import chain_of
 
-    out = df.copy()
+    with ThreadPoolExecutor(1, thread_name_prefix="statwh-names") as pool:
+        # the names key is Arrow's kernels alone (no GIL held): made beside the steps below
+        names_key = pool.submit(_names_key, df["name"])
+        out = _enterprise_columns(df.copy(), chain_of)
+        out["name_key"] = names_key.result()
+    return out, []
+
+
+def _enterprise_columns(out: pd.DataFrame, chain_of) -> pd.DataFrame:
     year_only = map_unique(
         out["period"], lambda p: isinstance(p, str) and re.fullmatch(r"\d{4}", p) is not None
     )
     year_only = year_only.astype(bool)
     out.loc[year_only, "period"] = out.loc[year_only, "period"] + "-12"
-    out["name_key"] = _names_key(out["name"])
     if "chain" not in out:
         out["chain"] = None
     if "industry_code" in out:
@@ -72,7 +81,7 @@ def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, 
         out["entry_type"] = map_unique(out["entry_type"], _entry_type)
     if "employees" in out:
         out["employees"] = pd.array(out["employees"], dtype="Int64")
-    return out, []
+    return out
 
 
 def _entry_type(v: object) -> str | None:
