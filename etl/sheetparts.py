@@ -29,6 +29,7 @@ import io
 import logging
 import os
 import re
+import shutil
 import struct
 import tempfile
 import zipfile
@@ -166,10 +167,16 @@ def failed(e: BaseException) -> bool:
     return isinstance(e, Exception) or type(e).__name__ == "PanicException"
 
 
-def _scratch_dir() -> str | None:
-    """Where the parts are written: memory (/dev/shm) where there is one, else the temp dir."""
+def _scratch_dir(need: int) -> str | None:
+    """Where the parts are written: memory (/dev/shm) when it has room for them (a container's
+    is often 64 MB), else the temp dir (None: tempfile's default)."""
     shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+    try:
+        if shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > 2 * need:
+            return str(shm)
+    except OSError:
+        pass
+    return None
 
 
 def _row_at(xml: bytes, at: int) -> int | None:
@@ -271,7 +278,7 @@ def _read_parts(
             return e
 
     with (
-        tempfile.TemporaryDirectory(prefix="statwh-sheet-", dir=_scratch_dir()) as scratch,
+        tempfile.TemporaryDirectory(prefix="statwh-sheet-", dir=_scratch_dir(info.file_size)) as scratch,
         ThreadPoolExecutor(len(bounds), thread_name_prefix="statwh-sheet") as pool,
     ):
         done = list(pool.map(read, range(len(bounds)), [dtypes] * len(bounds)))

@@ -250,3 +250,21 @@ def xlsx_name(path: Path) -> str:
     from etl.fastsheet import xlsx_heads
 
     return xlsx_heads(path, 1)[0].name
+
+
+def test_parts_go_to_the_temp_dir_when_shared_memory_has_no_room(tmp_path, small_parts, monkeypatch):
+    """/dev/shm of a container is often 64 MB: the parts are then written to the temp dir."""
+    import collections
+
+    Usage = collections.namedtuple("Usage", "total used free")
+    monkeypatch.setattr(sp.shutil, "disk_usage", lambda p: Usage(64 << 20, 64 << 20, 0))
+    assert sp._scratch_dir(10 << 20) is None
+    used = []
+    real = sp.tempfile.TemporaryDirectory
+    monkeypatch.setattr(sp.tempfile, "TemporaryDirectory", lambda **kw: used.append(kw["dir"]) or real(**kw))
+    path = write(tmp_path / "r.xlsx", roster_like(400))
+    assert sp.read_parts(path, SHEET, 2, [0, 1], {1: "string"}, parts=2) is not None
+    assert used == [None]
+    monkeypatch.undo()
+    if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK):
+        assert sp._scratch_dir(10 << 20) == "/dev/shm"
