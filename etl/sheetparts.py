@@ -3,8 +3,9 @@
 fastexcel (calamine) parses a sheet on one thread. A 200k-row roster's sheet is ~180 MB of XML,
 and its parse is most of an ingest's time while the machine's other core waits. `read_parts`
 inflates the sheet's XML once, cuts its rows into one run per core (at `<row` tags), wraps each
-run in a copy of the package (the other parts kept as they are, the sheet stored uncompressed)
-and lets fastexcel read the copies at the same time: it releases the GIL while it parses.
+run in a copy of the package (the package's other entries copied as they are, the sheet stored
+uncompressed), written to /dev/shm when it has room, and lets fastexcel read the copies at the
+same time: it releases the GIL while it parses.
 
 The parts are joined back into exactly what one read of the whole sheet gives:
 
@@ -14,13 +15,15 @@ The parts are joined back into exactly what one read of the whole sheet gives:
   a whole read;
 - the columns whose type fastexcel infers are inferred by the first part from the same sample
   rows as a whole read (the first part is cut below them); a later part that inferred another
-  type is read again with the first part's types.
+  type (or could not be read so) is read again with the first part's types;
+- a later part none of whose cells holds a value adds no rows, as in a whole read.
 
-Whenever that cannot be assured it returns None and the caller reads the sheet whole: a sheet
-under `MIN_BYTES` (a split costs more than it saves) or over `MAX_BYTES` (the inflated XML and
-its copies are held in memory), one core, rows without numbers or out of order, a prefixed
-namespace, an entry compressed other than by deflate, a sheet that does not inflate, or a part
-fastexcel cannot read.
+Whenever that cannot be assured it returns None and the caller reads the sheet whole (the reason
+is logged at debug level): a sheet under `MIN_BYTES` (a split costs more than it saves) or over
+`MAX_BYTES` (the inflated XML is held in memory), one core, rows without numbers or out of order,
+a prefixed namespace, an entry compressed other than by deflate, a sheet that does not inflate,
+parts whose cells span other columns, a first part without a value, or a part fastexcel cannot
+read.
 """
 
 from __future__ import annotations
