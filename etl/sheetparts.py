@@ -241,18 +241,20 @@ def _read_parts(
 
     if parts < 2:
         return "one core"
-    raw = path.read_bytes()
     try:
-        pkg = _Package(raw)
-        part = dict(_sheet_paths(pkg.zip))[sheet]
-        info = pkg.zip.getinfo(part)
+        with zipfile.ZipFile(path) as z:  # the directory only: the package is read if it is used
+            part = dict(_sheet_paths(z))[sheet]
+            info = z.getinfo(part)
+            entries = z.infolist()
         if not MIN_BYTES <= info.file_size <= MAX_BYTES:
             return "size"
         if any(
             e.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or e.flag_bits & 1
-            for e in pkg.entries
+            for e in entries
         ):
             return "compression"
+        pkg = _Package(path.read_bytes())
+        info = pkg.zip.getinfo(part)
         xml = pkg.inflate(info)
     except Exception as e:  # not a package this can copy (the whole read reports what is wrong)
         return f"package: {e}"
