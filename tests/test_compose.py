@@ -120,6 +120,14 @@ def test_health_checks(compose):
     )
 
 
+def test_worker_has_room_in_dev_shm_for_the_parts_of_a_big_sheet(compose):
+    from etl.sheetparts import MAX_BYTES
+
+    size = compose["services"]["airflow-worker"]["shm_size"]
+    units = {"kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30}
+    assert int(size[:-2]) * units[size[-2:].lower()] > 2 * MAX_BYTES
+
+
 def test_shared_data_volume(compose):
     assert "statwh-data" in compose["volumes"]
     for name in ("airflow-worker", "airflow-init"):
