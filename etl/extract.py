@@ -517,13 +517,13 @@ def _extract_rows_sheet(
     cols: dict[str, Any] = {}
     blank_zero = spec.blank_means == "zero"
     fields = [(fname, spec.field(fname), c) for fname, c in hm.mapping.items()]
+    assert all(f is not None for _, f, _ in fields)
     raws = [
         data[c] if c in data.columns else pd.Series([None] * n, index=data.index, dtype=object)
         for _, _, c in fields
     ]
     parsed = _parse_all(raws, [f for _, f, _ in fields], blank_zero)
     for (fname, f, c), raw, (vals, missing, problems, cell_units) in zip(fields, raws, parsed, strict=True):
-        assert f is not None
         if f.type in {"number", "integer"} and f.unit:
             unit, src = _unit_for(f, hm.names[c], meta, file_name)
             if unit is None:

@@ -28,7 +28,6 @@ read.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import re
@@ -107,10 +106,9 @@ def cores() -> int:
 class _Package:
     """The raw entries of an .xlsx package, to write copies of it with one part replaced."""
 
-    def __init__(self, raw: bytes):
-        self.raw = raw
-        self.zip = zipfile.ZipFile(io.BytesIO(raw))
-        self.entries = self.zip.infolist()
+    def __init__(self, raw: bytes, entries: list[zipfile.ZipInfo]):
+        self.raw = raw  # the package's bytes; `entries` its directory (read from the same file)
+        self.entries = entries
 
     def data(self, info: zipfile.ZipInfo) -> memoryview:
         """An entry's stored bytes (compressed as they are in the file)."""
@@ -253,8 +251,7 @@ def _read_parts(
             for e in entries
         ):
             return "compression"
-        pkg = _Package(path.read_bytes())
-        info = pkg.zip.getinfo(part)
+        pkg = _Package(path.read_bytes(), entries)
         xml = pkg.inflate(info)
     except Exception as e:  # not a package this can copy (the whole read reports what is wrong)
         return f"package: {e}"
