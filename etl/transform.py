@@ -54,17 +54,18 @@ def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, 
     industry code where the file gives none, flags defaulting to False."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from etl.industry import chain_of
-
     with ThreadPoolExecutor(1, thread_name_prefix="statwh-names") as pool:
         # the names key is Arrow's kernels alone (no GIL held): made beside the steps below
         names_key = pool.submit(_names_key, df["name"])
-        out = _enterprise_columns(df.copy(), chain_of)
+        out = _enterprise_columns(df.copy())
         out["name_key"] = names_key.result()
     return out, []
 
 
-def _enterprise_columns(out: pd.DataFrame, chain_of) -> pd.DataFrame:
+def _enterprise_columns(out: pd.DataFrame) -> pd.DataFrame:
+    """The roster's columns other than the names key (see enterprise_periods)."""
+    from etl.industry import chain_of
+
     year_only = map_unique(
         out["period"], lambda p: isinstance(p, str) and re.fullmatch(r"\d{4}", p) is not None
     )
