@@ -4,7 +4,7 @@
     .venv/bin/python bench/dag_parse.py dags/statwh_marts.py
 
 Each file is parsed in a fresh interpreter that has already imported Airflow (as the dag-processor
-has): the time printed is the file's own cost — its imports (etl.spec, pyyaml, the specs) and the
+has): the time printed is the file's own cost — its imports (etl.spec.model, pyyaml, the specs) and the
 DAG objects it builds. Also printed: whether a heavy module (pandas, duckdb, great_expectations,
 numpy, pyarrow) got imported, which a DAG file must never do at parse time.
 """

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import xlsxwriter
 
-from etl.codes import make_credit_code
+from etl.base.codes import make_credit_code
 from etl.demo import CHAIN_INDUSTRY_CODES, CHAINS, DEMO_TOWNSHIPS
 
 GEN_VERSION = 1

@@ -378,7 +378,7 @@ def goals(report: dict) -> list[dict]:
     )
     r = sizes[n]["summary"]["ratios"]["read"]["ours_over_floor"]
     # judged on wall time, like the end-to-end goal: ours reads a big sheet in parts on both cores
-    # (etl/sheetparts.py), so its CPU seconds measure total work, not speed (printed in the note)
+    # (etl/read/sheetparts.py), so its CPU seconds measure total work, not speed (printed in the note)
     note = join(note0, cpu(n, "read_ours_over_floor", "{:.2f}×"))
     add(
         "extraction vs raw fastexcel read (200k)",

@@ -20,18 +20,18 @@ from pathlib import Path
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 STEPS = [
-    ("etl.load", "extract"),
-    ("etl.fastsheet", "_read"),
-    ("etl.sheetparts", "_Package.inflate"),
-    ("etl.sheetparts", "_Package.write_with_part"),
-    ("etl.extract", "classify_rows"),
-    ("etl.transform", "finish"),
-    ("etl.load", "_history_frame_or_error"),
-    ("etl.load", "validate_prepared"),
-    ("etl.load", "_write_rows"),
-    ("etl.load", "_record_load"),
-    ("etl.build", "build_in_transaction"),
-    ("etl.publish", "publish"),
+    ("etl.warehouse.load", "extract"),
+    ("etl.read.fastsheet", "_read"),
+    ("etl.read.sheetparts", "_Package.inflate"),
+    ("etl.read.sheetparts", "_Package.write_with_part"),
+    ("etl.extract.sheet", "classify_rows"),
+    ("etl.extract.finish", "finish"),
+    ("etl.warehouse.load", "_history_frame_or_error"),
+    ("etl.warehouse.load", "validate_prepared"),
+    ("etl.warehouse.load", "_write_rows"),
+    ("etl.warehouse.load", "_record_load"),
+    ("etl.warehouse.build", "build_in_transaction"),
+    ("etl.warehouse.publish", "publish"),
 ]
 
 

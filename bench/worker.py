@@ -143,14 +143,18 @@ _CURRENT: list[Stages] = []
 
 
 def _instrument(st: Stages) -> None:
-    """Time extract (as etl.load calls it) and validate (as etl.load's validation imports it);
+    """Time extract (as etl.warehouse.load calls it) and validate (as etl.warehouse.load's validation imports it);
     the CPU of the great_expectations warm-up thread, which runs while the sheet is read, is
     moved from extract to validate."""
-    import etl.load
-    import etl.validate
+    import etl.validate.suites
+    import etl.warehouse.load
 
     if not _CURRENT:
-        orig_extract, orig_validate, orig_warm = etl.load.extract, etl.validate.validate, etl.validate.warm_up
+        orig_extract, orig_validate, orig_warm = (
+            etl.warehouse.load.extract,
+            etl.validate.suites.validate,
+            etl.validate.suites.warm_up,
+        )
 
         def extract(*a, **k):
             with _CURRENT[-1]("extract"):
@@ -167,7 +171,11 @@ def _instrument(st: Stages) -> None:
             finally:
                 _CURRENT[-1].move_cpu(time.thread_time() - t0, from_stage="extract", to_stage="validate")
 
-        etl.load.extract, etl.validate.validate, etl.validate.warm_up = extract, validate, warm_up
+        etl.warehouse.load.extract, etl.validate.suites.validate, etl.validate.suites.warm_up = (
+            extract,
+            validate,
+            warm_up,
+        )
         _CURRENT.append(st)
     _CURRENT[-1] = st
 
@@ -175,9 +183,9 @@ def _instrument(st: Stages) -> None:
 def _ingest_one(con, home, path: Path, st: Stages | None = None) -> dict:
     """What `statwh ingest` does with one file: ingest_file (archive, extract, then validate while
     the rows are written and the warehouse built) → publish, each stage timed."""
-    from etl.build import build
-    from etl.load import ingest_file
-    from etl.publish import publish
+    from etl.warehouse.build import build
+    from etl.warehouse.load import ingest_file
+    from etl.warehouse.publish import publish
 
     st = st or Stages()
     # load = what ingest_file does besides extract and validate (both timed inside it, and taken
@@ -211,13 +219,10 @@ def _ingest_one(con, home, path: Path, st: Stages | None = None) -> dict:
 def _ours_setup():
     import great_expectations  # noqa: F401  the one-time 6-7 s import, never timed
 
-    import etl.build
-    import etl.extract
-    import etl.load
-    import etl.publish
-    import etl.validate  # noqa: F401
-    from etl.settings import Home
-    from etl.warehouse import connect
+    import etl.extract.sheet
+    import etl.validate.suites  # noqa: F401
+    from etl.base.settings import Home
+    from etl.warehouse.connection import connect
 
     _quiet()
     return Home, connect
@@ -298,7 +303,7 @@ def run_naive(path: Path, work: Path, warm: Path | None) -> dict:
     import great_expectations  # noqa: F401  never timed
     import sqlalchemy
 
-    from etl.validate import validate
+    from etl.validate.suites import validate
 
     _quiet()
     base = rss_mb()

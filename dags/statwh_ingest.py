@@ -1,6 +1,6 @@
 """Ingestion DAGs, one per source (`statwh_ingest_<source>`), generated from the specs; and `statwh_reprocess`.
 
-Wiring only: the logic is in `etl.airflow_support` (and `etl.load` / `etl.pipeline`). Nothing heavy is
+Wiring only: the logic is in `etl.airflow_tasks` (and `etl.warehouse.load` / `etl.ingest`). Nothing heavy is
 imported here: pandas, duckdb and great_expectations are imported inside the task bodies.
 """
 
@@ -10,9 +10,9 @@ import datetime as dt
 
 from airflow.sdk import DAG, Asset, Param, PokeReturnValue, get_current_context, task
 
-from etl import airflow_support as sw
-from etl.settings import Home
-from etl.spec import builtin_specs, source_ids
+from etl import airflow_tasks as sw
+from etl.base.settings import Home
+from etl.spec.model import builtin_specs, source_ids
 
 START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 

@@ -8,9 +8,9 @@ import operator
 
 from airflow.sdk import DAG, Asset, task
 
-from etl import airflow_support as sw
-from etl.settings import Home
-from etl.spec import source_ids
+from etl import airflow_tasks as sw
+from etl.base.settings import Home
+from etl.spec.model import source_ids
 
 ASSETS = [Asset(sw.asset_uri(s)) for s in source_ids()]
 

@@ -10,8 +10,8 @@ import datetime as dt
 
 from airflow.sdk import DAG, get_current_context, task
 
-from etl import airflow_support as sw
-from etl.settings import Home
+from etl import airflow_tasks as sw
+from etl.base.settings import Home
 
 with DAG(
     dag_id="statwh_pipeline",

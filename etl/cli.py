@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from etl.settings import Home
+from etl.base.settings import Home
 
 EXAMPLES = {
     "run": "statwh run                      # load everything waiting in $STATWH_HOME/inbox/<source>/",
@@ -78,7 +78,7 @@ def _parse_when(text: str) -> dt.datetime:
 
 
 def _check_source(source: str) -> None:
-    from etl.spec import SpecError, source_ids, specs_for
+    from etl.spec.model import SpecError, source_ids, specs_for
 
     try:
         if not specs_for(source):
@@ -96,7 +96,7 @@ def _check_files(files: list[str]) -> list[Path]:
 
 
 def _writer(home: Home):
-    from etl.warehouse import connect, write_lock
+    from etl.warehouse.connection import connect, write_lock
 
     class _W:
         def __enter__(self):
@@ -160,7 +160,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_sources(args) -> int:
-    from etl.spec import builtin_specs
+    from etl.spec.model import builtin_specs
 
     home = Home.from_env()
     for s in builtin_specs():
@@ -170,7 +170,7 @@ def cmd_sources(args) -> int:
 
 
 def _run_pipeline(home: Home, results_fn, *, build: bool = True) -> int:
-    from etl.pipeline import build_and_publish, built
+    from etl.ingest import build_and_publish, built
 
     with _writer(home) as con:
         results = results_fn(con)
@@ -207,7 +207,7 @@ def _progress(total: int):
 
 
 def cmd_run(args) -> int:
-    from etl.pipeline import process_inbox, waiting_files
+    from etl.ingest import process_inbox, waiting_files
 
     home = _home(args)
     if args.demo_if_empty and not waiting_files(home):
@@ -239,7 +239,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from etl.pipeline import ingest_paths
+    from etl.ingest import ingest_paths
 
     _check_source(args.source)
     paths = _check_files(args.files)
@@ -255,8 +255,8 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from etl.extract import extract
-    from etl.settings import limits
+    from etl.base.settings import limits
+    from etl.extract.sheet import extract
 
     _check_source(args.source)
     paths = _check_files(args.files)
@@ -298,7 +298,7 @@ def cmd_check(args) -> int:
             )
         issues = list(ex.issues)
         if not ex.critical and ex.frame is not None:
-            from etl.load import _validation_issues
+            from etl.warehouse.load import _validation_issues
 
             v, _ = _validation_issues(ex)
             issues += v
@@ -318,7 +318,7 @@ def cmd_check(args) -> int:
 
 def cmd_build(args) -> int:
     home = _home(args)
-    from etl.build import build
+    from etl.warehouse.build import build
 
     with _writer(home) as con:
         timings = build(con, full=args.full)
@@ -328,7 +328,7 @@ def cmd_build(args) -> int:
 
 def cmd_publish(args) -> int:
     home = _home(args)
-    from etl.publish import publish
+    from etl.warehouse.publish import publish
 
     with _writer(home) as con:
         written = publish(con, home)
@@ -338,7 +338,7 @@ def cmd_publish(args) -> int:
 
 
 def cmd_reprocess(args) -> int:
-    from etl.reprocess import reprocess
+    from etl.warehouse.reprocess import reprocess
 
     home = _home(args)
 
@@ -361,13 +361,13 @@ def _progress_frame(args):
         raise UsageError(
             f"仓库尚未建立：{path}（先运行 statwh run） / no warehouse yet: run `statwh run` first"
         )
-    from etl.build import progress_as_of
+    from etl.warehouse.build import progress_as_of
 
     if as_of is None:
         con = duckdb.connect(str(path), read_only=True)
         df = con.execute("select * from marts.indicator_progress").df()
     else:
-        from etl.warehouse import write_lock
+        from etl.warehouse.connection import write_lock
 
         # as-of queries evaluate the models against the warehouse: wait for writers, read only
         with write_lock(home):
@@ -444,8 +444,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_spec_draft(args) -> int:
-    from etl.draft import draft_spec
-    from etl.read import ReadError
+    from etl.draft.draft import draft_spec
+    from etl.read.workbook import ReadError
 
     path = _check_files([args.file])[0]
     if args.source:
@@ -468,7 +468,8 @@ def cmd_spec_draft(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    from etl.docs import DICTIONARY, data_dictionary
+    from etl.base.paths import DICTIONARY
+    from etl.docs import data_dictionary
 
     out = Path(args.out) if args.out else DICTIONARY
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -560,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    from etl.warehouse import LockTimeout
+    from etl.warehouse.connection import LockTimeout
 
     try:
         return args.fn(args)

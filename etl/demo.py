@@ -125,7 +125,7 @@ from pathlib import Path
 import numpy as np
 import xlsxwriter
 
-from etl.codes import CREDIT_ALPHABET, make_credit_code
+from etl.base.codes import CREDIT_ALPHABET, make_credit_code
 
 SEED = 20231231
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 
-from etl.build import models
-
-DICTIONARY = Path(__file__).resolve().parent.parent / "docs" / "data-dictionary.md"
+from etl.warehouse.build import models
 
 
 def data_dictionary() -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.settings import Home
+from etl.base.settings import Home
 
 # status → (label, colour, light background); the order is the order of the groups on the page
 STATUS = {

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.spec import source_ids
+from etl.spec.model import source_ids
 
 DEADLINE = 360  # seconds for the whole test, processes' start and stop included
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(DEADLINE + 60)]
@@ -289,7 +289,7 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
             "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}",
             "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
             "AIRFLOW__CELERY__WORKER_CONCURRENCY": "3",
-            "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "etl.airflow_support.CELERY_CONFIG",
+            "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "etl.airflow_tasks.CELERY_CONFIG",
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(log_port),
             "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "300",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",

@@ -1,4 +1,4 @@
-"""`etl.airflow_support`: the logic the Airflow DAGs call (stable files, claims, staging, commit, failures)."""
+"""`etl.airflow_tasks`: the logic the Airflow DAGs call (stable files, claims, staging, commit, failures)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import pytest
 # importing airflow.sdk must not write into ~/airflow
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="statwh-test-airflow-"))
 
-from etl import airflow_support as sw  # noqa: E402
-from etl.settings import Home  # noqa: E402
+from etl import airflow_tasks as sw  # noqa: E402
+from etl.base.settings import Home  # noqa: E402
 
 TARGETS = "targets/工作报告目标任务表.xlsx"
 
@@ -26,7 +26,7 @@ def test_light_at_import():
     import sys
 
     code = (
-        "import sys, etl.airflow_support; "
+        "import sys, etl.airflow_tasks; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas','duckdb','great_expectations','numpy'}))"
     )
     out = subprocess.run(

@@ -1,13 +1,13 @@
-"""etl.build: what a build rewrites and what it leaves as it is."""
+"""etl.warehouse.build: what a build rewrites and what it leaves as it is."""
 
 from __future__ import annotations
 
 import dataclasses
 
-import etl.build as build_mod
-from etl.build import build
-from etl.settings import Home
-from etl.warehouse import connect
+import etl.warehouse.build as build_mod
+from etl.base.settings import Home
+from etl.warehouse.build import build
+from etl.warehouse.connection import connect
 
 
 def _oids(con) -> dict[str, int]:
@@ -62,7 +62,7 @@ def test_reference_tables_and_what_reads_only_them_are_rewritten_when_they_chang
 
 
 def test_a_full_build_rewrites_what_a_build_keeps_or_brings_forward(tmp_path):
-    from etl.build import _build_type2, model
+    from etl.warehouse.build import _build_type2, model
 
     con = connect(Home(tmp_path).ensure())
     build(con)

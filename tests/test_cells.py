@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl import cells
-from etl.cells import parse_number, parse_period, unit_factor, unit_from_unit_row
+from etl.base import cells
+from etl.base.cells import parse_number, parse_period, unit_factor, unit_from_unit_row
 
 UNITS = list(cells.UNIT_FACTORS)
 
@@ -145,8 +145,8 @@ def test_month_periods_end_on_the_last_day(y, m):
 def test_column_name_keys_equal_the_one_name_function(names):
     import pandas as pd
 
-    from etl.names import normalize_name
-    from etl.transform import _names_key
+    from etl.base.names import normalize_name
+    from etl.extract.finish import _names_key
 
     got = _names_key(pd.Series(names, dtype="string")).tolist()
     assert got == [normalize_name(n) for n in names]

@@ -1,4 +1,4 @@
-"""统一社会信用代码 checks in etl/codes.py."""
+"""统一社会信用代码 checks in etl/base/codes.py."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from etl.codes import (
+from etl.base.codes import (
     CREDIT_ALPHABET,
     credit_check_char,
     credit_code_problem,

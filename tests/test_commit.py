@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bench.gen import _Enterprises, write_roster
-from etl.load import commit, ingest_file, prepare
-from etl.settings import Home
-from etl.warehouse import connect
+from etl.base.settings import Home
+from etl.warehouse.connection import connect
+from etl.warehouse.load import commit, ingest_file, prepare
 
 ROWS = 40
 NEGATIVE, DUP_FIRST, DUP_SECOND = 3, 4, 5  # 0-based enterprise positions (sheet row = position + 6)
@@ -67,9 +67,9 @@ def _threads_calling(monkeypatch, module, name: str) -> list[str]:
 @pytest.fixture
 def writer_threads(monkeypatch) -> list[str]:
     """The names of the threads that wrote rows into raw tables."""
-    import etl.load
+    import etl.warehouse.load
 
-    return _threads_calling(monkeypatch, etl.load, "_write_rows")
+    return _threads_calling(monkeypatch, etl.warehouse.load, "_write_rows")
 
 
 def test_rows_the_suite_turns_away_are_taken_back_as_if_it_had_run_first(tmp_path, writer_threads):
@@ -100,7 +100,7 @@ def test_rows_the_suite_turns_away_are_taken_back_as_if_it_had_run_first(tmp_pat
 
 
 def test_a_file_the_suite_rejects_mid_write_leaves_the_warehouse_as_it_was(tmp_path, monkeypatch):
-    import etl.load
+    import etl.warehouse.load
 
     home = Home(tmp_path / "home").ensure()
     con = connect(home)
@@ -110,7 +110,7 @@ def test_a_file_the_suite_rejects_mid_write_leaves_the_warehouse_as_it_was(tmp_p
     slices = con.execute("select * from meta.slices order by all").fetchall()
 
     written = threading.Event()
-    original_write = etl.load._write_rows
+    original_write = etl.warehouse.load._write_rows
 
     def write_then_signal(*a, **k):
         original_write(*a, **k)
@@ -120,8 +120,8 @@ def test_a_file_the_suite_rejects_mid_write_leaves_the_warehouse_as_it_was(tmp_p
         assert written.wait(60)
         raise RuntimeError("rule exploded")
 
-    monkeypatch.setattr(etl.load, "_write_rows", write_then_signal)
-    monkeypatch.setattr(etl.load, "validate_frame", broken_rule)
+    monkeypatch.setattr(etl.warehouse.load, "_write_rows", write_then_signal)
+    monkeypatch.setattr(etl.warehouse.load, "validate_frame", broken_rule)
     june = _roster(tmp_path / "b" / "规上工业企业主要指标_2025年1-6月.xlsx", bad=False)
     res = ingest_file(con, home, june, "enterprises")
 
@@ -166,8 +166,8 @@ def test_great_expectations_is_imported_while_the_sheet_is_read(tmp_path):
     code = f"""
 import sys, threading
 from pathlib import Path
-from etl.load import prepare
-from etl.settings import Home
+from etl.warehouse.load import prepare
+from etl.base.settings import Home
 assert "great_expectations" not in sys.modules
 prep = prepare(Home(Path({str(tmp_path / "home")!r})).ensure(), Path({str(path)!r}), "enterprises", validate=False)
 assert not prep.validated and prep.validation_results is None
@@ -203,14 +203,14 @@ def _built(con) -> dict:
 @pytest.fixture
 def build_threads(monkeypatch) -> list[str]:
     """The names of the threads that built the warehouse."""
-    import etl.build
+    import etl.warehouse.build
 
-    return _threads_calling(monkeypatch, etl.build, "build_in_transaction")
+    return _threads_calling(monkeypatch, etl.warehouse.build, "build_in_transaction")
 
 
 def _build_after(tmp_path: Path, name: str, *paths: Path) -> dict:
     """The warehouse as loading each file and then building gives it."""
-    from etl.build import build
+    from etl.warehouse.build import build
 
     home = Home(tmp_path / name).ensure()
     con = connect(home)
@@ -258,7 +258,7 @@ def test_the_build_ahead_is_undone_when_the_suite_turns_rows_away(tmp_path):
     assert res.build is None and res.build_timing == {}
     assert con.execute("select count(*) from meta.builds").fetchall() == [(0,)]
     assert con.execute("select count(*) from raw.enterprise_periods").fetchall() == [(ROWS - 3,)]
-    from etl.build import build
+    from etl.warehouse.build import build
 
     build(con)  # what the caller does when the load did not build
     got = _snapshot(con) | _built(con)
@@ -291,14 +291,14 @@ def test_rows_extraction_turned_away_keep_the_build_ahead(tmp_path):
 
 
 def test_a_build_that_fails_ahead_does_not_cost_the_file_its_load(tmp_path, monkeypatch):
-    import etl.build
+    import etl.warehouse.build
 
     def broken(con, **kw):  # a model written, then one that fails
         con.execute("create schema if not exists core")
         con.execute("create table core.half_built as select 1 as x")
         raise RuntimeError("model exploded")
 
-    monkeypatch.setattr(etl.build, "build_in_transaction", broken)
+    monkeypatch.setattr(etl.warehouse.build, "build_in_transaction", broken)
     path = _roster(tmp_path / "in" / "规上工业企业主要指标_2025年1-6月.xlsx", bad=False)
     home = Home(tmp_path / "home").ensure()
     con = connect(home)
@@ -314,9 +314,11 @@ def test_a_build_that_fails_ahead_does_not_cost_the_file_its_load(tmp_path, monk
 
 
 def test_a_rejected_file_does_not_build(tmp_path, monkeypatch):
-    import etl.load
+    import etl.warehouse.load
 
-    monkeypatch.setattr(etl.load, "validate_frame", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("no")))
+    monkeypatch.setattr(
+        etl.warehouse.load, "validate_frame", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("no"))
+    )
     path = _roster(tmp_path / "in" / "规上工业企业主要指标_2025年1-6月.xlsx", bad=False)
     home = Home(tmp_path / "home").ensure()
     con = connect(home)
@@ -336,7 +338,7 @@ def test_frames_reach_duckdb_as_arrow_so_its_scan_needs_no_gil():
     import pandas as pd
     import pyarrow as pa
 
-    from etl.warehouse import scannable
+    from etl.warehouse.connection import scannable
 
     frame = pd.DataFrame(
         {

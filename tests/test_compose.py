@@ -121,7 +121,7 @@ def test_health_checks(compose):
 
 
 def test_worker_has_room_in_dev_shm_for_the_parts_of_a_big_sheet(compose):
-    from etl.sheetparts import MAX_BYTES
+    from etl.read.sheetparts import MAX_BYTES
 
     size = compose["services"]["airflow-worker"]["shm_size"]
     units = {"kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30}

@@ -56,15 +56,15 @@ def statwh(home: Path, *args: str, **extra: str) -> subprocess.Popen:
 
 
 def input_shas(inbox: Path) -> set[str]:
-    from etl.load import sha256_of
+    from etl.warehouse.load import sha256_of
 
     return {sha256_of(p) for p in inbox.rglob("*") if p.is_file()}
 
 
 def check_consistent(home: Path, shas: set[str]) -> None:
     """The warehouse opens; no load half applied; every input file loaded or still waiting."""
-    from etl.load import sha256_of
-    from etl.schemas import DATASETS
+    from etl.base.datasets import DATASETS
+    from etl.warehouse.load import sha256_of
 
     db = home / "warehouse.duckdb"
     waiting = {
@@ -266,8 +266,8 @@ def test_kill_publish_at_random_moments(copied_home):
 
 
 def test_a_crash_inside_claim_keeps_the_file_name(tmp_path, monkeypatch):
-    from etl import pipeline
-    from etl.settings import Home
+    from etl import ingest as pipeline
+    from etl.base.settings import Home
 
     home = Home(tmp_path / "home").ensure()
     f = home.inbox / "land_use" / "增减挂钩项目验收台账.xlsx"
@@ -293,8 +293,8 @@ def test_a_crash_inside_claim_keeps_the_file_name(tmp_path, monkeypatch):
 
 
 def test_recover_claims_never_overwrites_a_newer_inbox_file(tmp_path):
-    from etl import pipeline
-    from etl.settings import Home
+    from etl import ingest as pipeline
+    from etl.base.settings import Home
 
     home = Home(tmp_path / "home").ensure()
     f = home.inbox / "land_use" / "增减挂钩项目验收台账.xlsx"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.spec import source_ids
+from etl.spec.model import source_ids
 
 REPO = Path(__file__).resolve().parents[1]
 DAGS = REPO / "dags"
@@ -28,9 +28,9 @@ HEAVY = {
     "great_expectations",
     "numpy",
     "pyarrow",
-    "etl.load",
-    "etl.warehouse",
-    "etl.extract",
+    "etl.warehouse.load",
+    "etl.warehouse.connection",
+    "etl.extract.sheet",
 }
 
 DESCRIBE = r"""

@@ -11,7 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from etl import demo
-from etl.codes import is_valid_credit_code
+from etl.base.codes import is_valid_credit_code
 
 STREETS_CSV = Path(__file__).resolve().parents[2] / "shared" / "reference" / "streets.csv"
 

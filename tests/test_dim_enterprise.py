@@ -14,7 +14,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.build import model
+from etl.warehouse.build import model
 
 COLUMNS = ["credit_code", "name", "name_key", "township_code", "industry_code", "chain", "period_end"]
 
@@ -124,11 +124,11 @@ def test_same_versions_as_period_by_period_on_random_histories(histories):
 
 import pytest  # noqa: E402
 
-from etl.build import _build_type2, models  # noqa: E402
-from etl.load import _write_rows  # noqa: E402
-from etl.schemas import DATASETS, LINEAGE  # noqa: E402
-from etl.settings import Home  # noqa: E402
-from etl.warehouse import connect  # noqa: E402
+from etl.base.datasets import DATASETS, LINEAGE  # noqa: E402
+from etl.base.settings import Home  # noqa: E402
+from etl.warehouse.build import _build_type2, models  # noqa: E402
+from etl.warehouse.connection import connect  # noqa: E402
+from etl.warehouse.load import _write_rows  # noqa: E402
 
 
 class Warehouse:
@@ -143,7 +143,7 @@ class Warehouse:
 
     def load(self, k: int, rows: list[tuple]) -> None:
         """A roster of month k (rows: credit_code, name, name_key, township, industry, chain),
-        written as a load writes it (`etl.load._write_rows`: raw rows and their slice, none for
+        written as a load writes it (`etl.warehouse.load._write_rows`: raw rows and their slice, none for
         an empty roster), superseding any earlier load of that month."""
         self.load_id += 1
         at = dt.datetime(2026, 1, 1) + dt.timedelta(minutes=self.load_id)

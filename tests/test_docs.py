@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from etl.build import models
-from etl.docs import DICTIONARY, data_dictionary, undocumented
-from etl.spec import builtin_specs, source_ids
+from etl.base.paths import DICTIONARY
+from etl.docs import data_dictionary, undocumented
+from etl.spec.model import builtin_specs, source_ids
+from etl.warehouse.build import models
 from tests.conftest import query  # noqa: F401
 
 CONTRACT_SOURCES = {"enterprises", "hightech", "land_use", "indicators", "targets"}

@@ -11,10 +11,10 @@ import pytest
 import xlsxwriter
 import yaml
 
-from etl.codes import make_credit_code
-from etl.draft import draft_spec
-from etl.extract import extract
-from etl.spec import load_spec
+from etl.base.codes import make_credit_code
+from etl.draft.draft import draft_spec
+from etl.extract.sheet import extract
+from etl.spec.model import load_spec
 
 REAL = Path(__file__).parent / "fixtures" / "realdata"
 TOWNS = ["淮城街道", "河下街道", "平桥镇", "朱桥", "施河镇", "车桥镇", "苏嘴镇", "钦工镇"]

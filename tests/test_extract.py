@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.extract import extract
-from etl.read import read_workbook
+from etl.extract.sheet import extract
+from etl.read.workbook import read_workbook
 
 REAL = Path(__file__).parent / "fixtures" / "realdata"
 
@@ -243,7 +243,7 @@ def test_typed_columns_lose_no_cell(tmp_path):
 
     import xlsxwriter
 
-    from etl.fastsheet import load_columns
+    from etl.read.fastsheet import load_columns
 
     path = tmp_path / "typed.xlsx"
     wb = xlsxwriter.Workbook(str(path))
@@ -266,7 +266,7 @@ def test_typed_columns_lose_no_cell(tmp_path):
 
 
 def test_cell_text_reads_every_form_fastexcel_describes():
-    from etl.fastsheet import cell_text
+    from etl.read.fastsheet import cell_text
 
     assert cell_text('Expected float but got \'String("a\\"b\\\\c\\nd")\'') == 'a"b\\c\nd'
     assert cell_text("Expected float but got 'String(\"\\u{1}x\")'") == "\x01x"
@@ -318,7 +318,7 @@ def test_logical_cells_in_a_number_column_are_named_not_read_as_1_and_0(tmp_path
     (`TRUE`, `FALSE`), so the parser names them, while real 0s and 1s stay numbers."""
     import xlsxwriter
 
-    from etl.fastsheet import bool_cells, load_columns
+    from etl.read.fastsheet import bool_cells, load_columns
 
     path = tmp_path / "logical.xlsx"
     wb = xlsxwriter.Workbook(str(path))
@@ -344,7 +344,7 @@ def test_bool_cells_finds_a_cell_cut_by_the_read_buffer(tmp_path, monkeypatch):
 
     import xlsxwriter
 
-    import etl.fastsheet as fs
+    import etl.read.fastsheet as fs
 
     path = tmp_path / "long.xlsx"
     wb = xlsxwriter.Workbook(str(path))
@@ -412,7 +412,7 @@ def test_a_table_that_starts_in_column_b_reads_as_in_column_a(tmp_path, demo_fil
 def test_columns_parsed_on_two_threads_give_what_one_thread_gives(demo_files, tmp_path, monkeypatch):
     """A big sheet's columns are parsed on two threads (`PARALLEL_PARSE_ROWS`): every sample file
     and every hostile one gives the same rows and the same issues, in the same order, either way."""
-    import etl.extract as ex_mod
+    import etl.extract.sheet as ex_mod
     from tests.hostile.corpus import CASES
 
     files = [(p, p.parent.name) for p in sorted(demo_files.rglob("*")) if p.is_file()]

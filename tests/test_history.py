@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.read import read_workbook
+from etl.read.workbook import read_workbook
 from tests.conftest import query, run_cli
 
 SUITE = Path(__file__).resolve().parents[1] / "expectations" / "history.json"
@@ -40,7 +40,7 @@ def test_every_history_expectation_has_cases():
     ],
 )
 def test_tenfold_jump(value, previous, fails):
-    from etl.validate import validate
+    from etl.validate.suites import validate
 
     o = validate("history", history_frame(value=[value], previous=[previous]))
     assert (len(o.issues) == 1) is fails
@@ -59,7 +59,7 @@ def test_tenfold_jump(value, previous, fails):
     ],
 )
 def test_roster_flag_against_the_certificate_lists(roster, listed, fails):
-    from etl.validate import validate
+    from etl.validate.suites import validate
 
     o = validate("history", history_frame(roster_hightech=[roster], listed_hightech=[listed]))
     assert (len(o.issues) == 1) is fails

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl import industry
-from etl.industry import (
+from etl.base.paths import INDUSTRY_DIR
+from etl.reference import industry
+from etl.reference.industry import (
     CHAINS,
     chain_of,
     industry_problem,
@@ -19,7 +20,7 @@ from etl.industry import (
     section_of,
 )
 
-REFERENCE = Path(industry.__file__).parent / "reference" / "industry"
+REFERENCE = INDUSTRY_DIR
 
 
 def _rows() -> list[dict[str, str]]:

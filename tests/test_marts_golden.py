@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from etl.build import build, models
-from etl.load import slice_keys
-from etl.schemas import DATASETS, LINEAGE
-from etl.warehouse import META_DDL, raw_ddl
+from etl.base.datasets import DATASETS, LINEAGE
+from etl.warehouse.build import build, models
+from etl.warehouse.connection import META_DDL, raw_ddl
+from etl.warehouse.load import slice_keys
 
 CASES = sorted((Path(__file__).parent / "golden").glob("*.yaml"))
 

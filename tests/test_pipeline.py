@@ -184,7 +184,7 @@ def test_progress_method_cumulative(built_home):
 
 def test_lineage_reaches_the_source_cell(built_home):
     """A reported value names its file, sheet and cell; the cell holds that value."""
-    from etl.read import read_workbook
+    from etl.read.workbook import read_workbook
 
     db = built_home / "warehouse.duckdb"
     file_name, sheet, cell, value, sha = query(
@@ -350,8 +350,8 @@ def test_demo_command_writes_into_the_inbox(home):
 
 
 def test_the_writer_duckdb_memory_is_capped(tmp_path, monkeypatch):
-    from etl.settings import Home
-    from etl.warehouse import connect
+    from etl.base.settings import Home
+    from etl.warehouse.connection import connect
 
     home = Home(tmp_path / "home").ensure()
     con = connect(home)
@@ -392,8 +392,8 @@ def test_an_older_warehouse_gains_the_missing_markers_column(home):
     )
     con.execute("insert into meta.load_columns values (1, 'Sheet1', 'area_mu', 'C', '复垦面积')")
     con.close()
-    from etl.settings import Home
-    from etl.warehouse import connect
+    from etl.base.settings import Home
+    from etl.warehouse.connection import connect
 
     connect(Home(home)).close()
     assert query(db, "select field, missing_markers from meta.load_columns") == [("area_mu", None)]
@@ -405,10 +405,10 @@ def test_a_run_builds_in_its_last_files_transaction(copied_home, tmp_path, monke
     a run whose last file could not build that way (rejected) builds after it, as before."""
     import threading
 
-    import etl.build
+    import etl.warehouse.build
 
     calls: list[tuple[str, str]] = []
-    whole, inside = etl.build.build, etl.build.build_in_transaction
+    whole, inside = etl.warehouse.build.build, etl.warehouse.build.build_in_transaction
 
     def build(con, **kw):
         calls.append(("build", threading.current_thread().name))
@@ -418,8 +418,8 @@ def test_a_run_builds_in_its_last_files_transaction(copied_home, tmp_path, monke
         calls.append(("in_transaction", threading.current_thread().name))
         return inside(con, **kw)
 
-    monkeypatch.setattr(etl.build, "build", build)
-    monkeypatch.setattr(etl.build, "build_in_transaction", build_in_transaction)
+    monkeypatch.setattr(etl.warehouse.build, "build", build)
+    monkeypatch.setattr(etl.warehouse.build, "build_in_transaction", build_in_transaction)
     db = copied_home / "warehouse.duckdb"
     (builds_before,) = query(db, "select count(*) from meta.builds")[0]
     archived = next(

@@ -146,8 +146,8 @@ def test_superseded_parquet_directories_stay_for_a_grace_period(copied_home, mon
 
 
 def test_a_failed_publish_leaves_the_previous_one_and_is_cleaned_up(copied_home, monkeypatch):
-    from etl import publish as pub
-    from etl.settings import Home
+    from etl.base.settings import Home
+    from etl.warehouse import publish as pub
 
     published = copied_home / "published"
     assert run_cli("publish") == 0

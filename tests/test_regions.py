@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl import regions
-from etl.regions import (
+from etl.reference import regions
+from etl.reference.regions import (
     RegionResolver,
     Resolution,
     ancestors,

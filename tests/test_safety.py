@@ -55,10 +55,10 @@ def test_a_data_area_whose_path_has_a_quote(tmp_path, demo_files, capsys):
 
 def test_a_name_with_dotdot_never_leaves_the_data_area(home, tmp_path):
     """A file name handed over by a caller (Airflow, the inbox) is a label, never a path."""
-    from etl import pipeline
-    from etl.load import sha256_of
-    from etl.settings import Home
-    from etl.warehouse import connect
+    from etl import ingest as pipeline
+    from etl.base.settings import Home
+    from etl.warehouse.connection import connect
+    from etl.warehouse.load import sha256_of
 
     h = Home.from_env().ensure()
     d = tmp_path / "in"
@@ -84,7 +84,7 @@ def test_a_name_with_dotdot_never_leaves_the_data_area(home, tmp_path):
 
 
 def test_archive_is_content_addressed_and_read_only(built_home):
-    from etl.load import sha256_of
+    from etl.warehouse.load import sha256_of
 
     files = [p for p in (built_home / "archive").rglob("*") if p.is_file()]
     assert files

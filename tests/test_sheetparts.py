@@ -1,4 +1,4 @@
-"""A big sheet read in parts on every core (etl/sheetparts.py) gives exactly what one read of the
+"""A big sheet read in parts on every core (etl/read/sheetparts.py) gives exactly what one read of the
 whole sheet gives: the same rows at the same row numbers, the same column types, the same cells
 named as not fitting their type. Where that cannot be assured the parts are not used."""
 
@@ -15,9 +15,9 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import etl.sheetparts as sp
-from etl.fastsheet import _read, load_columns
-from etl.read import ReadError
+import etl.read.sheetparts as sp
+from etl.read.fastsheet import _read, load_columns
+from etl.read.workbook import ReadError
 
 SHEET = "表1"
 
@@ -150,7 +150,7 @@ def test_rows_that_cannot_be_cut_safely_are_read_whole(tmp_path, small_parts, ma
 def test_a_damaged_sheet_is_left_to_the_whole_read(tmp_path, small_parts):
     """A package whose sheet does not inflate is not read in parts: the whole read says what is
     wrong with it."""
-    from etl.read import ReadError
+    from etl.read.workbook import ReadError
 
     path = write(tmp_path / "r.xlsx", roster_like(300))
     raw = bytearray(path.read_bytes())
@@ -214,7 +214,7 @@ def test_any_sheet_reads_the_same_in_parts(
         assert sp.read_parts(path, SHEET, start, cols, types, parts=parts) is None, e
         return
     caplog.clear()
-    with caplog.at_level("DEBUG", logger="etl.sheetparts"):
+    with caplog.at_level("DEBUG", logger="etl.read.sheetparts"):
         got = sp.read_parts(path, SHEET, start, cols, types, parts=parts)
     if got is None:
         # only when the rows could not be cut, the parts' cells span other columns, or no cell of
@@ -247,7 +247,7 @@ def test_the_bench_roster_reads_the_same_in_parts(tmp_path, monkeypatch):
 
 
 def xlsx_name(path: Path) -> str:
-    from etl.fastsheet import xlsx_heads
+    from etl.read.fastsheet import xlsx_heads
 
     return xlsx_heads(path, 1)[0].name
 

@@ -1,4 +1,4 @@
-"""The validation layer (`etl.validate`, `etl.gx_custom`, `expectations/*.json`).
+"""The validation layer (`etl.validate.suites`, `etl.validate.custom`, `expectations/*.json`).
 
 Every expectation of every suite has a case in `CASES` — a value that must fail it and one that
 must pass — and `test_cases_cover_every_expectation` fails when a suite gains an expectation
@@ -26,8 +26,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.codes import CREDIT_ALPHABET, credit_code_problem, make_credit_code
-from etl.schemas import DATASETS
+from etl.base.codes import CREDIT_ALPHABET, credit_code_problem, make_credit_code
+from etl.base.datasets import DATASETS
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE_DIR = ROOT / "expectations"
@@ -216,8 +216,8 @@ def _case_frame(dataset: str, columns: list[str], value) -> tuple[pd.DataFrame, 
 
 @pytest.fixture(scope="session")
 def v():
-    """`etl.validate` with great_expectations imported and the context built (once: 6–7 s)."""
-    from etl import validate
+    """`etl.validate.suites` with great_expectations imported and the context built (once: 6–7 s)."""
+    from etl.validate import suites as validate
 
     validate._gx()
     validate._ephemeral_batch_definition("targets")
@@ -226,15 +226,15 @@ def v():
 
 @pytest.fixture
 def industry_stub(monkeypatch):
-    """`etl.industry` replaced by a stub knowing a few codes (the tests do not depend on the
+    """`etl.reference.industry` replaced by a stub knowing a few codes (the tests do not depend on the
     shipped classification)."""
-    stub = types.ModuleType("etl.industry")
+    stub = types.ModuleType("etl.reference.industry")
 
     def industry_problem(code: object) -> str | None:
         return None if str(code).strip() in STUB_INDUSTRY_CODES else f"行业代码“{code}”不存在（测试）"
 
     stub.industry_problem = industry_problem
-    monkeypatch.setitem(sys.modules, "etl.industry", stub)
+    monkeypatch.setitem(sys.modules, "etl.reference.industry", stub)
     return stub
 
 
@@ -416,7 +416,7 @@ def test_issues_map_to_row_labels_past_nulls_and_odd_indexes(v, industry_stub):
     }
     credit = out.issues[out.issues["rule"] == CREDIT].set_index("row_index")
     assert credit.loc[20, "value"] == "91320800MA1XY31250"
-    assert "校验位" in credit.loc[20, "message"]  # the precise reason from etl.codes
+    assert "校验位" in credit.loc[20, "message"]  # the precise reason from etl.base.codes
     assert "18位" in credit.loc[0, "message"]
     assert out.rows_to_quarantine() == {50, 30, 20, 0, 10}
 
@@ -512,7 +512,7 @@ def test_a_rule_that_cannot_run_is_one_critical_whole_dataset_issue(v, industry_
 
 
 def test_missing_industry_module_is_critical_not_a_crash(v, monkeypatch):
-    monkeypatch.setitem(sys.modules, "etl.industry", None)  # import fails
+    monkeypatch.setitem(sys.modules, "etl.reference.industry", None)  # import fails
     df = pd.DataFrame([_base_row("enterprise_periods", 0)])
     out = v.validate("enterprise_periods", df)
     crit = out.issues[out.issues["severity"] == "critical"]
@@ -520,9 +520,9 @@ def test_missing_industry_module_is_critical_not_a_crash(v, monkeypatch):
 
 
 def test_real_industry_module_when_present(v):
-    industry = pytest.importorskip("etl.industry")
+    industry = pytest.importorskip("etl.reference.industry")
     if not hasattr(industry, "industry_problem"):
-        pytest.skip("etl.industry has no industry_problem yet")
+        pytest.skip("etl.reference.industry has no industry_problem yet")
     rows = [_base_row("enterprise_periods", i) for i in range(3)]
     rows[1]["industry_code"] = "9999"  # no 大类 99
     df = pd.DataFrame(rows, index=[1, 2, 3])
@@ -633,7 +633,7 @@ def test_custom_expectations_are_registered(v):
     from great_expectations.expectations.registry import get_expectation_impl
 
     for name in (CREDIT, INDUSTRY, PAST):
-        assert get_expectation_impl(name).__module__ == "etl.gx_custom"
+        assert get_expectation_impl(name).__module__ == "etl.validate.custom"
 
 
 _code_chars = st.sampled_from(CREDIT_ALPHABET + "IOZSVabc -.E+")
@@ -666,7 +666,7 @@ def _credit_like(draw):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_credit_like(), min_size=1, max_size=30))
 def test_vectorised_credit_check_agrees_with_codes(v, values):
-    from etl.gx_custom import credit_codes_valid
+    from etl.validate.custom import credit_codes_valid
 
     got = credit_codes_valid(pd.Series(values, dtype=object)).tolist()
     assert got == [credit_code_problem(x) is None for x in values]
@@ -676,7 +676,7 @@ def test_vectorised_credit_check_agrees_with_codes(v, values):
 
 
 def test_validate_module_does_not_import_great_expectations():
-    code = "import sys, etl.validate; assert 'great_expectations' not in sys.modules"
+    code = "import sys, etl.validate.suites; assert 'great_expectations' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from etl.codes import make_credit_code
+from etl.base.codes import make_credit_code
 
 TOWNSHIPS = ["淮城街道", "石塘镇", "施河镇", "复兴镇", "朱桥镇", "车桥镇"]
 ROSTER_HEADER = [

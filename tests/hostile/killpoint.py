@@ -41,19 +41,19 @@ def main() -> int:
 
         os.replace = replace
     elif point == "after-commit":
-        import etl.load
+        import etl.warehouse.load
 
-        real_commit = etl.load.commit
+        real_commit = etl.warehouse.load.commit
 
         def commit(*a, **k):
             real_commit(*a, **k)
             _die()
 
-        etl.load.commit = commit
+        etl.warehouse.load.commit = commit
     elif point == "wrapped-lock":
-        import etl.warehouse
+        import etl.warehouse.connection
 
-        real_lock = etl.warehouse.write_lock
+        real_lock = etl.warehouse.connection.write_lock
         log = os.environ["STATWH_LOCK_LOG"]
 
         @contextlib.contextmanager
@@ -67,7 +67,7 @@ def main() -> int:
                     with open(log, "a") as f:
                         f.write(f"exit {os.getpid()} {time.time():.6f}\n")
 
-        etl.warehouse.write_lock = write_lock
+        etl.warehouse.connection.write_lock = write_lock
     else:
         raise SystemExit(f"unknown point {point}")
     from etl.cli import main as statwh

@@ -1,0 +1,311 @@
+"""Cell parsers: numbers, dates, periods and units as departments write them.
+
+Pure functions on single values, plus vectorised versions for whole columns. No I/O.
+A parser never raises on bad input: it returns a `Parsed` (value, missing marker, problem).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+MISSING_MARKERS = {"", "—", "－", "-", "--", "——", "…", "...", "/", "／", "－－", "*", "x", "X", "无", "空"}
+"""Cell texts that mean "no figure": kept as the marker, never as zero (unless a spec says so)."""
+
+EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    value: Any
+    missing: str | None = None
+    """The marker when the cell holds no figure ('' for blank, '—', '…', …)."""
+    problem: str | None = None
+    """Chinese + English reason when the cell holds something that is not what was expected."""
+    warning: str | None = None
+    """A doubt worth a look that does not stop the value from loading (`2024.1` may be `2024.10`)."""
+    unit: str | None = None
+    """A unit written in the cell itself (`3.4公顷`), which the column's unit must match."""
+
+
+def clean_text(raw: Any) -> str:
+    """NFKC (full-width → half-width), no surrounding or inner line breaks; None → ''."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and math.isnan(raw):
+        return ""
+    s = unicodedata.normalize("NFKC", str(raw))
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def header_key(raw: Any) -> str:
+    """The form in which header texts and aliases are compared: NFKC, no spaces, no unit brackets."""
+    s = clean_text(raw).replace(" ", "")
+    s = re.sub(r"[\(（\[【][^\)）\]】]*[\)）\]】]", "", s)
+    return s.strip(":：").lower()
+
+
+_UNIT_IN_BRACKETS = re.compile(r"[\(（\[【]\s*(?:单位[:：])?\s*([^\)）\]】]{1,8})\s*[\)）\]】]")
+KNOWN_UNITS = (
+    "亿元", "万元", "千元", "元", "平方米", "平方公里", "公顷", "万亩", "亩", "万人", "人", "家", "个", "间",
+    "%", "百分点", "位次", "位", "名", "公里", "吨", "万吨", "辆", "项", "件", "户",
+)  # fmt: skip
+
+
+def unit_in_text(text: Any) -> str | None:
+    """A unit written in brackets in a header or title: `工业总产值（万元）` → `万元`."""
+    s = clean_text(text)
+    for m in _UNIT_IN_BRACKETS.finditer(s):
+        u = m.group(1).strip()
+        if u in KNOWN_UNITS:
+            return u
+    return None
+
+
+_UNIT_ROW = re.compile(r"(?:计量|金额|面积|数量)?单位\s*[:：]\s*([^\s,，;；:：]+)")
+_REPORTER = re.compile(r"(填报|编制|报送|制表)单位\s*[:：]\s*(\S+)")
+
+
+def unit_from_unit_row(text: Any) -> str | None:
+    """`单位：万元` / `金额单位：亿元` → the unit; `填报单位：淮安区统计局` is not a unit."""
+    s = clean_text(text)
+    s_wo_reporter = _REPORTER.sub(" ", s)
+    m = _UNIT_ROW.search(s_wo_reporter)
+    if not m:
+        return None
+    u = m.group(1)
+    for known in sorted(KNOWN_UNITS, key=len, reverse=True):
+        if u.startswith(known):
+            return known
+    return None
+
+
+def reporter_in_text(text: Any) -> str | None:
+    """`填报单位：淮安区工业和信息化局` → the reporting office (metadata, never a unit)."""
+    m = _REPORTER.search(clean_text(text))
+    return m.group(2) if m else None
+
+
+_NUM_TEXT = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$")
+
+
+def parse_number(raw: Any) -> Parsed:
+    """A figure: int/float cells as they are; text with thousands separators, full-width digits,
+    a trailing unit or `%`; missing markers kept."""
+    if raw is None:
+        return Parsed(None, "")
+    if isinstance(raw, bool):
+        return Parsed(None, None, f"应为数值，实际为逻辑值 {raw} / expected a number")
+    if isinstance(raw, int | float):
+        if isinstance(raw, float) and math.isnan(raw):
+            return Parsed(None, "")
+        return Parsed(float(raw))
+    if isinstance(raw, dt.date | dt.datetime | dt.time | dt.timedelta):
+        return Parsed(None, None, f"应为数值，实际为日期 {raw} / expected a number, got a date")
+    s = clean_text(raw)
+    if s in MISSING_MARKERS:
+        return Parsed(None, str(raw).strip())  # the marker as written (— and … are not - and ...)
+    if s.upper() in EXCEL_ERRORS:
+        return Parsed(None, None, f"单元格为 Excel 错误值 {s}，请修正公式后重新导出 / Excel error value")
+    if s.upper() in {"TRUE", "FALSE"}:  # a logical cell (etl.read.fastsheet puts back its text) or its text
+        return Parsed(
+            None, None, f"应为数值，实际为逻辑值 {s.upper()} / expected a number, got a logical value"
+        )
+    t = s.replace(",", "").replace(" ", "")
+    pct = t.endswith("%")
+    t = t.rstrip("%")
+    cell_unit = None
+    for u in sorted(KNOWN_UNITS, key=len, reverse=True):
+        if t.endswith(u) and len(t) > len(u):
+            t, cell_unit = t[: -len(u)], u
+            break
+    m = _NUM_TEXT.match(t)
+    if not m:
+        return Parsed(None, None, f"无法识别的数值“{s}” / not a number")
+    return Parsed(float(t), unit="%" if pct else cell_unit)
+
+
+def parse_flag(raw: Any) -> Parsed:
+    """是/否, √/×, Y/N, 1/0, blank → False (a blank flag column means 'not flagged')."""
+    s = clean_text(raw).lower()
+    if s in {"是", "√", "✓", "✔", "y", "yes", "1", "1.0", "true", "有"}:
+        return Parsed(True)
+    if s in {"否", "×", "✗", "n", "no", "0", "0.0", "false", "", "无", "-", "—"}:
+        return Parsed(False)
+    return Parsed(None, None, f"标志列应填“是/否”，实际为“{s}” / expected yes/no")
+
+
+def excel_serial_to_date(v: float) -> dt.date:
+    return EXCEL_EPOCH + dt.timedelta(days=int(v))
+
+
+_DATETIME_TEXT = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+_SERIAL_TEXT = re.compile(r"^[2-7]\d{4}(?:\.\d+)?$")
+_DATE_PATTERNS = (
+    (re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"), "ymd"),
+    (re.compile(r"^(\d{4})[-/年](\d{1,2})月?$"), "ym"),
+    (re.compile(r"^(\d{4})\.(\d{1,2})$"), "ym_dot"),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "ymd"),
+)
+
+
+def parse_date(raw: Any, *, month_end: bool = False) -> Parsed:
+    """A date cell: real dates, Excel serials, `2024-06-15`, `2024.6.15`, `2024年6月`, `2024.6`.
+
+    A month without a day is its first day (or its last with `month_end`). `2024.1` may be a
+    float-mangled `2024.10`: it reads as January, with a problem text flagging the doubt (the
+    caller decides whether that is a warning)."""
+    if raw is None:
+        return Parsed(None, "")
+    if isinstance(raw, dt.datetime):
+        return Parsed(raw.date())
+    if isinstance(raw, dt.date):
+        return Parsed(raw)
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if isinstance(raw, float) and math.isnan(raw):
+            return Parsed(None, "")
+        if 20000 < raw < 80000:  # Excel serial between 1954 and 2119
+            return Parsed(excel_serial_to_date(raw))
+        if isinstance(raw, float) and 1990 < raw < 2100:
+            return parse_date(repr(raw), month_end=month_end)
+        return Parsed(None, None, f"无法识别的日期 {raw} / not a date")
+    s = clean_text(raw)
+    m = _DATETIME_TEXT.match(s)
+    if m:  # `2024-06-15 00:00:00`: a date cell as a reader turned it into text
+        s = m.group(1)
+    s = s.replace(" ", "")
+    if s in MISSING_MARKERS:
+        return Parsed(None, s)
+    if _SERIAL_TEXT.match(s):  # an Excel serial that arrived as text
+        return parse_date(float(s), month_end=month_end)
+    for pat, kind in _DATE_PATTERNS:
+        m = pat.match(s)
+        if not m:
+            continue
+        y, mo = int(m.group(1)), int(m.group(2))
+        try:
+            if kind == "ymd":
+                return Parsed(dt.date(y, mo, int(m.group(3))))
+            d = _month_end(y, mo) if month_end else dt.date(y, mo, 1)
+        except ValueError:
+            return Parsed(None, None, f"日期“{s}”不存在 / no such date")
+        if kind == "ym_dot" and m.group(2) == "1":
+            return Parsed(
+                d, warning=f"“{s}”可能是被转成小数的“{y}.10”（10月），请确认 / may be a float-mangled {y}.10"
+            )
+        return Parsed(d)
+    return Parsed(None, None, f"无法识别的日期“{s}”，请写成 2024-06-30 / not a date")
+
+
+def _month_end(y: int, m: int) -> dt.date:
+    nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A reporting period: `2024` (year), `2024Q2` (quarter), `2024-06` (month).
+
+    `basis` tells how a figure for it is to be read: `period` (that month/quarter/year alone),
+    `ytd` (本年累计: from January to the period's end)."""
+
+    text: str
+    end: dt.date
+    basis: str = "period"
+    freq: str = "year"  # year / quarter / month
+
+
+_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_P_RANGE = re.compile(r"(\d{4})年?(?:度)?\s*(\d{1,2})\s*[-—~～至到]\s*(\d{1,2})\s*月")
+_P_QUARTER = re.compile(r"(\d{4})年?(?:第)?([一二三四1234])季度?")
+_P_QTAG = re.compile(r"^(\d{4})[-_ ]?Q([1-4])$", re.I)
+_P_MONTH = re.compile(r"(\d{4})\s*(?:年|[-./_])\s*(\d{1,2})\s*(?:月|月末|月份|$|[^\d])")
+_P_YEAR = re.compile(r"(?<!\d)(\d{4})\s*(?:年|年度|年末|$)")
+
+
+def parse_period(raw: Any) -> Period | None:
+    """A period in a header, title, sheet or file name: `2025年1-6月` (ytd to June), `2024年12月末`,
+    `（截至2025年6月）`, `2025年第二季度`, `2024Q2`, `2024-06`, `2024年`, `2024`, `2024.0`."""
+    if raw is None:
+        return None
+    if isinstance(raw, float) and raw.is_integer() and 1949 < raw < 2100:
+        raw = int(raw)
+    if isinstance(raw, int) and 1949 < raw < 2100:
+        return Period(str(raw), dt.date(raw, 12, 31), "period", "year")
+    s = clean_text(raw).replace(" ", "")
+    if not s:
+        return None
+    m = _P_RANGE.search(s)
+    if m:
+        y, a, b = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if 1 <= a <= b <= 12:
+            if a == 1 and b == 12:
+                return Period(str(y), dt.date(y, 12, 31), "period", "year")
+            basis = "ytd" if a == 1 else "period"
+            return Period(f"{y}-{b:02d}", _month_end(y, b), basis, "month")
+    m = _P_QTAG.match(s) or _P_QUARTER.search(s)
+    if m:
+        y, q = int(m.group(1)), _CN_NUM[m.group(2)]
+        return Period(f"{y}Q{q}", _month_end(y, q * 3), "period", "quarter")
+    m = _P_MONTH.search(s + " ")
+    if m:
+        y, mo = int(m.group(1)), int(m.group(2))
+        if 1 <= mo <= 12 and 1949 < y < 2100:
+            return Period(f"{y}-{mo:02d}", _month_end(y, mo), "period", "month")
+    m = _P_YEAR.search(s)
+    if m:
+        y = int(m.group(1))
+        if 1949 < y < 2100:
+            return Period(str(y), dt.date(y, 12, 31), "period", "year")
+    m = re.fullmatch(r"(\d{4})\.0", s)
+    if m:
+        return parse_period(int(m.group(1)))
+    return None
+
+
+UNIT_FACTORS: dict[str, tuple[str, float]] = {
+    # unit -> (dimension, factor to the dimension's base unit)
+    "元": ("money", 1.0),
+    "千元": ("money", 1e3),
+    "万元": ("money", 1e4),
+    "亿元": ("money", 1e8),
+    "平方米": ("area", 1.0),
+    "亩": ("area", 10000.0 / 15.0),
+    "万亩": ("area", 1e4 * 10000.0 / 15.0),
+    "公顷": ("area", 1e4),
+    "平方公里": ("area", 1e6),
+    "人": ("people", 1.0),
+    "万人": ("people", 1e4),
+    "吨": ("mass", 1.0),
+    "万吨": ("mass", 1e4),
+}
+
+
+def unit_factor(from_unit: str, to_unit: str) -> float:
+    """Multiply a figure in `from_unit` by this to get it in `to_unit`. Same unit → 1.
+
+    Raises ValueError for units of different dimensions (万元 → 亩) or unknown pairs."""
+    if from_unit == to_unit:
+        return 1.0
+    if from_unit in UNIT_FACTORS and to_unit in UNIT_FACTORS:
+        d1, f1 = UNIT_FACTORS[from_unit]
+        d2, f2 = UNIT_FACTORS[to_unit]
+        if d1 == d2:
+            return f1 / f2
+    raise ValueError(f"单位“{from_unit}”无法换算为“{to_unit}” / cannot convert {from_unit} to {to_unit}")
+
+
+def column_letter(idx: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    s = ""
+    idx += 1
+    while idx:
+        idx, r = divmod(idx - 1, 26)
+        s = chr(65 + r) + s
+    return s

@@ -1,0 +1,306 @@
+"""Per-dataset finishing steps: DataFrame in → DataFrame out (plus issues), no I/O.
+
+Extraction gives each field parsed from its cells; these steps derive what the dataset needs
+(keys, resolved ids, periods in the dataset's grain, units of the catalog).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+import pandas as pd
+
+from etl.base import cells
+from etl.base.strings import map_unique
+from etl.extract.sheet import Issue
+from etl.reference import catalog
+from etl.spec.model import SourceSpec
+
+Step = Callable[[pd.DataFrame, str], tuple[pd.DataFrame, list[Issue]]]
+
+
+_BRACKETS = {"〔": "(", "〕": ")", "【": "[", "】": "]", "〖": "[", "〗": "]"}
+
+
+def _names_key(s: pd.Series) -> pd.Series:
+    """etl.base.names.normalize_name for a whole column, in Arrow's kernels (tests check the two
+    agree): NFKC, CJK brackets half-width, no blanks or invisible characters."""
+    import pyarrow.compute as pc
+
+    from etl.base.strings import BLANK_BYTES, from_arrow_str, may_contain, nfkc, remove_blanks, to_arrow
+
+    a = nfkc(to_arrow(s))
+    if pc.any(pc.match_substring_regex(a, f"[{''.join(_BRACKETS)}]")).as_py():
+        for x, y in _BRACKETS.items():
+            a = pc.replace_substring(a, x, y)
+    if not may_contain(a, BLANK_BYTES):
+        return from_arrow_str(a, s.index)
+    b = remove_blanks(a)
+    # removing blanks can bring a combining mark next to a letter: compose those names again
+    changed = pc.indices_nonzero(pc.fill_null(pc.not_equal(pc.utf8_length(b), pc.utf8_length(a)), False))
+    out = from_arrow_str(b, s.index)
+    if len(changed):
+        out.iloc[changed.to_numpy()] = nfkc(pc.take(b, changed)).to_pylist()
+    return out
+
+
+def _year_of(df: pd.DataFrame) -> pd.Series:
+    return df["period"].map(lambda p: int(str(p)[:4]) if isinstance(p, str) and p[:4].isdigit() else None)
+
+
+def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
+    """Roster rows: monthly period (a yearly title means December), name key, chain from the
+    industry code where the file gives none, flags defaulting to False."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="statwh-names") as pool:
+        # the names key is Arrow's kernels alone (no GIL held): made beside the steps below
+        names_key = pool.submit(_names_key, df["name"])
+        out = _enterprise_columns(df.copy())
+        out["name_key"] = names_key.result()
+    return out, []
+
+
+def _enterprise_columns(out: pd.DataFrame) -> pd.DataFrame:
+    """The roster's columns other than the names key (see enterprise_periods)."""
+    from etl.reference.industry import chain_of
+
+    year_only = map_unique(
+        out["period"], lambda p: isinstance(p, str) and re.fullmatch(r"\d{4}", p) is not None
+    )
+    year_only = year_only.astype(bool)
+    out.loc[year_only, "period"] = out.loc[year_only, "period"] + "-12"
+    if "chain" not in out:
+        out["chain"] = None
+    if "industry_code" in out:
+        missing_chain = out["chain"].isna() & out["industry_code"].notna()
+        out.loc[missing_chain, "chain"] = map_unique(out.loc[missing_chain, "industry_code"], chain_of)
+    for flag in ("is_above_scale", "is_srdi", "is_hightech", "is_listed", "is_top50"):
+        out[flag] = out[flag].fillna(False).astype(bool) if flag in out else False
+    if "entry_type" in out:
+        out["entry_type"] = map_unique(out["entry_type"], _entry_type)
+    if "employees" in out:
+        out["employees"] = pd.array(out["employees"], dtype="Int64")
+    return out
+
+
+def _entry_type(v: object) -> str | None:
+    if not isinstance(v, str) or not v.strip():
+        return None
+    if "小升规" in v or "升规" in v:
+        return "小升规"
+    if "新建" in v or "投产" in v:
+        return "新建投产"
+    return v.strip()
+
+
+def hightech_certs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
+    """Certificates: the year from the list's period, else the certificate date; 首次/重新认定."""
+    out = df.copy()
+    year = _year_of(out) if "period" in out else pd.Series([None] * len(out), index=out.index)
+    if "cert_date" in out:
+        year = year.fillna(out["cert_date"].map(lambda d: d.year if isinstance(d, dt.date) else None))
+    out["year"] = pd.array(year, dtype="Int64")
+    out["name_key"] = _names_key(out["name"])
+    if "cert_type" in out:
+        out["cert_type"] = out["cert_type"].map(
+            lambda v: (
+                None
+                if not isinstance(v, str)
+                else "首次认定"
+                if "首次" in v or "新认定" in v
+                else "重新认定"
+                if ("重新" in v or "复审" in v)
+                else v
+            )
+        )
+    return out, []
+
+
+def hightech_counts(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
+    out = df.copy()
+    out["year"] = pd.array(_year_of(out), dtype="Int64")
+    for c in ("new_first", "renewed", "valid_total"):
+        if c in out:
+            out[c] = pd.array(out[c], dtype="Int64")
+    return out, []
+
+
+def land_projects(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
+    """Land projects: the ledger year is the year of acceptance (a resent ledger replaces those years)."""
+    out = df.copy()
+    out["ledger_year"] = pd.array(
+        out["accepted_on"].map(lambda d: d.year if isinstance(d, dt.date) else None), dtype="Int64"
+    )
+    return out, []
+
+
+_BASIS_WORDS = (
+    ("本年累计", "ytd"),
+    ("累计", "cumulative"),
+    ("本年新增", "period"),
+    ("新增", "period"),
+    ("当年", "period"),
+    ("年末", "stock"),
+    ("期末", "stock"),
+    ("位次", "stock"),
+    ("增长", "rate"),
+    ("增速", "rate"),
+)
+
+
+def _basis(text: object, period_basis: object, kind: str) -> str:
+    if isinstance(text, str):
+        for word, basis in _BASIS_WORDS:
+            if word in text:
+                return basis
+    if kind in {"stock", "rank"}:
+        return "stock"
+    if kind == "rate":
+        return "rate"
+    return str(period_basis or "period")
+
+
+def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
+    """Indicator rows: catalog id (or `ext.<name>` with a warning), warehouse unit, basis."""
+    from etl.reference.regions import RegionResolver
+
+    issues: list[Issue] = []
+    cat = catalog.by_id()
+    district = catalog.plan()["district"]["code"]
+    out = df.copy()
+    if "value" in out:
+        out = out[out["value"].notna()].copy()
+    ids, units, values, bases = [], [], [], []
+    warned: set[str] = set()
+    for row in out.to_dict("records"):
+        name = row.get("indicator_name")
+        iid = catalog.indicator_id_for(name)
+        raw_unit = row.get("unit_text") or cells.unit_in_text(name)
+        raw_unit = raw_unit if isinstance(raw_unit, str) and raw_unit else None
+        if raw_unit and raw_unit not in cells.KNOWN_UNITS:
+            raw_unit = cells.unit_in_text(f"({raw_unit})") or raw_unit
+        value = row["value"]
+        if iid is None:
+            iid = catalog.ext_id(name or "unnamed")
+            if iid not in warned:
+                warned.add(iid)
+                issues.append(
+                    Issue(
+                        "warning",
+                        "unknown_indicator",
+                        f"指标“{name}”不在指标目录中，已按 {iid} 入库 / not in the catalog, loaded as {iid}",
+                        row["_sheet"],
+                        row["_row"],
+                        "指标",
+                        name,
+                    )
+                )
+            unit = raw_unit
+            kind = "rate" if raw_unit == "%" else "flow"
+        else:
+            ind = cat[iid]
+            unit = ind.unit
+            kind = ind.kind
+            if raw_unit and raw_unit != ind.unit:
+                try:
+                    value = value * cells.unit_factor(raw_unit, ind.unit)
+                except ValueError:
+                    issues.append(
+                        Issue(
+                            "row",
+                            "unit_mismatch",
+                            f"指标“{name}”单位为“{raw_unit}”，应为“{ind.unit}” / unit {raw_unit} not convertible to {ind.unit}",
+                            row["_sheet"],
+                            row["_row"],
+                            "单位",
+                            raw_unit,
+                        )
+                    )
+        ids.append(iid)
+        units.append(unit)
+        values.append(value)
+        bases.append(_basis(row.get("basis_text"), row.get("_period_basis"), kind))
+    out["indicator_id"] = ids
+    out["unit"] = units
+    out["value"] = values
+    out["basis"] = bases
+    if "region_code" not in out:
+        out["region_code"] = None
+    if "region" not in out:
+        out["region"] = None
+    no_region = out["region"].isna()
+    out.loc[no_region, "region_code"] = district
+    out.loc[no_region, "region"] = RegionResolver.default().name_of(district)
+    if "missing" not in out:
+        out["missing"] = None
+    return out, issues
+
+
+_DEADLINE = re.compile(r"(\d{4})")
+
+
+def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
+    """Targets: indicator id by name, deadline from `2028年` (or the window's end for `每年`)."""
+    issues: list[Issue] = []
+    cat = catalog.by_id()
+    out = df.copy()
+    names = out["indicator_id"]
+    ids, deadlines, units = [], [], []
+    for name, dl, unit, sheet, row in zip(
+        names,
+        out["deadline_text"],
+        out.get("unit", pd.Series([None] * len(out))),
+        out["_sheet"],
+        out["_row"],
+        strict=True,
+    ):
+        iid = catalog.indicator_id_for(name)
+        if iid is None:
+            issues.append(
+                Issue(
+                    "row",
+                    "unknown_indicator",
+                    f"目标表中的指标“{name}”不在指标目录中，请使用目录中的名称 / unknown indicator",
+                    sheet,
+                    row,
+                    "指标名称",
+                    name,
+                )
+            )
+            ids.append(None)
+            deadlines.append(None)
+            units.append(unit)
+            continue
+        ids.append(iid)
+        m = _DEADLINE.search(str(dl or ""))
+        if m:
+            deadlines.append(dt.date(int(m.group(1)), 12, 31))
+        else:
+            w = catalog.window(cat[iid].window)
+            deadlines.append(w[1] if w else None)
+        units.append(unit if isinstance(unit, str) and unit else cat[iid].unit)
+    out["indicator_id"] = ids
+    out["deadline"] = deadlines
+    out["unit"] = units
+    if "baseline_period" in out:
+        out["baseline_period"] = out["baseline_period"].map(
+            lambda v: (m.group(1) if (m := _DEADLINE.search(str(v))) else None) if v is not None else None
+        )
+    return out[out["indicator_id"].notna()].copy(), issues
+
+
+STEPS: dict[str, Step] = {
+    "enterprise_periods": enterprise_periods,
+    "hightech_certs": hightech_certs,
+    "hightech_counts": hightech_counts,
+    "land_projects": land_projects,
+    "indicator_obs": indicator_obs,
+    "targets": targets,
+}
+
+
+def finish(spec: SourceSpec, df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
+    return STEPS[spec.dataset](df, file_name)

@@ -1,0 +1,198 @@
+"""Source specs: one YAML file per departmental layout, loaded into frozen dataclasses.
+
+The attributes' docstrings are the documentation of the spec format (README "Adding a source").
+A new layout is a new file in `etl/specs/` (or any path given to `statwh ingest`), never Python.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from etl.base.cells import header_key
+from etl.base.datasets import DATASETS
+from etl.base.paths import SPEC_DIR
+
+FIELD_TYPES = {
+    "text",
+    "credit_code",
+    "number",
+    "integer",
+    "flag",
+    "date",
+    "region",
+    "industry",
+    "period",
+    "year",
+}
+
+
+class SpecError(Exception):
+    """A spec file is wrong; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    """The dataset column this field fills (see etl/base/datasets.py)."""
+    aliases: tuple[str, ...]
+    """Header texts departments use for it. Compared without spaces, case, full-width forms and
+    bracketed units; a two-row header is joined as `parent/child` (`工业总产值/本年累计`)."""
+    type: str = "text"
+    """text, credit_code, number, integer, flag, date, region, industry, period or year."""
+    unit: str | None = None
+    """Warehouse unit of a number field; the file's unit is converted to it."""
+    default_unit: str | None = None
+    """Unit assumed when neither the header, a unit row, a `指标：` line nor the file name says one."""
+    required: bool = False
+    """The file is rejected when no column matches this field."""
+    month_end: bool = False
+    """For dates written as a month only (`2024年6月`): the month's last day instead of its first."""
+
+
+@dataclass(frozen=True)
+class WideSpec:
+    """A wide table: one label column down, periods across (like the 国家统计局 exports)."""
+
+    label: str = "region"
+    """What the label column holds: `region` (the indicator comes from a `指标：` line or the file
+    name) or `indicator` (the region is the configured district unless a `地区：` line says)."""
+    label_aliases: tuple[str, ...] = ("地区", "地区名称", "区县", "指标", "指标名称", "项目")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    path: Path
+    source: str
+    """The source id (CONTRACT.md): enterprises, hightech, land_use, indicators, targets."""
+    layout: str
+    """This layout's name, unique within the source."""
+    dataset: str
+    """The tidy dataset it produces (etl/base/datasets.py)."""
+    description: str = ""
+    files: tuple[str, ...] = ("*",)
+    """File-name patterns (fnmatch) this layout takes, e.g. `*台账*.xlsx`."""
+    sheets: str = "*"
+    """Sheet-name pattern; every matching sheet with a recognisable header is read."""
+    shape: str = "rows"
+    """`rows`: one record per row; `wide`: periods across, reshaped to long rows."""
+    fields: tuple[FieldSpec, ...] = ()
+    required_any: tuple[tuple[str, ...], ...] = ()
+    """Groups of fields of which at least one must be present (e.g. one output figure)."""
+    header_scan_rows: int = 30
+    """How many rows from the top are searched for the header (never a fixed number of skips)."""
+    total_labels: tuple[str, ...] = ("合计", "总计", "小计", "全区合计", "全区", "总计数")
+    """Label-cell texts that mark a total row: kept as evidence for reconciliation, never loaded."""
+    period_from: tuple[str, ...] = ("column", "sheet", "title", "file_name")
+    """Where the period comes from, in order: a `period` field column, the sheet name, the title
+    rows above the header, the file name."""
+    period_required: bool = True
+    blank_means: str = "missing"
+    """`missing` (not reported) or `zero` (this table leaves zeros blank)."""
+    constants: dict[str, Any] = field(default_factory=dict)
+    """Values every row of this layout gets (e.g. `kind: linkage`)."""
+    wide: WideSpec | None = None
+    alias_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """header_key(alias) → field name (derived from `fields`)."""
+
+    def __post_init__(self) -> None:
+        idx: dict[str, str] = {}
+        for f in self.fields:
+            for a in (f.name, *f.aliases):
+                idx.setdefault(header_key(a), f.name)
+        object.__setattr__(self, "alias_index", idx)
+
+    def field(self, name: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def takes_file(self, file_name: str) -> bool:
+        return any(fnmatch.fnmatch(file_name, p) for p in self.files)
+
+
+def _fields(raw: dict[str, Any], where: str) -> tuple[FieldSpec, ...]:
+    out = []
+    for name, body in (raw or {}).items():
+        body = body or {}
+        unknown = set(body) - {"aliases", "type", "unit", "default_unit", "required", "month_end"}
+        if unknown:
+            raise SpecError(f"{where}: field {name!r} has unknown keys {sorted(unknown)}")
+        ftype = body.get("type", "text")
+        if ftype not in FIELD_TYPES:
+            raise SpecError(f"{where}: field {name!r} type {ftype!r} is not one of {sorted(FIELD_TYPES)}")
+        out.append(
+            FieldSpec(
+                name=name,
+                aliases=tuple(body.get("aliases", ())),
+                type=ftype,
+                unit=body.get("unit"),
+                default_unit=body.get("default_unit"),
+                required=bool(body.get("required", False)),
+                month_end=bool(body.get("month_end", False)),
+            )
+        )
+    return tuple(out)
+
+
+def load_spec(path: Path) -> SourceSpec:
+    """Read one spec file; SpecError names the file and what is wrong."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise SpecError(f"{path}: cannot read spec: {e}") from e
+    if not isinstance(raw, dict):
+        raise SpecError(f"{path}: a spec is a mapping of keys")
+    for key in ("source", "layout", "dataset"):
+        if key not in raw:
+            raise SpecError(f"{path}: missing key {key!r}")
+    if raw["dataset"] not in DATASETS:
+        raise SpecError(f"{path}: dataset {raw['dataset']!r} is not one of {sorted(DATASETS)}")
+    wide = raw.get("wide")
+    spec = SourceSpec(
+        path=path,
+        source=raw["source"],
+        layout=raw["layout"],
+        dataset=raw["dataset"],
+        description=raw.get("description", ""),
+        files=tuple(raw.get("files", ["*"])),
+        sheets=raw.get("sheets", "*"),
+        shape=raw.get("shape", "rows"),
+        fields=_fields(raw.get("fields", {}), str(path)),
+        required_any=tuple(tuple(g) for g in raw.get("required_any", [])),
+        header_scan_rows=int(raw.get("header_scan_rows", 30)),
+        total_labels=tuple(raw.get("total_labels", SourceSpec.total_labels)),
+        period_from=tuple(raw.get("period_from", SourceSpec.period_from)),
+        period_required=bool(raw.get("period_required", True)),
+        blank_means=raw.get("blank_means", "missing"),
+        constants=dict(raw.get("constants", {})),
+        wide=WideSpec(**wide) if isinstance(wide, dict) else (WideSpec() if wide else None),
+    )
+    columns = DATASETS[spec.dataset].columns
+    for f in spec.fields:
+        if f.name not in columns and f.name not in {"period", "unit_text", "basis_text", "deadline_text"}:
+            raise SpecError(f"{path}: field {f.name!r} is not a column of dataset {spec.dataset!r}")
+    if spec.shape not in {"rows", "wide"}:
+        raise SpecError(f"{path}: shape must be rows or wide")
+    return spec
+
+
+@cache
+def builtin_specs() -> tuple[SourceSpec, ...]:
+    return tuple(load_spec(p) for p in sorted(SPEC_DIR.glob("*.yaml")))
+
+
+def source_ids() -> list[str]:
+    return sorted({s.source for s in builtin_specs()})
+
+
+def specs_for(source: str) -> list[SourceSpec]:
+    """The layouts of a source id, or the one spec in a file when `source` is a path to a spec."""
+    p = Path(source)
+    if p.suffix in {".yaml", ".yml"} and p.exists():
+        return [load_spec(p)]
+    return [s for s in builtin_specs() if s.source == source]

@@ -1,0 +1,526 @@
+"""Building the warehouse: reference tables, then the SQL models of `warehouse/models/`.
+
+Each model is one `.sql` file whose header comment is YAML (name, kind, grain, description,
+columns). Kinds: `view`, `table`, `vintaged` (marts.indicator_values: evaluated as of every new
+load and appended where a value is new or changed) and `type2` (core.dim_enterprise: a table of
+versions, rebuilt by its query, or brought forward by the periods added since the last build, see
+`_build_type2`). Models run in dependency order, found from the `schema.model` names each one
+reads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from graphlib import TopologicalSorter
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import yaml
+
+from etl.base.paths import DIVISIONS_DIR as REFERENCE_DIR
+from etl.base.paths import MODELS_DIR
+from etl.reference import catalog
+from etl.reference.regions import short_form
+
+log = logging.getLogger("statwh.build")
+_HEADER = re.compile(r"^\s*/\*(.*?)\*/", re.S)
+
+
+@dataclass(frozen=True)
+class Model:
+    path: Path
+    name: str  # schema.table
+    kind: str
+    sql: str  # the query (without the header)
+    grain: str = ""
+    description: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+    type2: dict[str, Any] = field(default_factory=dict)  # kind type2: dataset, source, key, …
+
+    @property
+    def schema(self) -> str:
+        return self.name.split(".")[0]
+
+
+def parse_model(path: Path) -> list[Model]:
+    """The model(s) of one file. A file whose header has `for_each: {dataset: name, …}` is a
+    template: one model per entry, with `{dataset}` and `{name}` filled in (the staging views,
+    alike but for the raw table they read)."""
+    text = path.read_text(encoding="utf-8")
+    m = _HEADER.match(text)
+    if not m:
+        raise ValueError(f"{path}: a model starts with a /* yaml */ header")
+    for_each = yaml.safe_load(m.group(1)).get("for_each")
+    if for_each:
+        return [
+            _model(path, text.replace("{dataset}", ds).replace("{name}", name))
+            for ds, name in for_each.items()
+        ]
+    return [_model(path, text)]
+
+
+def _model(path: Path, text: str) -> Model:
+    m = _HEADER.match(text)
+    assert m is not None
+    meta = yaml.safe_load(m.group(1))
+    return Model(
+        path=path,
+        name=meta["name"],
+        kind=meta["kind"],
+        sql=text[m.end() :].strip().rstrip(";"),
+        grain=meta.get("grain", ""),
+        description=" ".join(str(meta.get("description", "")).split()),
+        columns={str(k): str(v) for k, v in (meta.get("columns") or {}).items()},
+        type2=dict(meta.get("type2") or {}),
+    )
+
+
+def _reads(m: Model) -> set[str]:
+    """The tables and views (`schema.name`) a model's query names, itself aside."""
+    return set(re.findall(r"\b((?:raw|meta|ref|stg|core|marts)\.[a-z_0-9]+)\b", m.sql)) - {m.name}
+
+
+@cache
+def models() -> tuple[Model, ...]:
+    """Every model, in an order where each comes after the models it reads."""
+    found = {m.name: m for p in sorted(MODELS_DIR.rglob("*.sql")) for m in parse_model(p)}
+    graph = {name: _reads(m) & set(found) for name, m in found.items()}
+    order = list(TopologicalSorter(graph).static_order())
+    return tuple(found[n] for n in order)
+
+
+def model(name: str) -> Model:
+    return next(m for m in models() if m.name == name)
+
+
+# ---------------------------------------------------------------- reference tables
+
+
+def _read_ref(name: str) -> pd.DataFrame:
+    for cand in (REFERENCE_DIR / name, REFERENCE_DIR / (name + ".gz")):
+        if cand.exists():
+            return pd.read_csv(cand, dtype=str)
+    raise FileNotFoundError(REFERENCE_DIR / name)
+
+
+@cache
+def regions_frame() -> pd.DataFrame:
+    prov = _read_ref("provinces.csv")
+    city = _read_ref("cities.csv")
+    area = _read_ref("areas.csv")
+    street = _read_ref("streets.csv")
+    six = lambda c: c.ljust(6, "0")  # noqa: E731
+    frames = [
+        pd.DataFrame(
+            {
+                "region_code": prov["code"].map(six),
+                "name": prov["name"],
+                "level": "province",
+                "county_code": None,
+                "city_code": None,
+                "province_code": prov["code"].map(six),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "region_code": city["code"].map(six),
+                "name": city["name"],
+                "level": "city",
+                "county_code": None,
+                "city_code": city["code"].map(six),
+                "province_code": city["provinceCode"].map(six),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "region_code": area["code"],
+                "name": area["name"],
+                "level": "county",
+                "county_code": area["code"],
+                "city_code": area["cityCode"].map(six),
+                "province_code": area["provinceCode"].map(six),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "region_code": street["code"],
+                "name": street["name"],
+                "level": "township",
+                "county_code": street["areaCode"],
+                "city_code": street["cityCode"].map(six),
+                "province_code": street["provinceCode"].map(six),
+            }
+        ),
+    ]
+    out = pd.concat(frames, ignore_index=True)
+    # 东莞, 中山, 儋州 have no counties: areas.csv repeats the city as its own county
+    out = out.drop_duplicates("region_code", keep="first").reset_index(drop=True)
+    out["short_name"] = out["name"].map(short_form)
+    return out
+
+
+def indicators_frame() -> pd.DataFrame:
+    rows = []
+    for i in catalog.indicators():
+        w = catalog.window(i.window)
+        rows.append(
+            {
+                "indicator_id": i.id,
+                "name_zh": i.name_zh,
+                "unit": i.unit,
+                "kind": i.kind,
+                "derivation": i.derivation,
+                "method": i.method,
+                "direction": i.direction,
+                "window_name": i.window,
+                "window_start": w[0] if w else None,
+                "window_end": w[1] if w else None,
+                "track": i.track,
+                "flag": i.params.get("flag"),
+                "entry_type": i.params.get("entry_type"),
+                "chain": i.params.get("chain"),
+                "land_kind": i.params.get("land_kind"),
+                "of_id": i.params.get("of"),
+                "judged": i.params.get("judged"),
+                "aliases": list(i.aliases),
+            }
+        )
+    df = pd.DataFrame(rows)
+    for c in ("window_start", "window_end"):
+        df[c] = pd.to_datetime(df[c]).dt.date
+    return df
+
+
+def plan_frame() -> pd.DataFrame:
+    p = catalog.plan()
+    return pd.DataFrame(
+        [
+            {
+                "district_code": p["district"]["code"],
+                "district_name": p["district"]["name"],
+                "baseline_period": str(p["baseline"]["period"]),
+                "baseline_end": p["baseline"]["end"],
+                "peer_gap_code": p["peers"]["gdp_gap"],
+                "growth_peer_codes": list(p["peers"]["growth"]),
+                "on_track": float(p["progress"]["on_track"]),
+                "at_risk": float(p["progress"]["at_risk"]),
+                "hightech_validity_years": int(p["hightech_validity_years"]),
+            }
+        ]
+    )
+
+
+def _fingerprint(*parts: object) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        if isinstance(p, pd.DataFrame):
+            h.update(pd.util.hash_pandas_object(p.astype(str), index=False).to_numpy().tobytes())
+            h.update(repr(list(p.columns)).encode())
+        else:
+            h.update(repr(p).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@cache
+def _regions_fingerprint() -> str:
+    return _fingerprint(regions_frame())
+
+
+def _comments(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str | None]:
+    return dict(
+        con.execute(
+            "select table_name, comment from duckdb_tables() where schema_name = ?", [schema]
+        ).fetchall()
+    )
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, str]:
+    """ref.regions, ref.indicators and ref.plan from the code's reference files and catalog. A
+    table is rewritten only when its content differs from what it holds (its fingerprint is kept
+    as the table's comment), or always with `full`; returns the fingerprint of each."""
+    con.execute("create schema if not exists ref")
+    held = {} if full else _comments(con, "ref")
+    out = {}
+    for name, frame, fp in (
+        ("regions", regions_frame(), _regions_fingerprint()),
+        ("indicators", (f := indicators_frame()), _fingerprint(f)),
+        ("plan", (f := plan_frame()), _fingerprint(f)),
+    ):
+        out[f"ref.{name}"] = fp
+        if held.get(name) == fp:
+            continue
+        con.register("_ref", frame)
+        con.execute(f"create or replace table ref.{name} as select * from _ref")
+        con.unregister("_ref")
+        con.execute(f"comment on table ref.{name} is '{fp}'")
+    return out
+
+
+def _static_fingerprint(m: Model, reference: dict[str, str]) -> str | None:
+    """For a table model that reads reference tables only (dim_region, dim_indicator): a
+    fingerprint of its query and of what it reads, kept as its comment, so that it is rebuilt
+    only when one of them changed. None for any other model."""
+    reads = _reads(m)
+    if m.kind != "table" or not reads or not reads <= set(reference):
+        return None
+    return _fingerprint(m.sql, *(reference[r] for r in sorted(reads)))
+
+
+# ---------------------------------------------------------------- building
+
+
+VINTAGED_KEY = ("indicator_id", "region_code", "period", "basis")
+
+
+def _ensure_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> None:
+    con.execute("reset variable as_of")
+    con.execute(
+        f"create table if not exists {m.name} as select *, null::timestamp as superseded_at,"
+        f" false as is_latest from ({m.sql}) where false"
+    )
+
+
+def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
+    """Evaluate the model as of every load newer than what was built; append new or changed values.
+
+    Rows are appended with `is_latest = false` and no `superseded_at`; the update at the end
+    sets both for the values that gained a vintage only, so a build's cost follows what changed,
+    not the length of the history."""
+    _ensure_vintaged(con, m)
+    last = con.execute(f"select max(vintage) from {m.name}").fetchall()[0][0]
+    built_to = con.execute("select max(last_vintage) from meta.builds").fetchall()[0][0]
+    since = max([x for x in (last, built_to) if x is not None], default=None)
+    vintages = [
+        r[0]
+        for r in con.execute(
+            "select distinct loaded_at from meta.loads where status in ('loaded','partial')"
+            " and (? is null or loaded_at > ?) order by 1",
+            [since, since],
+        ).fetchall()
+    ]
+    key = ", ".join(VINTAGED_KEY)
+    added = 0
+    for v in vintages:
+        con.execute("set variable as_of = ?", [v])
+        n = con.execute(
+            f"""
+            insert into {m.name} by name
+            with known as (
+                -- the latest vintage of each value: the current rows and those this build added
+                select * from {m.name}
+                where is_latest or superseded_at is null
+                qualify row_number() over (partition by {key} order by vintage desc) = 1
+            ),
+            now_known as ({m.sql})
+            select n.*, null::timestamp as superseded_at, false as is_latest
+            from now_known as n
+            left join known as k using ({key})
+            where k.value is null or abs(k.value - n.value) > 1e-9 * greatest(1, abs(n.value))
+            """
+        ).fetchall()
+        added += n[0][0] if n else 0
+    con.execute("reset variable as_of")
+    if vintages:
+        con.execute(
+            f"""
+            update {m.name} as t set
+                is_latest = s.next_vintage is null,
+                superseded_at = s.next_vintage
+            from (
+                select {key}, vintage,
+                    lead(vintage) over (partition by {key} order by vintage) as next_vintage
+                from {m.name} as v
+                semi join (
+                    select distinct {key} from {m.name} where not is_latest and superseded_at is null
+                ) as fresh on {" and ".join(f"v.{c} is not distinct from fresh.{c}" for c in VINTAGED_KEY)}
+            ) as s
+            where {" and ".join(f"t.{c} is not distinct from s.{c}" for c in VINTAGED_KEY)}
+                and t.vintage = s.vintage
+            """
+        )
+    return added
+
+
+TYPE2_SPAN = ("valid_from", "valid_to", "is_current")
+
+
+def _build_type2(con: duckdb.DuckDBPyConnection, m: Model, *, full: bool = False) -> str:
+    """A type-2 table (one row per key and version of its `tracked` columns): "full" when rebuilt
+    by its query, "append" when brought forward period by period, "unchanged" when nothing it
+    reads changed. Records the slices it now holds in meta.model_slices.
+
+    Appending gives the query's result (tests compare the two) and costs what the new periods
+    cost, not the whole history: it is done when the slices of the last build are all still
+    current (none revised or superseded), the table was built by the same query (a fingerprint
+    of it is kept as the table's comment) and every row added since is of a period later than
+    any the table holds, with one row per key and period. Otherwise the table is rebuilt."""
+    o = m.type2
+    if set(m.columns) != {o["key"], *o["tracked"], *o["latest"], *TYPE2_SPAN}:
+        raise ValueError(f"{m.path}: type2 columns must be the key, tracked, latest and {TYPE2_SPAN}")
+    con.execute("reset variable as_of")
+    now = dict(
+        con.execute(
+            "select slice_key, load_id from core.int_current_slices where dataset = ?", [o["dataset"]]
+        ).fetchall()
+    )
+    built = dict(
+        con.execute("select slice_key, load_id from meta.model_slices where model = ?", [m.name]).fetchall()
+    )
+    fp = _fingerprint(m.sql, sorted(o.items()))  # the table's comment: built by this query
+    schema, table = m.name.split(".")
+    held = _comments(con, schema)
+    if table not in held:  # a new warehouse: an empty table, then every period appended
+        con.execute(f"create table {m.name} as select * from ({m.sql}) where false")
+        con.execute(f"comment on table {m.name} is '{fp}'")
+    how = "full"
+    if not full and held.get(table, fp) == fp and all(now.get(k) == v for k, v in built.items()):
+        how = _append_type2(con, m, sorted(set(now) - set(built))) or "full"
+    if how == "full":
+        con.execute(f"create or replace table {m.name} as {m.sql}")
+        con.execute(f"comment on table {m.name} is '{fp}'")
+    con.execute("delete from meta.model_slices where model = ?", [m.name])
+    con.execute(
+        "insert into meta.model_slices select ?, dataset, slice_key, load_id from core.int_current_slices"
+        " where dataset = ?",
+        [m.name, o["dataset"]],
+    )
+    return how
+
+
+def _append_type2(con: duckdb.DuckDBPyConnection, m: Model, added: list[str]) -> str | None:
+    """Bring a type-2 table forward by the rows of the `added` slices, a period at a time: a key
+    whose tracked columns are as in its current version extends that version to the period (and
+    takes the period's non-null `latest` values, as the query's arg_max does); any other key
+    present closes its current version, if it has one, and starts a new one. None when the rows
+    do not allow it (a period not after the table's last, a key twice in a period, a null key or
+    period): the caller rebuilds."""
+    if not added:
+        return "unchanged"
+    o = m.type2
+    key, period, tracked, latest = o["key"], o["period"], list(o["tracked"]), list(o["latest"])
+    cols = ", ".join([key, *tracked, *latest, period])
+    con.execute(
+        f"create or replace temp table _type2_rows as select {cols} from {o['source']}"
+        " where slice_key in (select unnest(?::varchar[]))",
+        [added],
+    )
+    try:
+        nulls, twice, first = con.execute(
+            f"select count(*) filter (where {key} is null or {period} is null),"
+            f" count(*) - count(distinct ({key}, {period})), min({period}) from _type2_rows"
+        ).fetchall()[0]
+        (last,) = con.execute(f"select max(valid_to) from {m.name}").fetchall()[0]
+        if nulls or twice or (first is not None and last is not None and first <= last):
+            return None
+        t = m.name
+        same = " and ".join(f"t.{c} is not distinct from n.{c}" for c in tracked)
+        periods = [
+            r[0] for r in con.execute(f"select distinct {period} from _type2_rows order by 1").fetchall()
+        ]
+        for p in periods:
+            n = f"(select * from _type2_rows where {period} = $p)"
+            # the same tracked values: the current version runs on to this period; a `latest`
+            # column is only written where the period gives a new non-null value (an update
+            # rewrites what it touches)
+            con.execute(
+                f"update {t} as t set valid_to = $p from {n} as n"
+                f" where t.{key} = n.{key} and t.is_current and {same}",
+                {"p": p},
+            )
+            for c in latest:
+                con.execute(
+                    f"update {t} as t set {c} = n.{c} from {n} as n where t.{key} = n.{key}"
+                    f" and t.is_current and t.valid_to = $p and n.{c} is not null"
+                    f" and n.{c} is distinct from t.{c}",
+                    {"p": p},
+                )
+            # other values: the current version ends; a new one starts
+            con.execute(
+                f"update {t} as t set is_current = false from {n} as n"
+                f" where t.{key} = n.{key} and t.is_current and t.valid_to < $p",
+                {"p": p},
+            )
+            con.execute(
+                f"insert into {t} by name select {', '.join(f'n.{c}' for c in [key, *tracked, *latest])},"
+                f" n.{period} as valid_from, n.{period} as valid_to, true as is_current from {n} as n"
+                f" anti join (select {key} from {t} where is_current and valid_to = $p) as c"
+                f" on n.{key} = c.{key}",
+                {"p": p},
+            )
+        return "append"
+    finally:  # (in a transaction a failed statement aborted, the error raised is the one to see)
+        with contextlib.suppress(duckdb.Error):
+            con.execute("drop table if exists _type2_rows")
+
+
+def build(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, float]:
+    """Rebuild reference tables and every model in one transaction; returns seconds per model.
+    `full`: rewrite every table from its query, including those a build otherwise keeps or brings
+    forward (reference tables as they were, core.dim_enterprise)."""
+    con.execute("begin transaction")
+    try:
+        timings = build_in_transaction(con, full=full)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return timings
+
+
+def build_in_transaction(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, float]:
+    """`build` inside the caller's open transaction (a load builds the warehouse in the transaction
+    that writes its rows, so both commit together); records the build in `meta.builds`."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    reference = load_reference(con, full=full)
+    for schema in ("stg", "core", "marts"):
+        con.execute(f"create schema if not exists {schema}")
+    held = {s: {} if full else _comments(con, s) for s in ("stg", "core", "marts")}
+    for m in models():
+        t0 = time.perf_counter()
+        fp = _static_fingerprint(m, reference)
+        if fp is not None and held[m.schema].get(m.name.split(".")[1]) == fp:
+            pass  # its query and the reference tables it reads are as when it was built
+        elif fp is not None:
+            con.execute(f"create or replace table {m.name} as {m.sql}")
+            con.execute(f"comment on table {m.name} is '{fp}'")
+        elif m.kind == "view":
+            con.execute(f"create or replace view {m.name} as {m.sql}")
+        elif m.kind == "table":
+            con.execute(f"create or replace table {m.name} as {m.sql}")
+        elif m.kind == "vintaged":
+            _build_vintaged(con, m)
+        elif m.kind == "type2":
+            _build_type2(con, m, full=full)
+        else:
+            raise ValueError(f"{m.path}: unknown kind {m.kind!r}")
+        timings[m.name] = time.perf_counter() - t0
+    last = con.execute("select max(loaded_at) from meta.loads").fetchall()[0][0]
+    build_id = con.execute("select coalesce(max(build_id), 0) + 1 from meta.builds").fetchall()[0][0]
+    con.execute(
+        "insert into meta.builds values (?, ?, ?, ?)",
+        [build_id, dt.datetime.now(), last, time.perf_counter() - started],
+    )
+    return timings
+
+
+def progress_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None) -> pd.DataFrame:
+    """marts.indicator_progress as the warehouse knew it at `as_of` (None: now)."""
+    m = model("marts.indicator_progress")
+    if as_of is None:
+        return con.execute(f"select * from {m.name}").df()
+    con.execute("set variable as_of = ?", [as_of])
+    try:
+        return con.execute(m.sql).df()
+    finally:
+        con.execute("reset variable as_of")

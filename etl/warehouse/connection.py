@@ -1,0 +1,157 @@
+"""The DuckDB warehouse file: connections, the write lock, and the tables loads write to.
+
+Only this module, `etl.warehouse.load`, `etl.warehouse.build` and `etl.warehouse.publish` touch the warehouse file. DuckDB takes
+one writer at a time: every writer holds `write_lock` (the same lock file Airflow tasks use).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from etl.base.datasets import DATASETS, LINEAGE
+from etl.base.settings import Home, lock_timeout
+
+
+def scannable(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
+    """`frame` as an Arrow table, for DuckDB to register and scan. DuckDB reads a pandas object
+    column (dates, text beside None) one Python object at a time, holding the GIL: while another
+    thread runs Python (the suite, beside the writer) a 200k-row insert then takes twice as long.
+    An Arrow table it reads without the GIL. A column Arrow cannot type (mixed kinds of values)
+    keeps the frame as it is."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):  # e.g. text beside numbers
+        return frame
+
+
+class LockTimeout(Exception):
+    """Another writer held the warehouse for longer than the configured wait."""
+
+
+@contextlib.contextmanager
+def write_lock(home: Home, timeout: float | None = None, *, on_wait=None) -> Iterator[None]:
+    """Hold the warehouse's write lock; wait at most `timeout` seconds for another writer."""
+    home.root.mkdir(parents=True, exist_ok=True)
+    timeout = lock_timeout() if timeout is None else timeout
+    fd = os.open(home.lock, os.O_RDWR | os.O_CREAT, 0o644)
+    start = time.monotonic()
+    told = False
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() - start > timeout:
+                    holder = Path(home.lock).read_text(errors="replace").strip() or "another process"
+                    raise LockTimeout(
+                        f"等待其他写入进程超时（{timeout:.0f} 秒）：{holder} / timed out waiting for another writer"
+                    ) from None
+                if not told and on_wait:
+                    on_wait()
+                    told = True
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode())
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+META_DDL = """
+create schema if not exists meta;
+create schema if not exists raw;
+create schema if not exists marts;
+create sequence if not exists meta.load_id_seq start 1;
+create table if not exists meta.loads (
+    load_id bigint primary key,
+    source varchar not null,
+    layout varchar,
+    dataset varchar,
+    file_name varchar not null,
+    sha256 varchar not null,
+    archive_path varchar,
+    format varchar,
+    encoding varchar,
+    status varchar not null,           -- loaded / partial / rejected / duplicate
+    rows_read bigint default 0,        -- data rows found in the file
+    rows_loaded bigint default 0,
+    rows_rejected bigint default 0,
+    received_at timestamp not null,
+    loaded_at timestamp not null,      -- the vintage: when the warehouse learnt these figures
+    reporter varchar,                  -- 填报单位 named in the file
+    message varchar,
+    reprocess_of bigint                -- the load whose archived file was read again
+);
+create table if not exists meta.rejections (
+    load_id bigint, file_name varchar, sheet varchar, row_number integer, column_name varchar,
+    value varchar, rule varchar, severity varchar, message varchar
+);
+create table if not exists meta.warnings (
+    load_id bigint, file_name varchar, sheet varchar, row_number integer, column_name varchar,
+    value varchar, rule varchar, severity varchar, message varchar
+);
+create table if not exists meta.quarantine (
+    load_id bigint, dataset varchar, sheet varchar, row_number integer, row_json varchar, reasons varchar
+);
+create table if not exists meta.load_columns (
+    load_id bigint, sheet varchar, field varchar, column_letter varchar, header_text varchar
+);
+-- how the column's missing figures were written, e.g. {"—": 2, "blank": 1} (added later: kept
+-- for warehouses made before)
+alter table meta.load_columns add column if not exists missing_markers varchar;
+create table if not exists meta.slices (
+    load_id bigint, dataset varchar, slice_key varchar, loaded_at timestamp
+);
+create table if not exists meta.validation_results (
+    load_id bigint, suite varchar, expectation varchar, column_name varchar, success boolean,
+    unexpected_count bigint, unexpected_percent double, sample_values varchar, severity varchar,
+    run_at timestamp
+);
+create table if not exists meta.builds (
+    build_id bigint, built_at timestamp, last_vintage timestamp, seconds double
+);
+-- the slices (and the load of each) a type-2 model was last built from (etl/warehouse/build.py)
+create table if not exists meta.model_slices (
+    model varchar, dataset varchar, slice_key varchar, load_id bigint
+);
+"""
+
+
+def raw_ddl() -> str:
+    out = []
+    for ds in DATASETS.values():
+        cols = [f"{c} {t}" for c, t in ds.columns.items()]
+        cols += [f"{c} {t}" for c, t in LINEAGE.items()]
+        cols += ["load_id bigint not null", "slice_key varchar not null"]
+        out.append(f"create table if not exists raw.{ds.name} (\n    " + ",\n    ".join(cols) + "\n);")
+    return "\n".join(out)
+
+
+def duckdb_memory_limit() -> str:
+    """What the writer's DuckDB may hold in memory before it spills to disk
+    (`STATWH_DUCKDB_MEMORY`, default 1GB; DuckDB's own default is 80 % of the machine's RAM,
+    which a build of a 1M-row roster takes on top of the extraction still in memory)."""
+    return os.environ.get("STATWH_DUCKDB_MEMORY", "1GB")
+
+
+def connect(home: Home, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file (creating its tables when writing)."""
+    home.root.mkdir(parents=True, exist_ok=True)
+    if read_only:
+        return duckdb.connect(str(home.warehouse), read_only=True)
+    con = duckdb.connect(str(home.warehouse), config={"memory_limit": duckdb_memory_limit()})
+    con.execute(META_DDL)
+    con.execute(raw_ddl())
+    return con

@@ -1,0 +1,731 @@
+"""Loading one file: archive it, extract, validate, and write it in one DuckDB transaction.
+
+Nothing a department sends is lost: the file is archived under its sha256 before anything else,
+rejected rows are kept in `meta.quarantine` (and a CSV beside the archive) with their reasons, and
+a file that fails leaves the warehouse's data exactly as it was (only its `meta.loads` row and its
+rejections are recorded).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl.base.datasets import DATASETS, LINEAGE
+from etl.base.settings import Home, limits
+from etl.extract.sheet import Extraction, Issue, extract
+from etl.read.workbook import OLE2_MAGIC, ZIP_MAGIC
+from etl.warehouse.connection import scannable
+
+log = logging.getLogger("statwh.load")
+
+
+@dataclass
+class LoadResult:
+    """What happened to one file: what a person reads in the summary."""
+
+    file_name: str
+    source: str
+    status: str  # loaded / partial / rejected / duplicate
+    load_id: int | None = None
+    layout: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rejections: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    message: str = ""
+    # seconds per model when the load's own transaction also built the warehouse
+    # (`ingest_file(build=True)`); None: the caller builds
+    build: dict[str, float] | None = None
+    # how that build went on the writer thread: its wall and CPU seconds, and the part of its
+    # wall the file's validation did not hide (the time `commit` waited for it)
+    build_timing: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in {"loaded", "duplicate"}
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def archive_file(home: Home, path: Path, sha: str) -> Path:
+    """Copy `path` into the immutable archive under its sha256 (never under a name from outside)."""
+    with path.open("rb") as f:
+        head = f.read(8)
+    ext = ".xlsx" if head.startswith(ZIP_MAGIC) else ".xls" if head.startswith(OLE2_MAGIC) else ".dat"
+    dest = home.archive / sha[:2] / f"{sha}{ext}"
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_suffix(dest.suffix + ".tmp")
+        shutil.copyfile(path, tmp)
+        tmp.replace(dest)
+        dest.chmod(0o444)
+    return dest
+
+
+def _now_after(con: duckdb.DuckDBPyConnection) -> dt.datetime:
+    """A vintage strictly after every earlier one (two loads never share a timestamp)."""
+    last = con.execute("select max(loaded_at) from meta.loads").fetchall()[0][0]
+    now = dt.datetime.now().replace(tzinfo=None)
+    if last is not None and now <= last:
+        now = last + dt.timedelta(microseconds=1)
+    return now
+
+
+def _issue_rows(load_id: int, file_name: str, issues: list[Issue]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "load_id": [load_id] * len(issues),
+            "file_name": [file_name] * len(issues),
+            "sheet": [i.sheet for i in issues],
+            "row_number": pd.array([i.row for i in issues], dtype="Int32"),
+            "column_name": [i.column for i in issues],
+            "value": [None if i.value is None else str(i.value)[:500] for i in issues],
+            "rule": [i.rule for i in issues],
+            "severity": [i.severity for i in issues],
+            "message": [i.message for i in issues],
+        }
+    )
+
+
+def _validation_issues(
+    ex: Extraction, docs_dir: Path | None = None
+) -> tuple[list[Issue], pd.DataFrame | None]:
+    """Run the dataset's expectation suite; map failures back to sheet, row and column."""
+    assert ex.frame is not None and ex.spec is not None
+    return validate_frame(ex.spec.dataset, ex.frame, ex.column_map, docs_dir)
+
+
+def validate_frame(
+    suite: str, frame: pd.DataFrame, column_map: list[dict], docs_dir: Path | None = None
+) -> tuple[list[Issue], pd.DataFrame]:
+    """Validate `frame` against `expectations/<suite>.json`; issues located by sheet, row, column.
+    With `docs_dir`, the results are kept there for great_expectations Data Docs."""
+    from etl.validate.suites import validate
+
+    outcome = validate(suite, frame, docs_dir=docs_dir)
+    issues = []
+    colmap = {(c["sheet"], c["field"]): f"{c['header_text']} ({c['column_letter']})" for c in column_map}
+    for rec in outcome.issues.itertuples(index=False):
+        if rec.row_index is not None and not pd.isna(rec.row_index) and rec.row_index in frame.index:
+            r = frame.loc[rec.row_index]
+            sheet, row = r["_sheet"], int(r["_row"])
+            col = colmap.get((sheet, rec.column_name), rec.column_name)
+            if r.get("_col") is not None and not pd.isna(r.get("_col")):
+                col = f"{rec.column_name} ({r['_col']})"
+        else:
+            sheet, row, col = None, None, rec.column_name
+        issues.append(Issue(rec.severity, rec.rule, rec.message, sheet, row, col, rec.value))
+    return issues, outcome.results
+
+
+def slice_keys(dataset: str, frame: pd.DataFrame) -> pd.Series:
+    cols = DATASETS[dataset].slice_by
+    key = frame[cols[0]].astype("string").fillna("")
+    for c in cols[1:]:
+        key = key + "|" + frame[c].astype("string").fillna("")
+    return key
+
+
+@dataclass
+class Prepared:
+    """A file archived, extracted and validated, ready to load: what the staging area holds.
+
+    Preparing needs no warehouse connection, so it runs in parallel (Airflow workers); only
+    `commit` writes, under the write lock."""
+
+    file_name: str
+    source: str
+    sha256: str
+    archive_path: str
+    received_at: dt.datetime
+    layout: str | None = None
+    dataset: str | None = None
+    format: str | None = None
+    encoding: str | None = None
+    reporter: str | None = None
+    rows_read: int = 0
+    wide: bool = False
+    issues: list[Issue] = field(default_factory=list)
+    column_map: list[dict] = field(default_factory=list)
+    frame: pd.DataFrame | None = None
+    validation_results: pd.DataFrame | None = None
+    validated: bool = False  # the suite has run (`validate_prepared`)
+
+    def save(self, directory: Path) -> Path:
+        """Write to `directory` (frame as Parquet, the rest as JSON); returns the directory."""
+        directory.mkdir(parents=True, exist_ok=True)
+        meta = {k: v for k, v in self.__dict__.items() if k not in {"frame", "validation_results", "issues"}}
+        meta["received_at"] = self.received_at.isoformat()
+        meta["issues"] = [i.__dict__ for i in self.issues]
+        if self.frame is not None:
+            self.frame.to_parquet(directory / "frame.parquet", index=False)
+        if self.validation_results is not None:
+            self.validation_results.to_parquet(directory / "validation.parquet", index=False)
+        (directory / "prepared.json").write_text(
+            json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8"
+        )
+        return directory
+
+    @classmethod
+    def read(cls, directory: Path) -> Prepared:
+        meta = json.loads((directory / "prepared.json").read_text(encoding="utf-8"))
+        meta["received_at"] = dt.datetime.fromisoformat(meta["received_at"])
+        meta["issues"] = [Issue(**i) for i in meta["issues"]]
+        frame = directory / "frame.parquet"
+        vr = directory / "validation.parquet"
+        return cls(
+            **meta,
+            frame=pd.read_parquet(frame) if frame.exists() else None,
+            validation_results=pd.read_parquet(vr) if vr.exists() else None,
+        )
+
+
+def data_docs_dir(home: Home) -> Path | None:
+    """Where validation results are kept for Data Docs (`STATWH_DATA_DOCS=0` turns them off)."""
+    return None if os.environ.get("STATWH_DATA_DOCS", "1") == "0" else home.data_docs
+
+
+def prepare(
+    home: Home,
+    path: Path,
+    source: str,
+    *,
+    file_name: str | None = None,
+    received_at: dt.datetime | None = None,
+    validate: bool = True,
+    sha256: str | None = None,
+) -> Prepared:
+    """Archive, extract and validate one file. Touches no warehouse; never raises on bad input.
+
+    With `validate=False` the suite is left for `commit`, which then runs it while DuckDB writes
+    the rows (`ingest_file` does this: one process, one file, both cores busy). `sha256`: the
+    file's, when the caller has already hashed it."""
+    file_name = file_name or path.name
+    sha = sha256 or sha256_of(path)
+    archived = archive_file(home, path, sha)
+    _warm_validation(data_docs_dir(home))
+    ex = extract(path, source, file_name=file_name, limits=limits())
+    prep = Prepared(
+        file_name=file_name,
+        source=ex.source,
+        sha256=sha,
+        archive_path=str(archived),
+        received_at=received_at or dt.datetime.now(),
+        layout=ex.spec.layout if ex.spec else None,
+        dataset=ex.spec.dataset if ex.spec else None,
+        format=ex.format,
+        encoding=ex.encoding,
+        reporter=next((s.reporter for s in ex.sheets if s.reporter), None),
+        rows_read=ex.rows_read,
+        wide=bool(ex.spec and ex.spec.shape == "wide"),
+        issues=list(ex.issues),
+        column_map=ex.column_map,
+        frame=ex.frame,
+    )
+    if validate:
+        validate_prepared(prep, data_docs_dir(home))
+    return prep
+
+
+def _warm_validation(docs_dir: Path | None) -> None:
+    """Import great_expectations and open its contexts on another thread while this one reads
+    the sheet: the sheet's parser releases the GIL, so the ~6 s import of a fresh process (and
+    the file context's setup) cost no wall time. `etl.validate.suites` serialises with it by its lock."""
+    from etl.validate.suites import warm_up
+
+    threading.Thread(target=warm_up, args=(docs_dir,), name="statwh-gx-warm-up", daemon=True).start()
+
+
+def validate_prepared(prep: Prepared, docs_dir: Path | None) -> None:
+    """Run the dataset's suite on the prepared frame; add its issues (those extraction has not
+    already given for the same row and column) to `prep.issues`. Never raises on bad input."""
+    prep.validated = True
+    if prep.frame is None or prep.dataset is None or any(i.severity == "critical" for i in prep.issues):
+        return
+    try:
+        v_issues, prep.validation_results = validate_frame(
+            prep.dataset, prep.frame, prep.column_map, docs_dir
+        )
+    except Exception as e:  # a bug in a rule must not lose the file
+        log.exception("validation failed for %s", prep.file_name)
+        v_issues = [Issue("critical", "validation_error", f"校验过程出错 / validation failed: {e}")]
+    # one reason per row and column: extraction's own messages are more precise than a suite's
+    seen = {(i.sheet, i.row, (i.column or "").split(" (")[0]) for i in prep.issues}
+    prep.issues.extend(
+        i for i in v_issues if (i.sheet, i.row, (i.column or "").split(" (")[0]) not in seen or i.row is None
+    )
+
+
+def prior_load(con: duckdb.DuckDBPyConnection, sha: str) -> int | None:
+    """The load that already holds a file with this content, if any."""
+    rows = con.execute(
+        "select load_id from meta.loads where sha256 = ? and status in ('loaded','partial') order by load_id limit 1",
+        [sha],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _record_duplicate(
+    con, source: str, file_name: str, sha: str, archived: str, received_at, prior: int
+) -> LoadResult:
+    load_id = con.execute("select nextval('meta.load_id_seq')").fetchall()[0][0]
+    con.execute(
+        "insert into meta.loads (load_id, source, file_name, sha256, archive_path, status, received_at, loaded_at, message)"
+        " values (?, ?, ?, ?, ?, 'duplicate', ?, ?, ?)",
+        [
+            load_id,
+            source,
+            file_name,
+            sha,
+            archived,
+            received_at,
+            _now_after(con),
+            f"与第 {prior} 次入库的文件内容相同，未重复入库 / same content as load {prior}",
+        ],
+    )
+    return LoadResult(
+        file_name,
+        source,
+        "duplicate",
+        load_id,
+        message=f"already loaded as load {prior} (same sha256): nothing loaded twice",
+    )
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    path: Path,
+    source: str,
+    *,
+    file_name: str | None = None,
+    received_at: dt.datetime | None = None,
+    force: bool = False,
+    reprocess_of: int | None = None,
+    build: bool = False,
+) -> LoadResult:
+    """Archive, extract, validate and load one file in one transaction. Never raises on bad input.
+
+    With `build=True` the warehouse is also built in that transaction, on the writer thread while
+    the suite runs, when it can be done ahead (`commit`); `result.build` tells whether it was."""
+    file_name = file_name or path.name
+    received_at = received_at or dt.datetime.now()
+    sha = sha256_of(path)
+    if not force:
+        prior = prior_load(con, sha)
+        if prior is not None:
+            archived = archive_file(home, path, sha)
+            return _record_duplicate(con, source, file_name, sha, str(archived), received_at, prior)
+    prep = prepare(
+        home, path, source, file_name=file_name, received_at=received_at, validate=False, sha256=sha
+    )
+    return commit(con, home, prep, force=force, reprocess_of=reprocess_of, build=build)
+
+
+def commit(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    prep: Prepared,
+    *,
+    force: bool = False,
+    reprocess_of: int | None = None,
+    build: bool = False,
+) -> LoadResult:
+    """Load a prepared file in one transaction: all of its good rows, or (when rejected) none.
+
+    A file not yet validated (`prepare(validate=False)`, as `ingest_file` does) is validated
+    here, on this thread, after the history query (run on a second connection, which sees the
+    warehouse as committed: without this file), while a second thread writes the rows that
+    extraction kept into an open transaction (DuckDB releases the GIL, great_expectations holds
+    it). Rows the suite then turns away are deleted before the commit; a file it rejects
+    is rolled back. Either way the warehouse ends as if the suite had run first.
+
+    With `build=True` the writer thread then records the load as extraction left it and builds
+    the warehouse (`build_in_transaction`) in the same transaction, still while the suite runs.
+    That build stands when the suite turns nothing more away (the usual case: the load then
+    commits built, and `result.build` holds the seconds per model). Otherwise, or if the build
+    fails, the transaction is rolled back and the rows written again as the suite decided,
+    unbuilt (`result.build` is None: the caller builds, as without `build`)."""
+    if not force:
+        prior = prior_load(con, prep.sha256)
+        if prior is not None:
+            return _record_duplicate(
+                con, prep.source, prep.file_name, prep.sha256, prep.archive_path, prep.received_at, prior
+            )
+    try:
+        return _commit(con, home, prep, reprocess_of, build)
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # a transaction left open (none: an error, ignored)
+            con.execute("rollback")
+        raise
+
+
+def _commit(
+    con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, reprocess_of: int | None, build: bool
+) -> LoadResult:
+    loadable = prep.frame is not None and not any(i.severity == "critical" for i in prep.issues)
+    staged: _Staged | None = None
+    waited_from = 0.0
+    if loadable and not prep.validated:
+        with ThreadPoolExecutor(1, thread_name_prefix="statwh-write") as pool, con.cursor() as before:
+            db = pool.submit(_write_ahead, con, prep, _extraction_bad(prep), build, reprocess_of)
+            try:
+                # the history query reads the warehouse as committed, without this file, on its
+                # own connection: at the same time as the writer's insert
+                hist = _history_frame_or_error(before, prep)
+                validate_prepared(prep, data_docs_dir(home))
+                if not any(i.severity == "critical" for i in prep.issues):
+                    _add_history_issues(prep, hist)
+            finally:
+                waited_from = time.perf_counter()
+                staged = db.result()
+    else:
+        if not prep.validated:
+            validate_prepared(prep, data_docs_dir(home))
+        if loadable and not any(i.severity == "critical" for i in prep.issues):
+            _add_history_issues(prep, _history_frame_or_error(con, prep))
+    critical = [i for i in prep.issues if i.severity == "critical"]
+    row_issues = [i for i in prep.issues if i.severity == "row"]
+    warnings = [i for i in prep.issues if i.severity == "warning"]
+    bad = {(i.sheet, i.row) for i in row_issues}
+    result = LoadResult(
+        prep.file_name,
+        prep.source,
+        "rejected",
+        layout=prep.layout,
+        rows_read=prep.rows_read,
+        warnings=warnings,
+    )
+    frame = prep.frame
+
+    if (
+        staged is not None
+        and staged.written
+        and (critical or (staged.build is not None and bad != staged.without))
+    ):
+        # the suite rejected the file (none of its rows stay), or turned away rows that the build
+        # ahead counted in: begin again, as if it had run first
+        con.execute("rollback")
+        staged.written = False
+        staged.build = None
+    if staged is None or not staged.written:
+        con.execute("begin transaction")
+    load_id, now = (staged.load_id, staged.now) if staged is not None else _new_load(con)
+    result.load_id = load_id
+    if critical or frame is None:
+        result.rejections = critical or [Issue("critical", "unreadable", "文件无法读取 / unreadable")]
+        result.rows_rejected = result.rows_read
+        result.message = result.rejections[0].message
+    else:
+        is_bad = _rows_at(frame, bad)
+        loaded = frame[~is_bad]
+        quarantined = frame[is_bad]
+        result.rejections = row_issues
+        result.status, result.rows_loaded, result.rows_rejected = _load_counts(prep, loaded, bad)
+        dataset = prep.dataset
+        if staged is not None and staged.written:
+            _unwrite(con, dataset, load_id, bad - staged.without)
+        elif len(loaded):
+            _write_rows(con, dataset, loaded, load_id, now)
+        if len(quarantined):
+            _quarantine(con, home, load_id, dataset, prep.file_name, quarantined, row_issues)
+    if staged is None or staged.build is None:  # else recorded so by the writer, before it built
+        counts = (result.status, result.rows_loaded, result.rows_rejected)
+        _record_load(con, prep, load_id, now, counts, result.message or None, reprocess_of)
+    if result.rejections:
+        _insert(con, "meta.rejections", _issue_rows(load_id, prep.file_name, result.rejections))
+    if warnings:
+        _insert(con, "meta.warnings", _issue_rows(load_id, prep.file_name, warnings))
+    vr = prep.validation_results
+    if vr is not None and len(vr):
+        vr = vr.rename(columns={"column": "column_name"}).copy()
+        vr["load_id"], vr["run_at"] = load_id, now
+        keep = [
+            "load_id",
+            "suite",
+            "expectation",
+            "column_name",
+            "success",
+            "unexpected_count",
+            "unexpected_percent",
+            "sample_values",
+            "severity",
+            "run_at",
+        ]
+        _insert(con, "meta.validation_results", vr[[c for c in keep if c in vr.columns]])
+    if staged is not None and staged.build is not None:
+        started, ended = staged.build_span
+        result.build = staged.build
+        result.build_timing = {
+            "seconds": ended - started,
+            "cpu": staged.build_cpu,
+            "waited": max(0.0, ended - max(started, waited_from)),
+        }
+    con.execute("commit")
+    return result
+
+
+def _load_counts(prep: Prepared, loaded: pd.DataFrame, bad: set) -> tuple[str, int, int]:
+    """status, rows loaded and rows rejected of a load that keeps `loaded` and turns `bad` away."""
+    n_loaded = int(loaded["_row"].nunique() if prep.wide else len(loaded))
+    return ("partial" if bad else "loaded"), n_loaded, len(bad)
+
+
+def _record_load(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    load_id: int,
+    now: dt.datetime,
+    counts: tuple[str, int, int],
+    message: str | None,
+    reprocess_of: int | None,
+) -> None:
+    """The load's row of meta.loads and its columns in meta.load_columns."""
+    status, rows_loaded, rows_rejected = counts
+    con.execute(
+        "insert into meta.loads (load_id, source, layout, dataset, file_name, sha256, archive_path, format, encoding,"
+        " status, rows_read, rows_loaded, rows_rejected, received_at, loaded_at, reporter, message, reprocess_of)"
+        " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            load_id,
+            prep.source,
+            prep.layout,
+            prep.dataset,
+            prep.file_name,
+            prep.sha256,
+            prep.archive_path,
+            prep.format,
+            prep.encoding,
+            status,
+            prep.rows_read,
+            rows_loaded,
+            rows_rejected,
+            prep.received_at,
+            now,
+            prep.reporter,
+            message,
+            reprocess_of,
+        ],
+    )
+    if prep.column_map:
+        cm = pd.DataFrame(prep.column_map)
+        cm["load_id"] = load_id
+        _insert(con, "meta.load_columns", cm)
+
+
+@dataclass
+class _Staged:
+    """Rows written ahead of the suite's verdict, in a transaction still open on the connection."""
+
+    load_id: int
+    now: dt.datetime
+    without: set[tuple[str | None, int | None]]  # rows extraction had turned away: never written
+    written: bool = True
+    build: dict[str, float] | None = None  # seconds per model of the build ahead, if it was made
+    build_span: tuple[float, float] = (0.0, 0.0)  # perf_counter at its start and end
+    build_cpu: float = 0.0  # the writer thread's CPU seconds for it
+
+
+def _new_load(con: duckdb.DuckDBPyConnection) -> tuple[int, dt.datetime]:
+    load_id = con.execute("select nextval('meta.load_id_seq')").fetchall()[0][0]
+    return load_id, _now_after(con)
+
+
+def _extraction_bad(prep: Prepared) -> set[tuple[str | None, int | None]]:
+    return {(i.sheet, i.row) for i in prep.issues if i.severity == "row"}
+
+
+def _rows_at(frame: pd.DataFrame, where: set[tuple[str | None, int | None]]) -> pd.Series:
+    """True for the frame's rows at (sheet, row) in `where`."""
+    is_bad = pd.Series(False, index=frame.index)
+    if where:
+        at = pd.MultiIndex.from_arrays([frame["_sheet"].astype(object), frame["_row"].astype("int64")])
+        is_bad[:] = at.isin(list(where))
+    return is_bad
+
+
+def _write_rows(con: duckdb.DuckDBPyConnection, dataset: str, rows: pd.DataFrame, load_id: int, now) -> None:
+    """Append `rows` to raw.<dataset> and their slices to meta.slices (inside the caller's transaction)."""
+    rows = rows.copy()
+    rows["load_id"] = load_id
+    rows["slice_key"] = slice_keys(dataset, rows)
+    cols = list(DATASETS[dataset].columns) + list(LINEAGE) + ["load_id", "slice_key"]
+    _insert(con, f"raw.{dataset}", rows[cols])
+    slices = pd.DataFrame({"slice_key": rows["slice_key"].unique()})
+    slices["load_id"], slices["dataset"], slices["loaded_at"] = load_id, dataset, now
+    _insert(con, "meta.slices", slices)
+
+
+def _unwrite(con: duckdb.DuckDBPyConnection, dataset: str, load_id: int, where: set) -> None:
+    """Take back rows written ahead of validation that the suite turned away, and the slices
+    left with no row."""
+    if not where:
+        return
+    gone = pd.DataFrame({"_sheet": [s for s, _ in where], "_row": [r for _, r in where]})
+    con.register("_gone", gone)
+    try:
+        con.execute(
+            f"delete from raw.{dataset} as r using _gone as g"
+            " where r.load_id = ? and r._sheet is not distinct from g._sheet and r._row = g._row",
+            [load_id],
+        )
+    finally:
+        con.unregister("_gone")
+    con.execute(
+        f"delete from meta.slices where load_id = ? and slice_key not in"
+        f" (select distinct slice_key from raw.{dataset} where load_id = ?)",
+        [load_id, load_id],
+    )
+
+
+def _history_frame_or_error(
+    con: duckdb.DuckDBPyConnection, prep: Prepared
+) -> pd.DataFrame | Exception | None:
+    from etl.validate.history import history_frame
+
+    try:
+        return history_frame(con, prep)
+    except Exception as e:  # a check against history must never stop a load
+        log.exception("history checks failed for %s", prep.file_name)
+        return e
+
+
+def _write_ahead(
+    con: duckdb.DuckDBPyConnection, prep: Prepared, without: set, build: bool, reprocess_of: int | None
+) -> _Staged:
+    """The writer thread of `commit`: a transaction left open with the rows extraction kept;
+    with `build`, the load recorded and the warehouse built in it too (`_build_ahead`)."""
+    con.execute("begin transaction")
+    try:
+        load_id, now = _new_load(con)
+        frame = prep.frame
+        assert frame is not None and prep.dataset is not None
+        rows = frame[~_rows_at(frame, without)] if without else frame
+        if len(rows):
+            _write_rows(con, prep.dataset, rows, load_id, now)
+    except Exception:
+        con.execute("rollback")
+        raise
+    staged = _Staged(load_id, now, without)
+    if build:
+        _build_ahead(con, prep, staged, rows, reprocess_of)
+    return staged
+
+
+def _build_ahead(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    staged: _Staged,
+    rows: pd.DataFrame,
+    reprocess_of: int | None,
+) -> None:
+    """Record the load as extraction's verdict has it, and build the warehouse, in the writer's
+    open transaction. A build that fails is rolled back with the rows (`commit` writes them again
+    and leaves the build, and its error, to the caller): it never costs the file its load."""
+    from etl.warehouse.build import build_in_transaction
+
+    started, cpu = time.perf_counter(), time.thread_time()
+    try:
+        _record_load(
+            con,
+            prep,
+            staged.load_id,
+            staged.now,
+            _load_counts(prep, rows, staged.without),
+            None,
+            reprocess_of,
+        )
+        staged.build = build_in_transaction(con)
+    except Exception:
+        log.exception("building the warehouse with %s failed; loading it unbuilt", prep.file_name)
+        con.execute("rollback")
+        staged.written = False
+        staged.build = None
+        return
+    staged.build_span = (started, time.perf_counter())
+    staged.build_cpu = time.thread_time() - cpu
+
+
+def _add_history_issues(prep: Prepared, hist: pd.DataFrame | Exception | None) -> None:
+    """Validate the history frame (warnings only) and add its issues and results to `prep`."""
+    from etl.validate.history import history_check
+
+    if isinstance(hist, Exception):
+        h_issues: list[Issue] = [
+            Issue("warning", "history_check_error", f"与历史数据的比对未能执行 / {hist}")
+        ]
+        h_results = None
+    else:
+        try:
+            h_issues, h_results = history_check(prep, hist)
+        except Exception as e:
+            log.exception("history checks failed for %s", prep.file_name)
+            h_issues, h_results = (
+                [Issue("warning", "history_check_error", f"与历史数据的比对未能执行 / {e}")],
+                None,
+            )
+    prep.issues = prep.issues + h_issues
+    if h_results is not None:
+        prep.validation_results = pd.concat(
+            [x for x in (prep.validation_results, h_results) if x is not None]
+        )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Append a DataFrame to a table by column name, through Arrow (never row by row)."""
+    con.register("_frame", scannable(frame))
+    try:
+        con.execute(f"insert into {table} by name select * from _frame")
+    finally:
+        con.unregister("_frame")
+
+
+def _quarantine(
+    con, home: Home, load_id: int, dataset: str, file_name: str, rows: pd.DataFrame, issues: list[Issue]
+) -> None:
+    reasons: dict[tuple[str | None, int | None], list[str]] = {}
+    for i in issues:
+        reasons.setdefault((i.sheet, i.row), []).append(f"{i.column or ''}: {i.message}")
+    data_cols = [c for c in rows.columns if c not in LINEAGE]
+    q = pd.DataFrame(
+        {
+            "load_id": load_id,
+            "dataset": dataset,
+            "sheet": rows["_sheet"].values,
+            "row_number": rows["_row"].astype("int32").values,
+            "row_json": [
+                json.dumps({k: (None if pd.isna(v) else str(v)) for k, v in r.items()}, ensure_ascii=False)
+                for r in rows[data_cols].to_dict("records")
+            ],
+            "reasons": [
+                "; ".join(reasons.get((s, int(r)), []))
+                for s, r in zip(rows["_sheet"], rows["_row"], strict=True)
+            ],
+        }
+    )
+    _insert(con, "meta.quarantine", q)
+    home.quarantine.mkdir(parents=True, exist_ok=True)
+    out = rows.copy()
+    out.insert(0, "reasons", q["reasons"].values)
+    out.to_csv(home.quarantine / f"load{load_id:06d}.csv", index=False, encoding="utf-8-sig")

@@ -1,0 +1,217 @@
+"""Publishing: a read-only snapshot of the marts and Parquet exports, each replaced atomically.
+
+Readers (dashboards, analysts) open `published/statwh.duckdb` read-only and never the writer's
+file. Only aggregates are published: enterprise-level rows stay in the warehouse (统计法), and a
+township or chain cell built from 1 to `MIN_CELL - 1` enterprises is suppressed (null) with
+`is_suppressed` saying so — in `marts.township_scorecard`, `marts.chain_output`, and the chain
+indicators of `marts.indicator_values` / `marts.indicator_progress` (a chain's output is also an
+indicator). A cell of 0 enterprises shows its 0: there is nobody to protect.
+
+Crash safety (a reader never sees a half-written file, a writer that dies leaves the previous
+publication in place):
+
+* the snapshot is written to `published/.statwh.<pid>.duckdb.tmp`, fsynced, made read-only and
+  renamed over `published/statwh.duckdb` (rename(2) is atomic: an open reader keeps the old
+  inode, a new reader opens the new file);
+* the Parquet files are written into a new directory `published/.parquet-<stamp>/` (each file
+  written aside and renamed in) and `published/parquet` is a symbolic link to the current one,
+  swapped by renaming a new link over it — so the whole set changes at once and a reader listing
+  `published/parquet/*.parquet` never mixes two builds. A reader resolves the link once
+  (`Path("published/parquet").resolve()`) and reads from that directory: DuckDB opens a file more
+  than once per query, and a path through the link could reach two builds between those opens.
+  A superseded directory therefore stays for `STATWH_PARQUET_GRACE` seconds (default 600) after
+  it was replaced, and the previous one always stays; older ones are removed, and so is a
+  directory that was never linked (left by a publisher that died before its swap).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+
+from etl.base.settings import Home, parquet_grace
+
+MIN_CELL = 3
+
+_FEW = f"n_enterprises between 1 and {MIN_CELL - 1}"
+
+# chain cells (indicator, period) built from too few enterprises; a December 本年累计 is also the year
+_SMALL_CHAIN_CELLS = f"""(
+    select indicator_id, period from {{w}}.marts.chain_output where indicator_id is not null and {_FEW}
+    union
+    select indicator_id, left(period, 4) from {{w}}.marts.chain_output
+    where indicator_id is not null and {_FEW} and right(period, 2) = '12'
+)"""
+
+# name in the snapshot → query over the warehouse (`{w}` is the warehouse's catalog name)
+PUBLISHED: dict[str, str] = {
+    "marts.indicator_progress": f"""
+        select p.* replace (
+            case when s.indicator_id is null then p.actual end as actual,
+            case when s.indicator_id is null then p.progress_pct end as progress_pct,
+            case when s.indicator_id is null then p.projected_at_deadline end as projected_at_deadline,
+            case when s.indicator_id is null then p.pace_ratio end as pace_ratio
+        ), s.indicator_id is not null as is_suppressed
+        from {{w}}.marts.indicator_progress as p
+        left join {_SMALL_CHAIN_CELLS} as s on p.indicator_id = s.indicator_id and p.period = s.period
+        order by p.indicator_id, p.period_end""",
+    "marts.indicator_values": f"""
+        select v.* replace (case when s.indicator_id is null then v.value end as value),
+            s.indicator_id is not null as is_suppressed
+        from {{w}}.marts.indicator_values as v
+        left join {_SMALL_CHAIN_CELLS} as s on v.indicator_id = s.indicator_id and v.period = s.period
+        order by v.indicator_id, v.region_code, v.period_end, v.basis, v.vintage""",
+    "marts.township_scorecard": f"""
+        select * replace (
+            case when {_FEW} then null else output_ytd end as output_ytd,
+            case when {_FEW} then null else above_scale_enterprises end as above_scale_enterprises
+        ), {_FEW} as is_suppressed
+        from {{w}}.marts.township_scorecard
+        order by period, township_code""",
+    "marts.chain_output": f"""
+        select * replace (
+            case when {_FEW} then null else output_ytd end as output_ytd,
+            case when {_FEW} then null else progress_pct end as progress_pct
+        ), {_FEW} as is_suppressed
+        from {{w}}.marts.chain_output
+        order by period, chain""",
+    "marts.source_freshness": "select * from {w}.marts.source_freshness",
+    "marts.dim_indicator": "select * from {w}.core.dim_indicator",
+    "meta.loads": """select load_id, source, layout, file_name, sha256, status, rows_read, rows_loaded,
+        rows_rejected, received_at, loaded_at, message from {w}.meta.loads""",
+    # what was refused and why, without the cell values (they may name respondents)
+    "meta.rejections": """select load_id, file_name, sheet, row_number, column_name, rule, severity, message
+        from {w}.meta.rejections""",
+    "meta.warnings": """select load_id, file_name, sheet, row_number, column_name, rule, severity, message
+        from {w}.meta.warnings""",
+}
+
+PARQUET_PREFIX = ".parquet-"
+LINKED = ".linked"  # `<dir>.linked` beside a Parquet directory that `published/parquet` pointed at
+
+
+def publish(con: duckdb.DuckDBPyConnection, home: Home) -> dict[str, Path]:
+    """Write the snapshot and the Parquet files aside, then rename them into place.
+
+    The caller holds the write lock (so stale leftovers of a publisher that died are ours to remove).
+    """
+    home.published.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(home)
+    main = '"' + con.execute("select current_database()").fetchall()[0][0].replace('"', '""') + '"'
+    snap_tmp = _write_snapshot(con, home, main)
+    new_dir, written = _write_parquet(con, home, main)
+    _swap_parquet(home, new_dir)
+    os.replace(snap_tmp, home.snapshot)
+    _fsync_dir(home.published)
+    written["snapshot"] = home.snapshot
+    return written
+
+
+def _write_snapshot(con: duckdb.DuckDBPyConnection, home: Home, main: str) -> Path:
+    tmp = home.published / f".statwh.{os.getpid()}.duckdb.tmp"
+    tmp.unlink(missing_ok=True)
+    # the writer's own connection reads the warehouse; the snapshot is a new file
+    con.execute(f"attach '{_sql_path(tmp)}' as snap")
+    try:
+        con.execute("use snap")
+        con.execute("create schema if not exists marts")
+        con.execute("create schema if not exists meta")
+        for name, query in PUBLISHED.items():
+            con.execute(f"create table snap.{name} as {query.format(w=main)}")
+        con.execute("checkpoint snap")
+    finally:
+        con.execute(f"use {main}")
+        con.execute("detach snap")
+    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    _fsync(tmp)
+    tmp.chmod(0o444)
+    return tmp
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, home: Home, main: str) -> tuple[Path, dict[str, Path]]:
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    new_dir = home.published / f"{PARQUET_PREFIX}{stamp}-{os.getpid()}"
+    new_dir.mkdir()
+    written: dict[str, Path] = {}
+    for name, query in PUBLISHED.items():
+        if not name.startswith("marts."):
+            continue
+        file = f"{name.split('.', 1)[1]}.parquet"
+        part = new_dir / (file + ".tmp")
+        con.execute(f"copy ({query.format(w=main)}) to '{_sql_path(part)}' (format parquet)")
+        _fsync(part)
+        os.replace(part, new_dir / file)
+        written[name] = home.parquet / file
+    _fsync_dir(new_dir)
+    return new_dir, written
+
+
+def _swap_parquet(home: Home, new_dir: Path) -> None:
+    """Point `published/parquet` at `new_dir` in one rename; remove directories superseded long ago.
+
+    The moment a directory stops being current is stamped on it (its mtime), so the grace period
+    counts from the swap, not from when the directory was written.
+    """
+    link = home.parquet
+    previous = os.readlink(link) if link.is_symlink() else None
+    if link.exists() and not link.is_symlink():
+        # a data area from before the link: move the old directory aside (one-time)
+        link.rename(home.published / f"{PARQUET_PREFIX}0-legacy")
+        previous = f"{PARQUET_PREFIX}0-legacy"
+        _linked(home.published / previous).touch()
+    _linked(new_dir).touch()  # readers may resolve to it from now on
+    tmp_link = home.published / f".parquet-link.{os.getpid()}.tmp"
+    tmp_link.unlink(missing_ok=True)
+    os.symlink(new_dir.name, tmp_link)  # relative: a copied data area stays valid
+    os.replace(tmp_link, link)
+    if previous and (home.published / previous).is_dir():
+        os.utime(home.published / previous)  # superseded now
+    cutoff = time.time() - parquet_grace()
+    for d in home.published.glob(PARQUET_PREFIX + "*"):
+        if d.name.endswith(LINKED):
+            if not d.with_name(d.name.removesuffix(LINKED)).is_dir():
+                d.unlink(missing_ok=True)
+            continue
+        if d.name in (new_dir.name, previous) or not d.is_dir() or d.is_symlink():
+            continue
+        # never linked (a publisher that died before the swap): nobody can be reading it
+        if not _linked(d).exists() or d.stat().st_mtime < cutoff:
+            shutil.rmtree(d, ignore_errors=True)
+            _linked(d).unlink(missing_ok=True)
+
+
+def _linked(d: Path) -> Path:
+    return d.with_name(d.name + LINKED)
+
+
+def _remove_leftovers(home: Home) -> None:
+    """Temporary files of a publisher that died (its staging Parquet directory goes at the next swap)."""
+    for p in home.published.glob(".statwh.*.duckdb.tmp*"):
+        p.chmod(0o644)
+        p.unlink(missing_ok=True)
+    for p in home.published.glob(".parquet-link.*.tmp"):
+        p.unlink(missing_ok=True)
+
+
+def _fsync(p: Path) -> None:
+    fd = os.open(p, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(p: Path) -> None:
+    try:
+        _fsync(p)
+    except OSError:  # some file systems cannot fsync a directory
+        pass
+
+
+def _sql_path(p: Path) -> str:
+    return str(p).replace("'", "''")

@@ -1,0 +1,48 @@
+"""Re-reading archived files after a spec or a rule changed: each becomes a new load (a new vintage)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.base.settings import Home
+from etl.warehouse.load import LoadResult, ingest_file
+
+
+def archived_loads(con, *, source: str | None = None, period: str | None = None) -> list[tuple]:
+    """The newest load of every distinct archived file (by sha256), optionally of one source / period."""
+    sql = """
+        with latest as (
+            select * from meta.loads
+            where status in ('loaded', 'partial', 'rejected')
+            qualify row_number() over (partition by sha256 order by load_id desc) = 1
+        )
+        select l.load_id, l.source, l.file_name, l.archive_path, l.received_at
+        from latest as l
+        where (?::varchar is null or l.source = ?)
+          and (?::varchar is null
+               or exists (select 1 from meta.slices s where s.load_id = l.load_id and s.slice_key like '%' || ? || '%')
+               or l.file_name like '%' || ? || '%')
+        order by l.load_id
+    """
+    return con.execute(sql, [source, source, period, period, period]).fetchall()
+
+
+def reprocess(con, home: Home, *, source: str | None = None, period: str | None = None) -> list[LoadResult]:
+    results = []
+    for load_id, src, name, archive_path, received_at in archived_loads(con, source=source, period=period):
+        path = Path(archive_path)
+        if not path.exists():
+            continue
+        results.append(
+            ingest_file(
+                con,
+                home,
+                path,
+                src,
+                file_name=name,
+                received_at=received_at,
+                force=True,
+                reprocess_of=load_id,
+            )
+        )
+    return results
