@@ -24,7 +24,7 @@ STEPS = [
     ("etl.read.fastsheet", "_read"),
     ("etl.read.sheetparts", "_Package.inflate"),
     ("etl.read.sheetparts", "_Package.write_with_part"),
-    ("etl.extract.sheet", "classify_rows"),
+    ("etl.extract.rows", "classify_rows"),
     ("etl.extract.finish", "finish"),
     ("etl.warehouse.load", "_history_frame_or_error"),
     ("etl.warehouse.load", "validate_prepared"),

@@ -219,7 +219,7 @@ def _ingest_one(con, home, path: Path, st: Stages | None = None) -> dict:
 def _ours_setup():
     import great_expectations  # noqa: F401  the one-time 6-7 s import, never timed
 
-    import etl.extract.sheet
+    import etl.extract
     import etl.validate.suites  # noqa: F401
     from etl.base.settings import Home
     from etl.warehouse.connection import connect

@@ -256,7 +256,7 @@ def cmd_ingest(args) -> int:
 
 def cmd_check(args) -> int:
     from etl.base.settings import limits
-    from etl.extract.sheet import extract
+    from etl.extract import extract
 
     _check_source(args.source)
     paths = _check_files(args.files)
@@ -298,9 +298,9 @@ def cmd_check(args) -> int:
             )
         issues = list(ex.issues)
         if not ex.critical and ex.frame is not None:
-            from etl.warehouse.load import _validation_issues
+            from etl.validate.suites import validate_frame
 
-            v, _ = _validation_issues(ex)
+            v, _ = validate_frame(ex.spec.dataset, ex.frame, ex.column_map)
             issues += v
         crit = [i for i in issues if i.severity == "critical"]
         rows = [i for i in issues if i.severity == "row"]
@@ -445,7 +445,7 @@ def cmd_report(args) -> int:
 
 def cmd_spec_draft(args) -> int:
     from etl.draft.draft import draft_spec
-    from etl.read.workbook import ReadError
+    from etl.read import ReadError
 
     path = _check_files([args.file])[0]
     if args.source:

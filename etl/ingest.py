@@ -18,6 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.base.settings import Home
+from etl.report import write_report
+from etl.validate.suites import build_data_docs
+from etl.warehouse import build as builder
+from etl.warehouse.load import data_docs_dir, ingest_file
+from etl.warehouse.publish import publish
 
 log = logging.getLogger("statwh")
 
@@ -129,7 +134,6 @@ def ingest_paths(
 ):
     """Ingest files as `source` (no lock taken here: the caller holds it). With `build_last`, the
     last file's transaction also builds the warehouse when it can (see `built`)."""
-    from etl.warehouse.load import ingest_file
 
     results = []
     for i, p in enumerate(paths):
@@ -170,12 +174,10 @@ def process_inbox(
 
 def build_docs(home: Home) -> Path | None:
     """great_expectations Data Docs of every validation kept in the data area."""
-    from etl.warehouse.load import data_docs_dir
 
     docs = data_docs_dir(home)
     if docs is None or not (docs / "gx").exists():
         return None
-    from etl.validate.suites import build_data_docs
 
     try:
         return build_data_docs(docs)
@@ -193,8 +195,6 @@ def built(results: list) -> bool:
 def build_and_publish(con, home: Home, *, report: bool = True, built: bool = False) -> RunSummary:
     """Build the warehouse (unless `built`: the run's last load did, see `built()`), publish the
     snapshot, render Data Docs and the dashboard."""
-    from etl.warehouse.build import build
-    from etl.warehouse.publish import publish
 
     summary = RunSummary()
     # Data Docs (great_expectations rendering HTML: Python) need none of the build; they are
@@ -202,12 +202,10 @@ def build_and_publish(con, home: Home, *, report: bool = True, built: bool = Fal
     with ThreadPoolExecutor(1, thread_name_prefix="statwh-docs") as pool:
         docs = pool.submit(build_docs, home)
         if not built:
-            build(con)
+            builder.build(con)
         summary.built = True
         summary.published = publish(con, home)
         summary.data_docs = docs.result()
     if report:
-        from etl.report import write_report
-
         summary.report = write_report(home)
     return summary

@@ -338,7 +338,7 @@ def test_frames_reach_duckdb_as_arrow_so_its_scan_needs_no_gil():
     import pandas as pd
     import pyarrow as pa
 
-    from etl.warehouse.connection import scannable
+    from etl.base.frames import scannable
 
     frame = pd.DataFrame(
         {

@@ -30,7 +30,7 @@ HEAVY = {
     "pyarrow",
     "etl.warehouse.load",
     "etl.warehouse.connection",
-    "etl.extract.sheet",
+    "etl.extract",
 }
 
 DESCRIBE = r"""

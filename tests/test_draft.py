@@ -13,7 +13,7 @@ import yaml
 
 from etl.base.codes import make_credit_code
 from etl.draft.draft import draft_spec
-from etl.extract.sheet import extract
+from etl.extract import extract
 from etl.spec.model import load_spec
 
 REAL = Path(__file__).parent / "fixtures" / "realdata"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.extract.sheet import extract
-from etl.read.workbook import read_workbook
+from etl.extract import extract
+from etl.read import read_workbook
 
 REAL = Path(__file__).parent / "fixtures" / "realdata"
 
@@ -243,7 +243,7 @@ def test_typed_columns_lose_no_cell(tmp_path):
 
     import xlsxwriter
 
-    from etl.read.fastsheet import load_columns
+    from etl.read import load_columns
 
     path = tmp_path / "typed.xlsx"
     wb = xlsxwriter.Workbook(str(path))
@@ -412,7 +412,7 @@ def test_a_table_that_starts_in_column_b_reads_as_in_column_a(tmp_path, demo_fil
 def test_columns_parsed_on_two_threads_give_what_one_thread_gives(demo_files, tmp_path, monkeypatch):
     """A big sheet's columns are parsed on two threads (`PARALLEL_PARSE_ROWS`): every sample file
     and every hostile one gives the same rows and the same issues, in the same order, either way."""
-    import etl.extract.sheet as ex_mod
+    import etl.extract.parse as ex_mod
     from tests.hostile.corpus import CASES
 
     files = [(p, p.parent.name) for p in sorted(demo_files.rglob("*")) if p.is_file()]

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from etl.base import cells
-from etl.read.workbook import Grid, ReadError, Workbook, decode_text, read_workbook, sniff_format
+from etl.read import Grid, ReadError, Workbook, decode_text, read_workbook, sniff_format
 
 FUZZ = settings(
     max_examples=300,
@@ -183,7 +183,7 @@ JUNK = st.one_of(
 @FUZZ
 @given(st.lists(st.lists(st.one_of(CELL, JUNK), max_size=8), max_size=12))
 def test_find_header_never_raises(rows):
-    from etl.extract.sheet import find_header
+    from etl.extract import find_header
 
     best, cands = find_header(Grid("Sheet1", rows), _roster_spec())
     assert best is None or not best.missing_required
@@ -196,7 +196,7 @@ def test_find_header_never_raises(rows):
     st.integers(0, 3),
 )
 def test_a_planted_header_is_found_where_it_is(junk, header, pad):
-    from etl.extract.sheet import find_header
+    from etl.extract import find_header
 
     rows = [list(r) for r in junk] + [[None] * pad + list(header)]
     rows += [[None] * pad + ["913208037000000017", "某公司", "施河镇", 12.5]] * 3

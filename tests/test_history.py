@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.read.workbook import read_workbook
+from etl.read import read_workbook
 from tests.conftest import query, run_cli
 
 SUITE = Path(__file__).resolve().parents[1] / "expectations" / "history.json"

@@ -184,7 +184,7 @@ def test_progress_method_cumulative(built_home):
 
 def test_lineage_reaches_the_source_cell(built_home):
     """A reported value names its file, sheet and cell; the cell holds that value."""
-    from etl.read.workbook import read_workbook
+    from etl.read import read_workbook
 
     db = built_home / "warehouse.duckdb"
     file_name, sheet, cell, value, sha = query(

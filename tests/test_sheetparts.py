@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import etl.read.sheetparts as sp
+from etl.read import ReadError
 from etl.read.fastsheet import _read, load_columns
-from etl.read.workbook import ReadError
 
 SHEET = "表1"
 
@@ -150,7 +150,7 @@ def test_rows_that_cannot_be_cut_safely_are_read_whole(tmp_path, small_parts, ma
 def test_a_damaged_sheet_is_left_to_the_whole_read(tmp_path, small_parts):
     """A package whose sheet does not inflate is not read in parts: the whole read says what is
     wrong with it."""
-    from etl.read.workbook import ReadError
+    from etl.read import ReadError
 
     path = write(tmp_path / "r.xlsx", roster_like(300))
     raw = bytearray(path.read_bytes())
@@ -247,7 +247,7 @@ def test_the_bench_roster_reads_the_same_in_parts(tmp_path, monkeypatch):
 
 
 def xlsx_name(path: Path) -> str:
-    from etl.read.fastsheet import xlsx_heads
+    from etl.read import xlsx_heads
 
     return xlsx_heads(path, 1)[0].name
 

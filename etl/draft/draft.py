@@ -12,12 +12,12 @@ How it reads the file, without a spec:
    values. A second header row is taken when merged ranges say so (a parent merged across its
    children, or single cells merged down over both rows) or, without merge information (CSV),
    when the row below holds only labels sitting under the gaps of a parent (`工业总产值 | ∅` over
-   `本月 | 本年累计`). Names are joined `parent/child` by `etl.extract.sheet.header_names`, exactly as
+   `本月 | 本年累计`). Names are joined `parent/child` by `etl.extract.header_names`, exactly as
    extraction will join them.
 2. **Wide tables.** A row with at least two period-like cells (`2024年`, `2025年1-6月`, `2024.0`)
    over columns of figures is a wide table (`shape: wide`, dataset `indicator_obs`).
 3. **Rows below.** Totals (合计/总计/小计), `其中` parts and notes (注：, 数据来源：) are recognised
-   with `etl.extract.sheet.classify_row`; the rest are the data rows whose content is sniffed.
+   with `etl.extract.classify_row`; the rest are the data rows whose content is sniffed.
 4. **Fields.** An alias index over ALL existing specs, per dataset, matches headers to fields.
    Every dataset is then tried: exact alias matches count most, then columns whose *content*
    has a home in the dataset (18-character strings valid as 统一社会信用代码 → `credit_code`;
@@ -53,7 +53,19 @@ import yaml
 from etl.base import cells
 from etl.base.cells import Period, clean_text, column_letter, header_key
 from etl.base.codes import is_valid_credit_code
-from etl.read.workbook import Grid, Workbook, read_workbook
+from etl.extract import (
+    classify_row,
+    clean_indicator_name,
+    extract,
+    header_names,
+    indicator_from_file_name,
+    match_header,
+    sheet_meta,
+    unit_in_file_name,
+    unit_source,
+)
+from etl.read import Grid, Workbook, read_workbook
+from etl.reference.regions import RegionResolver
 from etl.spec.model import FieldSpec, SourceSpec, builtin_specs, load_spec
 
 __all__ = ["DraftColumn", "DraftResult", "draft_spec"]
@@ -237,7 +249,6 @@ def _two_row_evidence(grid: Grid, r: int) -> str:
 
 
 def _score_header(grid: Grid, r: int, depth: int) -> _Header | None:
-    from etl.extract.sheet import header_names
 
     names = header_names(grid, r, depth)
     body = _body(grid, r + depth)
@@ -375,7 +386,6 @@ def _content(values: list[Any], header: str) -> _Content:
         whole = all(float(x).is_integer() for x in numbers)
         kind = "integer" if whole else "number"
         return _Content(kind, n, total, "whole numbers" if whole else "figures")
-    from etl.reference.regions import RegionResolver
 
     resolver = RegionResolver.default()
     distinct = list(dict.fromkeys(texts))[:60]
@@ -464,7 +474,6 @@ class _Plan:
 
 
 def _unit_of(name: str, meta: Any, file_name: str) -> tuple[str | None, str | None]:
-    from etl.extract.sheet import unit_source
 
     return unit_source(name, meta, file_name)
 
@@ -480,7 +489,6 @@ def _unit_fits(unit: str | None, f: FieldSpec) -> bool:
 
 
 def _plan(known: _Known, names: list[str], contents: dict[int, _Content], units: dict[int, tuple]) -> _Plan:
-    from etl.extract.sheet import match_header
 
     mapping, dups = match_header(names, known.combined)
     cols: dict[int, DraftColumn] = {}
@@ -564,7 +572,6 @@ def _plan(known: _Known, names: list[str], contents: dict[int, _Content], units:
 
 
 def _closest(known: _Known, names: list[str]) -> tuple[SourceSpec, int]:
-    from etl.extract.sheet import match_header
 
     scored = [(len(match_header(names, s)[0]), -i, s) for i, s in enumerate(known.specs)]
     n, _, spec = max(scored, key=lambda x: (x[0], x[1]))
@@ -727,7 +734,6 @@ def _period_text(p: Period) -> str:
 def _draft_rows(
     path: Path, wb: Workbook, grid: Grid, h: _Header, source: str | None, others: list[str]
 ) -> DraftResult:
-    from etl.extract.sheet import classify_row, sheet_meta
 
     file_name = path.name
     names = h.names
@@ -1019,7 +1025,6 @@ def _draft_rows(
 
 
 def _match(names: list[str], spec: SourceSpec) -> dict[str, int]:
-    from etl.extract.sheet import match_header
 
     return match_header(names, spec)[0]
 
@@ -1032,13 +1037,6 @@ def _draft_wide(
     source: str | None,
     others: list[str],
 ) -> DraftResult:
-    from etl.extract.sheet import (
-        clean_indicator_name,
-        indicator_from_file_name,
-        sheet_meta,
-        unit_in_file_name,
-    )
-    from etl.reference.regions import RegionResolver
 
     file_name = path.name
     hr, pcols = found
@@ -1172,7 +1170,6 @@ def _draft_wide(
 
 def _trial(path: Path, result: DraftResult) -> None:
     """Load the draft and extract the file with it; note the outcome at the top of the YAML."""
-    from etl.extract.sheet import extract
 
     with tempfile.TemporaryDirectory() as tmp:
         spec_path = Path(tmp) / "draft.yaml"

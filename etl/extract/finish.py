@@ -13,9 +13,19 @@ from collections.abc import Callable
 import pandas as pd
 
 from etl.base import cells
-from etl.base.strings import map_unique
-from etl.extract.sheet import Issue
+from etl.base.issues import Issue
+from etl.base.strings import (
+    BLANK_BYTES,
+    from_arrow_str,
+    map_unique,
+    may_contain,
+    nfkc,
+    remove_blanks,
+    to_arrow,
+)
 from etl.reference import catalog
+from etl.reference.industry import chain_of
+from etl.reference.regions import RegionResolver
 from etl.spec.model import SourceSpec
 
 Step = Callable[[pd.DataFrame, str], tuple[pd.DataFrame, list[Issue]]]
@@ -28,8 +38,6 @@ def _names_key(s: pd.Series) -> pd.Series:
     """etl.base.names.normalize_name for a whole column, in Arrow's kernels (tests check the two
     agree): NFKC, CJK brackets half-width, no blanks or invisible characters."""
     import pyarrow.compute as pc
-
-    from etl.base.strings import BLANK_BYTES, from_arrow_str, may_contain, nfkc, remove_blanks, to_arrow
 
     a = nfkc(to_arrow(s))
     if pc.any(pc.match_substring_regex(a, f"[{''.join(_BRACKETS)}]")).as_py():
@@ -65,7 +73,6 @@ def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, 
 
 def _enterprise_columns(out: pd.DataFrame) -> pd.DataFrame:
     """The roster's columns other than the names key (see enterprise_periods)."""
-    from etl.reference.industry import chain_of
 
     year_only = map_unique(
         out["period"], lambda p: isinstance(p, str) and re.fullmatch(r"\d{4}", p) is not None
@@ -165,7 +172,6 @@ def _basis(text: object, period_basis: object, kind: str) -> str:
 
 def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
     """Indicator rows: catalog id (or `ext.<name>` with a warning), warehouse unit, basis."""
-    from etl.reference.regions import RegionResolver
 
     issues: list[Issue] = []
     cat = catalog.by_id()

@@ -9,7 +9,6 @@ full read into Python objects would take.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -19,67 +18,17 @@ from xml.etree.ElementTree import iterparse
 import numpy as np
 import pandas as pd
 
-from etl.read.workbook import Grid
-
-NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-class _SharedStrings:
-    """Shared strings read only as far as the highest index asked for."""
-
-    def __init__(self, z: zipfile.ZipFile):
-        self._it = None
-        self._items: list[str] = []
-        name = next((n for n in z.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
-        if name:
-            self._it = iterparse(z.open(name), events=("end",))
-
-    def __getitem__(self, i: int) -> str:
-        while len(self._items) <= i and self._it is not None:
-            try:
-                _, el = next(self._it)
-            except StopIteration:
-                self._it = None
-                break
-            if el.tag == f"{NS}si":
-                self._items.append("".join(t.text or "" for t in el.iter(f"{NS}t")))
-                el.clear()
-        return self._items[i] if i < len(self._items) else ""
-
-
-def _sheet_paths(z: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, part path) in workbook order."""
-    rels = {}
-    with z.open("xl/_rels/workbook.xml.rels") as f:
-        for _, el in iterparse(f):
-            if el.tag.endswith("Relationship"):
-                target = el.get("Target", "")
-                rels[el.get("Id")] = (
-                    target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-                )
-    out = []
-    with z.open("xl/workbook.xml") as f:
-        for _, el in iterparse(f):
-            if el.tag == f"{NS}sheet":
-                out.append((el.get("name"), rels.get(el.get(f"{REL_NS}id"), "")))
-    return out
+from etl.read.grid import Grid, ReadError
+from etl.read.ooxml import CELL_REF, NS, SharedStrings, col_index, sheet_paths
+from etl.read.sheetparts import failed, load, read_parts
 
 
 def xlsx_heads(path: Path, max_rows: int) -> list[Grid]:
     """The first `max_rows` rows of every sheet (values only, no merge information)."""
     with zipfile.ZipFile(path) as z:
-        strings = _SharedStrings(z)
+        strings = SharedStrings(z)
         grids = []
-        for name, part in _sheet_paths(z):
+        for name, part in sheet_paths(z):
             rows: list[list[Any]] = []
             if part in z.namelist():
                 with z.open(part) as f:
@@ -88,7 +37,7 @@ def xlsx_heads(path: Path, max_rows: int) -> list[Grid]:
     return grids
 
 
-def _head_rows(f, strings: _SharedStrings, max_rows: int) -> list[list[Any]]:
+def _head_rows(f, strings: SharedStrings, max_rows: int) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for _, el in iterparse(f, events=("end",)):
         if el.tag != f"{NS}row":
@@ -100,8 +49,8 @@ def _head_rows(f, strings: _SharedStrings, max_rows: int) -> list[list[Any]]:
             rows.append([])
         cells: list[Any] = []
         for c in el.iter(f"{NS}c"):
-            m = _CELL_REF.match(c.get("r", ""))
-            ci = _col_index(m.group(1)) if m else len(cells)
+            m = CELL_REF.match(c.get("r", ""))
+            ci = col_index(m.group(1)) if m else len(cells)
             t = c.get("t")
             v = c.find(f"{NS}v")
             if t == "s" and v is not None:
@@ -169,9 +118,6 @@ def _read(path: Path, sheet: str, start_row: int, idx: list[int], dtypes: dict[i
     core (`etl.read.sheetparts.read_parts`), else in one read."""
     import fastexcel
 
-    from etl.read.sheetparts import failed, load, read_parts
-    from etl.read.workbook import ReadError
-
     got = read_parts(path, sheet, start_row, idx, dtypes)
     if got is not None:
         return got
@@ -212,7 +158,7 @@ def bool_cells(path: Path, sheet: str, where: set[tuple[int, int]]) -> dict[tupl
     0 or 1 somewhere, so a sheet without such figures costs nothing."""
     found: dict[tuple[int, int], str] = {}
     with zipfile.ZipFile(path) as z:
-        part = dict(_sheet_paths(z)).get(sheet)
+        part = dict(sheet_paths(z)).get(sheet)
         if part is None or part not in z.namelist():
             return found
         with z.open(part) as f:
@@ -228,7 +174,7 @@ def bool_cells(path: Path, sheet: str, where: set[tuple[int, int]]) -> dict[tupl
                         if m is not None and m.end() > i:
                             done = max(done, m.end())
                             ref = _REF_ATTR.search(m.group(1) + b" " + m.group(2))
-                            at = (int(ref.group(2)) - 1, _col_index(ref.group(1).decode())) if ref else None
+                            at = (int(ref.group(2)) - 1, col_index(ref.group(1).decode())) if ref else None
                             if at in where:  # a cell without its reference has nothing to place it by
                                 found[at] = "TRUE" if m.group(3) == b"1" else "FALSE"
                         i = buf.find(attr, i + 1)

@@ -40,6 +40,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from etl.read.ooxml import sheet_paths
+
 MIN_BYTES = 8 << 20
 MAX_BYTES = 320 << 20
 MAX_PARTS = 4
@@ -235,13 +237,11 @@ def _read_parts(
     import fastexcel
     import pyarrow as pa
 
-    from etl.read.fastsheet import _sheet_paths
-
     if parts < 2:
         return "one core"
     try:
         with zipfile.ZipFile(path) as z:  # the directory only: the package is read if it is used
-            part = dict(_sheet_paths(z))[sheet]
+            part = dict(sheet_paths(z))[sheet]
             info = z.getinfo(part)
             entries = z.infolist()
         if not MIN_BYTES <= info.file_size <= MAX_BYTES:

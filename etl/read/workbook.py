@@ -11,44 +11,10 @@ import codecs
 import csv
 import io
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
-
-
-class ReadError(Exception):
-    """The file cannot be read as a table; the message says why, in Chinese and English."""
-
-
-@dataclass
-class Grid:
-    """One sheet as rows of cell values (None for empty), with what is known of its merged cells."""
-
-    name: str
-    rows: list[list[Any]]
-    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
-    """Merged ranges as ((first_row, first_col), (last_row, last_col)), 0-based."""
-
-
-@dataclass
-class Workbook:
-    path: Path
-    format: str  # xlsx / xls / csv
-    encoding: str | None
-    sheets: list[Grid]
-
-
-def sniff_format(head: bytes) -> str:
-    """`xlsx`, `xls`, `csv` or `encrypted` from a file's first bytes."""
-    if head.startswith(ZIP_MAGIC):
-        return "xlsx"
-    if head.startswith(OLE2_MAGIC):
-        return "ole2"  # .xls (BIFF) or an encrypted OOXML package; decided when opened
-    return "csv"
-
+from etl.read.grid import Grid, ReadError, Workbook, sniff_format
+from etl.read.ooxml import NS, col_index, sheet_paths
 
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -176,11 +142,9 @@ def _xlsx_error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
 
     out: dict[str, dict[tuple[int, int], str]] = {}
     try:
-        from etl.read.fastsheet import NS, _col_index, _sheet_paths
-
         with zipfile.ZipFile(path) as z:
             names = set(z.namelist())
-            for sheet, part in _sheet_paths(z):
+            for sheet, part in sheet_paths(z):
                 if part not in names:
                     continue
                 found, tail = False, b""
@@ -200,7 +164,7 @@ def _xlsx_error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
                                 m = re.match(r"([A-Z]+)(\d+)$", el.get("r", ""))
                                 v = el.find(f"{NS}v")
                                 if m and v is not None and v.text:
-                                    cells[(int(m.group(2)) - 1, _col_index(m.group(1)))] = v.text.strip()
+                                    cells[(int(m.group(2)) - 1, col_index(m.group(1)))] = v.text.strip()
                         elif el.tag == f"{NS}row":
                             el.clear()
                 if cells:

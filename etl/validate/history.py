@@ -11,8 +11,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from etl.extract.sheet import Issue
-from etl.warehouse.connection import scannable
+from etl.base.frames import scannable
+from etl.base.issues import Issue
+from etl.validate.suites import validate_frame
 
 CURRENT = """
     select r.* from raw.{dataset} as r
@@ -145,7 +146,6 @@ def history_frame(con: duckdb.DuckDBPyConnection, prep) -> pd.DataFrame | None:
 
 def history_check(prep, hist: pd.DataFrame | None) -> tuple[list[Issue], pd.DataFrame | None]:
     """Validate a `history_frame` with the `history` suite (no warehouse access); (issues, results)."""
-    from etl.warehouse.load import validate_frame
 
     if hist is None:
         return [], None

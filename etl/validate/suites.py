@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from etl.base.datasets import DATASETS
+from etl.base.issues import Issue
 from etl.base.paths import SUITE_DIR
 
 log = logging.getLogger("statwh.validate")
@@ -687,3 +688,25 @@ def _run_with_docs(loaded: _LoadedSuite, refs: tuple[str, ...], work: pd.DataFra
     with _lock:
         ctx.validation_results_store.set(key, result)
     return result
+
+
+def validate_frame(
+    suite: str, frame: pd.DataFrame, column_map: list[dict], docs_dir: Path | None = None
+) -> tuple[list[Issue], pd.DataFrame]:
+    """Validate `frame` against `expectations/<suite>.json`; issues located by sheet, row, column.
+    With `docs_dir`, the results are kept there for great_expectations Data Docs."""
+
+    outcome = validate(suite, frame, docs_dir=docs_dir)
+    issues = []
+    colmap = {(c["sheet"], c["field"]): f"{c['header_text']} ({c['column_letter']})" for c in column_map}
+    for rec in outcome.issues.itertuples(index=False):
+        if rec.row_index is not None and not pd.isna(rec.row_index) and rec.row_index in frame.index:
+            r = frame.loc[rec.row_index]
+            sheet, row = r["_sheet"], int(r["_row"])
+            col = colmap.get((sheet, rec.column_name), rec.column_name)
+            if r.get("_col") is not None and not pd.isna(r.get("_col")):
+                col = f"{rec.column_name} ({r['_col']})"
+        else:
+            sheet, row, col = None, None, rec.column_name
+        issues.append(Issue(rec.severity, rec.rule, rec.message, sheet, row, col, rec.value))
+    return issues, outcome.results

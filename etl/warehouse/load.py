@@ -25,10 +25,14 @@ import duckdb
 import pandas as pd
 
 from etl.base.datasets import DATASETS, LINEAGE
+from etl.base.frames import scannable
+from etl.base.issues import Issue
 from etl.base.settings import Home, limits
-from etl.extract.sheet import Extraction, Issue, extract
-from etl.read.workbook import OLE2_MAGIC, ZIP_MAGIC
-from etl.warehouse.connection import scannable
+from etl.extract import extract
+from etl.read import OLE2_MAGIC, ZIP_MAGIC
+from etl.validate.history import history_check, history_frame
+from etl.validate.suites import validate_frame, warm_up
+from etl.warehouse import build as builder
 
 log = logging.getLogger("statwh.load")
 
@@ -106,37 +110,6 @@ def _issue_rows(load_id: int, file_name: str, issues: list[Issue]) -> pd.DataFra
             "message": [i.message for i in issues],
         }
     )
-
-
-def _validation_issues(
-    ex: Extraction, docs_dir: Path | None = None
-) -> tuple[list[Issue], pd.DataFrame | None]:
-    """Run the dataset's expectation suite; map failures back to sheet, row and column."""
-    assert ex.frame is not None and ex.spec is not None
-    return validate_frame(ex.spec.dataset, ex.frame, ex.column_map, docs_dir)
-
-
-def validate_frame(
-    suite: str, frame: pd.DataFrame, column_map: list[dict], docs_dir: Path | None = None
-) -> tuple[list[Issue], pd.DataFrame]:
-    """Validate `frame` against `expectations/<suite>.json`; issues located by sheet, row, column.
-    With `docs_dir`, the results are kept there for great_expectations Data Docs."""
-    from etl.validate.suites import validate
-
-    outcome = validate(suite, frame, docs_dir=docs_dir)
-    issues = []
-    colmap = {(c["sheet"], c["field"]): f"{c['header_text']} ({c['column_letter']})" for c in column_map}
-    for rec in outcome.issues.itertuples(index=False):
-        if rec.row_index is not None and not pd.isna(rec.row_index) and rec.row_index in frame.index:
-            r = frame.loc[rec.row_index]
-            sheet, row = r["_sheet"], int(r["_row"])
-            col = colmap.get((sheet, rec.column_name), rec.column_name)
-            if r.get("_col") is not None and not pd.isna(r.get("_col")):
-                col = f"{rec.column_name} ({r['_col']})"
-        else:
-            sheet, row, col = None, None, rec.column_name
-        issues.append(Issue(rec.severity, rec.rule, rec.message, sheet, row, col, rec.value))
-    return issues, outcome.results
 
 
 def slice_keys(dataset: str, frame: pd.DataFrame) -> pd.Series:
@@ -252,7 +225,6 @@ def _warm_validation(docs_dir: Path | None) -> None:
     """Import great_expectations and open its contexts on another thread while this one reads
     the sheet: the sheet's parser releases the GIL, so the ~6 s import of a fresh process (and
     the file context's setup) cost no wall time. `etl.validate.suites` serialises with it by its lock."""
-    from etl.validate.suites import warm_up
 
     threading.Thread(target=warm_up, args=(docs_dir,), name="statwh-gx-warm-up", daemon=True).start()
 
@@ -602,7 +574,6 @@ def _unwrite(con: duckdb.DuckDBPyConnection, dataset: str, load_id: int, where: 
 def _history_frame_or_error(
     con: duckdb.DuckDBPyConnection, prep: Prepared
 ) -> pd.DataFrame | Exception | None:
-    from etl.validate.history import history_frame
 
     try:
         return history_frame(con, prep)
@@ -643,7 +614,6 @@ def _build_ahead(
     """Record the load as extraction's verdict has it, and build the warehouse, in the writer's
     open transaction. A build that fails is rolled back with the rows (`commit` writes them again
     and leaves the build, and its error, to the caller): it never costs the file its load."""
-    from etl.warehouse.build import build_in_transaction
 
     started, cpu = time.perf_counter(), time.thread_time()
     try:
@@ -656,7 +626,7 @@ def _build_ahead(
             None,
             reprocess_of,
         )
-        staged.build = build_in_transaction(con)
+        staged.build = builder.build_in_transaction(con)
     except Exception:
         log.exception("building the warehouse with %s failed; loading it unbuilt", prep.file_name)
         con.execute("rollback")
@@ -669,7 +639,6 @@ def _build_ahead(
 
 def _add_history_issues(prep: Prepared, hist: pd.DataFrame | Exception | None) -> None:
     """Validate the history frame (warnings only) and add its issues and results to `prep`."""
-    from etl.validate.history import history_check
 
     if isinstance(hist, Exception):
         h_issues: list[Issue] = [

@@ -1,0 +1,38 @@
+"""The `Issue`: one problem found in a file, located by sheet, row and column.
+
+`critical` issues reject the file, `row` issues quarantine a row, `warning` issues are recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Issue:
+    """One problem found in a file: where it is, what rule it broke, and what to do."""
+
+    severity: str  # critical / row / warning
+    rule: str
+    message: str
+    sheet: str | None = None
+    row: int | None = None  # 1-based spreadsheet row
+    column: str | None = None  # header text or field name, with the column letter: "企业名称 (C)"
+    value: str | None = None
+
+    @property
+    def where(self) -> str:
+        """`sheet S, row N, column C` — as much of it as is known."""
+        parts = (
+            self.sheet and f"sheet {self.sheet}",
+            self.row and f"row {self.row}",
+            self.column and f"column {self.column}",
+        )
+        return ", ".join(x for x in parts if x)
+
+    def describe(self) -> str:
+        """One line for a person: where, what is wrong, and the value found."""
+        where = self.where
+        return f"{where + ': ' if where else ''}{self.message}" + (
+            f" [value: {self.value}]" if self.value else ""
+        )

@@ -1,0 +1,153 @@
+"""Totals and places: 合计 rows reconciled against their parts, region names resolved to codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from etl.base import cells
+from etl.base.cells import column_letter, header_key
+from etl.base.issues import Issue
+from etl.base.strings import take_str
+from etl.extract.header import label_text
+from etl.extract.model import Extraction, HeaderMatch, SheetInfo
+from etl.reference.catalog import plan
+from etl.reference.regions import RegionResolver, Resolution
+from etl.spec.model import SourceSpec
+
+
+def part_columns(hm: HeaderMatch) -> dict[int, int]:
+    """`其中：` columns and the column each is a part of (the nearest one to its left that is not
+    itself a part): {part column: parent column}."""
+    out: dict[int, int] = {}
+    parent = None
+    for c, name in enumerate(hm.names):
+        key = header_key(name.split("/")[-1]) if name else ""
+        if key.startswith(("其中", "内:")):
+            if parent is not None:
+                out[c] = parent
+        elif name:
+            parent = c
+    return out
+
+
+def check_parts(
+    parts: dict[int, int], hm: HeaderMatch, data: pd.DataFrame, sheet: str, ex: Extraction
+) -> None:
+    """A `其中：` figure is part of the one before it: never larger (a warning when it is)."""
+    for part, parent in parts.items():
+        a = pd.to_numeric(data[part], errors="coerce")
+        b = pd.to_numeric(data[parent], errors="coerce")
+        bad = a.notna() & b.notna() & (a > b + 0.005)
+        for r in data.index[bad][:20]:
+            ex.issues.append(
+                Issue(
+                    "warning",
+                    "part_exceeds_whole",
+                    f"“{hm.names[part]}”（{a[r]:,.2f}）大于它所属的“{hm.names[parent]}”（{b[r]:,.2f}），其中项不应超过总数"
+                    " / a 其中 figure is larger than the figure it is part of",
+                    sheet,
+                    int(r) + 1,
+                    f"{hm.names[part]} ({column_letter(part)})",
+                    label_text(data.at[r, part]),
+                )
+            )
+
+
+def catalog_district() -> str:
+
+    return str(plan()["district"]["code"])
+
+
+def resolve_regions(
+    vals: pd.Series | list[Any],
+    rows: list[int],
+    sheet: str,
+    header: str,
+    c: int,
+    ex: Extraction,
+    within: str | None = None,
+) -> list[str | None]:
+    """Region codes for names; with `within` (a township field of a district roster), a place
+    outside that district is a row-level problem, never a silent match elsewhere."""
+
+    resolver = RegionResolver.default()
+    keys, uniq = pd.factorize(vals if isinstance(vals, pd.Series) else pd.Series(vals, dtype=object))
+    uniq = list(uniq)
+    resolved = []
+    for v in uniq:
+        res = resolver.resolve(v)
+        if within and res.code and not res.code.startswith(within):
+            res = Resolution(
+                code=None,
+                level=None,
+                name=None,
+                candidates=((res.code, res.name or ""),),
+                problem=f"“{v}”不是{resolver.name_of(within) or within}的镇（街道）"
+                f"（最接近的是 {res.name}，{res.code}） / not a township of the district",
+            )
+        resolved.append(res)
+    codes = [r.code for r in resolved] + [None]
+    found = np.array([c is not None for c in codes])
+    where = np.where(keys < 0, len(codes) - 1, keys)  # a blank cell takes the None at the end
+    for i in np.flatnonzero((keys >= 0) & ~found[where]):
+        res, v = resolved[keys[i]], uniq[keys[i]]
+        ex.issues.append(
+            Issue(
+                "row",
+                "unknown_region",
+                res.problem or f"无法识别的地区“{v}” / unknown region",
+                sheet,
+                rows[i] + 1,
+                f"{header} ({column_letter(c)})",
+                v,
+            )
+        )
+
+    return take_str(codes, where)
+
+
+def check_totals(
+    spec: SourceSpec,
+    hm: HeaderMatch,
+    sheet: str,
+    total_rows: list[int],
+    total_values: dict[int, Any],
+    cols: dict[str, Any],
+    info: SheetInfo,
+    ex: Extraction,
+) -> None:
+    """A 合计 row is evidence: the sum of the parts must match it (within the larger of 0.05 and
+    0.01 % of the total)."""
+    if len(total_rows) != 1:
+        return
+    tr = total_rows[0]
+    for fname, c in hm.mapping.items():
+        f = spec.field(fname)
+        if f is None or f.type not in {"number", "integer"} or fname not in cols:
+            continue
+        p = cells.parse_number(total_values.get(c))
+        if p.value is None:
+            continue
+        factor = 1.0
+        if f.unit and fname in info.units and "×" in info.units[fname]:
+            factor = float(info.units[fname].rsplit("×", 1)[1])
+        total = p.value * factor
+        parts = float(pd.Series(cols[fname], dtype="float64").sum())
+        tol = max(0.05 * factor, abs(total) * 1e-4)
+        info.totals.append({"field": fname, "total": total, "sum": parts})
+        if abs(parts - total) > tol:
+            ex.issues.append(
+                Issue(
+                    "warning",
+                    "total_mismatch",
+                    f"合计行与明细之和不符：{hm.names[c]} 合计 {p.value:,.2f}，明细之和 {parts / factor:,.2f}，"
+                    f"相差 {(parts - total) / factor:,.2f} / the total row does not reconcile",
+                    sheet,
+                    tr + 1,
+                    f"{hm.names[c]} ({column_letter(c)})",
+                    label_text(total_values.get(c)),
+                )
+            )

@@ -1,0 +1,226 @@
+"""Wide tables: periods across, indicators (or regions) down."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from etl.base import cells
+from etl.base.cells import Period, clean_text, column_letter, header_key
+from etl.base.issues import Issue
+from etl.extract.classify import classify_row
+from etl.extract.header import label_text
+from etl.extract.meta import sheet_meta, unit_in_file_name
+from etl.extract.model import NOTE_PREFIXES, Extraction, SheetInfo
+from etl.extract.totals import resolve_regions
+from etl.read import Grid
+from etl.reference.regions import RegionResolver
+from etl.spec.model import SourceSpec
+
+# ---------------------------------------------------------------- wide tables
+
+
+def fill_merged(grid: Grid) -> list[list[Any]]:
+    """Rows with each merged block's value copied into every cell of that block (and only there)."""
+    rows = [list(r) for r in grid.rows]
+    for (r0, c0), (r1, c1) in grid.merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        v = rows[r0][c0]
+        for r in range(r0, min(r1 + 1, len(rows))):
+            for c in range(c0, c1 + 1):
+                if c < len(rows[r]) and rows[r][c] is None:
+                    rows[r][c] = v
+    return rows
+
+
+def indicator_from_file_name(file_name: str) -> str:
+    """`07_nbs-trimmed_教育经费 万元.xls` → `教育经费`: the last `_` part, without its unit."""
+    stem = clean_text(Path(file_name).stem)
+    part = stem.split("_")[-1].strip()
+    u = unit_in_file_name(file_name)
+    if u and part.endswith(u):
+        part = part[: -len(u)].strip()
+    return part or stem
+
+
+def clean_indicator_name(name: str) -> str:
+    """Without its unit bracket and stray export suffixes: `一般公共预算支出（亿元）i` → `一般公共预算支出`."""
+    s = clean_text(name)
+    unit = cells.unit_in_text(s)
+    if unit:
+        s = re.sub(r"[\(（\[【]\s*" + re.escape(unit) + r"\s*[\)）\]】]", "", s)
+    return re.sub(r"(?<=[\u4e00-\u9fff\)）])[A-Za-z]{1,2}$", "", s).strip()
+
+
+REGION_HEADERS = {"地区", "地区名称", "区县", "区域", "省份", "城市", "县区", "镇街", "乡镇"}
+
+
+def _wide_label_columns(
+    rows: list[list[Any]], start: int, first_period_col: int
+) -> tuple[int | None, list[int]]:
+    """Among the columns left of the periods: the one holding regions, and the text ones (indicators)."""
+
+    resolver = RegionResolver.default()
+    best, best_hits, text_cols = None, 0, []
+    header = rows[start - 1] if start > 0 else []
+    for c in range(min(first_period_col, len(header))):
+        if header_key(header[c]) in REGION_HEADERS:
+            others = [
+                x
+                for x in range(first_period_col)
+                if x != c
+                and any(isinstance(r[x] if x < len(r) else None, str) for r in rows[start : start + 40])
+            ]
+            return c, others
+    sample = [
+        r
+        for r in rows[start : start + 40]
+        if not any(isinstance(v, str) and label_text(v).startswith(NOTE_PREFIXES) for v in r if v is not None)
+    ]
+    for c in range(first_period_col):
+        vals = [r[c] for r in sample if c < len(r) and isinstance(r[c], str) and label_text(r[c])]
+        if not vals:
+            continue
+        hits = sum(1 for v in vals if resolver.resolve(v).code is not None)
+        if hits > best_hits:
+            best, best_hits = c, hits
+        text_cols.append(c)
+    if best is not None and best_hits * 2 < len([r for r in sample if best < len(r) and r[best]]):
+        best = None  # mostly not regions: the label column holds indicators
+    return best, [c for c in text_cols if c != best]
+
+
+def extract_wide_sheet(
+    grid: Grid, spec: SourceSpec, file_name: str, ex: Extraction
+) -> dict[str, list[Any]] | None:
+    """Periods across: every (row, period column) cell becomes one long row.
+
+    The label columns left of the periods are told apart by their content: the one whose values
+    are region names, and text columns holding the indicator (merged vertically, as WPS exports
+    do, and drifting between columns). Without an indicator column, the indicator is the
+    `指标：` line above the table, else the file name."""
+    assert spec.wide is not None
+    header_row = None
+    period_cols: dict[int, Period] = {}
+    for r in range(min(spec.header_scan_rows, len(grid.rows))):
+        pcs = {c: p for c, v in enumerate(grid.rows[r]) if v is not None and (p := cells.parse_period(v))}
+        if len(pcs) >= 2:
+            header_row, period_cols = r, pcs
+            break
+    if header_row is None:
+        return None
+    rows = fill_merged(grid)
+    row = rows[header_row]
+    region_col, indicator_cols = _wide_label_columns(rows, header_row + 1, min(period_cols))
+    if region_col is None and not indicator_cols:
+        return None
+    meta = sheet_meta(grid, header_row)
+    info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=str(header_row + 1))
+    if region_col is not None:
+        info.columns["region"] = f"{label_text(row[region_col]) or '(blank)'} ({column_letter(region_col)})"
+        ex.column_map.append(
+            {
+                "sheet": grid.name,
+                "field": "region",
+                "column_letter": column_letter(region_col),
+                "header_text": label_text(row[region_col]),
+            }
+        )
+    if indicator_cols:
+        info.columns["indicator"] = ", ".join(column_letter(c) for c in indicator_cols)
+    info.columns["periods"] = ", ".join(p.text for p in period_cols.values())
+    ex.sheets.append(info)
+    default_indicator = meta.indicator or indicator_from_file_name(file_name)
+    unit_fallback = meta.unit_row or unit_in_file_name(file_name)
+    label_cols = ([region_col] if region_col is not None else []) + indicator_cols
+
+    out: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "indicator_name",
+            "region",
+            "period",
+            "period_end",
+            "_period_basis",
+            "value",
+            "unit_text",
+            "missing",
+            "_sheet",
+            "_row",
+            "_col",
+        )
+    }
+    rows_used: set[int] = set()
+    units_seen: dict[str, str] = {}
+    in_notes = False
+    for r in range(header_row + 1, len(rows)):
+        kind = classify_row(grid.rows[r], label_cols, spec, in_notes)
+        if kind == "note":
+            in_notes = True
+            info.dropped_notes += 1
+            continue
+        if kind in {"blank", "total", "part"}:
+            setattr(
+                info,
+                "dropped_blank" if kind == "blank" else "dropped_totals",
+                getattr(info, "dropped_blank" if kind == "blank" else "dropped_totals") + 1,
+            )
+            continue
+        cur = rows[r]
+        region = label_text(cur[region_col]) if region_col is not None and region_col < len(cur) else ""
+        ind_raw = next(
+            (label_text(cur[c]) for c in indicator_cols if c < len(cur) and label_text(cur[c])), ""
+        )
+        indicator = ind_raw or default_indicator
+        if region_col is not None and not region:
+            info.dropped_blank += 1
+            continue
+        unit = cells.unit_in_text(indicator) or unit_fallback
+        units_seen[indicator] = unit or "?"
+        for c, p in period_cols.items():
+            v = cur[c] if c < len(cur) else None
+            parsed = cells.parse_number(v)
+            if parsed.value is None and parsed.missing == "" and spec.blank_means == "zero":
+                parsed = cells.Parsed(0.0)
+            if parsed.problem:
+                ex.issues.append(
+                    Issue(
+                        "row",
+                        "parse_number",
+                        parsed.problem,
+                        grid.name,
+                        r + 1,
+                        f"{p.text} ({column_letter(c)})",
+                        label_text(v),
+                    )
+                )
+                continue
+            rows_used.add(r)
+            out["indicator_name"].append(clean_indicator_name(indicator))
+            out["region"].append(region or None)
+            out["period"].append(p.text)
+            out["period_end"].append(p.end)
+            out["_period_basis"].append(p.basis)
+            out["value"].append(parsed.value)
+            out["unit_text"].append(unit)
+            out["missing"].append(parsed.missing)
+            out["_sheet"].append(grid.name)
+            out["_row"].append(r + 1)
+            out["_col"].append(column_letter(c))
+    info.rows_read = len(rows_used)
+    info.units["value"] = "; ".join(f"{clean_indicator_name(k)}: {v}" for k, v in units_seen.items())
+    regions = out["region"]
+    if region_col is not None:
+        out["region_code"] = resolve_regions(
+            regions,
+            [x - 1 for x in out["_row"]],
+            grid.name,
+            label_text(row[region_col]) or "地区",
+            region_col,
+            ex,
+        )
+    else:
+        out["region_code"] = [None] * len(regions)
+    return out

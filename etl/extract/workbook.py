@@ -1,0 +1,175 @@
+"""One file: choose the layout (spec) whose fields best match, extract each sheet, finish."""
+
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+
+import pandas as pd
+
+from etl.base import cells
+from etl.base.datasets import DATASETS, LINEAGE
+from etl.base.issues import Issue
+from etl.extract.finish import finish
+from etl.extract.header import find_header
+from etl.extract.model import Extraction
+from etl.extract.rows import extract_rows_sheet
+from etl.extract.wide import extract_wide_sheet
+from etl.read import ZIP_MAGIC, Grid, ReadError, Workbook, check_zip, load_columns, read_workbook, xlsx_heads
+from etl.spec.model import SourceSpec, specs_for
+
+# ---------------------------------------------------------------- the file
+
+
+def _sheet_selected(spec: SourceSpec, name: str) -> bool:
+    return fnmatch.fnmatch(name, spec.sheets)
+
+
+def choose_spec(wb: Workbook, specs: list[SourceSpec], file_name: str) -> tuple[SourceSpec | None, list[str]]:
+    """The spec whose fields best match a header of the workbook; and what was considered."""
+    considered: list[str] = []
+    best: tuple[tuple[int, int], SourceSpec] | None = None
+    for spec in specs:
+        if not spec.takes_file(file_name):
+            considered.append(f"{spec.layout}: file name does not match {list(spec.files)}")
+            continue
+        score = 0
+        for g in wb.sheets:
+            if not _sheet_selected(spec, g.name) or not g.rows:
+                continue
+            if spec.shape == "wide":
+                s = _wide_score(g, spec)
+                considered.append(f"{spec.layout} / {g.name}: {s} period columns")
+            else:
+                hm, cands = find_header(g, spec)
+                s = hm.score if hm else 0
+                if hm is None:
+                    top = sorted(cands, key=lambda c: -c.score)[:3]
+                    for c in top:
+                        considered.append(
+                            f"{spec.layout} / {g.name}: 第{c.row + 1}"
+                            + (f"-{c.row + c.depth}" if c.depth > 1 else "")
+                            + f"行 matched {sorted(c.mapping)}; missing required {c.missing_required}"
+                        )
+                    if not top:
+                        considered.append(
+                            f"{spec.layout} / {g.name}: no header row matched any known column name"
+                        )
+                else:
+                    considered.append(f"{spec.layout} / {g.name}: header at row {hm.row + 1}, {s} fields")
+            score = max(score, s)
+        # ties go to the layout whose file-name patterns are the most specific
+        rank = (score, max(len(p.replace("*", "").replace("?", "")) for p in spec.files))
+        if score and (best is None or rank > best[0]):
+            best = (rank, spec)
+    return (best[1] if best else None), considered
+
+
+def _read_heads(path: Path, specs: list[SourceSpec], limits: dict[str, int]) -> Workbook | None:
+    """For an .xlsx, a Workbook of the sheets' first rows only (`heads_only`); else None."""
+
+    with open(path, "rb") as fh:
+        if not fh.read(4).startswith(ZIP_MAGIC):
+            return None
+    size = Path(path).stat().st_size
+    if size > limits.get("max_bytes", 200 * 2**20):
+        return None  # let read_workbook refuse it with its message
+    check_zip(Path(path), limits.get("max_unzipped", 2**30))
+
+    scan = max((s.header_scan_rows for s in specs), default=30) + 2
+    try:
+        grids = xlsx_heads(Path(path), scan)
+    except Exception as e:  # a package that is not a workbook, or damaged XML
+        raise ReadError(f"Excel 文件已损坏或格式不对，无法打开 / cannot open the workbook: {e}") from e
+    wb = Workbook(Path(path), "xlsx", None, grids)
+    wb.heads_only = True  # type: ignore[attr-defined]
+    return wb
+
+
+def _wide_score(g: Grid, spec: SourceSpec) -> int:
+    for r in range(min(spec.header_scan_rows, len(g.rows))):
+        n = sum(1 for v in g.rows[r] if v is not None and cells.parse_period(v))
+        if n >= 2:
+            return n
+    return 0
+
+
+def extract(
+    path: Path, source: str, *, file_name: str | None = None, limits: dict[str, int] | None = None
+) -> Extraction:
+    """Extract one file as `source` (a source id or a spec path). Never raises on bad input."""
+    path = Path(path)
+    file_name = file_name or path.name
+    specs = specs_for(source)
+    ex = Extraction(path=path, source=specs[0].source if specs else source, spec=None)
+    limits = limits or {}
+    try:
+        wb = _read_heads(path, specs, limits)
+        if wb is None:
+            wb = read_workbook(path, sheet_name=Path(file_name).stem, **limits)
+    except ReadError as e:
+        ex.issues.append(Issue("critical", "unreadable", str(e)))
+        return ex
+    ex.format, ex.encoding = wb.format, wb.encoding
+    spec, considered = choose_spec(wb, specs, file_name)
+    ex.considered = considered
+    if spec is None:
+        nonempty = [g for g in wb.sheets if any(any(c is not None for c in r) for r in g.rows)]
+        if not nonempty:
+            msg = "文件中没有任何数据（所有工作表为空） / every sheet is empty"
+        else:
+            msg = (
+                "找不到可识别的表头或缺少必填列 / no recognisable header with the required columns: "
+                + "; ".join(considered[:6])
+            )
+        ex.issues.append(Issue("critical", "no_header", msg))
+        return ex
+    ex.spec = spec
+    heads_only = getattr(wb, "heads_only", False)
+    if heads_only and spec.shape == "wide":  # wide tables are small: read them whole
+        try:
+            wb = read_workbook(path, sheet_name=Path(file_name).stem, **limits)
+        except ReadError as e:
+            ex.issues.append(Issue("critical", "unreadable", str(e)))
+            return ex
+        heads_only = False
+    frames = []
+    for g in wb.sheets:
+        if not _sheet_selected(spec, g.name) or not g.rows:
+            continue
+        if spec.shape == "wide":
+            cols = extract_wide_sheet(g, spec, file_name, ex)
+        else:
+            hm, _ = find_header(g, spec)
+            if hm is None:
+                continue
+            loader = None
+            if heads_only:
+                loader = (lambda name: lambda start, wanted: load_columns(path, name, start, wanted))(g.name)
+            try:
+                cols = extract_rows_sheet(g, spec, hm, file_name, ex, body_loader=loader)
+            except ReadError as e:
+                ex.issues.append(Issue("critical", "unreadable", str(e), g.name))
+                return ex
+        if cols is not None:
+            frames.append(pd.DataFrame(cols))
+    if ex.critical:
+        return ex
+    if not frames or sum(len(f) for f in frames) == 0:
+        sheets = "、".join(f"“{s.sheet}”（表头在第{s.header_rows}行）" for s in ex.sheets) or "—"
+        ex.issues.append(
+            Issue(
+                "critical",
+                "no_data_rows",
+                f"工作表 {sheets} 表头之下没有数据行 / the sheet has a header but no data rows",
+                ex.sheets[0].sheet if ex.sheets else None,
+            )
+        )
+        return ex
+    raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    frame, issues = finish(spec, raw, file_name)
+    ex.issues.extend(issues)
+    cols = list(DATASETS[spec.dataset].columns) + list(LINEAGE)
+    ex.frame = frame.reindex(columns=cols)
+    return ex
