@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from etl.base.settings import Home
+from etl.base.settings import Home, retry_delay, stable_seconds
 
 log = logging.getLogger("statwh.airflow")
 
@@ -49,17 +49,12 @@ def asset_uri(source: str) -> str:
     return f"{ASSET_SCHEME}://warehouse/{source}"
 
 
-def stable_seconds() -> float:
-    """Seconds between the two looks at a file's size (`STATWH_STABLE_SECONDS`, default 3)."""
-    return float(os.environ.get("STATWH_STABLE_SECONDS", 3))
-
-
 def default_args(**overrides: Any) -> dict[str, Any]:
     """What every statwh task gets: an owner, 2 retries with exponential backoff, the failure callback."""
     args: dict[str, Any] = {
         "owner": OWNER,
         "retries": 2,
-        "retry_delay": dt.timedelta(seconds=float(os.environ.get("STATWH_RETRY_DELAY", 30))),
+        "retry_delay": dt.timedelta(seconds=retry_delay()),
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": dt.timedelta(minutes=10),
         "on_failure_callback": notify_failure,

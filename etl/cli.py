@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+from etl.base import settings
 from etl.base.settings import Home
 
 EXAMPLES = {
@@ -564,7 +565,15 @@ def main(argv: list[str] | None = None) -> int:
     from etl.warehouse.connection import LockTimeout
 
     try:
+        settings.check()
+    except settings.SettingsError as e:
+        _err(f"statwh: {e}")
+        return 2
+    try:
         return args.fn(args)
+    except settings.SettingsError as e:
+        _err(f"statwh: {e}")
+        return 2
     except UsageError as e:
         _err(f"statwh: {e}")
         return 2

@@ -169,3 +169,36 @@ def test_no_credentials_in_the_repository():
                     continue  # a local-development default (airflow:airflow@postgres) is not a secret
                 hits.append(f"{p.relative_to(ROOT)}: {value[:60]}")
     assert not hits, "\n".join(hits)
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("STATWH_LOCK_TIMEOUT", "abc"),
+        ("STATWH_MAX_FILE_BYTES", "1e9"),
+        ("STATWH_MAX_CELLS", "-5"),
+        ("STATWH_DUCKDB_MEMORY", "lots"),
+        ("STATWH_PARQUET_GRACE", "inf"),
+        ("STATWH_STABLE_SECONDS", "soon"),
+        ("STATWH_DATA_DOCS", "yes"),
+    ],
+)
+def test_a_malformed_setting_is_one_line_and_exit_2(name, value, tmp_path, monkeypatch, capsys):
+    """Every `STATWH_*` setting is parsed in etl.base.settings and checked before any work."""
+    from etl.cli import main
+
+    monkeypatch.setenv("STATWH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv(name, value)
+    assert main(["sources"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and name in err and "Traceback" not in err
+
+
+def test_statwh_home_pointing_at_a_file_is_exit_2(tmp_path, monkeypatch, capsys):
+    from etl.cli import main
+
+    f = tmp_path / "a-file"
+    f.write_text("x")
+    monkeypatch.setenv("STATWH_HOME", str(f))
+    assert main(["sources"]) == 2
+    assert "STATWH_HOME" in capsys.readouterr().err

@@ -1,8 +1,12 @@
-"""Where things live. `STATWH_HOME` (default `./data`) is the only setting a user must know."""
+"""Every `STATWH_*` setting, parsed and validated in one place. `STATWH_HOME` (default `./data`) is the
+only one a user must know; the others are listed in the README ("Settings").
+"""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,19 +67,86 @@ class Home:
         return self
 
 
+class SettingsError(ValueError):
+    """A `STATWH_*` variable that cannot be used; the message names it, its value and what is expected."""
+
+
+def _number(name: str, default: float, *, kind: type = float, minimum: float = 0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{name}={raw!r}: 应为数字 / expected {what}") from None
+    if not math.isfinite(value) or value < minimum:
+        raise SettingsError(
+            f"{name}={raw!r}: 应为不小于 {minimum} 的有限数 / expected a finite number ≥ {minimum}"
+        )
+    return value
+
+
 def limits() -> dict[str, int]:
     """Input caps, configurable by environment (bytes / cells)."""
     return {
-        "max_bytes": int(os.environ.get("STATWH_MAX_FILE_BYTES", 200 * 2**20)),
-        "max_unzipped": int(os.environ.get("STATWH_MAX_UNZIPPED_BYTES", 2**30)),
-        "max_cells": int(os.environ.get("STATWH_MAX_CELLS", 60_000_000)),
+        "max_bytes": int(_number("STATWH_MAX_FILE_BYTES", 200 * 2**20, kind=int, minimum=1)),
+        "max_unzipped": int(_number("STATWH_MAX_UNZIPPED_BYTES", 2**30, kind=int, minimum=1)),
+        "max_cells": int(_number("STATWH_MAX_CELLS", 60_000_000, kind=int, minimum=1)),
     }
 
 
 def lock_timeout() -> float:
-    return float(os.environ.get("STATWH_LOCK_TIMEOUT", 600))
+    """Seconds a writer waits for the warehouse's write lock (`STATWH_LOCK_TIMEOUT`, default 600)."""
+    return _number("STATWH_LOCK_TIMEOUT", 600)
 
 
 def parquet_grace() -> float:
     """Seconds a superseded Parquet directory stays readable (for readers that resolved the link)."""
-    return float(os.environ.get("STATWH_PARQUET_GRACE", 600))
+    return _number("STATWH_PARQUET_GRACE", 600)
+
+
+def stable_seconds() -> float:
+    """Seconds between the two looks at a file's size (`STATWH_STABLE_SECONDS`, default 3)."""
+    return _number("STATWH_STABLE_SECONDS", 3)
+
+
+def retry_delay() -> float:
+    """Seconds Airflow waits before retrying a failed task (`STATWH_RETRY_DELAY`, default 30)."""
+    return _number("STATWH_RETRY_DELAY", 30)
+
+
+_MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
+
+
+def duckdb_memory() -> str:
+    """DuckDB's memory limit for warehouse connections (`STATWH_DUCKDB_MEMORY`, default 1GB; DuckDB's
+    own default is 80 % of the machine's RAM, too much beside Airflow's workers)."""
+    raw = os.environ.get("STATWH_DUCKDB_MEMORY", "").strip() or "1GB"
+    if not _MEMORY.match(raw):
+        raise SettingsError(
+            f"STATWH_DUCKDB_MEMORY={raw!r}: 应为内存大小 / expected a size such as 1GB or 512MB"
+        )
+    return raw
+
+
+def data_docs_enabled() -> bool:
+    """Validation results kept for great_expectations Data Docs (`STATWH_DATA_DOCS=0` turns them off)."""
+    raw = os.environ.get("STATWH_DATA_DOCS", "1").strip()
+    if raw not in {"0", "1", ""}:
+        raise SettingsError(f"STATWH_DATA_DOCS={raw!r}: 应为 0 或 1 / expected 0 or 1")
+    return raw != "0"
+
+
+def check() -> None:
+    """Parse every setting once (at start): a bad one is a `SettingsError` before any work is done."""
+    home = Home.from_env()
+    if home.root.exists() and not home.root.is_dir():
+        raise SettingsError(f"STATWH_HOME={str(home.root)!r}: 不是目录 / not a directory")
+    limits()
+    lock_timeout()
+    parquet_grace()
+    stable_seconds()
+    retry_delay()
+    duckdb_memory()
+    data_docs_enabled()

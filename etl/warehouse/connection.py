@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from etl.base.datasets import DATASETS, LINEAGE
-from etl.base.settings import Home, lock_timeout
+from etl.base.settings import Home, duckdb_memory, lock_timeout
 
 
 class LockTimeout(Exception):
@@ -125,19 +125,12 @@ def raw_ddl() -> str:
     return "\n".join(out)
 
 
-def duckdb_memory_limit() -> str:
-    """What the writer's DuckDB may hold in memory before it spills to disk
-    (`STATWH_DUCKDB_MEMORY`, default 1GB; DuckDB's own default is 80 % of the machine's RAM,
-    which a build of a 1M-row roster takes on top of the extraction still in memory)."""
-    return os.environ.get("STATWH_DUCKDB_MEMORY", "1GB")
-
-
 def connect(home: Home, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file (creating its tables when writing)."""
     home.root.mkdir(parents=True, exist_ok=True)
     if read_only:
         return duckdb.connect(str(home.warehouse), read_only=True)
-    con = duckdb.connect(str(home.warehouse), config={"memory_limit": duckdb_memory_limit()})
+    con = duckdb.connect(str(home.warehouse), config={"memory_limit": duckdb_memory()})
     con.execute(META_DDL)
     con.execute(raw_ddl())
     return con

@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 import shutil
 import threading
 import time
@@ -27,7 +26,7 @@ import pandas as pd
 from etl.base.datasets import DATASETS, LINEAGE
 from etl.base.frames import scannable
 from etl.base.issues import Issue
-from etl.base.settings import Home, limits
+from etl.base.settings import Home, data_docs_enabled, limits
 from etl.extract import extract
 from etl.read import OLE2_MAGIC, ZIP_MAGIC
 from etl.validate.history import history_check, history_frame
@@ -176,7 +175,7 @@ class Prepared:
 
 def data_docs_dir(home: Home) -> Path | None:
     """Where validation results are kept for Data Docs (`STATWH_DATA_DOCS=0` turns them off)."""
-    return None if os.environ.get("STATWH_DATA_DOCS", "1") == "0" else home.data_docs
+    return home.data_docs if data_docs_enabled() else None
 
 
 def prepare(
