@@ -71,16 +71,11 @@ def make_ingest_dag(source: str) -> DAG:
 
         @task(map_index_template="{{ statwh_file }}")
         def prepare_file(claim: dict) -> dict:
-            context = get_current_context()
-            context["statwh_file"] = claim["name"]
-            index = context["ti"].map_index
-            return sw.prepare_claim(Home.from_env(), sw.staging_for(context), index, claim)
+            return sw.prepare_file_task(claim)
 
         @task(pool=sw.DUCKDB_POOL, trigger_rule="none_skipped")
         def load_files() -> list[str]:
-            outcomes = sw.commit_staged(Home.from_env(), sw.staging_for(get_current_context()))
-            sw.raise_for_bad(outcomes)
-            return [o.line() for o in outcomes]
+            return sw.load_files_task()
 
         @task(outlets=[asset])
         def finish() -> list[str]:

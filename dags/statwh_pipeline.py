@@ -44,15 +44,11 @@ The per-source DAGs `statwh_ingest_<source>` and `statwh_marts` do the same cont
 
     @task(map_index_template="{{ statwh_file }}")
     def prepare_file(claim: dict) -> dict:
-        context = get_current_context()
-        context["statwh_file"] = claim["name"]
-        return sw.prepare_claim(Home.from_env(), sw.staging_for(context), context["ti"].map_index, claim)
+        return sw.prepare_file_task(claim)
 
     @task(pool=sw.DUCKDB_POOL, trigger_rule="none_skipped")
     def load_files() -> list[str]:
-        outcomes = sw.commit_staged(Home.from_env(), sw.staging_for(get_current_context()))
-        sw.raise_for_bad(outcomes)
-        return [o.line() for o in outcomes]
+        return sw.load_files_task()
 
     @task(pool=sw.DUCKDB_POOL, trigger_rule="all_done")
     def build() -> dict[str, float]:

@@ -190,6 +190,26 @@ def prepare_claim(home: Home, run_dir: Path, index: int, claim: dict) -> dict:
     return {**claim, "index": index, "staged": str(out), "rows_read": prep.rows_read, "issues": n_bad}
 
 
+def prepare_file_task(claim: dict) -> dict:
+    """The body of every DAG's mapped `prepare_file` task: file `map_index` of the run's claims, named
+    in the Airflow UI by its file name (`map_index_template="{{ statwh_file }}"`)."""
+    from airflow.sdk import get_current_context
+
+    context = get_current_context()
+    context["statwh_file"] = claim["name"]
+    return prepare_claim(Home.from_env(), staging_for(context), context["ti"].map_index, claim)
+
+
+def load_files_task() -> list[str]:
+    """The body of every DAG's `load_files` task: commit the run's staged files, then fail (no retry)
+    naming each refused file, after every other file was loaded."""
+    from airflow.sdk import get_current_context
+
+    outcomes = commit_staged(Home.from_env(), staging_for(get_current_context()))
+    raise_for_bad(outcomes)
+    return [o.line() for o in outcomes]
+
+
 @dataclass
 class FileOutcome:
     source: str
@@ -264,47 +284,45 @@ def commit_staged(home: Home, run_dir: Path, *, lock_timeout: float | None = Non
 
     A file already committed by an earlier try is not committed again; a claim with nothing staged
     (its prepare task failed) is reported as `not_prepared` and left for the teardown."""
-    from etl.warehouse.connection import connect, write_lock
+    from etl.ingest import writer
     from etl.warehouse.load import Prepared, commit
 
     outcomes: list[FileOutcome] = []
     claims = read_claims(run_dir)
     if not claims:
         return outcomes
-    with write_lock(home, timeout=lock_timeout, on_wait=lambda: log.info("waiting for another writer…")):
-        con = connect(home)
-        try:
-            for n, c in enumerate(claims):
-                d = run_dir / str(n)
-                if (d / "result.json").exists():
-                    o = FileOutcome(**json.loads((d / "result.json").read_text(encoding="utf-8")))
-                elif (d / "prepared.json").exists():
-                    prep = Prepared.read(d)
-                    r = commit(con, home, prep)
-                    o = FileOutcome(
-                        c["source"],
-                        c["name"],
-                        r.status,
-                        r.rows_loaded,
-                        r.rows_rejected,
-                        r.load_id,
-                        _reason(r),
-                    )
-                    _write_json(d / "result.json", o.__dict__)
-                    claimed = Path(c["claimed"])
-                    claimed.unlink(missing_ok=True)
-                    claimed.with_name(claimed.name + ".name").unlink(missing_ok=True)
-                else:
-                    o = FileOutcome(
-                        c["source"],
-                        c["name"],
-                        "not_prepared",
-                        reason="extract/validate did not finish (see the prepare_file task's log)",
-                    )
-                log.info("%s", o.line())
-                outcomes.append(o)
-        finally:
-            con.close()
+    with writer(
+        home, lock_timeout=lock_timeout, on_wait=lambda: log.info("waiting for another writer…")
+    ) as con:
+        for n, c in enumerate(claims):
+            d = run_dir / str(n)
+            if (d / "result.json").exists():
+                o = FileOutcome(**json.loads((d / "result.json").read_text(encoding="utf-8")))
+            elif (d / "prepared.json").exists():
+                prep = Prepared.read(d)
+                r = commit(con, home, prep)
+                o = FileOutcome(
+                    c["source"],
+                    c["name"],
+                    r.status,
+                    r.rows_loaded,
+                    r.rows_rejected,
+                    r.load_id,
+                    _reason(r),
+                )
+                _write_json(d / "result.json", o.__dict__)
+                claimed = Path(c["claimed"])
+                claimed.unlink(missing_ok=True)
+                claimed.with_name(claimed.name + ".name").unlink(missing_ok=True)
+            else:
+                o = FileOutcome(
+                    c["source"],
+                    c["name"],
+                    "not_prepared",
+                    reason="extract/validate did not finish (see the prepare_file task's log)",
+                )
+            log.info("%s", o.line())
+            outcomes.append(o)
     return outcomes
 
 
@@ -345,62 +363,43 @@ def finish_run(home: Home, run_dir: Path, *, keep: bool = False) -> list[FileOut
 
 
 def build_marts(home: Home, *, lock_timeout: float | None = None) -> dict[str, float]:
+    """The statwh_pipeline DAG's build task: every model rebuilt under the write lock."""
+    from etl.ingest import writer
     from etl.warehouse.build import build
-    from etl.warehouse.connection import connect, write_lock
 
-    with write_lock(home, timeout=lock_timeout):
-        con = connect(home)
-        try:
-            return build(con)
-        finally:
-            con.close()
+    with writer(home, lock_timeout=lock_timeout) as con:
+        return build(con)
 
 
-def publish_snapshot(home: Home, *, report: bool = True, lock_timeout: float | None = None) -> dict[str, str]:
-    from etl.warehouse.connection import connect, write_lock
-    from etl.warehouse.publish import publish
+def build_and_publish(
+    home: Home, *, built: bool = False, lock_timeout: float | None = None
+) -> dict[str, str]:
+    """Build (unless `built`), publish the snapshot and Parquet, render Data Docs and the dashboard:
+    `etl.ingest.build_and_publish`, as `statwh run` does it, under the write lock."""
+    from etl.ingest import build_and_publish as build_publish
+    from etl.ingest import writer
 
-    with write_lock(home, timeout=lock_timeout):
-        con = connect(home)
-        try:
-            written = {k: str(v) for k, v in publish(con, home).items()}
-        finally:
-            con.close()
-    if report:
-        from etl.report import write_report
-
-        written["report"] = str(write_report(home))
-    return written
-
-
-def build_and_publish(home: Home, *, lock_timeout: float | None = None) -> dict[str, str]:
-    from etl.ingest import build_and_publish as bp
-    from etl.warehouse.connection import connect, write_lock
-
-    with write_lock(home, timeout=lock_timeout):
-        con = connect(home)
-        try:
-            summary = bp(con, home)
-        finally:
-            con.close()
+    with writer(home, lock_timeout=lock_timeout) as con:
+        summary = build_publish(con, home, built=built)
     out = {k: str(v) for k, v in summary.published.items()}
     if summary.report:
         out["report"] = str(summary.report)
     return out
 
 
+def publish_snapshot(home: Home, *, lock_timeout: float | None = None) -> dict[str, str]:
+    """The statwh_pipeline DAG's publish task, after its build task: `build_and_publish` without the build."""
+    return build_and_publish(home, built=True, lock_timeout=lock_timeout)
+
+
 def run_reprocess(
     home: Home, source: str | None, period: str | None, *, lock_timeout: float | None = None
 ) -> list[FileOutcome]:
-    from etl.warehouse.connection import connect, write_lock
+    from etl.ingest import writer
     from etl.warehouse.reprocess import reprocess
 
-    with write_lock(home, timeout=lock_timeout):
-        con = connect(home)
-        try:
-            results = reprocess(con, home, source=source or None, period=period or None)
-        finally:
-            con.close()
+    with writer(home, lock_timeout=lock_timeout) as con:
+        results = reprocess(con, home, source=source or None, period=period or None)
     outcomes = [
         FileOutcome(r.source, r.file_name, r.status, r.rows_loaded, r.rows_rejected, r.load_id, _reason(r))
         for r in results

@@ -97,24 +97,10 @@ def _check_files(files: list[str]) -> list[Path]:
 
 
 def _writer(home: Home):
-    from etl.warehouse.connection import connect, write_lock
+    """The warehouse's writer for a command, saying on stderr when it waits for another one."""
+    from etl.ingest import writer
 
-    class _W:
-        def __enter__(self):
-            self.lock = write_lock(
-                home, on_wait=lambda: _err("另一个写入进程正在运行，等待中… / waiting for another writer…")
-            )
-            self.lock.__enter__()
-            self.con = connect(home)
-            return self.con
-
-        def __exit__(self, *exc):
-            try:
-                self.con.close()
-            finally:
-                self.lock.__exit__(*exc)
-
-    return _W()
+    return writer(home, on_wait=lambda: _err("另一个写入进程正在运行，等待中… / waiting for another writer…"))
 
 
 # ---------------------------------------------------------------- summaries

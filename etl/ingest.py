@@ -1,8 +1,9 @@
-"""The stages, end to end: inbox → extract → validate → load → build → publish → report.
+"""The one orchestrator: inbox → extract → validate → load → build → publish → report.
 
-Every function here is what a DAG task or a `statwh` command calls; each writer holds the
-warehouse's write lock. Files are claimed from the inbox atomically (rename), so two runs — or
-Airflow and the command line — never take the same file.
+Both entry points call it: `statwh` (etl.cli) runs every stage in one process; the Airflow DAGs
+(etl.airflow_tasks) run the prepare step (read, extract, validate) on any worker and the warehouse
+writes through `writer`. Every writer holds the warehouse's write lock. Files are claimed from the
+inbox atomically (rename), so two runs — or Airflow and the command line — never take the same file.
 """
 
 from __future__ import annotations
@@ -13,14 +14,19 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import duckdb
 
 from etl.base.settings import Home
 from etl.report import write_report
 from etl.validate.suites import build_data_docs
 from etl.warehouse import build as builder
+from etl.warehouse.connection import connect, write_lock
 from etl.warehouse.load import data_docs_dir, ingest_file
 from etl.warehouse.publish import publish
 
@@ -40,6 +46,19 @@ class RunSummary:
     @property
     def exit_code(self) -> int:
         return 0 if all(r.ok for r in self.results) else 1
+
+
+@contextmanager
+def writer(
+    home: Home, *, lock_timeout: float | None = None, on_wait: Callable[[], None] | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse's one writer: the write lock held, a connection open, both released at the end."""
+    with write_lock(home, timeout=lock_timeout, on_wait=on_wait):
+        con = connect(home)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def waiting_files(home: Home, source: str | None = None) -> list[tuple[str, Path]]:
