@@ -12,6 +12,7 @@ from airflow.sdk import DAG, Asset, Param, PokeReturnValue, get_current_context,
 
 from etl import airflow_tasks as sw
 from etl.base.settings import Home
+from etl.inbox import stable_files
 from etl.spec.model import builtin_specs, source_ids
 
 START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -62,7 +63,7 @@ def make_ingest_dag(source: str) -> DAG:
         @task.sensor(poke_interval=30, timeout=240, mode="reschedule", soft_fail=True)
         def wait_for_files() -> PokeReturnValue:
             """Done when files wait whose size is stable; skipped (not failed) after 4 minutes of nothing."""
-            files = sw.stable_files(Home.from_env(), source)
+            files = stable_files(Home.from_env(), source)
             return PokeReturnValue(is_done=bool(files), xcom_value=[p.name for _, p in files])
 
         @task

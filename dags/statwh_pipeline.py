@@ -12,6 +12,7 @@ from airflow.sdk import DAG, get_current_context, task
 
 from etl import airflow_tasks as sw
 from etl.base.settings import Home
+from etl.inbox import stable_files
 
 with DAG(
     dag_id="statwh_pipeline",
@@ -40,7 +41,7 @@ The per-source DAGs `statwh_ingest_<source>` and `statwh_marts` do the same cont
     @task
     def claim_files() -> list[dict]:
         home = Home.from_env()
-        return sw.claim_files(home, sw.staging_for(get_current_context()), sw.stable_files(home))
+        return sw.claim_files(home, sw.staging_for(get_current_context()), stable_files(home))
 
     @task(map_index_template="{{ statwh_file }}")
     def prepare_file(claim: dict) -> dict:

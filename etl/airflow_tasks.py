@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from etl.base.settings import Home, retry_delay, stable_seconds
+from etl.base.settings import Home, retry_delay
+from etl.inbox import claim, claim_record, release, waiting_files
 
 log = logging.getLogger("statwh.airflow")
 
@@ -66,35 +67,6 @@ def default_args(**overrides: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------- noticing and claiming files
 
 
-def _look(paths: list[Path]) -> dict[Path, tuple[int, int]]:
-    out = {}
-    for p in paths:
-        try:
-            st = p.stat()
-        except FileNotFoundError:
-            continue
-        out[p] = (st.st_size, st.st_mtime_ns)
-    return out
-
-
-def stable_files(
-    home: Home, source: str | None = None, *, wait: float | None = None, sleep=time.sleep
-) -> list[tuple[str, Path]]:
-    """Files waiting in the inbox whose size and mtime did not change across two looks `wait` s apart.
-
-    A file still being copied grows between the looks and is left for the next poke; `.part`,
-    `.tmp`, dotfiles and `~$` lock files are never listed (`etl.ingest.waiting_files`)."""
-    from etl.ingest import waiting_files
-
-    first = waiting_files(home, source)
-    if not first:
-        return []
-    before = _look([p for _, p in first])
-    sleep(stable_seconds() if wait is None else wait)
-    after = _look([p for _, p in waiting_files(home, source)])
-    return [(s, p) for s, p in first if p in after and before.get(p) == after[p]]
-
-
 def run_key(dag_id: str, run_id: str) -> str:
     """A directory name for one DAG run (run ids hold `:` and `+`)."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{dag_id}__{run_id}")
@@ -126,8 +98,6 @@ def claim_files(home: Home, run_dir: Path, files: list[tuple[str, Path]]) -> lis
 
     Each claim is recorded in `claims.json` right after its rename, so a retry keeps the earlier
     ones; a file another run took first is skipped."""
-    from etl.ingest import claim
-
     home.ensure()
     claims = read_claims(run_dir)
     for source, path in files:
@@ -154,8 +124,6 @@ def claim_files(home: Home, run_dir: Path, files: list[tuple[str, Path]]) -> lis
 
 def claims_by_name(home: Home, run_dir: Path, source: str | None, names: list[str]) -> list[dict]:
     """Claim the files a sensor saw (by name, in `inbox/<source>/`) that are still waiting."""
-    from etl.ingest import waiting_files
-
     wanted = set(names)
     return claim_files(home, run_dir, [(s, p) for s, p in waiting_files(home, source) if p.name in wanted])
 
@@ -311,9 +279,7 @@ def commit_staged(home: Home, run_dir: Path, *, lock_timeout: float | None = Non
                     _reason(r),
                 )
                 _write_json(d / "result.json", o.__dict__)
-                claimed = Path(c["claimed"])
-                claimed.unlink(missing_ok=True)
-                claimed.with_name(claimed.name + ".name").unlink(missing_ok=True)
+                release(Path(c["claimed"]))
             else:
                 o = FileOutcome(
                     c["source"],
@@ -353,7 +319,7 @@ def finish_run(home: Home, run_dir: Path, *, keep: bool = False) -> list[FileOut
                 target = target.with_name(f"{target.stem}.returned-{int(time.time())}{target.suffix}")
             os.replace(claimed, target)
             log.warning("returned %s/%s to the inbox (it was not loaded)", c["source"], target.name)
-        claimed.with_name(claimed.name + ".name").unlink(missing_ok=True)
+        claim_record(claimed).unlink(missing_ok=True)
     if not keep and run_dir.exists():
         shutil.rmtree(run_dir, ignore_errors=True)
     return outcomes

@@ -14,6 +14,7 @@ import logging
 import math
 import os
 import sys
+import time
 from pathlib import Path
 
 from etl.base import settings
@@ -194,14 +195,20 @@ def _progress(total: int):
 
 
 def cmd_run(args) -> int:
-    from etl.ingest import process_inbox, waiting_files
+    from etl.inbox import refused_entries, waiting_files
+    from etl.ingest import process_inbox
 
     home = _home(args)
     if args.demo_if_empty and not waiting_files(home):
         from etl.demo import write_demo
 
         files = write_demo(home.inbox)
+        whole = time.time() - 3600  # written whole just now: no need to watch them grow
+        for f in files:
+            os.utime(f, (whole, whole))
         _err(f"inbox was empty: wrote {len(files)} sample departmental files into {home.inbox}")
+    for source, path, why in refused_entries(home, args.source):
+        _err(f"✘ [{source}] {path.name!r}: {why}")
     bar = _progress(len(waiting_files(home, args.source)))
 
     def on_file(r):

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from etl.base.settings import Home
+from etl.inbox import claim, recover_claims, refused_entries, release, stable_files
 from etl.report import write_report
 from etl.validate.suites import build_data_docs
 from etl.warehouse import build as builder
@@ -31,8 +28,6 @@ from etl.warehouse.load import data_docs_dir, ingest_file
 from etl.warehouse.publish import publish
 
 log = logging.getLogger("statwh")
-
-SKIP_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".swp")
 
 
 @dataclass
@@ -59,86 +54,6 @@ def writer(
             yield con
         finally:
             con.close()
-
-
-def waiting_files(home: Home, source: str | None = None) -> list[tuple[str, Path]]:
-    """Files waiting in `inbox/<source>/`, oldest name first; partial uploads and lock files skipped."""
-    out = []
-    if not home.inbox.exists():
-        return out
-    for d in sorted(p for p in home.inbox.iterdir() if p.is_dir()):
-        if source and d.name != source:
-            continue
-        for f in sorted(d.iterdir()):
-            if not f.is_file() or f.name.startswith((".", "~$")) or f.name.endswith(SKIP_SUFFIXES):
-                continue
-            out.append((d.name, f))
-    return out
-
-
-def claim(home: Home, path: Path) -> Path | None:
-    """Move a waiting file into `processing/` atomically; None when another run took it first.
-
-    The original name is written beside it first, so a crash between the two never leaves a
-    claimed file without its name."""
-    dest_dir = home.root / "processing"
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    dest = dest_dir / f"{uuid.uuid4().hex}__{path.parent.name}"
-    name_file = dest_dir / (dest.name + ".name")
-    # the original name, then who claimed it: a live claimant's files are never taken back
-    name_file.write_text(f"{path.name}\n{os.getpid()}\n{socket.gethostname()}\n", encoding="utf-8")
-    try:
-        os.rename(path, dest)
-    except FileNotFoundError:
-        name_file.unlink(missing_ok=True)
-        return None
-    return dest
-
-
-STALE_CLAIM_SECONDS = 6 * 3600
-
-
-def _claimant_alive(lines: list[str], claimed_at: float) -> bool:
-    """True while the process that claimed a file may still be working on it."""
-    if len(lines) < 3:
-        return False  # an old-style claim: nobody to wait for
-    pid, host = lines[1], lines[2]
-    if host != socket.gethostname():  # another worker sharing the data area: trust its claim a while
-        return time.time() - claimed_at < STALE_CLAIM_SECONDS
-    try:
-        os.kill(int(pid), 0)
-    except (ProcessLookupError, ValueError):
-        return False
-    except PermissionError:
-        return True
-    return int(pid) != os.getpid()  # our own earlier claim is not being worked on now
-
-
-def recover_claims(home: Home) -> None:
-    """Put files claimed by a run that died back into the inbox (a loaded one is then a duplicate).
-    Claims of a process still running (an Airflow task, another `statwh run`) are left alone; a file
-    of the same name that arrived since is never overwritten."""
-    d = home.root / "processing"
-    if not d.exists():
-        return
-    for f in d.iterdir():
-        if f.name.endswith(".name"):
-            if not (d / f.name[: -len(".name")]).exists():
-                f.unlink(missing_ok=True)  # its claim never happened
-            continue
-        name_file = d / (f.name + ".name")
-        lines = name_file.read_text(encoding="utf-8").splitlines() if name_file.exists() else []
-        if _claimant_alive(lines, f.stat().st_mtime if not name_file.exists() else name_file.stat().st_mtime):
-            continue
-        name = lines[0] if lines else f.name
-        source = f.name.split("__", 1)[1] if "__" in f.name else "unknown"
-        target = home.inbox / source / Path(name).name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            target = target.with_name(f"{target.stem} (recovered {uuid.uuid4().hex[:6]}){target.suffix}")
-        os.link(f, target)  # fails rather than replace a file that is there
-        f.unlink()
-        name_file.unlink(missing_ok=True)
 
 
 def ingest_paths(
@@ -173,7 +88,9 @@ def process_inbox(
     With `build_last`, the last file's transaction also builds the warehouse when it can."""
     recover_claims(home)
     results = []
-    waiting = waiting_files(home, source)
+    for src, path, why in refused_entries(home, source):
+        log.warning("%s/%s: %s", src, path.name, why)
+    waiting = stable_files(home, source)
     for i, (src, path) in enumerate(waiting):
         claimed = claim(home, path)
         if claimed is None:
@@ -183,8 +100,7 @@ def process_inbox(
         (r,) = ingest_paths(
             con, home, src, [claimed], names=[path.name], received_at=received, build_last=last
         )
-        claimed.unlink()
-        (claimed.parent / (claimed.name + ".name")).unlink(missing_ok=True)
+        release(claimed)
         results.append(r)
         if on_file:
             on_file(r)

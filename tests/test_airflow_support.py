@@ -15,8 +15,9 @@ import pytest
 # importing airflow.sdk must not write into ~/airflow
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="statwh-test-airflow-"))
 
-from etl import airflow_tasks as sw  # noqa: E402
+from etl import airflow_tasks as sw
 from etl.base.settings import Home  # noqa: E402
+from etl.inbox import stable_files  # noqa: E402
 
 TARGETS = "targets/工作报告目标任务表.xlsx"
 
@@ -53,9 +54,9 @@ def test_stable_files_skips_growing_and_partial(tmp_path):
         with growing.open("ab") as f:
             f.write(b"more")
 
-    assert [p.name for _, p in sw.stable_files(home, "enterprises", sleep=sleep)] == ["done.xlsx"]
-    assert [p.name for _, p in sw.stable_files(home, "enterprises", wait=0)] == ["copying.xlsx", "done.xlsx"]
-    assert sw.stable_files(home, "targets", wait=0) == []
+    assert [p.name for _, p in stable_files(home, "enterprises", sleep=sleep)] == ["done.xlsx"]
+    assert [p.name for _, p in stable_files(home, "enterprises", wait=0)] == ["copying.xlsx", "done.xlsx"]
+    assert stable_files(home, "targets", wait=0) == []
 
 
 def test_run_key_is_a_safe_directory_name():
@@ -96,7 +97,7 @@ def test_prepare_commit_and_fail_after_the_others(tmp_path, demo_files):
     good = demo_files / TARGETS
     (inbox / good.name).write_bytes(good.read_bytes())
     run = sw.staging_dir(home, "statwh_ingest_targets", "manual__1")
-    claims = sw.claim_files(home, run, sw.stable_files(home, "targets", wait=0))
+    claims = sw.claim_files(home, run, stable_files(home, "targets", wait=0))
     assert [c["name"] for c in claims] == ["0_empty.xlsx", good.name]
     staged = [sw.prepare_claim(home, run, n, c) for n, c in enumerate(claims)]
     assert all((Path(s["staged"]) / "prepared.json").exists() for s in staged)

@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"reference"},
     {"read", "spec"},
     {"extract", "validate"},
-    {"draft", "warehouse", "report"},
+    {"draft", "warehouse", "report", "inbox"},
     {"ingest", "demo", "docs"},
     {"airflow_tasks", "cli"},
 ]

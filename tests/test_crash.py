@@ -72,7 +72,7 @@ def check_consistent(home: Path, shas: set[str]) -> None:
         for d in (home / "inbox", home / "processing")
         if d.exists()
         for p in d.rglob("*")
-        if p.is_file() and not p.name.endswith(".name")
+        if p.is_file() and not p.name.endswith(".claim")
     }
     if not db.exists():
         assert shas <= waiting
@@ -203,7 +203,7 @@ def test_kill_after_commit_then_recover_claims(tmp_path, demo_files):
         timeout=120,
     )
     assert p.returncode == -signal.SIGKILL
-    assert len([f for f in (home / "processing").iterdir() if not f.name.endswith(".name")]) == 1
+    assert len([f for f in (home / "processing").iterdir() if not f.name.endswith(".claim")]) == 1
     check_consistent(home, shas)
     with HomeEnv(home):
         assert run_cli("run", "--source", "land_use") == 0
@@ -266,7 +266,7 @@ def test_kill_publish_at_random_moments(copied_home):
 
 
 def test_a_crash_inside_claim_keeps_the_file_name(tmp_path, monkeypatch):
-    from etl import ingest as pipeline
+    from etl import inbox as pipeline
     from etl.base.settings import Home
 
     home = Home(tmp_path / "home").ensure()
@@ -280,7 +280,7 @@ def test_a_crash_inside_claim_keeps_the_file_name(tmp_path, monkeypatch):
     real = Path.write_text
 
     def write_text(self, *a, **k):
-        if self.name.endswith(".name"):
+        if self.name.endswith(".claim"):
             raise Killed  # the process dies here
         return real(self, *a, **k)
 
@@ -293,7 +293,7 @@ def test_a_crash_inside_claim_keeps_the_file_name(tmp_path, monkeypatch):
 
 
 def test_recover_claims_never_overwrites_a_newer_inbox_file(tmp_path):
-    from etl import ingest as pipeline
+    from etl import inbox as pipeline
     from etl.base.settings import Home
 
     home = Home(tmp_path / "home").ensure()

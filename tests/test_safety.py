@@ -55,6 +55,7 @@ def test_a_data_area_whose_path_has_a_quote(tmp_path, demo_files, capsys):
 
 def test_a_name_with_dotdot_never_leaves_the_data_area(home, tmp_path):
     """A file name handed over by a caller (Airflow, the inbox) is a label, never a path."""
+    from etl import inbox
     from etl import ingest as pipeline
     from etl.base.settings import Home
     from etl.warehouse.connection import connect
@@ -79,7 +80,7 @@ def test_a_name_with_dotdot_never_leaves_the_data_area(home, tmp_path):
     proc.mkdir()
     (proc / "abc__land_use").write_bytes(b"x")
     (proc / "abc__land_use.name").write_text("../../../../escaped.xlsx", encoding="utf-8")
-    pipeline.recover_claims(h)
+    inbox.recover_claims(h)
     assert (h.inbox / "land_use" / "escaped.xlsx").read_bytes() == b"x"
 
 
