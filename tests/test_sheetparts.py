@@ -92,9 +92,8 @@ def test_parts_give_what_the_whole_sheet_gives(tmp_path, small_parts, monkeypatc
     monkeypatch.setattr(sp, "cores", lambda: 1)
     assert parted.equals(load_columns(path, SHEET, 2, {0: "auto", 1: "text", 2: "number", 3: "number"}))
     assert list(parted.index) == list(range(2, 402))
-    assert not glob.glob("/dev/shm/statwh-sheet-*") and not glob.glob(
-        os.path.join(sp.tempfile.gettempdir(), "statwh-sheet-*")
-    )
+    mine = f"statwh-sheet-{os.getpid()}-*"  # only this process's copies: others may be running
+    assert not glob.glob(f"/dev/shm/{mine}") and not glob.glob(os.path.join(sp.tempfile.gettempdir(), mine))
 
 
 def test_rows_missing_at_a_cut_come_back_empty_and_types_follow_the_first_part(
@@ -268,3 +267,26 @@ def test_parts_go_to_the_temp_dir_when_shared_memory_has_no_room(tmp_path, small
     monkeypatch.undo()
     if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK):
         assert sp._scratch_dir(10 << 20) == "/dev/shm"
+
+
+def test_copies_left_by_a_killed_process_are_removed_and_no_others(tmp_path):
+    """A SIGKILLed reader leaves its part copies in /dev/shm (memory) for good: the next process
+    to read in parts removes the copies of dead processes, and only those."""
+    import subprocess
+    import sys
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_pid = int(dead.stdout)  # exited: no such process now
+    stale = tmp_path / f"statwh-sheet-{dead_pid}-abc"
+    stale.mkdir()
+    (stale / "part0.xlsx").write_bytes(b"x" * 1000)
+    alive = tmp_path / f"statwh-sheet-{os.getppid()}-def"  # a live process's copies
+    alive.mkdir()
+    odd = tmp_path / "statwh-sheet-notapid"  # names no process
+    odd.mkdir()
+    other = tmp_path / "unrelated"
+    other.mkdir()
+    assert sp.remove_stale_parts((str(tmp_path),)) == [str(stale)]
+    assert not stale.exists() and alive.exists() and odd.exists() and other.exists()

@@ -34,6 +34,7 @@ import re
 import shutil
 import struct
 import tempfile
+import threading
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -170,6 +171,54 @@ def failed(e: BaseException) -> bool:
     return isinstance(e, Exception) or type(e).__name__ == "PanicException"
 
 
+PREFIX = "statwh-sheet-"
+
+
+def _prefix() -> str:
+    """This process's scratch directories are named `statwh-sheet-<pid>-…`: a later process can
+    tell whose they are."""
+    return f"{PREFIX}{os.getpid()}-"
+
+
+def remove_stale_parts(dirs: tuple[str, ...] | None = None) -> list[str]:
+    """Remove the part copies a killed process left behind (SIGKILL, an Airflow task's timeout, the
+    OOM killer: no `finally` runs), in /dev/shm (memory) and the temp dir. A directory whose process
+    is alive, or that names no process, is left alone. Returns what was removed."""
+    removed = []
+    for base in dirs or ("/dev/shm", tempfile.gettempdir()):
+        try:
+            entries = list(os.scandir(base))
+        except OSError:
+            continue
+        for e in entries:
+            if not e.name.startswith(PREFIX) or not e.is_dir(follow_symlinks=False):
+                continue
+            pid = e.name[len(PREFIX) :].split("-", 1)[0]
+            if not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            try:
+                os.kill(int(pid), 0)
+                continue  # alive (or another user's): not ours to remove
+            except ProcessLookupError:
+                pass
+            except (PermissionError, OverflowError):
+                continue
+            shutil.rmtree(e.path, ignore_errors=True)
+            removed.append(e.path)
+            log.info("removed the part copies of a dead process: %s", e.path)
+    return removed
+
+
+_swept = threading.Event()
+
+
+def _sweep_once() -> None:
+    """`remove_stale_parts` once per process, before its first read in parts."""
+    if not _swept.is_set():
+        _swept.set()
+        remove_stale_parts()
+
+
 def _scratch_dir(need: int) -> str | None:
     """Where the parts are written: memory (/dev/shm) when it has room for them (a container's
     is often 64 MB), else the temp dir (None: tempfile's default)."""
@@ -251,6 +300,7 @@ def _read_parts(
             for e in entries
         ):
             return "compression"
+        _sweep_once()
         pkg = _Package(path.read_bytes(), entries)
         xml = pkg.inflate(info)
     except Exception as e:  # not a package this can copy (the whole read reports what is wrong)
@@ -280,7 +330,7 @@ def _read_parts(
             return e
 
     with (
-        tempfile.TemporaryDirectory(prefix="statwh-sheet-", dir=_scratch_dir(info.file_size)) as scratch,
+        tempfile.TemporaryDirectory(prefix=_prefix(), dir=_scratch_dir(info.file_size)) as scratch,
         ThreadPoolExecutor(len(bounds), thread_name_prefix="statwh-sheet") as pool,
     ):
         done = list(pool.map(read, range(len(bounds)), [dtypes] * len(bounds)))
