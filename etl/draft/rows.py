@@ -14,7 +14,7 @@ from etl.draft.cell_kinds import META_PREFIX, cell_at, cell_text, is_blank
 from etl.draft.content import column_content
 from etl.draft.header import Header, find_header
 from etl.draft.results import DraftResult
-from etl.draft.yaml_writer import Writer, alias_text, description_text, files_pattern, flow, scalar
+from etl.draft.yaml_writer import Writer, alias_text, description_text, files_line, flow, scalar, write_intro
 from etl.extract import classify_row, match_header, sheet_meta, unit_source
 from etl.read import Grid, Workbook
 from etl.spec.model import SourceSpec
@@ -105,9 +105,7 @@ def draft_rows(
     named_cols = [c for c in plan.columns if c.how != "skipped"]
 
     # ---- header comment
-    w.comment(f"Draft spec written by `statwh spec draft` from “{file_name}”, sheet “{grid.name}”.")
-    w.comment("Review every TODO(person) line, then try it: statwh check <this file> <the file>.")
-    w.comment("")
+    write_intro(w, file_name, grid.name)
     hdr = f"{h.row + 1}" if h.depth == 1 else f"{h.row + 1}-{h.row + h.depth}"
     w.comment(
         f"header: row{'s' if h.depth == 2 else ''} {hdr}"
@@ -176,9 +174,7 @@ def draft_rows(
         )
     w.line(f"dataset: {plan.dataset}")
     w.line(f"description: {scalar(description_text(meta.title_texts, file_name))}")
-    w.line(
-        f"files: {flow([files_pattern(file_name)])}   # file-name patterns this layout takes (from this file's name)"
-    )
+    w.line(files_line(file_name))
     differing = [
         g
         for g in others

@@ -102,3 +102,15 @@ class Writer:
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
+
+
+def write_intro(w: Writer, file_name: str, sheet: str) -> None:
+    """The first lines of every draft: where it was drafted from, and what a person does with it."""
+    w.comment(f"Draft spec written by `statwh spec draft` from “{file_name}”, sheet “{sheet}”.")
+    w.comment("Review every TODO(person) line, then try it: statwh check <this file> <the file>.")
+    w.comment("")
+
+
+def files_line(file_name: str) -> str:
+    """The `files:` line: one pattern, made from this file's name."""
+    return f"files: {flow([files_pattern(file_name)])}   # file-name patterns this layout takes (from this file's name)"
