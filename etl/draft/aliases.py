@@ -22,6 +22,7 @@ class Known:
 
 
 def known_datasets(source: str | None) -> dict[str, Known]:
+    """Per dataset, what the row layouts of every spec (or only of `source`, a known id) know."""
     specs = [s for s in builtin_specs() if s.shape == "rows"]
     if source and any(s.source == source for s in builtin_specs()):
         specs = [s for s in specs if s.source == source]
@@ -51,6 +52,7 @@ def known_datasets(source: str | None) -> dict[str, Known]:
 
 
 def similarity(header: str, aliases: list[str]) -> tuple[float, str]:
+    """How alike `header` is to the closest of `aliases` (0-1, compared as header keys), and which."""
     key = header_key(header)
     best, which = 0.0, ""
     for a in aliases:

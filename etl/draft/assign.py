@@ -157,7 +157,7 @@ def _pick_field(known: Known, col: DraftColumn, ct: Content, taken: set[str]) ->
 
 
 def closest_layout(known: Known, names: list[str]) -> tuple[SourceSpec, int]:
-
+    """The layout of `known` whose aliases match the most headers (the first on a tie), and how many."""
     scored = [(len(match_header(names, s)[0]), -i, s) for i, s in enumerate(known.specs)]
     n, _, spec = max(scored, key=lambda x: (x[0], x[1]))
     return spec, n

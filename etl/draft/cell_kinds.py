@@ -18,10 +18,12 @@ META_PREFIX = re.compile(
 
 
 def cell_text(v: Any) -> str:
+    """The cell as clean text; '' for an empty cell."""
     return clean_text(v) if v is not None else ""
 
 
 def is_number(v: Any) -> bool:
+    """A figure: a number, or text that parses as one (never True/False)."""
     if isinstance(v, bool):
         return False
     if isinstance(v, int | float):
@@ -44,8 +46,10 @@ def is_label(v: Any) -> bool:
 
 
 def is_blank(v: Any) -> bool:
+    """None, or text that cleans to nothing."""
     return v is None or cell_text(v) == ""
 
 
 def cell_at(row: list[Any], c: int) -> Any:
+    """Column `c` of `row`; None past its end (a row can be shorter than the header)."""
     return row[c] if c < len(row) else None

@@ -33,6 +33,8 @@ _NAME_SUFFIXES = (
 
 @dataclass
 class Content:
+    """A column's kind of content, how many of its values are filled, and what showed it."""
+
     kind: str
     filled: int
     total: int
@@ -40,6 +42,7 @@ class Content:
 
 
 def column_content(values: list[Any], header: str) -> Content:
+    """What a column's values are (see `DraftColumn.kind`), tried from the most specific kind down."""
     total = len(values)
     vals = [v for v in values if not is_blank(v) and cell_text(v) not in cells.MISSING_MARKERS]
     n = len(vals)

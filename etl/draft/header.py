@@ -17,6 +17,8 @@ SCAN_ROWS = 30
 
 @dataclass
 class Header:
+    """A candidate header: its first row (0-based), one or two rows, the joined names, its score."""
+
     row: int
     depth: int
     names: list[str]
@@ -25,6 +27,7 @@ class Header:
 
 
 def body_rows(grid: Grid, start: int, limit: int = 25) -> list[list[Any]]:
+    """Up to `limit` non-blank rows from `start`, stopping at a note (注：, 数据来源：, 说明)."""
     out = []
     for r in range(start, len(grid.rows)):
         row = grid.rows[r]
@@ -81,7 +84,7 @@ def _two_row_evidence(grid: Grid, r: int) -> str:
 
 
 def _score_header(grid: Grid, r: int, depth: int) -> Header | None:
-
+    """Rows r.. r+depth-1 as a header: a point per label over a filled column, less numbers and dates."""
     names = header_names(grid, r, depth)
     body = body_rows(grid, r + depth)
     if not body:
@@ -106,6 +109,7 @@ def _score_header(grid: Grid, r: int, depth: int) -> Header | None:
 
 
 def find_header(grid: Grid) -> Header | None:
+    """The best-scoring header in the top SCAN_ROWS rows, one row or two; None when none names columns."""
     best: Header | None = None
     for r in range(min(SCAN_ROWS, len(grid.rows))):
         if sum(1 for v in grid.rows[r] if not is_blank(v)) < 2:

@@ -20,6 +20,7 @@ _PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:,\[\]{}#&*!|>'\"%@`]*")
 
 
 def scalar(s: Any) -> str:
+    """`s` as a YAML scalar: plain when YAML reads it back as the same string, else quoted."""
     if isinstance(s, bool):
         return "true" if s else "false"
     if isinstance(s, int | float):
@@ -35,6 +36,7 @@ def scalar(s: Any) -> str:
 
 
 def flow(v: Any) -> str:
+    """`v` in YAML flow style (`{a: 1}`, `[x, y]`), on one line."""
     if isinstance(v, dict):
         return "{" + ", ".join(f"{scalar(k)}: {flow(x)}" for k, x in v.items()) + "}"
     if isinstance(v, list | tuple):
@@ -52,6 +54,7 @@ def alias_text(header: str) -> str:
 
 
 def files_pattern(file_name: str) -> str:
+    """A `files:` pattern, `*…*` around the longest run of Chinese in the file name (年/月 trimmed), else `*`."""
     stem = clean_text(Path(file_name).stem)
     runs = re.findall(r"[\u4e00-\u9fff][\u4e00-\u9fff（）()]*[\u4e00-\u9fff）)]|[\u4e00-\u9fff]", stem)
     runs = [re.sub(r"^(?:年|月|季度|年度)+|(?:年|月|年度)+$", "", r) for r in runs]
@@ -60,6 +63,7 @@ def files_pattern(file_name: str) -> str:
 
 
 def description_text(title_texts: list[str], file_name: str) -> str:
+    """The table's title without its dates, else the file name without them."""
     for t in title_texts:
         if META_PREFIX.match(t) or len(t) < 4:
             continue
@@ -86,6 +90,8 @@ def _wrap(text: str, prefix: str, width: int = 100) -> list[str]:
 
 
 class Writer:
+    """The draft's lines as they are written, and the TODO(person) items among them."""
+
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.undecided: list[str] = []
