@@ -11,8 +11,9 @@ import pytest
 import xlsxwriter
 import yaml
 
+import etl.draft.draft
 from etl.base.codes import make_credit_code
-from etl.draft.draft import draft_spec
+from etl.draft import DraftColumn, DraftResult, draft_spec
 from etl.extract import extract
 from etl.spec.model import load_spec
 
@@ -282,3 +283,11 @@ def test_an_unknown_source_is_kept_and_marked(tmp_path):
 def test_a_known_source_limits_the_datasets(demo_files):
     d = draft_spec(demo_files / "hightech" / "2024年高新技术企业认定名单.xlsx", source="hightech")
     assert d.dataset == "hightech_certs" and d.closest == "hightech/certificate_list"
+
+
+def test_the_package_exports_the_public_api():
+    # `statwh spec draft` imports draft_spec from etl.draft.draft; the package exports the same one
+    assert etl.draft.draft.draft_spec is draft_spec
+    assert {"draft_spec", "DraftResult", "DraftColumn"} <= set(etl.draft.__all__)
+    d = draft_spec(REAL / "07_nbs-trimmed_教育经费 万元.xls")
+    assert isinstance(d, DraftResult) and d.columns and all(isinstance(c, DraftColumn) for c in d.columns)
