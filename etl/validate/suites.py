@@ -538,55 +538,9 @@ def validate(
         for s in run:
             rows[s.ref] = _result_row(dataset, s, success=True, status="empty")
     else:
-        needed = list(dict.fromkeys(c for s in run for c in s.columns))
-        work = _working_frame(df, dataset, needed)
-        refs = tuple(s.ref for s in run)
-        if docs_dir is None:
-            suite_result = _run_ephemeral(dataset, _gx_suite(loaded, refs), work)
-        else:
-            suite_result = _run_with_docs(loaded, refs, work, Path(docs_dir))
-
-        by_ref = {s.ref: s for s in run}
-        for evr in suite_result.results:
-            ref = (evr.expectation_config.meta or {}).get(_REF)
-            spec = by_ref[ref]
-            result = evr.result or {}
-            error_text = _exception_message(evr.exception_info)
-            if error_text is not None:
-                rows[ref] = _result_row(dataset, spec, success=False, status="error")
-                issue_frames.append(
-                    _dataset_issue(
-                        spec,
-                        "critical",
-                        f"该项校验无法执行，请联系数据管理员（{error_text}） / "
-                        f"This check could not run; tell the data administrator ({error_text}).",
-                    )
-                )
-                continue
-            count = int(result.get("unexpected_count") or 0)
-            percent = float(result.get("unexpected_percent") or 0.0)
-            sample: list[str] = []
-            if not evr.success:
-                positions = result.get("unexpected_index_list")
-                if positions:
-                    frame = _issues_for(spec, positions, df, work)
-                    sample = list(dict.fromkeys(frame["value"]))[:SAMPLE_SIZE]
-                else:
-                    frame = _dataset_issue(spec, spec.severity, f"{spec.message_zh} / {spec.message_en}")
-                    sample = [_fmt(v) for v in (result.get("partial_unexpected_list") or [])][:SAMPLE_SIZE]
-                issue_frames.append(frame)
-            rows[ref] = _result_row(
-                dataset,
-                spec,
-                success=bool(evr.success),
-                unexpected_count=count,
-                unexpected_percent=percent,
-                sample_values=json.dumps(sample, ensure_ascii=False),
-                status="passed" if evr.success else "failed",
-            )
-        for s in run:  # an expectation GX returned no result for would be a bug: say so, loudly
-            if s.ref not in rows:
-                raise RuntimeError(f"great_expectations returned no result for {s.type}({s.column_label})")
+        work, suite_result = _run_suite(loaded, run, df, docs_dir)
+        ran, issue_frames = _suite_results(dataset, run, suite_result, df, work)
+        rows.update(ran)
 
     results = pd.DataFrame([rows[s.ref] for s in loaded.specs], columns=RESULT_COLUMNS)
     results["success"] = results["success"].astype(object)
@@ -594,6 +548,71 @@ def validate(
         {"row_index": object}
     )
     return ValidationOutcome(issues=issues, results=results, dataset=dataset, docs_dir=docs_dir)
+
+
+def _run_suite(loaded: _LoadedSuite, run: list[_Spec], df: pd.DataFrame, docs_dir: Path | None):
+    """The expectations `run` on `df`'s working frame in one GX validation: (working frame, GX's result)."""
+    needed = list(dict.fromkeys(c for s in run for c in s.columns))
+    work = _working_frame(df, loaded.name, needed)
+    refs = tuple(s.ref for s in run)
+    if docs_dir is None:
+        return work, _run_ephemeral(loaded.name, _gx_suite(loaded, refs), work)
+    return work, _run_with_docs(loaded, refs, work, Path(docs_dir))
+
+
+def _suite_results(
+    dataset: str, run: list[_Spec], suite_result, df: pd.DataFrame, work: pd.DataFrame
+) -> tuple[dict[str, dict], list[pd.DataFrame]]:
+    """GX's result of the expectations `run` read back: their result rows by ref, and the issues."""
+    by_ref = {s.ref: s for s in run}
+    rows: dict[str, dict] = {}
+    issue_frames: list[pd.DataFrame] = []
+    for evr in suite_result.results:
+        ref = (evr.expectation_config.meta or {}).get(_REF)
+        rows[ref], frame = _expectation_result(dataset, by_ref[ref], evr, df, work)
+        if frame is not None:
+            issue_frames.append(frame)
+    for s in run:  # an expectation GX returned no result for would be a bug: say so, loudly
+        if s.ref not in rows:
+            raise RuntimeError(f"great_expectations returned no result for {s.type}({s.column_label})")
+    return rows, issue_frames
+
+
+def _expectation_result(
+    dataset: str, spec: _Spec, evr, df: pd.DataFrame, work: pd.DataFrame
+) -> tuple[dict, pd.DataFrame | None]:
+    """One expectation's result row, and its issues (None when it passed)."""
+    result = evr.result or {}
+    error_text = _exception_message(evr.exception_info)
+    if error_text is not None:
+        return _result_row(dataset, spec, success=False, status="error"), _dataset_issue(
+            spec,
+            "critical",
+            f"该项校验无法执行，请联系数据管理员（{error_text}） / "
+            f"This check could not run; tell the data administrator ({error_text}).",
+        )
+    count = int(result.get("unexpected_count") or 0)
+    percent = float(result.get("unexpected_percent") or 0.0)
+    sample: list[str] = []
+    frame = None
+    if not evr.success:
+        positions = result.get("unexpected_index_list")
+        if positions:
+            frame = _issues_for(spec, positions, df, work)
+            sample = list(dict.fromkeys(frame["value"]))[:SAMPLE_SIZE]
+        else:
+            frame = _dataset_issue(spec, spec.severity, f"{spec.message_zh} / {spec.message_en}")
+            sample = [_fmt(v) for v in (result.get("partial_unexpected_list") or [])][:SAMPLE_SIZE]
+    row = _result_row(
+        dataset,
+        spec,
+        success=bool(evr.success),
+        unexpected_count=count,
+        unexpected_percent=percent,
+        sample_values=json.dumps(sample, ensure_ascii=False),
+        status="passed" if evr.success else "failed",
+    )
+    return row, frame
 
 
 def _run_with_docs(loaded: _LoadedSuite, refs: tuple[str, ...], work: pd.DataFrame, docs_dir: Path):
