@@ -738,68 +738,6 @@ def test_data_docs_render_only_what_is_new(v, industry_stub, tmp_path, monkeypat
     assert len(list(index.parent.glob("validations/targets/**/*.html"))) == 3
 
 
-def test_batch_fingerprint_is_the_shape_not_a_hash_of_every_cell(v):
-    """GX would hash all cells of each batch for a marker nothing reads (see _cheap_fingerprint)."""
-    df = pd.DataFrame({"indicator_id": ["gdp"] * 3, "value": [1.0, 2.0, 3.0]})
-    work = v._working_frame(df, "targets", ["indicator_id", "value"])
-    loaded = v._load("targets", None)
-    refs = tuple(s.ref for s in loaded.specs if s.columns and set(s.columns) <= set(df.columns))
-    result = v._run_ephemeral("targets", v._gx_suite(loaded, refs), work)
-    marker = result.meta["batch_markers"]["pandas_data_fingerprint"]
-    assert marker == v._shape_fingerprint(work) and marker.startswith("shape:")
-    other = v._run_ephemeral("targets", v._gx_suite(loaded, refs), work.head(2))
-    assert other.meta["batch_markers"]["pandas_data_fingerprint"] != marker
-
-
-def test_kwarg_lookups_build_one_configuration_and_return_what_gx_does(v, monkeypatch):
-    """GX rebuilds `Expectation.configuration` on every read, once per key in its kwarg lookups;
-    statwh builds it once per lookup (see _configuration_once_per_lookup). For every expectation
-    of every suite, each lookup must return what GX's own returns, building the configuration once,
-    while outside a lookup every read still builds it afresh."""
-    import great_expectations as gx
-
-    assert gx.__version__ == "1.24.1"  # the version the lookups were checked against (pyproject.toml)
-    assert v._gx_configuration is not None  # the lookups are replaced
-    import threading
-
-    from great_expectations.expectations.expectation import Expectation
-
-    again = [threading.Thread(target=v._configuration_once_per_lookup, args=("1.24.1",)) for _ in range(4)]
-    for t in again:
-        t.start()
-    for t in again:
-        t.join()
-    for name in v._KWARG_LOOKUPS:  # wrapped once, whatever the number of calls
-        assert not hasattr(getattr(Expectation, name)._statwh_original, "_statwh_original")
-    built: list[int] = []
-    gx_build = v._gx_configuration
-    monkeypatch.setattr(v, "_gx_configuration", lambda e: built.append(1) or gx_build(e))
-    checked = 0
-    for dataset in [p.stem for p in sorted(v.SUITE_DIR.glob("*.json"))]:
-        loaded = v._load(dataset, None)
-        suite = v._gx_suite(loaded, tuple(s.ref for s in loaded.specs), name=f"check-{dataset}")
-        for e in suite.expectations:
-            for name in v._KWARG_LOOKUPS:
-                ours = getattr(type(e), name)
-                original = getattr(ours, "_statwh_original", None)
-                if original is None:  # this expectation's class has its own: GX's code runs as it is
-                    continue
-                keys = (
-                    [(k,) for k in (*e.runtime_keys, *e.success_keys)]
-                    if name == "_get_success_kwarg"
-                    else [()]
-                )
-                for args in keys:
-                    assert ours(e, *args) == original(e, *args), (dataset, e.expectation_type, name, args)
-                    checked += 1
-            built.clear()
-            e._get_runtime_kwargs()
-            assert len(built) == 1, (dataset, e.expectation_type, len(built))
-            built.clear()
-            assert e.configuration == e.configuration and len(built) == 2  # outside a lookup: afresh
-    assert checked > 200
-
-
 # ---- speed ----------------------------------------------------------------------------------------
 
 

@@ -21,13 +21,13 @@ altogether (an optional field the department did not send) are skipped and repor
 ``results``.
 
 great_expectations costs 6–7 s to import: it is imported inside the functions here, once per process,
-with the context, the data assets and the loaded suites cached.
+with the context, the data assets and the loaded suites cached. Where GX spends time on work
+nothing uses, `etl.validate.gx_patches` patches it (on the GX version it was checked against).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import logging
 import math
@@ -44,10 +44,9 @@ import pandas as pd
 from etl.base.datasets import DATASETS
 from etl.base.issues import Issue
 from etl.base.paths import SUITE_DIR
+from etl.validate.gx_patches import apply_gx_patches
 
 log = logging.getLogger("statwh.validate")
-
-"""Where the suite files live (``<dataset>.json``)."""
 
 LOCAL_TZ = "Asia/Shanghai"  # the departments' time zone: dates are compared as their wall dates
 SUITE_SEVERITIES = ("row", "warning")
@@ -233,83 +232,15 @@ def _gx_suite(loaded: _LoadedSuite, refs: tuple[str, ...], name: str | None = No
 
 
 def _gx():
-    """great_expectations, imported on first use, with statwh's custom expectations registered."""
+    """great_expectations, imported on first use, with statwh's custom expectations registered and
+    its speed patches applied (`etl.validate.gx_patches`)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx  # noqa: PLC0415 - 6–7 s, so only when validating
 
     import etl.validate.custom  # noqa: F401, PLC0415 - registers the custom expectations
 
-    _cheap_fingerprint()
-    _configuration_once_per_lookup(gx.__version__)
+    apply_gx_patches()
     return gx
-
-
-def _shape_fingerprint(df: pd.DataFrame) -> str:
-    """The batch marker statwh records instead of GX's hash of every cell: rows, columns, dtypes."""
-    import hashlib  # noqa: PLC0415
-
-    shape = f"{len(df)}|" + "|".join(f"{c}:{t}" for c, t in df.dtypes.items())
-    return "shape:" + hashlib.md5(shape.encode(), usedforsecurity=False).hexdigest()
-
-
-def _cheap_fingerprint() -> None:
-    """GX 1.x hashes every cell of a pandas batch for one result field, the batch marker
-    `pandas_data_fingerprint` (≈ 0.1 s per 200k rows, once per suite). Nothing reads it: a
-    result is tied to its data by `meta.loads` (load_id, the file's sha256). So it records the
-    frame's shape instead. Should GX move that function, the test of this marker fails."""
-    from great_expectations.execution_engine import pandas_execution_engine as pee  # noqa: PLC0415
-
-    if hasattr(pee, "hash_pandas_dataframe"):
-        pee.hash_pandas_dataframe = _shape_fingerprint
-
-
-_KWARG_LOOKUPS = ("_get_runtime_kwargs", "_get_success_kwargs", "_get_domain_kwargs", "_get_success_kwarg")
-_memo = threading.local()
-_gx_configuration: Any = None  # GX's own getter of Expectation.configuration, once replaced
-
-
-def _configuration_once_per_lookup(version: str) -> None:
-    """GX 1.24's `Expectation.configuration` is a property that rebuilds the whole
-    ExpectationConfiguration from the pydantic model, and the kwarg lookups of a validation
-    (`_get_runtime_kwargs` and the three it calls) read it once per key: ≈ 65,000 rebuilds in a
-    batch of the 35 sample files. Within one such lookup the expectation does not change, so while
-    a lookup runs `configuration` is built once per expectation and reused; outside them it is
-    built afresh on every read, as GX does. Applied to the GX version pinned in pyproject.toml only
-    (another may look kwargs up otherwise): tests/test_validate.py checks that each lookup returns
-    what GX's own does, for every expectation of every suite."""
-    global _gx_configuration
-    from great_expectations.expectations.expectation import Expectation  # noqa: PLC0415
-
-    def configuration(self):
-        memo = getattr(_memo, "by_id", None)
-        if memo is None:
-            return _gx_configuration(self)
-        found = memo.get(id(self))
-        if found is None or found[0] is not self:
-            found = memo[id(self)] = (self, _gx_configuration(self))
-        return found[1]
-
-    def scoped(method):
-        @functools.wraps(method)
-        def lookup(self, *args, **kwargs):
-            if getattr(_memo, "by_id", None) is not None:  # inside another lookup: its memo
-                return method(self, *args, **kwargs)
-            _memo.by_id = {}
-            try:
-                return method(self, *args, **kwargs)
-            finally:
-                _memo.by_id = None
-
-        lookup._statwh_original = method  # type: ignore[attr-defined]
-        return lookup
-
-    with _lock:  # once per process: wrapping twice would make the memo call itself
-        if version != "1.24.1" or _gx_configuration is not None:
-            return
-        _gx_configuration = Expectation.configuration.fget
-        Expectation.configuration = property(configuration, doc=Expectation.configuration.__doc__)
-        for name in _KWARG_LOOKUPS:
-            setattr(Expectation, name, scoped(getattr(Expectation, name)))
 
 
 def _quiet(ctx) -> None:
@@ -607,55 +538,9 @@ def validate(
         for s in run:
             rows[s.ref] = _result_row(dataset, s, success=True, status="empty")
     else:
-        needed = list(dict.fromkeys(c for s in run for c in s.columns))
-        work = _working_frame(df, dataset, needed)
-        refs = tuple(s.ref for s in run)
-        if docs_dir is None:
-            suite_result = _run_ephemeral(dataset, _gx_suite(loaded, refs), work)
-        else:
-            suite_result = _run_with_docs(loaded, refs, work, Path(docs_dir))
-
-        by_ref = {s.ref: s for s in run}
-        for evr in suite_result.results:
-            ref = (evr.expectation_config.meta or {}).get(_REF)
-            spec = by_ref[ref]
-            result = evr.result or {}
-            error_text = _exception_message(evr.exception_info)
-            if error_text is not None:
-                rows[ref] = _result_row(dataset, spec, success=False, status="error")
-                issue_frames.append(
-                    _dataset_issue(
-                        spec,
-                        "critical",
-                        f"该项校验无法执行，请联系数据管理员（{error_text}） / "
-                        f"This check could not run; tell the data administrator ({error_text}).",
-                    )
-                )
-                continue
-            count = int(result.get("unexpected_count") or 0)
-            percent = float(result.get("unexpected_percent") or 0.0)
-            sample: list[str] = []
-            if not evr.success:
-                positions = result.get("unexpected_index_list")
-                if positions:
-                    frame = _issues_for(spec, positions, df, work)
-                    sample = list(dict.fromkeys(frame["value"]))[:SAMPLE_SIZE]
-                else:
-                    frame = _dataset_issue(spec, spec.severity, f"{spec.message_zh} / {spec.message_en}")
-                    sample = [_fmt(v) for v in (result.get("partial_unexpected_list") or [])][:SAMPLE_SIZE]
-                issue_frames.append(frame)
-            rows[ref] = _result_row(
-                dataset,
-                spec,
-                success=bool(evr.success),
-                unexpected_count=count,
-                unexpected_percent=percent,
-                sample_values=json.dumps(sample, ensure_ascii=False),
-                status="passed" if evr.success else "failed",
-            )
-        for s in run:  # an expectation GX returned no result for would be a bug: say so, loudly
-            if s.ref not in rows:
-                raise RuntimeError(f"great_expectations returned no result for {s.type}({s.column_label})")
+        work, suite_result = _run_suite(loaded, run, df, docs_dir)
+        ran, issue_frames = _suite_results(dataset, run, suite_result, df, work)
+        rows.update(ran)
 
     results = pd.DataFrame([rows[s.ref] for s in loaded.specs], columns=RESULT_COLUMNS)
     results["success"] = results["success"].astype(object)
@@ -663,6 +548,71 @@ def validate(
         {"row_index": object}
     )
     return ValidationOutcome(issues=issues, results=results, dataset=dataset, docs_dir=docs_dir)
+
+
+def _run_suite(loaded: _LoadedSuite, run: list[_Spec], df: pd.DataFrame, docs_dir: Path | None):
+    """The expectations `run` on `df`'s working frame in one GX validation: (working frame, GX's result)."""
+    needed = list(dict.fromkeys(c for s in run for c in s.columns))
+    work = _working_frame(df, loaded.name, needed)
+    refs = tuple(s.ref for s in run)
+    if docs_dir is None:
+        return work, _run_ephemeral(loaded.name, _gx_suite(loaded, refs), work)
+    return work, _run_with_docs(loaded, refs, work, Path(docs_dir))
+
+
+def _suite_results(
+    dataset: str, run: list[_Spec], suite_result, df: pd.DataFrame, work: pd.DataFrame
+) -> tuple[dict[str, dict], list[pd.DataFrame]]:
+    """GX's result of the expectations `run` read back: their result rows by ref, and the issues."""
+    by_ref = {s.ref: s for s in run}
+    rows: dict[str, dict] = {}
+    issue_frames: list[pd.DataFrame] = []
+    for evr in suite_result.results:
+        ref = (evr.expectation_config.meta or {}).get(_REF)
+        rows[ref], frame = _expectation_result(dataset, by_ref[ref], evr, df, work)
+        if frame is not None:
+            issue_frames.append(frame)
+    for s in run:  # an expectation GX returned no result for would be a bug: say so, loudly
+        if s.ref not in rows:
+            raise RuntimeError(f"great_expectations returned no result for {s.type}({s.column_label})")
+    return rows, issue_frames
+
+
+def _expectation_result(
+    dataset: str, spec: _Spec, evr, df: pd.DataFrame, work: pd.DataFrame
+) -> tuple[dict, pd.DataFrame | None]:
+    """One expectation's result row, and its issues (None when it passed)."""
+    result = evr.result or {}
+    error_text = _exception_message(evr.exception_info)
+    if error_text is not None:
+        return _result_row(dataset, spec, success=False, status="error"), _dataset_issue(
+            spec,
+            "critical",
+            f"该项校验无法执行，请联系数据管理员（{error_text}） / "
+            f"This check could not run; tell the data administrator ({error_text}).",
+        )
+    count = int(result.get("unexpected_count") or 0)
+    percent = float(result.get("unexpected_percent") or 0.0)
+    sample: list[str] = []
+    frame = None
+    if not evr.success:
+        positions = result.get("unexpected_index_list")
+        if positions:
+            frame = _issues_for(spec, positions, df, work)
+            sample = list(dict.fromkeys(frame["value"]))[:SAMPLE_SIZE]
+        else:
+            frame = _dataset_issue(spec, spec.severity, f"{spec.message_zh} / {spec.message_en}")
+            sample = [_fmt(v) for v in (result.get("partial_unexpected_list") or [])][:SAMPLE_SIZE]
+    row = _result_row(
+        dataset,
+        spec,
+        success=bool(evr.success),
+        unexpected_count=count,
+        unexpected_percent=percent,
+        sample_values=json.dumps(sample, ensure_ascii=False),
+        status="passed" if evr.success else "failed",
+    )
+    return row, frame
 
 
 def _run_with_docs(loaded: _LoadedSuite, refs: tuple[str, ...], work: pd.DataFrame, docs_dir: Path):

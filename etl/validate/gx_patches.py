@@ -1,0 +1,197 @@
+"""Every change statwh makes to great_expectations' own code, to validate faster.
+
+`apply_gx_patches()` applies them all, once per process (it is idempotent and thread-safe);
+`etl.validate.suites` calls it when it first imports GX. They are applied only to the GX version
+they were checked against, `CHECKED_GX_VERSION` (the pin in pyproject.toml): another version may
+compute differently where a patch cuts in, so there GX runs as it is — slower, never different —
+a warning is logged once, and tests/test_gx_patches.py fails, naming each patch to re-check.
+
+The patches, each checked against great_expectations 1.24.1:
+
+``shape_fingerprint`` — ``great_expectations.execution_engine.pandas_execution_engine.hash_pandas_dataframe``
+
+* GX hashes every cell of a pandas batch (≈ 0.1 s per 200k rows, once per suite) for one field of
+  the result, the batch marker ``meta.batch_markers.pandas_data_fingerprint``.
+* statwh records the frame's shape instead (rows, columns, dtypes: `shape_fingerprint`).
+* Safe: nothing reads that marker, neither GX nor statwh (a result is tied to its data by
+  ``meta.loads``: load_id, the file's sha256). The marker is the only part of a result that
+  differs from GX's.
+
+``configuration_once_per_lookup`` — ``Expectation.configuration``, and the kwarg lookups
+``Expectation._get_runtime_kwargs``, ``_get_success_kwargs``, ``_get_domain_kwargs``,
+``_get_success_kwarg`` (`KWARG_LOOKUPS`)
+
+* GX's ``configuration`` is a property that rebuilds the whole ExpectationConfiguration from the
+  pydantic model on every read, and the kwarg lookups of a validation (``_get_runtime_kwargs``
+  and the three it calls) read it once per key: ≈ 65,000 rebuilds in a batch of the 35 sample
+  files.
+* While a lookup runs, ``configuration`` is built once per expectation and reused; outside the
+  lookups it is built afresh on every read, as GX does.
+* Safe: the lookups only read the expectation, so within one it does not change; the memo is
+  the running thread's own and is dropped when the outermost lookup returns.
+
+tests/test_gx_patches.py validates a realistic frame against every suite in ``expectations/``
+with each patch and with GX's own code, and fails when a result differs.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+log = logging.getLogger("statwh.validate")
+
+CHECKED_GX_VERSION = "1.24.1"
+"""The great_expectations version every patch here was checked against (pyproject.toml pins it)."""
+
+KWARG_LOOKUPS = ("_get_runtime_kwargs", "_get_success_kwargs", "_get_domain_kwargs", "_get_success_kwarg")
+"""The methods of GX's `Expectation` within which its configuration is built once."""
+
+_lock = threading.RLock()
+_memo = threading.local()  # by_id: id(expectation) → (expectation, configuration), while a lookup runs
+_warned: list[str] = []  # the other GX version already warned about
+
+
+@dataclass
+class Patch:
+    """One patch: attributes of one GX module or class replaced, GX's own kept to put them back."""
+
+    name: str
+    replaces: str
+    owner: Callable[[], Any]
+    """Imports and returns the GX module or class patched."""
+    replacements: Callable[[Any], dict[str, Any]]
+    """GX's owner (unpatched) → {attribute: statwh's replacement}."""
+    originals: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def applied(self) -> bool:
+        return bool(self.originals)
+
+    def apply(self) -> None:
+        """Replace GX's attributes; a no-op when they are already replaced. Checks no version:
+        `apply_gx_patches` does."""
+        with _lock:
+            if self.originals:
+                return
+            owner = self.owner()
+            new = self.replacements(owner)
+            self.originals = {attribute: getattr(owner, attribute) for attribute in new}
+            for attribute, value in new.items():
+                setattr(owner, attribute, value)
+
+    def revert(self) -> None:
+        """Put GX's own attributes back (tests compare GX's results with the patch's)."""
+        with _lock:
+            if not self.originals:
+                return
+            owner = self.owner()
+            for attribute, value in self.originals.items():
+                setattr(owner, attribute, value)
+            self.originals = {}
+
+
+# ---- shape_fingerprint ----------------------------------------------------------------------------
+
+
+def shape_fingerprint(df: pd.DataFrame) -> str:
+    """The batch marker statwh records instead of GX's hash of every cell: rows, columns, dtypes."""
+    shape = f"{len(df)}|" + "|".join(f"{c}:{t}" for c, t in df.dtypes.items())
+    return "shape:" + hashlib.md5(shape.encode(), usedforsecurity=False).hexdigest()
+
+
+def _pandas_execution_engine_module():
+    from great_expectations.execution_engine import pandas_execution_engine  # noqa: PLC0415
+
+    return pandas_execution_engine
+
+
+# ---- configuration_once_per_lookup ----------------------------------------------------------------
+
+
+def _gx_expectation_class():
+    from great_expectations.expectations.expectation import Expectation  # noqa: PLC0415
+
+    return Expectation
+
+
+def _configuration_built_once_per_lookup(expectation: type) -> dict[str, Any]:
+    """The replacements of `Expectation.configuration` (memoised while a lookup runs) and of the
+    `KWARG_LOOKUPS` (each opening the memo), made from GX's own."""
+    gx_configuration = expectation.configuration.fget
+
+    def configuration(self):
+        memo = getattr(_memo, "by_id", None)
+        if memo is None:
+            return gx_configuration(self)
+        found = memo.get(id(self))
+        if found is None or found[0] is not self:
+            found = memo[id(self)] = (self, gx_configuration(self))
+        return found[1]
+
+    replaced = {"configuration": property(configuration, doc=expectation.configuration.__doc__)}
+    for name in KWARG_LOOKUPS:
+        replaced[name] = _with_configuration_memo(getattr(expectation, name))
+    return replaced
+
+
+def _with_configuration_memo(method: Callable) -> Callable:
+    """`method` run with a memo of configurations, opened by the outermost lookup and dropped
+    when it returns (GX's own method stays reachable as ``__wrapped__``)."""
+
+    @functools.wraps(method)
+    def lookup(self, *args, **kwargs):
+        if getattr(_memo, "by_id", None) is not None:  # inside another lookup: its memo
+            return method(self, *args, **kwargs)
+        _memo.by_id = {}
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            _memo.by_id = None
+
+    return lookup
+
+
+PATCHES: tuple[Patch, ...] = (
+    Patch(
+        "shape_fingerprint",
+        "great_expectations.execution_engine.pandas_execution_engine.hash_pandas_dataframe",
+        _pandas_execution_engine_module,
+        lambda _module: {"hash_pandas_dataframe": shape_fingerprint},
+    ),
+    Patch(
+        "configuration_once_per_lookup",
+        "great_expectations.expectations.expectation.Expectation.configuration and its kwarg lookups",
+        _gx_expectation_class,
+        _configuration_built_once_per_lookup,
+    ),
+)
+"""Every patch of GX statwh makes (the module docstring says what each does and why it is safe)."""
+
+
+def apply_gx_patches() -> None:
+    """Apply every patch in `PATCHES` if great_expectations is `CHECKED_GX_VERSION`; on another
+    version apply none and log a warning, once. Idempotent and thread-safe."""
+    import great_expectations as gx  # noqa: PLC0415 - the caller has imported it already
+
+    with _lock:
+        if gx.__version__ != CHECKED_GX_VERSION:
+            if gx.__version__ not in _warned:
+                _warned.append(gx.__version__)
+                log.warning(
+                    "great_expectations is %s, not %s: its speed patches (%s) are not applied until "
+                    "each is checked against it (etl/validate/gx_patches.py)",
+                    gx.__version__,
+                    CHECKED_GX_VERSION,
+                    ", ".join(p.name for p in PATCHES),
+                )
+            return
+        for patch in PATCHES:
+            patch.apply()
