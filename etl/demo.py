@@ -370,45 +370,51 @@ def _pick(rng: np.random.Generator, items, weights) -> int:
     return int(rng.choice(len(items), p=w / w.sum()))
 
 
-def _build() -> _Demo:
-    rng = np.random.default_rng(SEED)
+_TOWN_CODES = [c[-3:] for c, _ in DEMO_TOWNSHIPS]
+_TOWN_CODE_WEIGHTS = np.array([_TOWN_WEIGHTS[c] for c in _TOWN_CODES], dtype=float)
+
+
+def _new_ent(
+    rng: np.random.Generator, ents: list[_Ent], chain: str, small: bool, p: int, start_t: int
+) -> _Ent:
+    """A new enterprise of `chain`, appended to `ents`: its size, industry, township and ratios drawn."""
+    e = _Ent(idx=len(ents), chain=chain, small=small, first_p=p, start_t=start_t)
+    if small:
+        e.level = float(rng.uniform(700, 1800))
+    else:
+        e.weight = float(np.clip(rng.lognormal(0.0, 1.0), 0.45, 30.0))
+    codes = CHAIN_INDUSTRY_CODES[chain]
+    e.industry, e.word = codes[int(rng.integers(len(codes)))]
+    if chain == "盐化工" and rng.random() < 0.7:
+        e.town = "320803402"
+    else:
+        e.town = DEMO_TOWNSHIPS[_pick(rng, _TOWN_CODES, _TOWN_CODE_WEIGHTS)][0]
+    e.short_town = bool(rng.random() < 0.08)
+    e.ratio = float(rng.uniform(0.9, 1.05))
+    e.productivity = _PRODUCTIVITY[chain] * float(rng.uniform(0.6, 1.6))
+    ents.append(e)
+    return e
+
+
+def _baseline_roster(rng: np.random.Generator) -> tuple[list[_Ent], _Ent, _Ent]:
+    """The enterprises of the 2023-12 file (active all of 2023), and the flag-only and list-only ones."""
     ents: list[_Ent] = []
-    town_codes = [c[-3:] for c, _ in DEMO_TOWNSHIPS]
-    town_w = np.array([_TOWN_WEIGHTS[c] for c in town_codes], dtype=float)
-
-    def new_ent(chain: str, small: bool, p: int, start_t: int) -> _Ent:
-        e = _Ent(idx=len(ents), chain=chain, small=small, first_p=p, start_t=start_t)
-        if small:
-            e.level = float(rng.uniform(700, 1800))
-        else:
-            e.weight = float(np.clip(rng.lognormal(0.0, 1.0), 0.45, 30.0))
-        codes = CHAIN_INDUSTRY_CODES[chain]
-        e.industry, e.word = codes[int(rng.integers(len(codes)))]
-        if chain == "盐化工" and rng.random() < 0.7:
-            e.town = "320803402"
-        else:
-            e.town = DEMO_TOWNSHIPS[_pick(rng, town_codes, town_w)][0]
-        e.short_town = bool(rng.random() < 0.08)
-        e.ratio = float(rng.uniform(0.9, 1.05))
-        e.productivity = _PRODUCTIVITY[chain] * float(rng.uniform(0.6, 1.6))
-        ents.append(e)
-        return e
-
-    # The baseline roster (present in the 2023-12 file, active all of 2023).
     for chain in CHAINS:
         n_big, n_small = _BASE_COUNTS[chain]
         for _ in range(n_big):
-            new_ent(chain, False, 0, 0).above_from_p = 0
+            _new_ent(rng, ents, chain, False, 0, 0).above_from_p = 0
         for _ in range(n_small):
-            new_ent(chain, True, 0, 0)
+            _new_ent(rng, ents, chain, True, 0, 0)
     # The two deliberate 高新技术企业 disagreements: mid-size, present throughout.
-    flag_only = new_ent("高端装备制造", False, 0, 0)
+    flag_only = _new_ent(rng, ents, "高端装备制造", False, 0, 0)
     flag_only.above_from_p, flag_only.weight, flag_only.industry, flag_only.word = 0, 2.0, "3484", "精密机械"
-    list_only = new_ent("生物医药", False, 0, 0)
+    list_only = _new_ent(rng, ents, "生物医药", False, 0, 0)
     list_only.above_from_p, list_only.weight, list_only.industry, list_only.word = 0, 1.6, "2761", "生物科技"
-    protected = {flag_only.idx, list_only.idx}
+    return ents, flag_only, list_only
 
-    # Entries and exits, period by period.
+
+def _enter_and_leave(rng: np.random.Generator, ents: list[_Ent], protected: set[int]) -> None:
+    """Entries and exits, period by period: 小升规, 新建投产, new 规下 firms, 0–2 leavers (never `protected`)."""
     chains_new, w_new = zip(*_NEW_PLANT_CHAINS, strict=True)
     small_mix = [_BASE_COUNTS[c][1] for c in CHAINS]
     for p in range(1, len(ROSTER_PERIODS)):
@@ -424,10 +430,10 @@ def _build() -> _Demo:
                 e = pool[int(i)]
                 e.above_from_p, e.entry_type, e.entry_p = p, "小升规", p
         for _ in range(n - n_x):
-            e = new_ent(chains_new[_pick(rng, chains_new, w_new)], False, p, start)
+            e = _new_ent(rng, ents, chains_new[_pick(rng, chains_new, w_new)], False, p, start)
             e.above_from_p, e.entry_type, e.entry_p = p, "新建投产", p
         for _ in range(n_x + int(rng.integers(0, 2))):
-            new_ent(CHAINS[_pick(rng, CHAINS, small_mix)], True, p, start)
+            _new_ent(rng, ents, CHAINS[_pick(rng, CHAINS, small_mix)], True, p, start)
         n_leave = int(rng.choice([0, 1, 1, 2]))
         big_w = sorted(e.weight for e in ents if not e.small)
         cut = big_w[len(big_w) // 2]
@@ -440,7 +446,9 @@ def _build() -> _Demo:
         for i in rng.choice(len(leavers), size=n_leave, replace=False):
             leavers[int(i)].end_p = p
 
-    # Monthly output (万元), before calibration.
+
+def _raw_output(rng: np.random.Generator, ents: list[_Ent]) -> np.ndarray:
+    """Monthly output (万元), before calibration: (enterprise, month), 0 outside an enterprise's months."""
     n_e = len(ents)
     raw = np.zeros((n_e, _N_MONTHS))
     noise = rng.normal(0.0, 0.04, size=(n_e, _N_MONTHS))
@@ -461,19 +469,24 @@ def _build() -> _Demo:
             ramp = np.minimum(1.0, (np.arange(len(months)) + 2) / 5.0)
             vals = vals * ramp
         raw[e.idx, months] = vals
+    return raw
 
+
+def _counted(ents: list[_Ent], dec_p: int) -> np.ndarray:
+    """The 规上 rows of the roster of period `dec_p` (a December): what the story's sums run over."""
+    return np.array(
+        [e.present(dec_p) and e.above_from_p is not None and e.above_from_p <= dec_p for e in ents]
+    )
+
+
+def _calibrate(rng: np.random.Generator, ents: list[_Ent], raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Output and revenue in 0.01 万元 (int64): `raw` scaled (in place) to the story, then exact to the cent."""
     # Calibrate the never-规下 firms so that each chain's December 本年累计, summed over the 规上 rows,
     # meets the story (firms that became 规上 by 小升规 count with their own, uncalibrated, figures).
     chain_of = np.array([CHAINS.index(e.chain) for e in ents])
     small = np.array([e.small for e in ents])
-
-    def counted(dec_p: int) -> np.ndarray:
-        return np.array(
-            [e.present(dec_p) and e.above_from_p is not None and e.above_from_p <= dec_p for e in ents]
-        )
-
     for yi, year in enumerate((2023, 2024, 2025)):
-        rows_in = counted(ROSTER_PERIODS.index((year, 12)))
+        rows_in = _counted(ents, ROSTER_PERIODS.index((year, 12)))
         cols = slice(yi * 12, yi * 12 + 12)
         ysum = raw[:, cols].sum(axis=1)
         for ci, chain in enumerate(CHAINS):
@@ -491,7 +504,7 @@ def _build() -> _Demo:
     rev = np.rint(raw * rev_ratio * 100).astype(np.int64)
     # Trim the rounding so each chain's sum is the story to the cent (on the largest firm's December).
     for yi, year in enumerate((2023, 2024, 2025)):
-        rows_in = counted(ROSTER_PERIODS.index((year, 12)))
+        rows_in = _counted(ents, ROSTER_PERIODS.index((year, 12)))
         for ci, chain in enumerate(CHAINS):
             rows = np.flatnonzero((chain_of == ci) & rows_in)
             diff = int(round(CHAIN_OUTPUT_YI[chain][year] * 1e6)) - int(
@@ -500,29 +513,37 @@ def _build() -> _Demo:
             big_rows = np.flatnonzero((chain_of == ci) & rows_in & ~small)
             biggest = big_rows[np.argmax(out[big_rows, yi * 12 + 11])]
             out[biggest, yi * 12 + 11] += diff
+    return out, rev
 
-    # Employees per year: annualised output / productivity.
-    employees = np.zeros((n_e, 3), dtype=np.int64)
+
+def _employees(ents: list[_Ent], out: np.ndarray) -> np.ndarray:
+    """Employees per year (enterprise, year 0..2): annualised output / productivity, at least 6."""
+    employees = np.zeros((len(ents), 3), dtype=np.int64)
     for e in ents:
         for yi in range(3):
             months = [t for t in range(yi * 12, yi * 12 + 12) if e.start_t <= t <= e.last_t]
             if months:
                 annual = out[e.idx, months].sum() / 100 / len(months) * 12
                 employees[e.idx, yi] = max(6, int(round(annual / e.productivity)))
+    return employees
 
-    # 50强: the 50 largest by previous-year output among firms present all year (2023: by 2023).
+
+def _top50(ents: list[_Ent], annual: dict[int, np.ndarray]) -> dict[int, list[int]]:
+    """50强: the 50 largest by previous-year output among firms present all year (2023: by 2023)."""
     top50: dict[int, list[int]] = {}
-    annual = {y: out[:, (y - 2023) * 12 : (y - 2023) * 12 + 12].sum(axis=1) for y in (2023, 2024, 2025)}
     for year in (2023, 2024, 2025):
         ps = [p for p, (y, _) in enumerate(ROSTER_PERIODS) if y == year]
         eligible = [e.idx for e in ents if all(e.present(p) for p in ps)]
         basis = annual[max(2023, year - 1)]
         top50[year] = sorted(eligible, key=lambda i: (-int(basis[i]), i))[:50]
+    return top50
 
-    # 上市: 4 large firms from the start, a fifth from 2025-07. 专精特新: about 5%.
+
+def _list_and_certify_srdi(rng: np.random.Generator, ents: list[_Ent], annual_2023: np.ndarray) -> None:
+    """上市: 4 large firms from the start, a fifth from 2025-07. 专精特新: about 5%, more from 2024-08 and 2025-08."""
     by_size = sorted(
         (e for e in ents if e.first_p == 0 and e.end_p == len(ROSTER_PERIODS) and not e.small),
-        key=lambda e: -int(annual[2023][e.idx]),
+        key=lambda e: -int(annual_2023[e.idx]),
     )
     for i, rank in enumerate((1, 4, 9, 17, 33)):
         by_size[rank].listed_from_p = 0 if i < 4 else ROSTER_PERIODS.index((2025, 7))
@@ -537,7 +558,9 @@ def _build() -> _Demo:
         for i in rng.choice(len(cand), size=n_add, replace=False, p=w / w.sum()):
             cand[int(i)].srdi_from_p = from_p
 
-    # Names and credit codes (the fixed names first, so generated ones never collide).
+
+def _name_ents(rng: np.random.Generator, ents: list[_Ent], flag_only: _Ent, list_only: _Ent) -> None:
+    """Names and credit codes (the fixed names first, so generated ones never collide)."""
     used_names = {HIGHTECH_FLAG_ONLY, HIGHTECH_LIST_ONLY}
     used_codes: set[str] = set()
     flag_only.name, list_only.name = HIGHTECH_FLAG_ONLY, HIGHTECH_LIST_ONLY
@@ -547,13 +570,32 @@ def _build() -> _Demo:
             e.name = _company_name(rng, e.word, used_names, listed)
         e.code = _credit_code(rng, used_codes)
 
-    companies, cert_rows = _certificates(rng, ents, flag_only, list_only, town_codes, town_w)
-    hightech_flag = np.zeros((n_e, len(ROSTER_PERIODS)), dtype=bool)
+
+def _hightech_flags(ents: list[_Ent], flag_only: _Ent, list_only: _Ent) -> np.ndarray:
+    """高新技术企业 per (enterprise, period): a certificate valid at the month's end, but for the two disagreements."""
+    hightech_flag = np.zeros((len(ents), len(ROSTER_PERIODS)), dtype=bool)
     for e in ents:
         for p, (y, m) in enumerate(ROSTER_PERIODS):
             hightech_flag[e.idx, p] = _cert_valid(e.certs, _month_end(y, m))
     hightech_flag[flag_only.idx, :] = True
     hightech_flag[list_only.idx, :] = False
+    return hightech_flag
+
+
+def _build() -> _Demo:
+    """The whole story, drawn from `SEED` in one fixed order (every part below takes its turn at `rng`)."""
+    rng = np.random.default_rng(SEED)
+    ents, flag_only, list_only = _baseline_roster(rng)
+    _enter_and_leave(rng, ents, {flag_only.idx, list_only.idx})
+    out, rev = _calibrate(rng, ents, _raw_output(rng, ents))
+    employees = _employees(ents, out)
+    annual = {y: out[:, (y - 2023) * 12 : (y - 2023) * 12 + 12].sum(axis=1) for y in (2023, 2024, 2025)}
+    top50 = _top50(ents, annual)
+    _list_and_certify_srdi(rng, ents, annual[2023])
+    _name_ents(rng, ents, flag_only, list_only)
+    companies, holders = _issue_certificates(rng, ents, flag_only, list_only)
+    cert_rows = _number_certificates(rng, holders)
+    hightech_flag = _hightech_flags(ents, flag_only, list_only)
     return _Demo(ents, out, rev, employees, top50, hightech_flag, companies, cert_rows)
 
 
@@ -614,11 +656,15 @@ _NON_INDUSTRIAL_WORDS = ("软件", "信息技术", "网络科技", "检测技术
 _NON_INDUSTRIAL_TOWNS = ("320803001", "320803002", "320803004", "320803401", "320803401", "320803101")
 
 
-def _certificates(rng, ents, flag_only, list_only, town_codes, town_w):
-    """高新技术企业 certificates 2016–2025: first-time ones and renewals three years later."""
+def _issue_certificates(
+    rng: np.random.Generator, ents: list[_Ent], flag_only: _Ent, list_only: _Ent
+) -> tuple[list[_Company], list[_Ent | _Company]]:
+    """高新技术企业 certificates 2016–2025: first-time ones and renewals three years later.
+
+    Returns the non-industrial holders and every holder, in the order they were first certified."""
     companies: list[_Company] = []
     used_names = {e.name for e in ents}
-    holders: list[object] = []  # _Ent or _Company, in the order they were first certified
+    holders: list[_Ent | _Company] = []
 
     def latest(h) -> dt.date | None:
         return max(h.certs)[0] if h.certs else None
@@ -655,7 +701,14 @@ def _certificates(rng, ents, flag_only, list_only, town_codes, town_w):
             c.certs.append((batch[int(rng.random() < 0.4)], "首次认定"))
             companies.append(c)
             holders.append(c)
+    return companies, holders
 
+
+def _number_certificates(
+    rng: np.random.Generator, holders: list[_Ent | _Company]
+) -> dict[int, list[tuple[dt.date, str, str, str, str]]]:
+    """Each year's certificates as the 认定名单 lists them: (date, 证书编号, name, township, type),
+    ordered by date and township, the serials drawn and handed out in that order."""
     cert_rows: dict[int, list[tuple[dt.date, str, str, str, str]]] = {}
     town_name = dict(DEMO_TOWNSHIPS)
     order = {c: i for i, (c, _) in enumerate(DEMO_TOWNSHIPS)}
@@ -671,7 +724,7 @@ def _certificates(rng, ents, flag_only, list_only, town_codes, town_w):
             (d, f"GR{year}32{int(s):06d}", name, town_name[town], kind)
             for (d, _, name, town, kind), s in zip(rows, serials, strict=True)
         ]
-    return companies, cert_rows
+    return cert_rows
 
 
 # ----------------------------------------------------------------------------------------------
@@ -705,10 +758,8 @@ class _Book:
         self.wb.close()
 
 
-def _write_roster(demo: _Demo, p: int, path: Path) -> None:
-    y, m = ROSTER_PERIODS[p]
-    b = _Book(path, dt.datetime(y + (m == 12), m % 12 + 1, 12, 9, 30))
-    ws = b.sheet(ROSTER_SHEET_NAMES.get((y, m), "Sheet1"))
+def _write_roster_header(ws, b: _Book, y: int, m: int) -> None:
+    """Rows 1–4 of a roster: the merged title, 填报单位 and 单位, the two-row header; the column widths."""
     ws.merge_range(0, 0, 0, 16, f"淮安区工业企业主要经济指标（{y}年1-{m}月）", b.title)
     ws.write_string(1, 0, "填报单位：淮安区工业和信息化局")
     ws.write_string(1, 16, "单位：万元", b.right)
@@ -726,6 +777,23 @@ def _write_roster(demo: _Demo, p: int, path: Path) -> None:
     ws.set_column(3, 3, 14)
     ws.set_column(6, 10, 12)
 
+
+def _roster_flags(demo: _Demo, e: _Ent, p: int, top50: set[int]) -> tuple[bool, ...]:
+    """Columns L–P of `e` in period `p`: 是否规上, 专精特新, 高新技术企业, 上市企业, 50强."""
+    return (
+        e.above_from_p is not None and p >= e.above_from_p,
+        e.srdi_from_p is not None and p >= e.srdi_from_p,
+        bool(demo.hightech_flag[e.idx, p]),
+        e.listed_from_p is not None and p >= e.listed_from_p,
+        e.idx in top50,
+    )
+
+
+def _write_roster_rows(ws, b: _Book, demo: _Demo, p: int) -> tuple[list[int], int]:
+    """Rows 6…: one per enterprise present in period `p`, by township then first appearance.
+
+    Returns the sums of G–K (0.01 万元, then people) for the 合计 row, and the number of rows."""
+    y, m = ROSTER_PERIODS[p]
     months = _period_months(p)
     ytd = list(range(_t(y, 1), _t(y, m) + 1))
     yi = y - 2023
@@ -754,21 +822,24 @@ def _write_roster(demo: _Demo, p: int, path: Path) -> None:
         for c, v in enumerate(vals):
             ws.write_number(r, 6 + c, v / 100, b.money)
         ws.write_number(r, 10, emp, b.int)
-        flags = (
-            e.above_from_p is not None and p >= e.above_from_p,
-            e.srdi_from_p is not None and p >= e.srdi_from_p,
-            bool(demo.hightech_flag[e.idx, p]),
-            e.listed_from_p is not None and p >= e.listed_from_p,
-            e.idx in top50,
-        )
-        for c, flag in enumerate(flags):
+        for c, flag in enumerate(_roster_flags(demo, e, p, top50)):
             ws.write_string(r, 11 + c, yes if flag else no, b.center)
         ws.write_string(r, 16, e.entry_type if e.entry_p == p else "", b.center)
+    return sums, len(ents)
+
+
+def _write_roster(demo: _Demo, p: int, path: Path) -> None:
+    """The roster of period `p`: header, one row per enterprise, then the 合计 row (row 5) and the notes."""
+    y, m = ROSTER_PERIODS[p]
+    b = _Book(path, dt.datetime(y + (m == 12), m % 12 + 1, 12, 9, 30))
+    ws = b.sheet(ROSTER_SHEET_NAMES.get((y, m), "Sheet1"))
+    _write_roster_header(ws, b, y, m)
+    sums, n_rows = _write_roster_rows(ws, b, demo, p)
     ws.write_string(4, 2 if y == 2025 else 0, "合计", b.center)
     for c, s in enumerate(sums[:4]):
         ws.write_number(4, 6 + c, s / 100, b.money)
     ws.write_number(4, 10, sums[4], b.int)
-    r = 5 + len(ents) + 1
+    r = 5 + n_rows + 1
     ws.write_string(r, 0, "注：1. 本表统计范围为辖区内工业企业。")
     ws.write_string(r + 1, 0, "\u30002. 工业总产值为当年价格。")
     ws.write_string(r + 2, 0, "数据来源：淮安区统计局")
@@ -833,44 +904,56 @@ _VILLAGES = ("新河", "双庙", "三堡", "仁和", "马甸", "蔡桥", "季桥
 _RURAL_TOWNS = tuple(c for c, _ in DEMO_TOWNSHIPS if c[6] in "14")  # towns and the farm
 
 
-def _write_land(rng: np.random.Generator, folder: Path) -> list[Path]:
-    town_name = dict(DEMO_TOWNSHIPS)
-    used: set[str] = set()
+_TOWN_NAME = dict(DEMO_TOWNSHIPS)
+_TEXT_DATES = {  # the three 验收日期 written as text, not as Excel dates
+    dt.date(2024, 6, 18): "2024.6",
+    dt.date(2024, 9, 15): "2024-09-15",
+    dt.date(2025, 3, 21): "2025年3月",
+}
 
-    def project(town: str, kind: str) -> str:
-        while True:
-            v = _VILLAGES[int(rng.integers(len(_VILLAGES)))]
-            name = f"{town_name[town]}{v}村{kind}"
-            if name in used:
-                name = f"{town_name[town]}{v}村{kind}（二期）"
-            if name not in used:
-                used.add(name)
-                return name
 
-    def rand_day(start: dt.date, end: dt.date) -> dt.date:
-        return start + dt.timedelta(days=int(rng.integers(0, (end - start).days + 1)))
+def _rand_day(rng: np.random.Generator, start: dt.date, end: dt.date) -> dt.date:
+    """A day from `start` to `end`, both included."""
+    return start + dt.timedelta(days=int(rng.integers(0, (end - start).days + 1)))
 
-    # 增减挂钩: 5 projects in 2023 (before the baseline), 34 in 2024–2025 totalling 5,320 亩.
+
+def _project_name(rng: np.random.Generator, used: set[str], town: str, kind: str) -> str:
+    """`{镇}{村}村{kind}`, a name not in `used` (a repeat becomes its （二期）), added to `used`."""
+    while True:
+        v = _VILLAGES[int(rng.integers(len(_VILLAGES)))]
+        name = f"{_TOWN_NAME[town]}{v}村{kind}"
+        if name in used:
+            name = f"{_TOWN_NAME[town]}{v}村{kind}（二期）"
+        if name not in used:
+            used.add(name)
+            return name
+
+
+def _linkage_projects(rng: np.random.Generator) -> list[tuple[dt.date, int]]:
+    """增减挂钩 acceptances (date, 复垦面积 in 0.01 亩), by date: 5 projects in 2023 (before the
+    baseline), 34 in 2024–2025 totalling 5,320 亩, three of them on the `_TEXT_DATES`."""
     pre = [
-        (rand_day(dt.date(2023, 3, 1), dt.date(2023, 12, 20)), float(rng.uniform(80, 300))) for _ in range(5)
+        (_rand_day(rng, dt.date(2023, 3, 1), dt.date(2023, 12, 20)), float(rng.uniform(80, 300)))
+        for _ in range(5)
     ]
     n = 34
-    days = [rand_day(dt.date(2024, 1, 10), dt.date(2024, 12, 28)) for _ in range(15)]
-    days += [rand_day(dt.date(2025, 1, 10), dt.date(2025, 12, 26)) for _ in range(n - 15)]
+    days = [_rand_day(rng, dt.date(2024, 1, 10), dt.date(2024, 12, 28)) for _ in range(15)]
+    days += [_rand_day(rng, dt.date(2025, 1, 10), dt.date(2025, 12, 26)) for _ in range(n - 15)]
     days[2], days[6], days[20] = dt.date(2024, 6, 18), dt.date(2024, 9, 15), dt.date(2025, 3, 21)
-    text_dates = {
-        dt.date(2024, 6, 18): "2024.6",
-        dt.date(2024, 9, 15): "2024-09-15",
-        dt.date(2025, 3, 21): "2025年3月",
-    }
     areas = 60 + 340 * rng.beta(1.3, 3.2, size=n)
     areas = 60 + (areas - 60) * (5320 - 60 * n) / (areas.sum() - 60 * n)
     cents = np.rint(np.clip(areas, 60, 400) * 100).astype(np.int64)
     cents[int(np.argmax(cents))] += 532000 - int(cents.sum())
     rows = [(d, int(round(a * 100))) for d, a in pre] + list(zip(days, (int(c) for c in cents), strict=True))
     rows.sort()
-    path1 = folder / "增减挂钩项目验收台账.xlsx"
-    b = _Book(path1, dt.datetime(2026, 1, 6, 16, 20))
+    return rows
+
+
+def _write_linkage(
+    rng: np.random.Generator, used: set[str], rows: list[tuple[dt.date, int]], path: Path
+) -> None:
+    """增减挂钩项目验收台账: title, unit and header, one row per project (township and 耕地 drawn), 合计."""
+    b = _Book(path, dt.datetime(2026, 1, 6, 16, 20))
     ws = b.sheet()
     ws.merge_range(0, 0, 0, 5, "淮安区城乡建设用地增减挂钩项目验收台账", b.title)
     ws.write_string(1, 0, "面积单位：亩")
@@ -883,16 +966,16 @@ def _write_land(rng: np.random.Generator, folder: Path) -> list[Path]:
         town = _RURAL_TOWNS[int(rng.integers(len(_RURAL_TOWNS)))]
         crop = int(round(area * float(rng.uniform(0.72, 0.95))))
         tot = [tot[0] + area, tot[1] + crop]
-        town_text = town_name[town]
+        town_text = _TOWN_NAME[town]
         if i in (7, 23):
             town_text = _short_town(town_text)
         ws.write_number(3 + i, 0, i + 1, b.center)
-        ws.write_string(3 + i, 1, project(town, "增减挂钩拆旧复垦项目"), b.text)
+        ws.write_string(3 + i, 1, _project_name(rng, used, town, "增减挂钩拆旧复垦项目"), b.text)
         ws.write_string(3 + i, 2, town_text, b.text)
         ws.write_number(3 + i, 3, area / 100, b.money)
         ws.write_number(3 + i, 4, crop / 100, b.money)
-        if d in text_dates:
-            ws.write_string(3 + i, 5, text_dates[d], b.center)
+        if d in _TEXT_DATES:
+            ws.write_string(3 + i, 5, _TEXT_DATES[d], b.center)
         else:
             ws.write_datetime(3 + i, 5, dt.datetime(d.year, d.month, d.day), b.date)
     r = 3 + len(rows)
@@ -901,9 +984,10 @@ def _write_land(rng: np.random.Generator, folder: Path) -> list[Path]:
     ws.write_number(r, 4, tot[1] / 100, b.money)
     b.close()
 
-    # 占补平衡: 20 projects 2024–2025, 2–30 公顷.
-    path2 = folder / "占补平衡项目台账.xlsx"
-    b = _Book(path2, dt.datetime(2026, 1, 7, 11, 5))
+
+def _write_balance(rng: np.random.Generator, used: set[str], path: Path) -> None:
+    """占补平衡项目台账: header, then 20 projects accepted 2024–2025, 2–30 公顷 each; no total."""
+    b = _Book(path, dt.datetime(2026, 1, 7, 11, 5))
     ws = b.sheet()
     for c, h in enumerate(("项目名称", "乡镇（街道）", "新增耕地面积（公顷）", "验收时间")):
         ws.write_string(0, c, h, b.head)
@@ -911,15 +995,27 @@ def _write_land(rng: np.random.Generator, folder: Path) -> list[Path]:
     ws.set_column(1, 3, 18)
     kinds = ("土地开发项目", "高标准农田建设新增耕地项目", "工矿废弃地复垦项目", "土地整理项目")
     items = sorted(
-        (rand_day(dt.date(2024, 2, 1), dt.date(2025, 12, 25)), float(rng.uniform(2, 30))) for _ in range(20)
+        (_rand_day(rng, dt.date(2024, 2, 1), dt.date(2025, 12, 25)), float(rng.uniform(2, 30)))
+        for _ in range(20)
     )
     for i, (d, ha) in enumerate(items):
         town = _RURAL_TOWNS[int(rng.integers(len(_RURAL_TOWNS)))]
-        ws.write_string(1 + i, 0, project(town, kinds[int(rng.integers(len(kinds)))]), b.text)
-        ws.write_string(1 + i, 1, town_name[town], b.text)
+        ws.write_string(
+            1 + i, 0, _project_name(rng, used, town, kinds[int(rng.integers(len(kinds)))]), b.text
+        )
+        ws.write_string(1 + i, 1, _TOWN_NAME[town], b.text)
         ws.write_number(1 + i, 2, round(ha, 4), b.area4)
         ws.write_datetime(1 + i, 3, dt.datetime(d.year, d.month, d.day), b.date)
     b.close()
+
+
+def _write_land(rng: np.random.Generator, folder: Path) -> list[Path]:
+    """The two 自然资源局 ledgers, drawn from `rng` in this order; no project name is used twice."""
+    used: set[str] = set()
+    path1 = folder / "增减挂钩项目验收台账.xlsx"
+    _write_linkage(rng, used, _linkage_projects(rng), path1)
+    path2 = folder / "占补平衡项目台账.xlsx"
+    _write_balance(rng, used, path2)
     return [path1, path2]
 
 
