@@ -24,6 +24,7 @@ import datetime as dt
 import html
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -233,18 +234,38 @@ def _decimals(ticks: list[float]) -> int:
     return 0 if step >= 1 else min(3, -math.floor(math.log10(step)))
 
 
-def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
-    """An SVG line chart on a time axis: the values, the target line, the expected pace."""
-    if pts.empty:
-        return ""
-    w, h, l_pad, r_pad, t_pad, b_pad = 420, 210, 52, 14, 34, 28
-    label, colour, _ = _status(r["status"])
-    target = None if _isnull(r["target"]) else float(r["target"])
-    xs = [_x(d) for d in pts["period_end"]]
-    ys = [None if _isnull(v) else float(v) for v in pts["value"]]
-    known = [y for y in ys if y is not None]
-    if not known:
-        return ""
+_W, _H, _L_PAD, _R_PAD, _T_PAD, _B_PAD = 420, 210, 52, 14, 34, 28  # a chart's viewBox and margins
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """A chart's axes: the years x0 + 1 … x1 across, lo … hi up, with `ticks` on the value axis."""
+
+    x0: int
+    x1: int
+    lo: float
+    hi: float
+    ticks: list[float]
+
+    def sx(self, x: float) -> float:
+        """A fractional year → the SVG x coordinate."""
+        return _L_PAD + (_W - _L_PAD - _R_PAD) * (x - (self.x0 + 1)) / max(1e-9, self.x1 - self.x0)
+
+    def sy(self, v: float) -> float:
+        """A value → the SVG y coordinate."""
+        return _H - _B_PAD - (_H - _T_PAD - _B_PAD) * (v - self.lo) / (self.hi - self.lo)
+
+    def path(self, points: list[tuple[float, float]]) -> str:
+        """SVG path data through (year, value) points: `M x,y L x,y …`."""
+        return " ".join(
+            f"{'M' if i == 0 else 'L'}{self.sx(x):.1f},{self.sy(y):.1f}" for i, (x, y) in enumerate(points)
+        )
+
+
+def _chart_frame(
+    r: dict, xs: list[float], known: list[float], pace: list[tuple[float, float]], target: float | None
+) -> _Frame:
+    """Axes wide and tall enough for the values, the pace and the target (and from 0 when that is near)."""
     xall = (
         xs
         + [p[0] for p in pace]
@@ -259,37 +280,44 @@ def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
     if hi == lo:
         hi, lo = hi + 1, lo - 1
     ticks = _nice_ticks(lo, hi)
-    lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
-    sx = lambda x: l_pad + (w - l_pad - r_pad) * (x - (x0 + 1)) / max(1e-9, x1 - x0)  # noqa: E731
-    sy = lambda v: h - b_pad - (h - t_pad - b_pad) * (v - lo) / (hi - lo)  # noqa: E731
+    return _Frame(x0, x1, min(lo, ticks[0]), max(hi, ticks[-1]), ticks)
+
+
+def _chart_grid(f: _Frame) -> list[str]:
+    """The value grid lines with their labels, then the year labels with their lines (every second
+    year when there are more than seven)."""
     grid = []
-    for v in ticks:
+    for v in f.ticks:
         grid.append(
-            f'<line x1="{l_pad}" x2="{w - r_pad}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" stroke="#eaeef2"/>'
-            f'<text x="{l_pad - 6}" y="{sy(v) + 4:.1f}" font-size="10" fill="#57606a" text-anchor="end">'
-            f"{v:,.{_decimals(ticks)}f}</text>"
+            f'<line x1="{_L_PAD}" x2="{_W - _R_PAD}" y1="{f.sy(v):.1f}" y2="{f.sy(v):.1f}" stroke="#eaeef2"/>'
+            f'<text x="{_L_PAD - 6}" y="{f.sy(v) + 4:.1f}" font-size="10" fill="#57606a" text-anchor="end">'
+            f"{v:,.{_decimals(f.ticks)}f}</text>"
         )
-    step = 1 if x1 - x0 <= 7 else 2
-    for yr in range(x1, x0 - 1, -step):
+    step = 1 if f.x1 - f.x0 <= 7 else 2
+    for yr in range(f.x1, f.x0 - 1, -step):
         grid.append(
-            f'<text x="{sx(yr + 1):.1f}" y="{h - 10}" font-size="10" fill="#57606a" text-anchor="middle">{yr}</text>'
-            f'<line x1="{sx(yr + 1):.1f}" x2="{sx(yr + 1):.1f}" y1="{t_pad}" y2="{h - b_pad}" stroke="#f3f4f6"/>'
+            f'<text x="{f.sx(yr + 1):.1f}" y="{_H - 10}" font-size="10" fill="#57606a" text-anchor="middle">{yr}</text>'
+            f'<line x1="{f.sx(yr + 1):.1f}" x2="{f.sx(yr + 1):.1f}" y1="{_T_PAD}" y2="{_H - _B_PAD}" stroke="#f3f4f6"/>'
         )
-    parts = grid
-    if target is not None:
-        parts.append(
-            f'<line x1="{l_pad}" x2="{w - r_pad}" y1="{sy(target):.1f}" y2="{sy(target):.1f}" stroke="#cf222e" '
-            f'stroke-width="1.5" stroke-dasharray="6 4"><title>目标 {_num(target)} {_e(r["unit"])}</title></line>'
-            f'<text x="{l_pad + 4}" y="{sy(target) + (14 if sy(target) < t_pad + 12 else -5):.1f}" font-size="11" '
-            f'fill="#cf222e">目标 {_num(target)}</text>'
-        )
-    if pace:
-        d = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(pace))
-        parts.append(
-            f'<path class="pace" d="{d}" fill="none" stroke="#8250df" stroke-width="1.5" '
-            f'stroke-dasharray="2 3"><title>应达进度（按期完成所需的路径）</title></path>'
-        )
-    segs, cur = [], []
+    return grid
+
+
+def _chart_target(f: _Frame, target: float, unit: str) -> str:
+    """The target as a dashed red line across, labelled above it (below it when it runs along the top)."""
+    return (
+        f'<line x1="{_L_PAD}" x2="{_W - _R_PAD}" y1="{f.sy(target):.1f}" y2="{f.sy(target):.1f}" stroke="#cf222e" '
+        f'stroke-width="1.5" stroke-dasharray="6 4"><title>目标 {_num(target)} {_e(unit)}</title></line>'
+        f'<text x="{_L_PAD + 4}" y="{f.sy(target) + (14 if f.sy(target) < _T_PAD + 12 else -5):.1f}" font-size="11" '
+        f'fill="#cf222e">目标 {_num(target)}</text>'
+    )
+
+
+def _chart_values(
+    f: _Frame, r: dict, pts: pd.DataFrame, xs: list[float], ys: list[float | None]
+) -> list[str]:
+    """The values: one line per run of known points (a missing value breaks it), then a dot per
+    point whose hover text says where it came from."""
+    parts, segs, cur = [], [], []
     for x, y in zip(xs, ys, strict=True):
         if y is None:
             if cur:
@@ -300,21 +328,46 @@ def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
     if cur:
         segs.append(cur)
     for seg in segs:
-        d = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(seg))
-        parts.append(f'<path class="actual" d="{d}" fill="none" stroke="#0969da" stroke-width="2.5"/>')
-    for x, y, p, f, c in zip(xs, ys, pts["period"], pts["source_file"], pts["source_cell"], strict=True):
+        parts.append(
+            f'<path class="actual" d="{f.path(seg)}" fill="none" stroke="#0969da" stroke-width="2.5"/>'
+        )
+    for x, y, p, file, c in zip(xs, ys, pts["period"], pts["source_file"], pts["source_cell"], strict=True):
         if y is None:
             continue
         parts.append(
-            f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3.5" fill="#0969da" stroke="#fff" stroke-width="1">'
-            f"<title>{_e(p)}: {_num(y, r['unit'])} {_e(r['unit'])} — 来源 {_e(f)} {_e(c)}</title></circle>"
+            f'<circle cx="{f.sx(x):.1f}" cy="{f.sy(y):.1f}" r="3.5" fill="#0969da" stroke="#fff" stroke-width="1">'
+            f"<title>{_e(p)}: {_num(y, r['unit'])} {_e(r['unit'])} — 来源 {_e(file)} {_e(c)}</title></circle>"
         )
+    return parts
+
+
+def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
+    """An SVG line chart on a time axis: the values, the target line, the expected pace."""
+    if pts.empty:
+        return ""
+    label, colour, _ = _status(r["status"])
+    target = None if _isnull(r["target"]) else float(r["target"])
+    xs = [_x(d) for d in pts["period_end"]]
+    ys = [None if _isnull(v) else float(v) for v in pts["value"]]
+    known = [y for y in ys if y is not None]
+    if not known:
+        return ""
+    f = _chart_frame(r, xs, known, pace, target)
+    parts = _chart_grid(f)
+    if target is not None:
+        parts.append(_chart_target(f, target, r["unit"]))
+    if pace:
+        parts.append(
+            f'<path class="pace" d="{f.path(pace)}" fill="none" stroke="#8250df" stroke-width="1.5" '
+            f'stroke-dasharray="2 3"><title>应达进度（按期完成所需的路径）</title></path>'
+        )
+    parts += _chart_values(f, r, pts, xs, ys)
     return (
-        f'<div class="chart" data-chart="{_e(r["indicator_id"])}"><svg viewBox="0 0 {w} {h}" width="100%" role="img" '
+        f'<div class="chart" data-chart="{_e(r["indicator_id"])}"><svg viewBox="0 0 {_W} {_H}" width="100%" role="img" '
         f'aria-label="{_e(r["name_zh"])}"><text x="4" y="16" font-size="13" font-weight="600">{_e(r["name_zh"])}'
         f'<tspan fill="#57606a" font-weight="400">（{_e(r["unit"])}）</tspan></text>'
-        f'<rect x="{w - 64}" y="5" width="60" height="18" rx="9" fill="{colour}"/>'
-        f'<text x="{w - 34}" y="18" font-size="11" fill="#fff" text-anchor="middle">{label}</text>'
+        f'<rect x="{_W - 64}" y="5" width="60" height="18" rx="9" fill="{colour}"/>'
+        f'<text x="{_W - 34}" y="18" font-size="11" fill="#fff" text-anchor="middle">{label}</text>'
         + "".join(parts)
         + "</svg></div>"
     )
