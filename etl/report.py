@@ -24,6 +24,7 @@ import datetime as dt
 import html
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -233,18 +234,38 @@ def _decimals(ticks: list[float]) -> int:
     return 0 if step >= 1 else min(3, -math.floor(math.log10(step)))
 
 
-def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
-    """An SVG line chart on a time axis: the values, the target line, the expected pace."""
-    if pts.empty:
-        return ""
-    w, h, l_pad, r_pad, t_pad, b_pad = 420, 210, 52, 14, 34, 28
-    label, colour, _ = _status(r["status"])
-    target = None if _isnull(r["target"]) else float(r["target"])
-    xs = [_x(d) for d in pts["period_end"]]
-    ys = [None if _isnull(v) else float(v) for v in pts["value"]]
-    known = [y for y in ys if y is not None]
-    if not known:
-        return ""
+_W, _H, _L_PAD, _R_PAD, _T_PAD, _B_PAD = 420, 210, 52, 14, 34, 28  # a chart's viewBox and margins
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """A chart's axes: the years x0 + 1 … x1 across, lo … hi up, with `ticks` on the value axis."""
+
+    x0: int
+    x1: int
+    lo: float
+    hi: float
+    ticks: list[float]
+
+    def sx(self, x: float) -> float:
+        """A fractional year → the SVG x coordinate."""
+        return _L_PAD + (_W - _L_PAD - _R_PAD) * (x - (self.x0 + 1)) / max(1e-9, self.x1 - self.x0)
+
+    def sy(self, v: float) -> float:
+        """A value → the SVG y coordinate."""
+        return _H - _B_PAD - (_H - _T_PAD - _B_PAD) * (v - self.lo) / (self.hi - self.lo)
+
+    def path(self, points: list[tuple[float, float]]) -> str:
+        """SVG path data through (year, value) points: `M x,y L x,y …`."""
+        return " ".join(
+            f"{'M' if i == 0 else 'L'}{self.sx(x):.1f},{self.sy(y):.1f}" for i, (x, y) in enumerate(points)
+        )
+
+
+def _chart_frame(
+    r: dict, xs: list[float], known: list[float], pace: list[tuple[float, float]], target: float | None
+) -> _Frame:
+    """Axes wide and tall enough for the values, the pace and the target (and from 0 when that is near)."""
     xall = (
         xs
         + [p[0] for p in pace]
@@ -259,37 +280,44 @@ def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
     if hi == lo:
         hi, lo = hi + 1, lo - 1
     ticks = _nice_ticks(lo, hi)
-    lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
-    sx = lambda x: l_pad + (w - l_pad - r_pad) * (x - (x0 + 1)) / max(1e-9, x1 - x0)  # noqa: E731
-    sy = lambda v: h - b_pad - (h - t_pad - b_pad) * (v - lo) / (hi - lo)  # noqa: E731
+    return _Frame(x0, x1, min(lo, ticks[0]), max(hi, ticks[-1]), ticks)
+
+
+def _chart_grid(f: _Frame) -> list[str]:
+    """The value grid lines with their labels, then the year labels with their lines (every second
+    year when there are more than seven)."""
     grid = []
-    for v in ticks:
+    for v in f.ticks:
         grid.append(
-            f'<line x1="{l_pad}" x2="{w - r_pad}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" stroke="#eaeef2"/>'
-            f'<text x="{l_pad - 6}" y="{sy(v) + 4:.1f}" font-size="10" fill="#57606a" text-anchor="end">'
-            f"{v:,.{_decimals(ticks)}f}</text>"
+            f'<line x1="{_L_PAD}" x2="{_W - _R_PAD}" y1="{f.sy(v):.1f}" y2="{f.sy(v):.1f}" stroke="#eaeef2"/>'
+            f'<text x="{_L_PAD - 6}" y="{f.sy(v) + 4:.1f}" font-size="10" fill="#57606a" text-anchor="end">'
+            f"{v:,.{_decimals(f.ticks)}f}</text>"
         )
-    step = 1 if x1 - x0 <= 7 else 2
-    for yr in range(x1, x0 - 1, -step):
+    step = 1 if f.x1 - f.x0 <= 7 else 2
+    for yr in range(f.x1, f.x0 - 1, -step):
         grid.append(
-            f'<text x="{sx(yr + 1):.1f}" y="{h - 10}" font-size="10" fill="#57606a" text-anchor="middle">{yr}</text>'
-            f'<line x1="{sx(yr + 1):.1f}" x2="{sx(yr + 1):.1f}" y1="{t_pad}" y2="{h - b_pad}" stroke="#f3f4f6"/>'
+            f'<text x="{f.sx(yr + 1):.1f}" y="{_H - 10}" font-size="10" fill="#57606a" text-anchor="middle">{yr}</text>'
+            f'<line x1="{f.sx(yr + 1):.1f}" x2="{f.sx(yr + 1):.1f}" y1="{_T_PAD}" y2="{_H - _B_PAD}" stroke="#f3f4f6"/>'
         )
-    parts = grid
-    if target is not None:
-        parts.append(
-            f'<line x1="{l_pad}" x2="{w - r_pad}" y1="{sy(target):.1f}" y2="{sy(target):.1f}" stroke="#cf222e" '
-            f'stroke-width="1.5" stroke-dasharray="6 4"><title>目标 {_num(target)} {_e(r["unit"])}</title></line>'
-            f'<text x="{l_pad + 4}" y="{sy(target) + (14 if sy(target) < t_pad + 12 else -5):.1f}" font-size="11" '
-            f'fill="#cf222e">目标 {_num(target)}</text>'
-        )
-    if pace:
-        d = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(pace))
-        parts.append(
-            f'<path class="pace" d="{d}" fill="none" stroke="#8250df" stroke-width="1.5" '
-            f'stroke-dasharray="2 3"><title>应达进度（按期完成所需的路径）</title></path>'
-        )
-    segs, cur = [], []
+    return grid
+
+
+def _chart_target(f: _Frame, target: float, unit: str) -> str:
+    """The target as a dashed red line across, labelled above it (below it when it runs along the top)."""
+    return (
+        f'<line x1="{_L_PAD}" x2="{_W - _R_PAD}" y1="{f.sy(target):.1f}" y2="{f.sy(target):.1f}" stroke="#cf222e" '
+        f'stroke-width="1.5" stroke-dasharray="6 4"><title>目标 {_num(target)} {_e(unit)}</title></line>'
+        f'<text x="{_L_PAD + 4}" y="{f.sy(target) + (14 if f.sy(target) < _T_PAD + 12 else -5):.1f}" font-size="11" '
+        f'fill="#cf222e">目标 {_num(target)}</text>'
+    )
+
+
+def _chart_values(
+    f: _Frame, r: dict, pts: pd.DataFrame, xs: list[float], ys: list[float | None]
+) -> list[str]:
+    """The values: one line per run of known points (a missing value breaks it), then a dot per
+    point whose hover text says where it came from."""
+    parts, segs, cur = [], [], []
     for x, y in zip(xs, ys, strict=True):
         if y is None:
             if cur:
@@ -300,21 +328,46 @@ def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
     if cur:
         segs.append(cur)
     for seg in segs:
-        d = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(seg))
-        parts.append(f'<path class="actual" d="{d}" fill="none" stroke="#0969da" stroke-width="2.5"/>')
-    for x, y, p, f, c in zip(xs, ys, pts["period"], pts["source_file"], pts["source_cell"], strict=True):
+        parts.append(
+            f'<path class="actual" d="{f.path(seg)}" fill="none" stroke="#0969da" stroke-width="2.5"/>'
+        )
+    for x, y, p, file, c in zip(xs, ys, pts["period"], pts["source_file"], pts["source_cell"], strict=True):
         if y is None:
             continue
         parts.append(
-            f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3.5" fill="#0969da" stroke="#fff" stroke-width="1">'
-            f"<title>{_e(p)}: {_num(y, r['unit'])} {_e(r['unit'])} — 来源 {_e(f)} {_e(c)}</title></circle>"
+            f'<circle cx="{f.sx(x):.1f}" cy="{f.sy(y):.1f}" r="3.5" fill="#0969da" stroke="#fff" stroke-width="1">'
+            f"<title>{_e(p)}: {_num(y, r['unit'])} {_e(r['unit'])} — 来源 {_e(file)} {_e(c)}</title></circle>"
         )
+    return parts
+
+
+def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
+    """An SVG line chart on a time axis: the values, the target line, the expected pace."""
+    if pts.empty:
+        return ""
+    label, colour, _ = _status(r["status"])
+    target = None if _isnull(r["target"]) else float(r["target"])
+    xs = [_x(d) for d in pts["period_end"]]
+    ys = [None if _isnull(v) else float(v) for v in pts["value"]]
+    known = [y for y in ys if y is not None]
+    if not known:
+        return ""
+    f = _chart_frame(r, xs, known, pace, target)
+    parts = _chart_grid(f)
+    if target is not None:
+        parts.append(_chart_target(f, target, r["unit"]))
+    if pace:
+        parts.append(
+            f'<path class="pace" d="{f.path(pace)}" fill="none" stroke="#8250df" stroke-width="1.5" '
+            f'stroke-dasharray="2 3"><title>应达进度（按期完成所需的路径）</title></path>'
+        )
+    parts += _chart_values(f, r, pts, xs, ys)
     return (
-        f'<div class="chart" data-chart="{_e(r["indicator_id"])}"><svg viewBox="0 0 {w} {h}" width="100%" role="img" '
+        f'<div class="chart" data-chart="{_e(r["indicator_id"])}"><svg viewBox="0 0 {_W} {_H}" width="100%" role="img" '
         f'aria-label="{_e(r["name_zh"])}"><text x="4" y="16" font-size="13" font-weight="600">{_e(r["name_zh"])}'
         f'<tspan fill="#57606a" font-weight="400">（{_e(r["unit"])}）</tspan></text>'
-        f'<rect x="{w - 64}" y="5" width="60" height="18" rx="9" fill="{colour}"/>'
-        f'<text x="{w - 34}" y="18" font-size="11" fill="#fff" text-anchor="middle">{label}</text>'
+        f'<rect x="{_W - 64}" y="5" width="60" height="18" rx="9" fill="{colour}"/>'
+        f'<text x="{_W - 34}" y="18" font-size="11" fill="#fff" text-anchor="middle">{label}</text>'
         + "".join(parts)
         + "</svg></div>"
     )
@@ -388,63 +441,115 @@ def load(snapshot: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
-def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = None) -> str:
-    d = load(snapshot)
-    latest, values, dim = d["latest"], d["values"], d["dim"]
-    now = now or dt.datetime.now()
-    ind = {r["indicator_id"]: r for r in dim.to_dict("records")}
-    src = {
-        (r.indicator_id, r.period, r.basis): (r.source_file, r.source_sheet, r.source_cell)
-        for r in values.itertuples()
-    }
+class _Citations:
+    """Where the cards' figures came from: each card's hover text, and the numbered footnotes in the
+    order the cards cite them."""
+
+    def __init__(self, values: pd.DataFrame):
+        self.cells = {
+            (r.indicator_id, r.period, r.basis): (r.source_file, r.source_sheet, r.source_cell)
+            for r in values.itertuples()
+        }
+        self.notes: list[str] = []
+
+    def cite(self, r: dict) -> tuple[str, int | None]:
+        """The card's source (file · cell) and its new footnote's number; ("", None) for a derived figure."""
+        s = self.cells.get((r["indicator_id"], r["period"], r["basis"]))
+        if not s or _isnull(s[0]):
+            return "", None
+        self.notes.append(
+            f"{_e(r['name_zh'])}（{_e(r['period'])}）：{_e(s[0])} · 工作表 {_e(s[1])} · {_e(s[2])}"
+        )
+        return f"{s[0]} · {s[2]}", len(self.notes)
+
+
+def _in_page_order(latest: pd.DataFrame) -> list[dict]:
+    """Each indicator's latest row, in the order of the page: by status group, most progress first."""
     order = {s: i for i, s in enumerate(STATUS)}
-    rows = sorted(
+    return sorted(
         latest.to_dict("records"),
         key=lambda r: (
             order.get(r["status"], 99),
             -(r["progress_pct"] if not _isnull(r["progress_pct"]) else 0),
         ),
     )
-    notes: list[str] = []
 
-    def source_of(r) -> tuple[str, int | None]:
-        s = src.get((r["indicator_id"], r["period"], r["basis"]))
-        if not s or _isnull(s[0]):
-            return "", None
-        notes.append(f"{_e(r['name_zh'])}（{_e(r['period'])}）：{_e(s[0])} · 工作表 {_e(s[1])} · {_e(s[2])}")
-        return f"{s[0]} · {s[2]}", len(notes)
 
-    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUS}
+def _page_header(as_of, now: dt.datetime, counts: dict[str, int]) -> str:
+    """The document head and the title bar: data as of, page generated at, how many targets are judged."""
+    judged = sum(counts[s] for s in JUDGED)
+    return "\n".join(
+        [
+            '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>淮安区工作报告目标进度</title><style>{CSS}</style></head><body>",
+            f'<header><h1>淮安区工作报告目标进度</h1><div class="sub">数据截至 {_e(str(as_of)[:16])} · 页面生成 '
+            f"{now:%Y-%m-%d %H:%M} · 有明确目标 {judged} 项，目标待定 {counts['no_target']} 项 · "
+            "悬停数字可见出处（文件、工作表、单元格）</div></header><main>",
+        ]
+    )
+
+
+def _status_strip(counts: dict[str, int]) -> str:
+    """One pill per status with its count: every judged status, the others only when they occur."""
     strip = "".join(
         f'<div class="pill" style="border-top-color:{_status(s)[1]}" data-count="{s}"><div class="n" '
         f'style="color:{_status(s)[1]}">{counts[s]}</div><div class="l">{_status(s)[0]}</div></div>'
         for s in STATUS
         if counts[s] or s in JUDGED
     )
+    return f'<div class="strip" id="strip">{strip}</div>'
+
+
+def _target_cards(rows: list[dict], citations: _Citations) -> str:
+    """The cards: a column per judged status that occurs, then the indicators without a target as
+    small cards (citing each card's source, in this order)."""
     groups = []
     for s in JUDGED:
         g = [r for r in rows if r["status"] == s]
         if not g:
             continue
         label, colour, _ = _status(s)
-        cards = "".join(_card(r, *source_of(r)) for r in g)
+        cards = "".join(_card(r, *citations.cite(r)) for r in g)
         groups.append(
             f'<section class="col" style="border-top-color:{colour}" data-group="{s}">'
             f'<h3 class="group"><span class="tag" style="background:{colour}">{label}</span>'
             f'<span class="muted">{len(g)} 项</span></h3><div class="cards">{cards}</div></section>'
         )
     others = [r for r in rows if r["status"] not in JUDGED]
-    other_cards = "".join(_card(r, *source_of(r), small=True) for r in others)
+    other_cards = "".join(_card(r, *citations.cite(r), small=True) for r in others)
+    return "\n".join(
+        [
+            f'<h2>目标完成情况</h2><div id="cards"><div class="board" style="--cols:{max(1, len(groups))}">{"".join(groups)}</div>',
+            f'<h3 class="group"><span class="tag" style="background:{_status("no_target")[1]}">目标待定 · 监测指标</span>'
+            f'<span class="muted">{len(others)} 项</span></h3><div class="cards small">{other_cards}</div></div>',
+        ]
+    )
 
+
+def _trend_charts(rows: list[dict], values: pd.DataFrame, dim: pd.DataFrame, baseline: str) -> str:
+    """The legend, then a chart per indicator: its yearly values when there are two or more, else
+    its values on its own basis, with the expected pace."""
+    ind = {r["indicator_id"]: r for r in dim.to_dict("records")}
     charts = []
     for r in rows:
         v = values[values["indicator_id"] == r["indicator_id"]].sort_values("period_end")
         yearly = v[(v["period"].str.len() == 4)]
         pts = yearly if len(yearly) >= 2 else v[v["basis"] == (r["basis"] or "stock")]
         charts.append(_chart(r, pts, pace_line(r, v, ind.get(r["indicator_id"], {}), baseline)))
+    return "\n".join(
+        [
+            '<h2>趋势</h2><div class="legend"><span><i style="border-color:#0969da;border-top-width:3px"></i>实际</span>'
+            '<span><i style="border-color:#cf222e;border-top-style:dashed"></i>目标</span>'
+            '<span><i style="border-color:#8250df;border-top-style:dotted"></i>应达进度（水平目标按所需年均增速；'
+            "累计目标从期初0匀速到期末）</span></div>",
+            f'<div class="charts">{"".join(charts)}</div>',
+        ]
+    )
 
-    # the five chains against their target (100 亿元)
-    chains, chain_status = d["chains"], {r["indicator_id"]: r["status"] for r in rows}
+
+def _chain_bars(chains: pd.DataFrame, chain_status: dict[str, str]) -> str:
+    """The five chains against their target (100 亿元) as bars, largest first, coloured by their status."""
     chain_rows = chains[chains["indicator_id"].notna()].sort_values(
         "output_ytd", ascending=False, na_position="last"
     )
@@ -463,8 +568,15 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
         for c in chain_rows.to_dict("records")
     )
     chain_period = chains["period"].max() if len(chains) else "—"
+    return (
+        f'<div><h2>五大产业链（对标100亿元，{_e(chain_period)} 本年累计）</h2><div class="panel" id="chains">{chain_bars}'
+        '<div class="legend" style="margin-top:8px"><span><i style="border-color:#cf222e"></i>目标 100 亿元</span>'
+        "颜色为该产业链的进度状态</div></div></div>"
+    )
 
-    town = d["town"].sort_values("output_ytd", ascending=False, na_position="last")
+
+def _township_bars(town: pd.DataFrame) -> str:
+    """Each township's industrial output as a bar, in the order of `town` (largest first)."""
     tmax = max([1e-9] + [float(x) for x in town["output_ytd"].dropna()]) * 1.05
     town_bars = "".join(
         _hbar(
@@ -477,6 +589,14 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
         )
         for t in town.to_dict("records")
     )
+    return (
+        f"<div><h2>镇街工业总产值（{_e(town['period'].max() if len(town) else '—')}，亿元）</h2>"
+        f'<div class="panel" id="townships">{town_bars}</div></div>'
+    )
+
+
+def _township_scorecard(town: pd.DataFrame) -> str:
+    """The township scorecard: enterprises, output, 高企 and land per township, by township code."""
     town_table = _table(
         town.sort_values("township_code"),
         {
@@ -497,9 +617,14 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
             "land_balance_mu": 1,
         },
     )
+    return f'<h2>镇街记分卡</h2><div class="panel">{town_table}</div>'
 
+
+def _freshness(fresh: pd.DataFrame, now: dt.datetime) -> str:
+    """A row per source: latest period, last received and how long ago, files loaded and rejected,
+    the last status (in red when rejected or older than 45 days)."""
     fresh_rows = []
-    for f in d["fresh"].to_dict("records"):
+    for f in fresh.to_dict("records"):
         age = (
             None
             if _isnull(f["last_received_at"])
@@ -512,11 +637,15 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
             f"<td>{'—' if age is None else f'{age} 天前'}</td><td>{_f(f['files_loaded'], 0)}</td>"
             f'<td>{_f(f["files_rejected"], 0)}</td><td class="l {cls}">{_e(f["last_status"])}</td></tr>'
         )
-    fresh = (
+    table = (
         '<table><tr><th class="l">数据源</th><th>最新时期</th><th>最近收到</th><th>距今</th><th>已入库文件</th>'
         '<th>拒收文件</th><th class="l">最近状态</th></tr>' + "".join(fresh_rows) + "</table>"
     )
-    rej = d["rej"]
+    return f'<h2>数据新鲜度</h2><div class="panel" id="freshness">{table}</div>'
+
+
+def _rejections(rej: pd.DataFrame) -> str:
+    """The latest rejected and quarantined rows with their reasons (or a line saying there are none)."""
     rej_html = (
         _table(
             rej,
@@ -532,36 +661,31 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
         if len(rej)
         else '<p class="muted">无拒收记录。</p>'
     )
+    return f'<h2>最近的拒收与隔离</h2><div class="panel" id="rejections">{rej_html}</div>'
 
-    as_of = latest["as_of"].max()
-    judged = sum(counts[s] for s in JUDGED)
+
+def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = None) -> str:
+    """The page, section by section from the top; `now` dates the page and ages the sources."""
+    d = load(snapshot)
+    now = now or dt.datetime.now()
+    rows = _in_page_order(d["latest"])
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUS}
+    citations = _Citations(d["values"])
+    cards = _target_cards(rows, citations)  # numbers the footnotes, so before they are listed
+    town = d["town"].sort_values("output_ytd", ascending=False, na_position="last")
     parts = [
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>淮安区工作报告目标进度</title><style>{CSS}</style></head><body>",
-        f'<header><h1>淮安区工作报告目标进度</h1><div class="sub">数据截至 {_e(str(as_of)[:16])} · 页面生成 '
-        f"{now:%Y-%m-%d %H:%M} · 有明确目标 {judged} 项，目标待定 {counts['no_target']} 项 · "
-        "悬停数字可见出处（文件、工作表、单元格）</div></header><main>",
-        f'<div class="strip" id="strip">{strip}</div>',
-        f'<h2>目标完成情况</h2><div id="cards"><div class="board" style="--cols:{max(1, len(groups))}">{"".join(groups)}</div>',
-        f'<h3 class="group"><span class="tag" style="background:{_status("no_target")[1]}">目标待定 · 监测指标</span>'
-        f'<span class="muted">{len(others)} 项</span></h3><div class="cards small">{other_cards}</div></div>',
-        '<h2>趋势</h2><div class="legend"><span><i style="border-color:#0969da;border-top-width:3px"></i>实际</span>'
-        '<span><i style="border-color:#cf222e;border-top-style:dashed"></i>目标</span>'
-        '<span><i style="border-color:#8250df;border-top-style:dotted"></i>应达进度（水平目标按所需年均增速；'
-        "累计目标从期初0匀速到期末）</span></div>",
-        f'<div class="charts">{"".join(charts)}</div>',
+        _page_header(d["latest"]["as_of"].max(), now, counts),
+        _status_strip(counts),
+        cards,
+        _trend_charts(rows, d["values"], d["dim"], baseline),
         '<div class="two">',
-        f'<div><h2>五大产业链（对标100亿元，{_e(chain_period)} 本年累计）</h2><div class="panel" id="chains">{chain_bars}'
-        '<div class="legend" style="margin-top:8px"><span><i style="border-color:#cf222e"></i>目标 100 亿元</span>'
-        "颜色为该产业链的进度状态</div></div></div>",
-        f"<div><h2>镇街工业总产值（{_e(town['period'].max() if len(town) else '—')}，亿元）</h2>"
-        f'<div class="panel" id="townships">{town_bars}</div></div>',
+        _chain_bars(d["chains"], {r["indicator_id"]: r["status"] for r in rows}),
+        _township_bars(town),
         "</div>",
-        f'<h2>镇街记分卡</h2><div class="panel">{town_table}</div>',
-        f'<h2>数据新鲜度</h2><div class="panel" id="freshness">{fresh}</div>',
-        f'<h2>最近的拒收与隔离</h2><div class="panel" id="rejections">{rej_html}</div>',
-        '<h2>数据出处</h2><ol class="notes">' + "".join(f"<li>{n}</li>" for n in notes) + "</ol>",
+        _township_scorecard(town),
+        _freshness(d["fresh"], now),
+        _rejections(d["rej"]),
+        '<h2>数据出处</h2><ol class="notes">' + "".join(f"<li>{n}</li>" for n in citations.notes) + "</ol>",
         "<footer>统计法：企业个体数据不予发布；由少于3家企业构成的镇街或产业链数据不予公布（以 * 或“不予公布”标示）。"
         "进度判定方法见 README“How progress is judged”。</footer></main></body></html>",
     ]
