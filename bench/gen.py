@@ -1,4 +1,4 @@
-"""Synthetic monthly rosters shaped like the demo's (etl/demo.py `_write_roster`), at any size.
+"""Synthetic monthly rosters shaped like the demo's (etl/demo/roster.py `write_roster`), at any size.
 
 Title row (merged), `填报单位：` + `单位：万元` row, two-row merged header, 合计 row, the enterprises,
 a blank row and a `注：` footer — the 17 columns of the sample roster. Written with xlsxwriter's

@@ -411,6 +411,7 @@ def _table(df: pd.DataFrame, cols: dict[str, str], digits: dict[str, int] | None
 LATEST_SQL = """
 select * from marts.indicator_progress
 qualify row_number() over (partition by indicator_id order by period_end desc nulls last, period desc) = 1
+order by indicator_id
 """
 
 
