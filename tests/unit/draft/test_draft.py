@@ -16,8 +16,9 @@ from etl.base.codes import make_credit_code
 from etl.draft import DraftColumn, DraftResult, draft_spec
 from etl.extract import extract
 from etl.spec.model import load_spec
+from tests.conftest import FIXTURES
 
-REAL = Path(__file__).parent / "fixtures" / "realdata"
+REAL = FIXTURES / "realdata"
 TOWNS = ["淮城街道", "河下街道", "平桥镇", "朱桥", "施河镇", "车桥镇", "苏嘴镇", "钦工镇"]
 
 

@@ -19,7 +19,7 @@ from etl.warehouse.build import build, models
 from etl.warehouse.connection import META_DDL, raw_ddl
 from etl.warehouse.load import slice_keys
 
-CASES = sorted((Path(__file__).parent / "golden").glob("*.yaml"))
+CASES = sorted(Path(__file__).parent.glob("*.yaml"))
 
 
 def load_case(con: duckdb.DuckDBPyConnection, case: dict) -> None:

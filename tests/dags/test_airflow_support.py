@@ -18,6 +18,7 @@ os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="statwh-test-airfl
 from etl import airflow_tasks as sw
 from etl.base.settings import Home  # noqa: E402
 from etl.inbox import stable_files  # noqa: E402
+from tests.conftest import REPO
 
 TARGETS = "targets/工作报告目标任务表.xlsx"
 
@@ -35,7 +36,7 @@ def test_light_at_import():
         capture_output=True,
         text=True,
         check=True,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=REPO,
     )
     assert out.stdout.strip() == "[]"
 

@@ -17,9 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import REPO
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
-REPO = Path(__file__).resolve().parents[1]
 ENV_SCRIPT = REPO / "scripts" / "airflow-env.sh"
 
 

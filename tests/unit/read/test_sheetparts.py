@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import etl.read.sheetparts as sp
 from etl.read import ReadError
 from etl.read.fastsheet import _read, load_columns
+from tests.conftest import REPO
 
 SHEET = "表1"
 
@@ -229,7 +230,7 @@ def test_the_bench_roster_reads_the_same_in_parts(tmp_path, monkeypatch):
     are used for without changing the thresholds when a roster of 200k rows is cached."""
     from bench.gen import rosters
 
-    cached = glob.glob(str(Path(__file__).parents[1] / "bench/.cache/v1/200000/*.xlsx"))
+    cached = glob.glob(str(REPO / "bench/.cache/v1/200000/*.xlsx"))
     if cached:
         path = Path(cached[0])
     else:

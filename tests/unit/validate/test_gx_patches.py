@@ -23,11 +23,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from etl.validate.gx_patches import CHECKED_GX_VERSION, KWARG_LOOKUPS, PATCHES, Patch, shape_fingerprint
 from tests.test_validate import CASES, DUP
 
-ROOT = Path(__file__).resolve().parents[1]
+from etl.validate.gx_patches import CHECKED_GX_VERSION, KWARG_LOOKUPS, PATCHES, Patch, shape_fingerprint
+from tests.conftest import REPO
+
+ROOT = REPO
 SUITES = sorted(p.stem for p in (ROOT / "expectations").glob("*.json"))
 PATCH_NAMES = [p.name for p in PATCHES]
 ROSTERS = 2  # of the demo's 23 monthly rosters: a realistic frame, and a previous period for `history`

@@ -21,9 +21,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import HomeEnv, query, run_cli
+from tests.conftest import REPO, HomeEnv, query, run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 SEED = 20250601
 KILLS = 20  # in two chains of 10, side by side (one warehouse each)
 KILL_WINDOW = (0.5, 10.0)  # seconds after start: import, claim, load, build, publish all fall in it

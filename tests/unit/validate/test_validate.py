@@ -28,8 +28,9 @@ from hypothesis import strategies as st
 
 from etl.base.codes import CREDIT_ALPHABET, credit_code_problem, make_credit_code
 from etl.base.datasets import DATASETS
+from tests.conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 SUITE_DIR = ROOT / "expectations"
 
 NOT_NULL = "expect_column_values_to_not_be_null"

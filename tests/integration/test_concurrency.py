@@ -12,8 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import query
 from tests.test_crash import ROOT, env_for, small_inbox
+
+from tests.conftest import query
 
 
 def writer(home: Path, log: Path, *args: str, **env: str) -> subprocess.Popen:

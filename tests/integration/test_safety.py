@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import HomeEnv, query, run_cli
+from tests.conftest import REPO, HomeEnv, query, run_cli
 from tests.hostile.corpus import case_sql_in_names, ledger
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 EVIL = "x'); drop table meta.loads; --"
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from etl.spec.model import source_ids
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 DAGS = REPO / "dags"
 POOL = "statwh_duckdb"
 # the tasks that open the warehouse for writing (commit, build, publish, reprocess)

@@ -29,11 +29,11 @@ import duckdb
 import pytest
 
 from etl.spec.model import source_ids
+from tests.conftest import REPO
 
 DEADLINE = 360  # seconds for the whole test, processes' start and stop included
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(DEADLINE + 60)]
 
-REPO = Path(__file__).resolve().parents[1]
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_PORT = 6379
 REDIS_DB = 13  # the Celery broker's own database number on the machine's Redis

@@ -6,7 +6,10 @@ from etl.base.paths import DICTIONARY
 from etl.docs import data_dictionary, undocumented
 from etl.spec.model import builtin_specs, source_ids
 from etl.warehouse.build import models
-from tests.conftest import query  # noqa: F401
+from tests.conftest import (
+    REPO,
+    query,  # noqa: F401
+)
 
 CONTRACT_SOURCES = {"enterprises", "hightech", "land_use", "indicators", "targets"}
 
@@ -32,21 +35,19 @@ def test_data_dictionary_is_up_to_date():
 
 
 def test_every_contract_source_has_specs_and_every_spec_a_suite():
-    from pathlib import Path
 
     assert set(source_ids()) == CONTRACT_SOURCES
-    suites = Path(__file__).resolve().parent.parent / "expectations"
+    suites = REPO / "expectations"
     for spec in builtin_specs():
         assert spec.description, spec.path
         assert (suites / f"{spec.dataset}.json").exists(), f"{spec.path.name}: no suite for {spec.dataset}"
 
 
 def test_readme_documents_every_command():
-    from pathlib import Path
 
     from etl.cli import build_parser
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     for name in sub.choices:
         assert f"statwh {name}" in readme, f"README does not mention `statwh {name}`"

@@ -12,8 +12,9 @@ from python_calamine import CalamineWorkbook
 
 from etl import demo
 from etl.base.codes import is_valid_credit_code
+from tests.conftest import REPO
 
-STREETS_CSV = Path(__file__).resolve().parents[2] / "shared" / "reference" / "streets.csv"
+STREETS_CSV = REPO.parent / "shared" / "reference" / "streets.csv"
 
 
 def _rows(path: Path) -> list[list[object]]:

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-ETL = Path(__file__).resolve().parents[1] / "etl"
+from tests.conftest import REPO
+
+ETL = REPO / "etl"
 
 # lower layers never import higher ones; packages in one layer never import each other
 LAYERS: list[set[str]] = [

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from etl.read import read_workbook
-from tests.conftest import query, run_cli
+from tests.conftest import REPO, query, run_cli
 
-SUITE = Path(__file__).resolve().parents[1] / "expectations" / "history.json"
+SUITE = REPO / "expectations" / "history.json"
 
 
 def history_frame(**cols) -> pd.DataFrame:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from etl.extract import extract
 from etl.read import read_workbook
+from tests.conftest import FIXTURES
 
-REAL = Path(__file__).parent / "fixtures" / "realdata"
+REAL = FIXTURES / "realdata"
 
 
 def obs(name: str):
