@@ -86,7 +86,7 @@ def _model(path: Path, text: str) -> Model:
 
 def _reads(m: Model) -> set[str]:
     """The tables and views (`schema.name`) a model's query names, itself aside."""
-    return set(re.findall(r"\b((?:raw|meta|ref|stg|core|marts)\.[a-z_0-9]+)\b", m.sql)) - {m.name}
+    return set(re.findall(r"\b((?:raw|meta|ref|stg|core|marts|published)\.[a-z_0-9]+)\b", m.sql)) - {m.name}
 
 
 @cache
@@ -214,6 +214,7 @@ def plan_frame() -> pd.DataFrame:
                 "on_track": float(p["progress"]["on_track"]),
                 "at_risk": float(p["progress"]["at_risk"]),
                 "hightech_validity_years": int(p["hightech_validity_years"]),
+                "min_cell_enterprises": int(p["disclosure"]["min_enterprises"]),
             }
         ]
     )
@@ -477,15 +478,18 @@ def build(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, fl
     return timings
 
 
+MODEL_SCHEMAS = ("stg", "core", "marts", "published")
+
+
 def build_in_transaction(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, float]:
     """`build` inside the caller's open transaction (a load builds the warehouse in the transaction
     that writes its rows, so both commit together); records the build in `meta.builds`."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     reference = load_reference(con, full=full)
-    for schema in ("stg", "core", "marts"):
+    for schema in MODEL_SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
-    held = {s: {} if full else _comments(con, s) for s in ("stg", "core", "marts")}
+    held = {s: {} if full else _comments(con, s) for s in MODEL_SCHEMAS}
     for m in models():
         t0 = time.perf_counter()
         fp = _static_fingerprint(m, reference)
