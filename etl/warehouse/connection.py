@@ -112,6 +112,13 @@ create table if not exists meta.builds (
 create table if not exists meta.model_slices (
     model varchar, dataset varchar, slice_key varchar, load_id bigint
 );
+-- each audit of warehouse/audits/ at each build (etl/warehouse/build.py `run_audits`)
+create table if not exists meta.audits (
+    build_id bigint, audit varchar, severity varchar, run_at timestamp,
+    rows_found bigint,                 -- bad rows the audit's query returned
+    passed boolean,                    -- none
+    sample varchar                     -- the first bad rows, a JSON list of objects
+);
 """
 
 
