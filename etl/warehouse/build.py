@@ -105,6 +105,19 @@ def models() -> tuple[Model, ...]:
     return tuple(found[n] for n in order)
 
 
+def create_views_over_loads(con: duckdb.DuckDBPyConnection) -> None:
+    """Create, where missing, the view models that read only what loads write (raw and meta
+    tables, and views of this kind): core.int_current_slices and the staging views. The writer's
+    history checks (etl.validate.history) read the current rows through them, also in a new
+    warehouse before its first build; the build replaces them as it does every view."""
+    made: set[str] = set()
+    for m in models():
+        if m.kind == "view" and all(r.split(".")[0] in ("raw", "meta") or r in made for r in _reads(m)):
+            con.execute(f"create schema if not exists {m.schema}")
+            con.execute(f"create view if not exists {m.name} as {m.sql}")
+            made.add(m.name)
+
+
 def model(name: str) -> Model:
     return next(m for m in models() if m.name == name)
 
