@@ -2,9 +2,9 @@
 
 Each model is one `.sql` file whose header comment is YAML (name, kind, grain, description,
 columns). Kinds: `view`, `table`, `vintaged` (marts.indicator_values: evaluated as of every new
-load and appended where a value is new or changed) and `type2` (core.dim_enterprise: a table of
-versions, rebuilt by its query, or brought forward by the periods added since the last build, see
-`_build_type2`). Models run in dependency order, found from the `schema.model` names each one
+load and appended where a value, known by the header's `vintaged: {key}`, is new or changed) and
+`type2` (core.dim_enterprise: a table of versions, rebuilt by its query, or brought forward by the
+periods added since the last build, see `_build_type2`). Models run in dependency order, found from the `schema.model` names each one
 reads: `warehouse/models/{staging,core,marts}`, then `published` (the views the snapshot copies,
 with their disclosure rules). After the models, every audit of `warehouse/audits/` (a query that
 returns the bad rows) runs in the build's transaction and its result goes to `meta.audits`; see
@@ -49,6 +49,7 @@ class Model:
     description: str = ""
     columns: dict[str, str] = field(default_factory=dict)
     type2: dict[str, Any] = field(default_factory=dict)  # kind type2: dataset, source, key, …
+    vintaged: dict[str, Any] = field(default_factory=dict)  # kind vintaged: key
 
     @property
     def schema(self) -> str:
@@ -88,6 +89,7 @@ def _model(path: Path, text: str) -> Model:
         description=" ".join(str(meta.get("description", "")).split()),
         columns={str(k): str(v) for k, v in (meta.get("columns") or {}).items()},
         type2=dict(meta.get("type2") or {}),
+        vintaged=dict(meta.get("vintaged") or {}),
     )
 
 
@@ -300,9 +302,6 @@ def _static_fingerprint(m: Model, reference: dict[str, str]) -> str | None:
 # ---------------------------------------------------------------- building
 
 
-VINTAGED_KEY = ("indicator_id", "region_code", "period", "basis")
-
-
 def _ensure_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> None:
     con.execute("reset variable as_of")
     con.execute(
@@ -316,7 +315,12 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
 
     Rows are appended with `is_latest = false` and no `superseded_at`; the update at the end
     sets both for the values that gained a vintage only, so a build's cost follows what changed,
-    not the length of the history."""
+    not the length of the history. A value is known by the header's `vintaged: {key: [...]}`."""
+    vintaged_key = list(m.vintaged.get("key") or [])
+    if not vintaged_key or not set(vintaged_key) <= set(m.columns):
+        raise ValueError(
+            f"{m.path}: a vintaged model's header names its key (vintaged: {{key: [...]}}), of its columns"
+        )
     _ensure_vintaged(con, m)
     last = con.execute(f"select max(vintage) from {m.name}").fetchall()[0][0]
     built_to = con.execute("select max(last_vintage) from meta.builds").fetchall()[0][0]
@@ -329,7 +333,7 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
             [since, since],
         ).fetchall()
     ]
-    key = ", ".join(VINTAGED_KEY)
+    key = ", ".join(vintaged_key)
     added = 0
     for v in vintages:
         con.execute("set variable as_of = ?", [v])
@@ -363,9 +367,9 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
                 from {m.name} as v
                 semi join (
                     select distinct {key} from {m.name} where not is_latest and superseded_at is null
-                ) as fresh on {" and ".join(f"v.{c} is not distinct from fresh.{c}" for c in VINTAGED_KEY)}
+                ) as fresh on {" and ".join(f"v.{c} is not distinct from fresh.{c}" for c in vintaged_key)}
             ) as s
-            where {" and ".join(f"t.{c} is not distinct from s.{c}" for c in VINTAGED_KEY)}
+            where {" and ".join(f"t.{c} is not distinct from s.{c}" for c in vintaged_key)}
                 and t.vintage = s.vintage
             """
         )
