@@ -1,14 +1,14 @@
-"""Building the warehouse: reference tables, then the SQL models of `warehouse/models/`.
+"""Building the warehouse: reference tables, then the SQL models of `warehouse/models/`, then audits.
 
 Each model is one `.sql` file whose header comment is YAML (name, kind, grain, description,
 columns). Kinds: `view`, `table`, `vintaged` (marts.indicator_values: evaluated as of every new
 load and appended where a value, known by the header's `vintaged: {key}`, is new or changed) and
 `type2` (core.dim_enterprise: a table of versions, rebuilt by its query, or brought forward by the
-periods added since the last build, see `_build_type2`). Models run in dependency order, found from the `schema.model` names each one
-reads: `warehouse/models/{staging,core,marts}`, then `published` (the views the snapshot copies,
-with their disclosure rules). After the models, every audit of `warehouse/audits/` (a query that
-returns the bad rows) runs in the build's transaction and its result goes to `meta.audits`; see
-`run_audits` and warehouse/README.md.
+periods added since the last build, see `_build_type2`). Models run in dependency order, found
+from the `schema.model` names each one reads: staging, core and marts, then `published` (the
+views the snapshot copies, with their disclosure rules). After the models, every audit of
+`warehouse/audits/` (a query returning the bad rows) runs in the build's transaction, its result
+a row of `meta.audits` (`run_audits`). warehouse/README.md describes the folders and headers.
 """
 
 from __future__ import annotations
