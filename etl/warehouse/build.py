@@ -107,10 +107,15 @@ def models() -> tuple[Model, ...]:
     return tuple(found[n] for n in order)
 
 
+def model(name: str) -> Model:
+    return next(m for m in models() if m.name == name)
+
+
 def create_views_over_loads(con: duckdb.DuckDBPyConnection) -> None:
     """Create, where missing, the view models that read only what loads write (raw and meta
-    tables, and views of this kind): core.int_current_slices and the staging views. The writer's
-    history checks (etl.validate.history) read the current rows through them, also in a new
+    tables, and views of this kind): core.int_current_slices, the staging views, and a few over
+    them (core.fct_enterprise_period, published.loads, …). The writer's history checks
+    (etl.validate.history) read the current rows through the staging views, also in a new
     warehouse before its first build; the build replaces them as it does every view."""
     made: set[str] = set()
     for m in models():
@@ -118,10 +123,6 @@ def create_views_over_loads(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"create schema if not exists {m.schema}")
             con.execute(f"create view if not exists {m.name} as {m.sql}")
             made.add(m.name)
-
-
-def model(name: str) -> Model:
-    return next(m for m in models() if m.name == name)
 
 
 # ---------------------------------------------------------------- reference tables
