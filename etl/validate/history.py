@@ -4,6 +4,10 @@ Builds a frame aligned with the file's rows — each figure beside the same ente
 indicator's previous period, the roster's 高新技术企业 flag beside the 科技局 lists — and validates
 it with the `history` expectation suite, so these checks show in the same results as every other.
 All of them are warnings: they never stop a file from loading.
+
+What the warehouse holds is read from its staging models (`stg.stg_enterprises__periods`, …, in
+warehouse/models/staging/: the current rows of each raw table), as the marts read it. Those
+views exist before a new warehouse's first build: `connect` creates them.
 """
 
 from __future__ import annotations
@@ -13,15 +17,13 @@ import pandas as pd
 
 from etl.base.frames import scannable
 from etl.base.issues import Issue
+from etl.reference import catalog
 from etl.validate.suites import validate_frame
 
-CURRENT = """
-    select r.* from raw.{dataset} as r
-    inner join (
-        select slice_key, arg_max(load_id, loaded_at) as load_id
-        from meta.slices where dataset = '{dataset}' group by slice_key
-    ) as s using (slice_key, load_id)
-"""
+
+def _validity_years() -> int:
+    """Years a 高新技术企业 certificate counts for (plan.yaml, as the models read it from ref.plan)."""
+    return int(catalog.plan()["hightech_validity_years"])
 
 
 def _enterprise_history(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
@@ -29,8 +31,9 @@ def _enterprise_history(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> 
     f["idx"] = range(len(f))
     con.register("_f", scannable(f))
     try:
-        out = con.execute(f"""
-            with cur as ({CURRENT.format(dataset="enterprise_periods")}),
+        out = con.execute(
+            """
+            with cur as (select * from stg.stg_enterprises__periods),
             f as (select * from _f),
             prev as (
                 select f.idx, arg_max(c.output_month, c.period) as previous
@@ -38,16 +41,17 @@ def _enterprise_history(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> 
                 group by f.idx
             ),
             cert_years as (select distinct year from raw.hightech_certs),
-            certs as ({CURRENT.format(dataset="hightech_certs")}),
+            certs as (select * from stg.stg_hightech__certs),
             listed as (
                 select f.idx,
                     case
                         when (select count(*) from cert_years
-                              where year between year(f.period_end) - 2 and year(f.period_end)) = 3
+                              where year between year(f.period_end) - $validity + 1 and year(f.period_end))
+                              = $validity
                         then exists (
                             select 1 from certs as c
                             where c.name_key = f.name_key
-                            and c.year between year(f.period_end) - 2 and year(f.period_end)
+                            and c.year between year(f.period_end) - $validity + 1 and year(f.period_end)
                         )
                     end as listed_hightech
                 from f
@@ -55,7 +59,9 @@ def _enterprise_history(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> 
             select f.idx, f.output_month as value, p.previous, f.is_hightech as roster_hightech, l.listed_hightech
             from f left join prev as p using (idx) left join listed as l using (idx)
             order by f.idx
-        """).df()
+            """,
+            {"validity": _validity_years()},
+        ).df()
     finally:
         con.unregister("_f")
     return out
@@ -66,8 +72,8 @@ def _indicator_history(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> p
     f["idx"] = range(len(f))
     con.register("_f", scannable(f))
     try:
-        out = con.execute(f"""
-            with cur as ({CURRENT.format(dataset="indicator_obs")}),
+        out = con.execute("""
+            with cur as (select * from stg.stg_indicators__obs),
             f as (select * from _f),
             known as (
                 select idx, indicator_id, region_code, period, period_end, basis, value from f
@@ -102,15 +108,18 @@ def _certs_history(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.Da
     f["idx"] = range(len(f))
     con.register("_f", scannable(f))
     try:
-        out = con.execute(f"""
-            with roster as ({CURRENT.format(dataset="enterprise_periods")}),
+        out = con.execute(
+            """
+            with roster as (select * from stg.stg_enterprises__periods),
             f as (select * from _f)
             select f.idx, true as listed_hightech,
                 (select arg_max(r.is_hightech, r.period) from roster as r
                  where r.name_key = f.name_key
-                 and year(r.period_end) between f.year and f.year + 2) as roster_hightech
+                 and year(r.period_end) between f.year and f.year + $validity - 1) as roster_hightech
             from f order by f.idx
-        """).df()
+            """,
+            {"validity": _validity_years()},
+        ).df()
     finally:
         con.unregister("_f")
     return out

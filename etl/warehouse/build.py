@@ -1,11 +1,14 @@
-"""Building the warehouse: reference tables, then the SQL models of `warehouse/models/`.
+"""Building the warehouse: reference tables, then the SQL models of `warehouse/models/`, then audits.
 
 Each model is one `.sql` file whose header comment is YAML (name, kind, grain, description,
 columns). Kinds: `view`, `table`, `vintaged` (marts.indicator_values: evaluated as of every new
-load and appended where a value is new or changed) and `type2` (core.dim_enterprise: a table of
-versions, rebuilt by its query, or brought forward by the periods added since the last build, see
-`_build_type2`). Models run in dependency order, found from the `schema.model` names each one
-reads.
+load and appended where a value, known by the header's `vintaged: {key}`, is new or changed) and
+`type2` (core.dim_enterprise: a table of versions, rebuilt by its query, or brought forward by the
+periods added since the last build, see `_build_type2`). Models run in dependency order, found
+from the `schema.model` names each one reads: staging, core and marts, then `published` (the
+views the snapshot copies, with their disclosure rules). After the models, every audit of
+`warehouse/audits/` (a query returning the bad rows) runs in the build's transaction, its result
+a row of `meta.audits` (`run_audits`). warehouse/README.md describes the folders and headers.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import logging
 import re
 import time
@@ -45,6 +49,7 @@ class Model:
     description: str = ""
     columns: dict[str, str] = field(default_factory=dict)
     type2: dict[str, Any] = field(default_factory=dict)  # kind type2: dataset, source, key, …
+    vintaged: dict[str, Any] = field(default_factory=dict)  # kind vintaged: key
 
     @property
     def schema(self) -> str:
@@ -56,10 +61,7 @@ def parse_model(path: Path) -> list[Model]:
     template: one model per entry, with `{dataset}` and `{name}` filled in (the staging views,
     alike but for the raw table they read)."""
     text = path.read_text(encoding="utf-8")
-    m = _HEADER.match(text)
-    if not m:
-        raise ValueError(f"{path}: a model starts with a /* yaml */ header")
-    for_each = yaml.safe_load(m.group(1)).get("for_each")
+    for_each = _split_header(path, text, "a model")[0].get("for_each")
     if for_each:
         return [
             _model(path, text.replace("{dataset}", ds).replace("{name}", name))
@@ -68,25 +70,32 @@ def parse_model(path: Path) -> list[Model]:
     return [_model(path, text)]
 
 
-def _model(path: Path, text: str) -> Model:
+def _split_header(path: Path, text: str, what: str) -> tuple[dict[str, Any], str]:
+    """The YAML of a file's leading `/* */` comment, and the SQL after it (a final `;` dropped)."""
     m = _HEADER.match(text)
-    assert m is not None
-    meta = yaml.safe_load(m.group(1))
+    if not m:
+        raise ValueError(f"{path}: {what} starts with a /* yaml */ header")
+    return yaml.safe_load(m.group(1)), text[m.end() :].strip().rstrip(";")
+
+
+def _model(path: Path, text: str) -> Model:
+    meta, sql = _split_header(path, text, "a model")
     return Model(
         path=path,
         name=meta["name"],
         kind=meta["kind"],
-        sql=text[m.end() :].strip().rstrip(";"),
+        sql=sql,
         grain=meta.get("grain", ""),
         description=" ".join(str(meta.get("description", "")).split()),
         columns={str(k): str(v) for k, v in (meta.get("columns") or {}).items()},
         type2=dict(meta.get("type2") or {}),
+        vintaged=dict(meta.get("vintaged") or {}),
     )
 
 
 def _reads(m: Model) -> set[str]:
     """The tables and views (`schema.name`) a model's query names, itself aside."""
-    return set(re.findall(r"\b((?:raw|meta|ref|stg|core|marts)\.[a-z_0-9]+)\b", m.sql)) - {m.name}
+    return set(re.findall(r"\b((?:raw|meta|ref|stg|core|marts|published)\.[a-z_0-9]+)\b", m.sql)) - {m.name}
 
 
 @cache
@@ -100,6 +109,20 @@ def models() -> tuple[Model, ...]:
 
 def model(name: str) -> Model:
     return next(m for m in models() if m.name == name)
+
+
+def create_views_over_loads(con: duckdb.DuckDBPyConnection) -> None:
+    """Create, where missing, the view models that read only what loads write (raw and meta
+    tables, and views of this kind): core.int_current_slices, the staging views, and a few over
+    them (core.fct_enterprise_period, published.loads, …). The writer's history checks
+    (etl.validate.history) read the current rows through the staging views, also in a new
+    warehouse before its first build; the build replaces them as it does every view."""
+    made: set[str] = set()
+    for m in models():
+        if m.kind == "view" and all(r.split(".")[0] in ("raw", "meta") or r in made for r in _reads(m)):
+            con.execute(f"create schema if not exists {m.schema}")
+            con.execute(f"create view if not exists {m.name} as {m.sql}")
+            made.add(m.name)
 
 
 # ---------------------------------------------------------------- reference tables
@@ -214,6 +237,7 @@ def plan_frame() -> pd.DataFrame:
                 "on_track": float(p["progress"]["on_track"]),
                 "at_risk": float(p["progress"]["at_risk"]),
                 "hightech_validity_years": int(p["hightech_validity_years"]),
+                "min_cell_enterprises": int(p["disclosure"]["min_enterprises"]),
             }
         ]
     )
@@ -279,9 +303,6 @@ def _static_fingerprint(m: Model, reference: dict[str, str]) -> str | None:
 # ---------------------------------------------------------------- building
 
 
-VINTAGED_KEY = ("indicator_id", "region_code", "period", "basis")
-
-
 def _ensure_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> None:
     con.execute("reset variable as_of")
     con.execute(
@@ -295,7 +316,12 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
 
     Rows are appended with `is_latest = false` and no `superseded_at`; the update at the end
     sets both for the values that gained a vintage only, so a build's cost follows what changed,
-    not the length of the history."""
+    not the length of the history. A value is known by the header's `vintaged: {key: [...]}`."""
+    vintaged_key = list(m.vintaged.get("key") or [])
+    if not vintaged_key or not set(vintaged_key) <= set(m.columns):
+        raise ValueError(
+            f"{m.path}: a vintaged model's header names its key (vintaged: {{key: [...]}}), of its columns"
+        )
     _ensure_vintaged(con, m)
     last = con.execute(f"select max(vintage) from {m.name}").fetchall()[0][0]
     built_to = con.execute("select max(last_vintage) from meta.builds").fetchall()[0][0]
@@ -308,7 +334,7 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
             [since, since],
         ).fetchall()
     ]
-    key = ", ".join(VINTAGED_KEY)
+    key = ", ".join(vintaged_key)
     added = 0
     for v in vintages:
         con.execute("set variable as_of = ?", [v])
@@ -342,9 +368,9 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
                 from {m.name} as v
                 semi join (
                     select distinct {key} from {m.name} where not is_latest and superseded_at is null
-                ) as fresh on {" and ".join(f"v.{c} is not distinct from fresh.{c}" for c in VINTAGED_KEY)}
+                ) as fresh on {" and ".join(f"v.{c} is not distinct from fresh.{c}" for c in vintaged_key)}
             ) as s
-            where {" and ".join(f"t.{c} is not distinct from s.{c}" for c in VINTAGED_KEY)}
+            where {" and ".join(f"t.{c} is not distinct from s.{c}" for c in vintaged_key)}
                 and t.vintage = s.vintage
             """
         )
@@ -477,15 +503,19 @@ def build(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, fl
     return timings
 
 
+MODEL_SCHEMAS = ("stg", "core", "marts", "published")
+
+
 def build_in_transaction(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, float]:
     """`build` inside the caller's open transaction (a load builds the warehouse in the transaction
-    that writes its rows, so both commit together); records the build in `meta.builds`."""
+    that writes its rows, so both commit together); runs the audits (`run_audits`) and records
+    the build in `meta.builds`."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     reference = load_reference(con, full=full)
-    for schema in ("stg", "core", "marts"):
+    for schema in MODEL_SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
-    held = {s: {} if full else _comments(con, s) for s in ("stg", "core", "marts")}
+    held = {s: {} if full else _comments(con, s) for s in MODEL_SCHEMAS}
     for m in models():
         t0 = time.perf_counter()
         fp = _static_fingerprint(m, reference)
@@ -507,11 +537,105 @@ def build_in_transaction(con: duckdb.DuckDBPyConnection, *, full: bool = False) 
         timings[m.name] = time.perf_counter() - t0
     last = con.execute("select max(loaded_at) from meta.loads").fetchall()[0][0]
     build_id = con.execute("select coalesce(max(build_id), 0) + 1 from meta.builds").fetchall()[0][0]
+    run_audits(con, build_id)
     con.execute(
         "insert into meta.builds values (?, ?, ?, ?)",
         [build_id, dt.datetime.now(), last, time.perf_counter() - started],
     )
     return timings
+
+
+# ---------------------------------------------------------------- audits
+
+
+AUDITS_DIR = MODELS_DIR.parent / "audits"
+AUDIT_SEVERITIES = ("warning", "blocking")
+AUDIT_SAMPLE = 5  # bad rows kept in meta.audits
+
+
+@dataclass(frozen=True)
+class Audit:
+    path: Path
+    name: str
+    severity: str  # warning: logged and recorded; blocking: the build fails too
+    sql: str  # a query returning the bad rows: none returned is a pass
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    audit: Audit
+    rows_found: int
+    sample: list[dict[str, Any]]  # the first AUDIT_SAMPLE bad rows, column → value
+
+    @property
+    def passed(self) -> bool:
+        return self.rows_found == 0
+
+
+class AuditFailed(Exception):
+    """An audit of severity `blocking` found bad rows: the build is rolled back."""
+
+
+def parse_audit(path: Path) -> Audit:
+    """One file of warehouse/audits/: a `/* yaml */` header (name, severity, description) like a
+    model's, then the query."""
+    meta, sql = _split_header(path, path.read_text(encoding="utf-8"), "an audit")
+    if meta.get("severity") not in AUDIT_SEVERITIES:
+        raise ValueError(f"{path}: severity is one of {', '.join(AUDIT_SEVERITIES)}")
+    return Audit(
+        path=path,
+        name=meta["name"],
+        severity=meta["severity"],
+        sql=sql,
+        description=" ".join(str(meta.get("description", "")).split()),
+    )
+
+
+@cache
+def audits() -> tuple[Audit, ...]:
+    """Every audit, in file name order."""
+    return tuple(parse_audit(p) for p in sorted(AUDITS_DIR.glob("*.sql")))
+
+
+def run_audit(con: duckdb.DuckDBPyConnection, audit: Audit) -> AuditResult:
+    """How many bad rows the audit's query returns, and the first few."""
+    (found,) = con.execute(f"select count(*) from ({audit.sql})").fetchall()[0]
+    sample: list[dict[str, Any]] = []
+    if found:
+        cur = con.execute(f"select * from ({audit.sql}) limit {AUDIT_SAMPLE}")
+        cols = [d[0] for d in cur.description]
+        sample = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    return AuditResult(audit, found, sample)
+
+
+def run_audits(con: duckdb.DuckDBPyConnection, build_id: int) -> list[AuditResult]:
+    """Every audit against what the build made, each result a row of meta.audits. A failing audit
+    is logged as a warning and the build goes on, unless its severity is `blocking`: then
+    AuditFailed, and the caller's rollback takes the build (and these rows) back."""
+    run_at = dt.datetime.now()
+    results = [run_audit(con, a) for a in audits()]
+    for r in results:
+        sample = json.dumps(r.sample, ensure_ascii=False, default=str)
+        con.execute(
+            "insert into meta.audits values (?, ?, ?, ?, ?, ?, ?)",
+            [build_id, r.audit.name, r.audit.severity, run_at, r.rows_found, r.passed, sample],
+        )
+        if not r.passed:
+            log.warning(
+                "audit %s (%s) found %d bad row(s), e.g. %s",
+                r.audit.name,
+                r.audit.severity,
+                r.rows_found,
+                sample,
+            )
+    failed = [r for r in results if not r.passed and r.audit.severity == "blocking"]
+    if failed:
+        raise AuditFailed(
+            "数据审计未通过 / blocking audit failed: "
+            + ", ".join(f"{r.audit.name} ({r.rows_found} rows)" for r in failed)
+        )
+    return results
 
 
 def progress_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None) -> pd.DataFrame:

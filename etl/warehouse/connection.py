@@ -17,6 +17,7 @@ import duckdb
 
 from etl.base.datasets import DATASETS, LINEAGE
 from etl.base.settings import Home, duckdb_memory, lock_timeout
+from etl.warehouse.build import create_views_over_loads
 
 
 class LockTimeout(Exception):
@@ -112,6 +113,13 @@ create table if not exists meta.builds (
 create table if not exists meta.model_slices (
     model varchar, dataset varchar, slice_key varchar, load_id bigint
 );
+-- each audit of warehouse/audits/ at each build (etl/warehouse/build.py `run_audits`)
+create table if not exists meta.audits (
+    build_id bigint, audit varchar, severity varchar, run_at timestamp,
+    rows_found bigint,                 -- bad rows the audit's query returned
+    passed boolean,                    -- none
+    sample varchar                     -- the first bad rows, a JSON list of objects
+);
 """
 
 
@@ -126,11 +134,13 @@ def raw_ddl() -> str:
 
 
 def connect(home: Home, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file (creating its tables when writing)."""
+    """Open the warehouse file (creating its tables, and the views over them that a load's
+    checks read, when writing)."""
     home.root.mkdir(parents=True, exist_ok=True)
     if read_only:
         return duckdb.connect(str(home.warehouse), read_only=True)
     con = duckdb.connect(str(home.warehouse), config={"memory_limit": duckdb_memory()})
     con.execute(META_DDL)
     con.execute(raw_ddl())
+    create_views_over_loads(con)
     return con

@@ -1,11 +1,12 @@
 """Publishing: a read-only snapshot of the marts and Parquet exports, each replaced atomically.
 
 Readers (dashboards, analysts) open `published/statwh.duckdb` read-only and never the writer's
-file. Only aggregates are published: enterprise-level rows stay in the warehouse (统计法), and a
-township or chain cell built from 1 to `MIN_CELL - 1` enterprises is suppressed (null) with
-`is_suppressed` saying so — in `marts.township_scorecard`, `marts.chain_output`, and the chain
-indicators of `marts.indicator_values` / `marts.indicator_progress` (a chain's output is also an
-indicator). A cell of 0 enterprises shows its 0: there is nobody to protect.
+file. Only aggregates are published: enterprise-level rows stay in the warehouse (统计法). What is
+published, and the disclosure rules it follows, are SQL models of `warehouse/models/published/`
+(built as the `published` views of the warehouse, so audits and analysts see what readers get):
+a township or chain cell built from 1 to `min_cell_enterprises - 1` enterprises (ref.plan, from
+plan.yaml `disclosure`) is suppressed (null) with `is_suppressed` saying so. This module only
+copies them out: each view into a table of the snapshot, and the marts among them into Parquet.
 
 Crash safety (a reader never sees a half-written file, a writer that dies leaves the previous
 publication in place):
@@ -36,59 +37,18 @@ import duckdb
 
 from etl.base.settings import Home, parquet_grace
 
-MIN_CELL = 3
-
-_FEW = f"n_enterprises between 1 and {MIN_CELL - 1}"
-
-# chain cells (indicator, period) built from too few enterprises; a December 本年累计 is also the year
-_SMALL_CHAIN_CELLS = f"""(
-    select indicator_id, period from {{w}}.marts.chain_output where indicator_id is not null and {_FEW}
-    union
-    select indicator_id, left(period, 4) from {{w}}.marts.chain_output
-    where indicator_id is not null and {_FEW} and right(period, 2) = '12'
-)"""
-
-# name in the snapshot → query over the warehouse (`{w}` is the warehouse's catalog name)
-PUBLISHED: dict[str, str] = {
-    "marts.indicator_progress": f"""
-        select p.* replace (
-            case when s.indicator_id is null then p.actual end as actual,
-            case when s.indicator_id is null then p.progress_pct end as progress_pct,
-            case when s.indicator_id is null then p.projected_at_deadline end as projected_at_deadline,
-            case when s.indicator_id is null then p.pace_ratio end as pace_ratio
-        ), s.indicator_id is not null as is_suppressed
-        from {{w}}.marts.indicator_progress as p
-        left join {_SMALL_CHAIN_CELLS} as s on p.indicator_id = s.indicator_id and p.period = s.period
-        order by p.indicator_id, p.period_end""",
-    "marts.indicator_values": f"""
-        select v.* replace (case when s.indicator_id is null then v.value end as value),
-            s.indicator_id is not null as is_suppressed
-        from {{w}}.marts.indicator_values as v
-        left join {_SMALL_CHAIN_CELLS} as s on v.indicator_id = s.indicator_id and v.period = s.period
-        order by v.indicator_id, v.region_code, v.period_end, v.basis, v.vintage""",
-    "marts.township_scorecard": f"""
-        select * replace (
-            case when {_FEW} then null else output_ytd end as output_ytd,
-            case when {_FEW} then null else above_scale_enterprises end as above_scale_enterprises
-        ), {_FEW} as is_suppressed
-        from {{w}}.marts.township_scorecard
-        order by period, township_code""",
-    "marts.chain_output": f"""
-        select * replace (
-            case when {_FEW} then null else output_ytd end as output_ytd,
-            case when {_FEW} then null else progress_pct end as progress_pct
-        ), {_FEW} as is_suppressed
-        from {{w}}.marts.chain_output
-        order by period, chain""",
-    "marts.source_freshness": "select * from {w}.marts.source_freshness",
-    "marts.dim_indicator": "select * from {w}.core.dim_indicator",
-    "meta.loads": """select load_id, source, layout, file_name, sha256, status, rows_read, rows_loaded,
-        rows_rejected, received_at, loaded_at, message from {w}.meta.loads""",
-    # what was refused and why, without the cell values (they may name respondents)
-    "meta.rejections": """select load_id, file_name, sheet, row_number, column_name, rule, severity, message
-        from {w}.meta.rejections""",
-    "meta.warnings": """select load_id, file_name, sheet, row_number, column_name, rule, severity, message
-        from {w}.meta.warnings""",
+# name in the snapshot → the view of the warehouse it copies (a model of warehouse/models/published/),
+# in this order: a table leaves the warehouse only when it is named here
+SNAPSHOT: dict[str, str] = {
+    "marts.indicator_progress": "published.indicator_progress",
+    "marts.indicator_values": "published.indicator_values",
+    "marts.township_scorecard": "published.township_scorecard",
+    "marts.chain_output": "published.chain_output",
+    "marts.source_freshness": "published.source_freshness",
+    "marts.dim_indicator": "published.dim_indicator",
+    "meta.loads": "published.loads",
+    "meta.rejections": "published.rejections",
+    "meta.warnings": "published.warnings",
 }
 
 PARQUET_PREFIX = ".parquet-"
@@ -102,9 +62,8 @@ def publish(con: duckdb.DuckDBPyConnection, home: Home) -> dict[str, Path]:
     """
     home.published.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(home)
-    main = '"' + con.execute("select current_database()").fetchall()[0][0].replace('"', '""') + '"'
-    snap_tmp = _write_snapshot(con, home, main)
-    new_dir, written = _write_parquet(con, home, main)
+    snap_tmp = _write_snapshot(con, home)
+    new_dir, written = _write_parquet(con, home)
     _swap_parquet(home, new_dir)
     os.replace(snap_tmp, home.snapshot)
     _fsync_dir(home.published)
@@ -112,20 +71,19 @@ def publish(con: duckdb.DuckDBPyConnection, home: Home) -> dict[str, Path]:
     return written
 
 
-def _write_snapshot(con: duckdb.DuckDBPyConnection, home: Home, main: str) -> Path:
+def _write_snapshot(con: duckdb.DuckDBPyConnection, home: Home) -> Path:
     tmp = home.published / f".statwh.{os.getpid()}.duckdb.tmp"
     tmp.unlink(missing_ok=True)
-    # the writer's own connection reads the warehouse; the snapshot is a new file
+    # the writer's own connection reads the warehouse (its default catalog, which the models'
+    # names resolve in); the snapshot is a new file, attached beside it
     con.execute(f"attach '{_sql_path(tmp)}' as snap")
     try:
-        con.execute("use snap")
-        con.execute("create schema if not exists marts")
-        con.execute("create schema if not exists meta")
-        for name, query in PUBLISHED.items():
-            con.execute(f"create table snap.{name} as {query.format(w=main)}")
+        for schema in sorted({name.split(".", 1)[0] for name in SNAPSHOT}):
+            con.execute(f"create schema if not exists snap.{schema}")
+        for name, view in SNAPSHOT.items():
+            con.execute(f"create table snap.{name} as select * from {view}")
         con.execute("checkpoint snap")
     finally:
-        con.execute(f"use {main}")
         con.execute("detach snap")
     tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
     _fsync(tmp)
@@ -133,17 +91,17 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, home: Home, main: str) -> Pa
     return tmp
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, home: Home, main: str) -> tuple[Path, dict[str, Path]]:
+def _write_parquet(con: duckdb.DuckDBPyConnection, home: Home) -> tuple[Path, dict[str, Path]]:
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
     new_dir = home.published / f"{PARQUET_PREFIX}{stamp}-{os.getpid()}"
     new_dir.mkdir()
     written: dict[str, Path] = {}
-    for name, query in PUBLISHED.items():
+    for name, view in SNAPSHOT.items():
         if not name.startswith("marts."):
             continue
         file = f"{name.split('.', 1)[1]}.parquet"
         part = new_dir / (file + ".tmp")
-        con.execute(f"copy ({query.format(w=main)}) to '{_sql_path(part)}' (format parquet)")
+        con.execute(f"copy (select * from {view}) to '{_sql_path(part)}' (format parquet)")
         _fsync(part)
         os.replace(part, new_dir / file)
         written[name] = home.parquet / file

@@ -179,3 +179,50 @@ def test_validation_results_are_kept_for_analysts(built_home):
 def test_data_docs_are_built_into_the_data_area(built_home):
     index = next((built_home / "gx").rglob("data_docs/local_site/index.html"))
     assert "enterprise_periods" in index.read_text(encoding="utf-8")
+
+
+def test_history_reads_the_staging_models_also_before_the_first_build(tmp_path):
+    """The current rows come from the staging views (warehouse/models/staging), which a writer's
+    connection creates in a new warehouse: a file checked before any build sees the loads made."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from etl.base.settings import Home
+    from etl.validate.history import history_frame
+    from etl.warehouse.connection import connect
+
+    con = connect(Home(tmp_path).ensure())
+    try:
+        views = {
+            f"{s}.{v}" for s, v in con.execute("select schema_name, view_name from duckdb_views()").fetchall()
+        }
+        assert {"stg.stg_enterprises__periods", "stg.stg_hightech__certs", "stg.stg_indicators__obs"} <= views
+        assert con.execute("select count(*) from meta.builds").fetchall() == [(0,)]
+        now = dt.datetime(2025, 2, 5)
+        con.execute(
+            "insert into meta.loads (load_id, source, file_name, sha256, status, received_at, loaded_at)"
+            " values (1, 'enterprises', 'r.xlsx', 'x', 'loaded', ?, ?)",
+            [now, now],
+        )
+        con.execute(
+            "insert into raw.enterprise_periods (credit_code, period, period_end, output_month, load_id, slice_key)"
+            " values ('C1', '2025-01', '2025-01-31', 100, 1, '2025-01')"
+        )
+        con.execute("insert into meta.slices values (1, 'enterprise_periods', '2025-01', ?)", [now])
+        frame = pd.DataFrame(
+            {
+                "credit_code": ["C1", "C2"],
+                "period": ["2025-02", "2025-02"],
+                "period_end": [dt.date(2025, 2, 28)] * 2,
+                "output_month": [1000.0, 5.0],
+                "name_key": ["甲", "乙"],
+                "is_hightech": [False, False],
+                "_sheet": ["S", "S"],
+                "_row": [2, 3],
+                "_col": [None, None],
+            }
+        )
+        hist = history_frame(con, SimpleNamespace(dataset="enterprise_periods", frame=frame))
+    finally:
+        con.close()
+    assert hist["previous"].tolist()[0] == 100 and pd.isna(hist["previous"].tolist()[1])

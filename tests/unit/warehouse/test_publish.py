@@ -282,3 +282,43 @@ def test_copied_data_area_keeps_working(built_home, tmp_path):
         query(dest / "published" / "statwh.duckdb", "select count(*) from marts.indicator_progress")[0][0] > 0
     )
     assert (dest / "published" / "parquet" / "indicator_progress.parquet").is_file()
+
+
+def test_the_snapshot_copies_the_published_models():
+    """Every model of warehouse/models/published/ is copied into the snapshot (but the
+    intermediate ones, `int_*`), and only those: the disclosure rules live in their SQL."""
+    from etl.warehouse.build import models
+    from etl.warehouse.publish import SNAPSHOT
+
+    published = {m.name for m in models() if m.schema == "published"}
+    assert set(SNAPSHOT.values()) == {n for n in published if not n.split(".")[1].startswith("int_")}
+    assert all(m.kind == "view" for m in models() if m.schema == "published")
+
+
+def test_the_minimum_cell_is_read_from_ref_plan(copied_home):
+    """The threshold is one value (plan.yaml `disclosure`, ref.plan.min_cell_enterprises) that
+    every published model reads: raised in ref.plan, more cells are suppressed."""
+    from etl.base.settings import Home
+    from etl.warehouse import publish as pub
+
+    wh, snap = copied_home / "warehouse.duckdb", copied_home / "published" / "statwh.duckdb"
+    assert query(wh, "select min_cell_enterprises from ref.plan") == [(3,)]
+    ((smallest,),) = query(
+        wh, "select min(n_enterprises) from marts.township_scorecard where n_enterprises > 0"
+    )
+    assert smallest >= 3 and query(
+        snap, "select count(*) from marts.township_scorecard where is_suppressed"
+    ) == [(0,)]
+    con = duckdb.connect(str(wh))
+    try:
+        con.execute("update ref.plan set min_cell_enterprises = ?", [smallest + 1])
+        pub.publish(con, Home(copied_home))
+    finally:
+        con.close()
+    ((n, wrong),) = query(
+        snap,
+        f"select count(*) filter (where is_suppressed), count(*) filter (where is_suppressed is distinct from"
+        f" (n_enterprises between 1 and {smallest}) or is_suppressed and output_ytd is not null)"
+        " from marts.township_scorecard",
+    )
+    assert n > 0 and wrong == 0

@@ -1,6 +1,8 @@
 /*
 name: marts.indicator_values
 kind: vintaged
+vintaged:
+  key: [indicator_id, region_code, period, basis]  # a value; one row per key and vintage
 grain: one row per indicator, region, period, basis and vintage
 description: >
   Every value of every vintage (ALFRED-style). The build evaluates core.int_indicator_values as
