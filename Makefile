@@ -49,7 +49,7 @@ browser:
 lint: install
 	$(RUN) ruff check etl dags tests bench
 	$(RUN) ruff format --check etl dags tests bench
-	$(RUN) sqlfluff lint warehouse/models
+	$(RUN) sqlfluff lint warehouse/models warehouse/audits
 
 fmt: install
 	$(RUN) ruff format etl dags tests bench

@@ -19,5 +19,6 @@ INDUSTRY_DIR = REFERENCE_DIR / "industry"
 
 SUITE_DIR = REPO_DIR / "expectations"
 MODELS_DIR = REPO_DIR / "warehouse" / "models"
+AUDITS_DIR = REPO_DIR / "warehouse" / "audits"
 CATALOG_DIR = REPO_DIR / "warehouse" / "catalog"
 DICTIONARY = REPO_DIR / "docs" / "data-dictionary.md"

@@ -30,8 +30,8 @@ import duckdb
 import pandas as pd
 import yaml
 
+from etl.base.paths import AUDITS_DIR, MODELS_DIR
 from etl.base.paths import DIVISIONS_DIR as REFERENCE_DIR
-from etl.base.paths import MODELS_DIR
 from etl.reference import catalog
 from etl.reference.regions import short_form
 
@@ -548,7 +548,6 @@ def build_in_transaction(con: duckdb.DuckDBPyConnection, *, full: bool = False) 
 # ---------------------------------------------------------------- audits
 
 
-AUDITS_DIR = MODELS_DIR.parent / "audits"
 AUDIT_SEVERITIES = ("warning", "blocking")
 AUDIT_SAMPLE = 5  # bad rows kept in meta.audits
 
