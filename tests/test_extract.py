@@ -439,3 +439,38 @@ def test_columns_parsed_on_two_threads_give_what_one_thread_gives(demo_files, tm
     for (f, _), (fa, ia), (fb, ib) in zip(files, one, two, strict=True):
         assert ia == ib, f
         assert (fa is None and fb is None) or fa.equals(fb), f
+
+
+NAMES = [
+    "淮安市华宇(集团)有限公司",
+    "淮安市华宇（集团）有限公司",  # full-width brackets
+    "淮安市　华宇（集团） 有限公司",  # ideographic and ASCII spaces
+    "淮安市华宇〔集团〕有限公司",  # CJK brackets NFKC leaves alone
+    "【淮安】华宇〖集团〗有限责任公司",
+    "ＡＢＣ科技股份有限公司",  # full-width letters
+    "ABC科技 股份 有限 公司",
+    "\ufeff淮安华宇有限公司\u200b",  # BOM and zero-width space
+    "淮安\u200c华宇\u200d\u2060有限公司",  # zero-width joiners, word joiner
+    "淮安\t华宇\n有限公司\r",
+    "淮安\x0b华宇\x0c有限公司",  # vertical tab, form feed
+    "淮安\u00a0华宇\u2002\u2003\u202f\u205f有限公司",  # no-break and typographic spaces
+    "淮安\x85华宇\u2028\u2029有限公司\x1c\x1f",
+    "淮安华宇１２３号有限公司",  # full-width digits
+    "㈱淮安华宇",  # a compatibility ideograph NFKC expands
+    "e\u0301 e \u0301",  # a combining mark brought next to a letter by the removed space
+    "   ",
+    "",
+]
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_the_column_name_key_is_the_one_name_key(dtype):
+    """`normalize_names` (a column, in Arrow's kernels) gives `normalize_name`'s key for every
+    name, blank cells staying blank: the one rule of etl.base.names, in two forms."""
+    from etl.base.names import normalize_name, normalize_names
+
+    names = NAMES + [chr(i) + "x" for i in range(0x3001) if chr(i).isspace()]
+    got = normalize_names(pd.Series([*names, None], dtype=dtype))
+    assert got.iloc[:-1].tolist() == [normalize_name(n) for n in names]
+    assert pd.isna(got.iloc[-1]) and normalize_name(None) == ""
+    assert got.iloc[2] == "淮安市华宇(集团)有限公司" == got.iloc[3]
