@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -15,29 +16,67 @@ from etl.spec.model import SourceSpec
 
 # ---------------------------------------------------------------- rows
 
+TOTAL_PREFIXES = ("合计", "总计")  # a label beginning so is a total, whatever the spec's total labels
+INDENTS = ("\u3000", "  ")  # a note continued on the next line is indented
+KINDS = ("blank", "note", "total", "part")  # a row is the first of these that applies, else `data`
+
+
+def _sparse(nonempty):
+    """Rows of one or two cells: notes hold no more, so only these can be notes."""
+    return (nonempty >= 1) & (nonempty <= 2)
+
+
+def _begins_notes(nonempty, note_start):
+    """Rows that begin the notes: one or two cells, the first beginning like a note (注, 数据来源 …)."""
+    return _sparse(nonempty) & note_start
+
+
+def _kind_conditions(nonempty, note_start, notes_begun, indented, total, part) -> tuple:
+    """The one rule set, in the order of `KINDS`: blank, note, total, part. Elementwise, on numpy
+    arrays (a sheet: `classify_rows`) or on plain values (one row: `classify_row`).
+
+    `nonempty`: cells not empty; `note_start`: the first begins like a note; `notes_begun`: a row
+    at or above began the notes; `indented`: the first cell begins with blanks; `total` / `part`:
+    a label cell is a total (合计) / a 其中 part. Below the first note, a row of one cell, or of
+    two whose first is indented, is a note too (a note's continuation, 数据来源 on its own line)."""
+    note = _begins_notes(nonempty, note_start) | (
+        notes_begun & _sparse(nonempty) & ((nonempty == 1) | indented)
+    )
+    return nonempty == 0, note, total, part
+
+
+def _present(v: Any) -> bool:
+    """Whether a cell is not empty, as pandas' `notna` has it (None and NaN are empty)."""
+    return v is not None and not (isinstance(v, float) and v != v)
+
+
+def _label(v: Any) -> str:
+    """A cell's text as labels are compared: NFKC, no whitespace (`_clean_str` of one cell)."""
+    return label_text(v).replace(" ", "")
+
+
+def _total_labels(spec: SourceSpec) -> set[str]:
+    return {t.replace(" ", "") for t in spec.total_labels}
+
 
 def classify_row(row: list[Any], label_cols: list[int], spec: SourceSpec, in_notes: bool) -> str:
-    """`data`, `blank`, `total`, `part` (其中) or `note`."""
-    nonempty = [c for c in row if c is not None and label_text(c) != ""]
-    if not nonempty:
-        return "blank"
-    first = nonempty[0]
-    first_text = label_text(first).replace(" ", "")
-    if isinstance(first, str) and (first.startswith("\u3000") or first.startswith("  ")) and in_notes:
-        return "note"
-    if isinstance(first, str) and first_text.startswith(NOTE_PREFIXES) and len(nonempty) <= 2:
-        return "note"
-    if in_notes and len(nonempty) == 1 and isinstance(first, str):
-        return "note"
-    totals = {t.replace(" ", "") for t in spec.total_labels}
-    for c in label_cols:
-        if c < len(row) and row[c] is not None:
-            t = label_text(row[c]).replace(" ", "")
-            if t in totals or t.startswith(("合计", "总计")):
-                return "total"
-            if t.startswith(PART_PREFIXES):
-                return "part"
-    return "data"
+    """`data`, `blank`, `total`, `part` (其中) or `note`: what `classify_rows` says of this row,
+    `in_notes` telling whether a row above was a note."""
+    present = [v for v in row if _present(v)]
+    nonempty = len(present)
+    first = str(present[0]) if present else ""
+    note_start = _label(first).startswith(NOTE_PREFIXES)
+    totals = _total_labels(spec)
+    labels = [_label(row[c]) for c in label_cols if c < len(row) and _present(row[c])]
+    conditions = _kind_conditions(
+        nonempty,
+        note_start,
+        in_notes | _begins_notes(nonempty, note_start),
+        first.startswith(INDENTS),
+        any(t in totals or t.startswith(TOTAL_PREFIXES) for t in labels),
+        any(t.startswith(PART_PREFIXES) for t in labels),
+    )
+    return next((k for k, hit in zip(KINDS, conditions, strict=True) if hit), "data")
 
 
 def _clean_str(s: pd.Series) -> pd.Series:
@@ -73,11 +112,15 @@ def _labels_starting_with(s: pd.Series, keys: frozenset[str]) -> pd.Series:
     import pyarrow.compute as pc
 
     firsts = frozenset(k[0] for k in keys)
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) != "string":
+        s = s.astype("string")  # numbers or dates among the labels (序号 read from an .xls): their text
     a = to_arrow(s)
     head = pc.utf8_slice_codeunits(pc.utf8_ltrim_whitespace(a), 0, 1)
     maybe = pc.indices_nonzero(pc.fill_null(pc.is_in(head, _first_chars(firsts)), False))
     # of those (小升规 may be in every row) the ones whose first two characters, cleaned, are a key
-    two = pc.utf8_slice_codeunits(remove_blanks(nfkc(pc.take(a, maybe))), 0, 2)
+    # (RE2 reads `\s` without the vertical tab, which `_clean_str` removes: taken out first)
+    cleaned = remove_blanks(pc.replace_substring(nfkc(pc.take(a, maybe)), "\x0b", ""))
+    two = pc.utf8_slice_codeunits(cleaned, 0, 2)
     keep = pc.or_(pc.is_in(two, pa.array(sorted(keys))), pc.less(pc.utf8_length(two), 2))
     maybe = pc.filter(maybe, pc.fill_null(keep, False))
     sub = s.iloc[maybe.to_numpy()]
@@ -85,31 +128,45 @@ def _labels_starting_with(s: pd.Series, keys: frozenset[str]) -> pd.Series:
 
 
 def classify_rows(body: pd.DataFrame, label_cols: list[int], spec: SourceSpec) -> pd.Series:
-    """`data`, `blank`, `total`, `part` (其中) or `note` for every row, vectorised."""
-    nonempty = body.notna().sum(axis=1)
-    kinds = pd.Series("data", index=body.index, dtype=object)
-    totals = {t.replace(" ", "") for t in spec.total_labels}
-    keys = frozenset(t[:2] for t in (*totals, *PART_PREFIXES, "合计", "总计") if t)
-    labels = [_labels_starting_with(body[c], keys) for c in label_cols if c in body.columns]
-    for lab in labels:
+    """`data`, `blank`, `total`, `part` (其中) or `note` for every row, vectorised: the rules of
+    `_kind_conditions` on the whole frame at once."""
+    nonempty = body.notna().sum(axis=1).to_numpy()
+    total, part = _label_kinds(body, label_cols, spec)
+    note_start, indented = _first_cell_kinds(body, nonempty)
+    notes_begun = np.logical_or.accumulate(_begins_notes(nonempty, note_start))
+    conditions = _kind_conditions(nonempty, note_start, notes_begun, indented, total, part)
+    codes = np.select(conditions, range(len(KINDS)), len(KINDS))
+    return pd.Series(np.array([*KINDS, "data"], dtype=object)[codes], index=body.index, dtype=object)
+
+
+def _label_kinds(
+    body: pd.DataFrame, label_cols: list[int], spec: SourceSpec
+) -> tuple[np.ndarray, np.ndarray]:
+    """For every row: whether a label cell is a total (合计, the spec's total labels), and
+    whether one is a 其中 part."""
+    total = np.zeros(len(body), dtype=bool)
+    part = np.zeros(len(body), dtype=bool)
+    totals = _total_labels(spec)
+    keys = frozenset(t[:2] for t in (*totals, *PART_PREFIXES, *TOTAL_PREFIXES) if t)
+    for c in label_cols:
+        if c not in body.columns:
+            continue
+        lab = _labels_starting_with(body[c], keys)
         if len(lab):
-            kinds[lab.index[lab.str.startswith(PART_PREFIXES)]] = "part"
-    for lab in labels:
-        if len(lab):
-            kinds[lab.index[lab.isin(totals) | lab.str.startswith(("合计", "总计"))]] = "total"
-    # notes hold at most two cells: look at the first cell of those rows only
-    sparse = body[nonempty.between(1, 2)]
-    if len(sparse) and len(body.columns):
-        firsts = sparse.astype(object).bfill(axis=1).iloc[:, 0]
-        first_clean = _clean_str(firsts)
-        first_raw = firsts.astype("string").fillna("")
-        note_start = first_clean.str.startswith(NOTE_PREFIXES)
-        if note_start.any():
-            begin = note_start.idxmax()
-            after = sparse.index >= begin
-            indented = first_raw.str.startswith("\u3000") | first_raw.str.startswith("  ")
-            single = pd.Series(nonempty[sparse.index] <= 1, index=sparse.index)
-            notes = note_start | (after & (single | indented))
-            kinds[notes.index[notes]] = "note"
-    kinds[nonempty == 0] = "blank"
-    return kinds
+            at = body.index.get_indexer(lab.index)
+            total[at] |= (lab.isin(totals) | lab.str.startswith(TOTAL_PREFIXES)).to_numpy(dtype=bool)
+            part[at] |= lab.str.startswith(PART_PREFIXES).to_numpy(dtype=bool)
+    return total, part
+
+
+def _first_cell_kinds(body: pd.DataFrame, nonempty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every row: whether its first cell begins like a note, and whether it is indented;
+    looked at in the rows of one or two cells only (the only ones that can be notes)."""
+    note_start = np.zeros(len(body), dtype=bool)
+    indented = np.zeros(len(body), dtype=bool)
+    sparse = _sparse(nonempty)
+    if sparse.any() and len(body.columns):
+        firsts = body[sparse].astype(object).bfill(axis=1).iloc[:, 0]
+        note_start[sparse] = _clean_str(firsts).str.startswith(NOTE_PREFIXES).to_numpy(dtype=bool)
+        indented[sparse] = firsts.astype("string").fillna("").str.startswith(INDENTS).to_numpy(dtype=bool)
+    return note_start, indented

@@ -14,15 +14,8 @@ import pandas as pd
 
 from etl.base import cells
 from etl.base.issues import Issue
-from etl.base.strings import (
-    BLANK_BYTES,
-    from_arrow_str,
-    map_unique,
-    may_contain,
-    nfkc,
-    remove_blanks,
-    to_arrow,
-)
+from etl.base.names import normalize_names
+from etl.base.strings import map_unique
 from etl.reference import catalog
 from etl.reference.industry import chain_of
 from etl.reference.regions import RegionResolver
@@ -30,28 +23,8 @@ from etl.spec.model import SourceSpec
 
 Step = Callable[[pd.DataFrame, str], tuple[pd.DataFrame, list[Issue]]]
 
-
-_BRACKETS = {"〔": "(", "〕": ")", "【": "[", "】": "]", "〖": "[", "〗": "]"}
-
-
-def _names_key(s: pd.Series) -> pd.Series:
-    """etl.base.names.normalize_name for a whole column, in Arrow's kernels (tests check the two
-    agree): NFKC, CJK brackets half-width, no blanks or invisible characters."""
-    import pyarrow.compute as pc
-
-    a = nfkc(to_arrow(s))
-    if pc.any(pc.match_substring_regex(a, f"[{''.join(_BRACKETS)}]")).as_py():
-        for x, y in _BRACKETS.items():
-            a = pc.replace_substring(a, x, y)
-    if not may_contain(a, BLANK_BYTES):
-        return from_arrow_str(a, s.index)
-    b = remove_blanks(a)
-    # removing blanks can bring a combining mark next to a letter: compose those names again
-    changed = pc.indices_nonzero(pc.fill_null(pc.not_equal(pc.utf8_length(b), pc.utf8_length(a)), False))
-    out = from_arrow_str(b, s.index)
-    if len(changed):
-        out.iloc[changed.to_numpy()] = nfkc(pc.take(b, changed)).to_pylist()
-    return out
+# the name tests/test_cells.py imports the column name key by (it lives in etl.base.names now)
+_names_key = normalize_names
 
 
 def _year_of(df: pd.DataFrame) -> pd.Series:
@@ -65,7 +38,7 @@ def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, 
 
     with ThreadPoolExecutor(1, thread_name_prefix="statwh-names") as pool:
         # the names key is Arrow's kernels alone (no GIL held): made beside the steps below
-        names_key = pool.submit(_names_key, df["name"])
+        names_key = pool.submit(normalize_names, df["name"])
         out = _enterprise_columns(df.copy())
         out["name_key"] = names_key.result()
     return out, []
@@ -110,7 +83,7 @@ def hightech_certs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list
     if "cert_date" in out:
         year = year.fillna(out["cert_date"].map(lambda d: d.year if isinstance(d, dt.date) else None))
     out["year"] = pd.array(year, dtype="Int64")
-    out["name_key"] = _names_key(out["name"])
+    out["name_key"] = normalize_names(out["name"])
     if "cert_type" in out:
         out["cert_type"] = out["cert_type"].map(
             lambda v: (

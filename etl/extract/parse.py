@@ -25,87 +25,88 @@ from etl.extract.header import label_text
 from etl.reference.industry import normalize_industry_code
 from etl.spec.model import FieldSpec
 
+_ParsedColumn = tuple[list[Any], list[str | None], list[str | None]]  # values, missing markers, problems
 
-def _parse_column(
-    values: list[Any], f: FieldSpec, blank_zero: bool
-) -> tuple[list[Any], list[str | None], list[str | None]]:
-    """Parse one column: values, missing markers, problems."""
+
+def _parse_column(values: list[Any], f: FieldSpec) -> _ParsedColumn:
+    """Parse the distinct cells of one column that is not a number column (`parse_series`
+    parses those itself): values, missing markers, problems."""
+    if f.type == "flag":
+        return _parse_flags(values)
+    if f.type == "date":
+        return _parse_dates(values, f.month_end)
+    if f.type == "period":
+        return _parse_periods(values)
+    if f.type == "credit_code":
+        return _parse_credit_codes(values)
+    if f.type == "industry":
+        return _parse_industry_codes(values)
+    return _parse_texts(values)  # text, region, year
+
+
+def _parse_flags(values: list[Any]) -> _ParsedColumn:
+    """是/否 cells as booleans."""
+    parsed = [cells.parse_flag(v) for v in values]
+    return [p.value for p in parsed], [None] * len(values), [p.problem for p in parsed]
+
+
+def _parse_dates(values: list[Any], month_end: bool) -> _ParsedColumn:
+    """Dates as departments type them; a doubtful one (`2024.1`) is a warning (`WARN:`)."""
+    parsed = [cells.parse_date(v, month_end=month_end) for v in values]
+    return (
+        [p.value for p in parsed],
+        [p.missing for p in parsed],
+        [p.problem or (f"WARN:{p.warning}" if p.warning else None) for p in parsed],
+    )
+
+
+def _parse_periods(values: list[Any]) -> _ParsedColumn:
+    """Periods (`2025年1-6月`) as `Period`s; a cell that is none is a problem."""
+    out = [cells.parse_period(v) for v in values]
+    problems = [
+        None if p or v is None else f"无法识别的时期“{label_text(v)}” / not a period"
+        for v, p in zip(values, out, strict=True)
+    ]
+    return out, [None] * len(values), problems
+
+
+def _parse_credit_codes(values: list[Any]) -> _ParsedColumn:
+    """统一社会信用代码 without blanks, upper case; one Excel mangled (`9.13E+17`) is kept as
+    written, for validation to name."""
+    out: list[Any] = []
+    for v in values:
+        if v is None:
+            out.append(None)
+        elif looks_excel_mangled(v):
+            out.append(label_text(v))
+        else:
+            out.append(label_text(v).replace(" ", "").upper())
+    return out, ["" if v is None else None for v in values], [None] * len(values)
+
+
+def _parse_industry_codes(values: list[Any]) -> _ParsedColumn:
+    """Industry codes in their four-digit form; garbage stays as written, so that validation names it."""
+    out = [(normalize_industry_code(v) or label_text(v)) if v is not None else None for v in values]
+    return out, ["" if v is None else None for v in values], [None] * len(values)
+
+
+def _parse_texts(values: list[Any]) -> _ParsedColumn:
+    """Text, region and year cells: kept as written (a registry name keeps its full-width （）),
+    only trimmed, line breaks as spaces; a missing marker (`—`, `无`) is no value."""
     out: list[Any] = []
     missing: list[str | None] = []
-    problems: list[str | None] = []
-    t = f.type
-    if t in {"number", "integer"}:
-        for v in values:
-            if type(v) is float:  # the common case, fast
-                out.append(v)
-                missing.append(None)
-                problems.append(None)
-                continue
-            p = cells.parse_number(v)
-            val = p.value
-            if val is None and p.missing == "" and blank_zero:
-                val = 0.0
-            if t == "integer" and val is not None and not float(val).is_integer():
-                problems.append(f"应为整数，实际为 {v} / expected a whole number")
-                out.append(None)
-                missing.append(None)
-                continue
-            out.append(val)
-            missing.append(p.missing)
-            problems.append(p.problem)
-    elif t == "flag":
-        for v in values:
-            p = cells.parse_flag(v)
-            out.append(p.value)
-            missing.append(None)
-            problems.append(p.problem)
-    elif t == "date":
-        for v in values:
-            p = cells.parse_date(v, month_end=f.month_end)
-            out.append(p.value)
-            missing.append(p.missing)
-            problems.append(p.problem or (f"WARN:{p.warning}" if p.warning else None))
-    elif t == "period":
-        for v in values:
-            p = cells.parse_period(v)
-            out.append(p)
-            missing.append(None if p or v is None else None)
-            problems.append(None if p or v is None else f"无法识别的时期“{label_text(v)}” / not a period")
-    elif t == "credit_code":
-        for v in values:
-            if v is None:
-                out.append(None)
-                missing.append("")
-                problems.append(None)
-            elif looks_excel_mangled(v):
-                out.append(label_text(v))
-                missing.append(None)
-                problems.append(None)  # validation names it (credit-code expectation)
-            else:
-                out.append(label_text(v).replace(" ", "").upper())
-                missing.append(None)
-                problems.append(None)
-    elif t == "industry":
-        for v in values:
-            # garbage stays as written, so that validation names it
-            out.append((normalize_industry_code(v) or label_text(v)) if v is not None else None)
-            missing.append("" if v is None else None)
-            problems.append(None)
-    else:  # text, region, year
-        for v in values:
-            if v is None:
-                out.append(None)
-                missing.append("")
-            else:
-                # kept as written (a registry name keeps its full-width （）), only trimmed;
-                # the comparison form is the name key (etl.base.names.normalize_name)
-                s = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
-                s = re.sub(r"[\r\n\t]+", " ", s)
-                empty = label_text(s) in cells.MISSING_MARKERS
-                out.append(None if empty else s)
-                missing.append(s if empty else None)
-            problems.append(None)
-    return out, missing, problems
+    for v in values:
+        if v is None:
+            out.append(None)
+            missing.append("")
+            continue
+        # the comparison form is the name key (etl.base.names.normalize_name)
+        s = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+        s = re.sub(r"[\r\n\t]+", " ", s)
+        empty = label_text(s) in cells.MISSING_MARKERS
+        out.append(None if empty else s)
+        missing.append(s if empty else None)
+    return out, missing, [None] * len(values)
 
 
 PARALLEL_PARSE_ROWS = 20_000  # from this many rows the columns are parsed on two threads
@@ -216,7 +217,7 @@ def parse_series(
         return _parse_text_column(raw, f.type)
     codes, uniq = pd.factorize(raw, use_na_sentinel=True)
     uniq_list = [u.item() if hasattr(u, "item") else u for u in uniq]
-    values, _, problems = _parse_column(uniq_list, f, blank_zero)
+    values, _, problems = _parse_column(uniq_list, f)
     vals = np.empty(len(uniq_list) + 1, dtype=object)
     vals[:-1] = values if values else []
     vals[-1] = False if f.type == "flag" else None  # blank cells (code -1)

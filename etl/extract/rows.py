@@ -3,22 +3,42 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from etl.base import cells
-from etl.base.cells import column_letter
+from etl.base.cells import Period, column_letter
 from etl.base.issues import Issue
 from etl.extract.classify import classify_rows
 from etl.extract.header import label_text
-from etl.extract.meta import period_of_sheet, sheet_meta, unit_for
+from etl.extract.meta import SheetMeta, period_of_sheet, sheet_meta, unit_for
 from etl.extract.model import Extraction, HeaderMatch, SheetInfo
 from etl.extract.parse import parse_all, repeat_value
 from etl.extract.totals import catalog_district, check_parts, check_totals, part_columns, resolve_regions
 from etl.read import Grid
-from etl.spec.model import SourceSpec
+from etl.spec.model import FieldSpec, SourceSpec
+
+
+@dataclass
+class _Sheet:
+    """One rows-shaped sheet being extracted: what its steps read, and where they record what
+    they find (its `SheetInfo`, its rows of meta.load_columns, the file's `Extraction`)."""
+
+    grid: Grid
+    spec: SourceSpec
+    hm: HeaderMatch
+    meta: SheetMeta
+    file_name: str
+    info: SheetInfo
+    entries: dict[str, dict[str, Any]]  # field → its row of meta.load_columns
+    ex: Extraction
+
+    def column(self, c: int) -> str:
+        """How issues name column `c`: `header text (F)`."""
+        return f"{self.hm.names[c]} ({column_letter(c)})"
 
 
 def extract_rows_sheet(
@@ -29,67 +49,111 @@ def extract_rows_sheet(
     they come from `grid`."""
     meta = sheet_meta(grid, hm.row)
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter)
-    info.header_rows = f"{hm.row + 1}" if hm.depth == 1 else f"{hm.row + 1}-{hm.row + hm.depth}"
-    mapped_entry: dict[str, dict[str, Any]] = {}  # field → its row of meta.load_columns
+    sh = _Sheet(grid, spec, hm, meta, file_name, info, _record_columns(info, grid.name, hm, ex), ex)
+    ex.issues.extend(_duplicate_column_issues(sh))
+    if hm.duplicates:
+        return None
+    has_period_col = "period" in hm.mapping and "column" in spec.period_from
+    sheet_period = _sheet_period(sh, has_period_col)
+    if sheet_period is None and not has_period_col and spec.period_required:
+        ex.issues.append(
+            Issue(
+                "critical",
+                "period_not_found",
+                "找不到报告期：表内无时期列，工作表名、标题和文件名中也没有（如“2025年1-6月”）"
+                " / no period in a column, the sheet name, the title or the file name",
+                grid.name,
+            )
+        )
+        return None
+
+    # the rows below the header: only the columns that matter, as one frame
+    start = hm.row + hm.depth
+    label_cols = _label_columns(spec, hm)
+    parts = part_columns(hm)
+    wanted = _wanted_columns(grid, spec, hm, start, label_cols, parts)
+    body = body_loader(start, wanted) if body_loader else _body_from_grid(grid, start, wanted)
+    data, total_rows, total_values = _data_rows(body, label_cols, spec, info)
+    del body
+    check_parts(parts, hm, data, grid.name, ex)
+    info.rows_read = len(data)
+
+    cols = _field_columns(sh, data)
+    if cols is None:
+        return None
+    cols.update(_sheet_columns(spec, sheet_period, grid.name, data.index))
+    check_totals(spec, hm, grid.name, total_rows, total_values, cols, info, ex)
+    return cols
+
+
+def _record_columns(
+    info: SheetInfo, sheet: str, hm: HeaderMatch, ex: Extraction
+) -> dict[str, dict[str, Any]]:
+    """The header's columns in `info` (mapped and not) and in meta.load_columns' rows of `ex`;
+    `info` joins the file's sheets. Returns each mapped field's row of meta.load_columns."""
+    entries: dict[str, dict[str, Any]] = {}
     for f, c in hm.mapping.items():
         info.columns[f] = f"{hm.names[c]} ({column_letter(c)})"
-        mapped_entry[f] = {
-            "sheet": grid.name,
+        entries[f] = {
+            "sheet": sheet,
             "field": f,
             "column_letter": column_letter(c),
             "header_text": hm.names[c],
         }
-        ex.column_map.append(mapped_entry[f])
+        ex.column_map.append(entries[f])
     mapped_cols = set(hm.mapping.values())
     info.unmapped = [
         f"{n} ({column_letter(c)})" for c, n in enumerate(hm.names) if n and c not in mapped_cols
     ]
+    info.header_rows = f"{hm.row + 1}" if hm.depth == 1 else f"{hm.row + 1}-{hm.row + hm.depth}"
     ex.sheets.append(info)
+    return entries
 
-    for f, cols in hm.duplicates.items():
-        ex.issues.append(
-            Issue(
-                "critical",
-                "duplicate_column",
-                f"两列都对应字段“{f}”："
-                + "、".join(f"{hm.names[c]} ({column_letter(c)})" for c in cols)
-                + "，请删除或改名其中一列 / two columns map to the same field",
-                grid.name,
-                hm.row + 1,
-                f,
-            )
+
+def _duplicate_column_issues(sh: _Sheet) -> list[Issue]:
+    """A critical issue for every field that two columns of the header map to."""
+    return [
+        Issue(
+            "critical",
+            "duplicate_column",
+            f"两列都对应字段“{f}”："
+            + "、".join(sh.column(c) for c in cols)
+            + "，请删除或改名其中一列 / two columns map to the same field",
+            sh.grid.name,
+            sh.hm.row + 1,
+            f,
         )
-    if hm.duplicates:
+        for f, cols in sh.hm.duplicates.items()
+    ]
+
+
+def _sheet_period(sh: _Sheet, has_period_col: bool) -> Period | None:
+    """The period of every row (from the sheet name, title or file name), noted in the sheet's
+    info; None when a column gives each row's own (`has_period_col`) or none is found."""
+    sheet_period, where = period_of_sheet(sh.spec, sh.grid, sh.meta, sh.file_name)
+    if has_period_col:
         return None
+    sh.info.period = sheet_period.text if sheet_period else None
+    sh.info.period_from = where
+    return sheet_period
 
-    # period of the sheet (when not per row)
-    sheet_period, where = period_of_sheet(spec, grid, meta, file_name)
-    has_period_col = "period" in hm.mapping and "column" in spec.period_from
-    if not has_period_col:
-        info.period = sheet_period.text if sheet_period else None
-        info.period_from = where
-        if sheet_period is None and spec.period_required:
-            ex.issues.append(
-                Issue(
-                    "critical",
-                    "period_not_found",
-                    "找不到报告期：表内无时期列，工作表名、标题和文件名中也没有（如“2025年1-6月”）"
-                    " / no period in a column, the sheet name, the title or the file name",
-                    grid.name,
-                )
-            )
-            return None
 
-    # the rows below the header: only the columns that matter, as one frame
-    start = hm.row + hm.depth
+def _label_columns(spec: SourceSpec, hm: HeaderMatch) -> list[int]:
+    """The columns whose text says what a row is (合计, 其中, 注): the text fields' and the
+    first three left of the first number."""
     text_fields = [f.name for f in spec.fields if f.type in {"text", "region"}]
     first_numeric = min(
         (hm.mapping[f.name] for f in spec.fields if f.type in {"number", "integer"} and f.name in hm.mapping),
         default=len(hm.names),
     )
-    label_cols = sorted(
-        {hm.mapping[f] for f in text_fields if f in hm.mapping} | set(range(min(first_numeric, 3)))
-    )
+    return sorted({hm.mapping[f] for f in text_fields if f in hm.mapping} | set(range(min(first_numeric, 3))))
+
+
+def _wanted_columns(
+    grid: Grid, spec: SourceSpec, hm: HeaderMatch, start: int, label_cols: list[int], parts: dict[int, int]
+) -> dict[int, str]:
+    """The columns to read below the header and how ({column: `number`, `text` or `auto`}): the
+    mapped fields', the label columns and the 其中 columns with their wholes."""
     wanted = {c: "auto" for c in set(hm.mapping.values()) | set(label_cols)}
     for fname, c in hm.mapping.items():
         f = spec.field(fname)
@@ -99,11 +163,17 @@ def extract_rows_sheet(
             wanted[c] = "text"
     for c in label_cols:
         wanted[c] = "text"
-    parts = part_columns(hm)
     for part, parent in parts.items():
         wanted.setdefault(part, "text")
         wanted.setdefault(parent, "text")
-    body = body_loader(start, wanted) if body_loader else _body_from_grid(grid, start, wanted)
+    return wanted
+
+
+def _data_rows(
+    body: pd.DataFrame, label_cols: list[int], spec: SourceSpec, info: SheetInfo
+) -> tuple[pd.DataFrame, list[int], dict[int, Any]]:
+    """The data rows of `body` (totals, 其中 parts, notes and blank rows left out, counted in
+    `info`), the total rows' indices, and the cells of the total row when there is one."""
     kinds = classify_rows(body, label_cols, spec)
     counts = kinds.value_counts()
     info.dropped_totals = int(counts.get("total", 0))
@@ -115,101 +185,125 @@ def extract_rows_sheet(
     is_data = (kinds == "data").to_numpy()
     pos = np.flatnonzero(is_data)
     if len(pos) and pos[-1] - pos[0] + 1 == len(pos):  # one block (the usual layout): a view, no copy
-        data = body.iloc[pos[0] : pos[-1] + 1]
-    else:
-        data = body[is_data]
-    del body
-    check_parts(parts, hm, data, grid.name, ex)
-    info.rows_read = n = len(data)
-    data_rows = list(data.index)
+        return body.iloc[pos[0] : pos[-1] + 1], total_rows, total_values
+    return body[is_data], total_rows, total_values
 
-    cols: dict[str, Any] = {}
-    blank_zero = spec.blank_means == "zero"
-    fields = [(fname, spec.field(fname), c) for fname, c in hm.mapping.items()]
+
+def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
+    """Every mapped field's columns from the data rows: parsed, numbers in the field's unit,
+    each cell's problem an issue. None when a column's unit cannot be converted (critical)."""
+    n = len(data)
+    fields = [(fname, sh.spec.field(fname), c) for fname, c in sh.hm.mapping.items()]
     assert all(f is not None for _, f, _ in fields)
     raws = [
         data[c] if c in data.columns else pd.Series([None] * n, index=data.index, dtype=object)
         for _, _, c in fields
     ]
-    parsed = parse_all(raws, [f for _, f, _ in fields], blank_zero)
+    parsed = parse_all(raws, [f for _, f, _ in fields], sh.spec.blank_means == "zero")
+    data_rows = list(data.index)
+    cols: dict[str, Any] = {}
     for (fname, f, c), raw, (vals, missing, problems, cell_units) in zip(fields, raws, parsed, strict=True):
         if f.type in {"number", "integer"} and f.unit:
-            unit, src = unit_for(f, hm.names[c], meta, file_name)
-            if unit is None:
-                unit, src = f.unit, "assumed"
-            other = cell_units.notna()
-            if other.any():
-                other &= (cell_units != unit) & (cell_units != "%")
-            if other.any():  # units mixed within the column: those rows cannot be trusted
-                problems[other] = [
-                    f"单元格写明的单位“{u}”与本列单位“{unit}”不同，请统一单位 / "
-                    "the cell's unit differs from the column's"
-                    for u in cell_units[other]
-                ]
-                vals[other] = float("nan")
-            try:
-                factor = cells.unit_factor(unit, f.unit)
-            except ValueError as e:
-                ex.issues.append(
-                    Issue(
-                        "critical",
-                        "unit_mismatch",
-                        f"{hm.names[c]} ({column_letter(c)})：{e}",
-                        grid.name,
-                        hm.row + 1,
-                        fname,
-                    )
-                )
+            vals = _in_field_unit(sh, fname, f, c, vals, problems, cell_units)
+            if vals is None:
                 return None
-            info.units[fname] = f"{unit} ({src})" + (f" → {f.unit} ×{factor:g}" if factor != 1 else "")
-            if factor != 1:
-                vals = vals * factor
-        for r, prob in problems.dropna().items():
-            severity, prob = ("warning", prob[5:]) if prob.startswith("WARN:") else ("row", prob)
-            ex.issues.append(
-                Issue(
-                    severity,
-                    f"parse_{f.type}",
-                    prob,
-                    grid.name,
-                    int(r) + 1,
-                    f"{hm.names[c]} ({column_letter(c)})",
-                    label_text(raw[r]),
-                )
-            )
-        if f.type == "region":
-            cols[fname] = vals.array
-            within = catalog_district() if fname == "township" else None
-            cols[f"{fname}_code"] = resolve_regions(
-                vals, data_rows, grid.name, hm.names[c], c, ex, within=within
-            )
-        elif f.type == "period":
-            cols["period"] = [p.text if p else None for p in vals]
-            cols["period_end"] = [p.end if p else None for p in vals]
-            cols["_period_basis"] = [p.basis if p else None for p in vals]
-        else:
-            # strings stay in Arrow (a DataFrame would turn an object column of them back into that)
-            cols[fname] = vals.array if isinstance(vals.dtype, pd.StringDtype) else vals.to_numpy()
+        sh.ex.issues.extend(_parse_issues(sh, f, c, problems, raw))
+        cols.update(_value_columns(sh, fname, f, c, vals, data_rows))
         if f.type in {"number", "integer"}:
             cols[f"_missing_{fname}"] = missing.to_numpy(dtype=object)
-            marked = missing[missing.notna()]
-            if len(marked):
-                info.missing[fname] = {str(k): int(v) for k, v in marked.value_counts().items()}
-                mapped_entry[fname]["missing_markers"] = json.dumps(
-                    {k or "blank": v for k, v in info.missing[fname].items()}, ensure_ascii=False
-                )
+            _record_missing_markers(sh, fname, missing)
+    return cols
 
-    if not has_period_col and sheet_period is not None:
+
+def _in_field_unit(
+    sh: _Sheet, fname: str, f: FieldSpec, c: int, vals: pd.Series, problems: pd.Series, cell_units: pd.Series
+) -> pd.Series | None:
+    """A number column in its field's unit: the unit the file gives it (else the field's,
+    assumed), cells that write another unit turned away (a problem each), the factor applied and
+    noted in the sheet's info. None, with a critical issue, when the units do not convert."""
+    unit, src = unit_for(f, sh.hm.names[c], sh.meta, sh.file_name)
+    if unit is None:
+        unit, src = f.unit, "assumed"
+    other = cell_units.notna()
+    if other.any():
+        other &= (cell_units != unit) & (cell_units != "%")
+    if other.any():  # units mixed within the column: those rows cannot be trusted
+        problems[other] = [
+            f"单元格写明的单位“{u}”与本列单位“{unit}”不同，请统一单位 / the cell's unit differs from the column's"
+            for u in cell_units[other]
+        ]
+        vals[other] = float("nan")
+    try:
+        factor = cells.unit_factor(unit, f.unit)
+    except ValueError as e:
+        sh.ex.issues.append(
+            Issue("critical", "unit_mismatch", f"{sh.column(c)}：{e}", sh.grid.name, sh.hm.row + 1, fname)
+        )
+        return None
+    sh.info.units[fname] = f"{unit} ({src})" + (f" → {f.unit} ×{factor:g}" if factor != 1 else "")
+    return vals * factor if factor != 1 else vals
+
+
+def _parse_issues(sh: _Sheet, f: FieldSpec, c: int, problems: pd.Series, raw: pd.Series) -> list[Issue]:
+    """An issue for every cell of column `c` that did not parse: a row issue, or a warning for
+    a doubt (`WARN:`)."""
+    out = []
+    for r, prob in problems.dropna().items():
+        severity, prob = ("warning", prob[5:]) if prob.startswith("WARN:") else ("row", prob)
+        out.append(
+            Issue(
+                severity, f"parse_{f.type}", prob, sh.grid.name, int(r) + 1, sh.column(c), label_text(raw[r])
+            )
+        )
+    return out
+
+
+def _value_columns(
+    sh: _Sheet, fname: str, f: FieldSpec, c: int, vals: pd.Series, data_rows: list[int]
+) -> dict[str, Any]:
+    """The output columns of one field's values: a place with its resolved code, a period with
+    its end and basis, else the values themselves."""
+    if f.type == "region":
+        within = catalog_district() if fname == "township" else None
+        codes = resolve_regions(vals, data_rows, sh.grid.name, sh.hm.names[c], c, sh.ex, within=within)
+        return {fname: vals.array, f"{fname}_code": codes}
+    if f.type == "period":
+        return {
+            "period": [p.text if p else None for p in vals],
+            "period_end": [p.end if p else None for p in vals],
+            "_period_basis": [p.basis if p else None for p in vals],
+        }
+    # strings stay in Arrow (a DataFrame would turn an object column of them back into that)
+    return {fname: vals.array if isinstance(vals.dtype, pd.StringDtype) else vals.to_numpy()}
+
+
+def _record_missing_markers(sh: _Sheet, fname: str, missing: pd.Series) -> None:
+    """How many cells of a number field held each missing marker (`—`, blank …): in the sheet's
+    info and in the field's row of meta.load_columns."""
+    marked = missing[missing.notna()]
+    if len(marked):
+        sh.info.missing[fname] = {str(k): int(v) for k, v in marked.value_counts().items()}
+        sh.entries[fname]["missing_markers"] = json.dumps(
+            {k or "blank": v for k, v in sh.info.missing[fname].items()}, ensure_ascii=False
+        )
+
+
+def _sheet_columns(
+    spec: SourceSpec, sheet_period: Period | None, sheet: str, index: pd.Index
+) -> dict[str, Any]:
+    """The columns every row of the sheet shares: its period (when no column gives one), the
+    spec's constants, and the lineage (sheet, row; no column)."""
+    n = len(index)
+    cols: dict[str, Any] = {}
+    if sheet_period is not None:
         cols["period"] = repeat_value(sheet_period.text, n)
         cols["period_end"] = repeat_value(sheet_period.end, n)
         cols["_period_basis"] = repeat_value(sheet_period.basis, n)
     for k, v in spec.constants.items():
         cols[k] = repeat_value(v, n)
-    cols["_sheet"] = repeat_value(grid.name, n)
-    cols["_row"] = data.index.to_numpy() + 1
+    cols["_sheet"] = repeat_value(sheet, n)
+    cols["_row"] = index.to_numpy() + 1
     cols["_col"] = repeat_value(None, n)
-
-    check_totals(spec, hm, grid.name, total_rows, total_values, cols, info, ex)
     return cols
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,36 @@ def _wide_label_columns(
     return best, [c for c in text_cols if c != best]
 
 
+@dataclass
+class _WideLayout:
+    """Where a wide table's parts are: its header row, the period of each value column, and the
+    label columns left of them (the one holding regions, if any, and those holding indicators)."""
+
+    header_row: int
+    periods: dict[int, Period]
+    region_col: int | None
+    indicator_cols: list[int]
+
+    @property
+    def label_cols(self) -> list[int]:
+        return ([self.region_col] if self.region_col is not None else []) + self.indicator_cols
+
+
+LONG_COLUMNS = (
+    "indicator_name",
+    "region",
+    "period",
+    "period_end",
+    "_period_basis",
+    "value",
+    "unit_text",
+    "missing",
+    "_sheet",
+    "_row",
+    "_col",
+)
+
+
 def extract_wide_sheet(
     grid: Grid, spec: SourceSpec, file_name: str, ex: Extraction
 ) -> dict[str, list[Any]] | None:
@@ -102,101 +133,104 @@ def extract_wide_sheet(
     do, and drifting between columns). Without an indicator column, the indicator is the
     `指标：` line above the table, else the file name."""
     assert spec.wide is not None
-    header_row = None
-    period_cols: dict[int, Period] = {}
+    found = period_header(grid, spec)
+    if found is None:
+        return None
+    rows = fill_merged(grid)
+    header_row, periods = found
+    region_col, indicator_cols = _wide_label_columns(rows, header_row + 1, min(periods))
+    if region_col is None and not indicator_cols:
+        return None
+    layout = _WideLayout(header_row, periods, region_col, indicator_cols)
+    meta = sheet_meta(grid, header_row)
+    info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=str(header_row + 1))
+    _record_columns(info, grid.name, rows[header_row], layout, ex)
+    default_indicator = meta.indicator or indicator_from_file_name(file_name)
+    unit_fallback = meta.unit_row or unit_in_file_name(file_name)
+    out = _long_rows(grid, rows, spec, layout, default_indicator, unit_fallback, info, ex)
+    if region_col is not None:
+        out["region_code"] = resolve_regions(
+            out["region"],
+            [x - 1 for x in out["_row"]],
+            grid.name,
+            label_text(rows[header_row][region_col]) or "地区",
+            region_col,
+            ex,
+        )
+    else:
+        out["region_code"] = [None] * len(out["region"])
+    return out
+
+
+def period_header(grid: Grid, spec: SourceSpec) -> tuple[int, dict[int, Period]] | None:
+    """The header of a wide table: the first row (within the spec's scan) with two or more cells
+    that are periods, and the period of each of those columns."""
     for r in range(min(spec.header_scan_rows, len(grid.rows))):
         pcs = {c: p for c, v in enumerate(grid.rows[r]) if v is not None and (p := cells.parse_period(v))}
         if len(pcs) >= 2:
-            header_row, period_cols = r, pcs
-            break
-    if header_row is None:
-        return None
-    rows = fill_merged(grid)
-    row = rows[header_row]
-    region_col, indicator_cols = _wide_label_columns(rows, header_row + 1, min(period_cols))
-    if region_col is None and not indicator_cols:
-        return None
-    meta = sheet_meta(grid, header_row)
-    info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=str(header_row + 1))
-    if region_col is not None:
-        info.columns["region"] = f"{label_text(row[region_col]) or '(blank)'} ({column_letter(region_col)})"
+            return r, pcs
+    return None
+
+
+def _record_columns(
+    info: SheetInfo, sheet: str, header: list[Any], layout: _WideLayout, ex: Extraction
+) -> None:
+    """The table's columns in `info` (region, indicators, periods) and the region's in
+    meta.load_columns' rows of `ex`; `info` joins the file's sheets."""
+    c = layout.region_col
+    if c is not None:
+        info.columns["region"] = f"{label_text(header[c]) or '(blank)'} ({column_letter(c)})"
         ex.column_map.append(
             {
-                "sheet": grid.name,
+                "sheet": sheet,
                 "field": "region",
-                "column_letter": column_letter(region_col),
-                "header_text": label_text(row[region_col]),
+                "column_letter": column_letter(c),
+                "header_text": label_text(header[c]),
             }
         )
-    if indicator_cols:
-        info.columns["indicator"] = ", ".join(column_letter(c) for c in indicator_cols)
-    info.columns["periods"] = ", ".join(p.text for p in period_cols.values())
+    if layout.indicator_cols:
+        info.columns["indicator"] = ", ".join(column_letter(c) for c in layout.indicator_cols)
+    info.columns["periods"] = ", ".join(p.text for p in layout.periods.values())
     ex.sheets.append(info)
-    default_indicator = meta.indicator or indicator_from_file_name(file_name)
-    unit_fallback = meta.unit_row or unit_in_file_name(file_name)
-    label_cols = ([region_col] if region_col is not None else []) + indicator_cols
 
-    out: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            "indicator_name",
-            "region",
-            "period",
-            "period_end",
-            "_period_basis",
-            "value",
-            "unit_text",
-            "missing",
-            "_sheet",
-            "_row",
-            "_col",
-        )
-    }
+
+def _long_rows(
+    grid: Grid,
+    rows: list[list[Any]],
+    spec: SourceSpec,
+    layout: _WideLayout,
+    default_indicator: str,
+    unit_fallback: str | None,
+    info: SheetInfo,
+    ex: Extraction,
+) -> dict[str, list[Any]]:
+    """The long rows (`LONG_COLUMNS`) of every data row below the header: its region, its
+    indicator (else `default_indicator`) with its unit, one row per period cell that holds a
+    number or a missing marker. Rows left out are counted in `info`; cells that are no number
+    are issues of `ex`."""
+    out: dict[str, list[Any]] = {k: [] for k in LONG_COLUMNS}
     rows_used: set[int] = set()
     units_seen: dict[str, str] = {}
     in_notes = False
-    for r in range(header_row + 1, len(rows)):
-        kind = classify_row(grid.rows[r], label_cols, spec, in_notes)
-        if kind == "note":
-            in_notes = True
-            info.dropped_notes += 1
-            continue
-        if kind in {"blank", "total", "part"}:
-            setattr(
-                info,
-                "dropped_blank" if kind == "blank" else "dropped_totals",
-                getattr(info, "dropped_blank" if kind == "blank" else "dropped_totals") + 1,
-            )
+    for r in range(layout.header_row + 1, len(rows)):
+        kind = classify_row(grid.rows[r], layout.label_cols, spec, in_notes)
+        if kind != "data":
+            in_notes = in_notes or kind == "note"
+            _count_dropped(info, kind)
             continue
         cur = rows[r]
-        region = label_text(cur[region_col]) if region_col is not None and region_col < len(cur) else ""
+        rc = layout.region_col
+        region = label_text(cur[rc]) if rc is not None and rc < len(cur) else ""
         ind_raw = next(
-            (label_text(cur[c]) for c in indicator_cols if c < len(cur) and label_text(cur[c])), ""
+            (label_text(cur[c]) for c in layout.indicator_cols if c < len(cur) and label_text(cur[c])), ""
         )
         indicator = ind_raw or default_indicator
-        if region_col is not None and not region:
+        if rc is not None and not region:
             info.dropped_blank += 1
             continue
         unit = cells.unit_in_text(indicator) or unit_fallback
         units_seen[indicator] = unit or "?"
-        for c, p in period_cols.items():
-            v = cur[c] if c < len(cur) else None
-            parsed = cells.parse_number(v)
-            if parsed.value is None and parsed.missing == "" and spec.blank_means == "zero":
-                parsed = cells.Parsed(0.0)
-            if parsed.problem:
-                ex.issues.append(
-                    Issue(
-                        "row",
-                        "parse_number",
-                        parsed.problem,
-                        grid.name,
-                        r + 1,
-                        f"{p.text} ({column_letter(c)})",
-                        label_text(v),
-                    )
-                )
-                continue
+        for c, p, parsed in _period_values(cur, r, layout.periods, spec, grid.name, ex):
             rows_used.add(r)
             out["indicator_name"].append(clean_indicator_name(indicator))
             out["region"].append(region or None)
@@ -211,16 +245,42 @@ def extract_wide_sheet(
             out["_col"].append(column_letter(c))
     info.rows_read = len(rows_used)
     info.units["value"] = "; ".join(f"{clean_indicator_name(k)}: {v}" for k, v in units_seen.items())
-    regions = out["region"]
-    if region_col is not None:
-        out["region_code"] = resolve_regions(
-            regions,
-            [x - 1 for x in out["_row"]],
-            grid.name,
-            label_text(row[region_col]) or "地区",
-            region_col,
-            ex,
-        )
+    return out
+
+
+def _count_dropped(info: SheetInfo, kind: str) -> None:
+    """A row left out, counted by its kind: notes, blank rows, and totals (其中 parts with them)."""
+    if kind == "note":
+        info.dropped_notes += 1
+    elif kind == "blank":
+        info.dropped_blank += 1
     else:
-        out["region_code"] = [None] * len(regions)
+        info.dropped_totals += 1
+
+
+def _period_values(
+    cur: list[Any], r: int, periods: dict[int, Period], spec: SourceSpec, sheet: str, ex: Extraction
+) -> list[tuple[int, Period, cells.Parsed]]:
+    """(column, period, parsed cell) of the period cells of row `r` that parse (a blank is 0
+    where the spec says so); each cell that does not is a row issue of `ex` instead."""
+    out = []
+    for c, p in periods.items():
+        v = cur[c] if c < len(cur) else None
+        parsed = cells.parse_number(v)
+        if parsed.value is None and parsed.missing == "" and spec.blank_means == "zero":
+            parsed = cells.Parsed(0.0)
+        if parsed.problem:
+            ex.issues.append(
+                Issue(
+                    "row",
+                    "parse_number",
+                    parsed.problem,
+                    sheet,
+                    r + 1,
+                    f"{p.text} ({column_letter(c)})",
+                    label_text(v),
+                )
+            )
+            continue
+        out.append((c, p, parsed))
     return out

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.base import cells
 from etl.base.datasets import DATASETS, LINEAGE
 from etl.base.issues import Issue
 from etl.extract.finish import finish
 from etl.extract.header import find_header
 from etl.extract.model import Extraction
 from etl.extract.rows import extract_rows_sheet
-from etl.extract.wide import extract_wide_sheet
+from etl.extract.wide import extract_wide_sheet, period_header
 from etl.read import ZIP_MAGIC, Grid, ReadError, Workbook, check_zip, load_columns, read_workbook, xlsx_heads
 from etl.spec.model import SourceSpec, specs_for
 
@@ -87,11 +86,9 @@ def _read_heads(path: Path, specs: list[SourceSpec], limits: dict[str, int]) -> 
 
 
 def _wide_score(g: Grid, spec: SourceSpec) -> int:
-    for r in range(min(spec.header_scan_rows, len(g.rows))):
-        n = sum(1 for v in g.rows[r] if v is not None and cells.parse_period(v))
-        if n >= 2:
-            return n
-    return 0
+    """How many period columns the sheet's wide-table header has (0: none)."""
+    found = period_header(g, spec)
+    return len(found[1]) if found else 0
 
 
 def extract(
@@ -103,36 +100,72 @@ def extract(
     specs = specs_for(source)
     ex = Extraction(path=path, source=specs[0].source if specs else source, spec=None)
     limits = limits or {}
-    try:
-        wb = _read_heads(path, specs, limits)
-        if wb is None:
-            wb = read_workbook(path, sheet_name=Path(file_name).stem, **limits)
-    except ReadError as e:
-        ex.issues.append(Issue("critical", "unreadable", str(e)))
+    wb = _open_workbook(path, file_name, limits, ex, heads_for=specs)
+    if wb is None:
         return ex
     ex.format, ex.encoding = wb.format, wb.encoding
-    spec, considered = choose_spec(wb, specs, file_name)
-    ex.considered = considered
+    spec, ex.considered = choose_spec(wb, specs, file_name)
     if spec is None:
-        nonempty = [g for g in wb.sheets if any(any(c is not None for c in r) for r in g.rows)]
-        if not nonempty:
-            msg = "文件中没有任何数据（所有工作表为空） / every sheet is empty"
-        else:
-            msg = (
-                "找不到可识别的表头或缺少必填列 / no recognisable header with the required columns: "
-                + "; ".join(considered[:6])
-            )
-        ex.issues.append(Issue("critical", "no_header", msg))
+        ex.issues.append(_no_layout_issue(wb, ex.considered))
         return ex
     ex.spec = spec
     heads_only = getattr(wb, "heads_only", False)
     if heads_only and spec.shape == "wide":  # wide tables are small: read them whole
-        try:
-            wb = read_workbook(path, sheet_name=Path(file_name).stem, **limits)
-        except ReadError as e:
-            ex.issues.append(Issue("critical", "unreadable", str(e)))
+        wb = _open_workbook(path, file_name, limits, ex)
+        if wb is None:
             return ex
         heads_only = False
+    frames = _extract_sheets(wb, spec, path, file_name, ex, heads_only)
+    if ex.critical:
+        return ex
+    if not frames or sum(len(f) for f in frames) == 0:
+        ex.issues.append(_no_data_issue(ex))
+        return ex
+    raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    frame, issues = finish(spec, raw, file_name)
+    ex.issues.extend(issues)
+    ex.frame = frame.reindex(columns=list(DATASETS[spec.dataset].columns) + list(LINEAGE))
+    return ex
+
+
+def _open_workbook(
+    path: Path,
+    file_name: str,
+    limits: dict[str, int],
+    ex: Extraction,
+    heads_for: list[SourceSpec] | None = None,
+) -> Workbook | None:
+    """The file as a Workbook: with `heads_for`, an .xlsx's first rows only (`_read_heads`), else
+    the whole file. None when it cannot be read, the reason a critical issue of `ex`."""
+    try:
+        wb = _read_heads(path, heads_for, limits) if heads_for is not None else None
+        if wb is None:
+            wb = read_workbook(path, sheet_name=Path(file_name).stem, **limits)
+    except ReadError as e:
+        ex.issues.append(Issue("critical", "unreadable", str(e)))
+        return None
+    return wb
+
+
+def _no_layout_issue(wb: Workbook, considered: list[str]) -> Issue:
+    """Why no layout of the source fits the file: every sheet empty, or what was considered."""
+    nonempty = [g for g in wb.sheets if any(any(c is not None for c in r) for r in g.rows)]
+    if not nonempty:
+        msg = "文件中没有任何数据（所有工作表为空） / every sheet is empty"
+    else:
+        msg = (
+            "找不到可识别的表头或缺少必填列 / no recognisable header with the required columns: "
+            + "; ".join(considered[:6])
+        )
+    return Issue("critical", "no_header", msg)
+
+
+def _extract_sheets(
+    wb: Workbook, spec: SourceSpec, path: Path, file_name: str, ex: Extraction, heads_only: bool
+) -> list[pd.DataFrame]:
+    """The rows of every sheet the layout takes, one frame per sheet. With `heads_only` a
+    rows-shaped sheet's body is read from the file (`load_columns`); a read that fails there is
+    a critical issue of `ex`, and no further sheet is read."""
     frames = []
     for g in wb.sheets:
         if not _sheet_selected(spec, g.name) or not g.rows:
@@ -150,26 +183,18 @@ def extract(
                 cols = extract_rows_sheet(g, spec, hm, file_name, ex, body_loader=loader)
             except ReadError as e:
                 ex.issues.append(Issue("critical", "unreadable", str(e), g.name))
-                return ex
+                return frames
         if cols is not None:
             frames.append(pd.DataFrame(cols))
-    if ex.critical:
-        return ex
-    if not frames or sum(len(f) for f in frames) == 0:
-        sheets = "、".join(f"“{s.sheet}”（表头在第{s.header_rows}行）" for s in ex.sheets) or "—"
-        ex.issues.append(
-            Issue(
-                "critical",
-                "no_data_rows",
-                f"工作表 {sheets} 表头之下没有数据行 / the sheet has a header but no data rows",
-                ex.sheets[0].sheet if ex.sheets else None,
-            )
-        )
-        return ex
-    raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return frames
 
-    frame, issues = finish(spec, raw, file_name)
-    ex.issues.extend(issues)
-    cols = list(DATASETS[spec.dataset].columns) + list(LINEAGE)
-    ex.frame = frame.reindex(columns=cols)
-    return ex
+
+def _no_data_issue(ex: Extraction) -> Issue:
+    """The file's sheets have a header but no data rows below it."""
+    sheets = "、".join(f"“{s.sheet}”（表头在第{s.header_rows}行）" for s in ex.sheets) or "—"
+    return Issue(
+        "critical",
+        "no_data_rows",
+        f"工作表 {sheets} 表头之下没有数据行 / the sheet has a header but no data rows",
+        ex.sheets[0].sheet if ex.sheets else None,
+    )

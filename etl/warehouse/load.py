@@ -355,106 +355,188 @@ def commit(
 def _commit(
     con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, reprocess_of: int | None, build: bool
 ) -> LoadResult:
+    """`commit`'s work, in order: validate (beside the writer thread when the file has rows to
+    write and is not yet validated), take back a write ahead the verdict outdates, load the rows
+    the verdict keeps, record the load with its issues and results, commit."""
     loadable = prep.frame is not None and not any(i.severity == "critical" for i in prep.issues)
     staged: _Staged | None = None
     waited_from = 0.0
     if loadable and not prep.validated:
-        with ThreadPoolExecutor(1, thread_name_prefix="statwh-write") as pool, con.cursor() as before:
-            db = pool.submit(_write_ahead, con, prep, _extraction_bad(prep), build, reprocess_of)
-            try:
-                # the history query reads the warehouse as committed, without this file, on its
-                # own connection: at the same time as the writer's insert
-                hist = _history_frame_or_error(before, prep)
-                validate_prepared(prep, data_docs_dir(home))
-                if not any(i.severity == "critical" for i in prep.issues):
-                    _add_history_issues(prep, hist)
-            finally:
-                waited_from = time.perf_counter()
-                staged = db.result()
+        staged, waited_from = _validate_while_writing(con, home, prep, build, reprocess_of)
     else:
-        if not prep.validated:
-            validate_prepared(prep, data_docs_dir(home))
-        if loadable and not any(i.severity == "critical" for i in prep.issues):
-            _add_history_issues(prep, _history_frame_or_error(con, prep))
-    critical = [i for i in prep.issues if i.severity == "critical"]
-    row_issues = [i for i in prep.issues if i.severity == "row"]
-    warnings = [i for i in prep.issues if i.severity == "warning"]
-    bad = {(i.sheet, i.row) for i in row_issues}
+        _validate_here(con, home, prep, loadable)
+    verdict = _Verdict.of(prep.issues)
     result = LoadResult(
         prep.file_name,
         prep.source,
         "rejected",
         layout=prep.layout,
         rows_read=prep.rows_read,
-        warnings=warnings,
+        warnings=verdict.warnings,
     )
-    frame = prep.frame
-
-    if (
-        staged is not None
-        and staged.written
-        and (critical or (staged.build is not None and bad != staged.without))
-    ):
-        # the suite rejected the file (none of its rows stay), or turned away rows that the build
-        # ahead counted in: begin again, as if it had run first
-        con.execute("rollback")
-        staged.written = False
-        staged.build = None
-    if staged is None or not staged.written:
-        con.execute("begin transaction")
-    load_id, now = (staged.load_id, staged.now) if staged is not None else _new_load(con)
+    _drop_outdated_write_ahead(con, staged, verdict)
+    load_id, now = _load_transaction(con, staged)
     result.load_id = load_id
-    if critical or frame is None:
-        result.rejections = critical or [Issue("critical", "unreadable", "文件无法读取 / unreadable")]
-        result.rows_rejected = result.rows_read
-        result.message = result.rejections[0].message
+    if verdict.critical or prep.frame is None:
+        _reject(result, verdict.critical)
     else:
-        is_bad = _rows_at(frame, bad)
-        loaded = frame[~is_bad]
-        quarantined = frame[is_bad]
-        result.rejections = row_issues
-        result.status, result.rows_loaded, result.rows_rejected = _load_counts(prep, loaded, bad)
-        dataset = prep.dataset
-        if staged is not None and staged.written:
-            _unwrite(con, dataset, load_id, bad - staged.without)
-        elif len(loaded):
-            _write_rows(con, dataset, loaded, load_id, now)
-        if len(quarantined):
-            _quarantine(con, home, load_id, dataset, prep.file_name, quarantined, row_issues)
+        _load_rows(con, home, prep, result, staged, verdict, load_id, now)
     if staged is None or staged.build is None:  # else recorded so by the writer, before it built
         counts = (result.status, result.rows_loaded, result.rows_rejected)
         _record_load(con, prep, load_id, now, counts, result.message or None, reprocess_of)
     if result.rejections:
         _insert(con, "meta.rejections", _issue_rows(load_id, prep.file_name, result.rejections))
-    if warnings:
-        _insert(con, "meta.warnings", _issue_rows(load_id, prep.file_name, warnings))
-    vr = prep.validation_results
-    if vr is not None and len(vr):
-        vr = vr.rename(columns={"column": "column_name"}).copy()
-        vr["load_id"], vr["run_at"] = load_id, now
-        keep = [
-            "load_id",
-            "suite",
-            "expectation",
-            "column_name",
-            "success",
-            "unexpected_count",
-            "unexpected_percent",
-            "sample_values",
-            "severity",
-            "run_at",
-        ]
-        _insert(con, "meta.validation_results", vr[[c for c in keep if c in vr.columns]])
+    if result.warnings:
+        _insert(con, "meta.warnings", _issue_rows(load_id, prep.file_name, result.warnings))
+    _record_validation_results(con, prep, load_id, now)
     if staged is not None and staged.build is not None:
-        started, ended = staged.build_span
         result.build = staged.build
-        result.build_timing = {
-            "seconds": ended - started,
-            "cpu": staged.build_cpu,
-            "waited": max(0.0, ended - max(started, waited_from)),
-        }
+        result.build_timing = _build_timing(staged, waited_from)
     con.execute("commit")
     return result
+
+
+@dataclass
+class _Verdict:
+    """A validated file's issues by severity, and the rows (sheet, row) its row issues turn away."""
+
+    critical: list[Issue]
+    row_issues: list[Issue]
+    warnings: list[Issue]
+    bad: set[tuple[str | None, int | None]]
+
+    @classmethod
+    def of(cls, issues: list[Issue]) -> _Verdict:
+        row_issues = [i for i in issues if i.severity == "row"]
+        return cls(
+            [i for i in issues if i.severity == "critical"],
+            row_issues,
+            [i for i in issues if i.severity == "warning"],
+            {(i.sheet, i.row) for i in row_issues},
+        )
+
+
+def _validate_while_writing(
+    con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, build: bool, reprocess_of: int | None
+) -> tuple[_Staged, float]:
+    """The suite and the history checks on this thread, while a writer thread writes the rows
+    extraction kept into a transaction it leaves open on `con` (and, with `build`, records the
+    load and builds in it: `_write_ahead`). Returns what the writer staged, and when this thread
+    began to wait for it (the part of the build after that is what validation did not hide)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="statwh-write") as pool, con.cursor() as before:
+        db = pool.submit(_write_ahead, con, prep, _extraction_bad(prep), build, reprocess_of)
+        try:
+            # the history query reads the warehouse as committed, without this file, on its
+            # own connection: at the same time as the writer's insert
+            hist = _history_frame_or_error(before, prep)
+            validate_prepared(prep, data_docs_dir(home))
+            if not any(i.severity == "critical" for i in prep.issues):
+                _add_history_issues(prep, hist)
+        finally:
+            waited_from = time.perf_counter()
+            staged = db.result()
+    return staged, waited_from
+
+
+def _validate_here(con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, loadable: bool) -> None:
+    """The suite (unless `prepare` ran it) and, for a file with rows to load, the history checks,
+    on this thread, before anything is written."""
+    if not prep.validated:
+        validate_prepared(prep, data_docs_dir(home))
+    if loadable and not any(i.severity == "critical" for i in prep.issues):
+        _add_history_issues(prep, _history_frame_or_error(con, prep))
+
+
+def _drop_outdated_write_ahead(
+    con: duckdb.DuckDBPyConnection, staged: _Staged | None, verdict: _Verdict
+) -> None:
+    """Roll the write ahead back when the suite rejected the file (none of its rows stay) or
+    turned away rows that the build ahead counted in: the load begins again, as if the suite had
+    run first."""
+    if (
+        staged is not None
+        and staged.written
+        and (verdict.critical or (staged.build is not None and verdict.bad != staged.without))
+    ):
+        con.execute("rollback")
+        staged.written = False
+        staged.build = None
+
+
+def _load_transaction(con: duckdb.DuckDBPyConnection, staged: _Staged | None) -> tuple[int, dt.datetime]:
+    """The load's id and time, in an open transaction: the writer's (still open, else begun
+    again), or a new load's when nothing was written ahead."""
+    if staged is None or not staged.written:
+        con.execute("begin transaction")
+    return (staged.load_id, staged.now) if staged is not None else _new_load(con)
+
+
+def _reject(result: LoadResult, critical: list[Issue]) -> None:
+    """The file rejected whole: its critical issues are the rejections, every row read is rejected."""
+    result.rejections = critical or [Issue("critical", "unreadable", "文件无法读取 / unreadable")]
+    result.rows_rejected = result.rows_read
+    result.message = result.rejections[0].message
+
+
+def _load_rows(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    prep: Prepared,
+    result: LoadResult,
+    staged: _Staged | None,
+    verdict: _Verdict,
+    load_id: int,
+    now: dt.datetime,
+) -> None:
+    """The rows the verdict keeps into raw.<dataset> (written ahead: the ones turned away since
+    are taken back), the others into quarantine; status and counts into `result`."""
+    frame = prep.frame
+    is_bad = _rows_at(frame, verdict.bad)
+    loaded = frame[~is_bad]
+    quarantined = frame[is_bad]
+    result.rejections = verdict.row_issues
+    result.status, result.rows_loaded, result.rows_rejected = _load_counts(prep, loaded, verdict.bad)
+    if staged is not None and staged.written:
+        _unwrite(con, prep.dataset, load_id, verdict.bad - staged.without)
+    elif len(loaded):
+        _write_rows(con, prep.dataset, loaded, load_id, now)
+    if len(quarantined):
+        _quarantine(con, home, load_id, prep.dataset, prep.file_name, quarantined, verdict.row_issues)
+
+
+def _record_validation_results(
+    con: duckdb.DuckDBPyConnection, prep: Prepared, load_id: int, now: dt.datetime
+) -> None:
+    """The suite's results (and the history checks') for the load, in meta.validation_results."""
+    vr = prep.validation_results
+    if vr is None or not len(vr):
+        return
+    vr = vr.rename(columns={"column": "column_name"}).copy()
+    vr["load_id"], vr["run_at"] = load_id, now
+    keep = [
+        "load_id",
+        "suite",
+        "expectation",
+        "column_name",
+        "success",
+        "unexpected_count",
+        "unexpected_percent",
+        "sample_values",
+        "severity",
+        "run_at",
+    ]
+    _insert(con, "meta.validation_results", vr[[c for c in keep if c in vr.columns]])
+
+
+def _build_timing(staged: _Staged, waited_from: float) -> dict[str, float]:
+    """The build ahead's wall and CPU seconds on the writer thread, and the part of its wall
+    that validation did not hide (from when `commit` began to wait for the writer)."""
+    started, ended = staged.build_span
+    return {
+        "seconds": ended - started,
+        "cpu": staged.build_cpu,
+        "waited": max(0.0, ended - max(started, waited_from)),
+    }
 
 
 def _load_counts(prep: Prepared, loaded: pd.DataFrame, bad: set) -> tuple[str, int, int]:

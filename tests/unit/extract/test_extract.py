@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pandas as pd
@@ -439,3 +440,96 @@ def test_columns_parsed_on_two_threads_give_what_one_thread_gives(demo_files, tm
     for (f, _), (fa, ia), (fb, ib) in zip(files, one, two, strict=True):
         assert ia == ib, f
         assert (fa is None and fb is None) or fa.equals(fb), f
+
+
+NAMES = [
+    "淮安市华宇(集团)有限公司",
+    "淮安市华宇（集团）有限公司",  # full-width brackets
+    "淮安市　华宇（集团） 有限公司",  # ideographic and ASCII spaces
+    "淮安市华宇〔集团〕有限公司",  # CJK brackets NFKC leaves alone
+    "【淮安】华宇〖集团〗有限责任公司",
+    "ＡＢＣ科技股份有限公司",  # full-width letters
+    "ABC科技 股份 有限 公司",
+    "\ufeff淮安华宇有限公司\u200b",  # BOM and zero-width space
+    "淮安\u200c华宇\u200d\u2060有限公司",  # zero-width joiners, word joiner
+    "淮安\t华宇\n有限公司\r",
+    "淮安\x0b华宇\x0c有限公司",  # vertical tab, form feed
+    "淮安\u00a0华宇\u2002\u2003\u202f\u205f有限公司",  # no-break and typographic spaces
+    "淮安\x85华宇\u2028\u2029有限公司\x1c\x1f",
+    "淮安华宇１２３号有限公司",  # full-width digits
+    "㈱淮安华宇",  # a compatibility ideograph NFKC expands
+    "e\u0301 e \u0301",  # a combining mark brought next to a letter by the removed space
+    "   ",
+    "",
+]
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_the_column_name_key_is_the_one_name_key(dtype):
+    """`normalize_names` (a column, in Arrow's kernels) gives `normalize_name`'s key for every
+    name, blank cells staying blank: the one rule of etl.base.names, in two forms."""
+    from etl.base.names import normalize_name, normalize_names
+
+    names = NAMES + [chr(i) + "x" for i in range(0x3001) if chr(i).isspace()]
+    got = normalize_names(pd.Series([*names, None], dtype=dtype))
+    assert got.iloc[:-1].tolist() == [normalize_name(n) for n in names]
+    assert pd.isna(got.iloc[-1]) and normalize_name(None) == ""
+    assert got.iloc[2] == "淮安市华宇(集团)有限公司" == got.iloc[3]
+
+
+# a sheet's rows below its header as a reader gives them, and the kind of each: label columns 0-2
+ROWS_AND_KINDS = [
+    ([1, "淮安华宇机械有限公司", "石塘镇", 100.0, 20], "data"),  # an integer 序号
+    ([2.0, "淮安恒通科技有限公司", "施河镇", 50.5, None], "data"),  # a float one (.xls)
+    (["3", 3599, "车桥镇", 7.0, 1], "data"),  # a number in a label column
+    ([dt.date(2024, 6, 1), True, "朱桥镇", 1.0, 2], "data"),  # a date and a logical one
+    ([None, "合计", None, 150.5, 28], "total"),
+    (["总计", None, None, 150.5, None], "total"),
+    (["小 计", None, None, 1.0, None], "total"),  # a spec's total label, spaced
+    ([None, None, "全区合计", 1.0, None], "total"),
+    (["合　计", 2, 3, None, None], "total"),  # an ideographic space
+    (["\u3000合计：", 2, 3, None, None], "total"),
+    ([4, "合计数", "施河镇", 1.0, None], "total"),  # 合计… begins a total
+    (["其中：新建投产", None, None, 30.0, None], "part"),
+    (["  其中", "小升规", None, 3.0, None], "part"),
+    (["其中", None, "合计", 3.0, None], "total"),  # a total and a part: a total
+    ([None, None, None, None, None], "blank"),
+    ([], "blank"),
+    ([float("nan"), None], "blank"),
+    ([" ", None, None, None, None], "data"),  # a cell of blanks is not empty
+    (["附件", "释义"], "data"),  # two cells, neither beginning like a note: not (yet) notes
+    (["淮安"], "data"),  # one cell, before the notes begin
+    (["备注栏", "a", "b", 1.0], "data"),  # three cells: no note
+    (["注：本表不含个体户。", None, None, None, None], "note"),
+    (["\u3000按2024年口径计算", None, None, None, None], "note"),  # an indented continuation
+    (["  续上", "其二", None], "note"),  # indented, two cells
+    (["数据来源：区统计局", "2025年7月"], "note"),
+    ([None, 4.0, None, None, None], "note"),  # one cell below the notes
+    (["其中", None], "note"),  # a 其中 of one cell below the notes
+    (["填表人：张三", None, "审核人：李四"], "note"),
+    ([5, "淮安新材料有限公司", "石塘镇", 1.0, 2], "data"),  # whole rows below the notes stay data
+    (["\u3000\u3000工业", "a", "b", 3.0], "data"),  # indented, but three cells
+]
+
+
+def test_one_row_and_a_whole_sheet_are_classified_alike():
+    """`classify_row` (the wide tables and `statwh draft`, row by row) and `classify_rows` (the
+    rosters, vectorised) apply the one rule set (`_kind_conditions`): the same kind for every row."""
+    from etl.extract import classify_row, classify_rows
+    from etl.spec.model import SourceSpec
+
+    spec = SourceSpec(path=Path("<test>"), source="", layout="", dataset="")
+    rows = [r for r, _ in ROWS_AND_KINDS]
+    expected = [k for _, k in ROWS_AND_KINDS]
+    width = max(len(r) for r in rows)
+    body = pd.DataFrame(
+        {c: [r[c] if c < len(r) else None for r in rows] for c in range(width)},
+        index=range(3, 3 + len(rows)),
+        dtype=object,
+    )
+    assert classify_rows(body, [0, 1, 2], spec).tolist() == expected
+    one_by_one, in_notes = [], False
+    for r in rows:
+        one_by_one.append(classify_row(r, [0, 1, 2], spec, in_notes))
+        in_notes = in_notes or one_by_one[-1] == "note"
+    assert one_by_one == expected
