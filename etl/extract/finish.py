@@ -24,7 +24,6 @@ from etl.spec.model import SourceSpec
 Step = Callable[[pd.DataFrame, str], tuple[pd.DataFrame, list[Issue]]]
 
 # the name tests/test_cells.py imports the column name key by (it lives in etl.base.names now)
-_names_key = normalize_names
 
 
 def _year_of(df: pd.DataFrame) -> pd.Series:

@@ -145,8 +145,7 @@ def test_month_periods_end_on_the_last_day(y, m):
 def test_column_name_keys_equal_the_one_name_function(names):
     import pandas as pd
 
-    from etl.base.names import normalize_name
-    from etl.extract.finish import _names_key
+    from etl.base.names import normalize_name, normalize_names
 
-    got = _names_key(pd.Series(names, dtype="string")).tolist()
+    got = normalize_names(pd.Series(names, dtype="string")).tolist()
     assert got == [normalize_name(n) for n in names]
