@@ -47,13 +47,13 @@ browser:
 	  else echo "chromium missing: install Debian's chromium for the dashboard test"; fi; }
 
 lint: install
-	$(RUN) ruff check etl dags tests bench
-	$(RUN) ruff format --check etl dags tests bench
+	$(RUN) ruff check etl dags tests bench scripts
+	$(RUN) ruff format --check etl dags tests bench scripts
 	$(RUN) sqlfluff lint warehouse/models warehouse/audits
 
 fmt: install
-	$(RUN) ruff format etl dags tests bench
-	$(RUN) ruff check --fix etl dags tests bench
+	$(RUN) ruff format etl dags tests bench scripts
+	$(RUN) ruff check --fix etl dags tests bench scripts
 
 bench: install
 	$(RUN) python -m bench.run
