@@ -35,6 +35,8 @@ from pathlib import Path
 import duckdb
 
 from etl.base.settings import Home, parquet_grace
+from etl.warehouse.build import models
+from etl.warehouse.comments import comment_published
 
 MIN_CELL = 3
 
@@ -69,7 +71,8 @@ PUBLISHED: dict[str, str] = {
     "marts.township_scorecard": f"""
         select * replace (
             case when {_FEW} then null else output_ytd end as output_ytd,
-            case when {_FEW} then null else above_scale_enterprises end as above_scale_enterprises
+            case when {_FEW} then null else above_scale_enterprises end as above_scale_enterprises,
+            hightech_enterprises::bigint as hightech_enterprises
         ), {_FEW} as is_suppressed
         from {{w}}.marts.township_scorecard
         order by period, township_code""",
@@ -80,7 +83,7 @@ PUBLISHED: dict[str, str] = {
         ), {_FEW} as is_suppressed
         from {{w}}.marts.chain_output
         order by period, chain""",
-    "marts.source_freshness": "select * from {w}.marts.source_freshness",
+    "marts.source_freshness": "select * replace (rows_rejected::bigint as rows_rejected) from {w}.marts.source_freshness",
     "marts.dim_indicator": "select * from {w}.core.dim_indicator",
     "meta.loads": """select load_id, source, layout, file_name, sha256, status, rows_read, rows_loaded,
         rows_rejected, received_at, loaded_at, message from {w}.meta.loads""",
@@ -123,6 +126,7 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, home: Home, main: str) -> Pa
         con.execute("create schema if not exists meta")
         for name, query in PUBLISHED.items():
             con.execute(f"create table snap.{name} as {query.format(w=main)}")
+        comment_published(con, "snap", PUBLISHED, models())
         con.execute("checkpoint snap")
     finally:
         con.execute(f"use {main}")
