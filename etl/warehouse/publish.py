@@ -39,6 +39,7 @@ from etl.warehouse.build import models
 from etl.warehouse.comments import comment_published
 
 MIN_CELL = 3
+SNAPSHOT_STORAGE_VERSION = "v1.0.0"  # the snapshot is readable by DuckDB 1.0 and every later version
 
 _FEW = f"n_enterprises between 1 and {MIN_CELL - 1}"
 
@@ -119,7 +120,8 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, home: Home, main: str) -> Pa
     tmp = home.published / f".statwh.{os.getpid()}.duckdb.tmp"
     tmp.unlink(missing_ok=True)
     # the writer's own connection reads the warehouse; the snapshot is a new file
-    con.execute(f"attach '{_sql_path(tmp)}' as snap")
+    # written in DuckDB 1.0's storage format: BI drivers bundle older DuckDB versions (docs/analysts.md)
+    con.execute(f"attach '{_sql_path(tmp)}' as snap (storage_version '{SNAPSHOT_STORAGE_VERSION}')")
     try:
         con.execute("use snap")
         con.execute("create schema if not exists marts")
