@@ -78,7 +78,8 @@ def test_the_snapshot_opens_with_duckdb_1(requirement, built_home):
         text=True,
         timeout=600,
     )
-    if p.returncode != 0 and ("Failed to fetch" in p.stderr or "network" in p.stderr.lower()):
+    unreachable = ("Failed to fetch", "Request failed", "dns error", "error sending request", "network")
+    if p.returncode != 0 and "Traceback" not in p.stderr and any(u in p.stderr for u in unreachable):
         pytest.skip(f"no DuckDB 1 in uv's cache and PyPI unreachable: {p.stderr.strip()[-200:]}")
     assert p.returncode == 0, p.stderr[-2000:]
     got = json.loads(p.stdout.strip().splitlines()[-1])
