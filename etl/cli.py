@@ -15,6 +15,8 @@ import math
 import os
 import sys
 import time
+import unicodedata
+from importlib import metadata
 from pathlib import Path
 
 from etl.base import settings
@@ -147,13 +149,38 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _width(text: str) -> int:
+    """Columns a terminal gives `text`: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def print_table(headers: list[str], rows: list[list[str]]) -> None:
+    """An aligned table with a header line and a rule under it (plain text: it pipes and greps)."""
+    widths = [max(_width(str(v)) for v in col) for col in zip(headers, *rows, strict=True)]
+
+    def line(values) -> str:
+        return "  ".join(
+            str(v) + " " * (w - _width(str(v))) for v, w in zip(values, widths, strict=True)
+        ).rstrip()
+
+    print(line(headers))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print(line(row))
+
+
 def cmd_sources(args) -> int:
     from etl.spec.model import builtin_specs
 
     home = Home.from_env()
+    rows = []
     for s in builtin_specs():
-        print(f"{s.source:12} {s.layout:22} {s.dataset:19} {home.inbox / s.source}/  {s.description}")
-        print(f"{'':12} spec: {s.path}")
+        spec = s.path.relative_to(Path.cwd()) if s.path.is_relative_to(Path.cwd()) else s.path
+        rows.append([s.source, s.layout, s.dataset, f"{home.inbox / s.source}/", str(spec), s.description])
+    print_table(
+        ["来源 source", "格式 layout", "数据集 dataset", "收件目录 inbox", "规格 spec", "说明 description"],
+        rows,
+    )
     return 0
 
 
@@ -472,6 +499,13 @@ def cmd_docs(args) -> int:
     return 0
 
 
+def _version() -> str:
+    try:
+        return metadata.version("statwh")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="statwh",
@@ -481,6 +515,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  " + "\n  ".join(EXAMPLES.values()),
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    p.add_argument("--version", action="version", version=f"statwh {_version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name, help_, fn):

@@ -24,6 +24,7 @@ import datetime as dt
 import html
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,23 @@ STATUS = {
     "no_data": ("暂无数据", "#8c959f", "#f6f8fa"),
 }
 JUDGED = ("missed", "off_track", "at_risk", "on_track", "achieved")
+LOAD_STATUS_ZH = {"loaded": "已入库", "partial": "部分入库", "rejected": "拒收", "duplicate": "重复报送"}
+# what a leader reads on the page: the words on the cards, then each status (the judging rules of README)
+TERMS = {
+    "进度": "实际值占目标值的百分比（位次目标为目标位次÷实际位次）。",
+    "应达": "按期完成目标，此时应当达到的进度：规模类目标按完成所需的年均增速推算，"
+    "累计类目标按已过时间占目标期的比例。进度条上的黑色竖线即应达位置。",
+    "到期预计": "按目前的速度（年均增速或累计速度）推算，到目标期限时预计达到的数值。",
+}
+STATUS_MEANING = {
+    "achieved": "实际值已达到或超过目标（位次目标为已进入目标位次）。",
+    "on_track": "目前速度不低于应达速度的 95%，照此可按期完成。",
+    "at_risk": "目前速度为应达速度的 50%–95%，需加快才能按期完成。",
+    "off_track": "目前速度不到应达速度的 50%，照此难以按期完成。",
+    "missed": "目标期限已过，未达到目标。",
+    "no_target": "目标尚未确定或不公开，只监测数值。",
+    "no_data": "尚未收到该指标的数据。",
+}
 SOURCE_ZH = {
     "enterprises": "规上工业企业（工信局/统计局）",
     "hightech": "高新技术企业（科技局）",
@@ -64,7 +82,7 @@ h3.group{font-size:15px;margin:18px 0 8px;display:flex;align-items:center;gap:8p
 .pill{background:#fff;border-radius:10px;padding:10px 18px;min-width:130px;box-shadow:0 1px 2px rgba(0,0,0,.08);
  border-top:5px solid}
 .pill .n{font-size:30px;font-weight:800;line-height:1.1} .pill .l{font-size:13px;color:#57606a}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:14px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(300px,100%),1fr));gap:14px}
 .board{display:grid;grid-template-columns:repeat(var(--cols),minmax(0,1fr));gap:14px;align-items:start}
 .col{background:#e4e8ee;border-radius:12px;padding:10px;border-top:6px solid}
 .col .cards{grid-template-columns:1fr;gap:10px} .col h3.group{margin:2px 0 10px}
@@ -80,27 +98,52 @@ h3.group{font-size:15px;margin:18px 0 8px;display:flex;align-items:center;gap:8p
 .bar b{position:absolute;top:-4px;bottom:-4px;width:3px;background:#1f2328;border-radius:1px}
 .meta{font-size:12px;color:#57606a;display:flex;justify-content:space-between;gap:6px;flex-wrap:wrap}
 .tag{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;font-size:12px;font-weight:600}
-.cards.small{grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:10px}
+.cards.small{grid-template-columns:repeat(auto-fill,minmax(min(210px,100%),1fr));gap:10px}
 .cards.small .card{padding:10px 12px;border-left-width:5px} .cards.small .big{font-size:22px}
 .cards.small h4{font-size:13px}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:14px}
-.chart{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.1);padding:8px 10px}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(420px,100%),1fr));gap:14px}
+.chart{min-width:0;background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.1);padding:8px 10px}
 .legend{font-size:12px;color:#57606a;margin:-4px 0 10px}
 .legend span{display:inline-block;margin-right:16px}
 .legend i{display:inline-block;width:22px;height:0;border-top:2px solid;vertical-align:middle;margin-right:4px}
 .panel{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.1);padding:14px 16px}
-.two{display:grid;grid-template-columns:1fr 1fr;gap:14px}
-.hbar{display:grid;grid-template-columns:120px 1fr 92px;align-items:center;gap:8px;margin:6px 0;font-size:13px}
+.two{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:14px}
+.hbar{display:grid;grid-template-columns:120px minmax(0,1fr) 92px;align-items:center;gap:8px;margin:6px 0;font-size:13px}
 .hbar .track{height:18px;background:#eaeef2;border-radius:4px;position:relative}
 .hbar .track i{position:absolute;left:0;top:0;bottom:0;border-radius:4px}
 .hbar .track b{position:absolute;top:-4px;bottom:-4px;width:2px;background:#cf222e}
 .hbar .v{text-align:right;font-variant-numeric:tabular-nums}
 table{border-collapse:collapse;width:100%;font-size:13px;background:#fff}
 td,th{border-bottom:1px solid #d8dee4;padding:6px 8px;text-align:right;font-variant-numeric:tabular-nums}
-th{background:#f6f8fa;font-weight:600} td.l,th.l{text-align:left}
-.muted{color:#8c959f} .warn{color:#cf222e;font-weight:600} .ok{color:#1a7f37}
+th{background:#f6f8fa;font-weight:600} td.l,th.l{text-align:left} #rejections td{overflow-wrap:anywhere}
+.nw{white-space:nowrap} .muted{color:#8c959f} .warn{color:#cf222e;font-weight:600} .ok{color:#1a7f37}
 .notes{font-size:12px;color:#57606a;columns:2;column-gap:28px} .notes li{margin:2px 0;break-inside:avoid}
 footer{font-size:12px;color:#57606a;margin-top:26px}
+.guide{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(260px,100%),1fr));gap:4px 18px;font-size:13px;
+ margin:0;color:#1f2328} .guide div{display:flex;gap:8px;align-items:baseline;padding:3px 0}
+.guide dt{flex:0 0 auto;font-weight:600;min-width:64px} .guide dd{margin:0;color:#57606a}
+.guide dt .tag{font-weight:600}
+@media (max-width:720px){
+ header{padding:14px 14px 12px} header h1{font-size:21px;letter-spacing:0}
+ main{padding:4px 10px 28px} h2{font-size:17px;margin:22px 0 10px}
+ .board,.two{grid-template-columns:minmax(0,1fr)}
+ .strip{gap:8px} .pill{min-width:0;flex:1 1 26%;padding:8px 10px} .pill .n{font-size:24px}
+ .card .big{font-size:28px} .cards.small .big{font-size:20px}
+ .hbar{grid-template-columns:64px minmax(0,1fr) 78px;font-size:12px;gap:6px}
+ .notes{columns:1} table{font-size:12px} td,th{padding:5px 3px}
+ .panel{padding:10px 8px}
+ #rejections table,#rejections tbody,#rejections tr,#rejections td{display:block}
+ #rejections tr:first-child{display:none} #rejections tr{border-bottom:1px solid #d8dee4;padding:6px 0}
+ #rejections td{border:0;padding:2px 4px}
+ #rejections td::before{content:attr(data-label) "：";color:#57606a;font-weight:600}
+}
+@page{size:A4;margin:12mm}
+@media print{
+ body{background:#fff;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ header{padding:10px 14px} main{padding:0 4px;max-width:none}
+ .card,.chart,.pill,.hbar,tr,.guide div{break-inside:avoid} h2{break-after:avoid}
+ .board{grid-template-columns:repeat(2,minmax(0,1fr))} .two{grid-template-columns:minmax(0,1fr)}
+}
 """
 
 
@@ -433,7 +476,7 @@ def load(snapshot: Path) -> dict[str, pd.DataFrame]:
             ).df(),
             "fresh": con.execute("select * from marts.source_freshness order by source").df(),
             "rej": con.execute(
-                "select r.*, l.loaded_at from meta.rejections r join meta.loads l using (load_id)"
+                "select r.*, l.source, l.loaded_at from meta.rejections r join meta.loads l using (load_id)"
                 " order by l.loaded_at desc, r.row_number limit 20"
             ).df(),
         }
@@ -489,6 +532,17 @@ def _page_header(as_of, now: dt.datetime, counts: dict[str, int]) -> str:
             "悬停数字可见出处（文件、工作表、单元格）</div></header><main>",
         ]
     )
+
+
+def _guide() -> str:
+    """How to read the page, in Chinese: 进度, 应达, 到期预计, then what each status means."""
+    terms = "".join(f"<div><dt>{_e(t)}</dt><dd>{_e(m)}</dd></div>" for t, m in TERMS.items())
+    statuses = "".join(
+        f'<div data-status-meaning="{s}"><dt><span class="tag" style="background:{_status(s)[1]}">'
+        f"{_status(s)[0]}</span></dt><dd>{_e(m)}</dd></div>"
+        for s, m in STATUS_MEANING.items()
+    )
+    return f'<h2>读图说明</h2><div class="panel" id="guide"><dl class="guide">{terms}{statuses}</dl></div>'
 
 
 def _status_strip(counts: dict[str, int]) -> str:
@@ -635,8 +689,8 @@ def _freshness(fresh: pd.DataFrame, now: dt.datetime) -> str:
         fresh_rows.append(
             f'<tr data-source="{_e(f["source"])}"><td class="l">{_e(SOURCE_ZH.get(f["source"], f["source"]))}</td>'
             f"<td>{_e(f['latest_period'])}</td><td>{_e(str(f['last_received_at'])[:16])}</td>"
-            f"<td>{'—' if age is None else f'{age} 天前'}</td><td>{_f(f['files_loaded'], 0)}</td>"
-            f'<td>{_f(f["files_rejected"], 0)}</td><td class="l {cls}">{_e(f["last_status"])}</td></tr>'
+            f"<td>{'—' if age is None else f'<span class=nw>{age} 天前</span>'}</td><td>{_f(f['files_loaded'], 0)}</td>"
+            f'<td>{_f(f["files_rejected"], 0)}</td><td class="l {cls}">{_e(LOAD_STATUS_ZH.get(f["last_status"], f["last_status"]))}</td></tr>'
         )
     table = (
         '<table><tr><th class="l">数据源</th><th>最新时期</th><th>最近收到</th><th>距今</th><th>已入库文件</th>'
@@ -645,24 +699,76 @@ def _freshness(fresh: pd.DataFrame, now: dt.datetime) -> str:
     return f'<h2>数据新鲜度</h2><div class="panel" id="freshness">{table}</div>'
 
 
+# what the department should do, by rule (the message says what is wrong; this says how to fix it)
+FIX_ZH = {
+    "no_header": "请使用规定的表格样式：保留表头和必填的列，列名不要改动。",
+    "unreadable": "文件打不开：请用 Excel 或 WPS 另存为 .xlsx 后重新报送。",
+    "no_data_rows": "表中没有数据行：请检查是否发错了文件或工作表。",
+    "period_not_found": "请在标题、文件名或表中写明数据所属时期（如“2025年1-6月”）。",
+    "unit_mismatch": "请在表头或“单位：”行写明计量单位（如“万元”“亩”）。",
+    "duplicate_column": "同一列名出现了两次：请删除或改名重复的列。",
+    "parse_number": "数字单元格中请只填数字，不要填文字或符号。",
+    "unknown_region": "请使用规范的镇（街道）名称。",
+    "unknown_indicator": "请使用规范的指标名称。",
+    "validation_error": "系统校验时出错，文件未入库：请联系数据管理员。",
+}
+FIX_BY_SEVERITY = {
+    "critical": "整份文件未入库：请修改后重新报送整份文件。",
+    "row": "该行未入库，其余各行已入库：请更正后重新报送同一时期的文件。",
+}
+DEPARTMENT_ZH = {
+    "enterprises": "工信局/统计局",
+    "hightech": "科技局",
+    "land_use": "自然资源局",
+    "indicators": "统计局",
+    "targets": "发改委/督查室",
+}
+REJECTION_HEADS = ("报送单位", "文件", "位置", "问题", "怎么改")
+_DEVELOPER = re.compile(r"[A-Za-z]+_[A-Za-z_]+|\[|\]|matched|missing required")
+
+
+def _chinese(text) -> str:
+    """The Chinese half of a `中文 / English` message, without what only a developer reads."""
+    zh = "" if _isnull(text) else str(text).split(" / ")[0].strip()
+    return "" if _DEVELOPER.search(zh) else zh
+
+
+def _place(r: dict) -> str:
+    """工作表“Sheet1”第 24 行“统一社会信用代码 (B)”列 — as much as is known, in Chinese."""
+    parts = []
+    if not _isnull(r.get("sheet")):
+        parts.append(f"工作表“{r['sheet']}”")
+    if not _isnull(r.get("row_number")):
+        parts.append(f"第 {int(r['row_number'])} 行")
+    column = _chinese(r.get("column_name"))
+    if column:
+        parts.append(f"“{column}”列")
+    return "".join(parts) or "整份文件"
+
+
+def _rejection_row(r: dict) -> str:
+    problem = _chinese(r["message"]) or "文件不符合报送要求。"
+    fix = FIX_ZH.get(r["rule"]) or FIX_BY_SEVERITY.get(r["severity"], "请核对后重新报送。")
+    if r["rule"] in FIX_ZH and r["severity"] in FIX_BY_SEVERITY:
+        fix = FIX_BY_SEVERITY[r["severity"]].split("：")[0] + "。" + fix
+    department = DEPARTMENT_ZH.get(r.get("source"), "")
+    cells = zip(REJECTION_HEADS, (department, r["file_name"], _place(r), problem, fix), strict=True)
+    return "<tr>" + "".join(f'<td class="l" data-label="{h}">{_e(v)}</td>' for h, v in cells) + "</tr>"
+
+
 def _rejections(rej: pd.DataFrame) -> str:
-    """The latest rejected and quarantined rows with their reasons (or a line saying there are none)."""
-    rej_html = (
-        _table(
-            rej,
-            {
-                "file_name": "文件",
-                "sheet": "工作表",
-                "row_number": "行",
-                "column_name": "列",
-                "severity": "级别",
-                "message": "原因",
-            },
+    """The latest refused files and rows, in plain Chinese: which department's file, where, what is
+    wrong and what to do (or a line saying there are none)."""
+    if not len(rej):
+        body = '<p class="muted">无拒收记录。</p>'
+    else:
+        head = "".join(f'<th class="l">{h}</th>' for h in REJECTION_HEADS)
+        body = (
+            f"<table><tr>{head}</tr>"
+            + "".join(_rejection_row(r) for r in rej.to_dict("records"))
+            + "</table>"
         )
-        if len(rej)
-        else '<p class="muted">无拒收记录。</p>'
-    )
-    return f'<h2>最近的拒收与隔离</h2><div class="panel" id="rejections">{rej_html}</div>'
+    return f'<h2>最近的拒收与隔离</h2><div class="panel" id="rejections">{body}</div>'
 
 
 def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = None) -> str:
@@ -678,6 +784,7 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
         _page_header(d["latest"]["as_of"].max(), now, counts),
         _status_strip(counts),
         cards,
+        _guide(),
         _trend_charts(rows, d["values"], d["dim"], baseline),
         '<div class="two">',
         _chain_bars(d["chains"], {r["indicator_id"]: r["status"] for r in rows}),
@@ -688,7 +795,7 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
         _rejections(d["rej"]),
         '<h2>数据出处</h2><ol class="notes">' + "".join(f"<li>{n}</li>" for n in citations.notes) + "</ol>",
         "<footer>统计法：企业个体数据不予发布；由少于3家企业构成的镇街或产业链数据不予公布（以 * 或“不予公布”标示）。"
-        "进度判定方法见 README“How progress is judged”。</footer></main></body></html>",
+        "进度、应达、到期预计及各状态的含义见本页“读图说明”。</footer></main></body></html>",
     ]
     return "\n".join(parts)
 

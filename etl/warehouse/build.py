@@ -34,6 +34,7 @@ from etl.base.paths import AUDITS_DIR, MODELS_DIR
 from etl.base.paths import DIVISIONS_DIR as REFERENCE_DIR
 from etl.reference import catalog
 from etl.reference.regions import short_form
+from etl.warehouse.comments import comment_marts
 
 log = logging.getLogger("statwh.build")
 _HEADER = re.compile(r"^\s*/\*(.*?)\*/", re.S)
@@ -535,6 +536,7 @@ def build_in_transaction(con: duckdb.DuckDBPyConnection, *, full: bool = False) 
         else:
             raise ValueError(f"{m.path}: unknown kind {m.kind!r}")
         timings[m.name] = time.perf_counter() - t0
+    comment_marts(con, models())
     last = con.execute("select max(loaded_at) from meta.loads").fetchall()[0][0]
     build_id = con.execute("select coalesce(max(build_id), 0) + 1 from meta.builds").fetchall()[0][0]
     run_audits(con, build_id)

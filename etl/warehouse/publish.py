@@ -36,6 +36,10 @@ from pathlib import Path
 import duckdb
 
 from etl.base.settings import Home, parquet_grace
+from etl.warehouse.build import model, models
+from etl.warehouse.comments import comment_published, source_of
+
+SNAPSHOT_STORAGE_VERSION = "v1.0.0"  # the snapshot is readable by DuckDB 1.0 and every later version
 
 # name in the snapshot → the view of the warehouse it copies (a model of warehouse/models/published/),
 # in this order: a table leaves the warehouse only when it is named here
@@ -50,6 +54,12 @@ SNAPSHOT: dict[str, str] = {
     "meta.rejections": "published.rejections",
     "meta.warnings": "published.warnings",
 }
+
+
+def published_sources() -> dict[str, str]:
+    """Name in the snapshot → the model or meta table its view copies (whose header describes it)."""
+    return {name: source_of(model(view).sql) for name, view in SNAPSHOT.items()}
+
 
 PARQUET_PREFIX = ".parquet-"
 LINKED = ".linked"  # `<dir>.linked` beside a Parquet directory that `published/parquet` pointed at
@@ -75,13 +85,15 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, home: Home) -> Path:
     tmp = home.published / f".statwh.{os.getpid()}.duckdb.tmp"
     tmp.unlink(missing_ok=True)
     # the writer's own connection reads the warehouse (its default catalog, which the models'
-    # names resolve in); the snapshot is a new file, attached beside it
-    con.execute(f"attach '{_sql_path(tmp)}' as snap")
+    # names resolve in); the snapshot is a new file, attached beside it, written in DuckDB 1.0's
+    # storage format: BI drivers bundle older DuckDB versions (docs/analysts.md)
+    con.execute(f"attach '{_sql_path(tmp)}' as snap (storage_version '{SNAPSHOT_STORAGE_VERSION}')")
     try:
         for schema in sorted({name.split(".", 1)[0] for name in SNAPSHOT}):
             con.execute(f"create schema if not exists snap.{schema}")
         for name, view in SNAPSHOT.items():
             con.execute(f"create table snap.{name} as select * from {view}")
+        comment_published(con, "snap", published_sources(), models())
         con.execute("checkpoint snap")
     finally:
         con.execute("detach snap")

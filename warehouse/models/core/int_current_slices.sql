@@ -7,7 +7,7 @@ description: >
   unset). A newer load of the same slice supersedes the older one; nothing is ever deleted, so
   any past state is reproduced by setting `as_of`.
 columns:
-  dataset: the tidy dataset (etl/schemas.py)
+  dataset: the tidy dataset (etl/base/datasets.py)
   slice_key: the slice's values joined with '|'
   load_id: the load whose rows are current for that slice
   vintage: when that load was made (meta.loads.loaded_at)

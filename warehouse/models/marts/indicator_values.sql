@@ -8,7 +8,7 @@ description: >
   Every value of every vintage (ALFRED-style). The build evaluates core.int_indicator_values as
   of each new load's time and appends the values that are new or differ from what was known;
   `is_latest` marks the current one. `statwh indicators --as-of` reads the vintages known then.
-  value is the indicator as seed/INDICATORS.md defines it (basis says how to read it).
+  value is the indicator as the catalog (warehouse/catalog/indicators.yaml) defines it (basis says how to read it).
 columns:
   indicator_id: catalog id (or ext.<name> for 统计局 indicators not in the catalog)
   region_code: 统计用区划代码 of the region

@@ -8,4 +8,4 @@ description: >
 columns:
   "*": as marts.source_freshness
 */
-select * from marts.source_freshness
+select * replace (rows_rejected::bigint as rows_rejected) from marts.source_freshness

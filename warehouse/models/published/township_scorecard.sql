@@ -27,7 +27,8 @@ final as (
     select
         * replace (
             case when is_suppressed then null else output_ytd end as output_ytd,
-            case when is_suppressed then null else above_scale_enterprises end as above_scale_enterprises
+            case when is_suppressed then null else above_scale_enterprises end as above_scale_enterprises,
+            hightech_enterprises::bigint as hightech_enterprises
         )
     from cells
 )

@@ -13,7 +13,7 @@ description: >
   The current rows of raw.{dataset}, with the vintage and source file of the load that brought them.
   (One template for every dataset: `for_each` names the staging view of each raw table.)
 columns:
-  "*": the columns of raw.{dataset} (etl/schemas.py)
+  "*": the columns of raw.{dataset} (etl/base/datasets.py)
   vintage: when the load was made
   source_file: the file name as the department sent it
 */
