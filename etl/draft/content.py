@@ -41,69 +41,121 @@ class Content:
     detail: str = ""
 
 
+@dataclass
+class _Column:
+    """The filled values of a column, their texts, and the counts every sniffer shares."""
+
+    vals: list[Any]
+    texts: list[str]
+    total: int
+    header: str
+
+    @property
+    def n(self) -> int:
+        return len(self.vals)
+
+    def share(self, k: int) -> float:
+        return k / self.n
+
+    def found(self, kind: str, detail: str) -> Content:
+        return Content(kind, self.n, self.total, detail)
+
+
 def column_content(values: list[Any], header: str) -> Content:
     """What a column's values are (see `DraftColumn.kind`), tried from the most specific kind down."""
-    total = len(values)
     vals = [v for v in values if not is_blank(v) and cell_text(v) not in cells.MISSING_MARKERS]
-    n = len(vals)
     if not vals:
-        return Content("empty", 0, total, "no values")
-    texts = [cell_text(v) for v in vals]
-    share = lambda k: k / n  # noqa: E731
-    # row numbers 1, 2, 3 …
-    if all(is_number(v) for v in vals):
-        nums = [cells.parse_number(v).value for v in vals]
-        if "序号" in header or (n >= 3 and nums == [float(i) for i in range(int(nums[0]), int(nums[0]) + n)]):
-            return Content("rownum", n, total, "row numbers")
-    codes = [t for t in texts if len(t.replace(" ", "")) == 18]
-    if share(len(codes)) >= 0.8:
-        valid = sum(1 for t in codes if is_valid_credit_code(t.replace(" ", "").upper()))
-        if share(valid) >= 0.6:
-            return Content("credit_code", n, total, f"{valid} of {n} values are valid 统一社会信用代码")
+        return Content("empty", 0, len(values), "no values")
+    col = _Column(vals, [cell_text(v) for v in vals], len(values), header)
+    for sniff in (_row_numbers, _credit_codes, _flags, _dates_or_periods, _figures, _places, _names):
+        found = sniff(col)
+        if found is not None:
+            return found
+    return col.found("text", f"text, {len(set(col.texts))} distinct in {col.n} of {col.total} rows")
+
+
+def _row_numbers(col: _Column) -> Content | None:
+    """序号: row numbers 1, 2, 3 … (or a column headed 序号 holding numbers)."""
+    if not all(is_number(v) for v in col.vals):
+        return None
+    nums = [cells.parse_number(v).value for v in col.vals]
+    n = col.n
+    if "序号" in col.header or (n >= 3 and nums == [float(i) for i in range(int(nums[0]), int(nums[0]) + n)]):
+        return col.found("rownum", "row numbers")
+    return None
+
+
+def _credit_codes(col: _Column) -> Content | None:
+    """Mostly 18-character values, most of them valid 统一社会信用代码."""
+    codes = [t for t in col.texts if len(t.replace(" ", "")) == 18]
+    if col.share(len(codes)) < 0.8:
+        return None
+    valid = sum(1 for t in codes if is_valid_credit_code(t.replace(" ", "").upper()))
+    if col.share(valid) >= 0.6:
+        return col.found("credit_code", f"{valid} of {col.n} values are valid 统一社会信用代码")
+    return None
+
+
+def _flags(col: _Column) -> Content | None:
+    """Yes/no marks only (是/否, √/×, Y/N, 有/无)."""
     flag_words = {"是", "否", "√", "×", "✓", "✔", "y", "n", "yes", "no", "有", "无"}
-    if all(isinstance(v, str) for v in vals) and all(t.lower() in flag_words for t in texts):
-        return Content("flag", n, total, "yes/no marks: " + "、".join(sorted(set(texts))))
-    is_dt = sum(1 for v in vals if isinstance(v, dt.date | dt.datetime))
+    if all(isinstance(v, str) for v in col.vals) and all(t.lower() in flag_words for t in col.texts):
+        return col.found("flag", "yes/no marks: " + "、".join(sorted(set(col.texts))))
+    return None
+
+
+def _dates_or_periods(col: _Column) -> Content | None:
+    """Dates (date cells or dated text), else periods written as text (2025年1-9月, 2024年)."""
+    is_dt = sum(1 for v in col.vals if isinstance(v, dt.date | dt.datetime))
     date_text = sum(
         1
-        for v in vals
+        for v in col.vals
         if isinstance(v, str) and re.search(r"\d{4}\D+\d{1,2}", v) and cells.parse_date(v).value is not None
     )
-    if share(is_dt + date_text) >= 0.8:
-        return Content("date", n, total, "dates")
+    if col.share(is_dt + date_text) >= 0.8:
+        return col.found("date", "dates")
     if (
-        all(isinstance(v, str) for v in vals)
-        and share(sum(1 for t in texts if cells.parse_period(t))) >= 0.8
-        and share(date_text) < 0.5
+        all(isinstance(v, str) for v in col.vals)
+        and col.share(sum(1 for t in col.texts if cells.parse_period(t))) >= 0.8
+        and col.share(date_text) < 0.5
     ):
-        return Content("period", n, total, "periods: " + "、".join(sorted(set(texts))[:3]))
-    nums_ok = [v for v in vals if is_number(v)]
-    if share(len(nums_ok)) >= 0.8:
-        numbers = [cells.parse_number(v).value for v in nums_ok]
-        if (
-            all(isinstance(v, str) for v in vals)
-            and len({len(t) for t in texts}) == 1
-            and any(t.startswith("0") for t in texts)
-        ):
-            return Content("code", n, total, "fixed-width codes written as text")
-        whole = all(float(x).is_integer() for x in numbers)
-        kind = "integer" if whole else "number"
-        return Content(kind, n, total, "whole numbers" if whole else "figures")
+        return col.found("period", "periods: " + "、".join(sorted(set(col.texts))[:3]))
+    return None
 
+
+def _figures(col: _Column) -> Content | None:
+    """Mostly numbers: fixed-width codes written as text, whole numbers, or figures."""
+    nums_ok = [v for v in col.vals if is_number(v)]
+    if col.share(len(nums_ok)) < 0.8:
+        return None
+    if (
+        all(isinstance(v, str) for v in col.vals)
+        and len({len(t) for t in col.texts}) == 1
+        and any(t.startswith("0") for t in col.texts)
+    ):
+        return col.found("code", "fixed-width codes written as text")
+    whole = all(float(cells.parse_number(v).value).is_integer() for v in nums_ok)
+    return col.found("integer" if whole else "number", "whole numbers" if whole else "figures")
+
+
+def _places(col: _Column) -> Content | None:
+    """Most distinct values resolve as places of the 统计用区划代码."""
     resolver = RegionResolver.default()
-    distinct = list(dict.fromkeys(texts))[:60]
+    distinct = list(dict.fromkeys(col.texts))[:60]
     hits = [t for t in distinct if resolver.resolve(t).code is not None]
-    if len(hits) >= max(1, 0.6 * len(distinct)):
-        levels = Counter(resolver.resolve(t).level for t in hits)
-        level = levels.most_common(1)[0][0]
-        return Content(
-            "region",
-            n,
-            total,
-            f"{len(hits)} of {len(distinct)} distinct values resolve as places"
-            f" (mostly {level}: {'、'.join(hits[:3])})",
-        )
+    if len(hits) < max(1, 0.6 * len(distinct)):
+        return None
+    level = Counter(resolver.resolve(t).level for t in hits).most_common(1)[0][0]
+    return col.found(
+        "region",
+        f"{len(hits)} of {len(distinct)} distinct values resolve as places (mostly {level}: {'、'.join(hits[:3])})",
+    )
+
+
+def _names(col: _Column) -> Content | None:
+    """Most distinct values end like the names of enterprises or organisations (公司, 厂, 合作社 …)."""
+    distinct = list(dict.fromkeys(col.texts))[:60]
     named = sum(1 for t in distinct if t.endswith(_NAME_SUFFIXES))
     if len(distinct) >= 2 and named >= 0.7 * len(distinct):
-        return Content("names", n, total, "names of enterprises or organisations")
-    return Content("text", n, total, f"text, {len(set(texts))} distinct in {n} of {total} rows")
+        return col.found("names", "names of enterprises or organisations")
+    return None

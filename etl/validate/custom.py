@@ -76,19 +76,31 @@ def credit_codes_valid(values: pd.Series) -> np.ndarray:
     characters of the code alphabet and do not look Excel-mangled: for those `credit_code_problem`
     only checks the two check characters, computed here with numpy. Every other value (another
     type, non-ASCII text, a wrong shape) is decided by `credit_code_problem` itself, once per
-    distinct value. (tests/test_validate.py checks the two agree.)
+    distinct value. (tests/unit/validate/test_validate.py checks the two agree.)
     """
+    ok = np.zeros(len(values), dtype=bool)
+    decided = np.zeros(len(values), dtype=bool)
+    where, upper = _well_shaped(values)
+    if len(where):
+        ok[where] = _check_characters_hold(where, upper)
+        decided[where] = True
+    rest = np.flatnonzero(~decided)
+    if len(rest):
+        ok[rest] = _problems_one_by_one(values.to_numpy(dtype=object)[rest])
+    return ok
+
+
+def _well_shaped(values: pd.Series):
+    """(positions, upper-cased Arrow strings) of the ASCII values that are 18 characters of the
+    code alphabet once stripped and do not look Excel-mangled: the fast path's share."""
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
 
     from etl.base.strings import to_arrow  # noqa: PLC0415
 
-    n = len(values)
-    ok = np.zeros(n, dtype=bool)
-    decided = np.zeros(n, dtype=bool)
     if values.dtype == object:  # only the str values take the fast path
         objs = values.to_numpy(dtype=object)
-        is_str = np.fromiter((type(x) is str for x in objs), dtype=bool, count=n)
+        is_str = np.fromiter((type(x) is str for x in objs), dtype=bool, count=len(objs))
         a = pa.array(np.where(is_str, objs, None), type=pa.string())
     else:
         a = to_arrow(values)
@@ -101,39 +113,45 @@ def credit_codes_valid(values: pd.Series) -> np.ndarray:
         pc.invert(pc.match_substring_regex(stripped, _FLOATISH_E)),
     )
     where = np.flatnonzero(np.asarray(pc.fill_null(shaped, False).to_numpy(zero_copy_only=False), dtype=bool))
-    if len(where):
-        sub = pc.take(upper, pa.array(where))
-        sub = (sub.combine_chunks() if isinstance(sub, pa.ChunkedArray) else sub).cast(pa.large_string())
-        offsets = np.frombuffer(sub.buffers()[1], dtype=np.int64)[sub.offset : sub.offset + len(sub) + 1]
-        data = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-        codes = data.reshape(-1, 18)
-        v = _CREDIT_VALUE[codes]
-        check = (31 - (v[:, :17] @ _CREDIT_WEIGHTS) % 31) % 31  # a weighted sum per row, no n×17 temporaries
-        good = v[:, 17] == check
-        org = 11 - (_ORG_VALUE[codes[:, 8:16]] @ _ORG_WEIGHTS) % 11
-        org_char = np.where(org == 10, ord("X"), np.where(org == 11, ord("0"), ord("0") + org))
-        good &= codes[:, 16] == org_char
-        ok[where] = good
-        decided[where] = True
-    rest = np.flatnonzero(~decided)
-    if len(rest):
-        memo: dict[tuple, bool] = {}
-        objs = values.to_numpy(dtype=object)[rest]
-        out = np.zeros(len(rest), dtype=bool)
-        for i, x in enumerate(objs):
-            key = (
-                (type(x), "<na>")
-                if x is None or x is pd.NA or (isinstance(x, float) and x != x)
-                else (type(x), x)
-            )
-            try:
-                if key not in memo:
-                    memo[key] = credit_code_problem(x) is None
-                out[i] = memo[key]
-            except TypeError:  # an unhashable value
-                out[i] = credit_code_problem(x) is None
-        ok[rest] = out
-    return ok
+    return where, upper
+
+
+def _check_characters_hold(where: np.ndarray, upper) -> np.ndarray:
+    """For the well-shaped codes at `where`: both check characters (the 18th over the first 17, the
+    17th over the organisation code in 9–16) computed with numpy and compared."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    sub = pc.take(upper, pa.array(where))
+    sub = (sub.combine_chunks() if isinstance(sub, pa.ChunkedArray) else sub).cast(pa.large_string())
+    offsets = np.frombuffer(sub.buffers()[1], dtype=np.int64)[sub.offset : sub.offset + len(sub) + 1]
+    data = np.frombuffer(sub.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    codes = data.reshape(-1, 18)
+    v = _CREDIT_VALUE[codes]
+    check = (31 - (v[:, :17] @ _CREDIT_WEIGHTS) % 31) % 31  # a weighted sum per row, no n×17 temporaries
+    good = v[:, 17] == check
+    org = 11 - (_ORG_VALUE[codes[:, 8:16]] @ _ORG_WEIGHTS) % 11
+    org_char = np.where(org == 10, ord("X"), np.where(org == 11, ord("0"), ord("0") + org))
+    return good & (codes[:, 16] == org_char)
+
+
+def _problems_one_by_one(objs: np.ndarray) -> np.ndarray:
+    """`credit_code_problem(x) is None` for the values the fast path left, once per distinct value."""
+    memo: dict[tuple, bool] = {}
+    out = np.zeros(len(objs), dtype=bool)
+    for i, x in enumerate(objs):
+        key = (
+            (type(x), "<na>")
+            if x is None or x is pd.NA or (isinstance(x, float) and x != x)
+            else (type(x), x)
+        )
+        try:
+            if key not in memo:
+                memo[key] = credit_code_problem(x) is None
+            out[i] = memo[key]
+        except TypeError:  # an unhashable value
+            out[i] = credit_code_problem(x) is None
+    return out
 
 
 # the first form of etl.base.codes._FLOATISH (`9.13E+17`), which is 18 characters of the alphabet when
