@@ -214,6 +214,8 @@ def indicators_frame() -> pd.DataFrame:
                 "land_kind": i.params.get("land_kind"),
                 "of_id": i.params.get("of"),
                 "judged": i.params.get("judged"),
+                "comparison": i.params.get("comparison") or ("le" if i.method == "rank" else "ge"),
+                "coverage": i.params.get("coverage"),
                 "aliases": list(i.aliases),
             }
         )
@@ -243,6 +245,15 @@ def plan_frame() -> pd.DataFrame:
     )
 
 
+def source_lags_frame() -> pd.DataFrame:
+    """ref.source_lags: how many months after its latest period's end a source becomes stale
+    (plan.yaml `freshness.max_lag_months`)."""
+    lags = (catalog.plan().get("freshness") or {}).get("max_lag_months") or {}
+    return pd.DataFrame({"source": list(lags), "max_lag_months": [int(v) for v in lags.values()]}).astype(
+        {"source": "string", "max_lag_months": "int64"}
+    )
+
+
 def _fingerprint(*parts: object) -> str:
     h = hashlib.sha256()
     for p in parts:
@@ -269,7 +280,7 @@ def _comments(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str | No
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, str]:
-    """ref.regions, ref.indicators and ref.plan from the code's reference files and catalog. A
+    """ref.regions, ref.indicators, ref.plan and ref.source_lags from the code's reference files and catalog. A
     table is rewritten only when its content differs from what it holds (its fingerprint is kept
     as the table's comment), or always with `full`; returns the fingerprint of each."""
     con.execute("create schema if not exists ref")
@@ -279,6 +290,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dic
         ("regions", regions_frame(), _regions_fingerprint()),
         ("indicators", (f := indicators_frame()), _fingerprint(f)),
         ("plan", (f := plan_frame()), _fingerprint(f)),
+        ("source_lags", (f := source_lags_frame()), _fingerprint(f)),
     ):
         out[f"ref.{name}"] = fp
         if held.get(name) == fp:
