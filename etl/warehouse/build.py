@@ -649,13 +649,19 @@ def run_audits(con: duckdb.DuckDBPyConnection, build_id: int) -> list[AuditResul
     return results
 
 
-def progress_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None) -> pd.DataFrame:
-    """marts.indicator_progress as the warehouse knew it at `as_of` (None: now)."""
+def progress_as_of(
+    con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None, on: dt.date | None = None
+) -> pd.DataFrame:
+    """marts.indicator_progress as the warehouse knew it at `as_of` (None: now), each indicator's
+    latest period judged at `on` (None: today; `statwh indicators --on`)."""
     m = model("marts.indicator_progress")
-    if as_of is None:
+    if as_of is None and on is None:
         return con.execute(f"select * from {m.name}").df()
-    con.execute("set variable as_of = ?", [as_of])
+    if as_of is not None:
+        con.execute("set variable as_of = ?", [as_of])
+    con.execute("set variable on_date = ?::date", [str(on or dt.date.today())])
     try:
         return con.execute(m.sql).df()
     finally:
         con.execute("reset variable as_of")
+        con.execute("reset variable on_date")
