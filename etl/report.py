@@ -601,7 +601,7 @@ def _township_bars(town: pd.DataFrame) -> str:
         for t in town.to_dict("records")
     )
     return (
-        f"<div><h2>镇街工业总产值（{_e(town['period'].max() if len(town) else '—')}，亿元）</h2>"
+        f"<div><h2>镇街规上工业总产值（{_e(town['period'].max() if len(town) else '—')}，亿元）</h2>"
         f'<div class="panel" id="townships">{town_bars}</div></div>'
     )
 
@@ -614,7 +614,7 @@ def _township_scorecard(town: pd.DataFrame) -> str:
             "township_name": "镇（街道）",
             "n_enterprises": "企业数",
             "above_scale_enterprises": "规上",
-            "output_ytd": "产值（亿元）",
+            "output_ytd": "规上产值（亿元）",
             "hightech_enterprises": "高企",
             "land_linkage_mu": "挂钩（亩）",
             "land_balance_mu": "占补（亩）",
