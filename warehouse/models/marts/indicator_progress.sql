@@ -73,11 +73,13 @@ series as (
 ),
 
 full_years as (
+    -- the years complete by the judging date (a year ending after it does not hide its 本年累计)
     select distinct
-        indicator_id,
-        period as year_text
-    from series
-    where length(period) = 4 and basis <> 'ytd'
+        s.indicator_id,
+        s.period as year_text
+    from series as s
+    cross join plan as p
+    where length(s.period) = 4 and s.basis <> 'ytd' and s.period_end <= p.on_date
 ),
 
 base as (
