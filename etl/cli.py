@@ -379,7 +379,7 @@ def _progress_frame(args):
         # as-of queries evaluate the models against the warehouse: wait for writers, read only
         with write_lock(home):
             con = duckdb.connect(str(home.warehouse), read_only=True)
-            df = progress_as_of(con, as_of, on)
+            df = progress_as_of(con, as_of, on, published=True)
             con.close()
     if args.latest:
         df = df.sort_values("period_end", na_position="first").groupby("indicator_id", as_index=False).tail(1)

@@ -650,18 +650,30 @@ def run_audits(con: duckdb.DuckDBPyConnection, build_id: int) -> list[AuditResul
 
 
 def progress_as_of(
-    con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None, on: dt.date | None = None
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.datetime | None,
+    on: dt.date | None = None,
+    *,
+    published: bool = False,
 ) -> pd.DataFrame:
     """marts.indicator_progress as the warehouse knew it at `as_of` (None: now), each indicator's
-    latest period judged at `on` (None: today; `statwh indicators --on`)."""
+    latest period judged at `on` (None: today; `statwh indicators --on`). `published`: as
+    published.indicator_progress shows it, small chain cells withheld (a temp table stands in for
+    the mart; a read-only connection may make one)."""
     m = model("marts.indicator_progress")
-    if as_of is None and on is None:
+    if as_of is None and on is None and not published:
         return con.execute(f"select * from {m.name}").df()
     if as_of is not None:
         con.execute("set variable as_of = ?", [as_of])
     con.execute("set variable on_date = ?::date", [str(on or dt.date.today())])
     try:
-        return con.execute(m.sql).df()
+        if not published:
+            return con.execute(m.sql).df()
+        con.execute(f"create or replace temp table progress_judged as {m.sql}")
+        view = model("published.indicator_progress")
+        return con.execute(re.sub(rf"\b{re.escape(m.name)}\b", "temp.progress_judged", view.sql)).df()
     finally:
         con.execute("reset variable as_of")
         con.execute("reset variable on_date")
+        if published:
+            con.execute("drop table if exists temp.progress_judged")

@@ -58,3 +58,26 @@ def test_a_bad_on_date_is_wrong_usage(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("STATWH_HOME", str(tmp_path))
     assert main(["indicators", "--on", "2025-02-30"]) == 2
     assert "--on" in capsys.readouterr().err
+
+
+def test_judged_again_small_chain_cells_stay_withheld():
+    """Judged on another day than the build's, the figures are still as published: a chain cell of
+    fewer than 3 enterprises is withheld (is_suppressed), as in the snapshot."""
+    c = duckdb.connect()
+    load_case(c, yaml.safe_load((CASE.parent / "chain_output.yaml").read_text(encoding="utf-8")))
+    c.execute("set variable on_date = '2025-03-01'::date")
+    build(c)
+    c.execute("reset variable on_date")
+    raw = progress_as_of(c, None, dt.date(2025, 3, 15))
+    shown = progress_as_of(c, None, dt.date(2025, 3, 15), published=True)
+    chain = "indicator_id == 'chain_output_biomedicine' and period == '2025-02'"
+    assert raw.query(chain).actual.tolist() == [4.0]  # the warehouse's own figure
+    assert shown.query(chain).actual.isna().all() and shown.query(chain).is_suppressed.all()
+    assert len(shown) == len(raw)
+
+
+def test_as_of_before_any_load_every_indicator_says_no_file_was_loaded(con):
+    df = progress_as_of(con, dt.datetime(2026, 1, 1), dt.date(2026, 1, 1))
+    assert set(df.status) == {"no_data"}
+    land = df.query("indicator_id == 'land_linkage_new_mu'").status_reason.tolist()
+    assert land == ["未收到land_use数据文件 / no land_use file loaded"]

@@ -378,7 +378,10 @@ no_data_reason as (
         case
             when not exists (
                 select 1 from meta.loads as l
-                where l.source = s.source and l.status in ('loaded', 'partial')
+                where
+                    l.source = s.source
+                    and l.status in ('loaded', 'partial')
+                    and l.loaded_at <= coalesce(getvariable('as_of')::timestamp, 'infinity'::timestamp)
             ) then '未收到' || s.source || '数据文件 / no ' || s.source || ' file loaded'
             when s.derivation = 'chain_output'
                 then '名录中该产业链无规上企业 / the roster has no 规上 enterprise of this chain'
