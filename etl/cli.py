@@ -69,6 +69,13 @@ def _home(args) -> Home:
     return Home.from_env().ensure()
 
 
+def _parse_on(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--on 应为日期，如 2025-06-30 / not a date: {text!r}") from None
+
+
 def _parse_when(text: str) -> dt.datetime:
     try:
         d = dt.datetime.fromisoformat(text)
@@ -254,7 +261,7 @@ def cmd_run(args) -> int:
 
     code = _run_pipeline(home, load_all)
     if args.print_progress:
-        args.as_of, args.latest, args.format = None, True, "table"
+        args.as_of, args.on, args.latest, args.format = None, None, True, "table"
         cmd_indicators(args)
     return code
 
@@ -374,9 +381,11 @@ def cmd_reprocess(args) -> int:
 
 def _progress_frame(args):
     import duckdb
+    import pandas as pd
 
     home = Home.from_env()
     as_of = _parse_when(args.as_of) if args.as_of else None
+    on = _parse_on(args.on) if args.on else (as_of.date() if as_of else dt.date.today())
     path = home.snapshot if home.snapshot.exists() and as_of is None else home.warehouse
     if not path.exists():
         raise UsageError(
@@ -384,17 +393,21 @@ def _progress_frame(args):
         )
     from etl.warehouse.build import progress_as_of
 
+    df = None
     if as_of is None:
         con = duckdb.connect(str(path), read_only=True)
         df = con.execute("select * from marts.indicator_progress").df()
-    else:
+        if "judged_on" not in df or pd.Timestamp(df["judged_on"].max()) != pd.Timestamp(on):
+            df = None  # judged on another day (the build's): judge again on `on`
+        con.close()
+    if df is None:
         from etl.warehouse.connection import write_lock
 
         # as-of queries evaluate the models against the warehouse: wait for writers, read only
         with write_lock(home):
             con = duckdb.connect(str(home.warehouse), read_only=True)
-            df = progress_as_of(con, as_of)
-    con.close()
+            df = progress_as_of(con, as_of, on, published=True)
+            con.close()
     if args.latest:
         df = df.sort_values("period_end", na_position="first").groupby("indicator_id", as_index=False).tail(1)
         df = df.sort_values("indicator_id")
@@ -558,6 +571,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("publish", "write the read-only snapshot and the Parquet exports", cmd_publish)
     sp = add("indicators", "progress of every indicator against its target, every period", cmd_indicators)
     sp.add_argument("--as-of", help="what the warehouse knew then: a date or ISO date-time")
+    sp.add_argument(
+        "--on",
+        help="judge pace as of this date (default: today, or the --as-of date); periods after it are left out",
+    )
     sp.add_argument("--latest", action="store_true", help="the latest period of each indicator only")
     sp.add_argument("--format", choices=("table", "csv", "json"), default="table")
     sp = add("report", "write the HTML dashboard", cmd_report)

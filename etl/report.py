@@ -519,15 +519,25 @@ def _in_page_order(latest: pd.DataFrame) -> list[dict]:
     )
 
 
-def _page_header(as_of, now: dt.datetime, counts: dict[str, int]) -> str:
-    """The document head and the title bar: data as of, page generated at, how many targets are judged."""
+def _data_period(latest: pd.DataFrame) -> str:
+    """数据期: the latest reference period the figures describe (by period end), not when they loaded."""
+    rows = latest.dropna(subset=["period_end"])
+    if rows.empty:
+        return "—"
+    rows = rows.assign(_year=rows["period"].astype(str).str.len() == 4)  # of the same end, the year
+    return str(rows.sort_values(["period_end", "_year"]).iloc[-1]["period"])
+
+
+def _page_header(as_of, now: dt.datetime, counts: dict[str, int], data_period: str = "—") -> str:
+    """The document head and the title bar: the period the data describe (数据期) and when it was
+    loaded (更新时间), page generated at, how many targets are judged."""
     judged = sum(counts[s] for s in JUDGED)
     return "\n".join(
         [
             '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>淮安区工作报告目标进度</title><style>{CSS}</style></head><body>",
-            f'<header><h1>淮安区工作报告目标进度</h1><div class="sub">数据截至 {_e(str(as_of)[:16])} · 页面生成 '
+            f'<header><h1>淮安区工作报告目标进度</h1><div class="sub">数据期 {_e(data_period)} · 更新时间 {_e(str(as_of)[:16])} · 页面生成 '
             f"{now:%Y-%m-%d %H:%M} · 有明确目标 {judged} 项，目标待定 {counts['no_target']} 项 · "
             "悬停数字可见出处（文件、工作表、单元格）</div></header><main>",
         ]
@@ -645,7 +655,7 @@ def _township_bars(town: pd.DataFrame) -> str:
         for t in town.to_dict("records")
     )
     return (
-        f"<div><h2>镇街工业总产值（{_e(town['period'].max() if len(town) else '—')}，亿元）</h2>"
+        f"<div><h2>镇街规上工业总产值（{_e(town['period'].max() if len(town) else '—')}，亿元）</h2>"
         f'<div class="panel" id="townships">{town_bars}</div></div>'
     )
 
@@ -658,7 +668,7 @@ def _township_scorecard(town: pd.DataFrame) -> str:
             "township_name": "镇（街道）",
             "n_enterprises": "企业数",
             "above_scale_enterprises": "规上",
-            "output_ytd": "产值（亿元）",
+            "output_ytd": "规上产值（亿元）",
             "hightech_enterprises": "高企",
             "land_linkage_mu": "挂钩（亩）",
             "land_balance_mu": "占补（亩）",
@@ -686,9 +696,16 @@ def _freshness(fresh: pd.DataFrame, now: dt.datetime) -> str:
             else (now - pd.Timestamp(f["last_received_at"]).to_pydatetime()).days
         )
         cls = "warn" if f["last_status"] == "rejected" or (age is not None and age > 45) else "ok"
+        stale = bool(f.get("is_stale")) and not _isnull(f.get("is_stale"))
+        lag = (
+            f' <span class="warn" data-stale="1" title="最新时期早于该数据源的正常滞后期 / older than the'
+            f" source's usual lag ({_e(f.get('max_lag_months'))} 个月)\">数据滞后</span>"
+            if stale
+            else ""
+        )
         fresh_rows.append(
             f'<tr data-source="{_e(f["source"])}"><td class="l">{_e(SOURCE_ZH.get(f["source"], f["source"]))}</td>'
-            f"<td>{_e(f['latest_period'])}</td><td>{_e(str(f['last_received_at'])[:16])}</td>"
+            f"<td>{_e(f['latest_period'])}{lag}</td><td>{_e(str(f['last_received_at'])[:16])}</td>"
             f"<td>{'—' if age is None else f'<span class=nw>{age} 天前</span>'}</td><td>{_f(f['files_loaded'], 0)}</td>"
             f'<td>{_f(f["files_rejected"], 0)}</td><td class="l {cls}">{_e(LOAD_STATUS_ZH.get(f["last_status"], f["last_status"]))}</td></tr>'
         )
@@ -781,7 +798,7 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
     cards = _target_cards(rows, citations)  # numbers the footnotes, so before they are listed
     town = d["town"].sort_values("output_ytd", ascending=False, na_position="last")
     parts = [
-        _page_header(d["latest"]["as_of"].max(), now, counts),
+        _page_header(d["latest"]["as_of"].max(), now, counts, _data_period(d["latest"])),
         _status_strip(counts),
         cards,
         _guide(),

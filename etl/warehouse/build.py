@@ -215,6 +215,8 @@ def indicators_frame() -> pd.DataFrame:
                 "land_kind": i.params.get("land_kind"),
                 "of_id": i.params.get("of"),
                 "judged": i.params.get("judged"),
+                "comparison": i.params.get("comparison") or ("le" if i.method == "rank" else "ge"),
+                "coverage": i.params.get("coverage"),
                 "aliases": list(i.aliases),
             }
         )
@@ -244,6 +246,15 @@ def plan_frame() -> pd.DataFrame:
     )
 
 
+def source_lags_frame() -> pd.DataFrame:
+    """ref.source_lags: how many months after its latest period's end a source becomes stale
+    (plan.yaml `freshness.max_lag_months`)."""
+    lags = (catalog.plan().get("freshness") or {}).get("max_lag_months") or {}
+    return pd.DataFrame({"source": list(lags), "max_lag_months": [int(v) for v in lags.values()]}).astype(
+        {"source": "string", "max_lag_months": "int64"}
+    )
+
+
 def _fingerprint(*parts: object) -> str:
     h = hashlib.sha256()
     for p in parts:
@@ -270,7 +281,7 @@ def _comments(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str | No
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, str]:
-    """ref.regions, ref.indicators and ref.plan from the code's reference files and catalog. A
+    """ref.regions, ref.indicators, ref.plan and ref.source_lags from the code's reference files and catalog. A
     table is rewritten only when its content differs from what it holds (its fingerprint is kept
     as the table's comment), or always with `full`; returns the fingerprint of each."""
     con.execute("create schema if not exists ref")
@@ -280,6 +291,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dic
         ("regions", regions_frame(), _regions_fingerprint()),
         ("indicators", (f := indicators_frame()), _fingerprint(f)),
         ("plan", (f := plan_frame()), _fingerprint(f)),
+        ("source_lags", (f := source_lags_frame()), _fingerprint(f)),
     ):
         out[f"ref.{name}"] = fp
         if held.get(name) == fp:
@@ -639,13 +651,31 @@ def run_audits(con: duckdb.DuckDBPyConnection, build_id: int) -> list[AuditResul
     return results
 
 
-def progress_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None) -> pd.DataFrame:
-    """marts.indicator_progress as the warehouse knew it at `as_of` (None: now)."""
+def progress_as_of(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.datetime | None,
+    on: dt.date | None = None,
+    *,
+    published: bool = False,
+) -> pd.DataFrame:
+    """marts.indicator_progress as the warehouse knew it at `as_of` (None: now), each indicator's
+    latest period judged at `on` (None: today; `statwh indicators --on`). `published`: as
+    published.indicator_progress shows it, small chain cells withheld (a temp table stands in for
+    the mart; a read-only connection may make one)."""
     m = model("marts.indicator_progress")
-    if as_of is None:
+    if as_of is None and on is None and not published:
         return con.execute(f"select * from {m.name}").df()
-    con.execute("set variable as_of = ?", [as_of])
+    if as_of is not None:
+        con.execute("set variable as_of = ?", [as_of])
+    con.execute("set variable on_date = ?::date", [str(on or dt.date.today())])
     try:
-        return con.execute(m.sql).df()
+        if not published:
+            return con.execute(m.sql).df()
+        con.execute(f"create or replace temp table progress_judged as {m.sql}")
+        view = model("published.indicator_progress")
+        return con.execute(re.sub(rf"\b{re.escape(m.name)}\b", "temp.progress_judged", view.sql)).df()
     finally:
         con.execute("reset variable as_of")
+        con.execute("reset variable on_date")
+        if published:
+            con.execute("drop table if exists temp.progress_judged")

@@ -2,6 +2,8 @@
 
 Each case in tests/golden/*.yaml names its loads, the raw rows each load brought, and the rows
 a mart must then hold (a `where`, an `order_by`, the columns compared, and optionally `round`).
+`judged_on` is the date progress and freshness are judged at (`statwh indicators --on`); without it, the
+date of the case's last load.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ def test_golden(path):
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     con = duckdb.connect()
     load_case(con, case)
+    on = case.get("judged_on") or max(pd.Timestamp(ld["loaded_at"]) for ld in case["loads"]).date()
+    con.execute("set variable on_date = ?::date", [str(on)])
     build(con)
     for table, exp in case["expect"].items():
         cols = ", ".join(exp["columns"])

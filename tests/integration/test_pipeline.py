@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 
@@ -154,13 +155,12 @@ def test_progress_method_level_worked_example(built_home):
         "select value from marts.indicator_values where is_latest and "
         "indicator_id = 'chain_output_high_end_equipment' and period = '2023'",
     )[0][0]
-    row = query(
-        db,
-        "select actual, target, progress_pct, expected_pct, projected_at_deadline, pace_ratio "
-        "from marts.indicator_progress where indicator_id = 'chain_output_high_end_equipment' "
-        "and period = '2025'",
-    )[0]
-    actual, target, progress, expected, projected, ratio = row
+    # judged at the period's end, as the README's example is (`statwh indicators --on 2025-12-31`)
+    row = _progress_on(db, dt.date(2025, 12, 31)).query(
+        "indicator_id == 'chain_output_high_end_equipment' and period == '2025'"
+    )
+    cols = ["actual", "target", "progress_pct", "expected_pct", "projected_at_deadline", "pace_ratio"]
+    actual, target, progress, expected, projected, ratio = row[cols].iloc[0].tolist()
     r_req = (target / base) ** (1 / 5) - 1
     r_obs = (actual / base) ** (1 / 2) - 1
     assert progress == pytest.approx(100 * actual / target)
@@ -169,13 +169,25 @@ def test_progress_method_level_worked_example(built_home):
     assert projected == pytest.approx(base * (1 + r_obs) ** 5)
 
 
+def _progress_on(db, on):
+    """marts.indicator_progress with each latest period judged at `on` (statwh indicators --on)."""
+    from etl.warehouse.build import progress_as_of
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return progress_as_of(con, None, on)
+    finally:
+        con.close()
+
+
 def test_progress_method_cumulative(built_home):
     db = built_home / "warehouse.duckdb"
-    actual, target, progress, expected, status = query(
-        db,
-        "select actual, target, progress_pct, expected_pct, status from marts.indicator_progress "
-        "where indicator_id = 'land_linkage_new_mu' and period = '2025Q4'",
-    )[0]
+    row = _progress_on(db, dt.date(2025, 12, 31)).query(
+        "indicator_id == 'land_linkage_new_mu' and period == '2025Q4'"
+    )
+    actual, target, progress, expected, status = (
+        row[["actual", "target", "progress_pct", "expected_pct", "status"]].iloc[0].tolist()
+    )
     assert target == 10000
     assert expected == pytest.approx(100 * 731 / 1096, rel=1e-3)  # 2024-01-01 .. 2025-12-31 of .. 2026-12-31
     assert progress == pytest.approx(actual / 100)

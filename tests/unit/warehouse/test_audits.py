@@ -26,6 +26,7 @@ NAMES = {
     "indicator_values_known_indicator",
     "indicator_values_one_current",
     "published_small_cells_suppressed",
+    "township_output_reconciles",
     "township_totals",
 }
 # a township with enough enterprises that its cell is published
@@ -135,6 +136,14 @@ BREAKAGES = {
             f" where period = '2025-12' and township_code = {TOWNSHIP}"
         ],
         {"indicator_id": "above_scale_enterprises", "period": "2025-12", "district_value": 454.0},
+    ),
+    "规下 output counted in a township": (
+        "township_output_reconciles",
+        [
+            "update marts.township_scorecard set output_ytd = output_ytd + 7.96"
+            f" where period = '2025-12' and township_code = {TOWNSHIP}"
+        ],
+        {"period": "2025-12", "bureau_period": "2025", "bureau_output": 500.5},
     ),
     "a township's land off": (
         "township_totals",

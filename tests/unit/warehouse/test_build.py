@@ -95,3 +95,30 @@ def test_statwh_build_full(tmp_path, monkeypatch):
     con.close()
     assert main(["build"]) == 0 and marked()
     assert main(["build", "--full"]) == 0 and not marked()
+
+
+def test_a_source_lag_is_read_from_plan_yaml(monkeypatch):
+    """marts.source_freshness.is_stale follows plan.yaml `freshness.max_lag_months` per source: the
+    same roster is fresh with a lag of 12 months and stale with one of 1."""
+    import duckdb
+    import yaml
+
+    from etl.reference import catalog
+    from tests.golden.test_marts_golden import CASES, load_case
+
+    case = yaml.safe_load(next(p for p in CASES if p.stem == "freshness").read_text(encoding="utf-8"))
+    plan = catalog.plan()
+
+    def stale_with(months: int) -> bool:
+        lags = {**plan["freshness"]["max_lag_months"], "enterprises": months}
+        monkeypatch.setattr(catalog, "plan", lambda: {**plan, "freshness": {"max_lag_months": lags}})
+        con = duckdb.connect()
+        load_case(con, case)
+        con.execute("set variable on_date = '2026-01-15'::date")
+        build(con)
+        return con.execute(
+            "select is_stale from marts.source_freshness where source = 'enterprises'"
+        ).fetchone()[0]
+
+    assert stale_with(1) is True  # 2025-09-30 + 1 month < 2026-01-15
+    assert stale_with(12) is False

@@ -44,6 +44,10 @@ quarters as (
     select
         c.indicator_id,
         any_value(c.unit) as unit,
+        max(c.vintage) as vintage,
+        arg_max(c.load_id, c.vintage) as load_id,
+        arg_max(c.source_file, c.vintage) as source_file,
+        arg_max(c._sheet, c.vintage) as source_sheet,
         unnest(generate_series(
             (any_value(p.baseline_end) + interval 1 day)::date,
             max(c.accepted_on),
@@ -63,11 +67,13 @@ final as (
         coalesce(sum(c.area_mu), 0)::double as value,
         q.unit,
         'cumulative' as basis,
-        max(c.vintage) as vintage,
-        arg_max(c.load_id, c.vintage) as load_id,
-        arg_max(c.source_file, c.vintage) as source_file,
-        arg_max(c._sheet, c.vintage) as source_sheet,
-        arg_max(c._sheet, c.vintage) || '!' as source_cell
+        -- a quarter with nothing accepted yet is a true zero, known from the ledgers that list
+        -- later projects: it takes their vintage and lineage (a zero is a value, never dropped)
+        coalesce(max(c.vintage), any_value(q.vintage)) as vintage,
+        coalesce(arg_max(c.load_id, c.vintage), any_value(q.load_id)) as load_id,
+        coalesce(arg_max(c.source_file, c.vintage), any_value(q.source_file)) as source_file,
+        coalesce(arg_max(c._sheet, c.vintage), any_value(q.source_sheet)) as source_sheet,
+        coalesce(arg_max(c._sheet, c.vintage), any_value(q.source_sheet)) || '!' as source_cell
     from quarters as q
     cross join plan as p
     left join counted_projects as c

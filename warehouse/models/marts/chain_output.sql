@@ -11,8 +11,9 @@ columns:
   indicator_id: the chain's indicator (null for 其他)
   period: roster period (YYYY-MM)
   period_end: last day of the period
-  output_ytd: 工业总产值 本年累计, 亿元
-  n_enterprises: enterprises of the chain in the roster
+  output_ytd: 规上工业总产值 本年累计 of the chain's enterprises above scale, 亿元
+  output_coverage: 规上 (the enterprises output_ytd covers)
+  n_enterprises: enterprises of the chain above scale (规上) in the roster
   target: the chain's target, 亿元 (null while not set)
   target_period_end: the target's deadline
   progress_pct: output_ytd as a percentage of the target
@@ -56,6 +57,7 @@ final as (
         s.period,
         s.period_end,
         s.output_ytd,
+        '规上' as output_coverage,
         s.n_enterprises,
         t.target,
         t.deadline as target_period_end,

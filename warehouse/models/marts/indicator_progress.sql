@@ -5,8 +5,11 @@ grain: one row per tracked indicator and period after the baseline (latest vinta
 description: >
   Progress of every target of the work report, period by period, with a stated method (README,
   "How progress is judged"). Full years are judged on their figures; a year not yet complete shows
-  its year-to-date figure against last year's share at the same month. Rebuilt from
-  marts.indicator_values and the targets known as of `getvariable('as_of')` (now when unset).
+  its year-to-date figure against last year's share at the same month. Each indicator's latest
+  period is judged at `judged_on`: the date of `getvariable('on_date')` (`statwh indicators --on`;
+  the build's day when unset), so figures a year old are held against a year more of the plan;
+  earlier periods are judged at their own end, and periods ending after that date are left out.
+  Rebuilt from marts.indicator_values and the targets known as of `getvariable('as_of')` (now when unset).
 columns:
   indicator_id: catalog id
   name_zh: the name a leader reads
@@ -15,15 +18,18 @@ columns:
   actual: the value (basis as in marts.indicator_values)
   unit: unit of actual and target
   target: the target (null while not set)
-  target_period_end: the target's deadline
-  progress_pct: actual as a percentage of the target (for ranks, target ÷ actual)
-  expected_pct: where the actual should be by now on the required path, as a percentage of the target
-  projected_at_deadline: the value the current pace reaches by the deadline
+  target_period_end: the target's deadline, as the targets say it (null when the report sets none)
+  progress_pct: actual as a percentage of the target (null for ranks and gaps, which have none)
+  expected_pct: where the actual should be by judged_on on the required path, as a percentage of the target
+  projected_at_deadline: the value the current pace reaches by the deadline (null without a deadline)
   status: achieved / on_track / at_risk / off_track / missed / no_target / no_data
   as_of: when the figures (value or target) were last revised
   basis: how actual is to be read (period / ytd / stock / cumulative)
   method: level / cumulative / gap / rank / none
   pace_ratio: observed ÷ required growth (level), actual ÷ expected share (cumulative)
+  judged_on: the date the row's pace is judged at (its period's end, or the date of --on for the latest period)
+  comparison: how the actual meets the target, as the report words it (gt 超/突破/高于, ge 达, le 进入前N)
+  status_reason: why the status is what it is, where a number alone does not say it (中文 / English)
 */
 with values_known as (
     select * from marts.indicator_values
@@ -38,7 +44,10 @@ latest as (
 ),
 
 plan as (
-    select * from ref.plan
+    select
+        *,
+        coalesce(getvariable('on_date')::date, current_date) as on_date
+    from ref.plan
 ),
 
 indicators as (
@@ -64,11 +73,13 @@ series as (
 ),
 
 full_years as (
+    -- the years complete by the judging date (a year ending after it does not hide its 本年累计)
     select distinct
-        indicator_id,
-        period as year_text
-    from series
-    where length(period) = 4 and basis <> 'ytd'
+        s.indicator_id,
+        s.period as year_text
+    from series as s
+    cross join plan as p
+    where length(s.period) = 4 and s.basis <> 'ytd' and s.period_end <= p.on_date
 ),
 
 base as (
@@ -93,6 +104,7 @@ shown as (
     cross join plan as p
     where
         s.period_end > p.baseline_end
+        and s.period_end <= p.on_date
         and not (
             s.basis = 'ytd'
             and exists (
@@ -126,7 +138,8 @@ with_share as (
 ),
 
 trend as (
-    -- linear trend per year, for gaps and ranks: slope of the yearly values up to each year (two at least)
+    -- linear trend per year, for gaps and ranks: slope of the yearly values from the baseline year
+    -- up to each year (two at least); years before the baseline do not count
     select
         indicator_id,
         period,
@@ -141,7 +154,32 @@ trend as (
                 )
         end as slope
     from series
-    where length(period) = 4
+    where length(period) = 4 and basis <> 'ytd' and period_end >= (select baseline_end from plan)
+),
+
+latest_shown as (
+    select
+        indicator_id,
+        max(period_end) as last_period_end
+    from shown
+    group by indicator_id
+),
+
+failed_years as (
+    -- targets judged every year: each full year after the baseline, and whether it met the target
+    select
+        s.indicator_id,
+        s.period_end,
+        year(s.period_end) as year,
+        case i.comparison
+            when 'gt' then s.value > t.target
+            when 'ge' then s.value >= t.target
+            when 'le' then s.value <= t.target
+        end as met
+    from shown as s
+    inner join indicators as i on s.indicator_id = i.indicator_id
+    inner join targets as t on s.indicator_id = t.indicator_id
+    where i.judged = 'each_year' and length(s.period) = 4 and s.basis <> 'ytd'
 ),
 
 calc as (
@@ -153,20 +191,33 @@ calc as (
         s.value as actual,
         s.unit,
         t.target,
-        coalesce(t.deadline, i.window_end) as deadline,
+        t.deadline,
         s.basis,
         i.method,
         i.judged,
+        i.comparison,
         i.window_start,
+        case when s.period_end = ls.last_period_end then p.on_date else s.period_end end as judged_on,
         greatest(s.vintage, coalesce(t.target_vintage, s.vintage)) as as_of,
         b.base_value,
-        year(s.period_end) - b.base_year as n_obs,
-        year(coalesce(t.deadline, i.window_end)) - b.base_year as n_req,
+        -- years from the base year's end to the judging date (whole years at a period's own end)
+        -- (never past the deadline: after it, the pace is the pace it had then)
+        year(s.period_end) - b.base_year
+        + (
+            case
+                when s.period_end = ls.last_period_end
+                    then greatest(0, least(p.on_date, coalesce(t.deadline, p.on_date)) - s.period_end)
+                else 0
+            end
+        ) / 365.25 as n_obs,
+        year(t.deadline) - b.base_year as n_req,
         coalesce(s.value / nullif(s.share_last_year, 0), s.value) as full_year_estimate,
         coalesce(s.share_last_year, 1.0) as share,
         tr.slope
     from with_share as s
     inner join indicators as i on s.indicator_id = i.indicator_id
+    inner join latest_shown as ls on s.indicator_id = ls.indicator_id
+    cross join plan as p
     left join targets as t on s.indicator_id = t.indicator_id
     left join base as b on s.indicator_id = b.indicator_id
     left join trend as tr on s.indicator_id = tr.indicator_id and s.period = tr.period
@@ -175,6 +226,11 @@ calc as (
 rates as (
     select
         *,
+        case comparison
+            when 'gt' then actual > target
+            when 'ge' then actual >= target
+            when 'le' then actual <= target
+        end as meets,
         case
             when method = 'level' and base_value > 0 and target > 0 and n_req > 0
                 then power(target / base_value, 1.0 / n_req) - 1
@@ -187,7 +243,7 @@ rates as (
             when method = 'cumulative'
                 then least(
                     1.0,
-                    (period_end - window_start + 1)::double / nullif((deadline - window_start + 1)::double, 0)
+                    (judged_on - window_start + 1)::double / nullif((deadline - window_start + 1)::double, 0)
                 )
         end as elapsed_share
     from calc
@@ -197,10 +253,7 @@ measured as (
     select
         *,
         case
-            when target is null then null
-            when method = 'level' then 100.0 * actual / nullif(target, 0)
-            when method = 'cumulative' then 100.0 * actual / nullif(target, 0)
-            when method = 'rank' then 100.0 * target / nullif(actual, 0)
+            when method in ('level', 'cumulative') then 100.0 * actual / nullif(target, 0)
         end as progress_pct,
         case
             when target is null then null
@@ -209,6 +262,7 @@ measured as (
             when method = 'cumulative' then 100.0 * elapsed_share
         end as expected_pct,
         case
+            when deadline is null then null
             when method = 'level' and r_observed is not null and n_req > 0
                 then base_value * power(1 + r_observed, n_req)
             when method = 'cumulative' and elapsed_share > 0 then actual / elapsed_share
@@ -222,45 +276,126 @@ measured as (
     from rates
 ),
 
+with_years as (
+    select
+        m.*,
+        case m.comparison
+            when 'gt' then m.projected_at_deadline > m.target
+            when 'ge' then m.projected_at_deadline >= m.target
+            when 'le' then m.projected_at_deadline <= m.target
+        end as projection_meets,
+        (
+            select string_agg(f.year::varchar, '、' order by f.year) from failed_years as f
+            where f.indicator_id = m.indicator_id and f.period_end <= m.period_end and not f.met
+        ) as failed_years
+    from measured as m
+),
+
 judged as (
     select
         m.*,
         case
             when m.method = 'none' or m.target is null then 'no_target'
-            when m.method = 'gap' and m.judged = 'each_year'
+            when m.judged = 'each_year'
                 then case
-                    when m.basis = 'ytd' then case when m.actual > m.target then 'on_track' else 'at_risk' end
-                    when m.actual > m.target then 'achieved' else 'missed'
+                    when m.failed_years is not null then 'missed'
+                    when m.basis = 'ytd' then case when m.meets then 'on_track' else 'at_risk' end
+                    when m.deadline is not null and m.period_end >= m.deadline then 'achieved'
+                    else 'on_track'
+                end
+            when m.method = 'rank'
+                then case
+                    when m.meets then 'achieved'
+                    when m.period_end >= m.deadline then 'missed'
+                    when m.projection_meets then 'at_risk'
+                    else 'off_track'
                 end
             when m.method = 'gap'
-                then
-                    case
-                        when m.period_end >= m.deadline then case when m.actual > m.target then 'achieved' else 'missed' end
-                        when m.actual > m.target and coalesce(m.projected_at_deadline, m.actual) > m.target then 'on_track'
-                        when m.actual > m.target or m.projected_at_deadline > m.target then 'at_risk'
-                        else 'off_track'
-                    end
-            when m.method = 'rank'
-                then
-                    case
-                        when m.actual <= m.target then 'achieved'
-                        when m.period_end >= m.deadline then 'missed'
-                        when m.projected_at_deadline <= m.target then 'on_track'
-                        else 'off_track'
-                    end
-            when m.actual >= m.target and m.basis <> 'ytd' then 'achieved'
-            when m.actual >= m.target and m.method = 'cumulative' then 'achieved'
+                then case
+                    when m.period_end >= m.deadline then case when m.meets then 'achieved' else 'missed' end
+                    when m.meets and coalesce(m.projection_meets, true) then 'on_track'
+                    when m.meets or m.projection_meets then 'at_risk'
+                    else 'off_track'
+                end
+            when m.meets and (m.basis <> 'ytd' or m.method = 'cumulative') then 'achieved'
             when m.period_end >= m.deadline then 'missed'
-            when m.pace_ratio is null
-                then
-                    case
-                        when m.actual >= m.target then 'achieved' else 'at_risk'
-                    end
+            when m.pace_ratio is null then 'at_risk'
             when m.pace_ratio >= p.on_track then 'on_track'
             when m.pace_ratio >= p.at_risk then 'at_risk'
             else 'off_track'
         end as status
-    from measured as m
+    from with_years as m
+    cross join plan as p
+),
+
+explained as (
+    select
+        *,
+        case
+            when method = 'none' then '报告未设目标 / no target in the report'
+            when target is null then '目标未设定 / target not set'
+            when method = 'rank'
+                then
+                    '第' || actual::bigint::varchar || '位，' || case when meets then '已' else '未' end
+                    || '进入前' || target::bigint::varchar || ' / rank ' || actual::bigint::varchar || ', '
+                    || case when meets then 'within' else 'not within' end || ' the top ' || target::bigint::varchar
+            when judged = 'each_year'
+                then
+                    left(period, 4) || '年' || case when meets then '' else '未' end || '高于两地'
+                    || case
+                        when failed_years is not null and meets then '；' || failed_years || '年未高于两地'
+                        else ''
+                    end
+                    || ' / ' || left(period, 4) || case when meets then ' above' else ' not above' end || ' both peers'
+                    || case
+                        when failed_years is not null and meets then '; not in ' || replace(failed_years, '、', ', ')
+                        else ''
+                    end
+            when
+                status not in ('achieved', 'missed') and deadline is not null and judged_on >= deadline
+                then '期限已过，期末数据未到 / deadline passed; the figure for the deadline is not loaded'
+        end as status_reason
+    from judged
+),
+
+sources as (
+    -- the source each derivation reads, and whether any file of it loaded
+    select
+        i.indicator_id,
+        case
+            when i.derivation in ('roster_count', 'roster_new', 'chain_output') then 'enterprises'
+            when i.derivation in ('hightech_valid', 'hightech_first') then 'hightech'
+            when i.derivation = 'land_accepted' then 'land_use'
+            else 'indicators'
+        end as source,
+        i.derivation
+    from indicators as i
+),
+
+no_data_reason as (
+    select
+        s.indicator_id,
+        case
+            when not exists (
+                select 1 from meta.loads as l
+                where
+                    l.source = s.source
+                    and l.status in ('loaded', 'partial')
+                    and l.loaded_at <= coalesce(getvariable('as_of')::timestamp, 'infinity'::timestamp)
+            ) then '未收到' || s.source || '数据文件 / no ' || s.source || ' file loaded'
+            when s.derivation = 'chain_output'
+                then '名录中该产业链无规上企业 / the roster has no 规上 enterprise of this chain'
+            when s.derivation = 'hightech_valid'
+                then '高企名单不足有效期年数 / the certificate lists cover fewer years than a certificate is valid'
+            when
+                exists (
+                    select 1 from series as x
+                    where x.indicator_id = s.indicator_id
+                )
+                then '无基期后至判断日的数据 / no figure for a period after the baseline and by ' || p.on_date::varchar
+            else '已收到的文件中无该指标 / no file loaded holds this indicator'
+        end as reason
+    from sources as s
     cross join plan as p
 ),
 
@@ -273,7 +408,7 @@ no_data as (
         null::double as actual,
         i.unit,
         t.target,
-        coalesce(t.deadline, i.window_end) as target_period_end,
+        t.deadline as target_period_end,
         null::double as progress_pct,
         null::double as expected_pct,
         null::double as projected_at_deadline,
@@ -281,9 +416,14 @@ no_data as (
         t.target_vintage as as_of,
         null::varchar as basis,
         i.method,
-        null::double as pace_ratio
+        null::double as pace_ratio,
+        p.on_date as judged_on,
+        i.comparison,
+        r.reason as status_reason
     from indicators as i
+    cross join plan as p
     left join targets as t on i.indicator_id = t.indicator_id
+    left join no_data_reason as r on i.indicator_id = r.indicator_id
     where i.indicator_id not in (select indicator_id from shown)
 ),
 
@@ -304,8 +444,11 @@ final as (
         as_of,
         basis,
         method,
-        pace_ratio
-    from judged
+        pace_ratio,
+        judged_on,
+        comparison,
+        status_reason
+    from explained
     union all
     select * from no_data
 )

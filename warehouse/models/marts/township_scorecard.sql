@@ -3,8 +3,9 @@ name: marts.township_scorecard
 kind: table
 grain: one row per township of the district and roster period
 description: >
-  Per township and period: enterprises in the roster and above scale, their output (本年累计,
-  亿元), high-tech enterprises with a valid certificate (科技局, by the period's year), and land
+  Per township and period: enterprises in the roster and above scale, the output of those above
+  scale (规上 本年累计, 亿元: the coverage of the 统计局's 规上工业总产值, which the townships add up
+  to; audit township_output_reconciles), high-tech enterprises with a valid certificate (科技局, by the period's year), and land
   linkage and balance accepted since the baseline (亩). `n_enterprises` tells readers how many
   enterprises a figure is built from: published copies suppress cells built from fewer than 3.
 columns:
@@ -14,7 +15,8 @@ columns:
   period_end: last day of the period
   n_enterprises: enterprises of the township in the roster
   above_scale_enterprises: of which 规上
-  output_ytd: 工业总产值 本年累计, 亿元
+  output_ytd: 规上工业总产值 本年累计 of the township's enterprises above scale, 亿元
+  output_coverage: 规上 (the enterprises output_ytd covers)
   hightech_enterprises: 高新技术企业 certificates valid at the period's year end (科技局)
   land_linkage_mu: 增减挂钩 area accepted since the baseline, 亩
   land_balance_mu: 占补平衡 new cultivated land accepted since the baseline, 亩
@@ -49,7 +51,7 @@ by_township as (
         period,
         count(*) as n_enterprises,
         count(*) filter (where is_above_scale) as above_scale_enterprises,
-        sum(output_ytd) / 10000.0 as output_ytd
+        coalesce(sum(output_ytd) filter (where is_above_scale), 0) / 10000.0 as output_ytd
     from roster
     group by township_code, period
 ),
@@ -91,6 +93,7 @@ final as (
         coalesce(b.n_enterprises, 0) as n_enterprises,
         coalesce(b.above_scale_enterprises, 0) as above_scale_enterprises,
         coalesce(b.output_ytd, 0) as output_ytd,
+        '规上' as output_coverage,
         (
             select sum(c.n) from certs as c
             where
