@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from tests.test_validate import CASES, DUP
 
 from etl.validate.gx_patches import CHECKED_GX_VERSION, KWARG_LOOKUPS, PATCHES, Patch, shape_fingerprint
 from tests.conftest import REPO
+from tests.unit.validate.test_validate import CASES, DUP
 
 ROOT = REPO
 SUITES = sorted(p.stem for p in (ROOT / "expectations").glob("*.json"))
