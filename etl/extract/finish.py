@@ -30,9 +30,14 @@ def _year_of(df: pd.DataFrame) -> pd.Series:
     return df["period"].map(lambda p: int(str(p)[:4]) if isinstance(p, str) and p[:4].isdigit() else None)
 
 
+FLAGS = ("is_above_scale", "is_srdi", "is_hightech", "is_listed", "is_top50")
+
+
 def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
     """Roster rows: monthly period (a yearly title means December), name key, chain from the
-    industry code where the file gives none, flags defaulting to False."""
+    industry code where the file gives none (or a word outside the chain vocabulary), flags as
+    booleans (a missing flag column is not flagged; 规上 comes from the sheet's coverage), and a
+    warning for each period and chain indicator the roster can give no value."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1, thread_name_prefix="statwh-names") as pool:
@@ -40,7 +45,7 @@ def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, 
         names_key = pool.submit(normalize_names, df["name"])
         out = _enterprise_columns(df.copy())
         out["name_key"] = names_key.result()
-    return out, []
+    return out, _gap_warnings(out, file_name)
 
 
 def _enterprise_columns(out: pd.DataFrame) -> pd.DataFrame:
@@ -56,45 +61,68 @@ def _enterprise_columns(out: pd.DataFrame) -> pd.DataFrame:
     if "industry_code" in out:
         missing_chain = out["chain"].isna() & out["industry_code"].notna()
         out.loc[missing_chain, "chain"] = map_unique(out.loc[missing_chain, "industry_code"], chain_of)
-    for flag in ("is_above_scale", "is_srdi", "is_hightech", "is_listed", "is_top50"):
-        out[flag] = out[flag].fillna(False).astype(bool) if flag in out else False
-    if "entry_type" in out:
-        out["entry_type"] = map_unique(out["entry_type"], _entry_type)
+    for flag in FLAGS:  # null: a word outside the flag vocabulary, or 规上 status unknown (warned)
+        if flag in out:
+            out[flag] = pd.array(out[flag].astype(object).where(out[flag].notna(), None), dtype="boolean")
+        else:
+            out[flag] = pd.array([None if flag == "is_above_scale" else False] * len(out), dtype="boolean")
     if "employees" in out:
         out["employees"] = pd.array(out["employees"], dtype="Int64")
     return out
 
 
-def _entry_type(v: object) -> str | None:
-    if not isinstance(v, str) or not v.strip():
-        return None
-    if "小升规" in v or "升规" in v:
-        return "小升规"
-    if "新建" in v or "投产" in v:
-        return "新建投产"
-    return v.strip()
+def _gap_warnings(out: pd.DataFrame, file_name: str) -> list[Issue]:
+    """A warning for each period of the roster that gives no 规上 enterprise (every 规上 count and
+    chain output of that period would be empty), and for each chain indicator without one."""
+    issues: list[Issue] = []
+    chains = {i.params["chain"]: i.id for i in catalog.indicators() if i.derivation == "chain_output"}
+    above = out["is_above_scale"].fillna(False).astype(bool)
+    for period, rows in out.groupby("period", sort=True):
+        first = rows.iloc[0]
+        sheet, row = first.get("_sheet"), int(first["_row"])
+        in_scale = rows[above[rows.index]]
+        if in_scale.empty:
+            why = (
+                "规上状态未知 / the 规上 status is unknown"
+                if rows["is_above_scale"].isna().all()
+                else "名录中没有规上企业 / the roster has no 规上 enterprises"
+            )
+            issues.append(
+                Issue(
+                    "warning",
+                    "no_indicator_value",
+                    f"{period}：{why}；规上企业数与产业链产值（{', '.join(chains.values())}）本期无值"
+                    f" / {period}: no 规上 count nor chain output for this period",
+                    sheet,
+                    row,
+                    "is_above_scale",
+                )
+            )
+            continue
+        for chain, iid in chains.items():
+            if not (in_scale["chain"] == chain).any():
+                issues.append(
+                    Issue(
+                        "warning",
+                        "no_indicator_value",
+                        f"{iid} {period}：名录中没有“{chain}”产业链的规上企业 / roster has no 规上 {chain} enterprises",
+                        sheet,
+                        row,
+                        "chain",
+                    )
+                )
+    return issues
 
 
 def hightech_certs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
-    """Certificates: the year from the list's period, else the certificate date; 首次/重新认定."""
+    """Certificates: the year from the list's period, else the certificate date; 认定类型 as
+    extraction mapped it through its vocabulary (首次认定 / 重新认定, else empty)."""
     out = df.copy()
     year = _year_of(out) if "period" in out else pd.Series([None] * len(out), index=out.index)
     if "cert_date" in out:
         year = year.fillna(out["cert_date"].map(lambda d: d.year if isinstance(d, dt.date) else None))
     out["year"] = pd.array(year, dtype="Int64")
     out["name_key"] = normalize_names(out["name"])
-    if "cert_type" in out:
-        out["cert_type"] = out["cert_type"].map(
-            lambda v: (
-                None
-                if not isinstance(v, str)
-                else "首次认定"
-                if "首次" in v or "新认定" in v
-                else "重新认定"
-                if ("重新" in v or "复审" in v)
-                else v
-            )
-        )
     return out, []
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,6 +13,7 @@ import pandas as pd
 
 from etl.base import cells
 from etl.base.cells import Period, column_letter
+from etl.base.datasets import DATASETS
 from etl.base.issues import Issue
 from etl.extract.classify import classify_rows
 from etl.extract.header import label_text
@@ -82,6 +85,7 @@ def extract_rows_sheet(
     if cols is None:
         return None
     cols.update(_sheet_columns(spec, sheet_period, grid.name, data.index))
+    cols.update(_coverage_column(sh, len(data)))
     check_totals(spec, hm, grid.name, total_rows, total_values, cols, info, ex)
     return cols
 
@@ -250,11 +254,8 @@ def _parse_issues(sh: _Sheet, f: FieldSpec, c: int, problems: pd.Series, raw: pd
     out = []
     for r, prob in problems.dropna().items():
         severity, prob = ("warning", prob[5:]) if prob.startswith("WARN:") else ("row", prob)
-        out.append(
-            Issue(
-                severity, f"parse_{f.type}", prob, sh.grid.name, int(r) + 1, sh.column(c), label_text(raw[r])
-            )
-        )
+        rule = "not_in_vocabulary" if f.vocab is not None else f"parse_{f.type}"
+        out.append(Issue(severity, rule, prob, sh.grid.name, int(r) + 1, sh.column(c), label_text(raw[r])))
     return out
 
 
@@ -305,6 +306,47 @@ def _sheet_columns(
     cols["_row"] = index.to_numpy() + 1
     cols["_col"] = repeat_value(None, n)
     return cols
+
+
+_ABOVE_SCALE = re.compile(r"规模以上|规上")
+_BELOW_SCALE = re.compile(r"规模以下|规下")
+COVERAGE_COLUMN = "is_above_scale"
+
+
+def coverage_of(spec: SourceSpec, title_texts: list[str], file_name: str) -> tuple[bool | None, str]:
+    """Whether a roster without a 是否规上 column covers 规上 enterprises (True), 规下 ones
+    (False) or it cannot be told (None), and what says so: the title (`规模以上工业企业…`), the
+    file name, else the spec's `coverage`."""
+    for where, text in [*(("title", t) for t in title_texts), ("file name", Path(file_name).stem)]:
+        below, above = _BELOW_SCALE.search(text), _ABOVE_SCALE.search(text)
+        if below or above:
+            return (above is not None and below is None), f"{where}: {text}"
+    if spec.coverage is not None:
+        return spec.coverage == "above_scale", f"spec: coverage {spec.coverage}"
+    return None, "unknown"
+
+
+def _coverage_column(sh: _Sheet, n: int) -> dict[str, Any]:
+    """The 规上 flag of every row of a roster without a 是否规上 column, from `coverage_of`;
+    unknown, a warning (every 规上 count and chain output of the period would be empty) and null."""
+    if COVERAGE_COLUMN not in DATASETS[sh.spec.dataset].columns or COVERAGE_COLUMN in sh.hm.mapping:
+        return {}
+    above, why = coverage_of(sh.spec, sh.meta.title_texts, sh.file_name)
+    sh.info.columns[COVERAGE_COLUMN] = f"{'规上' if above else '规下' if above is False else '未知'} ({why})"
+    if above is None:
+        sh.ex.issues.append(
+            Issue(
+                "warning",
+                "coverage_unknown",
+                "名录没有“是否规上”列，标题、文件名和规格（coverage）也未说明是否为规模以上企业：规上状态未知"
+                " / no 是否规上 column and neither the title, the file name nor the spec's coverage says"
+                " whether the roster is 规模以上: the 规上 status is unknown",
+                sh.grid.name,
+                sh.hm.row + 1,
+                COVERAGE_COLUMN,
+            )
+        )
+    return {COVERAGE_COLUMN: repeat_value(above, n)}
 
 
 def _mostly_numbers(grid: Grid, start: int, c: int) -> bool:
