@@ -16,6 +16,7 @@ from etl.base import cells
 from etl.base.issues import Issue
 from etl.base.names import normalize_names
 from etl.base.strings import map_unique
+from etl.extract.meta import unit_conflict
 from etl.reference import catalog
 from etl.reference.industry import chain_of
 from etl.reference.regions import RegionResolver
@@ -170,8 +171,51 @@ def _basis(text: object, period_basis: object, kind: str) -> str:
     return str(period_basis or "period")
 
 
+def row_unit(
+    row: dict, field: str, unit_column: str | None, name: str | None
+) -> tuple[str | None, str, str | None]:
+    """The unit a row's figure of `field` is written in, where it says so, and a problem when two
+    places disagree: the row's own 单位 column (`unit_column`), a unit in its indicator's name
+    (`地区生产总值（亿元）`), else the column's (extraction's `_unit_<field>`: header, unit row,
+    指标 line, title, file name, spec)."""
+    found: list[tuple[str, str]] = []
+    text = row.get(unit_column) if unit_column else None
+    if isinstance(text, str) and text.strip():
+        u = text.strip()
+        u = u if u in cells.KNOWN_UNITS else (cells.unit_in_text(f"({u})") or u)
+        found.append((u, "unit column"))
+    if u := cells.unit_in_text(name):
+        found.append((u, "indicator name"))
+    col = row.get(f"_unit_{field}")
+    if isinstance(col, str) and col:
+        found.append((col, str(row.get(f"_unit_from_{field}") or "column")))
+    if not found:
+        return None, "none", None
+    return found[0][0], found[0][1], unit_conflict(found)
+
+
+def in_unit(value: object, unit: str | None, where: str, target: str) -> tuple[object, str | None, str]:
+    """`value` (in `unit`, from `where`) in the `target` unit: (value, problem, what was applied
+    as `万元 (header) → 亿元 ×0.0001`). No unit given: the figure is taken as in `target`."""
+    if unit is None or unit == target:
+        return value, None, f"{target} ({where if unit else 'assumed'})"
+    note = f"{unit} ({where}) → {target}"
+    if not isinstance(value, float | int) or pd.isna(value):
+        try:
+            return value, None, f"{note} ×{cells.unit_factor(unit, target):g}"
+        except ValueError as e:
+            return value, str(e), note
+    parsed = cells.convert(float(value), unit, target)
+    return (
+        parsed.value,
+        parsed.problem,
+        f"{note} ×{cells.unit_factor(unit, target):g}" if not parsed.problem else note,
+    )
+
+
 def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
-    """Indicator rows: catalog id (or `ext.<name>` with a warning), warehouse unit, basis."""
+    """Indicator rows: catalog id (or `ext.<name>` with a warning), the value in the catalog's
+    unit (`row_unit` → `in_unit`; what was applied in `_unit_note`), basis."""
 
     issues: list[Issue] = []
     cat = catalog.by_id()
@@ -179,60 +223,70 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     out = df.copy()
     if "value" in out:
         out = out[out["value"].notna()].copy()
-    ids, units, values, bases = [], [], [], []
+    ids, units, values, bases, notes = [], [], [], [], []
     warned: set[str] = set()
     for row in out.to_dict("records"):
         name = row.get("indicator_name")
         iid = catalog.indicator_id_for(name)
-        raw_unit = row.get("unit_text") or cells.unit_in_text(name)
-        raw_unit = raw_unit if isinstance(raw_unit, str) and raw_unit else None
-        if raw_unit and raw_unit not in cells.KNOWN_UNITS:
-            raw_unit = cells.unit_in_text(f"({raw_unit})") or raw_unit
-        value = row["value"]
+        raw_unit, where, conflict = row_unit(row, "value", "unit_text", name)
         if iid is None:
             iid = catalog.ext_id(name or "unnamed")
             if iid not in warned:
                 warned.add(iid)
-                issues.append(
-                    Issue(
-                        "warning",
-                        "unknown_indicator",
-                        f"指标“{name}”不在指标目录中，已按 {iid} 入库 / not in the catalog, loaded as {iid}",
-                        row["_sheet"],
-                        row["_row"],
-                        "指标",
-                        name,
-                    )
-                )
-            unit = raw_unit
-            kind = "rate" if raw_unit == "%" else "flow"
+                issues.append(_unknown_indicator(name, iid, row))
+            ind_unit, kind = raw_unit, "rate" if raw_unit == "%" else "flow"
         else:
-            ind = cat[iid]
-            unit = ind.unit
-            kind = ind.kind
-            if raw_unit and raw_unit != ind.unit:
-                try:
-                    value = value * cells.unit_factor(raw_unit, ind.unit)
-                except ValueError:
-                    issues.append(
-                        Issue(
-                            "row",
-                            "unit_mismatch",
-                            f"指标“{name}”单位为“{raw_unit}”，应为“{ind.unit}” / unit {raw_unit} not convertible to {ind.unit}",
-                            row["_sheet"],
-                            row["_row"],
-                            "单位",
-                            raw_unit,
-                        )
-                    )
+            ind_unit, kind = cat[iid].unit, cat[iid].kind
+        value, problem, note = (
+            in_unit(row["value"], raw_unit, where, ind_unit) if ind_unit else (row["value"], None, "?")
+        )
+        if problem := conflict or problem:  # quarantined as written (value and unit)
+            issues.append(
+                Issue(
+                    "row",
+                    "unit_mismatch",
+                    f"指标“{name}”：{problem}",
+                    row["_sheet"],
+                    row["_row"],
+                    "单位",
+                    raw_unit,
+                )
+            )
+            value, ind_unit = row["value"], raw_unit
         ids.append(iid)
-        units.append(unit)
+        units.append(ind_unit)
         values.append(value)
+        notes.append(f"{clean_name(name)}: {note}")
         bases.append(_basis(row.get("basis_text"), row.get("_period_basis"), kind))
     out["indicator_id"] = ids
     out["unit"] = units
     out["value"] = values
     out["basis"] = bases
+    out["_unit_note"] = notes
+    _district_default(out, district)
+    if "missing" not in out:
+        out["missing"] = None
+    return out, issues
+
+
+def clean_name(name: object) -> str:
+    return str(name) if name is not None else "?"
+
+
+def _unknown_indicator(name: object, iid: str, row: dict) -> Issue:
+    return Issue(
+        "warning",
+        "unknown_indicator",
+        f"指标“{name}”不在指标目录中，已按 {iid} 入库 / not in the catalog, loaded as {iid}",
+        row["_sheet"],
+        row["_row"],
+        "指标",
+        name,
+    )
+
+
+def _district_default(out: pd.DataFrame, district: str) -> None:
+    """Rows without a region are the district's."""
     if "region_code" not in out:
         out["region_code"] = None
     if "region" not in out:
@@ -240,29 +294,20 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     no_region = out["region"].isna()
     out.loc[no_region, "region_code"] = district
     out.loc[no_region, "region"] = RegionResolver.default().name_of(district)
-    if "missing" not in out:
-        out["missing"] = None
-    return out, issues
 
 
 _DEADLINE = re.compile(r"(\d{4})")
 
 
 def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
-    """Targets: indicator id by name, deadline from `2028年` (or the window's end for `每年`)."""
+    """Targets: indicator id by name, deadline from `2028年` (or the window's end for `每年`), the
+    target in the catalog's unit (`row_unit` → `in_unit`, as indicator values)."""
     issues: list[Issue] = []
     cat = catalog.by_id()
     out = df.copy()
-    names = out["indicator_id"]
-    ids, deadlines, units = [], [], []
-    for name, dl, unit, sheet, row in zip(
-        names,
-        out["deadline_text"],
-        out.get("unit", pd.Series([None] * len(out))),
-        out["_sheet"],
-        out["_row"],
-        strict=True,
-    ):
+    ids, deadlines, units, values, notes = [], [], [], [], []
+    for row in out.to_dict("records"):
+        name = row["indicator_id"]
         iid = catalog.indicator_id_for(name)
         if iid is None:
             issues.append(
@@ -270,32 +315,55 @@ def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]
                     "row",
                     "unknown_indicator",
                     f"目标表中的指标“{name}”不在指标目录中，请使用目录中的名称 / unknown indicator",
-                    sheet,
-                    row,
+                    row["_sheet"],
+                    row["_row"],
                     "指标名称",
                     name,
                 )
             )
-            ids.append(None)
-            deadlines.append(None)
-            units.append(unit)
+            for col, v in ((ids, None), (deadlines, None), (units, row.get("unit")), (values, row["target"])):
+                col.append(v)
+            notes.append("?")
             continue
         ids.append(iid)
-        m = _DEADLINE.search(str(dl or ""))
-        if m:
-            deadlines.append(dt.date(int(m.group(1)), 12, 31))
-        else:
-            w = catalog.window(cat[iid].window)
-            deadlines.append(w[1] if w else None)
-        units.append(unit if isinstance(unit, str) and unit else cat[iid].unit)
+        deadlines.append(_deadline(row.get("deadline_text"), cat[iid]))
+        unit, where, conflict = row_unit(row, "target", "unit", None)
+        value, problem, note = in_unit(row["target"], unit, where, cat[iid].unit)
+        if problem := conflict or problem:  # quarantined as written
+            issues.append(
+                Issue(
+                    "row",
+                    "unit_mismatch",
+                    f"目标“{name}”：{problem}",
+                    row["_sheet"],
+                    row["_row"],
+                    "单位",
+                    unit,
+                )
+            )
+            value = row["target"]
+        units.append(cat[iid].unit if problem is None else unit)
+        values.append(value)
+        notes.append(f"{name}: {note}")
     out["indicator_id"] = ids
     out["deadline"] = deadlines
     out["unit"] = units
+    out["target"] = values
+    out["_unit_note"] = notes
     if "baseline_period" in out:
         out["baseline_period"] = out["baseline_period"].map(
             lambda v: (m.group(1) if (m := _DEADLINE.search(str(v))) else None) if v is not None else None
         )
     return out[out["indicator_id"].notna()].copy(), issues
+
+
+def _deadline(text: object, ind: catalog.Indicator) -> dt.date | None:
+    """`2028年` → 2028-12-31; none written: the end of the indicator's window."""
+    m = _DEADLINE.search(str(text or ""))
+    if m:
+        return dt.date(int(m.group(1)), 12, 31)
+    w = catalog.window(ind.window)
+    return w[1] if w else None
 
 
 STEPS: dict[str, Step] = {

@@ -217,6 +217,10 @@ def parse_series(
             units[slow] = sub.map(lambda u: parsed[u].unit)
         if blank_zero:
             num[blank] = 0.0
+        infinite = np.isinf(num.to_numpy())
+        if infinite.any():  # `inf`, `1e400` and ±∞ cells: never infinity in a table
+            problems[infinite] = raw[infinite].map(lambda v: cells.NOT_FINITE.format(label_text(v)))
+            num[infinite] = float("nan")
         if f.type == "integer":
             frac = num.notna() & (num % 1 != 0)
             if frac.any():

@@ -17,7 +17,7 @@ from etl.base.datasets import DATASETS
 from etl.base.issues import Issue
 from etl.extract.classify import classify_rows
 from etl.extract.header import label_text
-from etl.extract.meta import SheetMeta, period_of_sheet, sheet_meta, unit_for
+from etl.extract.meta import SheetMeta, period_of_sheet, sheet_meta, unit_conflict, unit_sources
 from etl.extract.model import Extraction, HeaderMatch, SheetInfo
 from etl.extract.parse import parse_all, repeat_value
 from etl.extract.totals import catalog_district, check_parts, check_totals, part_columns, resolve_regions
@@ -207,10 +207,12 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
     data_rows = list(data.index)
     cols: dict[str, Any] = {}
     for (fname, f, c), raw, (vals, missing, problems, cell_units) in zip(fields, raws, parsed, strict=True):
-        if f.type in {"number", "integer"} and f.unit:
-            vals = _in_field_unit(sh, fname, f, c, vals, problems, cell_units)
-            if vals is None:
+        if f.type in {"number", "integer"}:
+            converted = _in_field_unit(sh, fname, f, c, vals, problems, cell_units)
+            if converted is None:
                 return None
+            vals, unit_cols = converted
+            cols.update(unit_cols)
         sh.ex.issues.extend(_parse_issues(sh, f, c, problems, raw))
         cols.update(_value_columns(sh, fname, f, c, vals, data_rows))
         if f.type in {"number", "integer"}:
@@ -221,22 +223,35 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
 
 def _in_field_unit(
     sh: _Sheet, fname: str, f: FieldSpec, c: int, vals: pd.Series, problems: pd.Series, cell_units: pd.Series
-) -> pd.Series | None:
-    """A number column in its field's unit: the unit the file gives it (else the field's,
+) -> tuple[pd.Series, dict[str, Any]] | None:
+    """A number column in its field's unit: the unit the file gives it (`unit_sources`: header,
+    unit row, 指标 line, title, file name; else the spec's `default_unit`, else the field's,
     assumed), cells that write another unit turned away (a problem each), the factor applied and
-    noted in the sheet's info. None, with a critical issue, when the units do not convert."""
-    unit, src = unit_for(f, sh.hm.names[c], sh.meta, sh.file_name)
-    if unit is None:
-        unit, src = f.unit, "assumed"
-    other = cell_units.notna()
-    if other.any():
-        other &= (cell_units != unit) & (cell_units != "%")
-    if other.any():  # units mixed within the column: those rows cannot be trusted
-        problems[other] = [
-            f"单元格写明的单位“{u}”与本列单位“{unit}”不同，请统一单位 / the cell's unit differs from the column's"
-            for u in cell_units[other]
-        ]
-        vals[other] = float("nan")
+    noted in the sheet's info, a figure that is no finite number after it a problem. A field
+    without a unit of its own (an indicator's value, a target: each row's indicator says) keeps
+    the figures as written, with their unit in `_unit_<field>` columns for finishing to convert.
+    None, with a critical issue, when two places disagree or the units do not convert."""
+    found = unit_sources(sh.hm.names[c], sh.meta, sh.file_name)
+    if f.unit is not None:  # a unit of another kind above the table speaks of other columns
+        found = [(u, w) for u, w in found if w == "header" or cells.same_dimension(u, f.unit)]
+    if conflict := unit_conflict(found):
+        sh.ex.issues.append(
+            Issue(
+                "critical", "unit_conflict", f"{sh.column(c)}：{conflict}", sh.grid.name, sh.hm.row + 1, fname
+            )
+        )
+        return None
+    unit, src = found[0] if found else (f.default_unit, "spec") if f.default_unit else (f.unit, "assumed")
+    if unit is None and f.unit is None:  # each cell's own unit (`3.4公顷`), if it writes one
+        return vals, {
+            f"_unit_{fname}": cell_units.to_numpy(),
+            f"_unit_from_{fname}": repeat_value("cell", len(vals)),
+        }
+    _mixed_cell_units(vals, problems, cell_units, unit)
+    if f.unit is None:
+        sh.info.units[fname] = f"{unit} ({src})"
+        n = len(vals)
+        return vals, {f"_unit_{fname}": repeat_value(unit, n), f"_unit_from_{fname}": repeat_value(src, n)}
     try:
         factor = cells.unit_factor(unit, f.unit)
     except ValueError as e:
@@ -244,8 +259,32 @@ def _in_field_unit(
             Issue("critical", "unit_mismatch", f"{sh.column(c)}：{e}", sh.grid.name, sh.hm.row + 1, fname)
         )
         return None
-    sh.info.units[fname] = f"{unit} ({src})" + (f" → {f.unit} ×{factor:g}" if factor != 1 else "")
-    return vals * factor if factor != 1 else vals
+    sh.info.units[fname] = f"{unit} ({src}) → {f.unit} ×{factor:g}"
+    if factor == 1:
+        return vals, {}
+    out = vals * factor
+    overflow = np.isinf(out.to_numpy(dtype=float, na_value=np.nan))
+    if overflow.any():
+        problems[overflow] = [
+            f"数值 {v:g}{unit} 换算为{f.unit}后超出范围 / not a finite number in {f.unit}"
+            for v in vals[overflow]
+        ]
+        out[overflow] = float("nan")
+    return out, {}
+
+
+def _mixed_cell_units(vals: pd.Series, problems: pd.Series, cell_units: pd.Series, unit: str | None) -> None:
+    """Cells that write a unit other than the column's (`3.4公顷` in a 亩 column): a problem
+    each, their figures dropped (units mixed within a column cannot be trusted)."""
+    other = cell_units.notna()
+    if other.any():
+        other &= (cell_units != unit) & (cell_units != "%")
+    if other.any():
+        problems[other] = [
+            f"单元格写明的单位“{u}”与本列单位“{unit}”不同，请统一单位 / the cell's unit differs from the column's"
+            for u in cell_units[other]
+        ]
+        vals[other] = float("nan")
 
 
 def _parse_issues(sh: _Sheet, f: FieldSpec, c: int, problems: pd.Series, raw: pd.Series) -> list[Issue]:
