@@ -124,7 +124,28 @@ def hightech_certs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list
         year = year.fillna(out["cert_date"].map(lambda d: d.year if isinstance(d, dt.date) else None))
     out["year"] = pd.array(year, dtype="Int64")
     out["name_key"] = normalize_names(out["name"])
-    return out, []
+    return out, _untyped_certificates(out)
+
+
+def _untyped_certificates(out: pd.DataFrame) -> list[Issue]:
+    """A warning for each year of the list none of whose certificates says 首次 or 重新认定: its
+    first-time count (hightech_new_cumulative) cannot be told from it."""
+    types = out["cert_type"] if "cert_type" in out else pd.Series([None] * len(out), index=out.index)
+    issues = []
+    for year, rows in out.assign(_type=types).groupby("year", dropna=False):
+        if rows["_type"].isna().all():
+            issues.append(
+                Issue(
+                    "warning",
+                    "no_indicator_value",
+                    f"hightech_new_cumulative {year}：名单未写明首次认定或重新认定，无法计算首次认定数"
+                    " / the list does not say 首次 or 重新认定: no first-time count",
+                    rows["_sheet"].iloc[0],
+                    int(rows["_row"].iloc[0]),
+                    "cert_type",
+                )
+            )
+    return issues
 
 
 def hightech_counts(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:

@@ -129,3 +129,13 @@ def test_a_spec_with_its_own_values(tmp_path):
     f.write_text("企业名称,证书编号,类别\n甲,GR1,A\n乙,GR2,B\n丙,GR3,首次认定\n", encoding="utf-8")
     ex = extract(f, str(spec))
     assert ex.frame.sort_values("_row")["cert_type"].tolist() == ["首次认定", "重新认定", "首次认定"]
+
+
+def test_a_list_that_never_says_first_or_renewed_warns_it_gives_no_first_time_count(tmp_path):
+    f = tmp_path / "2024年高新技术企业认定名单.csv"
+    f.write_text(
+        "企业名称,证书编号,发证日期,所在镇街\n甲公司,GR202432000001,2024-12-01,平桥镇\n", encoding="utf-8"
+    )
+    ex = extract(f, "hightech")
+    (gap,) = [i for i in ex.issues if i.rule == "no_indicator_value"]
+    assert gap.message.startswith("hightech_new_cumulative 2024") and gap.severity == "warning"
