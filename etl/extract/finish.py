@@ -74,31 +74,26 @@ def _enterprise_columns(out: pd.DataFrame) -> pd.DataFrame:
 
 def _gap_warnings(out: pd.DataFrame, file_name: str) -> list[Issue]:
     """A warning for each period of the roster that gives no 规上 enterprise (every 规上 count and
-    chain output of that period would be empty), and for each chain indicator without one."""
-    issues: list[Issue] = []
+    chain output of that period would be empty) or no 工业总产值 本年累计, and for each chain
+    indicator without a 规上 enterprise."""
     chains = {i.params["chain"]: i.id for i in catalog.indicators() if i.derivation == "chain_output"}
     above = out["is_above_scale"].fillna(False).astype(bool)
+    issues: list[Issue] = []
     for period, rows in out.groupby("period", sort=True):
-        first = rows.iloc[0]
-        sheet, row = first.get("_sheet"), int(first["_row"])
+        where = (rows["_sheet"].iloc[0], int(rows["_row"].iloc[0]))
         in_scale = rows[above[rows.index]]
-        if in_scale.empty:
-            why = (
-                "规上状态未知 / the 规上 status is unknown"
-                if rows["is_above_scale"].isna().all()
-                else "名录中没有规上企业 / the roster has no 规上 enterprises"
-            )
+        for why, column in _period_gaps(rows, in_scale):
             issues.append(
                 Issue(
                     "warning",
                     "no_indicator_value",
-                    f"{period}：{why}；规上企业数与产业链产值（{', '.join(chains.values())}）本期无值"
-                    f" / {period}: no 规上 count nor chain output for this period",
-                    sheet,
-                    row,
-                    "is_above_scale",
+                    f"{period}：{why}；产业链产值（{', '.join(chains.values())}）本期无值"
+                    f" / {period}: no chain output for this period",
+                    *where,
+                    column,
                 )
             )
+        if in_scale.empty or "output_ytd" not in in_scale or in_scale["output_ytd"].isna().all():
             continue
         for chain, iid in chains.items():
             if not (in_scale["chain"] == chain).any():
@@ -107,12 +102,22 @@ def _gap_warnings(out: pd.DataFrame, file_name: str) -> list[Issue]:
                         "warning",
                         "no_indicator_value",
                         f"{iid} {period}：名录中没有“{chain}”产业链的规上企业 / roster has no 规上 {chain} enterprises",
-                        sheet,
-                        row,
+                        *where,
                         "chain",
                     )
                 )
     return issues
+
+
+def _period_gaps(rows: pd.DataFrame, in_scale: pd.DataFrame) -> list[tuple[str, str]]:
+    """Why a roster period gives no chain output at all (reason, column), if it gives none."""
+    if in_scale.empty:
+        if rows["is_above_scale"].isna().all():
+            return [("规上状态未知，规上企业数无值 / the 规上 status is unknown", "is_above_scale")]
+        return [("名录中没有规上企业，规上企业数为 0 / the roster has no 规上 enterprises", "is_above_scale")]
+    if "output_ytd" not in in_scale or in_scale["output_ytd"].isna().all():
+        return [("名录没有工业总产值本年累计 / the roster gives no 工业总产值 本年累计", "output_ytd")]
+    return []
 
 
 def hightech_certs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:

@@ -232,7 +232,8 @@ def _long_rows(
         if rc is not None and not region:
             info.dropped_blank += 1
             continue
-        found = unit_sources(indicator, *where)
+        # the row's own indicator label is its header; else the 指标 line or the file name say
+        found = [(u, "indicator name" if w == "header" else w) for u, w in unit_sources(ind_raw, *where)]
         if conflict := unit_conflict(found):
             ex.issues.append(Issue("critical", "unit_conflict", f"{indicator}：{conflict}", grid.name, r + 1))
             return None

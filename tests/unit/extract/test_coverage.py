@@ -68,3 +68,14 @@ def test_no_gap_warning_when_every_chain_has_an_above_scale_enterprise(tmp_path)
     ex = extract(f, "enterprises")
     assert not warnings(ex, "no_indicator_value")
     assert pd.api.types.is_bool_dtype(ex.frame["is_above_scale"].dtype)
+
+
+def test_a_roster_without_a_year_to_date_output_says_chain_outputs_are_empty(tmp_path):
+    f = tmp_path / "规上工业企业主要指标_2025年1-6月.csv"
+    f.write_text(
+        "统一社会信用代码,企业名称,所在镇（街道）,是否规上,工业总产值/本月\n91320803MA00000001,甲公司,平桥镇,是,3\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "enterprises")
+    (gap,) = warnings(ex, "no_indicator_value")
+    assert gap.message.startswith("2025-06") and "本年累计" in gap.message and gap.column == "output_ytd"

@@ -214,3 +214,18 @@ def test_check_prints_the_conversion_the_load_applies(tmp_path, capsys, home):
     run_cli("check", "indicators", str(f))
     out = capsys.readouterr().out
     assert "[地区生产总值: 万元 (header) → 亿元 ×0.0001]" in out
+
+
+def test_a_wide_table_whose_unit_row_and_indicator_line_disagree_is_rejected(tmp_path):
+    f = tmp_path / "分省年度数据.csv"
+    f.write_text("指标：地区生产总值(亿元)\n单位：万元\n地区,2024年,2023年\n北京市,1,2\n", encoding="utf-8")
+    (crit,) = extract(f, "indicators").critical
+    assert crit.rule == "unit_conflict" and "单位行" in crit.message and "指标行" in crit.message
+
+
+def test_a_wide_table_in_wan_yuan_is_stored_in_yi_yuan(tmp_path):
+    f = tmp_path / "分省年度数据.csv"
+    f.write_text("指标：地区生产总值(万元)\n地区,2024年,2023年\n北京市,10000,20000\n", encoding="utf-8")
+    ex = extract(f, "indicators")
+    assert sorted(ex.frame["value"]) == [1.0, 2.0] and set(ex.frame["unit"]) == {"亿元"}
+    assert ex.sheets[0].units["value"] == "地区生产总值: 万元 (指标 line) → 亿元 ×0.0001"
