@@ -229,3 +229,25 @@ def test_a_wide_table_in_wan_yuan_is_stored_in_yi_yuan(tmp_path):
     ex = extract(f, "indicators")
     assert sorted(ex.frame["value"]) == [1.0, 2.0] and set(ex.frame["unit"]) == {"亿元"}
     assert ex.sheets[0].units["value"] == "地区生产总值: 万元 (指标 line) → 亿元 ×0.0001"
+
+
+WIDE_PLACES = ("指标 line", "unit row", "title", "file name")
+
+
+@pytest.mark.parametrize("place", WIDE_PLACES)
+@pytest.mark.parametrize("unit", ["元", "万元", "亿元"])
+def test_a_wide_table_stores_its_indicators_unit_wherever_the_unit_is_written(tmp_path, place, unit):
+    rows = ["指标：地区生产总值" + (f"({unit})" if place == "指标 line" else "")]
+    if place == "title":
+        rows.insert(0, f"分省年度数据（{unit}）")
+    if place == "unit row":
+        rows.append(f"单位：{unit}")
+    rows += ["地区,2024年,2023年", "北京市,12.5,25"]
+    f = tmp_path / (f"分省年度数据 {unit}.csv" if place == "file name" else "分省年度数据.csv")
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ex = extract(f, "indicators")
+    assert not ex.critical, ex.critical
+    got = dict(zip(ex.frame["period"], ex.frame["value"], strict=True))
+    k = factor(unit, "亿元")
+    assert math.isclose(got["2024"], 12.5 * k) and math.isclose(got["2023"], 25 * k)
+    assert set(ex.frame["unit"]) == {"亿元"} and f"{unit} ({place})" in ex.sheets[0].units["value"]
