@@ -108,7 +108,7 @@ def unit_conflict(found: list[tuple[str, str]]) -> str | None:
         for u2, w2 in found[i + 1 :]:
             if u1 != u2 and cells.same_dimension(u1, u2):
                 return (
-                    f"单位矛盾：{_PLACE_ZH[w1]}写“{u1}”，{_PLACE_ZH[w2]}写“{u2}”，请统一后重新报送"
+                    f"单位矛盾：{_PLACE_ZH.get(w1, w1)}写“{u1}”，{_PLACE_ZH.get(w2, w2)}写“{u2}”，请统一后重新报送"
                     f" / the {w1} says {u1} but the {w2} says {u2}"
                 )
     return None

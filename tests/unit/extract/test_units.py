@@ -251,3 +251,15 @@ def test_a_wide_table_stores_its_indicators_unit_wherever_the_unit_is_written(tm
     k = factor(unit, "亿元")
     assert math.isclose(got["2024"], 12.5 * k) and math.isclose(got["2023"], 25 * k)
     assert set(ex.frame["unit"]) == {"亿元"} and f"{unit} ({place})" in ex.sheets[0].units["value"]
+
+
+def test_a_unit_column_that_contradicts_the_header_rejects_the_row_naming_both(tmp_path):
+    f = tmp_path / "指标长表.csv"
+    f.write_text(
+        "指标名称,时期,数值（万元）,单位\n地区生产总值,2024,5,亿元\n地区生产总值,2023,20000,万元\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "indicators")
+    (bad,) = [i for i in ex.issues if i.severity == "row"]
+    assert bad.row == 2 and "单位列" in bad.message and "表头" in bad.message
+    assert ex.frame.set_index("period").loc["2023", "value"] == pytest.approx(2.0)
