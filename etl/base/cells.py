@@ -105,7 +105,7 @@ def parse_number(raw: Any) -> Parsed:
     if isinstance(raw, int | float):
         if isinstance(raw, float) and math.isnan(raw):
             return Parsed(None, "")
-        return Parsed(float(raw))
+        return _finite(raw, raw)
     if isinstance(raw, dt.date | dt.datetime | dt.time | dt.timedelta):
         return Parsed(None, None, f"应为数值，实际为日期 {raw} / expected a number, got a date")
     s = clean_text(raw)
@@ -128,7 +128,22 @@ def parse_number(raw: Any) -> Parsed:
     m = _NUM_TEXT.match(t)
     if not m:
         return Parsed(None, None, f"无法识别的数值“{s}” / not a number")
-    return Parsed(float(t), unit="%" if pct else cell_unit)
+    p = _finite(t, s)
+    return Parsed(p.value, None, p.problem, unit="%" if pct else cell_unit) if p.problem is None else p
+
+
+NOT_FINITE = "数值“{}”超出范围（无穷大或非数） / not a finite number"
+
+
+def _finite(v: Any, shown: Any) -> Parsed:
+    """`v` as a finite float, else a problem naming `shown` (`1e400`, `inf`, an int too large)."""
+    try:
+        f = float(v)
+    except OverflowError:
+        f = math.inf
+    if not math.isfinite(f):
+        return Parsed(None, None, NOT_FINITE.format(str(shown)[:24]))
+    return Parsed(f)
 
 
 def parse_flag(raw: Any) -> Parsed:
@@ -284,7 +299,36 @@ UNIT_FACTORS: dict[str, tuple[str, float]] = {
     "万人": ("people", 1e4),
     "吨": ("mass", 1.0),
     "万吨": ("mass", 1e4),
+    "家": ("count", 1.0),
+    "个": ("count", 1.0),
+    "位次": ("rank", 1.0),
+    "位": ("rank", 1.0),
+    "名": ("rank", 1.0),
 }
+
+
+def same_dimension(u1: str, u2: str) -> bool:
+    """Whether two units measure the same kind of thing (万元 and 亿元; not 万元 and 人)."""
+    if u1 == u2:
+        return True
+    return u1 in UNIT_FACTORS and u2 in UNIT_FACTORS and UNIT_FACTORS[u1][0] == UNIT_FACTORS[u2][0]
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> Parsed:
+    """`value` in `from_unit` as a figure in `to_unit`: the value, or a problem when the units do
+    not convert or the result is not a finite number (`1e308` 万元 in 元)."""
+    try:
+        factor = unit_factor(from_unit, to_unit)
+    except ValueError as e:
+        return Parsed(None, None, str(e))
+    out = value * factor
+    if not math.isfinite(out):
+        return Parsed(
+            None,
+            None,
+            f"数值 {value:g}{from_unit} 换算为{to_unit}后超出范围 / not a finite number in {to_unit}",
+        )
+    return Parsed(out)
 
 
 def unit_factor(from_unit: str, to_unit: str) -> float:

@@ -16,6 +16,7 @@ from etl.base import cells
 from etl.base.issues import Issue
 from etl.base.names import normalize_names
 from etl.base.strings import map_unique
+from etl.extract.meta import unit_conflict
 from etl.reference import catalog
 from etl.reference.industry import chain_of
 from etl.reference.regions import RegionResolver
@@ -30,9 +31,14 @@ def _year_of(df: pd.DataFrame) -> pd.Series:
     return df["period"].map(lambda p: int(str(p)[:4]) if isinstance(p, str) and p[:4].isdigit() else None)
 
 
+FLAGS = ("is_above_scale", "is_srdi", "is_hightech", "is_listed", "is_top50")
+
+
 def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
     """Roster rows: monthly period (a yearly title means December), name key, chain from the
-    industry code where the file gives none, flags defaulting to False."""
+    industry code where the file gives none (or a word outside the chain vocabulary), flags as
+    booleans (a missing flag column is not flagged; 规上 comes from the sheet's coverage), and a
+    warning for each period and chain indicator the roster can give no value."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1, thread_name_prefix="statwh-names") as pool:
@@ -40,7 +46,7 @@ def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, 
         names_key = pool.submit(normalize_names, df["name"])
         out = _enterprise_columns(df.copy())
         out["name_key"] = names_key.result()
-    return out, []
+    return out, _gap_warnings(out, file_name)
 
 
 def _enterprise_columns(out: pd.DataFrame) -> pd.DataFrame:
@@ -56,46 +62,95 @@ def _enterprise_columns(out: pd.DataFrame) -> pd.DataFrame:
     if "industry_code" in out:
         missing_chain = out["chain"].isna() & out["industry_code"].notna()
         out.loc[missing_chain, "chain"] = map_unique(out.loc[missing_chain, "industry_code"], chain_of)
-    for flag in ("is_above_scale", "is_srdi", "is_hightech", "is_listed", "is_top50"):
-        out[flag] = out[flag].fillna(False).astype(bool) if flag in out else False
-    if "entry_type" in out:
-        out["entry_type"] = map_unique(out["entry_type"], _entry_type)
+    for flag in FLAGS:  # null: a word outside the flag vocabulary, or 规上 status unknown (warned)
+        if flag in out:
+            out[flag] = pd.array(out[flag].astype(object).where(out[flag].notna(), None), dtype="boolean")
+        else:
+            out[flag] = pd.array([None if flag == "is_above_scale" else False] * len(out), dtype="boolean")
     if "employees" in out:
         out["employees"] = pd.array(out["employees"], dtype="Int64")
     return out
 
 
-def _entry_type(v: object) -> str | None:
-    if not isinstance(v, str) or not v.strip():
-        return None
-    if "小升规" in v or "升规" in v:
-        return "小升规"
-    if "新建" in v or "投产" in v:
-        return "新建投产"
-    return v.strip()
+def _gap_warnings(out: pd.DataFrame, file_name: str) -> list[Issue]:
+    """A warning for each period of the roster that gives no 规上 enterprise (every 规上 count and
+    chain output of that period would be empty) or no 工业总产值 本年累计, and for each chain
+    indicator without a 规上 enterprise."""
+    chains = {i.params["chain"]: i.id for i in catalog.indicators() if i.derivation == "chain_output"}
+    above = out["is_above_scale"].fillna(False).astype(bool)
+    issues: list[Issue] = []
+    for period, rows in out.groupby("period", sort=True):
+        where = (rows["_sheet"].iloc[0], int(rows["_row"].iloc[0]))
+        in_scale = rows[above[rows.index]]
+        for why, column in _period_gaps(rows, in_scale):
+            issues.append(
+                Issue(
+                    "warning",
+                    "no_indicator_value",
+                    f"{period}：{why}；产业链产值（{', '.join(chains.values())}）本期无值"
+                    f" / {period}: no chain output for this period",
+                    *where,
+                    column,
+                )
+            )
+        if in_scale.empty or "output_ytd" not in in_scale or in_scale["output_ytd"].isna().all():
+            continue
+        for chain, iid in chains.items():
+            if not (in_scale["chain"] == chain).any():
+                issues.append(
+                    Issue(
+                        "warning",
+                        "no_indicator_value",
+                        f"{iid} {period}：名录中没有“{chain}”产业链的规上企业 / roster has no 规上 {chain} enterprises",
+                        *where,
+                        "chain",
+                    )
+                )
+    return issues
+
+
+def _period_gaps(rows: pd.DataFrame, in_scale: pd.DataFrame) -> list[tuple[str, str]]:
+    """Why a roster period gives no chain output at all (reason, column), if it gives none."""
+    if in_scale.empty:
+        if rows["is_above_scale"].isna().all():
+            return [("规上状态未知，规上企业数无值 / the 规上 status is unknown", "is_above_scale")]
+        return [("名录中没有规上企业，规上企业数为 0 / the roster has no 规上 enterprises", "is_above_scale")]
+    if "output_ytd" not in in_scale or in_scale["output_ytd"].isna().all():
+        return [("名录没有工业总产值本年累计 / the roster gives no 工业总产值 本年累计", "output_ytd")]
+    return []
 
 
 def hightech_certs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
-    """Certificates: the year from the list's period, else the certificate date; 首次/重新认定."""
+    """Certificates: the year from the list's period, else the certificate date; 认定类型 as
+    extraction mapped it through its vocabulary (首次认定 / 重新认定, else empty)."""
     out = df.copy()
     year = _year_of(out) if "period" in out else pd.Series([None] * len(out), index=out.index)
     if "cert_date" in out:
         year = year.fillna(out["cert_date"].map(lambda d: d.year if isinstance(d, dt.date) else None))
     out["year"] = pd.array(year, dtype="Int64")
     out["name_key"] = normalize_names(out["name"])
-    if "cert_type" in out:
-        out["cert_type"] = out["cert_type"].map(
-            lambda v: (
-                None
-                if not isinstance(v, str)
-                else "首次认定"
-                if "首次" in v or "新认定" in v
-                else "重新认定"
-                if ("重新" in v or "复审" in v)
-                else v
+    return out, _untyped_certificates(out)
+
+
+def _untyped_certificates(out: pd.DataFrame) -> list[Issue]:
+    """A warning for each year of the list none of whose certificates says 首次 or 重新认定: its
+    first-time count (hightech_new_cumulative) cannot be told from it."""
+    types = out["cert_type"] if "cert_type" in out else pd.Series([None] * len(out), index=out.index)
+    issues = []
+    for year, rows in out.assign(_type=types).groupby("year", dropna=False):
+        if rows["_type"].isna().all():
+            issues.append(
+                Issue(
+                    "warning",
+                    "no_indicator_value",
+                    f"hightech_new_cumulative {year}：名单未写明首次认定或重新认定，无法计算首次认定数"
+                    " / the list does not say 首次 or 重新认定: no first-time count",
+                    rows["_sheet"].iloc[0],
+                    int(rows["_row"].iloc[0]),
+                    "cert_type",
+                )
             )
-        )
-    return out, []
+    return issues
 
 
 def hightech_counts(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
@@ -142,8 +197,51 @@ def _basis(text: object, period_basis: object, kind: str) -> str:
     return str(period_basis or "period")
 
 
+def row_unit(
+    row: dict, field: str, unit_column: str | None, name: str | None
+) -> tuple[str | None, str, str | None]:
+    """The unit a row's figure of `field` is written in, where it says so, and a problem when two
+    places disagree: the row's own 单位 column (`unit_column`), a unit in its indicator's name
+    (`地区生产总值（亿元）`), else the column's (extraction's `_unit_<field>`: header, unit row,
+    指标 line, title, file name, spec)."""
+    found: list[tuple[str, str]] = []
+    text = row.get(unit_column) if unit_column else None
+    if isinstance(text, str) and text.strip():
+        u = text.strip()
+        u = u if u in cells.KNOWN_UNITS else (cells.unit_in_text(f"({u})") or u)
+        found.append((u, "unit column"))
+    if u := cells.unit_in_text(name):
+        found.append((u, "indicator name"))
+    col = row.get(f"_unit_{field}")
+    if isinstance(col, str) and col:
+        found.append((col, str(row.get(f"_unit_from_{field}") or "column")))
+    if not found:
+        return None, "none", None
+    return found[0][0], found[0][1], unit_conflict(found)
+
+
+def in_unit(value: object, unit: str | None, where: str, target: str) -> tuple[object, str | None, str]:
+    """`value` (in `unit`, from `where`) in the `target` unit: (value, problem, what was applied
+    as `万元 (header) → 亿元 ×0.0001`). No unit given: the figure is taken as in `target`."""
+    if unit is None or unit == target:
+        return value, None, f"{target} ({where if unit else 'assumed'})"
+    note = f"{unit} ({where}) → {target}"
+    if not isinstance(value, float | int) or pd.isna(value):
+        try:
+            return value, None, f"{note} ×{cells.unit_factor(unit, target):g}"
+        except ValueError as e:
+            return value, str(e), note
+    parsed = cells.convert(float(value), unit, target)
+    return (
+        parsed.value,
+        parsed.problem,
+        f"{note} ×{cells.unit_factor(unit, target):g}" if not parsed.problem else note,
+    )
+
+
 def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
-    """Indicator rows: catalog id (or `ext.<name>` with a warning), warehouse unit, basis."""
+    """Indicator rows: catalog id (or `ext.<name>` with a warning), the value in the catalog's
+    unit (`row_unit` → `in_unit`; what was applied in `_unit_note`), basis."""
 
     issues: list[Issue] = []
     cat = catalog.by_id()
@@ -151,60 +249,70 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     out = df.copy()
     if "value" in out:
         out = out[out["value"].notna()].copy()
-    ids, units, values, bases = [], [], [], []
+    ids, units, values, bases, notes = [], [], [], [], []
     warned: set[str] = set()
     for row in out.to_dict("records"):
         name = row.get("indicator_name")
         iid = catalog.indicator_id_for(name)
-        raw_unit = row.get("unit_text") or cells.unit_in_text(name)
-        raw_unit = raw_unit if isinstance(raw_unit, str) and raw_unit else None
-        if raw_unit and raw_unit not in cells.KNOWN_UNITS:
-            raw_unit = cells.unit_in_text(f"({raw_unit})") or raw_unit
-        value = row["value"]
+        raw_unit, where, conflict = row_unit(row, "value", "unit_text", name)
         if iid is None:
             iid = catalog.ext_id(name or "unnamed")
             if iid not in warned:
                 warned.add(iid)
-                issues.append(
-                    Issue(
-                        "warning",
-                        "unknown_indicator",
-                        f"指标“{name}”不在指标目录中，已按 {iid} 入库 / not in the catalog, loaded as {iid}",
-                        row["_sheet"],
-                        row["_row"],
-                        "指标",
-                        name,
-                    )
-                )
-            unit = raw_unit
-            kind = "rate" if raw_unit == "%" else "flow"
+                issues.append(_unknown_indicator(name, iid, row))
+            ind_unit, kind = raw_unit, "rate" if raw_unit == "%" else "flow"
         else:
-            ind = cat[iid]
-            unit = ind.unit
-            kind = ind.kind
-            if raw_unit and raw_unit != ind.unit:
-                try:
-                    value = value * cells.unit_factor(raw_unit, ind.unit)
-                except ValueError:
-                    issues.append(
-                        Issue(
-                            "row",
-                            "unit_mismatch",
-                            f"指标“{name}”单位为“{raw_unit}”，应为“{ind.unit}” / unit {raw_unit} not convertible to {ind.unit}",
-                            row["_sheet"],
-                            row["_row"],
-                            "单位",
-                            raw_unit,
-                        )
-                    )
+            ind_unit, kind = cat[iid].unit, cat[iid].kind
+        value, problem, note = (
+            in_unit(row["value"], raw_unit, where, ind_unit) if ind_unit else (row["value"], None, "?")
+        )
+        if problem := conflict or problem:  # quarantined as written (value and unit)
+            issues.append(
+                Issue(
+                    "row",
+                    "unit_mismatch",
+                    f"指标“{name}”：{problem}",
+                    row["_sheet"],
+                    row["_row"],
+                    "单位",
+                    raw_unit,
+                )
+            )
+            value, ind_unit = row["value"], raw_unit
         ids.append(iid)
-        units.append(unit)
+        units.append(ind_unit)
         values.append(value)
+        notes.append(f"{clean_name(name)}: {note}")
         bases.append(_basis(row.get("basis_text"), row.get("_period_basis"), kind))
     out["indicator_id"] = ids
     out["unit"] = units
     out["value"] = values
     out["basis"] = bases
+    out["_unit_note"] = notes
+    _district_default(out, district)
+    if "missing" not in out:
+        out["missing"] = None
+    return out, issues
+
+
+def clean_name(name: object) -> str:
+    return str(name) if name is not None else "?"
+
+
+def _unknown_indicator(name: object, iid: str, row: dict) -> Issue:
+    return Issue(
+        "warning",
+        "unknown_indicator",
+        f"指标“{name}”不在指标目录中，已按 {iid} 入库 / not in the catalog, loaded as {iid}",
+        row["_sheet"],
+        row["_row"],
+        "指标",
+        name,
+    )
+
+
+def _district_default(out: pd.DataFrame, district: str) -> None:
+    """Rows without a region are the district's."""
     if "region_code" not in out:
         out["region_code"] = None
     if "region" not in out:
@@ -212,29 +320,20 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     no_region = out["region"].isna()
     out.loc[no_region, "region_code"] = district
     out.loc[no_region, "region"] = RegionResolver.default().name_of(district)
-    if "missing" not in out:
-        out["missing"] = None
-    return out, issues
 
 
 _DEADLINE = re.compile(r"(\d{4})")
 
 
 def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
-    """Targets: indicator id by name, deadline from `2028年` (or the window's end for `每年`)."""
+    """Targets: indicator id by name, deadline from `2028年` (or the window's end for `每年`), the
+    target in the catalog's unit (`row_unit` → `in_unit`, as indicator values)."""
     issues: list[Issue] = []
     cat = catalog.by_id()
     out = df.copy()
-    names = out["indicator_id"]
-    ids, deadlines, units = [], [], []
-    for name, dl, unit, sheet, row in zip(
-        names,
-        out["deadline_text"],
-        out.get("unit", pd.Series([None] * len(out))),
-        out["_sheet"],
-        out["_row"],
-        strict=True,
-    ):
+    ids, deadlines, units, values, notes = [], [], [], [], []
+    for row in out.to_dict("records"):
+        name = row["indicator_id"]
         iid = catalog.indicator_id_for(name)
         if iid is None:
             issues.append(
@@ -242,32 +341,55 @@ def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]
                     "row",
                     "unknown_indicator",
                     f"目标表中的指标“{name}”不在指标目录中，请使用目录中的名称 / unknown indicator",
-                    sheet,
-                    row,
+                    row["_sheet"],
+                    row["_row"],
                     "指标名称",
                     name,
                 )
             )
-            ids.append(None)
-            deadlines.append(None)
-            units.append(unit)
+            for col, v in ((ids, None), (deadlines, None), (units, row.get("unit")), (values, row["target"])):
+                col.append(v)
+            notes.append("?")
             continue
         ids.append(iid)
-        m = _DEADLINE.search(str(dl or ""))
-        if m:
-            deadlines.append(dt.date(int(m.group(1)), 12, 31))
-        else:
-            w = catalog.window(cat[iid].window)
-            deadlines.append(w[1] if w else None)
-        units.append(unit if isinstance(unit, str) and unit else cat[iid].unit)
+        deadlines.append(_deadline(row.get("deadline_text"), cat[iid]))
+        unit, where, conflict = row_unit(row, "target", "unit", None)
+        value, problem, note = in_unit(row["target"], unit, where, cat[iid].unit)
+        if problem := conflict or problem:  # quarantined as written
+            issues.append(
+                Issue(
+                    "row",
+                    "unit_mismatch",
+                    f"目标“{name}”：{problem}",
+                    row["_sheet"],
+                    row["_row"],
+                    "单位",
+                    unit,
+                )
+            )
+            value = row["target"]
+        units.append(cat[iid].unit if problem is None else unit)
+        values.append(value)
+        notes.append(f"{name}: {note}")
     out["indicator_id"] = ids
     out["deadline"] = deadlines
     out["unit"] = units
+    out["target"] = values
+    out["_unit_note"] = notes
     if "baseline_period" in out:
         out["baseline_period"] = out["baseline_period"].map(
             lambda v: (m.group(1) if (m := _DEADLINE.search(str(v))) else None) if v is not None else None
         )
     return out[out["indicator_id"].notna()].copy(), issues
+
+
+def _deadline(text: object, ind: catalog.Indicator) -> dt.date | None:
+    """`2028年` → 2028-12-31; none written: the end of the indicator's window."""
+    m = _DEADLINE.search(str(text or ""))
+    if m:
+        return dt.date(int(m.group(1)), 12, 31)
+    w = catalog.window(ind.window)
+    return w[1] if w else None
 
 
 STEPS: dict[str, Step] = {

@@ -76,20 +76,63 @@ def period_of_sheet(
     return None, None
 
 
-def unit_source(header: str, meta: SheetMeta, file_name: str) -> tuple[str | None, str | None]:
-    """The unit a file gives a column, and where it says so — in this order: the header text
-    (`（万元）`), a unit row (`单位：`, never `填报单位：`), an `指标：…(亿元)` line, the file name."""
+UNIT_PLACES = ("header", "unit row", "指标 line", "title", "file name", "spec")
+"""Where a unit may be written, in the order it is taken (README "Adding a departmental layout")."""
+
+
+def unit_sources(header: str, meta: SheetMeta, file_name: str) -> list[tuple[str, str]]:
+    """Every unit the file gives a column, with where it says so, in `UNIT_PLACES` order: the
+    header text (`（万元）`), a unit row (`单位：`, never `填报单位：`), an `指标：…(亿元)` line, a
+    title above the table (`…（万元）`), the file name."""
+    found: list[tuple[str, str]] = []
     if u := cells.unit_in_text(header):
-        return u, "header"
+        found.append((u, "header"))
     if meta.unit_row:
-        return meta.unit_row, "unit row"
+        found.append((meta.unit_row, "unit row"))
     if meta.indicator and (u := cells.unit_in_text(meta.indicator)):
-        return u, "指标 line"
+        found.append((u, "指标 line"))
+    for t in meta.title_texts:
+        if not _META_INDICATOR.match(t) and (u := cells.unit_in_text(t)):
+            found.append((u, "title"))
+            break
     if u := unit_in_file_name(file_name):
-        return u, "file name"
-    return None, None
+        found.append((u, "file name"))
+    return found
+
+
+def unit_conflict(found: list[tuple[str, str]]) -> str | None:
+    """Two places that give different units of one kind (header 万元, unit row 亿元): both named,
+    in Chinese and English. Units of different kinds do not conflict (a 单位：万元 row above an
+    `从业人员（人）` column speaks of the money columns)."""
+    for i, (u1, w1) in enumerate(found):
+        for u2, w2 in found[i + 1 :]:
+            if u1 != u2 and cells.same_dimension(u1, u2):
+                return (
+                    f"单位矛盾：{_PLACE_ZH.get(w1, w1)}写“{u1}”，{_PLACE_ZH.get(w2, w2)}写“{u2}”，请统一后重新报送"
+                    f" / the {w1} says {u1} but the {w2} says {u2}"
+                )
+    return None
+
+
+_PLACE_ZH = {
+    "header": "表头",
+    "unit row": "单位行",
+    "指标 line": "指标行",
+    "title": "标题",
+    "file name": "文件名",
+    "spec": "规格",
+    "unit column": "单位列",
+    "indicator name": "指标名称",
+    "cell": "单元格",
+}
+
+
+def unit_source(header: str, meta: SheetMeta, file_name: str) -> tuple[str | None, str | None]:
+    """The unit a file gives a column and where it says so: the first of `unit_sources`."""
+    found = unit_sources(header, meta, file_name)
+    return found[0] if found else (None, None)
 
 
 def unit_for(f: FieldSpec, header: str, meta: SheetMeta, file_name: str) -> tuple[str | None, str]:
     u, src = unit_source(header, meta, file_name)
-    return (u, src) if u else (f.default_unit, "spec default")
+    return (u, src) if u else (f.default_unit, "spec")

@@ -31,8 +31,8 @@ _ParsedColumn = tuple[list[Any], list[str | None], list[str | None]]  # values, 
 def _parse_column(values: list[Any], f: FieldSpec) -> _ParsedColumn:
     """Parse the distinct cells of one column that is not a number column (`parse_series`
     parses those itself): values, missing markers, problems."""
-    if f.type == "flag":
-        return _parse_flags(values)
+    if f.vocab is not None:
+        return _parse_vocabulary(values, f)
     if f.type == "date":
         return _parse_dates(values, f.month_end)
     if f.type == "period":
@@ -44,10 +44,24 @@ def _parse_column(values: list[Any], f: FieldSpec) -> _ParsedColumn:
     return _parse_texts(values)  # text, region, year
 
 
-def _parse_flags(values: list[Any]) -> _ParsedColumn:
-    """是/否 cells as booleans."""
-    parsed = [cells.parse_flag(v) for v in values]
-    return [p.value for p in parsed], [None] * len(values), [p.problem for p in parsed]
+def _parse_vocabulary(values: list[Any], f: FieldSpec) -> _ParsedColumn:
+    """Cells of a categorical column (flags, 认定类型, 入库类型, 产业链) through its vocabulary: a
+    word it knows is its canonical value; any other is a warning (`WARN:`), the value left empty."""
+    vocab = f.vocab
+    assert vocab is not None
+    out: list[Any] = []
+    problems: list[str | None] = []
+    expected = "/".join("是/否" if c is True else str(c) for c in vocab.canonical if c is not False)
+    for v in values:
+        known, value = vocab.lookup(v)
+        out.append(value)
+        problems.append(
+            None
+            if known
+            else f"WARN:“{label_text(v)}”不在“{vocab.name}”词表中（应为 {expected}），该项留空"
+            f" / not in the {vocab.name} vocabulary ({expected}): left empty"
+        )
+    return out, [None] * len(values), problems
 
 
 def _parse_dates(values: list[Any], month_end: bool) -> _ParsedColumn:
@@ -203,6 +217,10 @@ def parse_series(
             units[slow] = sub.map(lambda u: parsed[u].unit)
         if blank_zero:
             num[blank] = 0.0
+        infinite = np.isinf(num.to_numpy())
+        if infinite.any():  # `inf`, `1e400` and ±∞ cells: never infinity in a table
+            problems[infinite] = raw[infinite].map(lambda v: cells.NOT_FINITE.format(label_text(v)))
+            num[infinite] = float("nan")
         if f.type == "integer":
             frac = num.notna() & (num % 1 != 0)
             if frac.any():
@@ -211,6 +229,7 @@ def parse_series(
         return num, missing, problems, units
     if (
         f.type in {"text", "credit_code"}
+        and f.vocab is None
         and pd.api.types.is_string_dtype(raw.dtype)
         and not (raw.dtype == object and not raw.dropna().map(type).eq(str).all())
     ):
@@ -220,7 +239,7 @@ def parse_series(
     values, _, problems = _parse_column(uniq_list, f)
     vals = np.empty(len(uniq_list) + 1, dtype=object)
     vals[:-1] = values if values else []
-    vals[-1] = False if f.type == "flag" else None  # blank cells (code -1)
+    vals[-1] = f.vocab.lookup(None)[1] if f.vocab is not None else None  # blank cells (code -1)
     probs = np.empty(len(uniq_list) + 1, dtype=object)
     probs[:-1] = problems if problems else []
     probs[-1] = None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,10 +13,11 @@ import pandas as pd
 
 from etl.base import cells
 from etl.base.cells import Period, column_letter
+from etl.base.datasets import DATASETS
 from etl.base.issues import Issue
 from etl.extract.classify import classify_rows
 from etl.extract.header import label_text
-from etl.extract.meta import SheetMeta, period_of_sheet, sheet_meta, unit_for
+from etl.extract.meta import SheetMeta, period_of_sheet, sheet_meta, unit_conflict, unit_sources
 from etl.extract.model import Extraction, HeaderMatch, SheetInfo
 from etl.extract.parse import parse_all, repeat_value
 from etl.extract.totals import catalog_district, check_parts, check_totals, part_columns, resolve_regions
@@ -82,6 +85,7 @@ def extract_rows_sheet(
     if cols is None:
         return None
     cols.update(_sheet_columns(spec, sheet_period, grid.name, data.index))
+    cols.update(_coverage_column(sh, len(data)))
     check_totals(spec, hm, grid.name, total_rows, total_values, cols, info, ex)
     return cols
 
@@ -203,10 +207,12 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
     data_rows = list(data.index)
     cols: dict[str, Any] = {}
     for (fname, f, c), raw, (vals, missing, problems, cell_units) in zip(fields, raws, parsed, strict=True):
-        if f.type in {"number", "integer"} and f.unit:
-            vals = _in_field_unit(sh, fname, f, c, vals, problems, cell_units)
-            if vals is None:
+        if f.type in {"number", "integer"}:
+            converted = _in_field_unit(sh, fname, f, c, vals, problems, cell_units)
+            if converted is None:
                 return None
+            vals, unit_cols = converted
+            cols.update(unit_cols)
         sh.ex.issues.extend(_parse_issues(sh, f, c, problems, raw))
         cols.update(_value_columns(sh, fname, f, c, vals, data_rows))
         if f.type in {"number", "integer"}:
@@ -217,22 +223,35 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
 
 def _in_field_unit(
     sh: _Sheet, fname: str, f: FieldSpec, c: int, vals: pd.Series, problems: pd.Series, cell_units: pd.Series
-) -> pd.Series | None:
-    """A number column in its field's unit: the unit the file gives it (else the field's,
+) -> tuple[pd.Series, dict[str, Any]] | None:
+    """A number column in its field's unit: the unit the file gives it (`unit_sources`: header,
+    unit row, 指标 line, title, file name; else the spec's `default_unit`, else the field's,
     assumed), cells that write another unit turned away (a problem each), the factor applied and
-    noted in the sheet's info. None, with a critical issue, when the units do not convert."""
-    unit, src = unit_for(f, sh.hm.names[c], sh.meta, sh.file_name)
-    if unit is None:
-        unit, src = f.unit, "assumed"
-    other = cell_units.notna()
-    if other.any():
-        other &= (cell_units != unit) & (cell_units != "%")
-    if other.any():  # units mixed within the column: those rows cannot be trusted
-        problems[other] = [
-            f"单元格写明的单位“{u}”与本列单位“{unit}”不同，请统一单位 / the cell's unit differs from the column's"
-            for u in cell_units[other]
-        ]
-        vals[other] = float("nan")
+    noted in the sheet's info, a figure that is no finite number after it a problem. A field
+    without a unit of its own (an indicator's value, a target: each row's indicator says) keeps
+    the figures as written, with their unit in `_unit_<field>` columns for finishing to convert.
+    None, with a critical issue, when two places disagree or the units do not convert."""
+    found = unit_sources(sh.hm.names[c], sh.meta, sh.file_name)
+    if f.unit is not None:  # a unit of another kind above the table speaks of other columns
+        found = [(u, w) for u, w in found if w == "header" or cells.same_dimension(u, f.unit)]
+    if conflict := unit_conflict(found):
+        sh.ex.issues.append(
+            Issue(
+                "critical", "unit_conflict", f"{sh.column(c)}：{conflict}", sh.grid.name, sh.hm.row + 1, fname
+            )
+        )
+        return None
+    unit, src = found[0] if found else (f.default_unit, "spec") if f.default_unit else (f.unit, "assumed")
+    if unit is None and f.unit is None:  # each cell's own unit (`3.4公顷`), if it writes one
+        return vals, {
+            f"_unit_{fname}": cell_units.to_numpy(),
+            f"_unit_from_{fname}": repeat_value("cell", len(vals)),
+        }
+    _mixed_cell_units(vals, problems, cell_units, unit)
+    if f.unit is None:
+        sh.info.units[fname] = f"{unit} ({src})"
+        n = len(vals)
+        return vals, {f"_unit_{fname}": repeat_value(unit, n), f"_unit_from_{fname}": repeat_value(src, n)}
     try:
         factor = cells.unit_factor(unit, f.unit)
     except ValueError as e:
@@ -240,8 +259,32 @@ def _in_field_unit(
             Issue("critical", "unit_mismatch", f"{sh.column(c)}：{e}", sh.grid.name, sh.hm.row + 1, fname)
         )
         return None
-    sh.info.units[fname] = f"{unit} ({src})" + (f" → {f.unit} ×{factor:g}" if factor != 1 else "")
-    return vals * factor if factor != 1 else vals
+    sh.info.units[fname] = f"{unit} ({src}) → {f.unit} ×{factor:g}"
+    if factor == 1:
+        return vals, {}
+    out = vals * factor
+    overflow = np.isinf(out.to_numpy(dtype=float, na_value=np.nan))
+    if overflow.any():
+        problems[overflow] = [
+            f"数值 {v:g}{unit} 换算为{f.unit}后超出范围 / not a finite number in {f.unit}"
+            for v in vals[overflow]
+        ]
+        out[overflow] = float("nan")
+    return out, {}
+
+
+def _mixed_cell_units(vals: pd.Series, problems: pd.Series, cell_units: pd.Series, unit: str | None) -> None:
+    """Cells that write a unit other than the column's (`3.4公顷` in a 亩 column): a problem
+    each, their figures dropped (units mixed within a column cannot be trusted)."""
+    other = cell_units.notna()
+    if other.any():
+        other &= (cell_units != unit) & (cell_units != "%")
+    if other.any():
+        problems[other] = [
+            f"单元格写明的单位“{u}”与本列单位“{unit}”不同，请统一单位 / the cell's unit differs from the column's"
+            for u in cell_units[other]
+        ]
+        vals[other] = float("nan")
 
 
 def _parse_issues(sh: _Sheet, f: FieldSpec, c: int, problems: pd.Series, raw: pd.Series) -> list[Issue]:
@@ -250,11 +293,8 @@ def _parse_issues(sh: _Sheet, f: FieldSpec, c: int, problems: pd.Series, raw: pd
     out = []
     for r, prob in problems.dropna().items():
         severity, prob = ("warning", prob[5:]) if prob.startswith("WARN:") else ("row", prob)
-        out.append(
-            Issue(
-                severity, f"parse_{f.type}", prob, sh.grid.name, int(r) + 1, sh.column(c), label_text(raw[r])
-            )
-        )
+        rule = "not_in_vocabulary" if f.vocab is not None else f"parse_{f.type}"
+        out.append(Issue(severity, rule, prob, sh.grid.name, int(r) + 1, sh.column(c), label_text(raw[r])))
     return out
 
 
@@ -305,6 +345,47 @@ def _sheet_columns(
     cols["_row"] = index.to_numpy() + 1
     cols["_col"] = repeat_value(None, n)
     return cols
+
+
+_ABOVE_SCALE = re.compile(r"规模以上|规上")
+_BELOW_SCALE = re.compile(r"规模以下|规下")
+COVERAGE_COLUMN = "is_above_scale"
+
+
+def coverage_of(spec: SourceSpec, title_texts: list[str], file_name: str) -> tuple[bool | None, str]:
+    """Whether a roster without a 是否规上 column covers 规上 enterprises (True), 规下 ones
+    (False) or it cannot be told (None), and what says so: the title (`规模以上工业企业…`), the
+    file name, else the spec's `coverage`."""
+    for where, text in [*(("title", t) for t in title_texts), ("file name", Path(file_name).stem)]:
+        below, above = _BELOW_SCALE.search(text), _ABOVE_SCALE.search(text)
+        if below or above:
+            return (above is not None and below is None), f"{where}: {text}"
+    if spec.coverage is not None:
+        return spec.coverage == "above_scale", f"spec: coverage {spec.coverage}"
+    return None, "unknown"
+
+
+def _coverage_column(sh: _Sheet, n: int) -> dict[str, Any]:
+    """The 规上 flag of every row of a roster without a 是否规上 column, from `coverage_of`;
+    unknown, a warning (every 规上 count and chain output of the period would be empty) and null."""
+    if COVERAGE_COLUMN not in DATASETS[sh.spec.dataset].columns or COVERAGE_COLUMN in sh.hm.mapping:
+        return {}
+    above, why = coverage_of(sh.spec, sh.meta.title_texts, sh.file_name)
+    sh.info.columns[COVERAGE_COLUMN] = f"{'规上' if above else '规下' if above is False else '未知'} ({why})"
+    if above is None:
+        sh.ex.issues.append(
+            Issue(
+                "warning",
+                "coverage_unknown",
+                "名录没有“是否规上”列，标题、文件名和规格（coverage）也未说明是否为规模以上企业：规上状态未知"
+                " / no 是否规上 column and neither the title, the file name nor the spec's coverage says"
+                " whether the roster is 规模以上: the 规上 status is unknown",
+                sh.grid.name,
+                sh.hm.row + 1,
+                COVERAGE_COLUMN,
+            )
+        )
+    return {COVERAGE_COLUMN: repeat_value(above, n)}
 
 
 def _mostly_numbers(grid: Grid, start: int, c: int) -> bool:

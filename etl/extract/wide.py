@@ -12,7 +12,7 @@ from etl.base.cells import Period, clean_text, column_letter, header_key
 from etl.base.issues import Issue
 from etl.extract.classify import classify_row
 from etl.extract.header import label_text
-from etl.extract.meta import sheet_meta, unit_in_file_name
+from etl.extract.meta import SheetMeta, sheet_meta, unit_conflict, unit_in_file_name, unit_sources
 from etl.extract.model import NOTE_PREFIXES, Extraction, SheetInfo
 from etl.extract.totals import resolve_regions
 from etl.read import Grid
@@ -115,7 +115,8 @@ LONG_COLUMNS = (
     "period_end",
     "_period_basis",
     "value",
-    "unit_text",
+    "_unit_value",
+    "_unit_from_value",
     "missing",
     "_sheet",
     "_row",
@@ -146,8 +147,9 @@ def extract_wide_sheet(
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=str(header_row + 1))
     _record_columns(info, grid.name, rows[header_row], layout, ex)
     default_indicator = meta.indicator or indicator_from_file_name(file_name)
-    unit_fallback = meta.unit_row or unit_in_file_name(file_name)
-    out = _long_rows(grid, rows, spec, layout, default_indicator, unit_fallback, info, ex)
+    out = _long_rows(grid, rows, spec, layout, default_indicator, (meta, file_name), info, ex)
+    if out is None:
+        return None
     if region_col is not None:
         out["region_code"] = resolve_regions(
             out["region"],
@@ -191,6 +193,7 @@ def _record_columns(
     if layout.indicator_cols:
         info.columns["indicator"] = ", ".join(column_letter(c) for c in layout.indicator_cols)
     info.columns["periods"] = ", ".join(p.text for p in layout.periods.values())
+    info.columns["value"] = "the period columns " + ", ".join(column_letter(c) for c in layout.periods)
     ex.sheets.append(info)
 
 
@@ -200,14 +203,15 @@ def _long_rows(
     spec: SourceSpec,
     layout: _WideLayout,
     default_indicator: str,
-    unit_fallback: str | None,
+    where: tuple[SheetMeta, str],
     info: SheetInfo,
     ex: Extraction,
-) -> dict[str, list[Any]]:
+) -> dict[str, list[Any]] | None:
     """The long rows (`LONG_COLUMNS`) of every data row below the header: its region, its
-    indicator (else `default_indicator`) with its unit, one row per period cell that holds a
-    number or a missing marker. Rows left out are counted in `info`; cells that are no number
-    are issues of `ex`."""
+    indicator (else `default_indicator`) with its unit (`unit_sources` of the indicator's text,
+    the sheet's meta and the file name: `where`), one row per period cell that holds a number or
+    a missing marker. Rows left out are counted in `info`; cells that are no number are issues
+    of `ex`. None, with a critical issue, when two places give the unit differently."""
     out: dict[str, list[Any]] = {k: [] for k in LONG_COLUMNS}
     rows_used: set[int] = set()
     units_seen: dict[str, str] = {}
@@ -228,8 +232,13 @@ def _long_rows(
         if rc is not None and not region:
             info.dropped_blank += 1
             continue
-        unit = cells.unit_in_text(indicator) or unit_fallback
-        units_seen[indicator] = unit or "?"
+        # the row's own indicator label is its header; else the 指标 line or the file name say
+        found = [(u, "indicator name" if w == "header" else w) for u, w in unit_sources(ind_raw, *where)]
+        if conflict := unit_conflict(found):
+            ex.issues.append(Issue("critical", "unit_conflict", f"{indicator}：{conflict}", grid.name, r + 1))
+            return None
+        unit, unit_from = found[0] if found else (None, None)
+        units_seen[indicator] = f"{unit} ({unit_from})" if unit else "?"
         for c, p, parsed in _period_values(cur, r, layout.periods, spec, grid.name, ex):
             rows_used.add(r)
             out["indicator_name"].append(clean_indicator_name(indicator))
@@ -238,7 +247,8 @@ def _long_rows(
             out["period_end"].append(p.end)
             out["_period_basis"].append(p.basis)
             out["value"].append(parsed.value)
-            out["unit_text"].append(unit)
+            out["_unit_value"].append(unit)
+            out["_unit_from_value"].append(unit_from)
             out["missing"].append(parsed.missing)
             out["_sheet"].append(grid.name)
             out["_row"].append(r + 1)

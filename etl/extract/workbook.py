@@ -124,8 +124,26 @@ def extract(
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     frame, issues = finish(spec, raw, file_name)
     ex.issues.extend(issues)
+    _note_units(frame, ex)
     ex.frame = frame.reindex(columns=list(DATASETS[spec.dataset].columns) + list(LINEAGE))
     return ex
+
+
+PER_ROW_UNIT_FIELDS = {"indicator_obs": "value", "targets": "target"}
+"""Fields whose unit is each row's indicator's: finishing converts them and notes what it applied."""
+
+
+def _note_units(frame: pd.DataFrame, ex: Extraction) -> None:
+    """What finishing applied to each sheet's figures (`地区生产总值: 万元 (header) → 亿元 ×0.0001`),
+    in the sheet's info, where `statwh check` prints it: the same conversion the load stores."""
+    assert ex.spec is not None
+    field = PER_ROW_UNIT_FIELDS.get(ex.spec.dataset)
+    if field is None or "_unit_note" not in frame:
+        return
+    for info in ex.sheets:
+        notes = frame.loc[frame["_sheet"] == info.sheet, "_unit_note"].drop_duplicates().tolist()
+        if notes:
+            info.units[field] = "; ".join(notes)
 
 
 def _open_workbook(

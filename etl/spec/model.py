@@ -7,7 +7,7 @@ A new layout is a new file in `etl/specs/` (or any path given to `statwh ingest`
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ import yaml
 from etl.base.cells import header_key
 from etl.base.datasets import DATASETS
 from etl.base.paths import SPEC_DIR
+from etl.reference.vocabularies import Vocabulary, build_vocabulary, vocabulary, vocabulary_for_column
 
 FIELD_TYPES = {
     "text",
@@ -30,6 +31,9 @@ FIELD_TYPES = {
     "period",
     "year",
 }
+
+
+COVERAGES = {None, "above_scale", "below_scale"}
 
 
 class SpecError(Exception):
@@ -53,6 +57,21 @@ class FieldSpec:
     """The file is rejected when no column matches this field."""
     month_end: bool = False
     """For dates written as a month only (`2024年6月`): the month's last day instead of its first."""
+    vocabulary: str | None = None
+    """The vocabulary (etl/reference/data/vocabularies.yaml) its cells map through: `flag`,
+    `cert_type`, `entry_type`, `chain`. A flag field uses `flag`; a dataset column listed under a
+    vocabulary's `fields` uses that one. A value outside it is a warning; the field stays empty."""
+    values: dict[str, tuple[str, ...]] | None = field(default=None, compare=False, hash=False)
+    """This layout's own vocabulary instead: {canonical value: [what the file writes, …]}."""
+
+    @property
+    def vocab(self) -> Vocabulary | None:
+        """The vocabulary in use: the spec's own `values`, else the named one, else `flag` for flags."""
+        if self.values is not None:
+            return build_vocabulary(f"{self.name}", {k: list(v) for k, v in self.values.items()})
+        if self.vocabulary is not None:
+            return vocabulary(self.vocabulary)
+        return vocabulary("flag") if self.type == "flag" else None
 
 
 @dataclass(frozen=True)
@@ -97,6 +116,10 @@ class SourceSpec:
     constants: dict[str, Any] = field(default_factory=dict)
     """Values every row of this layout gets (e.g. `kind: linkage`)."""
     wide: WideSpec | None = None
+    coverage: str | None = None
+    """Rosters (enterprise_periods): which enterprises the file covers when it has no 是否规上
+    column — `above_scale` (规模以上 only) or `below_scale` (规下 only). Unset: the flag column,
+    else the title (`规模以上…` → above_scale), else a warning that the 规上 status is unknown."""
     alias_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """header_key(alias) → field name (derived from `fields`)."""
 
@@ -118,7 +141,8 @@ def _fields(raw: dict[str, Any], where: str) -> tuple[FieldSpec, ...]:
     out = []
     for name, body in (raw or {}).items():
         body = body or {}
-        unknown = set(body) - {"aliases", "type", "unit", "default_unit", "required", "month_end"}
+        keys = {"aliases", "type", "unit", "default_unit", "required", "month_end", "vocabulary", "values"}
+        unknown = set(body) - keys
         if unknown:
             raise SpecError(f"{where}: field {name!r} has unknown keys {sorted(unknown)}")
         ftype = body.get("type", "text")
@@ -133,8 +157,39 @@ def _fields(raw: dict[str, Any], where: str) -> tuple[FieldSpec, ...]:
                 default_unit=body.get("default_unit"),
                 required=bool(body.get("required", False)),
                 month_end=bool(body.get("month_end", False)),
+                vocabulary=body.get("vocabulary"),
+                values=_values(body.get("values"), f"{where}: field {name!r}"),
             )
         )
+    return tuple(out)
+
+
+def _values(raw: Any, where: str) -> dict[str, tuple[str, ...]] | None:
+    """A field's own vocabulary, checked: {canonical: [words]}."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not all(isinstance(v, list | tuple) for v in raw.values()):
+        raise SpecError(f"{where}: values must be a mapping of canonical value → list of words")
+    try:
+        build_vocabulary(where, {k: list(v) for k, v in raw.items()})
+    except ValueError as e:
+        raise SpecError(f"{where}: {e}") from e
+    return {k: tuple(v) for k, v in raw.items()}
+
+
+def _with_vocabularies(fields: tuple[FieldSpec, ...], dataset: str, where: str) -> tuple[FieldSpec, ...]:
+    """Fields with the vocabulary their dataset column uses by default, each name checked."""
+    out = []
+    for f in fields:
+        name = f.vocabulary
+        if name is None and f.values is None:
+            name = vocabulary_for_column(dataset, f.name)
+        if name is not None:
+            try:
+                vocabulary(name)
+            except KeyError as e:
+                raise SpecError(f"{where}: field {f.name!r}: {e.args[0]}") from None
+        out.append(replace(f, vocabulary=name))
     return tuple(out)
 
 
@@ -162,7 +217,7 @@ def load_spec(path: Path) -> SourceSpec:
         files=tuple(raw.get("files", ["*"])),
         sheets=raw.get("sheets", "*"),
         shape=raw.get("shape", "rows"),
-        fields=_fields(raw.get("fields", {}), str(path)),
+        fields=_with_vocabularies(_fields(raw.get("fields", {}), str(path)), raw["dataset"], str(path)),
         required_any=tuple(tuple(g) for g in raw.get("required_any", [])),
         header_scan_rows=int(raw.get("header_scan_rows", 30)),
         total_labels=tuple(raw.get("total_labels", SourceSpec.total_labels)),
@@ -171,7 +226,10 @@ def load_spec(path: Path) -> SourceSpec:
         blank_means=raw.get("blank_means", "missing"),
         constants=dict(raw.get("constants", {})),
         wide=WideSpec(**wide) if isinstance(wide, dict) else (WideSpec() if wide else None),
+        coverage=raw.get("coverage"),
     )
+    if spec.coverage not in COVERAGES:
+        raise SpecError(f"{path}: coverage must be one of {sorted(c for c in COVERAGES if c)}")
     columns = DATASETS[spec.dataset].columns
     for f in spec.fields:
         if f.name not in columns and f.name not in {"period", "unit_text", "basis_text", "deadline_text"}:

@@ -307,11 +307,11 @@ def test_flags_read_as_booleans_and_a_word_that_is_neither_is_named(tmp_path, de
     with f.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([["" if c is None else c for c in r] for r in rows])
     ex = extract(f, "enterprises")
-    (bad,) = [i for i in ex.issues if i.rule == "parse_flag"]
-    assert bad.row == 6 and "(M)" in bad.column and bad.value == "待定"
+    (bad,) = [i for i in ex.issues if i.rule == "not_in_vocabulary"]
+    assert bad.row == 6 and "(M)" in bad.column and bad.value == "待定" and bad.severity == "warning"
     fr = ex.frame.set_index("_row")
-    assert fr["is_srdi"].dtype == bool and not fr.loc[7, "is_srdi"]
-    assert fr["is_above_scale"].dtype == bool and fr.loc[6, "is_above_scale"]
+    assert fr["is_srdi"].loc[[6, 7]].tolist() == [pd.NA, False]  # the row stays, its flag empty
+    assert fr["is_above_scale"].loc[[6, 7]].tolist() == [True, True]
 
 
 def test_logical_cells_in_a_number_column_are_named_not_read_as_1_and_0(tmp_path):

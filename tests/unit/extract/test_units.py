@@ -1,0 +1,265 @@
+"""One unit path: wherever a file writes a unit (header, unit row, 指标 line, title, file name,
+the spec), the stored figure is in its field's or indicator's unit — and `statwh check` prints
+exactly what the load applies. Generated files, ground truth computed here from the factors."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+
+from etl.base.paths import SPEC_DIR
+from etl.extract import extract
+
+TO_BASE = {"元": 1, "万元": 1e4, "亿元": 1e8, "平方米": 1, "公顷": 1e4, "亩": 10000 / 15, "个": 1, "家": 1}
+
+
+def factor(u: str, to: str) -> float:
+    return TO_BASE[u] / TO_BASE[to]
+
+
+# dataset: spec file, field, the file's header / row (`{U}` where a header writes the unit),
+# file-name stem, field or indicator unit, units to try, the value written
+CASES = {
+    "enterprise_periods": (
+        "enterprises_roster.yaml", "output_ytd",
+        ["统一社会信用代码", "企业名称", "所在镇（街道）", "是否规上", "工业总产值{U}"],
+        ["91320803MA00000001", "甲公司", "平桥镇", "是", 12.5],
+        "规上工业企业主要指标_2025年1-6月", "万元", ("元", "万元", "亿元"), 12.5,
+    ),
+    "land_projects": (
+        "land_linkage.yaml", "area_mu",
+        ["项目名称", "所在镇", "复垦面积{U}", "验收日期"], ["甲项目", "平桥镇", 12.5, "2025-03-01"],
+        "2025年增减挂钩验收台账", "亩", ("亩", "公顷", "平方米"), 12.5,
+    ),
+    "hightech_counts": (
+        "hightech_counts.yaml", "new_first",
+        ["镇（街道）", "首次认定{U}"], ["平桥镇", 12],
+        "2025年高新技术企业认定情况统计表", "家", ("个", "家"), 12,
+    ),
+    "indicator_obs": (
+        "indicators_long.yaml", "value",
+        ["指标名称", "时期", "数值{U}"], ["地区生产总值", "2024", 12.5],
+        "指标长表", "亿元", ("元", "万元", "亿元"), 12.5,
+    ),
+    "targets": (
+        "targets.yaml", "target",
+        ["指标名称", "目标值{U}", "完成时限"], ["地区生产总值", 12.5, "2028年"],
+        "目标任务表", "亿元", ("元", "万元", "亿元"), 12.5,
+    ),
+}  # fmt: skip
+PLACES = ("header", "unit row", "title", "file name", "spec")
+
+
+def write_case(tmp_path: Path, dataset: str, place: str, unit: str) -> tuple[Path, str]:
+    """The file (and the source: a spec path) for one dataset with `unit` written at `place`."""
+    spec_file, field, header, row, stem, _, _, _ = CASES[dataset]
+    spec = yaml.safe_load((SPEC_DIR / spec_file).read_text(encoding="utf-8"))
+    spec["fields"][field].pop("default_unit", None)
+    if place == "spec":
+        spec["fields"][field]["default_unit"] = unit
+    spec_path = tmp_path / f"{dataset}.yaml"
+    spec_path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    rows = []
+    if place == "title":
+        rows.append([f"淮安区统计表（{unit}）"])
+    if place == "unit row":
+        rows.append([f"单位：{unit}"])
+    rows.append([h.replace("{U}", f"（{unit}）" if place == "header" else "") for h in header])
+    rows.append(row)
+    name = f"{stem} {unit}.csv" if place == "file name" else f"{stem}.csv"
+    f = tmp_path / name
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return f, str(spec_path)
+
+
+GRID = [(d, p, u) for d, case in CASES.items() for p in PLACES for u in case[6]]
+
+
+@pytest.mark.parametrize(("dataset", "place", "unit"), GRID, ids=[f"{d}-{p}-{u}" for d, p, u in GRID])
+def test_the_stored_value_is_in_its_fields_unit(tmp_path, dataset, place, unit):
+    f, source = write_case(tmp_path, dataset, place, unit)
+    _, field, _, _, _, to, _, written = CASES[dataset]
+    ex = extract(f, source)
+    assert not ex.critical, ex.critical
+    assert not [i for i in ex.issues if i.severity == "row"], ex.issues
+    (value,) = ex.frame[field].tolist()
+    assert math.isclose(value, written * factor(unit, to), rel_tol=1e-12), (value, unit, to)
+    if "unit" in ex.frame:  # indicators and targets carry their unit: always the catalog's
+        assert ex.frame["unit"].tolist() == [to]
+    # what `statwh check` prints is what was applied
+    shown = ex.sheets[0].units[field]
+    where = "spec" if place == "spec" else place
+    assert f"{unit} ({where})" in shown
+    if unit != to:
+        assert f"→ {to} ×{factor(unit, to):g}" in shown
+
+
+def test_a_unit_column_in_a_long_table_is_applied_per_row(tmp_path):
+    f = tmp_path / "指标长表.csv"
+    f.write_text(
+        "指标名称,时期,数值,单位\n地区生产总值,2024,265432.1,万元\n地区生产总值,2023,25.1,亿元\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "indicators")
+    got = dict(zip(ex.frame["period"], ex.frame["value"], strict=True))
+    assert math.isclose(got["2024"], 26.54321) and got["2023"] == 25.1
+    assert set(ex.frame["unit"]) == {"亿元"}
+
+
+def test_the_header_unit_of_an_indicator_value_is_applied_not_only_shown(tmp_path):
+    """The issue's case: `数值（万元）` showed `[万元 (header)]` in check and loaded 265432.1 as 亿元."""
+    f = tmp_path / "指标长表.csv"
+    f.write_text("指标名称,时期,数值（万元）\n地区生产总值,2024,265432.1\n", encoding="utf-8")
+    ex = extract(f, "indicators")
+    assert ex.frame["value"].tolist() == [pytest.approx(26.54321)]
+    assert ex.sheets[0].units["value"] == "地区生产总值: 万元 (header) → 亿元 ×0.0001"
+
+
+@pytest.mark.parametrize(
+    ("above", "header", "names"),
+    [(["单位：亿元"], "工业总产值（万元）", ("header", "unit row")),
+     (["规上工业企业表（亿元）"], "工业总产值（万元）", ("header", "title")),
+     (["单位：万元"], "工业总产值", ("unit row", "file name"))],
+)  # fmt: skip
+def test_two_places_that_disagree_reject_the_file_naming_both(tmp_path, above, header, names):
+    f = tmp_path / "规上工业企业主要指标_2025年1-6月 元.csv"
+    rows = [
+        above,
+        ["统一社会信用代码", "企业名称", "所在镇（街道）", header],
+        ["91320803MA00000001", "甲公司", "平桥镇", "1"],
+    ]
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    ex = extract(f, "enterprises")
+    (crit,) = ex.critical
+    assert (
+        crit.rule == "unit_conflict"
+        and crit.sheet
+        and crit.row == len(above) + 1
+        and crit.column == "output_ytd"
+    )
+    assert all(n in crit.message for n in names) and "\n" not in crit.message
+
+
+def test_a_unit_of_another_kind_above_the_table_speaks_of_other_columns(tmp_path):
+    f = tmp_path / "规上工业企业主要指标_2025年1-6月.csv"
+    rows = [["单位：万元"], ["统一社会信用代码", "企业名称", "所在镇（街道）", "工业总产值", "从业人员（人）"],
+            ["91320803MA00000001", "甲公司", "平桥镇", "3", "40"]]  # fmt: skip
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    ex = extract(f, "enterprises")
+    assert not ex.critical and ex.frame["employees"].tolist() == [40]
+
+
+@pytest.mark.parametrize("cell", ["inf", "1e400", "-inf", "nan", "Infinity"])
+def test_only_finite_figures_load(tmp_path, cell):
+    f = tmp_path / "2025年增减挂钩验收台账.csv"
+    f.write_text(
+        f"项目名称,所在镇,复垦面积,验收日期\n甲,平桥镇,{cell},2025-03-01\n乙,平桥镇,3,2025-03-01\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "land_use")
+    (bad,) = [i for i in ex.issues if i.severity == "row"]
+    assert bad.row == 2 and cell in bad.value
+    assert all(math.isfinite(v) for v in ex.frame["area_mu"].dropna())
+
+
+def test_overflow_after_conversion_is_a_rejected_row_not_infinity(tmp_path):
+    f = tmp_path / "2025年增减挂钩验收台账.csv"
+    f.write_text(
+        "项目名称,所在镇,复垦面积（平方公里）,验收日期\n甲,平桥镇,1e306,2025-03-01\n乙,平桥镇,1,2025-03-01\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "land_use")
+    (bad,) = [i for i in ex.issues if i.severity == "row"]
+    assert bad.row == 2 and "超出范围" in bad.message
+    fr = ex.frame.sort_values("_row")
+    assert math.isnan(fr["area_mu"].iloc[0]) and fr["area_mu"].iloc[1] == pytest.approx(1500)
+
+
+def test_an_indicator_figure_that_overflows_is_a_rejected_row(tmp_path):
+    f = tmp_path / "指标长表.csv"
+    f.write_text(
+        "指标名称,时期,数值,单位\n新增城乡建设用地增减挂钩,2024,1e306,平方公里\n新增城乡建设用地增减挂钩,2023,2,公顷\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "indicators")
+    (bad,) = [i for i in ex.issues if i.severity == "row"]
+    assert bad.row == 2 and "超出范围" in bad.message
+    fr = ex.frame.set_index("period")
+    assert fr.loc["2023", "value"] == pytest.approx(30) and fr.loc["2023", "unit"] == "亩"
+    assert all(math.isfinite(v) for v in fr["value"])
+
+
+def test_employees_ignore_a_money_unit_row_but_not_a_money_header(tmp_path):
+    f = tmp_path / "规上工业企业主要指标_2025年1-6月.csv"
+    f.write_text(
+        "统一社会信用代码,企业名称,所在镇（街道）,工业总产值,从业人员（万元）\n91320803MA00000001,甲公司,平桥镇,3,40\n",
+        encoding="utf-8",
+    )
+    (crit,) = extract(f, "enterprises").critical
+    assert crit.rule == "unit_mismatch" and crit.column == "employees"
+
+
+def test_check_prints_the_conversion_the_load_applies(tmp_path, capsys, home):
+    from tests.conftest import run_cli
+
+    f = tmp_path / "指标长表.csv"
+    f.write_text("指标名称,时期,数值（万元）\n地区生产总值,2024,265432.1\n", encoding="utf-8")
+    run_cli("check", "indicators", str(f))
+    out = capsys.readouterr().out
+    assert "[地区生产总值: 万元 (header) → 亿元 ×0.0001]" in out
+
+
+def test_a_wide_table_whose_unit_row_and_indicator_line_disagree_is_rejected(tmp_path):
+    f = tmp_path / "分省年度数据.csv"
+    f.write_text("指标：地区生产总值(亿元)\n单位：万元\n地区,2024年,2023年\n北京市,1,2\n", encoding="utf-8")
+    (crit,) = extract(f, "indicators").critical
+    assert crit.rule == "unit_conflict" and "单位行" in crit.message and "指标行" in crit.message
+
+
+def test_a_wide_table_in_wan_yuan_is_stored_in_yi_yuan(tmp_path):
+    f = tmp_path / "分省年度数据.csv"
+    f.write_text("指标：地区生产总值(万元)\n地区,2024年,2023年\n北京市,10000,20000\n", encoding="utf-8")
+    ex = extract(f, "indicators")
+    assert sorted(ex.frame["value"]) == [1.0, 2.0] and set(ex.frame["unit"]) == {"亿元"}
+    assert ex.sheets[0].units["value"] == "地区生产总值: 万元 (指标 line) → 亿元 ×0.0001"
+
+
+WIDE_PLACES = ("指标 line", "unit row", "title", "file name")
+
+
+@pytest.mark.parametrize("place", WIDE_PLACES)
+@pytest.mark.parametrize("unit", ["元", "万元", "亿元"])
+def test_a_wide_table_stores_its_indicators_unit_wherever_the_unit_is_written(tmp_path, place, unit):
+    rows = ["指标：地区生产总值" + (f"({unit})" if place == "指标 line" else "")]
+    if place == "title":
+        rows.insert(0, f"分省年度数据（{unit}）")
+    if place == "unit row":
+        rows.append(f"单位：{unit}")
+    rows += ["地区,2024年,2023年", "北京市,12.5,25"]
+    f = tmp_path / (f"分省年度数据 {unit}.csv" if place == "file name" else "分省年度数据.csv")
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ex = extract(f, "indicators")
+    assert not ex.critical, ex.critical
+    got = dict(zip(ex.frame["period"], ex.frame["value"], strict=True))
+    k = factor(unit, "亿元")
+    assert math.isclose(got["2024"], 12.5 * k) and math.isclose(got["2023"], 25 * k)
+    assert set(ex.frame["unit"]) == {"亿元"} and f"{unit} ({place})" in ex.sheets[0].units["value"]
+
+
+def test_a_unit_column_that_contradicts_the_header_rejects_the_row_naming_both(tmp_path):
+    f = tmp_path / "指标长表.csv"
+    f.write_text(
+        "指标名称,时期,数值（万元）,单位\n地区生产总值,2024,5,亿元\n地区生产总值,2023,20000,万元\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "indicators")
+    (bad,) = [i for i in ex.issues if i.severity == "row"]
+    assert bad.row == 2 and "单位列" in bad.message and "表头" in bad.message
+    assert ex.frame.set_index("period").loc["2023", "value"] == pytest.approx(2.0)
