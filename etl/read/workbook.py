@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 from etl.base.cells import column_letter
+from etl.base.issues import one_line
 from etl.read.grid import Grid, ReadError, Workbook, sniff_format
 from etl.read.ooxml import NS, col_index, sheet_paths
 
@@ -122,7 +123,7 @@ def strict_csv_rows(text: str, delim: str, *, first_line: int = 1) -> list[list[
         line = reader.line_num + first_line - 1
         raise ReadError(
             f"第 {line} 行：引号之后应为分隔符“{delim}”，文本表格格式有误 "
-            f"/ line {line}: malformed CSV ({_one_line(str(e))})"
+            f"/ line {line}: malformed CSV ({one_line(str(e))})"
         ) from None
     return rows
 
@@ -146,10 +147,6 @@ def _quote_left_open(lines: list[str], delim: str) -> int:
                 field_start = ch in (delim, "\r", "\n")
             i += 1
     return opened if in_quote else 0
-
-
-def _one_line(text: str) -> str:
-    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 _GROUPED = r"[1-9]\d{0,2}(?:[.\u00a0 ]\d{3})+"
