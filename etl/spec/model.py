@@ -97,6 +97,9 @@ class SourceSpec:
     constants: dict[str, Any] = field(default_factory=dict)
     """Values every row of this layout gets (e.g. `kind: linkage`)."""
     wide: WideSpec | None = None
+    decimal: str | None = None
+    """How a CSV of this layout writes decimals when the file does not say (`","`: `51,5` is 51.5;
+    `"."`); unset, a number whose comma may be a decimal comma rejects the file (etl.read)."""
     alias_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """header_key(alias) → field name (derived from `fields`)."""
 
@@ -171,7 +174,10 @@ def load_spec(path: Path) -> SourceSpec:
         blank_means=raw.get("blank_means", "missing"),
         constants=dict(raw.get("constants", {})),
         wide=WideSpec(**wide) if isinstance(wide, dict) else (WideSpec() if wide else None),
+        decimal=raw.get("decimal"),
     )
+    if spec.decimal not in {None, ",", "."}:
+        raise SpecError(f'{path}: decimal must be "," or ".", not {spec.decimal!r}')
     columns = DATASETS[spec.dataset].columns
     for f in spec.fields:
         if f.name not in columns and f.name not in {"period", "unit_text", "basis_text", "deadline_text"}:

@@ -145,3 +145,24 @@ def test_an_unreadable_file_is_a_read_error(tmp_path, monkeypatch):
         monkeypatch.setattr(Path, "open", refuse)
     with pytest.raises(ReadError, match="cannot read the file: Permission denied"):
         read_workbook(p)
+
+
+def test_a_spec_may_declare_decimal_commas(tmp_path):
+    """`decimal: ","` in a layout's spec reads `51,5` in its `;`-separated CSVs as 51.5; without
+    it the same file is rejected as ambiguous."""
+    from etl.base.paths import SPEC_DIR
+    from etl.extract import extract
+    from tests.hostile.corpus import ledger_semicolon_text
+
+    text = (SPEC_DIR / "land_linkage.yaml").read_text(encoding="utf-8")
+    spec = tmp_path / "land_linkage_eu.yaml"
+    spec.write_text(text + '\ndecimal: ","\n', encoding="utf-8")
+    p = write(tmp_path, ledger_semicolon_text(["51,5", "50", "1.234,5", "52", "53"], sep_line=False))
+    p = p.rename(tmp_path / "增减挂钩项目验收台账.csv")
+    ex = extract(p, str(spec))
+    assert not ex.critical, ex.issues
+    assert list(ex.frame["area_mu"]) == [51.5, 50.0, 1234.5, 52.0, 53.0]
+    plain_spec = tmp_path / "land_linkage_plain.yaml"
+    plain_spec.write_text(text, encoding="utf-8")
+    plain = extract(p, str(plain_spec))
+    assert plain.critical and "ambiguous number '51,5'" in plain.critical[0].message
