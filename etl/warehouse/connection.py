@@ -37,7 +37,6 @@ DAMAGE_SIGNS = (
     "Corrupt database",
     "checksum",
     "Serialization Error",
-    "INTERNAL Error",
     "database file is corrupt",
 )
 
