@@ -166,3 +166,15 @@ def test_a_spec_may_declare_decimal_commas(tmp_path):
     plain_spec.write_text(text, encoding="utf-8")
     plain = extract(p, str(plain_spec))
     assert plain.critical and "ambiguous number '51,5'" in plain.critical[0].message
+
+
+@pytest.mark.parametrize("text", ["51,5", "1,23", "1,2345", "1,234,5", "１，５", "-0,5"])
+def test_a_text_cell_whose_comma_is_no_thousands_separator_is_refused(text):
+    """In a workbook too (a text cell, no CSV to say how it writes numbers): `51,5` is never 515."""
+    p = parse_number(text)
+    assert p.value is None and "ambiguous number" in p.problem
+
+
+@pytest.mark.parametrize("text, value", [("1,234", 1234), ("-12,345.5", -12345.5), ("1,234万元", 1234)])
+def test_thousands_separators_in_text_cells_still_read(text, value):
+    assert parse_number(text).value == value
