@@ -575,6 +575,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.fn(args)
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: each load is one transaction, a claimed file goes back next run
+        _err("statwh: 已中断 / interrupted")
+        return 130
     except Exception as e:  # never a traceback on the terminal: one line, the details in a log file
         return _failed(e)
 

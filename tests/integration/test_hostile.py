@@ -605,3 +605,15 @@ def test_the_whole_corpus_in_one_run_prints_no_traceback(home, tmp_path):
     assert "Traceback" not in p.stdout + p.stderr, (p.stdout + p.stderr)[-3000:]
     assert p.returncode == 1
     assert query(home / "warehouse.duckdb", "select count(*) from meta.loads")[0][0] == made
+
+
+def test_ctrl_c_is_one_line(home, capsys, monkeypatch):
+    import etl.cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(etl.cli, "cmd_sources", interrupted)
+    assert run_cli("sources") == 130
+    err = capsys.readouterr().err
+    assert err == "statwh: 已中断 / interrupted\n"
