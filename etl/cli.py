@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from etl.base import settings
+from etl.base.issues import one_line
 from etl.base.settings import Home
 
 EXAMPLES = {
@@ -118,7 +119,7 @@ def _writer(home: Home):
 
 def print_result(r) -> None:
     mark = {"loaded": "✔", "partial": "◐", "rejected": "✘", "duplicate": "="}.get(r.status, "?")
-    line = f"{mark} [{r.source}] {r.file_name}: {r.status}"
+    line = f"{mark} [{r.source}] {one_line(r.file_name)}: {r.status}"
     if r.status in {"loaded", "partial"}:
         line += f" — {r.rows_loaded} rows loaded"
         if r.rows_rejected:
@@ -247,8 +248,8 @@ def cmd_run(args) -> int:
 
     def on_file(r):
         if bar is not None:
-            bar.update(bar.task_ids[0], advance=1, description=r.file_name)
-            bar.console.print(f"{r.status:9} {r.file_name}", highlight=False)
+            bar.update(bar.task_ids[0], advance=1, description=one_line(r.file_name))
+            bar.console.print(f"{r.status:9} {one_line(r.file_name)}", highlight=False)
         if bar is None or not r.ok:  # on a terminal the bar shows progress; problems still print in full
             print_result(r)
 
@@ -291,7 +292,7 @@ def cmd_check(args) -> int:
     worst = 0
     for p in paths:
         ex = extract(p, args.source, limits=limits())
-        print(f"== {p.name}")
+        print(f"== {one_line(p.name)}")
         print(f"   format: {ex.format or '?'}" + (f" ({ex.encoding})" if ex.encoding else ""))
         print(
             f"   spec:   {ex.spec.layout + ' (' + str(ex.spec.path.name) + ')' if ex.spec else 'none matched'}"
@@ -386,8 +387,12 @@ def _progress_frame(args):
     home = Home.from_env()
     as_of = _parse_when(args.as_of) if args.as_of else None
     on = _parse_on(args.on) if args.on else (as_of.date() if as_of else dt.date.today())
-    path = home.snapshot if home.snapshot.exists() and as_of is None else home.warehouse
-    if not path.exists():
+    # readers read the published snapshot, never the writer's file; only --as-of evaluates the
+    # models against the warehouse's history (under the write lock, read only)
+    path = home.snapshot if as_of is None else home.warehouse
+    if as_of is None:
+        _require_snapshot(home)
+    elif not path.exists():
         raise UsageError(
             f"仓库尚未建立：{path}（先运行 statwh run） / no warehouse yet: run `statwh run` first"
         )
@@ -412,6 +417,15 @@ def _progress_frame(args):
         df = df.sort_values("period_end", na_position="first").groupby("indicator_id", as_index=False).tail(1)
         df = df.sort_values("indicator_id")
     return df
+
+
+def _require_snapshot(home: Home) -> None:
+    """Readers need the published snapshot: without it, say what to run (exit 2)."""
+    if not home.snapshot.is_file():
+        raise UsageError(
+            f"尚无发布的快照 {home.snapshot}；请先运行 statwh publish（或 statwh run） "
+            f"/ nothing published yet: run `statwh publish` (or `statwh run`) first"
+        )
 
 
 def _jsonable(v):
@@ -468,10 +482,7 @@ def cmd_report(args) -> int:
     from etl.report import write_report
 
     home = Home.from_env()
-    if not home.snapshot.exists():
-        raise UsageError(
-            "尚无发布的快照（先运行 statwh run） / nothing published yet: run `statwh run` first"
-        )
+    _require_snapshot(home)
     out = write_report(home, Path(args.out) if args.out else None)
     print(out)
     return 0
@@ -607,8 +618,6 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    from etl.warehouse.connection import LockTimeout
-
     try:
         settings.check()
     except settings.SettingsError as e:
@@ -616,17 +625,71 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.fn(args)
-    except settings.SettingsError as e:
-        _err(f"statwh: {e}")
-        return 2
-    except UsageError as e:
-        _err(f"statwh: {e}")
-        return 2
-    except LockTimeout as e:
-        _err(f"statwh: {e}")
-        return 1
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: each load is one transaction, a claimed file goes back next run
+        _err("statwh: 已中断 / interrupted")
+        return 130
+    except Exception as e:  # never a traceback on the terminal: one line, the details in a log file
+        return _failed(e)
+
+
+def _failed(e: Exception) -> int:
+    """The one line (and exit status) for an error a command did not handle: usage and settings
+    (2), a damaged warehouse or snapshot (2, what to run), a full disk (1), a wait for the lock
+    (1), anything else an internal error (1) whose traceback goes to a log file."""
+    from etl.warehouse.connection import LockTimeout, WarehouseDamaged, damage_message, is_damage
+
+    if isinstance(e, settings.SettingsError | UsageError | WarehouseDamaged):
+        _err(f"statwh: {one_line(str(e))}")
+        return 2
+    if is_damage(e):
+        _err(f"statwh: {damage_message(e)}")
+        return 2
+    if isinstance(e, LockTimeout):
+        _err(f"statwh: {one_line(str(e))}")
+        return 1
+    if _disk_full(e):
+        home = Home.from_env().root
+        _err(
+            f"statwh: 磁盘已满，未完成的文件已清除，已入库的数据不受影响；请为 {home} 所在磁盘腾出空间后重新运行 "
+            f"/ disk full: free space on the disk holding {home} and run the command again"
+        )
+        return 1
+    log_file = _log_traceback(e)
+    _err(
+        f"statwh: 内部错误 / internal error: {type(e).__name__}: {one_line(str(e))[:300]}"
+        f" — details in {log_file}"
+    )
+    return 1
+
+
+def _disk_full(e: BaseException) -> bool:
+    """ENOSPC or a quota, from Python's own writes or DuckDB's (which says it in words)."""
+    import errno
+
+    if isinstance(e, OSError) and e.errno in {errno.ENOSPC, errno.EDQUOT}:
+        return True
+    return "No space left on device" in str(e) or "Disk quota exceeded" in str(e)
+
+
+def _log_traceback(e: Exception) -> Path:
+    """Write `e`'s traceback to `$STATWH_HOME/logs/statwh-<time>-<pid>.log` (the temp dir when
+    the data area cannot take it); the file's path."""
+    import tempfile
+    import traceback
+
+    text = "".join(traceback.format_exception(e))
+    name = f"statwh-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}.log"
+    head = f"statwh {' '.join(sys.argv[1:])}\n"
+    for d in (Home.from_env().root / "logs", Path(tempfile.gettempdir())):
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            (d / name).write_text(head + text, encoding="utf-8")
+            return d / name
+        except OSError:
+            continue
+    return Path("(no log: nowhere to write)")
 
 
 if __name__ == "__main__":

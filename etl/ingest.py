@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -100,11 +101,24 @@ def process_inbox(
         (r,) = ingest_paths(
             con, home, src, [claimed], names=[path.name], received_at=received, build_last=last
         )
-        release(claimed)
+        if r.archived:
+            release(claimed)
+        else:  # nothing archived (unreadable): the file goes back to the inbox, for a person to fix
+            _unclaim(claimed, path)
         results.append(r)
         if on_file:
             on_file(r)
     return results
+
+
+def _unclaim(claimed: Path, original: Path) -> None:
+    """Put a claimed file back where it was (never over a file of that name that arrived since:
+    then it stays claimed, and `recover_claims` returns it under another name)."""
+    try:
+        os.link(claimed, original)
+    except FileExistsError:
+        return
+    release(claimed)
 
 
 def build_docs(home: Home) -> Path | None:

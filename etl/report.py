@@ -822,6 +822,10 @@ def write_report(home: Home, out_dir: Path | None = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / "index.html"
     tmp = out.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(render(home.snapshot), encoding="utf-8")
+    try:
+        tmp.write_text(render(home.snapshot), encoding="utf-8")
+    except BaseException:  # a full disk: no half-written page left behind
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, out)
     return out

@@ -92,6 +92,8 @@ def reporter_in_text(text: Any) -> str | None:
     return m.group(2) if m else None
 
 
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?![\d,])")
+_NUM_START = re.compile(r"^[+-]?\d")
 _NUM_TEXT = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$")
 
 
@@ -116,6 +118,12 @@ def parse_number(raw: Any) -> Parsed:
     if s.upper() in {"TRUE", "FALSE"}:  # a logical cell (etl.read.fastsheet puts back its text) or its text
         return Parsed(
             None, None, f"应为数值，实际为逻辑值 {s.upper()} / expected a number, got a logical value"
+        )
+    if "," in s and not _GROUPED.match(s.replace(" ", "")) and _NUM_START.match(s):
+        return Parsed(  # `51,5` or `1,23`: a decimal comma, or a slip? never 515 or 123
+            None,
+            None,
+            f"数值“{s}”中的逗号不是千位分隔符，无法确定其含义 / ambiguous number: a comma that is no thousands separator",
         )
     t = s.replace(",", "").replace(" ", "")
     pct = t.endswith("%")

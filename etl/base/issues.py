@@ -20,6 +20,11 @@ class Issue:
     column: str | None = None  # header text or field name, with the column letter: "企业名称 (C)"
     value: str | None = None
 
+    def __post_init__(self) -> None:
+        """A reason is one line wherever it is shown (terminal, meta.rejections, Airflow's
+        message): line breaks in the message (a header or a value quoted in it) are escaped."""
+        self.message = one_line(self.message)
+
     @property
     def where(self) -> str:
         """`sheet S, row N, column C` — as much of it as is known."""
@@ -32,7 +37,19 @@ class Issue:
 
     def describe(self) -> str:
         """One line for a person: where, what is wrong, and the value found."""
-        where = self.where
+        where = one_line(self.where)
         return f"{where + ': ' if where else ''}{self.message}" + (
-            f" [value: {self.value}]" if self.value else ""
+            f" [value: {one_line(str(self.value))}]" if self.value else ""
         )
+
+
+def one_line(text: str) -> str:
+    """`text` with its line breaks (and other line separators) written as `\\n`, `\\r`."""
+    if not isinstance(text, str):
+        return text
+    return (
+        text.replace("\r", "\\r")
+        .replace("\n", "\\n")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )

@@ -100,7 +100,8 @@ def extract(
     specs = specs_for(source)
     ex = Extraction(path=path, source=specs[0].source if specs else source, spec=None)
     limits = limits or {}
-    wb = _open_workbook(path, file_name, limits, ex, heads_for=specs)
+    decimal = _declared_decimal(specs)
+    wb = _open_workbook(path, file_name, limits, ex, heads_for=specs, decimal=decimal)
     if wb is None:
         return ex
     ex.format, ex.encoding = wb.format, wb.encoding
@@ -111,7 +112,7 @@ def extract(
     ex.spec = spec
     heads_only = getattr(wb, "heads_only", False)
     if heads_only and spec.shape == "wide":  # wide tables are small: read them whole
-        wb = _open_workbook(path, file_name, limits, ex)
+        wb = _open_workbook(path, file_name, limits, ex, decimal=decimal)
         if wb is None:
             return ex
         heads_only = False
@@ -152,17 +153,24 @@ def _open_workbook(
     limits: dict[str, int],
     ex: Extraction,
     heads_for: list[SourceSpec] | None = None,
+    decimal: str | None = None,
 ) -> Workbook | None:
     """The file as a Workbook: with `heads_for`, an .xlsx's first rows only (`_read_heads`), else
     the whole file. None when it cannot be read, the reason a critical issue of `ex`."""
     try:
         wb = _read_heads(path, heads_for, limits) if heads_for is not None else None
         if wb is None:
-            wb = read_workbook(path, sheet_name=Path(file_name).stem, **limits)
+            wb = read_workbook(path, sheet_name=Path(file_name).stem, decimal=decimal, **limits)
     except ReadError as e:
         ex.issues.append(Issue("critical", "unreadable", str(e)))
         return None
     return wb
+
+
+def _declared_decimal(specs: list[SourceSpec]) -> str | None:
+    """The decimal separator every layout of the source declares (`decimal:`), else None."""
+    declared = {s.decimal for s in specs}
+    return declared.pop() if len(declared) == 1 else None
 
 
 def _no_layout_issue(wb: Workbook, considered: list[str]) -> Issue:

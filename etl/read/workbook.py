@@ -10,9 +10,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from pathlib import Path
 
+from etl.base.cells import column_letter
+from etl.base.issues import one_line
 from etl.read.grid import Grid, ReadError, Workbook, sniff_format
 from etl.read.ooxml import NS, col_index, sheet_paths
 
@@ -59,21 +62,129 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _read_csv(path: Path, data: bytes, sheet_name: str | None = None) -> Workbook:
+def _read_csv(path: Path, data: bytes, sheet_name: str | None = None, decimal: str | None = None) -> Workbook:
+    """A CSV as one grid, read strictly: an unclosed quote or a stray character after a closing
+    quote rejects the file (naming the line), a `sep=` first line (as Excel writes it) sets the
+    delimiter, and numbers written with a decimal comma are read as such only when the file (a
+    `sep=;` line) or the caller (`decimal=","`) says so; otherwise one that could be read two ways
+    (`51,5`, or `1,234` in a `;`-separated file) rejects the file, naming its row and column."""
     text, enc = decode_text(data)
     if "\x00" in text:
         raise ReadError("文件含二进制内容，不是表格文件 / binary content, not a table")
     if not text.strip():
         raise ReadError("文件没有任何内容（只有空白） / empty file (only blanks)")
-    delim = sniff_delimiter(text[:16384])
+    declared, text, skipped = excel_sep_line(text)
+    delim = declared or sniff_delimiter(text[:16384])
+    if decimal is None and declared == ";":
+        decimal = ","
+    rows = strict_csv_rows(text, delim, first_line=1 + skipped)
+    name = sheet_name or path.stem
+    if decimal == ",":
+        rows = [[decimal_comma_number(c) for c in r] for r in rows]
+    elif decimal is None:
+        _refuse_ambiguous_numbers(rows, delim, name)
+    return Workbook(path, "csv", enc, [Grid(name, rows)])
+
+
+_SEP_LINE = re.compile(r"^sep=(.)[ \t]*\r?\n?$")
+
+
+def excel_sep_line(text: str) -> tuple[str | None, str, int]:
+    """Excel's `sep=;` first line: (the delimiter it names, the text without it, lines removed).
+    (None, text, 0) when the file has no such line."""
+    first, _, rest = text.partition("\n")
+    m = _SEP_LINE.match(first + "\n")
+    if not m:
+        return None, text, 0
+    return m.group(1), rest, 1
+
+
+def strict_csv_rows(text: str, delim: str, *, first_line: int = 1) -> list[list[str | None]]:
+    """The rows of a CSV text, blanks as None. Raises ReadError, naming the line of the file
+    (`first_line` is the number of the text's first line), for a quote opened and never closed
+    (which would otherwise swallow every line below it into one cell) and for a character after
+    a closing quote."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    rows: list[list[str | None]] = []
+    done = 0  # physical lines consumed by the rows read so far
     try:
-        rows = [
-            [c if c != "" else None for c in r]
-            for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-        ]
+        for r in reader:
+            rows.append([c if c != "" else None for c in r])
+            done = reader.line_num
     except csv.Error as e:
-        raise ReadError(f"文本表格格式有误，无法读取 / malformed CSV: {e}") from e
-    return Workbook(path, "csv", enc, [Grid(sheet_name or path.stem, rows)])
+        lines = io.StringIO(text, newline="").readlines()
+        left_open = _quote_left_open(lines[done:], delim) if "end of data" in str(e) else 0
+        if left_open:
+            opened = done + left_open + first_line - 1
+            raise ReadError(
+                f"第 {opened} 行的引号没有闭合，其后各行无法分辨，文件拒收；请检查该行的引号 "
+                f"/ line {opened}: a quote opened here is never closed"
+            ) from None
+        line = reader.line_num + first_line - 1
+        raise ReadError(
+            f"第 {line} 行：引号之后应为分隔符“{delim}”，文本表格格式有误 "
+            f"/ line {line}: malformed CSV ({one_line(str(e))})"
+        ) from None
+    return rows
+
+
+def _quote_left_open(lines: list[str], delim: str) -> int:
+    """The line (1-based, within `lines`) where a quote that is still open at the end opened; 0
+    when every quote is closed."""
+    in_quote, field_start, opened = False, True, 0
+    for n, line in enumerate(lines, 1):
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if in_quote:
+                if ch == '"' and line[i + 1 : i + 2] == '"':
+                    i += 1
+                elif ch == '"':
+                    in_quote, field_start = False, False
+            elif ch == '"' and field_start:
+                in_quote, opened = True, n
+            else:
+                field_start = ch in (delim, "\r", "\n")
+            i += 1
+    return opened if in_quote else 0
+
+
+_GROUPED = r"[1-9]\d{0,2}(?:[.\u00a0 ]\d{3})+"
+_DECIMAL_COMMA = re.compile(rf"^\s*([+-]?)({_GROUPED}|\d+)(?:,(\d+))?\s*(%?)\s*$")
+
+
+def decimal_comma_number(cell: str | None) -> str | None:
+    """A number written with a decimal comma (`51,5`, `1.234,5`, `-0,25 %`) in the usual form
+    (`51.5`, `1234.5`, `-0.25%`); any other cell as it is."""
+    if cell is None:
+        return None
+    m = _DECIMAL_COMMA.match(cell)
+    if not m or (m.group(3) is None and not re.search(r"[.\u00a0 ]", m.group(2))):
+        return cell
+    sign, whole, frac, pct = m.groups()
+    whole = re.sub(r"[.\u00a0 ]", "", whole)
+    return f"{sign}{whole}" + (f".{frac}" if frac else "") + pct
+
+
+_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\s*%?\s*$")
+_COMMA_NUMBER = re.compile(r"^\s*[+-]?\d[\d.\u00a0 ]*,\d+\s*%?\s*$")
+
+
+def _refuse_ambiguous_numbers(rows: list[list[str | None]], delim: str, sheet: str) -> None:
+    """Raise ReadError at the first number whose comma may be a decimal comma: any in a file not
+    separated by commas (`51,5` or `1,234` in a `;`-separated file), and, in a comma-separated
+    file, one whose comma is no thousands separator (`51,5`, `1,23`)."""
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if cell is None or "," not in cell or not _COMMA_NUMBER.match(cell):
+                continue
+            if delim == "," and _THOUSANDS.match(cell):
+                continue
+            raise ReadError(
+                f"工作表“{sheet}”第 {r + 1} 行 {column_letter(c)} 列的数值“{cell}”中的逗号无法确定是小数点"
+                f'还是千位分隔符；请在文件第一行写 sep=; 或在规格中设 decimal: "," / sheet {sheet}, row {r + 1}, '
+                f"column {column_letter(c)}: ambiguous number {cell!r} (decimal comma or thousands separator?)"
+            )
 
 
 def _read_calamine(path: Path, fmt: str, max_cells: int) -> Workbook:
@@ -200,13 +311,29 @@ def read_workbook(
     max_unzipped: int = 1 * 2**30,
     max_cells: int = 60_000_000,
     sheet_name: str | None = None,
+    decimal: str | None = None,
 ) -> Workbook:
     """Read every sheet of `path` into grids. Raises ReadError for anything that is not a table.
 
     A CSV's one sheet is named `sheet_name`, else the file's stem: pass the stem of the name the
     department gave the file when `path` is a claimed or archived copy (`<uuid>__<source>`), so
-    that lineage names the same sheet whichever copy was read."""
+    that lineage names the same sheet whichever copy was read. `decimal` (`","` or `"."`) says how
+    a CSV writes its numbers when the file does not (see `_read_csv`)."""
     path = Path(path)
+    try:
+        return _read_file(path, max_bytes, max_unzipped, max_cells, sheet_name, decimal)
+    except OSError as e:  # unreadable (permissions), a directory, a file gone, an I/O error
+        raise ReadError(
+            f"文件无法读取（{e.strerror or e}），请检查文件权限后重新报送 / cannot read the file: {e.strerror or e}"
+        ) from e
+
+
+def _read_file(
+    path: Path, max_bytes: int, max_unzipped: int, max_cells: int, sheet_name: str | None, decimal: str | None
+) -> Workbook:
+    """`read_workbook`'s reading, which may raise OSError."""
+    if path.is_dir():
+        raise ReadError("这是一个文件夹，不是表格文件 / a directory, not a file")
     size = path.stat().st_size
     if size == 0:
         raise ReadError("文件为空（0 字节） / empty file (0 bytes)")
@@ -222,4 +349,4 @@ def read_workbook(
         return _read_calamine(path, fmt, max_cells)
     if fmt == "ole2":
         return _read_calamine(path, fmt, max_cells)
-    return _read_csv(path, path.read_bytes(), sheet_name)
+    return _read_csv(path, path.read_bytes(), sheet_name, decimal)

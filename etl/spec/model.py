@@ -120,6 +120,9 @@ class SourceSpec:
     """Rosters (enterprise_periods): which enterprises the file covers when it has no 是否规上
     column — `above_scale` (规模以上 only) or `below_scale` (规下 only). Unset: the flag column,
     else the title (`规模以上…` → above_scale), else a warning that the 规上 status is unknown."""
+    decimal: str | None = None
+    """How a CSV of this layout writes decimals when the file does not say (`","`: `51,5` is 51.5;
+    `"."`); unset, a number whose comma may be a decimal comma rejects the file (etl.read)."""
     alias_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """header_key(alias) → field name (derived from `fields`)."""
 
@@ -227,9 +230,12 @@ def load_spec(path: Path) -> SourceSpec:
         constants=dict(raw.get("constants", {})),
         wide=WideSpec(**wide) if isinstance(wide, dict) else (WideSpec() if wide else None),
         coverage=raw.get("coverage"),
+        decimal=raw.get("decimal"),
     )
     if spec.coverage not in COVERAGES:
         raise SpecError(f"{path}: coverage must be one of {sorted(c for c in COVERAGES if c)}")
+    if spec.decimal not in {None, ",", "."}:
+        raise SpecError(f'{path}: decimal must be "," or ".", not {spec.decimal!r}')
     columns = DATASETS[spec.dataset].columns
     for f in spec.fields:
         if f.name not in columns and f.name not in {"period", "unit_text", "basis_text", "deadline_text"}:

@@ -24,6 +24,44 @@ class LockTimeout(Exception):
     """Another writer held the warehouse for longer than the configured wait."""
 
 
+class WarehouseDamaged(Exception):
+    """A DuckDB file of the data area cannot be read as a database: empty, truncated, overwritten.
+    The message is one line naming the file and what to run (`statwh restore`, or `statwh
+    publish` for the published snapshot)."""
+
+
+# how DuckDB says that a file is no (longer a whole) database; a lock held by another process is not
+DAMAGE_SIGNS = (
+    "not a valid DuckDB database",
+    "Could not read enough bytes",
+    "Corrupt database",
+    "checksum",
+    "Serialization Error",
+    "database file is corrupt",
+)
+
+
+def is_damage(e: BaseException) -> bool:
+    """True when `e` is DuckDB saying that a database file is damaged."""
+    text = str(e)
+    return isinstance(e, duckdb.Error) and any(sign.lower() in text.lower() for sign in DAMAGE_SIGNS)
+
+
+def damage_message(e: BaseException, path: Path | None = None) -> str:
+    """One line: which file is damaged, what DuckDB said, and the command that rebuilds it."""
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    where = str(path) if path else "warehouse"
+    if "/published/" in f"{path or text}":
+        return (
+            f"发布的快照已损坏（{where}：{text}）；请运行 statwh publish 重新发布 "
+            f"/ the published snapshot is damaged: run `statwh publish`"
+        )
+    return (
+        f"仓库文件已损坏（{where}：{text}）；请运行 statwh restore 从归档重建 "
+        f"/ the warehouse is damaged: run `statwh restore` to rebuild it from the archive"
+    )
+
+
 @contextlib.contextmanager
 def write_lock(home: Home, timeout: float | None = None, *, on_wait=None) -> Iterator[None]:
     """Hold the warehouse's write lock; wait at most `timeout` seconds for another writer."""
@@ -135,12 +173,17 @@ def raw_ddl() -> str:
 
 def connect(home: Home, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file (creating its tables, and the views over them that a load's
-    checks read, when writing)."""
+    checks read, when writing). A file DuckDB cannot read is `WarehouseDamaged`."""
     home.root.mkdir(parents=True, exist_ok=True)
-    if read_only:
-        return duckdb.connect(str(home.warehouse), read_only=True)
-    con = duckdb.connect(str(home.warehouse), config={"memory_limit": duckdb_memory()})
-    con.execute(META_DDL)
-    con.execute(raw_ddl())
-    create_views_over_loads(con)
+    try:
+        if read_only:
+            return duckdb.connect(str(home.warehouse), read_only=True)
+        con = duckdb.connect(str(home.warehouse), config={"memory_limit": duckdb_memory()})
+        con.execute(META_DDL)
+        con.execute(raw_ddl())
+        create_views_over_loads(con)
+    except duckdb.Error as e:
+        if is_damage(e):
+            raise WarehouseDamaged(damage_message(e, home.warehouse)) from e
+        raise
     return con

@@ -51,6 +51,7 @@ class LoadResult:
     rejections: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     message: str = ""
+    archived: bool = True  # False: the file could not even be read, so nothing was archived
     # seconds per model when the load's own transaction also built the warehouse
     # (`ingest_file(build=True)`); None: the caller builds
     build: dict[str, float] | None = None
@@ -80,7 +81,11 @@ def archive_file(home: Home, path: Path, sha: str) -> Path:
     if not dest.exists():
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_suffix(dest.suffix + ".tmp")
-        shutil.copyfile(path, tmp)
+        try:
+            shutil.copyfile(path, tmp)
+        except BaseException:  # a full disk: no partial copy left filling it
+            tmp.unlink(missing_ok=True)
+            raise
         tmp.replace(dest)
         dest.chmod(0o444)
     return dest
@@ -302,7 +307,12 @@ def ingest_file(
     the suite runs, when it can be done ahead (`commit`); `result.build` tells whether it was."""
     file_name = file_name or path.name
     received_at = received_at or dt.datetime.now()
-    sha = sha256_of(path)
+    try:
+        sha = sha256_of(path)
+    except OSError as e:  # unreadable (permissions), a directory: rejected, nothing to archive
+        result = commit(con, home, _unreadable(path, source, file_name, received_at, e))
+        result.archived = False
+        return result
     if not force:
         prior = prior_load(con, sha)
         if prior is not None:
@@ -312,6 +322,13 @@ def ingest_file(
         home, path, source, file_name=file_name, received_at=received_at, validate=False, sha256=sha
     )
     return commit(con, home, prep, force=force, reprocess_of=reprocess_of, build=build)
+
+
+def _unreadable(path: Path, source: str, file_name: str, received_at: dt.datetime, e: OSError) -> Prepared:
+    """A file that cannot be opened, prepared for `commit` to record as rejected (no sha256, no archive)."""
+    why = "这是一个文件夹 / a directory" if path.is_dir() else (e.strerror or str(e))
+    msg = f"文件无法读取（{why}），未归档；请检查文件权限后重新报送 / cannot read the file ({why}): not archived"
+    return Prepared(file_name, source, "", "", received_at, issues=[Issue("critical", "unreadable", msg)])
 
 
 def commit(
@@ -778,4 +795,11 @@ def _quarantine(
     home.quarantine.mkdir(parents=True, exist_ok=True)
     out = rows.copy()
     out.insert(0, "reasons", q["reasons"].values)
-    out.to_csv(home.quarantine / f"load{load_id:06d}.csv", index=False, encoding="utf-8-sig")
+    dest = home.quarantine / f"load{load_id:06d}.csv"
+    tmp = dest.with_name(dest.name + ".tmp")
+    try:
+        out.to_csv(tmp, index=False, encoding="utf-8-sig")
+    except BaseException:  # a full disk: no partial CSV left filling it (the load rolls back)
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(dest)

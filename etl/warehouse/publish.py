@@ -14,6 +14,8 @@ publication in place):
 * the snapshot is written to `published/.statwh.<pid>.duckdb.tmp`, fsynced, made read-only and
   renamed over `published/statwh.duckdb` (rename(2) is atomic: an open reader keeps the old
   inode, a new reader opens the new file);
+* a publisher that fails (a full disk) removes what it was writing before it says so, and
+  the previous publication stays;
 * the Parquet files are written into a new directory `published/.parquet-<stamp>/` (each file
   written aside and renamed in) and `published/parquet` is a symbolic link to the current one,
   swapped by renaming a new link over it — so the whole set changes at once and a reader listing
@@ -27,6 +29,7 @@ publication in place):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -72,13 +75,25 @@ def publish(con: duckdb.DuckDBPyConnection, home: Home) -> dict[str, Path]:
     """
     home.published.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(home)
-    snap_tmp = _write_snapshot(con, home)
-    new_dir, written = _write_parquet(con, home)
+    try:
+        snap_tmp = _write_snapshot(con, home)
+        new_dir, written = _write_parquet(con, home)
+    except BaseException:  # a full disk, a failed query: nothing half-written stays to fill the disk
+        _remove_leftovers(home)
+        _remove_unlinked_parquet(home)
+        raise
     _swap_parquet(home, new_dir)
     os.replace(snap_tmp, home.snapshot)
     _fsync_dir(home.published)
     written["snapshot"] = home.snapshot
     return written
+
+
+def _remove_unlinked_parquet(home: Home) -> None:
+    """Parquet directories being written that no link ever pointed at (this publisher's, failed)."""
+    for d in home.published.glob(PARQUET_PREFIX + "*"):
+        if d.is_dir() and not d.is_symlink() and not _linked(d).exists():
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def _write_snapshot(con: duckdb.DuckDBPyConnection, home: Home) -> Path:
@@ -95,8 +110,11 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, home: Home) -> Path:
             con.execute(f"create table snap.{name} as select * from {view}")
         comment_published(con, "snap", published_sources(), models())
         con.execute("checkpoint snap")
-    finally:
-        con.execute("detach snap")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # the first error is the one to report
+            con.execute("detach snap")
+        raise
+    con.execute("detach snap")
     tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
     _fsync(tmp)
     tmp.chmod(0o444)

@@ -586,6 +586,61 @@ def case_sql_in_names(d: Path) -> Path:
     )
 
 
+# ---------------------------------------------------------------- read strictly (issue #21)
+
+
+def ledger_semicolon_text(areas: list[str], *, sep_line: bool) -> str:
+    """The ledger as a European-locale Excel saves it: `;` between fields, figures as `areas`."""
+    lines = (["sep=;"] if sep_line else []) + ["淮安区城乡建设用地增减挂钩项目验收台账", "面积单位：亩"]
+    lines.append(";".join(LEDGER_HEADER))
+    for r, area in zip(ledger_rows(), areas, strict=True):
+        lines.append(";".join([str(r[0]), r[1], r[2], area, r[4].isoformat()]))
+    return "\r\n".join(lines) + "\r\n"
+
+
+DECLARED_AREAS = ["51,5", "1.234,5", "0,25", "12", "7,0"]
+DECLARED_VALUES = [51.5, 1234.5, 0.25, 12.0, 7.0]
+
+
+def case_decimal_comma_declared(d: Path) -> Path:
+    """`sep=;` first line: the file says its decimal separator is a comma."""
+    p = d / "增减挂钩项目验收台账.csv"
+    p.write_bytes(ledger_semicolon_text(DECLARED_AREAS, sep_line=True).encode("utf-8-sig"))
+    return p
+
+
+def case_decimal_comma_ambiguous(d: Path) -> Path:
+    """`;`-separated, no `sep=` line: `51,5` may be 51.5 or a mistyped 515 — rejected, never guessed."""
+    p = d / "增减挂钩项目验收台账.csv"
+    p.write_bytes(ledger_semicolon_text(["50", "51,5", "52", "53", "54"], sep_line=False).encode("gbk"))
+    return p
+
+
+def case_unclosed_quote(d: Path) -> Path:
+    """A quote opened on line 5 (the second data row) and never closed: every line below would
+    otherwise become one cell of that row."""
+    lines = ledger_csv_text().split("\r\n")
+    lines[4] = '"' + lines[4]
+    p = d / "增减挂钩项目验收台账.csv"
+    p.write_bytes("\r\n".join(lines).encode("utf-8"))
+    return p
+
+
+def case_newline_in_value(d: Path) -> Path:
+    """A township typed on two lines (Alt+Enter) that is no township: the reason quotes the value,
+    and stays one line."""
+    rows = roster_rows()
+    rows[4][3] = "乌有\n镇"
+    return roster(d / ROSTER_NAME, rows=rows)
+
+
+def case_numbers_out_of_range(d: Path) -> Path:
+    """`1e308`, `inf`, `1e400` (beyond a double) and `nan` typed into figure cells."""
+    rows = roster_rows()
+    rows[0][5], rows[1][5], rows[2][6], rows[3][6] = "1e308", "inf", "1e400", "nan"
+    return roster(d / ROSTER_NAME, rows=rows)
+
+
 @dataclass(frozen=True)
 class Case:
     make: Callable[[Path], Path]
@@ -609,6 +664,8 @@ CASES: dict[str, Case] = {
     "two_columns_same_field": Case(case_two_columns_same_field, "enterprises", "rejected"),
     "no_period": Case(case_no_period, "enterprises", "rejected"),
     "zip_bomb": Case(case_zip_bomb, "enterprises", "rejected"),
+    "decimal_comma_ambiguous": Case(case_decimal_comma_ambiguous, "land_use", "rejected"),
+    "unclosed_quote": Case(case_unclosed_quote, "land_use", "rejected"),
     # rows quarantined
     "excel_errors": Case(case_excel_errors, "enterprises", "partial"),
     "formula_no_cached_value": Case(case_formula_no_cached_value, "enterprises", "partial"),
@@ -620,6 +677,8 @@ CASES: dict[str, Case] = {
     "unknown_township": Case(case_unknown_township, "enterprises", "partial"),
     "negative_area": Case(case_negative_area, "land_use", "partial"),
     "mixed_units_in_column": Case(case_mixed_units_in_column, "land_use", "partial"),
+    "newline_in_value": Case(case_newline_in_value, "enterprises", "partial"),
+    "numbers_out_of_range": Case(case_numbers_out_of_range, "enterprises", "partial"),
     # loaded
     "million_row_used_range": Case(case_million_row_used_range, "enterprises", "loaded"),
     "total_does_not_reconcile": Case(case_total_does_not_reconcile, "land_use", "loaded"),
@@ -631,4 +690,5 @@ CASES: dict[str, Case] = {
     "xlsm_with_macros": Case(case_xlsm_with_macros, "land_use", "loaded"),
     "awkward_file_name": Case(case_awkward_file_name, "land_use", "loaded"),
     "sql_in_names": Case(case_sql_in_names, "land_use", "loaded"),
+    "decimal_comma_declared": Case(case_decimal_comma_declared, "land_use", "loaded"),
 }

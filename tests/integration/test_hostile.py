@@ -39,6 +39,9 @@ MESSAGES: dict[str, list[str]] = {
     "two_columns_same_field": ["sheet Sheet1, row 3, column name", "企业名称 (C)", "单位名称 (I)"],
     "no_period": ["sheet Sheet1", "no period"],
     "zip_bomb": ["zip bomb"],
+    "decimal_comma_ambiguous": ["ambiguous number '51,5'", "row 5", "column D"],
+    "unclosed_quote": ["line 5", "never closed"],
+    "newline_in_value": ["sheet Sheet1, row 8, column 所在镇(街道) (D)", "乌有 镇"],
     "excel_errors": [
         "sheet Sheet1, row 5, column 本年累计工业总产值 (G)",
         "#DIV/0!",
@@ -69,6 +72,8 @@ QUARANTINED: dict[str, set[int]] = {
     "unknown_township": {8},
     "negative_area": {6},
     "mixed_units_in_column": {5},
+    "newline_in_value": {8},
+    "numbers_out_of_range": {4, 5, 6, 7},
 }
 
 # (case) → warning rules recorded in meta.warnings (exactly these)
@@ -82,7 +87,9 @@ WARNINGS: dict[str, set[str]] = {
     "xlsm_with_macros": set(),
 }
 
-XFAIL: dict[str, str] = {}  # case name → the change still needed elsewhere (strict xfail)
+XFAIL: dict[str, str] = {  # case name → the change still needed elsewhere (strict xfail)
+    "numbers_out_of_range": "1e308/inf/1e400/nan as row rejections needs #19 extraction (not in this clone yet)",
+}
 
 
 def _cases(outcome):
@@ -133,6 +140,14 @@ def common(path: Path, sha: str, err: str, load, home: Path) -> None:
     assert archived.parent.parent == home / "archive" and archived.name.startswith(sha)
     assert archived.stem == sha, "archived under its sha256, never under a name from outside"
     assert sha256(archived) == sha
+    one_line_reasons(home / "warehouse.duckdb", load_id, err)
+
+
+def one_line_reasons(db: Path, load_id: int, err: str) -> None:
+    """Every reason recorded for the load is one line, in meta.rejections and on the terminal."""
+    for (msg,) in query(db, "select message from meta.rejections where load_id = ?", [load_id]):
+        assert "\n" not in msg and "\r" not in msg, msg
+        assert any(msg in ln for ln in err.splitlines()) or "more (meta.rejections" in err, (msg, err)
 
 
 @pytest.mark.parametrize("name", _cases("rejected"))
@@ -305,3 +320,300 @@ def test_excel_error_in_text_field_is_named_as_an_error(copied_home, tmp_path, c
         [load[0]],
     )
     assert "#REF!" in q[0][1] or "#REF!" in q[0][0]
+
+
+# ---------------------------------------------------------------- read strictly: what loaded
+
+
+def test_declared_decimal_commas_load_as_decimals(copied_home, tmp_path, capsys):
+    """`sep=;` then `51,5`, `1.234,5`: 51.5 and 1234.5, never 515 and 1.2345."""
+    *_, code, err, load = ingest("decimal_comma_declared", copied_home, tmp_path, capsys, "--no-build")
+    assert code == 0, err
+    areas = query(
+        copied_home / "warehouse.duckdb",
+        "select area_mu from raw.land_projects where load_id = ? order by _row",
+        [load[0]],
+    )
+    assert [a for (a,) in areas] == corpus.DECLARED_VALUES
+
+
+# ---------------------------------------------------------------- a queue of hostile files
+
+
+def inbox_file(home: Path, source: str, name: str, make) -> Path:
+    """`make(path)` writes the file; it lands in inbox/<source>/ under `name`, written long ago."""
+    d = home / "inbox" / source
+    d.mkdir(parents=True, exist_ok=True)
+    p = make(d / name)
+    import os
+
+    os.utime(p, (1e9, 1e9))
+    return p
+
+
+def shifted_ledger(k: int):
+    """A ledger whose figures differ by `k`, so that no two files of a queue are duplicates."""
+
+    def make(path: Path) -> Path:
+        rows = corpus.ledger_rows()
+        for r in rows:
+            r[3] += k
+        return corpus.ledger(path, rows=rows)
+
+    return make
+
+
+def test_a_queue_of_hostile_files_each_gets_one_line_and_the_good_ones_load(copied_home, capsys):
+    """A newline in a file name, an empty file and a directory named like a workbook, queued
+    before a good file: each has its one line, nothing stops the queue, the good ones load."""
+    db = copied_home / "warehouse.duckdb"
+    last = query(db, "select max(load_id) from meta.loads")[0][0]
+    inbox_file(copied_home, "land_use", "增减挂钩_a\nb.xlsx", shifted_ledger(1))
+    inbox_file(copied_home, "land_use", "增减挂钩_b空文件.xlsx", lambda p: (p.write_bytes(b""), p)[1])
+    folder = copied_home / "inbox" / "land_use" / "增减挂钩_c目录.xlsx"
+    folder.mkdir()
+    inbox_file(copied_home, "land_use", "增减挂钩_d正常.xlsx", shifted_ledger(2))
+    capsys.readouterr()
+    code = run_cli("run")
+    out = capsys.readouterr()
+    err = out.err + out.out
+    assert code == 1, err
+    assert "Traceback" not in err
+    assert "增减挂钩_a\\nb.xlsx" in err and "_a\nb" not in err, "the name's line break is shown escaped"
+    loads = dict(query(db, "select file_name, status from meta.loads where load_id > ?", [last]))
+    assert loads == {
+        "增减挂钩_a\nb.xlsx": "loaded",
+        "增减挂钩_b空文件.xlsx": "rejected",
+        "增减挂钩_d正常.xlsx": "loaded",
+    }
+    (empty_id,) = query(db, "select load_id from meta.loads where file_name = '增减挂钩_b空文件.xlsx'")[0]
+    one_line_reasons(db, empty_id, err)
+    assert [ln for ln in err.splitlines() if "增减挂钩_c目录.xlsx" in ln and "not a regular file" in ln]
+    assert folder.is_dir(), "a directory is never taken"
+
+
+def _statwh_subprocess(home: Path, *args: str, unreadable_as_root: bool = False):
+    """`statwh …` in its own process; as root, without the capabilities that let root read any file."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    cmd = [sys.executable, "-m", "etl.cli", *args]
+    if unreadable_as_root and os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("root reads every file and setpriv is missing to drop that power")
+        drop = "-dac_override,-dac_read_search"
+        cmd = [setpriv, f"--bounding-set={drop}", f"--inh-caps={drop}", *cmd]
+    env = dict(os.environ, STATWH_HOME=str(home), PYTHONPATH=str(REPO), GX_ANALYTICS_ENABLED="false")
+    env["STATWH_STABLE_SECONDS"] = "0"
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=600)
+
+
+def test_an_unreadable_file_is_rejected_and_the_next_file_loads(copied_home):
+    """Permissions 000: a rejection of that file (exit 1, one line, meta.loads and meta.rejections),
+    the file back in the inbox for a person to fix (nothing lost), the file behind it loaded."""
+    db = copied_home / "warehouse.duckdb"
+    last = query(db, "select max(load_id) from meta.loads")[0][0]
+    bad = inbox_file(copied_home, "land_use", "增减挂钩_a无权限.xlsx", shifted_ledger(3))
+    inbox_file(copied_home, "land_use", "增减挂钩_b正常.xlsx", shifted_ledger(4))
+    content = bad.read_bytes()
+    bad.chmod(0)
+    p = _statwh_subprocess(copied_home, "run", unreadable_as_root=True)
+    err = p.stderr + p.stdout
+    assert p.returncode == 1, err
+    assert "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if "增减挂钩_a无权限.xlsx" in ln or "cannot read the file" in ln]
+    assert any("cannot read the file" in ln for ln in lines), err
+    loads = dict(query(db, "select file_name, status from meta.loads where load_id > ?", [last]))
+    assert loads == {"增减挂钩_a无权限.xlsx": "rejected", "增减挂钩_b正常.xlsx": "loaded"}
+    (load_id,) = query(db, "select load_id from meta.loads where file_name = '增减挂钩_a无权限.xlsx'")[0]
+    one_line_reasons(db, load_id, err)
+    bad.chmod(0o644)
+    assert bad.read_bytes() == content, "the unreadable file is back in the inbox, unchanged"
+
+
+# ---------------------------------------------------------------- the data area itself
+
+
+@pytest.mark.parametrize("damage", ["zero_bytes", "truncated", "random_bytes"])
+def test_a_damaged_warehouse_is_one_line_and_exit_2(damage, copied_home, capsys):
+    import os
+
+    wh = copied_home / "warehouse.duckdb"
+    data = wh.read_bytes()
+    wh.write_bytes(
+        {"zero_bytes": b"", "truncated": data[: len(data) // 3], "random_bytes": os.urandom(len(data))}[
+            damage
+        ]
+    )
+    waiting = inbox_file(copied_home, "land_use", "台账.xlsx", shifted_ledger(5))
+    content = waiting.read_bytes()
+    for args in (["run"], ["build"], ["publish"], ["indicators", "--as-of", "2025-06-30"]):
+        capsys.readouterr()
+        code = run_cli(*args)
+        err = capsys.readouterr().err
+        assert code == 2, (args, err)
+        assert "Traceback" not in err
+        (line,) = [ln for ln in err.splitlines() if ln.startswith("statwh:")]
+        assert "statwh restore" in line and "damaged" in line, line
+    kept = [f for f in (copied_home / "inbox").rglob("*.xlsx")] + [
+        f for f in (copied_home / "processing").glob("*") if not f.name.endswith(".claim")
+    ]
+    assert waiting.exists() or any(f.read_bytes() == content for f in kept), (
+        "the file is still waiting, or claimed (the next run puts it back): nothing lost"
+    )
+
+
+def test_readers_never_open_the_writers_file(copied_home, capsys):
+    """No snapshot: `statwh indicators` and `statwh report` say to publish (exit 2), even while
+    the warehouse is there to be read."""
+    (copied_home / "published" / "statwh.duckdb").unlink()
+    for args in (["indicators"], ["indicators", "--format", "json"], ["report"]):
+        capsys.readouterr()
+        assert run_cli(*args) == 2, args
+        out = capsys.readouterr()
+        assert out.out == "" and "Traceback" not in out.err
+        assert out.err.count("\n") == 1 and "statwh publish" in out.err, out.err
+
+
+def test_a_damaged_snapshot_says_to_publish(copied_home, capsys):
+    snap = copied_home / "published" / "statwh.duckdb"
+    snap.chmod(0o644)
+    snap.write_bytes(b"\0" * 4096)
+    for args in (["indicators"], ["report"]):
+        capsys.readouterr()
+        assert run_cli(*args) == 2, args
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "statwh publish" in err and "Traceback" not in err, err
+
+
+def test_an_unexpected_error_is_one_line_with_the_traceback_in_a_log(copied_home, capsys, monkeypatch):
+    import etl.warehouse.build
+
+    def broken(*a, **k):
+        raise RuntimeError("a bug\nspanning lines")
+
+    monkeypatch.setattr(etl.warehouse.build, "build", broken)
+    assert run_cli("build") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert "internal error: RuntimeError: a bug\\nspanning lines — details in " in err
+    log = Path(err.strip().rsplit("details in ", 1)[1])
+    assert log.parent == copied_home / "logs"
+    assert "Traceback" in log.read_text(encoding="utf-8") and "def broken" not in err
+
+
+def _leftovers(home: Path) -> list[Path]:
+    """Half-written files a failed writer could leave: *.tmp anywhere, Parquet directories never linked."""
+    tmp = [p for p in home.rglob("*") if ".tmp" in p.name]
+    published = home / "published"
+    unlinked = [
+        d
+        for d in published.glob(".parquet-*")
+        if d.is_dir() and not d.is_symlink() and not d.with_name(d.name + ".linked").exists()
+    ]
+    return tmp + unlinked
+
+
+def test_disk_full_while_archiving_is_one_line_and_leaves_no_partial_copy(
+    copied_home, tmp_path, capsys, monkeypatch
+):
+    import errno
+
+    import etl.warehouse.load
+
+    real_copy = etl.warehouse.load.shutil.copyfile
+
+    def copy_half_then_fail(src, dst, *a, **k):
+        if Path(copied_home / "archive") not in Path(dst).parents:
+            return real_copy(src, dst, *a, **k)
+        Path(dst).write_bytes(Path(src).read_bytes()[:100])
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    monkeypatch.setattr(etl.warehouse.load.shutil, "copyfile", copy_half_then_fail)
+    d = tmp_path / "in"
+    d.mkdir()
+    p = shifted_ledger(6)(d / "台账.xlsx")
+    assert run_cli("ingest", "land_use", str(p)) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "disk full" in err and "Traceback" not in err, err
+    assert not _leftovers(copied_home)
+
+
+def test_disk_full_while_publishing_on_a_small_file_system(tmp_path, built_home, capsys):
+    """A real full disk (a 40 MB tmpfs, as root): `statwh publish` says so on one line, removes its
+    half-written snapshot and Parquet files, and the previous publication stays readable."""
+    import os
+    import shutil
+    import subprocess
+
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if (
+        os.geteuid() != 0
+        or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(mnt)]).returncode
+    ):
+        pytest.skip("needs root and mount to make a small file system")
+    try:
+        home = mnt / "home"
+        shutil.copytree(built_home, home)
+        before = query(home / "published" / "statwh.duckdb", "select count(*) from marts.indicator_progress")
+        free = shutil.disk_usage(mnt).free
+        (mnt / "filler").write_bytes(b"\0" * (free - 256 * 1024))
+        from tests.conftest import HomeEnv
+
+        with HomeEnv(home):
+            code = run_cli("publish")
+        err = capsys.readouterr().err
+        assert code == 1, err
+        assert err.count("\n") == 1 and "disk full" in err and "Traceback" not in err, err
+        assert not _leftovers(home)
+        assert (
+            query(home / "published" / "statwh.duckdb", "select count(*) from marts.indicator_progress")
+            == before
+        )
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)])
+
+
+# ---------------------------------------------------------------- the whole corpus, as a clerk runs it
+
+
+def test_the_whole_corpus_in_one_run_prints_no_traceback(home, tmp_path):
+    """Every case of the corpus dropped in the inbox at once and run by `statwh run` in its own
+    process: whatever the outcomes, nothing it prints (stdout, stderr) holds a traceback, and
+    every file is accounted for in meta.loads."""
+    made = 0
+    for name, case in CASES.items():
+        if name == "zip_bomb":
+            continue  # 2 GiB claimed: has its own tests; here it would only slow the run
+        d = tmp_path / "cases" / name
+        d.mkdir(parents=True)
+        src = case.make(d)
+        inbox_file(
+            home,
+            case.source,
+            f"{name}__{src.name}",
+            lambda p, src=src: (p.write_bytes(src.read_bytes()), p)[1],
+        )
+        made += 1
+    p = _statwh_subprocess(home, "run")
+    assert "Traceback" not in p.stdout + p.stderr, (p.stdout + p.stderr)[-3000:]
+    assert p.returncode == 1
+    assert query(home / "warehouse.duckdb", "select count(*) from meta.loads")[0][0] == made
+
+
+def test_ctrl_c_is_one_line(home, capsys, monkeypatch):
+    import etl.cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(etl.cli, "cmd_sources", interrupted)
+    assert run_cli("sources") == 130
+    err = capsys.readouterr().err
+    assert err == "statwh: 已中断 / interrupted\n"

@@ -203,3 +203,31 @@ def test_statwh_home_pointing_at_a_file_is_exit_2(tmp_path, monkeypatch, capsys)
     monkeypatch.setenv("STATWH_HOME", str(f))
     assert main(["sources"]) == 2
     assert "STATWH_HOME" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "message, damaged",
+    [
+        (
+            'IO Error: The file "/d/warehouse.duckdb" exists, but it is not a valid DuckDB database file!',
+            True,
+        ),
+        (
+            'IO Error: Could not read enough bytes from file "/d/warehouse.duckdb": attempted to read 6144',
+            True,
+        ),
+        ("IO Error: Corrupt database file: computed checksum 1 does not match stored checksum 2", True),
+        (
+            'IO Error: Could not set lock on file "/d/warehouse.duckdb": Conflicting lock is held in pid 7',
+            False,
+        ),
+        ("Catalog Error: Table with name loads does not exist!", False),
+        ("IO Error: Could not write file: No space left on device", False),
+    ],
+)
+def test_only_a_damaged_file_is_called_damaged(message, damaged):
+    """A lock held by another process, a missing table or a full disk never sends a user to
+    `statwh restore`."""
+    from etl.warehouse.connection import is_damage
+
+    assert is_damage(duckdb.IOException(message)) is damaged
