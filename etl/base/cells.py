@@ -141,6 +141,10 @@ def parse_number(raw: Any) -> Parsed:
 
 
 NOT_FINITE = "数值“{}”超出范围（无穷大或非数） / not a finite number"
+MAX_FIGURE = 1e15
+"""No statistical figure of a district reaches this in any unit (the whole country's GDP is about
+1.3e14 元): a larger one is a slip (`1e308`), and summing it would overflow to infinity in a mart."""
+TOO_LARGE = "数值“{}”超出合理范围（绝对值不小于 1e15） / beyond any plausible figure (|x| ≥ 1e15)"
 
 
 def _finite(v: Any, shown: Any) -> Parsed:
@@ -151,6 +155,8 @@ def _finite(v: Any, shown: Any) -> Parsed:
         f = math.inf
     if not math.isfinite(f):
         return Parsed(None, None, NOT_FINITE.format(str(shown)[:24]))
+    if abs(f) >= MAX_FIGURE:
+        return Parsed(None, None, TOO_LARGE.format(str(shown)[:24]))
     return Parsed(f)
 
 

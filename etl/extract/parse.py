@@ -221,6 +221,10 @@ def parse_series(
         if infinite.any():  # `inf`, `1e400` and ±∞ cells: never infinity in a table
             problems[infinite] = raw[infinite].map(lambda v: cells.NOT_FINITE.format(label_text(v)))
             num[infinite] = float("nan")
+        huge = np.abs(num.to_numpy()) >= cells.MAX_FIGURE
+        if huge.any():  # `1e308`: finite, but its sum in a mart would not be
+            problems[huge] = raw[huge].map(lambda v: cells.TOO_LARGE.format(label_text(v)))
+            num[huge] = float("nan")
         if f.type == "integer":
             frac = num.notna() & (num % 1 != 0)
             if frac.any():
