@@ -320,3 +320,25 @@ def test_init_refuses_an_invalid_fernet_key(compose):
     assert out.returncode != 0
     (line,) = out.stderr.strip().splitlines()
     assert "AIRFLOW_FERNET_KEY" in line and "Fernet" in line
+
+
+def test_compose_env_script_writes_secrets_the_init_accepts_once(compose, tmp_path):
+    target = tmp_path / ".env"
+    script = str(REPO / "scripts" / "compose-env.sh")
+    first = subprocess.run(["bash", script, str(target)], capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0 and str(target) in first.stderr, first.stderr
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    written = dict(
+        x.split("=", 1) for x in target.read_text().splitlines() if x.strip() and not x.startswith("#")
+    )
+    needed = {m.group(1) for m in VAR.finditer(_compose_text()) if (m.group(2) or "").startswith(":?")}
+    assert needed and all(written.get(k) for k in needed), sorted(k for k in needed if not written.get(k))
+    assert not [v for v in written.values() if "CHANGE-ME" in v]
+    assert _run_init_check(compose, **{k: written[k] for k in INIT_SECRETS}).returncode == 0
+    before = target.read_text()
+    again = subprocess.run(["bash", script, str(target)], capture_output=True, text=True, timeout=60)
+    assert again.returncode != 0 and target.read_text() == before, "an existing .env is never overwritten"
+    other = tmp_path / "other.env"
+    subprocess.run(["bash", script, str(other)], capture_output=True, text=True, timeout=60, check=True)
+    regenerated = dict(x.split("=", 1) for x in other.read_text().splitlines() if "=" in x and x[0] != "#")
+    assert all(regenerated[k] != written[k] for k in INIT_SECRETS), "secrets must be random"
