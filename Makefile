@@ -12,7 +12,7 @@ export STATWH_HOME ?= $(CURDIR)/data
 export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install run test test-fast lint fmt bench bench-quick clean browser
+.PHONY: help install run test test-fast lint fmt bench bench-quick clean browser airflow airflow-stop
 
 help:
 	@echo "make run         install (locked), write the sample files if the inbox is empty, run the pipeline, print progress"
@@ -20,6 +20,8 @@ help:
 	@echo "make test-fast   the suite without the slow Airflow / browser tests"
 	@echo "make lint / fmt  ruff and sqlfluff"
 	@echo "make bench       benchmarks (make bench-quick: under 2 minutes)"
+	@echo "make airflow     a local Airflow (PostgreSQL if one answers, else SQLite); prints the URL and login"
+	@echo "make airflow-stop  stops everything make airflow started"
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv $(CURDIR)/.tools
@@ -60,6 +62,13 @@ bench: install
 
 bench-quick: install
 	$(RUN) python -m bench.run --quick
+
+# a local Airflow suited to this machine (docs/airflow.md); PIDs in $$AIRFLOW_HOME/statwh-local.pids
+airflow: install
+	scripts/airflow-local.sh start
+
+airflow-stop:
+	scripts/airflow-local.sh stop
 
 clean:
 	rm -rf data .pytest_cache

@@ -16,10 +16,21 @@ export AIRFLOW_HOME="${AIRFLOW_HOME:-$STATWH_HOME/airflow}"
 export AIRFLOW__CORE__DAGS_FOLDER="$_statwh_repo/dags"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="${AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION:-True}"
-# the simple auth manager: everyone is admin (a local, single-user install); the compose file differs
-export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS:-True}"
+# a login for the UI and the REST API: the simple auth manager, one admin user whose password is
+# generated once and kept in $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated (mode 600)
+export AIRFLOW__CORE__AUTH_MANAGER="${AIRFLOW__CORE__AUTH_MANAGER:-airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager}"
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS:-False}"
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS:-admin:admin}"
+# the server listens on this machine only unless told otherwise (AIRFLOW__API__HOST=0.0.0.0)
+export AIRFLOW__API__HOST="${AIRFLOW__API__HOST:-127.0.0.1}"
+export AIRFLOW__API__PORT="${AIRFLOW__API__PORT:-8080}"
+export AIRFLOW__API__BASE_URL="${AIRFLOW__API__BASE_URL:-http://${AIRFLOW__API__HOST/0.0.0.0/localhost}:$AIRFLOW__API__PORT}"
+# a laptop-sized default: SQLite allows one writer, so one task at a time (Airflow 3 has no
+# SequentialExecutor); `make airflow` raises it on PostgreSQL
+export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-1}"
+export AIRFLOW__SCHEDULER__CATCHUP_BY_DEFAULT="${AIRFLOW__SCHEDULER__CATCHUP_BY_DEFAULT:-False}"
 # tasks reach the api-server's execution API on the port it listens on (AIRFLOW__API__PORT, default 8080)
-export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-http://localhost:${AIRFLOW__API__PORT:-8080}/execution/}"
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-http://127.0.0.1:${AIRFLOW__API__PORT}/execution/}"
 export GX_ANALYTICS_ENABLED=false
 # the DAG files import `etl` from the repository
 export PYTHONPATH="$_statwh_repo${PYTHONPATH:+:$PYTHONPATH}"
@@ -32,14 +43,16 @@ fi
 mkdir -p "$STATWH_HOME" "$AIRFLOW_HOME"
 
 if [ -z "${STATWH_AIRFLOW_NO_SETUP:-}" ]; then
-    if [ ! -e "$AIRFLOW_HOME/.statwh-db-ready" ]; then
+    # one marker per metadata DB: switching SQLite ↔ PostgreSQL migrates the new one
+    _statwh_marker="$AIRFLOW_HOME/.statwh-db-ready-$(printf %s "${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-sqlite}" | cksum | cut -d' ' -f1)"
+    if [ ! -e "$_statwh_marker" ]; then
         echo "statwh: migrating the Airflow metadata DB in $AIRFLOW_HOME …" >&2
         airflow db migrate >"$AIRFLOW_HOME/db-migrate.log" 2>&1 \
-            && touch "$AIRFLOW_HOME/.statwh-db-ready" \
+            && touch "$_statwh_marker" \
             || echo "statwh: 'airflow db migrate' failed, see $AIRFLOW_HOME/db-migrate.log" >&2
     fi
     airflow pools set statwh_duckdb 1 "statwh: one DuckDB writer at a time" >/dev/null 2>&1 \
         || echo "statwh: could not create the pool statwh_duckdb (run: airflow pools set statwh_duckdb 1 statwh)" >&2
 fi
 echo "statwh: STATWH_HOME=$STATWH_HOME AIRFLOW_HOME=$AIRFLOW_HOME DAGs=$AIRFLOW__CORE__DAGS_FOLDER" >&2
-unset _statwh_repo
+unset _statwh_repo _statwh_marker

@@ -2,10 +2,13 @@
 
 api-server, scheduler, dag-processor and a Celery worker run as real processes; the metadata DB is a
 uniquely named PostgreSQL database (dropped afterwards) and the broker a Redis database of its own
-number (flushed afterwards). The demo files are dropped into a temporary inbox, the ingestion DAGs
-and the marts DAG are unpaused and the ingestion DAGs triggered through the REST API; the test waits
-until the published snapshot holds the marts of all 35 files. Every process started is stopped, also
-when the test fails. Bounded: 6 minutes in all.
+number (flushed afterwards). The REST API needs a login, as operators run it (simple auth manager, a
+generated password): a call without a token is refused, the test takes a JWT from /auth/token. The demo
+files are dropped into a temporary inbox, the ingestion DAGs and the marts DAG are unpaused and the
+ingestion DAGs triggered through the REST API; the test waits until the published snapshot holds the
+marts of all 35 files, then checks the marts against `statwh run` on the same files (the command line,
+one process: the ground truth), table by table, every figure and status. Every process started is
+stopped, also when the test fails. Bounded: 6 minutes for the Airflow run, 3 more for the comparison.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from etl.spec.model import source_ids
 from tests.conftest import REPO
 
 DEADLINE = 360  # seconds for the whole test, processes' start and stop included
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(DEADLINE + 60)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(DEADLINE + 240)]
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_PORT = 6379
@@ -199,15 +202,74 @@ class Processes:
                 p.wait(timeout=5)
 
 
-def _api(port: int, method: str, path: str, body: dict | None = None) -> dict:
+def _api(port: int, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     req = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}",
         method=method,
         data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
+        headers=headers,
     )
     with urllib.request.urlopen(req, timeout=20) as resp:
         return json.loads(resp.read() or b"{}")
+
+
+def _refused(port: int, method: str, path: str, body: dict | None = None) -> int:
+    """The HTTP status of a call without credentials (0 when it was answered)."""
+    try:
+        _api(port, method, path, body)
+    except urllib.error.HTTPError as err:
+        return err.code
+    return 0
+
+
+# the marts' figures and statuses; when a row was loaded or which load brought it differ between runs
+NOT_FIGURES = {"as_of", "vintage", "load_id", "loaded_at", "received_at", "last_loaded_at"}
+NOT_FIGURES |= {"last_received_at", "valid_from", "valid_to", "superseded_at"}
+
+
+def _marts(snapshot: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' union "
+                "select view_name from duckdb_views() where schema_name = 'marts' and not internal"
+            ).fetchall()
+        ]
+        out = {}
+        for table in sorted(tables):
+            cols = [
+                r[0] for r in con.execute(f"describe marts.{table}").fetchall() if r[0] not in NOT_FIGURES
+            ]
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            rows = con.execute(f"select {quoted} from marts.{table}").fetchall()
+            out[table] = sorted(rows, key=repr)
+        return out
+    finally:
+        con.close()
+
+
+def _cli_snapshot(tmp_path: Path, demo_files: Path, timeout: float) -> Path:
+    """`statwh run` on the demo files in a data area of its own: the marts the DAGs must also give."""
+    home = tmp_path / "cli"
+    shutil.copytree(demo_files, home / "inbox")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__")}
+    env.update(STATWH_HOME=str(home), GX_ANALYTICS_ENABLED="false")
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    out = subprocess.run(
+        [sys.executable, "-m", "etl.cli", "run"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert out.returncode == 0, f"statwh run failed:\n{out.stderr[-3000:]}"
+    return home / "published" / "statwh.duckdb"
 
 
 def _snapshot_state(snapshot: Path) -> tuple[int, int]:
@@ -277,7 +339,8 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
             "AIRFLOW__CORE__FERNET_KEY": "",
@@ -294,6 +357,10 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
             "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "300",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
         }
+    )
+    password = secrets.token_urlsafe(16)
+    (airflow_home / "simple_auth_manager_passwords.json.generated").write_text(
+        json.dumps({"admin": password})
     )
     _redis().flushdb()
     _pg(f'create database "{dbname}"')
@@ -367,10 +434,21 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
             )
             time.sleep(1)
 
+        # no login, no access; a JWT from /auth/token opens the API
+        assert _refused(api_port, "PATCH", "/api/v2/dags/statwh_marts", {"is_paused": False}) in (401, 403)
+        token = _api(api_port, "POST", "/auth/token", {"username": "admin", "password": password})[
+            "access_token"
+        ]
         for dag_id in sorted(wanted):
-            _api(api_port, "PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
+            _api(api_port, "PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False}, token)
         for source in source_ids():
-            _api(api_port, "POST", f"/api/v2/dags/statwh_ingest_{source}/dagRuns", {"logical_date": None})
+            _api(
+                api_port,
+                "POST",
+                f"/api/v2/dags/statwh_ingest_{source}/dagRuns",
+                {"logical_date": None},
+                token,
+            )
 
         snapshot = statwh_home / "published" / "statwh.duckdb"
         state = (0, 0)
@@ -420,6 +498,12 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
             _pg(f'drop database if exists "{dbname}" with (force)')
         with contextlib.suppress(Exception):
             _redis().flushdb()
+    # the marts the DAGs published are those of `statwh run` on the same files, figure for figure
+    got, want = _marts(snapshot), _marts(_cli_snapshot(tmp_path, demo_files, timeout=180))
+    assert sorted(got) == sorted(want) and "indicator_progress" in got
+    for table in want:
+        assert want[table], f"marts.{table} is empty in the command line's run"
+        assert got[table] == want[table], f"marts.{table} differs from statwh run's"
 
 
 def _task_logs(airflow_home: Path, chars: int = 4000) -> str:

@@ -1,10 +1,16 @@
-"""docker-compose.yml, Dockerfile and .env.example, checked without a Docker engine: every service of Airflow 3's
-official layout, health checks, the shared data volume, the variables each service needs, no secret in
-the files, and the image installing the locked dependencies with `uv sync --frozen`."""
+"""docker-compose.yml, Dockerfile, .dockerignore and .env.example, checked without a Docker engine: every service
+of Airflow 3's official layout (with the airflow-cli and flower profiles), health checks, the shared data
+volume, the read-only reader, the mounted dags/specs/expectations, the variables each service needs, no
+secret in the files, the init service refusing placeholder secrets (its script run by bash), a build context
+without the virtualenv, data or secrets, and the image installing the locked dependencies."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -14,6 +20,7 @@ from tests.conftest import REPO
 COMPOSE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "Dockerfile"
 ENV_EXAMPLE = REPO / ".env.example"
+DOCKERIGNORE = REPO / ".dockerignore"
 
 SERVICES = {
     "postgres",
@@ -24,9 +31,21 @@ SERVICES = {
     "airflow-triggerer",
     "airflow-worker",
     "airflow-init",
+    "reader",
 }
+PROFILED = {"airflow-cli": {"debug", "airflow-cli"}, "flower": {"flower"}}
 AIRFLOW_SERVICES = {s for s in SERVICES if s.startswith("airflow-")}
 LONG_RUNNING = SERVICES - {"airflow-init"}
+MOUNTED = {"./dags:/opt/statwh/dags:ro", "./etl/specs:/opt/statwh/etl/specs:ro"}
+MOUNTED.add("./expectations:/opt/statwh/expectations:ro")
+INIT_SECRETS = (
+    "POSTGRES_PASSWORD",
+    "REDIS_PASSWORD",
+    "AIRFLOW_FERNET_KEY",
+    "AIRFLOW_API_SECRET_KEY",
+    "AIRFLOW_JWT_SECRET",
+    "AIRFLOW_ADMIN_PASSWORD",
+)
 AIRFLOW_ENV = {
     "AIRFLOW__CORE__EXECUTOR",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
@@ -86,7 +105,11 @@ def _strings(node):
 
 
 def test_every_service_of_the_official_layout(compose):
-    assert set(compose["services"]) == SERVICES
+    always = {n for n, s in compose["services"].items() if not s.get("profiles")}
+    assert always == SERVICES
+    assert {n: set(s["profiles"]) for n, s in compose["services"].items() if s.get("profiles")} == PROFILED
+    assert compose["services"]["flower"]["command"] == "celery flower"
+    assert compose["services"]["airflow-cli"]["build"]["context"] == "."
 
 
 def test_airflow_services_run_the_projects_image(compose):
@@ -197,3 +220,125 @@ def test_dockerfile_installs_the_locked_dependencies():
         assert re.search(rf"^COPY {d} ", text, re.M), f"the image lacks {d}/"
     assert not re.search(r"(PASSWORD|SECRET|FERNET)[A-Z_]*=", text), "no secret in the image"
     assert "ENTRYPOINT" in text and "airflow" in text
+
+
+def test_dags_specs_and_expectations_are_mounted_so_a_new_spec_needs_no_rebuild(compose):
+    for name in AIRFLOW_SERVICES | {"flower"}:
+        volumes = set(compose["services"][name]["volumes"])
+        assert MOUNTED <= volumes, f"{name} lacks {sorted(MOUNTED - volumes)}"
+    from etl.base.paths import REPO_DIR, SPEC_DIR, SUITE_DIR
+
+    for mount in MOUNTED:  # the container's paths are where etl looks (/opt/statwh is the image's repo)
+        host, inside, _ = mount.split(":")
+        assert (REPO / host).is_dir()
+        local = {"./dags": REPO_DIR / "dags", "./etl/specs": SPEC_DIR, "./expectations": SUITE_DIR}[host]
+        assert inside == "/opt/statwh/" + local.relative_to(REPO_DIR).as_posix()
+    assert "WORKDIR /opt/statwh" in DOCKERFILE.read_text(encoding="utf-8")
+
+
+def test_reader_serves_the_published_files_read_only(compose):
+    reader = compose["services"]["reader"]
+    assert reader["volumes"] == ["statwh-data:/data:ro"]
+    assert reader.get("read_only") is True
+    command = reader["entrypoint"]
+    assert "http.server" in command and command[command.index("--directory") + 1] == "/data/published"
+    assert reader["ports"] and reader["ports"][0].endswith(":8000") and "8000" in command
+    assert reader["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+    from etl.base.settings import Home
+
+    published = Home(Path("/data")).published
+    assert str(published) == "/data/published"
+
+
+def test_init_system_settings_fit_tini():
+    text = COMPOSE.read_text(encoding="utf-8") + DOCKERFILE.read_text(encoding="utf-8")
+    assert re.search(r'ENTRYPOINT \["/usr/bin/tini", "--"', text)
+    assert "DUMB_INIT" not in _compose_text(), "dumb-init's variable for an image that runs tini"
+    assert re.search(r"apt-get install .*\btini\b", DOCKERFILE.read_text(encoding="utf-8"))
+
+
+def test_build_context_leaves_out_venv_data_git_and_secrets():
+    lines = [x.strip() for x in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()]
+    rules = [x for x in lines if x and not x.startswith("#")]
+    for needed in (".venv/", "data/", ".git/", ".env", ".tools/"):
+        assert needed in rules, f".dockerignore lacks {needed}"
+    copied = re.findall(r"^COPY (.+) \S+$", DOCKERFILE.read_text(encoding="utf-8"), re.M)
+    ignored = {r.rstrip("/") for r in rules if not r.startswith("!")}
+    for item in " ".join(copied).split():
+        assert item not in ignored, f"the Dockerfile copies {item}, which .dockerignore leaves out"
+
+
+def _init_check(compose) -> str:
+    """The secret check of airflow-init's script, as the container's bash gets it ($$ → $)."""
+    script = "\n".join(compose["services"]["airflow-init"]["command"][1:])
+    check, found, _rest = script.partition("mkdir -p /data/published")
+    # never run the rest here (it migrates a DB and writes /data); no check before it = a failure
+    assert found and "exit 1" in check, "airflow-init checks no secret before it starts its work"
+    return check.replace("$$", "$")
+
+
+def _run_init_check(compose, **secrets: str) -> subprocess.CompletedProcess:
+    env = {"PATH": os.environ["PATH"], **secrets}
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env["PATH"]
+    return subprocess.run(
+        ["bash", "-c", _init_check(compose)], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def _good_secrets() -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    good = {name: f"s3cret-{n}-Xq9" for n, name in enumerate(INIT_SECRETS)}
+    good["AIRFLOW_FERNET_KEY"] = Fernet.generate_key().decode()
+    return good
+
+
+def test_init_accepts_real_secrets(compose):
+    assert set(INIT_SECRETS) <= set(_env(compose["services"]["airflow-init"]))
+    out = _run_init_check(compose, **_good_secrets())
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+
+
+@pytest.mark.parametrize("name", INIT_SECRETS)
+@pytest.mark.parametrize("value", ["", "CHANGE-ME-random-string", "CHANGE-ME"])
+def test_init_refuses_placeholder_or_empty_secrets(compose, env_example, name, value):
+    out = _run_init_check(compose, **{**_good_secrets(), name: value})
+    assert out.returncode != 0
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0] and "refusing to start" in lines[0], out.stderr
+
+
+def test_init_refuses_every_placeholder_of_env_example(compose, env_example):
+    out = _run_init_check(compose, **{k: v for k, v in env_example.items() if k in INIT_SECRETS})
+    assert out.returncode != 0
+    (line,) = out.stderr.strip().splitlines()
+    assert all(name in line for name in INIT_SECRETS), line
+
+
+def test_init_refuses_an_invalid_fernet_key(compose):
+    out = _run_init_check(compose, **{**_good_secrets(), "AIRFLOW_FERNET_KEY": "not-a-fernet-key"})
+    assert out.returncode != 0
+    (line,) = out.stderr.strip().splitlines()
+    assert "AIRFLOW_FERNET_KEY" in line and "Fernet" in line
+
+
+def test_compose_env_script_writes_secrets_the_init_accepts_once(compose, tmp_path):
+    target = tmp_path / ".env"
+    script = str(REPO / "scripts" / "compose-env.sh")
+    first = subprocess.run(["bash", script, str(target)], capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0 and str(target) in first.stderr, first.stderr
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    written = dict(
+        x.split("=", 1) for x in target.read_text().splitlines() if x.strip() and not x.startswith("#")
+    )
+    needed = {m.group(1) for m in VAR.finditer(_compose_text()) if (m.group(2) or "").startswith(":?")}
+    assert needed and all(written.get(k) for k in needed), sorted(k for k in needed if not written.get(k))
+    assert not [v for v in written.values() if "CHANGE-ME" in v]
+    assert _run_init_check(compose, **{k: written[k] for k in INIT_SECRETS}).returncode == 0
+    before = target.read_text()
+    again = subprocess.run(["bash", script, str(target)], capture_output=True, text=True, timeout=60)
+    assert again.returncode != 0 and target.read_text() == before, "an existing .env is never overwritten"
+    other = tmp_path / "other.env"
+    subprocess.run(["bash", script, str(other)], capture_output=True, text=True, timeout=60, check=True)
+    regenerated = dict(x.split("=", 1) for x in other.read_text().splitlines() if "=" in x and x[0] != "#")
+    assert all(regenerated[k] != written[k] for k in INIT_SECRETS), "secrets must be random"
