@@ -129,7 +129,7 @@ def common(path: Path, sha: str, err: str, load, home: Path) -> None:
     assert path.name in err, "the summary names the file"
     load_id, status, file_name, sha_, archive_path, *_ = load
     assert file_name == path.name and sha_ == sha
-    archived = Path(archive_path)
+    archived = home / archive_path  # recorded relative to STATWH_HOME
     assert archived.parent.parent == home / "archive" and archived.name.startswith(sha)
     assert archived.stem == sha, "archived under its sha256, never under a name from outside"
     assert sha256(archived) == sha
