@@ -27,7 +27,7 @@ from etl.warehouse.archive import journal_entries, journal_path
 from etl.warehouse.connection import connect, write_lock
 from etl.warehouse.load import data_docs_dir, ingest_file
 from etl.warehouse.publish import publish
-from etl.warehouse.restore import replay
+from etl.warehouse.restore import replay, seed_journal
 
 log = logging.getLogger("statwh")
 
@@ -53,6 +53,8 @@ def writer(
     with write_lock(home, timeout=lock_timeout, on_wait=on_wait):
         con = connect(home)
         try:
+            if seed_journal(con, home):
+                log.warning("wrote the archive's journal from meta.loads (a data area from before it)")
             yield con
         finally:
             con.close()

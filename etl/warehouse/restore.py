@@ -15,8 +15,8 @@ from pathlib import Path
 
 from etl.base.issues import Issue
 from etl.base.settings import Home
-from etl.warehouse.archive import journal_entries
-from etl.warehouse.load import LoadResult, Prepared, commit, ingest_file
+from etl.warehouse.archive import journal, journal_entries, journal_path, locate
+from etl.warehouse.load import UNREAD_RULES, LoadResult, Prepared, commit, ingest_file
 
 
 def replay(con, home: Home, entries: list[dict] | None = None) -> list[LoadResult]:
@@ -61,3 +61,34 @@ def _unread(e: dict, name: str, received_at: dt.datetime) -> Prepared:
         received_at=received_at,
         issues=[why],
     )
+
+
+def seed_journal(con, home: Home) -> int:
+    """Write the journal from `meta.loads` when the archive has none yet (a data area from before
+    the journal): every load, in load order, so that `restore` can rebuild all of it. Returns the
+    number of loads written (0: a journal exists, or nothing is loaded)."""
+    if journal_path(home).exists():
+        return 0
+    rows = con.execute(
+        "select l.load_id, l.source, l.file_name, l.sha256, l.archive_path, l.received_at, l.reprocess_of,"
+        " (select min(r.rule) from meta.rejections r where r.load_id = l.load_id and r.rule in ?) as unread"
+        " from meta.loads as l order by l.load_id",
+        [list(UNREAD_RULES)],
+    ).fetchall()
+    for _load_id, source, name, sha, path, received_at, reprocess_of, unread in rows:
+        rel = None
+        if path:
+            p = locate(home, path, sha)
+            rel = p.relative_to(home.root).as_posix() if p.is_relative_to(home.root) else None
+        journal(
+            home,
+            "reprocess" if reprocess_of is not None else "received",
+            sha256=sha,
+            archive=rel,
+            source=source,
+            file_name=name,
+            received_at=received_at,
+            reprocess_of=reprocess_of,
+            rule=unread if rel else unread or "unreadable_entry",
+        )
+    return len(rows)

@@ -146,7 +146,7 @@ def _read_all(fd: int, pid: int, timeout: float) -> bytes | None:
             chunks.append(chunk)
 
 
-def _why(status: int, data: bytes | None, timeout: float, memory: int) -> str:
+def _why(status: int, data: bytes | None, timeout: float) -> str:
     if data is None:
         return f"超过 {timeout:g} 秒未读完 / took longer than STATWH_WORKER_SECONDS={timeout:g}"
     if os.WIFSIGNALED(status):
@@ -165,7 +165,7 @@ def in_worker(run: Callable[[], Extracted], file_name: str, *, memory: int, time
     data = _read_all(read_fd, pid, timeout)
     _, status = os.waitpid(pid, 0)
     if not data:
-        raise ReaderCrash(_why(status, data, timeout, memory))
+        raise ReaderCrash(_why(status, data, timeout))
     kind, value = pickle.loads(data)
     if kind == "ok":
         return value

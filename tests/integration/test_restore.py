@@ -99,6 +99,27 @@ def test_restore_after_a_damaged_warehouse_gives_the_same_marts(damage, loaded_h
         assert list(home.glob("warehouse.duckdb.before-restore-*")), "the damaged file is kept aside"
 
 
+def test_a_data_area_from_before_the_journal_gets_one_and_restores(loaded_home, tmp_path, capsys):
+    """No journal, absolute archive paths (as older versions wrote): the next writer writes the
+    journal from meta.loads, and restore then rebuilds every load."""
+    home = tmp_path / "home"
+    shutil.copytree(loaded_home, home)
+    (home / "archive" / "journal.jsonl").unlink()
+    db = home / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("update meta.loads set archive_path = ? || '/' || archive_path", [str(home)])
+    con.close()
+    before, loads_before = marts(db), query(db, LOADS)
+    with HomeEnv(home):
+        assert run_cli("build") == 0
+        assert (home / "archive" / "journal.jsonl").exists()
+        db.unlink()
+        assert run_cli("restore") == 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert query(db, LOADS) == loads_before
+    assert marts(db) == before
+
+
 def test_a_tampered_archive_file_is_named_in_one_line(loaded_home, tmp_path, capsys):
     home = tmp_path / "home"
     shutil.copytree(loaded_home, home)
