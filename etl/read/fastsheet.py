@@ -36,11 +36,13 @@ from etl.read.sheetparts import failed, load, read_parts
 
 def xlsx_heads(path: Path, max_rows: int, max_cells: int | None = None) -> list[Grid]:
     """The first `max_rows` rows of every sheet (values only, no merge information). The sheets'
-    extent is checked first (`check_extent`, against `max_cells`, default `STATWH_MAX_CELLS`): a
-    sheet reaching beyond Excel's limits is a `ReadError` before anything is allocated for it."""
+    declared dimensions are checked first (`check_extent`, against `max_cells`, default
+    `STATWH_MAX_CELLS`), and every reference of the rows read: a sheet reaching beyond Excel's
+    limits is a `ReadError`. (Every reference of a small sheet is checked before, by the worker
+    process that reads a file for a load: `etl.warehouse.sandbox`.)"""
     with zipfile.ZipFile(path) as z:
         try:
-            check_extent(z, limits()["max_cells"] if max_cells is None else max_cells)
+            check_extent(z, limits()["max_cells"] if max_cells is None else max_cells, scan_bytes=0)
         except ExtentError as e:
             raise ReadError(str(e)) from None
         strings = SharedStrings(z)

@@ -12,7 +12,7 @@ REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 MAX_ROWS = 1_048_576  # Excel's limits: rows, and columns (XFD)
 MAX_COLS = 16_384
-FULL_SCAN_BYTES = 32 << 20  # sheets up to this size (inflated XML) have every reference checked
+FULL_SCAN_BYTES = 1 << 20  # sheets up to this size (inflated XML) have every reference checked
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=[\"']([^\"']*)[\"']")
 _REF = re.compile(rb"<(?:\w+:)?(?:c|row)\b[^>]*?\sr=[\"']([A-Za-z]*)(\d+)[\"']")
 _AREA = re.compile(r"^\$?([A-Za-z]{1,10})\$?(\d{1,12})(?::\$?([A-Za-z]{1,10})\$?(\d{1,12}))?$")
@@ -99,31 +99,37 @@ def _dimension(sheet: str, head: bytes, max_cells: int) -> None:
     _check_area(sheet, int(row), _letters_index(letters) + 1, max_cells, "声明范围 <dimension>")
 
 
-def _references(sheet: str, f, max_cells: int) -> None:
-    """Every row and cell reference of the sheet's XML (streamed): the furthest row and column checked."""
-    top_row = top_col = 0
-    tail = b""
-    while chunk := f.read(1 << 22):
-        buf = tail + chunk
-        for m in _REF.finditer(buf):
-            letters, digits = m.group(1), m.group(2)
-            if len(digits) > 8 or len(letters) > 3:
-                _check_area(
-                    sheet, int(digits[:12]), _letters_index(letters.decode()) + 1, max_cells, "单元格引用"
-                )
-            top_row = max(top_row, int(digits))
-            if letters:
-                top_col = max(top_col, _letters_index(letters.decode()) + 1)
-        tail = buf[-256:]
-    _check_area(sheet, top_row, max(top_col, 1), max_cells, "单元格引用")
+_CELL_FAST = re.compile(rb'<c r="([A-Za-z]+)(?=\d)')
+_ROW_FAST = re.compile(rb'<row r="(\d+)"')
 
 
-def check_extent(z: zipfile.ZipFile, max_cells: int) -> None:
+def _furthest(letters: set[bytes]) -> int:
+    """The furthest column (1-based) among cell references' letters."""
+    top = max(letters, key=lambda x: (len(x), x.upper()), default=b"A")
+    return _letters_index(top.decode()) + 1
+
+
+def _references(sheet: str, xml: bytes, max_cells: int) -> None:
+    """Every row and cell reference of the sheet's XML: the furthest row and column checked. The
+    references written first in their tags (as Excel, WPS and openpyxl write them) are read by a
+    fast pattern; when some tags are written otherwise, by the general one."""
+    cells, rows = _CELL_FAST.findall(xml), _ROW_FAST.findall(xml)
+    cols = set(cells)
+    if xml.count(b"<c ") != len(cells) or xml.count(b"<row ") != len(rows):
+        found = _REF.findall(xml)
+        cols = {c for c, _ in found if c}
+        rows = [r for _, r in found]
+    if any(len(r) > 8 for r in rows):
+        _check_area(sheet, MAX_ROWS + 1, 1, max_cells, "单元格引用")
+    _check_area(sheet, max(map(int, rows), default=1), _furthest(cols), max_cells, "单元格引用")
+
+
+def check_extent(z: zipfile.ZipFile, max_cells: int, scan_bytes: int = FULL_SCAN_BYTES) -> None:
     """Refuse a workbook whose sheets reach beyond Excel's limits (a column past XFD, a row past
     1,048,576) or span more than `max_cells` cells, before any reader allocates for them
     (`ExtentError`). The declared dimension is checked always; every row and cell reference too
-    when the sheet's XML is at most `FULL_SCAN_BYTES` (a big sheet's rows are then checked by the
-    reader's own cell cap and the worker process's memory limit)."""
+    when the sheet's XML is at most `scan_bytes` (a bigger sheet is then held by the reader's own
+    cell cap and the worker process's memory limit: a full scan costs ~15 ms a MB)."""
     names = {i.filename: i for i in z.infolist()}
     for sheet, part in sheet_paths(z):
         info = names.get(part)
@@ -132,18 +138,5 @@ def check_extent(z: zipfile.ZipFile, max_cells: int) -> None:
         with z.open(info) as f:
             head = f.read(1 << 14)
             _dimension(sheet, head, max_cells)
-            if info.file_size <= FULL_SCAN_BYTES:
-                _references(sheet, _Prefixed(head, f), max_cells)
-
-
-class _Prefixed:
-    """A stream with bytes already read put back in front."""
-
-    def __init__(self, head: bytes, f):
-        self._head, self._f = head, f
-
-    def read(self, n: int) -> bytes:
-        if self._head:
-            out, self._head = self._head, b""
-            return out
-        return self._f.read(n)
+            if info.file_size <= scan_bytes:
+                _references(sheet, head + f.read(scan_bytes + 1), max_cells)

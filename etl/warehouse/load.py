@@ -380,10 +380,16 @@ def _extract_in_worker(
     """Extract the archived copy in a worker process while great_expectations warms up here; a
     worker that crashes, runs out of memory or time makes the file a rejection (`reader_crashed`)."""
     wl = worker_limits()
-    _warm_validation(data_docs_dir(home))
+    docs = data_docs_dir(home)
     try:
         ex = extract_isolated(
-            got.path, source, file_name, limits(), memory=wl["memory"], timeout=wl["timeout"]
+            got.path,
+            source,
+            file_name,
+            limits(),
+            memory=wl["memory"],
+            timeout=wl["timeout"],
+            meanwhile=lambda: _warm_validation(docs),
         )
     except ReaderCrash as e:
         log.error("%s: the reader crashed: %s", file_name, e)

@@ -19,6 +19,7 @@ import pickle
 import resource
 import select
 import signal
+import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -33,6 +34,8 @@ from etl.base.issues import Issue
 from etl.extract import extract
 from etl.read import ZIP_MAGIC
 from etl.read.ooxml import ExtentError, check_extent
+from etl.reference.regions import RegionResolver
+from etl.spec.model import builtin_specs
 
 # called in the worker with the file's name before it reads (tests: make a worker crash)
 before_read: Callable[[str], None] | None = None
@@ -154,14 +157,41 @@ def _why(status: int, data: bytes | None, timeout: float) -> str:
     return f"读取进程退出码 {os.waitstatus_to_exitcode(status)} / exit status"
 
 
-def in_worker(run: Callable[[], Extracted], file_name: str, *, memory: int, timeout: float) -> Extracted:
-    """`run()` in a forked worker (see the module's doc); `ReaderCrash` when the worker fails."""
+def warm_parent() -> None:
+    """Build here, once, what every extraction loads on first use (the region tables, ~1 s; the
+    source specs), so that each worker inherits it instead of loading it again and throwing it away."""
+    RegionResolver.default()
+    builtin_specs()
+
+
+def _quiet_threads() -> None:
+    """Wait for the great_expectations warm-up thread (`etl.warehouse.load`) to end before a fork:
+    a thread importing modules while the process forks could leave the worker waiting on a lock."""
+    for t in threading.enumerate():
+        if t.name == "statwh-gx-warm-up" and t is not threading.current_thread():
+            t.join()
+
+
+def in_worker(
+    run: Callable[[], Extracted],
+    file_name: str,
+    *,
+    memory: int,
+    timeout: float,
+    meanwhile: Callable[[], None] | None = None,
+) -> Extracted:
+    """`run()` in a forked worker (see the module's doc); `ReaderCrash` when the worker fails.
+    `meanwhile` is called here once the worker runs (work to overlap with the read)."""
+    warm_parent()
+    _quiet_threads()
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
         os.close(read_fd)
         _worker(write_fd, run, file_name, memory)
     os.close(write_fd)
+    if meanwhile is not None:
+        meanwhile()
     data = _read_all(read_fd, pid, timeout)
     _, status = os.waitpid(pid, 0)
     if not data:
@@ -175,9 +205,21 @@ def in_worker(run: Callable[[], Extracted], file_name: str, *, memory: int, time
 
 
 def extract_isolated(
-    path: Path, source: str, file_name: str, limits: dict[str, int], *, memory: int, timeout: float
+    path: Path,
+    source: str,
+    file_name: str,
+    limits: dict[str, int],
+    *,
+    memory: int,
+    timeout: float,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Extracted:
-    """Extract `path` in a worker process: `ReaderCrash` when it crashes, runs out of memory or time."""
+    """Extract `path` in a worker process: `ReaderCrash` when it crashes, runs out of memory or
+    time. `meanwhile`: called in this process while the worker reads."""
     return in_worker(
-        lambda: extract_here(path, source, file_name, limits), file_name, memory=memory, timeout=timeout
+        lambda: extract_here(path, source, file_name, limits),
+        file_name,
+        memory=memory,
+        timeout=timeout,
+        meanwhile=meanwhile,
     )
