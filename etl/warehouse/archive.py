@@ -7,7 +7,8 @@
 - **Nothing else reads the original.** Extraction, `reprocess`, `restore` and `explain` read the
   archived copy, through `archived`, which checks its sha256 first (a tampered copy is a one-line
   `ArchiveError` naming it). Paths are recorded relative to `STATWH_HOME`, so the data area can move.
-- **The journal** (`archive/journal.jsonl`, append-only, one JSON object a line, fsynced) records
+- **The journal** (`$STATWH_HOME/journal.jsonl`, beside the archive: the archive holds only files
+  named by their sha256; append-only, one JSON object a line, fsynced) records
   every load in the order the warehouse made them: `received` (sha256, archive path, source, file
   name, received_at), `reprocess` (the same, read again on request), `refused` (too large: name,
   size) and `crashed` (the reader crashed on that sha256). `statwh restore` replays it to rebuild
@@ -148,7 +149,7 @@ def archived(home: Home, recorded: str | None, sha: str) -> Path:
 
 
 def journal_path(home: Home) -> Path:
-    return home.archive / JOURNAL
+    return home.root / JOURNAL
 
 
 def journal(home: Home, event: str, **fields) -> None:
@@ -157,7 +158,7 @@ def journal(home: Home, event: str, **fields) -> None:
     for k, v in entry.items():
         if isinstance(v, dt.datetime):
             entry[k] = v.isoformat()
-    home.archive.mkdir(parents=True, exist_ok=True)
+    home.root.mkdir(parents=True, exist_ok=True)
     line = json.dumps(entry, ensure_ascii=False) + "\n"
     fd = os.open(journal_path(home), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:

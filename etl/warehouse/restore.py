@@ -1,6 +1,6 @@
 """`statwh restore`: the warehouse rebuilt from the archive, replaying its journal.
 
-Every load the warehouse made is a line of `archive/journal.jsonl` (`etl.warehouse.archive`), in
+Every load the warehouse made is a line of `$STATWH_HOME/journal.jsonl` (`etl.warehouse.archive`), in
 the order it was made: the file's sha256, its archive path, source, name and `received_at`, and
 for a file that was rejected unread (too large, the reader crashed on it) the rule. Replaying the
 lines in order on an empty warehouse loads every file again from the archive (its sha256 checked),

@@ -232,7 +232,7 @@ def test_xlsm_macros_never_run(copied_home, tmp_path, capsys):
     path, sha, code, err, load = ingest("xlsm_with_macros", copied_home, tmp_path, capsys, "--no-build")
     import zipfile
 
-    with zipfile.ZipFile(load[4]) as z:
+    with zipfile.ZipFile(copied_home / load[4]) as z:  # archive paths are relative to STATWH_HOME
         assert "xl/vbaProject.bin" in z.namelist()
         assert "macroEnabled" in z.read("[Content_Types].xml").decode()
     assert code == 0

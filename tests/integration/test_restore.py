@@ -104,7 +104,7 @@ def test_a_data_area_from_before_the_journal_gets_one_and_restores(loaded_home, 
     journal from meta.loads, and restore then rebuilds every load."""
     home = tmp_path / "home"
     shutil.copytree(loaded_home, home)
-    (home / "archive" / "journal.jsonl").unlink()
+    (home / "journal.jsonl").unlink()
     db = home / "warehouse.duckdb"
     con = duckdb.connect(str(db))
     con.execute("update meta.loads set archive_path = ? || '/' || archive_path", [str(home)])
@@ -112,7 +112,7 @@ def test_a_data_area_from_before_the_journal_gets_one_and_restores(loaded_home, 
     before, loads_before = marts(db), query(db, LOADS)
     with HomeEnv(home):
         assert run_cli("build") == 0
-        assert (home / "archive" / "journal.jsonl").exists()
+        assert (home / "journal.jsonl").exists()
         db.unlink()
         assert run_cli("restore") == 0
     assert "Traceback" not in capsys.readouterr().err
