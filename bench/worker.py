@@ -151,7 +151,7 @@ def _instrument(st: Stages) -> None:
 
     if not _CURRENT:
         orig_extract, orig_validate, orig_warm = (
-            etl.warehouse.load.extract,
+            etl.warehouse.load.extract_isolated,  # the worker process reading the file
             etl.validate.suites.validate,
             etl.validate.suites.warm_up,
         )
@@ -171,7 +171,7 @@ def _instrument(st: Stages) -> None:
             finally:
                 _CURRENT[-1].move_cpu(time.thread_time() - t0, from_stage="extract", to_stage="validate")
 
-        etl.warehouse.load.extract, etl.validate.suites.validate, etl.validate.suites.warm_up = (
+        etl.warehouse.load.extract_isolated, etl.validate.suites.validate, etl.validate.suites.warm_up = (
             extract,
             validate,
             warm_up,

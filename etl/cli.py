@@ -30,6 +30,7 @@ EXAMPLES = {
     "build": "statwh build\n  statwh build --full     # every table rewritten from its query",
     "reprocess": "statwh reprocess --source enterprises --period 2025-06",
     "publish": "statwh publish",
+    "restore": "statwh restore                  # rebuild warehouse.duckdb from the archive and its journal",
     "indicators": "statwh indicators --latest --format json\n  statwh indicators --as-of 2025-03-31",
     "report": "statwh report --out /tmp/dashboard",
     "demo": "statwh demo /tmp/inbox",
@@ -380,6 +381,31 @@ def cmd_reprocess(args) -> int:
     return _run_pipeline(home, go)
 
 
+def cmd_restore(args) -> int:
+    from etl.ingest import NothingToRestore, build_and_publish, restore, restoring
+
+    home = _home(args)
+    try:
+        with restoring(
+            home, on_wait=lambda: _err("另一个写入进程正在运行，等待中… / waiting for another writer…")
+        ) as (
+            con,
+            aside,
+        ):
+            if aside is not None:
+                _err(f"原仓库文件已移至 / the old warehouse file was moved to {aside}")
+            results = restore(con, home)
+            for r in results:
+                if not r.ok:
+                    print_result(r)
+            print_totals(results)
+            build_and_publish(con, home)
+    except NothingToRestore as e:
+        raise UsageError(str(e)) from e
+    _err(f"warehouse:  {home.warehouse} (restored from {len(results)} loads in the archive's journal)")
+    return 0 if all(r.ok for r in results) else 1
+
+
 def _progress_frame(args):
     import duckdb
     import pandas as pd
@@ -580,6 +606,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--source")
     sp.add_argument("--period", help="only files holding this period (2025, 2025Q2, 2025-06)")
     add("publish", "write the read-only snapshot and the Parquet exports", cmd_publish)
+    add(
+        "restore",
+        "rebuild the warehouse from the archive in the recorded load order, every vintage reproduced",
+        cmd_restore,
+    )
     sp = add("indicators", "progress of every indicator against its target, every period", cmd_indicators)
     sp.add_argument("--as-of", help="what the warehouse knew then: a date or ISO date-time")
     sp.add_argument(

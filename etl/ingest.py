@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -24,9 +23,11 @@ from etl.inbox import claim, recover_claims, refused_entries, release, stable_fi
 from etl.report import write_report
 from etl.validate.suites import build_data_docs
 from etl.warehouse import build as builder
+from etl.warehouse.archive import journal_entries, journal_path
 from etl.warehouse.connection import connect, write_lock
 from etl.warehouse.load import data_docs_dir, ingest_file
 from etl.warehouse.publish import publish
+from etl.warehouse.restore import replay, seed_journal
 
 log = logging.getLogger("statwh")
 
@@ -52,9 +53,48 @@ def writer(
     with write_lock(home, timeout=lock_timeout, on_wait=on_wait):
         con = connect(home)
         try:
+            if seed_journal(con, home):
+                log.warning("wrote the archive's journal from meta.loads (a data area from before it)")
             yield con
         finally:
             con.close()
+
+
+class NothingToRestore(Exception):
+    """The archive has no journal: nothing to rebuild the warehouse from (the warehouse is left as it is)."""
+
+
+@contextmanager
+def restoring(
+    home: Home, *, on_wait: Callable[[], None] | None = None
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path | None]]:
+    """`statwh restore`'s writer: the write lock held, the warehouse file (damaged or not) moved
+    aside (never deleted), a new empty one open. Yields it and where the old one went (None: none)."""
+    if not any(journal_entries(home)):
+        raise NothingToRestore(
+            f"存档中没有日志 {journal_path(home)}，无从重建 / no journal in the archive: nothing to restore from"
+        )
+    with write_lock(home, on_wait=on_wait):
+        aside = None
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        for f in (home.warehouse, home.warehouse.with_name(home.warehouse.name + ".wal")):
+            if f.exists():
+                moved = f.with_name(f"{f.name}.before-restore-{stamp}")
+                f.rename(moved)
+                aside = aside or moved
+        con = connect(home)
+        try:
+            yield con, aside
+        finally:
+            con.close()
+
+
+def restore(con, home: Home) -> list:
+    """Replay the archive's journal on `con` (see `etl.warehouse.restore`), logging each load."""
+    results = replay(con, home)
+    for r in results:
+        log.info("%s %s: %s (restored)", r.source, r.file_name, r.status)
+    return results
 
 
 def ingest_paths(
@@ -101,24 +141,11 @@ def process_inbox(
         (r,) = ingest_paths(
             con, home, src, [claimed], names=[path.name], received_at=received, build_last=last
         )
-        if r.archived:
-            release(claimed)
-        else:  # nothing archived (unreadable): the file goes back to the inbox, for a person to fix
-            _unclaim(claimed, path)
+        release(claimed)  # archived and recorded, or refused unread and set aside in refused/
         results.append(r)
         if on_file:
             on_file(r)
     return results
-
-
-def _unclaim(claimed: Path, original: Path) -> None:
-    """Put a claimed file back where it was (never over a file of that name that arrived since:
-    then it stays claimed, and `recover_claims` returns it under another name)."""
-    try:
-        os.link(claimed, original)
-    except FileExistsError:
-        return
-    release(claimed)
 
 
 def build_docs(home: Home) -> Path | None:

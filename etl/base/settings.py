@@ -30,6 +30,11 @@ class Home:
         return self.root / "archive"
 
     @property
+    def refused(self) -> Path:
+        """Files refused unread (over `STATWH_MAX_FILE_BYTES`), moved out of the inbox, kept for a person."""
+        return self.root / "refused"
+
+    @property
     def quarantine(self) -> Path:
         return self.root / "quarantine"
 
@@ -96,6 +101,16 @@ def limits() -> dict[str, int]:
     }
 
 
+def worker_limits() -> dict[str, float]:
+    """Each file's reader process (`etl.warehouse.sandbox`): `STATWH_WORKER_MEMORY` bytes of address
+    space beyond what it starts with (default 8 GiB; 0: no limit) and `STATWH_WORKER_SECONDS`
+    (default 600) before it is killed and the file rejected."""
+    return {
+        "memory": int(_number("STATWH_WORKER_MEMORY", 8 * 2**30, kind=int, minimum=0)),
+        "timeout": _number("STATWH_WORKER_SECONDS", 600, minimum=0.1),
+    }
+
+
 def lock_timeout() -> float:
     """Seconds a writer waits for the warehouse's write lock (`STATWH_LOCK_TIMEOUT`, default 600)."""
     return _number("STATWH_LOCK_TIMEOUT", 600)
@@ -144,6 +159,7 @@ def check() -> None:
     if home.root.exists() and not home.root.is_dir():
         raise SettingsError(f"STATWH_HOME={str(home.root)!r}: 不是目录 / not a directory")
     limits()
+    worker_limits()
     lock_timeout()
     parquet_grace()
     stable_seconds()

@@ -18,14 +18,33 @@ from xml.etree.ElementTree import iterparse
 import numpy as np
 import pandas as pd
 
+from etl.base.settings import limits
 from etl.read.grid import Grid, ReadError
-from etl.read.ooxml import CELL_REF, NS, SharedStrings, col_index, sheet_paths
+from etl.read.ooxml import (
+    CELL_REF,
+    MAX_COLS,
+    MAX_ROWS,
+    NS,
+    ExtentError,
+    SharedStrings,
+    check_extent,
+    col_index,
+    sheet_paths,
+)
 from etl.read.sheetparts import failed, load, read_parts
 
 
-def xlsx_heads(path: Path, max_rows: int) -> list[Grid]:
-    """The first `max_rows` rows of every sheet (values only, no merge information)."""
+def xlsx_heads(path: Path, max_rows: int, max_cells: int | None = None) -> list[Grid]:
+    """The first `max_rows` rows of every sheet (values only, no merge information). The sheets'
+    declared dimensions are checked first (`check_extent`, against `max_cells`, default
+    `STATWH_MAX_CELLS`), and every reference of the rows read: a sheet reaching beyond Excel's
+    limits is a `ReadError`. (Every reference of a small sheet is checked before, by the worker
+    process that reads a file for a load: `etl.warehouse.sandbox`.)"""
     with zipfile.ZipFile(path) as z:
+        try:
+            check_extent(z, limits()["max_cells"] if max_cells is None else max_cells, scan_bytes=0)
+        except ExtentError as e:
+            raise ReadError(str(e)) from None
         strings = SharedStrings(z)
         grids = []
         for name, part in sheet_paths(z):
@@ -43,6 +62,8 @@ def _head_rows(f, strings: SharedStrings, max_rows: int) -> list[list[Any]]:
         if el.tag != f"{NS}row":
             continue
         r = int(el.get("r", len(rows) + 1)) - 1
+        if r >= MAX_ROWS:
+            raise ReadError(f"行号 {r + 1:,} 超出 Excel 的范围 / row {r + 1:,} is beyond Excel's limits")
         if r >= max_rows:
             break
         while len(rows) < r:
@@ -50,7 +71,11 @@ def _head_rows(f, strings: SharedStrings, max_rows: int) -> list[list[Any]]:
         cells: list[Any] = []
         for c in el.iter(f"{NS}c"):
             m = CELL_REF.match(c.get("r", ""))
-            ci = col_index(m.group(1)) if m else len(cells)
+            ci = col_index(m.group(1)) if m and len(m.group(1)) <= 3 else MAX_COLS if m else len(cells)
+            if ci >= MAX_COLS:
+                raise ReadError(
+                    f"单元格 {c.get('r', '')[:20]} 超出 Excel 的列范围（XFD） / cell {c.get('r', '')[:20]!r} is beyond column XFD"
+                )
             t = c.get("t")
             v = c.find(f"{NS}v")
             if t == "s" and v is not None:

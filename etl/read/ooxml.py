@@ -10,6 +10,12 @@ from xml.etree.ElementTree import iterparse
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+MAX_ROWS = 1_048_576  # Excel's limits: rows, and columns (XFD)
+MAX_COLS = 16_384
+FULL_SCAN_BYTES = 1 << 20  # sheets up to this size (inflated XML) have every reference checked
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=[\"']([^\"']*)[\"']")
+_REF = re.compile(rb"<(?:\w+:)?(?:c|row)\b[^>]*?\sr=[\"']([A-Za-z]*)(\d+)[\"']")
+_AREA = re.compile(r"^\$?([A-Za-z]{1,10})\$?(\d{1,12})(?::\$?([A-Za-z]{1,10})\$?(\d{1,12}))?$")
 
 
 def col_index(letters: str) -> int:
@@ -58,3 +64,79 @@ def sheet_paths(z: zipfile.ZipFile) -> list[tuple[str, str]]:
             if el.tag == f"{NS}sheet":
                 out.append((el.get("name"), rels.get(el.get(f"{REL_NS}id"), "")))
     return out
+
+
+class ExtentError(ValueError):
+    """A sheet that reaches beyond Excel's limits or `STATWH_MAX_CELLS`: the message says which."""
+
+
+def _letters_index(letters: str) -> int:
+    return col_index(letters.upper()) if len(letters) <= 4 else MAX_COLS + 1
+
+
+def _check_area(sheet: str, rows: int, cols: int, max_cells: int, where: str) -> None:
+    if rows > MAX_ROWS or cols > MAX_COLS:
+        raise ExtentError(
+            f"工作表“{sheet}”的{where}超出 Excel 的范围（{rows:,} 行 × {cols:,} 列，上限 {MAX_ROWS:,} × {MAX_COLS:,}）"
+            f" / sheet {sheet!r} reaches beyond Excel's limits (row {rows:,}, column {cols:,})"
+        )
+    if rows * cols > max_cells:
+        raise ExtentError(
+            f"工作表“{sheet}”的{where}达 {rows:,} 行 × {cols:,} 列，超过单元格上限 {max_cells:,}"
+            f" / sheet {sheet!r} spans {rows:,} × {cols:,} cells, over STATWH_MAX_CELLS"
+        )
+
+
+def _dimension(sheet: str, head: bytes, max_cells: int) -> None:
+    """The sheet's declared `<dimension ref="A1:XFD200000">` checked (readers allocate by it)."""
+    m = _DIMENSION.search(head)
+    if not m:
+        return
+    area = _AREA.match(m.group(1).decode("ascii", "replace").strip())
+    if not area:
+        return  # a dimension that is not an area: readers ignore it as well
+    letters, row = area.group(3) or area.group(1), area.group(4) or area.group(2)
+    _check_area(sheet, int(row), _letters_index(letters) + 1, max_cells, "声明范围 <dimension>")
+
+
+_CELL_FAST = re.compile(rb'<c r="([A-Za-z]+)(?=\d)')
+_ROW_FAST = re.compile(rb'<row r="(\d+)"')
+
+
+def _furthest(letters: set[bytes]) -> int:
+    """The furthest column (1-based) among cell references' letters."""
+    top = max(letters, key=lambda x: (len(x), x.upper()), default=b"A")
+    return _letters_index(top.decode()) + 1
+
+
+def _references(sheet: str, xml: bytes, max_cells: int) -> None:
+    """Every row and cell reference of the sheet's XML: the furthest row and column checked. The
+    references written first in their tags (as Excel, WPS and openpyxl write them) are read by a
+    fast pattern; when some tags are written otherwise, by the general one."""
+    cells, rows = _CELL_FAST.findall(xml), _ROW_FAST.findall(xml)
+    cols = set(cells)
+    if xml.count(b"<c ") != len(cells) or xml.count(b"<row ") != len(rows):
+        found = _REF.findall(xml)
+        cols = {c for c, _ in found if c}
+        rows = [r for _, r in found]
+    if any(len(r) > 8 for r in rows):
+        _check_area(sheet, MAX_ROWS + 1, 1, max_cells, "单元格引用")
+    _check_area(sheet, max(map(int, rows), default=1), _furthest(cols), max_cells, "单元格引用")
+
+
+def check_extent(z: zipfile.ZipFile, max_cells: int, scan_bytes: int = FULL_SCAN_BYTES) -> None:
+    """Refuse a workbook whose sheets reach beyond Excel's limits (a column past XFD, a row past
+    1,048,576) or span more than `max_cells` cells, before any reader allocates for them
+    (`ExtentError`). The declared dimension is checked always; every row and cell reference too
+    when the sheet's XML is at most `scan_bytes` (a bigger sheet is then held by the reader's own
+    cell cap and the worker process's memory limit: a full scan costs ~15 ms a MB)."""
+    names = {i.filename: i for i in z.infolist()}
+    for sheet, part in sheet_paths(z):
+        info = names.get(part)
+        if info is None:
+            continue
+        with z.open(info) as f:
+            head = f.read(1 << 14)
+            _dimension(sheet, head, max_cells)
+            if info.file_size <= scan_bytes:
+                _references(sheet, head + f.read(scan_bytes + 1), max_cells)

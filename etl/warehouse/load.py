@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import logging
-import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,12 +24,22 @@ import pandas as pd
 from etl.base.datasets import DATASETS, LINEAGE
 from etl.base.frames import scannable
 from etl.base.issues import Issue
-from etl.base.settings import Home, data_docs_enabled, limits
-from etl.extract import extract
-from etl.read import OLE2_MAGIC, ZIP_MAGIC
+from etl.base.settings import Home, data_docs_enabled, limits, worker_limits
 from etl.validate.history import history_check, history_frame
 from etl.validate.suites import validate_frame, warm_up
 from etl.warehouse import build as builder
+from etl.warehouse.archive import (
+    ArchiveError,
+    Received,
+    TooLarge,
+    archived,
+    journal,
+    receive,
+    sha256_of,
+)
+from etl.warehouse.sandbox import Extracted, ReaderCrash, extract_here, extract_isolated
+
+__all__ = ["sha256_of"]  # the archive's hash, imported from here by older callers
 
 log = logging.getLogger("statwh.load")
 
@@ -51,44 +59,18 @@ class LoadResult:
     rejections: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     message: str = ""
-    archived: bool = True  # False: the file could not even be read, so nothing was archived
     # seconds per model when the load's own transaction also built the warehouse
     # (`ingest_file(build=True)`); None: the caller builds
     build: dict[str, float] | None = None
     # how that build went on the writer thread: its wall and CPU seconds, and the part of its
     # wall the file's validation did not hide (the time `commit` waited for it)
     build_timing: dict[str, float] = field(default_factory=dict)
+    # the file was refused unread and not archived (too large): the caller keeps the original
+    refused: bool = False
 
     @property
     def ok(self) -> bool:
         return self.status in {"loaded", "duplicate"}
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def archive_file(home: Home, path: Path, sha: str) -> Path:
-    """Copy `path` into the immutable archive under its sha256 (never under a name from outside)."""
-    with path.open("rb") as f:
-        head = f.read(8)
-    ext = ".xlsx" if head.startswith(ZIP_MAGIC) else ".xls" if head.startswith(OLE2_MAGIC) else ".dat"
-    dest = home.archive / sha[:2] / f"{sha}{ext}"
-    if not dest.exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_suffix(dest.suffix + ".tmp")
-        try:
-            shutil.copyfile(path, tmp)
-        except BaseException:  # a full disk: no partial copy left filling it
-            tmp.unlink(missing_ok=True)
-            raise
-        tmp.replace(dest)
-        dest.chmod(0o444)
-    return dest
 
 
 def _now_after(con: duckdb.DuckDBPyConnection) -> dt.datetime:
@@ -191,38 +173,80 @@ def prepare(
     file_name: str | None = None,
     received_at: dt.datetime | None = None,
     validate: bool = True,
-    sha256: str | None = None,
 ) -> Prepared:
-    """Archive, extract and validate one file. Touches no warehouse; never raises on bad input.
+    """Archive, extract and validate one file in this process (Airflow's prepare step: a task is a
+    process of its own already). Touches no warehouse; never raises on bad input.
 
-    With `validate=False` the suite is left for `commit`, which then runs it while DuckDB writes
-    the rows (`ingest_file` does this: one process, one file, both cores busy). `sha256`: the
-    file's, when the caller has already hashed it."""
+    With `validate=False` the suite is left for `commit`."""
     file_name = file_name or path.name
-    sha = sha256 or sha256_of(path)
-    archived = archive_file(home, path, sha)
+    received_at = received_at or dt.datetime.now()
+    got = _receive(home, path, source, file_name, received_at)
+    if isinstance(got, Prepared):
+        return got
     _warm_validation(data_docs_dir(home))
-    ex = extract(path, source, file_name=file_name, limits=limits())
-    prep = Prepared(
-        file_name=file_name,
-        source=ex.source,
-        sha256=sha,
-        archive_path=str(archived),
-        received_at=received_at or dt.datetime.now(),
-        layout=ex.spec.layout if ex.spec else None,
-        dataset=ex.spec.dataset if ex.spec else None,
-        format=ex.format,
-        encoding=ex.encoding,
-        reporter=next((s.reporter for s in ex.sheets if s.reporter), None),
-        rows_read=ex.rows_read,
-        wide=bool(ex.spec and ex.spec.shape == "wide"),
-        issues=list(ex.issues),
-        column_map=ex.column_map,
-        frame=ex.frame,
-    )
+    prep = _prepared(extract_here(got.path, source, file_name, limits()), file_name, got, received_at)
     if validate:
         validate_prepared(prep, data_docs_dir(home))
     return prep
+
+
+def _receive(
+    home: Home, path: Path, source: str, file_name: str, received_at: dt.datetime
+) -> Received | Prepared:
+    """The file copied into the archive (`etl.warehouse.archive.receive`), or, when it is refused
+    unread, a rejected `Prepared` saying why. A refused file inside the data area (a claimed
+    inbox file) is moved to `STATWH_HOME/refused/` for a person: never deleted, never in the queue again."""
+    try:
+        return receive(home, path, limits()["max_bytes"])
+    except (TooLarge, ArchiveError) as e:
+        rule = "file_too_large" if isinstance(e, TooLarge) else "unreadable_entry"
+        message = str(e)
+        if path.is_relative_to(home.root) and path.exists() and not path.is_symlink():
+            kept = _set_aside(home, path, file_name)
+            message += f"；原文件移至 / kept at {kept.relative_to(home.root)}"
+        return _rejected(file_name, source, "", None, received_at, Issue("critical", rule, message))
+
+
+def _set_aside(home: Home, path: Path, file_name: str) -> Path:
+    """Move a refused file into `STATWH_HOME/refused/` under a unique name ending in its own."""
+    home.refused.mkdir(parents=True, exist_ok=True)
+    dest = home.refused / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{path.name[:8]}-{Path(file_name).name}"
+    path.rename(dest)
+    return dest
+
+
+def _rejected(
+    file_name: str, source: str, sha: str, rel: str | None, received_at: dt.datetime, why: Issue
+) -> Prepared:
+    """A file rejected before it was read (refused, archive altered, the reader crashed)."""
+    return Prepared(
+        file_name=file_name,
+        source=source,
+        sha256=sha,
+        archive_path=rel,
+        received_at=received_at,
+        issues=[why],
+    )
+
+
+def _prepared(ex: Extracted, file_name: str, got: Received, received_at: dt.datetime) -> Prepared:
+    return Prepared(
+        file_name=file_name,
+        source=ex.source,
+        sha256=got.sha256,
+        archive_path=got.relative,
+        received_at=received_at,
+        layout=ex.layout,
+        dataset=ex.dataset,
+        format=ex.format,
+        encoding=ex.encoding,
+        reporter=ex.reporter,
+        rows_read=ex.rows_read,
+        wide=ex.wide,
+        issues=ex.issues,
+        column_map=ex.column_map,
+        frame=ex.frame,
+    )
 
 
 def _warm_validation(docs_dir: Path | None) -> None:
@@ -300,35 +324,137 @@ def ingest_file(
     force: bool = False,
     reprocess_of: int | None = None,
     build: bool = False,
+    archived_as: tuple[str, str] | None = None,
+    replay: bool = False,
 ) -> LoadResult:
     """Archive, extract, validate and load one file in one transaction. Never raises on bad input.
+
+    The file is copied into the archive once (`_receive`); only that copy is read, by a worker
+    process (`etl.warehouse.sandbox`). A file whose reader crashed before is not read again unless
+    `force` (`statwh reprocess`). `archived_as` (archive path, sha256): the file is in the archive
+    already (reprocess, restore), checked against its sha256 before it is read. `replay`: restore's
+    replay of the journal, which is not written again.
 
     With `build=True` the warehouse is also built in that transaction, on the writer thread while
     the suite runs, when it can be done ahead (`commit`); `result.build` tells whether it was."""
     file_name = file_name or path.name
     received_at = received_at or dt.datetime.now()
-    try:
-        sha = sha256_of(path)
-    except OSError as e:  # unreadable (permissions), a directory: rejected, nothing to archive
-        result = commit(con, home, _unreadable(path, source, file_name, received_at, e))
-        result.archived = False
+    got = _from_archive(home, archived_as, source, file_name, received_at) if archived_as else None
+    got = got or _receive(home, path, source, file_name, received_at)
+    if isinstance(got, Prepared):
+        result = commit(con, home, got, force=True, reprocess_of=reprocess_of, replay=replay)
+        result.refused = got.archive_path is None
         return result
     if not force:
-        prior = prior_load(con, sha)
+        prior = prior_load(con, got.sha256)
         if prior is not None:
-            archived = archive_file(home, path, sha)
-            return _record_duplicate(con, source, file_name, sha, str(archived), received_at, prior)
-    prep = prepare(
-        home, path, source, file_name=file_name, received_at=received_at, validate=False, sha256=sha
+            if not replay:
+                _journal(home, "received", source, file_name, got.sha256, got.relative, received_at, None)
+            return _record_duplicate(con, source, file_name, got.sha256, got.relative, received_at, prior)
+        crashed = crashed_before(con, got.sha256)
+        if crashed is not None:
+            return commit(
+                con, home, _not_read_again(file_name, source, got, received_at, crashed), replay=replay
+            )
+    prep = _extract_in_worker(home, got, source, file_name, received_at)
+    return commit(con, home, prep, force=force, reprocess_of=reprocess_of, build=build, replay=replay)
+
+
+def _from_archive(
+    home: Home, archived_as: tuple[str, str], source: str, file_name: str, received_at: dt.datetime
+) -> Received | Prepared:
+    """An archived file, its sha256 checked; a rejected `Prepared` naming it when missing or altered."""
+    rel, sha = archived_as
+    try:
+        p = archived(home, rel, sha)
+    except ArchiveError as e:
+        return _rejected(
+            file_name, source, sha, rel, received_at, Issue("critical", "archive_altered", str(e))
+        )
+    return Received(sha, p, p.relative_to(home.root).as_posix(), p.stat().st_size)
+
+
+def _extract_in_worker(
+    home: Home, got: Received, source: str, file_name: str, received_at: dt.datetime
+) -> Prepared:
+    """Extract the archived copy in a worker process while great_expectations warms up here; a
+    worker that crashes, runs out of memory or time makes the file a rejection (`reader_crashed`)."""
+    wl = worker_limits()
+    docs = data_docs_dir(home)
+    try:
+        ex = extract_isolated(
+            got.path,
+            source,
+            file_name,
+            limits(),
+            memory=wl["memory"],
+            timeout=wl["timeout"],
+            meanwhile=lambda: _warm_validation(docs),
+        )
+    except ReaderCrash as e:
+        log.error("%s: the reader crashed: %s", file_name, e)
+        why = Issue(
+            "critical", "reader_crashed", f"读取程序在此文件上崩溃 / the reader crashed on this file: {e}"
+        )
+        return _rejected(file_name, source, got.sha256, got.relative, received_at, why)
+    return _prepared(ex, file_name, got, received_at)
+
+
+# rejections made without reading the file: restore records them again without reading it
+UNREAD_RULES = (
+    "file_too_large",
+    "unreadable_entry",
+    "archive_altered",
+    "reader_crashed",
+    "reader_crashed_before",
+)
+
+
+def crashed_before(con: duckdb.DuckDBPyConnection, sha: str) -> int | None:
+    """The load at which a file with this content crashed the reader, if any."""
+    rows = con.execute(
+        "select l.load_id from meta.loads as l join meta.rejections as r using (load_id)"
+        " where l.sha256 = ? and r.rule = 'reader_crashed' order by l.load_id limit 1",
+        [sha],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _not_read_again(
+    file_name: str, source: str, got: Received, received_at: dt.datetime, crashed: int
+) -> Prepared:
+    why = Issue(
+        "critical",
+        "reader_crashed_before",
+        f"此文件曾使读取程序崩溃（第 {crashed} 次入库），不再自动读取；如需重试请运行 statwh reprocess"
+        f" / crashed the reader at load {crashed}: not read again (statwh reprocess to try)",
     )
-    return commit(con, home, prep, force=force, reprocess_of=reprocess_of, build=build)
+    return _rejected(file_name, source, got.sha256, got.relative, received_at, why)
 
 
-def _unreadable(path: Path, source: str, file_name: str, received_at: dt.datetime, e: OSError) -> Prepared:
-    """A file that cannot be opened, prepared for `commit` to record as rejected (no sha256, no archive)."""
-    why = "这是一个文件夹 / a directory" if path.is_dir() else (e.strerror or str(e))
-    msg = f"文件无法读取（{why}），未归档；请检查文件权限后重新报送 / cannot read the file ({why}): not archived"
-    return Prepared(file_name, source, "", "", received_at, issues=[Issue("critical", "unreadable", msg)])
+def _journal(
+    home: Home,
+    event: str,
+    source: str,
+    file_name: str,
+    sha: str,
+    rel: str | None,
+    received_at: dt.datetime,
+    reprocess_of: int | None,
+    rule: str | None = None,
+) -> None:
+    """One load in the archive's journal (`etl.warehouse.archive`), in the order loads are made."""
+    journal(
+        home,
+        event,
+        sha256=sha,
+        archive=rel,
+        source=source,
+        file_name=file_name,
+        received_at=received_at,
+        reprocess_of=reprocess_of,
+        rule=rule,
+    )
 
 
 def commit(
@@ -339,8 +465,12 @@ def commit(
     force: bool = False,
     reprocess_of: int | None = None,
     build: bool = False,
+    replay: bool = False,
 ) -> LoadResult:
     """Load a prepared file in one transaction: all of its good rows, or (when rejected) none.
+
+    The load is first appended to the archive's journal (unless `replay`: restore replaying it),
+    so that the journal lists every load in the order the warehouse made them.
 
     A file not yet validated (`prepare(validate=False)`, as `ingest_file` does) is validated
     here, on this thread, after the history query (run on a second connection, which sees the
@@ -355,12 +485,25 @@ def commit(
     commits built, and `result.build` holds the seconds per model). Otherwise, or if the build
     fails, the transaction is rolled back and the rows written again as the suite decided,
     unbuilt (`result.build` is None: the caller builds, as without `build`)."""
-    if not force:
-        prior = prior_load(con, prep.sha256)
-        if prior is not None:
-            return _record_duplicate(
-                con, prep.source, prep.file_name, prep.sha256, prep.archive_path, prep.received_at, prior
-            )
+    prior = None if force else prior_load(con, prep.sha256)
+    if not replay:
+        unread = next((i.rule for i in prep.issues if i.rule in UNREAD_RULES), None)
+        event = "reprocess" if reprocess_of is not None else "received"
+        _journal(
+            home,
+            event,
+            prep.source,
+            prep.file_name,
+            prep.sha256,
+            prep.archive_path,
+            prep.received_at,
+            reprocess_of,
+            unread,
+        )
+    if prior is not None:
+        return _record_duplicate(
+            con, prep.source, prep.file_name, prep.sha256, prep.archive_path, prep.received_at, prior
+        )
     try:
         return _commit(con, home, prep, reprocess_of, build)
     except BaseException:

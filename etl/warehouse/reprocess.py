@@ -13,10 +13,10 @@ def archived_loads(con, *, source: str | None = None, period: str | None = None)
     sql = """
         with latest as (
             select * from meta.loads
-            where status in ('loaded', 'partial', 'rejected')
+            where status in ('loaded', 'partial', 'rejected') and archive_path is not null
             qualify row_number() over (partition by sha256 order by load_id desc) = 1
         )
-        select l.load_id, l.source, l.file_name, l.archive_path, l.received_at
+        select l.load_id, l.source, l.file_name, l.archive_path, l.received_at, l.sha256
         from latest as l
         where (?::varchar is null or l.source = ?)
           and (?::varchar is null
@@ -28,21 +28,24 @@ def archived_loads(con, *, source: str | None = None, period: str | None = None)
 
 
 def reprocess(con, home: Home, *, source: str | None = None, period: str | None = None) -> list[LoadResult]:
+    """Read every archived file chosen again, as a new load. Each is read from the archive under
+    this `STATWH_HOME` (whatever path an older version recorded), its sha256 checked first: one
+    missing or altered is a rejected load naming it, never skipped in silence, never read from outside."""
     results = []
-    for load_id, src, name, archive_path, received_at in archived_loads(con, source=source, period=period):
-        path = Path(archive_path)
-        if not path.exists():
-            continue
+    for load_id, src, name, archive_path, received_at, sha in archived_loads(
+        con, source=source, period=period
+    ):
         results.append(
             ingest_file(
                 con,
                 home,
-                path,
+                Path(name),
                 src,
                 file_name=name,
                 received_at=received_at,
                 force=True,
                 reprocess_of=load_id,
+                archived_as=(archive_path, sha),
             )
         )
     return results

@@ -135,7 +135,7 @@ def common(path: Path, sha: str, err: str, load, home: Path) -> None:
     assert path.name in err, "the summary names the file"
     load_id, status, file_name, sha_, archive_path, *_ = load
     assert file_name == path.name and sha_ == sha
-    archived = Path(archive_path)
+    archived = home / archive_path  # recorded relative to STATWH_HOME
     assert archived.parent.parent == home / "archive" and archived.name.startswith(sha)
     assert archived.stem == sha, "archived under its sha256, never under a name from outside"
     assert sha256(archived) == sha
@@ -246,7 +246,7 @@ def test_xlsm_macros_never_run(copied_home, tmp_path, capsys):
     path, sha, code, err, load = ingest("xlsm_with_macros", copied_home, tmp_path, capsys, "--no-build")
     import zipfile
 
-    with zipfile.ZipFile(load[4]) as z:
+    with zipfile.ZipFile(copied_home / load[4]) as z:  # archive paths are relative to STATWH_HOME
         assert "xl/vbaProject.bin" in z.namelist()
         assert "macroEnabled" in z.read("[Content_Types].xml").decode()
     assert code == 0
@@ -414,7 +414,7 @@ def _statwh_subprocess(home: Path, *args: str, unreadable_as_root: bool = False)
 
 def test_an_unreadable_file_is_rejected_and_the_next_file_loads(copied_home):
     """Permissions 000: a rejection of that file (exit 1, one line, meta.loads and meta.rejections),
-    the file back in the inbox for a person to fix (nothing lost), the file behind it loaded."""
+    the file set aside in refused/ for a person to fix (nothing lost), the file behind it loaded."""
     db = copied_home / "warehouse.duckdb"
     last = query(db, "select max(load_id) from meta.loads")[0][0]
     bad = inbox_file(copied_home, "land_use", "增减挂钩_a无权限.xlsx", shifted_ledger(3))
@@ -425,14 +425,16 @@ def test_an_unreadable_file_is_rejected_and_the_next_file_loads(copied_home):
     err = p.stderr + p.stdout
     assert p.returncode == 1, err
     assert "Traceback" not in err
-    lines = [ln for ln in err.splitlines() if "增减挂钩_a无权限.xlsx" in ln or "cannot read the file" in ln]
-    assert any("cannot read the file" in ln for ln in lines), err
+    lines = [ln for ln in err.splitlines() if "增减挂钩_a无权限.xlsx" in ln or "cannot open" in ln]
+    assert any("cannot open" in ln for ln in lines), err
     loads = dict(query(db, "select file_name, status from meta.loads where load_id > ?", [last]))
     assert loads == {"增减挂钩_a无权限.xlsx": "rejected", "增减挂钩_b正常.xlsx": "loaded"}
     (load_id,) = query(db, "select load_id from meta.loads where file_name = '增减挂钩_a无权限.xlsx'")[0]
     one_line_reasons(db, load_id, err)
-    bad.chmod(0o644)
-    assert bad.read_bytes() == content, "the unreadable file is back in the inbox, unchanged"
+    (kept,) = [p for p in (copied_home / "refused").iterdir() if p.name.endswith("增减挂钩_a无权限.xlsx")]
+    kept.chmod(0o644)
+    assert kept.read_bytes() == content, "the unreadable file is kept in refused/, unchanged"
+    assert not bad.exists(), "and it no longer blocks the inbox"
 
 
 # ---------------------------------------------------------------- the data area itself

@@ -1,0 +1,225 @@
+"""Each file read and extracted in its own worker process, under memory and time limits.
+
+A reader (calamine, fastexcel: native code) can abort the process, allocate without bound or hang
+on a hostile file. `extract_isolated` forks a worker (the parent has imported pandas, pyarrow and
+the readers already: a fork costs milliseconds, nothing is imported again), limits its address
+space (`RLIMIT_AS`: what it had at the fork plus `STATWH_WORKER_MEMORY`) and waits at most
+`STATWH_WORKER_SECONDS`. The worker sends its `Extraction`'s parts back through a pipe (pickled).
+A worker that dies by a signal, runs out of memory or time, or sends nothing is a `ReaderCrash`:
+the caller records the file as rejected (rule `reader_crashed`) and goes on with the next one.
+
+Validation and the warehouse write stay in the parent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import resource
+import select
+import signal
+import threading
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel  # noqa: F401 - imported before any fork, so no worker imports it again
+import pandas as pd
+import python_calamine  # noqa: F401 - as fastexcel
+
+from etl.base.issues import Issue
+from etl.extract import extract
+from etl.read import ZIP_MAGIC
+from etl.read.ooxml import ExtentError, check_extent
+from etl.reference.regions import RegionResolver
+from etl.spec.model import builtin_specs
+
+# called in the worker with the file's name before it reads (tests: make a worker crash)
+before_read: Callable[[str], None] | None = None
+
+
+class ReaderCrash(Exception):
+    """The worker reading a file died, ran out of memory or time: the message says which."""
+
+
+@dataclass
+class Extracted:
+    """What the parent needs of an `Extraction` (the spec by its names only)."""
+
+    source: str
+    layout: str | None = None
+    dataset: str | None = None
+    wide: bool = False
+    format: str | None = None
+    encoding: str | None = None
+    reporter: str | None = None
+    rows_read: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    column_map: list[dict] = field(default_factory=list)
+    frame: pd.DataFrame | None = None
+
+
+def extract_here(path: Path, source: str, file_name: str, limits: dict[str, int]) -> Extracted:
+    """Extract in this process (the worker's work; also what Airflow's prepare step runs). An
+    .xlsx whose sheets reach beyond Excel's limits or `max_cells` is refused before it is read."""
+    too_big = _extent_issue(path, limits.get("max_cells", 60_000_000))
+    if too_big is not None:
+        return Extracted(source=source, issues=[too_big])
+    ex = extract(path, source, file_name=file_name, limits=limits)
+    return Extracted(
+        source=ex.source,
+        layout=ex.spec.layout if ex.spec else None,
+        dataset=ex.spec.dataset if ex.spec else None,
+        wide=bool(ex.spec and ex.spec.shape == "wide"),
+        format=ex.format,
+        encoding=ex.encoding,
+        reporter=next((s.reporter for s in ex.sheets if s.reporter), None),
+        rows_read=ex.rows_read,
+        issues=list(ex.issues),
+        column_map=ex.column_map,
+        frame=ex.frame,
+    )
+
+
+def _extent_issue(path: Path, max_cells: int) -> Issue | None:
+    """A critical issue when the .xlsx's sheets are too large to read (`check_extent`); None otherwise
+    (not an .xlsx, or a package the reader will name the damage of)."""
+    with open(path, "rb") as f:
+        if not f.read(4).startswith(ZIP_MAGIC):
+            return None
+    try:
+        with zipfile.ZipFile(path) as z:
+            check_extent(z, max_cells)
+    except ExtentError as e:
+        return Issue("critical", "too_many_cells", str(e))
+    except Exception:  # noqa: BLE001 - damage: the reader's own message names it
+        return None
+    return None
+
+
+def _address_space() -> int:
+    """This process's virtual size in bytes (Linux: /proc/self/statm), 0 when unknown."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _worker(write_fd: int, run: Callable[[], Extracted], file_name: str, memory: int) -> None:
+    """The child: limit memory, extract, send the result (or the error) and exit without cleanup."""
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if memory:
+            limit = _address_space() + memory
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        if before_read is not None:
+            before_read(file_name)
+        try:
+            payload = pickle.dumps(("ok", run()), protocol=5)
+        except MemoryError:
+            payload = pickle.dumps(("memory", None))
+        except Exception as e:  # extract never raises on bad input: this is a reader's failure
+            payload = pickle.dumps(("error", f"{type(e).__name__}: {e}"[:500]))
+        with os.fdopen(write_fd, "wb") as out:
+            out.write(payload)
+    except BaseException:
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _read_all(fd: int, pid: int, timeout: float) -> bytes | None:
+    """Everything the worker writes, or None when it took longer than `timeout` (then it is killed)."""
+    chunks, deadline = [], time.monotonic() + timeout
+    with os.fdopen(fd, "rb", buffering=0) as f:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([f], [], [], left)[0]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                return None
+            chunk = f.read(1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
+def _why(status: int, data: bytes | None, timeout: float) -> str:
+    if data is None:
+        return f"超过 {timeout:g} 秒未读完 / took longer than STATWH_WORKER_SECONDS={timeout:g}"
+    if os.WIFSIGNALED(status):
+        return f"读取进程被信号 {signal.Signals(os.WTERMSIG(status)).name} 终止 / killed by a signal"
+    return f"读取进程退出码 {os.waitstatus_to_exitcode(status)} / exit status"
+
+
+def warm_parent() -> None:
+    """Build here, once, what every extraction loads on first use (the region tables, ~1 s; the
+    source specs), so that each worker inherits it instead of loading it again and throwing it away."""
+    RegionResolver.default()
+    builtin_specs()
+
+
+def _quiet_threads() -> None:
+    """Wait for the great_expectations warm-up thread (`etl.warehouse.load`) to end before a fork:
+    a thread importing modules while the process forks could leave the worker waiting on a lock."""
+    for t in threading.enumerate():
+        if t.name == "statwh-gx-warm-up" and t is not threading.current_thread():
+            t.join()
+
+
+def in_worker(
+    run: Callable[[], Extracted],
+    file_name: str,
+    *,
+    memory: int,
+    timeout: float,
+    meanwhile: Callable[[], None] | None = None,
+) -> Extracted:
+    """`run()` in a forked worker (see the module's doc); `ReaderCrash` when the worker fails.
+    `meanwhile` is called here once the worker runs (work to overlap with the read)."""
+    warm_parent()
+    _quiet_threads()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
+        os.close(read_fd)
+        _worker(write_fd, run, file_name, memory)
+    os.close(write_fd)
+    if meanwhile is not None:
+        meanwhile()
+    data = _read_all(read_fd, pid, timeout)
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise ReaderCrash(_why(status, data, timeout))
+    kind, value = pickle.loads(data)
+    if kind == "ok":
+        return value
+    if kind == "memory":
+        raise ReaderCrash(f"内存超过上限 STATWH_WORKER_MEMORY={memory:,} 字节 / out of memory")
+    raise ReaderCrash(f"读取出错 / the reader failed: {value}")
+
+
+def extract_isolated(
+    path: Path,
+    source: str,
+    file_name: str,
+    limits: dict[str, int],
+    *,
+    memory: int,
+    timeout: float,
+    meanwhile: Callable[[], None] | None = None,
+) -> Extracted:
+    """Extract `path` in a worker process: `ReaderCrash` when it crashes, runs out of memory or
+    time. `meanwhile`: called in this process while the worker reads."""
+    return in_worker(
+        lambda: extract_here(path, source, file_name, limits),
+        file_name,
+        memory=memory,
+        timeout=timeout,
+        meanwhile=meanwhile,
+    )

@@ -1,0 +1,116 @@
+"""`check_extent`: a sheet reaching past Excel's limits or `STATWH_MAX_CELLS` is refused before any
+reader allocates for it, whatever the declared dimension says and however the references are written."""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+
+import pytest
+
+from etl.read.ooxml import MAX_COLS, MAX_ROWS, ExtentError, check_extent, col_index
+
+WORKBOOK = (
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+RELS = (
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
+
+
+def letters(n: int) -> str:
+    """Column letters of 1-based column `n` (any size: past XFD too)."""
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def package(
+    cells: list[tuple[int, int]], *, dimension: str | None = None, attrs_first: bool = False
+) -> zipfile.ZipFile:
+    """A workbook whose one sheet holds a number at each (row, column), 1-based."""
+    rows: dict[int, list[int]] = {}
+    for r, c in cells:
+        rows.setdefault(r, []).append(c)
+    xml = ['<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">']
+    if dimension:
+        xml.append(f'<dimension ref="{dimension}"/>')
+    xml.append("<sheetData>")
+    for r in sorted(rows):
+        xml.append(f'<row spans="1:2" r="{r}">' if attrs_first else f'<row r="{r}">')
+        for c in sorted(rows[r]):
+            ref = f"{letters(c)}{r}"
+            xml.append(f'<c s="0" r="{ref}"><v>1</v></c>' if attrs_first else f'<c r="{ref}"><v>1</v></c>')
+        xml.append("</row>")
+    xml.append("</sheetData></worksheet>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", WORKBOOK)
+        z.writestr("xl/_rels/workbook.xml.rels", RELS)
+        z.writestr("xl/worksheets/sheet1.xml", "".join(xml))
+    return zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+
+
+def test_letters_round_trip():
+    for n in (1, 26, 27, 702, 703, MAX_COLS):
+        assert col_index(letters(n)) == n - 1
+    assert letters(MAX_COLS) == "XFD"
+
+
+@pytest.mark.parametrize("attrs_first", [False, True])
+@pytest.mark.parametrize("seed", range(12))
+def test_the_furthest_reference_decides_whatever_the_dimension_says(seed, attrs_first):
+    """Ground truth from the generator: rejected exactly when the furthest row or column is past
+    Excel's limits, or rows × columns is over the cap; the dimension claims A1:A1 throughout."""
+    rng = random.Random(seed)
+    max_cells = rng.choice([10_000, 1_000_000, 60_000_000])
+    cells = [(rng.randint(1, 40), rng.randint(1, 12)) for _ in range(30)]
+    far = (
+        rng.choice([5, 3_000, 200_000, MAX_ROWS, MAX_ROWS + 1]),
+        rng.choice([3, 200, MAX_COLS, MAX_COLS + 1, 8_031_810_176]),
+    )
+    cells.append(far)
+    top_row = max(r for r, _ in cells)
+    top_col = max(c for _, c in cells)
+    bad = top_row > MAX_ROWS or top_col > MAX_COLS or top_row * top_col > max_cells
+    z = package(cells, dimension="A1:A1", attrs_first=attrs_first)
+    if bad:
+        with pytest.raises(ExtentError):
+            check_extent(z, max_cells)
+    else:
+        check_extent(z, max_cells)
+
+
+@pytest.mark.parametrize(
+    ("dimension", "bad"),
+    [
+        ("A1:Q2000", False),
+        ("A1:XFD200000", True),
+        ("A1:XFD1048576", True),
+        ("A1:A1048577", True),
+        ("B2", False),
+        ("ZZZZZZZ1", True),
+    ],
+)
+def test_the_declared_dimension_is_checked(dimension, bad):
+    z = package([(1, 1), (2, 2)], dimension=dimension)
+    if bad:
+        with pytest.raises(ExtentError, match="dimension"):
+            check_extent(z, 60_000_000, scan_bytes=0)
+    else:
+        check_extent(z, 60_000_000, scan_bytes=0)
+
+
+def test_a_big_sheet_is_not_scanned_past_its_dimension():
+    """Over `scan_bytes` only the dimension is read: the cost stays that of a few KB."""
+    z = package([(1, 1), (200_000, MAX_COLS)], dimension="A1:B2")
+    check_extent(z, 60_000_000, scan_bytes=10)
+    with pytest.raises(ExtentError, match="XFD|Excel|STATWH_MAX_CELLS"):
+        check_extent(z, 60_000_000)
