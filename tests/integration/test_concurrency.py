@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.test_crash import ROOT, env_for, small_inbox
+from tests.integration.test_crash import ROOT, env_for, small_inbox
 
 from tests.conftest import query
 
