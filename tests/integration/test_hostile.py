@@ -510,7 +510,7 @@ def test_an_unexpected_error_is_one_line_with_the_traceback_in_a_log(copied_home
 
 def _leftovers(home: Path) -> list[Path]:
     """Half-written files a failed writer could leave: *.tmp anywhere, Parquet directories never linked."""
-    tmp = [p for p in home.rglob("*") if ".tmp" in p.name]
+    tmp = [p for p in home.rglob("*") if ".tmp" in p.name or p.name.startswith(".receiving-")]
     published = home / "published"
     unlinked = [
         d
@@ -524,18 +524,15 @@ def test_disk_full_while_archiving_is_one_line_and_leaves_no_partial_copy(
     copied_home, tmp_path, capsys, monkeypatch
 ):
     import errno
+    import os
 
-    import etl.warehouse.load
+    import etl.warehouse.archive
 
-    real_copy = etl.warehouse.load.shutil.copyfile
+    def copy_half_then_fail(f, out_fd, max_bytes):
+        os.write(out_fd, f.read(100))  # a part of the copy is written, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    def copy_half_then_fail(src, dst, *a, **k):
-        if Path(copied_home / "archive") not in Path(dst).parents:
-            return real_copy(src, dst, *a, **k)
-        Path(dst).write_bytes(Path(src).read_bytes()[:100])
-        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
-
-    monkeypatch.setattr(etl.warehouse.load.shutil, "copyfile", copy_half_then_fail)
+    monkeypatch.setattr(etl.warehouse.archive, "_copy_hashing", copy_half_then_fail)
     d = tmp_path / "in"
     d.mkdir()
     p = shifted_ledger(6)(d / "台账.xlsx")

@@ -322,3 +322,25 @@ def test_the_minimum_cell_is_read_from_ref_plan(copied_home):
         " from marts.township_scorecard",
     )
     assert n > 0 and wrong == 0
+
+
+def test_published_figures_carry_no_float_noise(built_home):
+    """What analysts read is rounded (figures to 6 decimals of their unit, percentages to 2, pace to
+    4): no `1893.4800000000002` in the snapshot's marts or the Parquet files."""
+    snap = built_home / "published" / "statwh.duckdb"
+    con = duckdb.connect(str(snap), read_only=True)
+    try:
+        cols = con.execute(
+            "select schema_name || '.' || table_name, column_name from duckdb_columns()"
+            " where schema_name = 'marts' and data_type in ('DOUBLE', 'FLOAT')"
+        ).fetchall()
+        assert cols
+        noisy = {
+            f"{t}.{c}": con.execute(
+                f"select {c} from {t} where {c} is not null and {c} != round({c}, 6) limit 3"
+            ).fetchall()
+            for t, c in cols
+        }
+    finally:
+        con.close()
+    assert not {k: v for k, v in noisy.items() if v}

@@ -26,8 +26,8 @@ cells as (
 final as (
     select
         * replace (
-            case when is_suppressed then null else output_ytd end as output_ytd,
-            case when is_suppressed then null else progress_pct end as progress_pct
+            case when is_suppressed then null else round(output_ytd, 6) end as output_ytd,
+            case when is_suppressed then null else round(progress_pct, 2) end as progress_pct
         )
     from cells
 )

@@ -18,10 +18,12 @@ with suppressed as (
 final as (
     select
         p.* replace (
-            case when s.indicator_id is null then p.actual end as actual,
-            case when s.indicator_id is null then p.progress_pct end as progress_pct,
-            case when s.indicator_id is null then p.projected_at_deadline end as projected_at_deadline,
-            case when s.indicator_id is null then p.pace_ratio end as pace_ratio
+            case when s.indicator_id is null then round(p.actual, 6) end as actual,
+            round(p.target, 6) as target,
+            case when s.indicator_id is null then round(p.progress_pct, 2) end as progress_pct,
+            round(p.expected_pct, 2) as expected_pct,
+            case when s.indicator_id is null then round(p.projected_at_deadline, 6) end as projected_at_deadline,
+            case when s.indicator_id is null then round(p.pace_ratio, 4) end as pace_ratio
         ),
         s.indicator_id is not null as is_suppressed
     from marts.indicator_progress as p

@@ -16,7 +16,7 @@ with suppressed as (
 
 final as (
     select
-        v.* replace (case when s.indicator_id is null then v.value end as value),
+        v.* replace (case when s.indicator_id is null then round(v.value, 6) end as value),
         s.indicator_id is not null as is_suppressed
     from marts.indicator_values as v
     left join suppressed as s on v.indicator_id = s.indicator_id and v.period = s.period

@@ -26,7 +26,9 @@ cells as (
 final as (
     select
         * replace (
-            case when is_suppressed then null else output_ytd end as output_ytd,
+            case when is_suppressed then null else round(output_ytd, 6) end as output_ytd,
+            round(land_linkage_mu, 4) as land_linkage_mu,
+            round(land_balance_mu, 4) as land_balance_mu,
             case when is_suppressed then null else above_scale_enterprises end as above_scale_enterprises,
             hightech_enterprises::bigint as hightech_enterprises
         )
