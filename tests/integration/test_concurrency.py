@@ -12,9 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.integration.test_crash import ROOT, env_for, small_inbox
-
 from tests.conftest import query
+from tests.integration.test_crash import ROOT, env_for, small_inbox
 
 
 def writer(home: Path, log: Path, *args: str, **env: str) -> subprocess.Popen:
