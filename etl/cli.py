@@ -286,7 +286,7 @@ def cmd_ingest(args) -> int:
 
 def cmd_check(args) -> int:
     from etl.base.settings import limits
-    from etl.extract import extract
+    from etl.extract import extract, row_counts
 
     _check_source(args.source)
     paths = _check_files(args.files)
@@ -310,6 +310,9 @@ def cmd_check(args) -> int:
             for f, col in s.columns.items():
                 unit = f"  [{s.units[f]}]" if f in s.units else ""
                 print(f"     {f:16} ← {col}{unit}")
+            for f, unit in s.units.items():  # what finishing applied to a reshaped table's values
+                if f not in s.columns:
+                    print(f"     {f:16}   units: {unit}")
             if s.unmapped:
                 print(f"     unmapped: {', '.join(s.unmapped)}")
             if s.missing:  # which marker each missing figure was written with
@@ -335,9 +338,8 @@ def cmd_check(args) -> int:
         crit = [i for i in issues if i.severity == "critical"]
         rows = [i for i in issues if i.severity == "row"]
         warns = [i for i in issues if i.severity == "warning"]
-        n = 0 if ex.frame is None else len(ex.frame)
-        bad_rows = len({(i.sheet, i.row) for i in rows})
-        verdict = "would be rejected" if crit else (f"would load {n - bad_rows} rows, quarantine {bad_rows}")
+        counts = row_counts(ex.frame, {(i.sheet, i.row) for i in rows}, ex.reshaped)  # as the load counts
+        verdict = "would be rejected" if crit else f"would load {counts.describe()}"
         print(f"   → {verdict}; {len(warns)} warnings")
         for i in (crit + rows + warns)[:20]:
             print(f"     {i.severity}: {i.describe()}")

@@ -22,7 +22,7 @@ from etl.extract.meta import (
     unit_in_file_name,
     unit_source,
 )
-from etl.extract.model import Extraction, HeaderMatch, SheetInfo
+from etl.extract.model import Extraction, HeaderMatch, RowCounts, SheetInfo, row_counts
 from etl.extract.parse import parse_series
 from etl.extract.wide import clean_indicator_name, indicator_from_file_name
 from etl.extract.workbook import choose_spec, extract
@@ -41,6 +41,8 @@ __all__ = [
     "indicator_from_file_name",
     "match_header",
     "parse_series",
+    "RowCounts",
+    "row_counts",
     "period_of_sheet",
     "sheet_meta",
     "unit_in_file_name",

@@ -26,6 +26,8 @@ NOTE_PREFIXES = (
     "联系电话",
 )
 PART_PREFIXES = ("其中", "内：")
+RESHAPED = frozenset({"wide", "measures"})
+"""Shapes whose file rows are reshaped into several rows each (one per value cell)."""
 
 
 @dataclass
@@ -80,3 +82,36 @@ class Extraction:
     @property
     def rows_read(self) -> int:
         return sum(s.rows_read for s in self.sheets)
+
+    @property
+    def reshaped(self) -> bool:
+        """Whether each row of the file became several rows of the frame (wide, measures)."""
+        return self.spec is not None and self.spec.shape in RESHAPED
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    """How many of a file's rows load and how many are quarantined, counted in the file's own
+    rows (a wide or measures row is one row, however many values it gives), and the values."""
+
+    rows: int
+    quarantined: int
+    values: int
+
+    def describe(self) -> str:
+        extra = f" ({self.values} values)" if self.values != self.rows else ""
+        return f"{self.rows} rows{extra}, quarantine {self.quarantined}"
+
+
+def row_counts(
+    frame: pd.DataFrame | None, bad: set[tuple[str | None, int | None]], reshaped: bool
+) -> RowCounts:
+    """The counts of a file whose frame keeps every row except those at (sheet, row) in `bad`:
+    what `statwh check` says would load and what the load records (etl.warehouse.load), one count."""
+    if frame is None or frame.empty:
+        return RowCounts(0, len(bad), 0)
+    at = list(zip(frame["_sheet"].astype(object), frame["_row"].astype("int64"), strict=True))
+    keep = [k not in bad for k in at]
+    kept = [k for k, ok in zip(at, keep, strict=True) if ok]
+    rows = len(set(kept)) if reshaped else len(kept)
+    return RowCounts(rows, len(bad), len(kept))

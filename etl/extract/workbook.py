@@ -11,7 +11,8 @@ from etl.base.datasets import DATASETS, LINEAGE
 from etl.base.issues import Issue
 from etl.extract.finish import finish
 from etl.extract.header import find_header
-from etl.extract.model import Extraction
+from etl.extract.measures import extract_measures_sheet, measures_header
+from etl.extract.model import RESHAPED, Extraction
 from etl.extract.rows import extract_rows_sheet
 from etl.extract.wide import extract_wide_sheet, period_header
 from etl.read import ZIP_MAGIC, Grid, ReadError, Workbook, check_zip, load_columns, read_workbook, xlsx_heads
@@ -39,6 +40,10 @@ def choose_spec(wb: Workbook, specs: list[SourceSpec], file_name: str) -> tuple[
             if spec.shape == "wide":
                 s = _wide_score(g, spec)
                 considered.append(f"{spec.layout} / {g.name}: {s} period columns")
+            elif spec.shape == "measures":
+                mh = measures_header(g, spec)
+                s = mh.score if mh else 0
+                considered.append(f"{spec.layout} / {g.name}: {len(mh.columns) if mh else 0} measure columns")
             else:
                 hm, cands = find_header(g, spec)
                 s = hm.score if hm else 0
@@ -111,7 +116,7 @@ def extract(
         return ex
     ex.spec = spec
     heads_only = getattr(wb, "heads_only", False)
-    if heads_only and spec.shape == "wide":  # wide tables are small: read them whole
+    if heads_only and spec.shape in RESHAPED:  # wide and measures tables are small: read them whole
         wb = _open_workbook(path, file_name, limits, ex, decimal=decimal)
         if wb is None:
             return ex
@@ -198,6 +203,8 @@ def _extract_sheets(
             continue
         if spec.shape == "wide":
             cols = extract_wide_sheet(g, spec, file_name, ex)
+        elif spec.shape == "measures":
+            cols = extract_measures_sheet(g, spec, file_name, ex)
         else:
             hm, _ = find_header(g, spec)
             if hm is None:

@@ -15,29 +15,9 @@ from typing import Any
 import yaml
 
 from etl.base.cells import header_key
-from etl.base.datasets import DATASETS
 from etl.base.paths import SPEC_DIR
 from etl.reference.vocabularies import Vocabulary, build_vocabulary, vocabulary, vocabulary_for_column
-
-FIELD_TYPES = {
-    "text",
-    "credit_code",
-    "number",
-    "integer",
-    "flag",
-    "date",
-    "region",
-    "industry",
-    "period",
-    "year",
-}
-
-
-COVERAGES = {None, "above_scale", "below_scale"}
-
-
-class SpecError(Exception):
-    """A spec file is wrong; the message names the file and the key."""
+from etl.spec.schema import FIELD_TYPES, SpecError, check_raw
 
 
 @dataclass(frozen=True)
@@ -85,6 +65,45 @@ class WideSpec:
 
 
 @dataclass(frozen=True)
+class MeasureColumn:
+    """One measure column of a `shape: measures` table: which indicator its figures are."""
+
+    aliases: tuple[str, ...]
+    """Header texts of the column, a two-row header joined `parent/child` (`工业总产值/本期`). A
+    month range in the header matches `累计` (`工业总产值/1-9月累计` and `工业总产值/1-6月` match
+    `工业总产值/累计`)."""
+    indicator: str
+    """The indicator: a catalog id or name (warehouse/catalog/indicators.yaml); another name loads
+    as `ext.<name>` with a warning."""
+    basis: str = "本期"
+    """One of `MEASURE_BASES`."""
+    unit: str | None = None
+    """The unit the file writes this column in when neither its header nor the unit row says
+    (a unit row listing several units, `单位：个，万元`, gives each column the one of its
+    indicator's kind: 个 for a count, 万元 for money)."""
+
+
+@dataclass(frozen=True)
+class MeasuresSpec:
+    """Several measures across, places down (a 分乡镇 table): each measure column is an indicator
+    with its own basis and unit, every row a region of the district (or any place)."""
+
+    columns: tuple[MeasureColumn, ...]
+    label: str = "region"
+    """What the rows hold: `region` (townships, development zones and parks, or any place)."""
+    label_aliases: tuple[str, ...] = (
+        "乡镇",
+        "镇街",
+        "乡镇（街道）",
+        "镇（街道）",
+        "乡镇（园区）",
+        "地区",
+        "区域",
+    )
+    """Header texts of the label column."""
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     path: Path
     source: str
@@ -99,7 +118,8 @@ class SourceSpec:
     sheets: str = "*"
     """Sheet-name pattern; every matching sheet with a recognisable header is read."""
     shape: str = "rows"
-    """`rows`: one record per row; `wide`: periods across, reshaped to long rows."""
+    """`rows`: one record per row; `wide`: periods across, reshaped to long rows; `measures`:
+    several measures across, places down, each measure cell one long row."""
     fields: tuple[FieldSpec, ...] = ()
     required_any: tuple[tuple[str, ...], ...] = ()
     """Groups of fields of which at least one must be present (e.g. one output figure)."""
@@ -116,6 +136,8 @@ class SourceSpec:
     constants: dict[str, Any] = field(default_factory=dict)
     """Values every row of this layout gets (e.g. `kind: linkage`)."""
     wide: WideSpec | None = None
+    measures: MeasuresSpec | None = None
+    """The measure columns of a `shape: measures` table."""
     coverage: str | None = None
     """Rosters (enterprise_periods): which enterprises the file covers when it has no 是否规上
     column — `above_scale` (规模以上 only) or `below_scale` (规下 only). Unset: the flag column,
@@ -197,19 +219,14 @@ def _with_vocabularies(fields: tuple[FieldSpec, ...], dataset: str, where: str) 
 
 
 def load_spec(path: Path) -> SourceSpec:
-    """Read one spec file; SpecError names the file and what is wrong."""
+    """Read one spec file, checked against the schema and its dataset (etl.spec.schema);
+    SpecError names the file and what is wrong."""
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
-        raise SpecError(f"{path}: cannot read spec: {e}") from e
-    if not isinstance(raw, dict):
-        raise SpecError(f"{path}: a spec is a mapping of keys")
-    for key in ("source", "layout", "dataset"):
-        if key not in raw:
-            raise SpecError(f"{path}: missing key {key!r}")
-    if raw["dataset"] not in DATASETS:
-        raise SpecError(f"{path}: dataset {raw['dataset']!r} is not one of {sorted(DATASETS)}")
+        raise SpecError(f"{path}: cannot read spec: {one_line(e)}") from e
+    check_raw(raw, path)
     wide = raw.get("wide")
     spec = SourceSpec(
         path=path,
@@ -228,21 +245,31 @@ def load_spec(path: Path) -> SourceSpec:
         period_required=bool(raw.get("period_required", True)),
         blank_means=raw.get("blank_means", "missing"),
         constants=dict(raw.get("constants", {})),
-        wide=WideSpec(**wide) if isinstance(wide, dict) else (WideSpec() if wide else None),
+        wide=WideSpec(**_tuples(wide)) if isinstance(wide, dict) else (WideSpec() if wide else None),
+        measures=_measures(raw.get("measures")),
         coverage=raw.get("coverage"),
         decimal=raw.get("decimal"),
     )
-    if spec.coverage not in COVERAGES:
-        raise SpecError(f"{path}: coverage must be one of {sorted(c for c in COVERAGES if c)}")
-    if spec.decimal not in {None, ",", "."}:
-        raise SpecError(f'{path}: decimal must be "," or ".", not {spec.decimal!r}')
-    columns = DATASETS[spec.dataset].columns
-    for f in spec.fields:
-        if f.name not in columns and f.name not in {"period", "unit_text", "basis_text", "deadline_text"}:
-            raise SpecError(f"{path}: field {f.name!r} is not a column of dataset {spec.dataset!r}")
-    if spec.shape not in {"rows", "wide"}:
-        raise SpecError(f"{path}: shape must be rows or wide")
+    if spec.shape == "wide" and spec.wide is None:
+        spec = replace(spec, wide=WideSpec())
     return spec
+
+
+def one_line(e: Exception) -> str:
+    return " ".join(str(e).split())
+
+
+def _tuples(raw: dict[str, Any]) -> dict[str, Any]:
+    """A mapping's lists as tuples (the frozen dataclasses' fields)."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+
+
+def _measures(raw: dict[str, Any] | None) -> MeasuresSpec | None:
+    """The measure columns of a `shape: measures` spec (already checked by the schema)."""
+    if raw is None:
+        return None
+    columns = tuple(MeasureColumn(**_tuples(c)) for c in raw["columns"])
+    return MeasuresSpec(columns=columns, **_tuples({k: v for k, v in raw.items() if k != "columns"}))
 
 
 @cache

@@ -25,6 +25,7 @@ from etl.base.datasets import DATASETS, LINEAGE
 from etl.base.frames import scannable
 from etl.base.issues import Issue
 from etl.base.settings import Home, data_docs_enabled, limits, worker_limits
+from etl.extract.model import row_counts
 from etl.validate.history import history_check, history_frame
 from etl.validate.suites import validate_frame, warm_up
 from etl.warehouse import build as builder
@@ -701,8 +702,8 @@ def _build_timing(staged: _Staged, waited_from: float) -> dict[str, float]:
 
 def _load_counts(prep: Prepared, loaded: pd.DataFrame, bad: set) -> tuple[str, int, int]:
     """status, rows loaded and rows rejected of a load that keeps `loaded` and turns `bad` away."""
-    n_loaded = int(loaded["_row"].nunique() if prep.wide else len(loaded))
-    return ("partial" if bad else "loaded"), n_loaded, len(bad)
+    counts = row_counts(prep.frame, bad, prep.wide)  # the one count `statwh check` prints too
+    return ("partial" if bad else "loaded"), counts.rows, counts.quarantined
 
 
 def _record_load(

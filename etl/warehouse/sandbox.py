@@ -73,7 +73,7 @@ def extract_here(path: Path, source: str, file_name: str, limits: dict[str, int]
         source=ex.source,
         layout=ex.spec.layout if ex.spec else None,
         dataset=ex.spec.dataset if ex.spec else None,
-        wide=bool(ex.spec and ex.spec.shape == "wide"),
+        wide=ex.reshaped,
         format=ex.format,
         encoding=ex.encoding,
         reporter=next((s.reporter for s in ex.sheets if s.reporter), None),
