@@ -17,7 +17,7 @@ import yaml
 from etl.base.cells import header_key
 from etl.base.paths import SPEC_DIR
 from etl.reference.vocabularies import Vocabulary, build_vocabulary, vocabulary, vocabulary_for_column
-from etl.spec.schema import FIELD_TYPES, SpecError, check_raw
+from etl.spec.schema import FIELD_TYPES, SpecError, check_needs, check_raw
 
 
 @dataclass(frozen=True)
@@ -250,6 +250,7 @@ def load_spec(path: Path) -> SourceSpec:
         coverage=raw.get("coverage"),
         decimal=raw.get("decimal"),
     )
+    check_needs(raw, path)
     if spec.shape == "wide" and spec.wide is None:
         spec = replace(spec, wide=WideSpec())
     return spec

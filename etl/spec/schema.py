@@ -158,17 +158,26 @@ def check_raw(raw: Any, path: Path) -> None:
             raise SpecError(f"{path}: unknown key fields.{name}: not a column of dataset {dataset!r}")
     if isinstance(raw.get("wide"), dict):
         _keys(raw["wide"], WIDE_KEYS, "wide", path)
+    for key in ("wide", "measures"):
+        if raw.get(key) and shape != key:
+            raise SpecError(f"{path}: key {key}: only for shape: {key} (this spec's shape is {shape})")
     if shape == "rows":
-        for need in DATASET_NEEDS[dataset]:
-            if need not in (raw.get("fields") or {}):
-                raise SpecError(f"{path}: missing required field fields.{need} (dataset {dataset} needs it)")
         return
     if dataset != "indicator_obs":
         raise SpecError(f"{path}: key shape: {shape} tables give dataset indicator_obs, not {dataset!r}")
     if shape == "measures":
         _check_measures(raw.get("measures"), path)
-    elif "measures" in raw:
-        raise SpecError(f"{path}: key measures: only for shape: measures")
+
+
+def check_needs(raw: dict[str, Any], path: Path) -> None:
+    """A `shape: rows` spec maps the fields its dataset needs (`DATASET_NEEDS`); checked after
+    the fields themselves, so that a wrong field is named first."""
+    dataset = raw["dataset"]
+    if (raw.get("shape") or "rows") != "rows":
+        return
+    for need in DATASET_NEEDS[dataset]:
+        if need not in (raw.get("fields") or {}):
+            raise SpecError(f"{path}: missing required field fields.{need} (dataset {dataset} needs it)")
 
 
 def _check_measures(raw: Any, path: Path) -> None:
