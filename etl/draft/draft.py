@@ -8,13 +8,14 @@ from typing import Any
 
 from etl.draft.cell_kinds import is_blank
 from etl.draft.header import find_header
+from etl.draft.measures_draft import draft_measures, find_measures
 from etl.draft.results import DraftResult
 from etl.draft.rows import draft_rows
 from etl.draft.wide import find_wide
 from etl.draft.wide_draft import draft_wide
 from etl.extract import extract
 from etl.read import Grid, Workbook, read_workbook
-from etl.spec.model import load_spec
+from etl.spec.model import SpecError, load_spec
 
 __all__ = ["draft_spec"]
 
@@ -55,6 +56,8 @@ def draft_spec(path: Path, source: str | None = None) -> DraftResult:
     ]
     if shape == "wide":
         result = draft_wide(path, wb, grid, found, source, others)
+    elif (measures := find_measures(grid, found, source)) is not None:  # places down, measures across
+        result = draft_measures(path, wb, grid, found, measures, source, others)
     else:
         result = draft_rows(path, wb, grid, found, source, others)
     _trial(path, result)
@@ -67,12 +70,13 @@ def _trial(path: Path, result: DraftResult) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         spec_path = Path(tmp) / "draft.yaml"
         spec_path.write_text(result.yaml_text, encoding="utf-8")
-        load_spec(spec_path)  # a draft that does not load is a bug here, not the person's job
-        try:
+        ex = None
+        try:  # a draft lacking a field its dataset needs does not load: that is the person's to map
+            load_spec(spec_path)
+        except SpecError as e:
+            result.trial_problems = [str(e).replace(str(spec_path), "the draft")]
+        else:
             ex = extract(path, str(spec_path))
-        except Exception as e:  # pragma: no cover - extraction never raises on bad input
-            result.trial_problems = [f"{type(e).__name__}: {e}"]
-            ex = None
     if ex is not None:
         result.trial_problems = [i.message for i in ex.critical]
         result.trial_rows = None if ex.frame is None else len(ex.frame)

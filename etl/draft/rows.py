@@ -292,6 +292,8 @@ def _write_period(w: Writer, grid: Grid, meta: SheetMeta, choice: _Choice, file_
     plan, closest = choice.plan, choice.closest
     psrc = _period_sources(grid, meta, file_name)
     order = list(closest.period_from)
+    if "period" not in choice.mapped:  # no column gives it: where `statwh check` finds one too
+        order += [where for where in ("sheet", "title", "file_name") if where in psrc and where not in order]
     if "column" in order and "period" in choice.mapped:
         col = next(c for c in plan.columns if c.field == "period")
         w.comment(f"period: per row, from column {col.letter} “{col.header}”")
@@ -382,19 +384,31 @@ def _write_field(w: Writer, col: DraftColumn, fs: FieldSpec, required: bool) -> 
     note = f"{col.letter} “{col.header}” — {why}"
     if col.how != "alias":
         note += f": {col.note}"
+    mismatch = (
+        fs.type in {"number", "integer"}
+        and fs.unit
+        and col.unit
+        and not cells.same_dimension(col.unit, fs.unit)
+    )
     if fs.type in {"number", "integer"} and fs.unit:
-        if col.unit:
+        if col.unit and not mismatch:
             factor = cells.unit_factor(col.unit, fs.unit)
             note += f"; unit {col.unit} (from the {col.unit_from})" + (
                 f" → {fs.unit} ×{factor:g}" if factor != 1 else ""
             )
-        elif fs.default_unit:
+        elif fs.default_unit and not col.unit:
             note += f"; no unit in the file: {fs.default_unit} assumed (default_unit)"
     w.comment(note, "  ")
     if col.how == "guess":
         w.todo(
             f"confirm that {col.letter} “{col.header}” is {col.field} (other candidates: "
             f"{', '.join(c for c in col.candidates if c != col.field) or 'none'}).",
+            "  ",
+        )
+    if mismatch:
+        w.todo(
+            f"{col.letter} “{col.header}”: the file gives it in {col.unit} (from the {col.unit_from}), which does "
+            f"not convert to {fs.unit}: it is not {col.field}, or its unit must be said in its header.",
             "  ",
         )
     if fs.type in {"number", "integer"} and fs.unit and not col.unit and not fs.default_unit:
