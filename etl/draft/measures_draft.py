@@ -1,9 +1,9 @@
 """Drafting a spec for a measures table: places down, several measures across (`shape: measures`).
 
 A table is one when, under its header, one column names places (townships, development zones,
-parks: `RegionResolver`), two or more columns hold figures, no column holds credit codes or the
-names of enterprises (a roster), and the figures' headers are not, for the most part, fields the
-row layouts know (a 科技局 table of 首次认定 / 重新认定 by township stays `hightech_counts`).
+parks: `RegionResolver`), two or more columns hold figures, every other column holds figures, row
+numbers or codes (no credit codes, names of enterprises or projects, dates: those are records of
+rows), and the figures' headers are not, for the most part, fields the row layouts know (a 科技局 table of 首次认定 / 重新认定 by township stays `hightech_counts`).
 
 Each measure column is drafted as an indicator (the catalog's, by its header's parent or name:
 `工业总产值/1-9月累计` → industrial_output) with a basis read off its header (本期, 累计, 上年同期,
@@ -34,6 +34,8 @@ from etl.reference import catalog
 from etl.spec.model import MeasureColumn, SourceSpec
 
 PERIOD_PLACES = ("sheet", "title", "file_name")
+FIGURE_KINDS = {"number", "integer", "rownum", "empty", "code"}
+"""What the columns beside the places may hold in a measures table."""
 _BASIS_WORDS = (
     ("上年同期", "上年同期"),
     ("去年同期", "上年同期"),
@@ -80,12 +82,9 @@ def find_measures(grid: Grid, h: Header, source: str | None) -> MeasuresTable | 
     contents = {c: column_content([cell_at(row, c) for row in sample], names[c]) for c in range(len(names))}
     places = [c for c, x in contents.items() if x.kind == "region" and names[c]]
     figures = [c for c, x in contents.items() if x.kind in {"number", "integer"} and names[c]]
-    if (
-        len(places) != 1
-        or len(figures) < 2
-        or any(x.kind in {"credit_code", "names"} for x in contents.values())
-    ):
-        return None
+    others = {x.kind for c, x in contents.items() if names[c] and c not in places}
+    if len(places) != 1 or len(figures) < 2 or not others <= FIGURE_KINDS:
+        return None  # a record of its own per row (a name, a date, a credit code): a table of rows
     if _rows_know(figures, names) * 2 >= len(figures):
         return None
     meta = sheet_meta(grid, h.row)
