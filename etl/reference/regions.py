@@ -9,7 +9,8 @@ townships 9 digits (`320803101`), the whole country `000000`.
 
 Resolution order, for a resolver configured with a district (default 淮安区 320803):
 
-1. the district's townships (incl. functional zones: 经济开发区, 淮安新材料产业园, 白马湖农场);
+1. the district's townships (incl. functional zones: 经济开发区, 淮安新材料产业园, 白马湖农场; a zone
+   also by its short forms: `开发区`, `经开区`, `新材料产业园`, `新材料园`, `新材料园区`);
 2. the district's city and everything in it, and the 31 provinces by name;
 3. the district's province and everything in it;
 4. the whole country.
@@ -218,6 +219,8 @@ class _Reference:
                 break
         if name in _GENERIC_ZONES or aliases & _GENERIC_ZONES:
             aliases.add("开发区")
+        for form in list(aliases | {name}):
+            aliases |= _zone_abbreviations(form)
         return aliases
 
     def _chain(self, code: str) -> Iterator[str]:
@@ -226,6 +229,23 @@ class _Reference:
         while current is not None:
             yield current
             current = self.parents.get(current)
+
+
+_ZONE_ENDINGS = (
+    ("经济技术开发区", ("经开区",)),
+    ("经济开发区", ("经开区",)),
+    ("产业园", ("园", "园区", "产业园区")),
+)
+
+
+def _zone_abbreviations(name: str) -> set[str]:
+    """How departments shorten a zone's name: `经济开发区` → `经开区`, `新材料产业园` → `新材料园`,
+    `新材料园区`, `新材料产业园区` (a stem of at least two characters kept)."""
+    for ending, shorts in _ZONE_ENDINGS:
+        stem = name[: -len(ending)]
+        if name.endswith(ending):
+            return {stem + s for s in shorts if len(stem) >= 2 or s == "经开区"}
+    return set()
 
 
 def _rows(path: Path) -> Iterator[list[str]]:

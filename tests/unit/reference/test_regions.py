@@ -86,6 +86,28 @@ def test_district_townships_include_functional_zones() -> None:
     assert list(TOWNSHIPS) == sorted(TOWNSHIPS)
 
 
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("经开区", "320803401"),
+        ("淮安区经开区", "320803401"),
+        ("淮安区经济开发区", "320803401"),
+        ("新材料园", "320803402"),
+        ("新材料园区", "320803402"),
+        ("新材料产业园区", "320803402"),
+        ("淮安新材料园", "320803402"),
+        ("淮安经开区", "320871"),  # the city's 淮安经济技术开发区, not ours
+    ],
+)
+def test_zones_by_the_short_forms_departments_write(written: str, expected: str) -> None:
+    assert code(written) == expected
+
+
+def test_an_unknown_park_stays_a_problem_naming_it() -> None:
+    res = R.resolve("盐化新材料园")
+    assert res.code is None and "盐化新材料园" in (res.problem or "")
+
+
 def test_codes_are_six_digits_above_townships() -> None:
     assert name_of("320000") == name_of("32") == "江苏省"
     assert name_of("320800") == name_of("3208") == "淮安市"
