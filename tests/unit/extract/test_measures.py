@@ -10,7 +10,7 @@ import pytest
 from etl.base.cells import parse_period
 from etl.extract import extract, row_counts
 from etl.extract.measures import measure_key, prior_year, units_listed
-from tests.conftest import HomeEnv, run_cli
+from tests.conftest import HomeEnv, query, run_cli
 from tests.fixtures.layouts.township_measures import PERIOD, PRIOR, totals, write_township_measures
 
 
@@ -124,3 +124,26 @@ def test_check_says_what_the_load_records(tmp_path, capsys, monkeypatch):
     with HomeEnv(tmp_path / "home"):
         assert run_cli("ingest", "indicators", str(csv), "--no-build") == 0
     assert "loaded — 4 rows loaded" in capsys.readouterr().err
+
+
+def test_the_township_table_is_checked_and_ingested_alike(table, tmp_path, capsys, monkeypatch):
+    path, places = table
+    monkeypatch.setenv("STATWH_DATA_DOCS", "0")
+    assert run_cli("check", "indicators", str(path)) == 0
+    assert (
+        f"would load {len(places)} rows ({5 * len(places)} values), quarantine 0" in capsys.readouterr().out
+    )
+    home = tmp_path / "home"
+    with HomeEnv(home):
+        assert run_cli("ingest", "indicators", str(path), "--no-build") == 0
+    db = home / "warehouse.duckdb"
+    assert query(db, "select layout, rows_read, rows_loaded, rows_rejected from meta.loads") == [
+        ("township_measures", len(places), len(places), 0)
+    ]
+    got = query(
+        db,
+        "select region_code, value from raw.indicator_obs"
+        " where indicator_id = 'industrial_output' and period = ? and basis = 'ytd' order by region_code",
+        [PERIOD],
+    )
+    assert got == [(p.code, pytest.approx(p.output / 1e4)) for p in sorted(places, key=lambda p: p.code)]
