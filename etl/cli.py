@@ -284,6 +284,46 @@ def cmd_ingest(args) -> int:
     return _run_pipeline(home, go, build=not args.no_build)
 
 
+def _print_sheet(s) -> None:
+    """What `statwh check` says of one sheet: header, period, columns with units, missing figures, rows."""
+    print(
+        f"   sheet {s.sheet!r}: header row(s) {s.header_rows}; period {s.period or 'per row'}"
+        + (f" (from {s.period_from})" if s.period_from else "")
+        + (f"; 填报单位 {s.reporter}" if s.reporter else "")
+    )
+    for f, col in s.columns.items():
+        unit = f"  [{s.units[f]}]" if f in s.units else ""
+        print(f"     {f:16} ← {col}{unit}")
+    for f, unit in s.units.items():  # what finishing applied to a reshaped table's values
+        if f not in s.columns:
+            print(f"     {f:16}   units: {unit}")
+    if s.unmapped:
+        print(f"     unmapped: {', '.join(s.unmapped)}")
+    if s.missing:  # which marker each missing figure was written with
+        print(
+            "     missing: "
+            + "; ".join(
+                f"{f} {sum(m.values())} ("
+                + ", ".join(f"{k or 'blank'} ×{n}" for k, n in sorted(m.items(), key=lambda x: -x[1]))
+                + ")"
+                for f, m in s.missing.items()
+            )
+        )
+    if s.totals:  # the 合计 row against the sum of the rows it covers
+        print(
+            "     合计: "
+            + "; ".join(
+                f"{t['field']} {t['total']:,.2f} {'=' if abs(t['total'] - t['sum']) <= max(0.05, abs(t['total']) * 1e-4) else '≠'}"
+                f" sum {t['sum']:,.2f}"
+                for t in s.totals
+            )
+        )
+    print(
+        f"     rows: {s.rows_read} data; dropped {s.dropped_totals} total, {s.dropped_notes} note, "
+        f"{s.dropped_parts} 其中, {s.dropped_blank} blank"
+    )
+
+
 def cmd_check(args) -> int:
     from etl.base.settings import limits
     from etl.extract import extract, row_counts
@@ -302,33 +342,7 @@ def cmd_check(args) -> int:
             for c in ex.considered:
                 print(f"     considered: {c}")
         for s in ex.sheets:
-            print(
-                f"   sheet {s.sheet!r}: header row(s) {s.header_rows}; period {s.period or 'per row'}"
-                + (f" (from {s.period_from})" if s.period_from else "")
-                + (f"; 填报单位 {s.reporter}" if s.reporter else "")
-            )
-            for f, col in s.columns.items():
-                unit = f"  [{s.units[f]}]" if f in s.units else ""
-                print(f"     {f:16} ← {col}{unit}")
-            for f, unit in s.units.items():  # what finishing applied to a reshaped table's values
-                if f not in s.columns:
-                    print(f"     {f:16}   units: {unit}")
-            if s.unmapped:
-                print(f"     unmapped: {', '.join(s.unmapped)}")
-            if s.missing:  # which marker each missing figure was written with
-                print(
-                    "     missing: "
-                    + "; ".join(
-                        f"{f} {sum(m.values())} ("
-                        + ", ".join(f"{k or 'blank'} ×{n}" for k, n in sorted(m.items(), key=lambda x: -x[1]))
-                        + ")"
-                        for f, m in s.missing.items()
-                    )
-                )
-            print(
-                f"     rows: {s.rows_read} data; dropped {s.dropped_totals} total, {s.dropped_notes} note, "
-                f"{s.dropped_parts} 其中, {s.dropped_blank} blank"
-            )
+            _print_sheet(s)
         issues = list(ex.issues)
         if not ex.critical and ex.frame is not None:
             from etl.validate.suites import validate_frame
