@@ -197,6 +197,13 @@ class _Measure:
     def label(self) -> str:
         return f"{self.name}/{self.spec.basis}"
 
+    @property
+    def basis_text(self) -> str | None:
+        """The basis word finishing reads (`BASIS_TEXT`); 累计 of a whole year is the year itself."""
+        if self.spec.basis == "累计" and self.period.freq == "year":
+            return None
+        return BASIS_TEXT[self.spec.basis]
+
 
 def extract_measures_sheet(
     grid: Grid, spec: SourceSpec, file_name: str, ex: Extraction
@@ -327,7 +334,7 @@ def _long_rows(
                 ("period", m.period.text),
                 ("period_end", m.period.end),
                 ("_period_basis", m.period.basis),
-                ("basis_text", BASIS_TEXT[m.spec.basis]),
+                ("basis_text", m.basis_text),
                 ("value", parsed.value),
                 ("_unit_value", m.unit),
                 ("_unit_from_value", m.unit_from),

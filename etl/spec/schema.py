@@ -14,6 +14,7 @@ from typing import Any
 
 from etl.base.cells import KNOWN_UNITS
 from etl.base.datasets import DATASETS
+from etl.reference import catalog
 
 
 class SpecError(Exception):
@@ -188,3 +189,10 @@ def _check_measures(raw: Any, path: Path) -> None:
         raise SpecError(f"{path}: key measures.columns: expected at least one measure column")
     for i, col in enumerate(raw["columns"]):
         _keys(col, MEASURE_COLUMN_KEYS, f"measures.columns[{i}]", path, ("aliases", "indicator"))
+        iid = catalog.indicator_id_for(col["indicator"])
+        kind = catalog.by_id()[iid].kind if iid else None
+        if col.get("basis") == "同比" and kind not in {None, "rate"}:
+            raise SpecError(
+                f"{path}: key measures.columns[{i}].basis: 同比 is a growth rate (%), but {iid} is a {kind}"
+                f" in {catalog.by_id()[iid].unit}: name its growth indicator (…_growth, 增长率)"
+            )

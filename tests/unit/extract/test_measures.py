@@ -71,6 +71,14 @@ def test_a_unit_row_with_two_units_of_one_kind_rejects_the_file(tmp_path):
     assert "万元、亿元" in ex.critical[0].message
 
 
+def test_a_whole_years_total_is_the_years_value(tmp_path):
+    path = tmp_path / "t.xlsx"
+    write_township_measures(path, title="淮安区分乡镇规模以上工业主要指标（2024年）")
+    f = extract(path, "indicators").frame
+    out = f[f.indicator_id == "industrial_output"]
+    assert set(zip(out.period, out.basis, strict=True)) == {("2024", "period"), ("2023", "period")}
+
+
 def test_without_a_period_the_file_is_rejected(tmp_path):
     path = tmp_path / "t.xlsx"
     write_township_measures(path, title="淮安区分乡镇规模以上工业主要指标")

@@ -100,6 +100,16 @@ def test_a_wrong_type_is_named(tmp_path, change, names):
     assert names in error_of(spec_file(tmp_path, change))
 
 
+def test_a_growth_column_must_name_a_rate(tmp_path):
+    def measures(r):
+        r.update(dataset="indicator_obs", shape="measures", fields={})
+        r["measures"] = {
+            "columns": [{"aliases": ["产值/同比"], "indicator": "industrial_output", "basis": "同比"}]
+        }
+
+    assert "key measures.columns[0].basis: 同比 is a growth rate" in error_of(spec_file(tmp_path, measures))
+
+
 def test_the_cli_exits_2_with_one_line(tmp_path, capsys):
     spec = spec_file(tmp_path, lambda r: r.update(period_required="no"))
     data = tmp_path / "台账.csv"
