@@ -109,13 +109,20 @@ def basis_of(header: str) -> tuple[str, bool]:
     return next(((b, True) for w, b in _BASIS_WORDS if w in child), ("本期", False))
 
 
-def indicator_of(header: str, basis: str) -> str | None:
-    """The catalog id a measure header names: its parent (or its text without the basis words),
-    the growth indicator of it for 同比 (`工业总产值` + 同比 → industrial_output_growth)."""
+def measure_name(header: str) -> str:
+    """The measure a header names: its parent, or its text without the basis words
+    (`工业总产值/1-9月累计` → 工业总产值, `营业收入同比增长` → 营业收入)."""
     key = header_key(header)
     name = key.split("/")[0] if "/" in key else key
     for w, _ in _BASIS_WORDS:
         name = name.replace(w, "") if name != w else name
+    return _MONTHS.sub("", name) or key
+
+
+def indicator_of(header: str, basis: str) -> str | None:
+    """The catalog id a measure header names (`measure_name`), the growth indicator of it for
+    同比 (`工业总产值` + 同比 → industrial_output_growth); None when the catalog has none of that kind."""
+    name = measure_name(header)
     names = [f"{name}增长率", f"{name}增速"] if basis == "同比" else [name]
     for n in names:
         iid = catalog.indicator_id_for(n)
@@ -212,7 +219,8 @@ def _write_measures(w: Writer, t: MeasuresTable) -> list[DraftColumn]:
         basis, said = basis_of(header)
         iid = indicator_of(header, basis)
         body: dict[str, Any] = {"aliases": [header.replace("（", "(").replace("）", ")")]}
-        body["indicator"] = iid or header_key(header).split("/")[0]
+        name = measure_name(header)
+        body["indicator"] = iid or (f"{name}增长率" if basis == "同比" else name)
         body["basis"] = basis
         unit, where, problem = column_unit(MeasureColumn((header,), body["indicator"], basis), header, listed)
         w.comment(

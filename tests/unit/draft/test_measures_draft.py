@@ -53,13 +53,14 @@ def test_a_measure_the_catalog_lacks_is_left_to_a_person(tmp_path):
     ws = wb.active
     ws.append(["淮安区分乡镇主要指标（2025年1-6月）"])
     ws.append(["单位：万元"])
-    ws.append(["镇街", "社会消费品零售额本期", "农机总动力"])
+    ws.append(["镇街", "社会消费品零售额本期", "农机总动力", "农机总动力同比增长（%）"])
     for i, town in enumerate(["淮城街道", "河下街道", "平桥镇", "朱桥镇"]):
-        ws.append([town, 100.5 + i, 20.25 + i])
+        ws.append([town, 100.5 + i, 20.25 + i, 3.5 - i])
     wb.save(path)
     d = draft_spec(path)
     assert d.shape == "measures"
-    assert any("C “农机总动力”" in u and "ext." in u for u in d.undecided)
+    assert any("C “农机总动力”" in u and "ext.农机总动力" in u for u in d.undecided)
+    assert any("D “农机总动力同比增长(%)”" in u and "ext.农机总动力增长率" in u for u in d.undecided)
     assert d.trial_problems == []
 
 
