@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"extract", "validate"},
     {"draft", "warehouse", "report", "inbox"},
     {"ingest", "demo", "docs"},
-    {"airflow_tasks", "cli"},
+    {"airflow_tasks", "cli", "schedule"},
 ]
 ENTRY_POINTS = set().union(*LAYERS[5:])
 
