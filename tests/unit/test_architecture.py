@@ -22,7 +22,7 @@ LAYERS: list[set[str]] = [
     {"reference"},
     {"read", "spec"},
     {"extract", "validate"},
-    {"draft", "warehouse", "report", "inbox"},
+    {"draft", "warehouse", "report", "inbox", "receipt"},
     {"ingest", "demo", "docs"},
     {"airflow_tasks", "cli", "schedule"},
 ]
