@@ -83,9 +83,10 @@ def column_index(issue: Issue) -> int | None:
     return column_index_from_string(m.group(1)) if m else None
 
 
-def write_receipt(path: Path, outcome: Outcome, out: Path) -> Path:
-    """Write the receipt for the file at `path` to `out` (.xlsx), atomically; returns `out`."""
-    path, out = Path(path), Path(out)
+def write_receipt(path: Path | None, outcome: Outcome, out: Path) -> Path:
+    """Write the receipt for the file at `path` to `out` (.xlsx), atomically; returns `out`.
+    Without `path` (a file refused unread is not kept) the receipt is the summary sheet alone."""
+    out = Path(out)
     wb = _copy_of(path)
     marked = _mark(wb, outcome.issues) if wb is not None else set()
     if wb is None:
@@ -107,7 +108,7 @@ def write_receipt(path: Path, outcome: Outcome, out: Path) -> Path:
 def _copy_of(path: Path) -> Workbook | None:
     """The department's workbook as openpyxl opens it (formatting kept), or a new one holding the
     data of a .xls / CSV file as read; None when neither can be read."""
-    if path.stat().st_size > COPY_LIMIT:
+    if path is None or not Path(path).is_file() or Path(path).stat().st_size > COPY_LIMIT:
         return None
     try:
         return load_workbook(path)

@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     {"read", "spec"},
     {"extract", "validate"},
     {"draft", "warehouse", "report", "inbox", "receipt"},
-    {"ingest", "demo", "docs"},
+    {"ingest", "demo", "docs", "pull"},
     {"airflow_tasks", "cli", "schedule"},
 ]
 ENTRY_POINTS = set().union(*LAYERS[5:])
