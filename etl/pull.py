@@ -53,6 +53,7 @@ class Pulled:
     local: str  # its name in inbox/<source>/
     sha256: str
     size: int
+    mtime: int  # the remote file's, when it was taken
     pulled_at: str  # ISO local time, as meta.loads.loaded_at is kept
 
 
@@ -174,16 +175,17 @@ def pull(
             remote = posixpath.join(folder, name)
             if remote in waiting:  # pulled already, its load not answered yet
                 continue
-            size = sftp.stat(remote).st_size
-            got = download(sftp, remote, size, home.inbox / source, name)
+            seen = sftp.stat(remote)
+            got = download(sftp, remote, seen.st_size, home.inbox / source, name)
             if got is None:
                 continue
             local, sha = got
-            rec = Pulled(source, name, remote, local.name, sha, size, dt.datetime.now().isoformat())
+            now = dt.datetime.now().isoformat()
+            rec = Pulled(source, name, remote, local.name, sha, seen.st_size, seen.st_mtime, now)
             path = _record_path(home, remote)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(asdict(rec), ensure_ascii=False), encoding="utf-8")
-            log.info("%s: pulled into %s (%d bytes)", remote, local, size)
+            log.info("%s: pulled into %s (%d bytes)", remote, local, seen.st_size)
             taken.append(rec)
     return taken
 
@@ -250,13 +252,24 @@ def settle(home: Home, sftp) -> list[str]:
             _put(sftp, receipt, posixpath.join(folder, receipt_name(r.name)))
         finally:
             receipt.unlink(missing_ok=True)
-        try:
-            sftp.posix_rename(r.remote, posixpath.join(folder, r.name))
-        except FileNotFoundError:  # the department removed it meanwhile: the receipt still answers
-            log.warning("%s: gone from the server before it could be moved", r.remote)
+        _move_if_same(sftp, r, posixpath.join(folder, r.name))
         _record_path(home, r.remote).unlink(missing_ok=True)
         lines.append(f"{r.source}/{r.name}: {outcome.status} → {folder}/")
     return lines
+
+
+def _move_if_same(sftp, r: Pulled, target: str) -> None:
+    """Move the remote file answered to `target`, unless it is gone or was replaced since it was
+    pulled (a new upload under the same name stays, to be pulled in its turn; the receipt answers)."""
+    try:
+        now = sftp.stat(r.remote)
+    except FileNotFoundError:
+        log.warning("%s: gone from the server before it could be moved", r.remote)
+        return
+    if (now.st_size, now.st_mtime) != (r.size, r.mtime):
+        log.warning("%s: replaced since it was pulled; the new file stays to be pulled", r.remote)
+        return
+    sftp.posix_rename(r.remote, target)
 
 
 def _mkdir(sftp, folder: str) -> None:

@@ -38,8 +38,9 @@ STATUS_ZH = {
     "duplicate": "重复报送：此前已收到相同文件，未重复入库 / duplicate, nothing loaded twice",
 }
 CHECKED = "预检，未入库；报送后将：/ checked only, nothing loaded; if sent: "
-COPY_LIMIT = 50 * 2**20
-"""Workbooks larger than this get a receipt without the copy (openpyxl holds a sheet in memory)."""
+COPY_LIMIT = 10 * 2**20
+"""Files larger than this get a receipt without the copy (openpyxl holds every cell in memory:
+about 1 GB for a 10 MB roster of some 150k rows)."""
 LETTER = re.compile(r"\(([A-Z]{1,3})\)\s*$")
 
 
@@ -87,8 +88,8 @@ def write_receipt(path: Path | None, outcome: Outcome, out: Path) -> Path:
     """Write the receipt for the file at `path` to `out` (.xlsx), atomically; returns `out`.
     Without `path` (a file refused unread is not kept) the receipt is the summary sheet alone."""
     out = Path(out)
-    wb = _copy_of(path)
-    marked = _mark(wb, outcome.issues) if wb is not None else set()
+    wb = _copy_of(path, Path(outcome.file_name).stem)
+    marked = None if wb is None else _mark(wb, outcome.issues)
     if wb is None:
         wb = Workbook()
         wb.remove(wb.active)
@@ -105,9 +106,10 @@ def write_receipt(path: Path | None, outcome: Outcome, out: Path) -> Path:
     return out
 
 
-def _copy_of(path: Path) -> Workbook | None:
+def _copy_of(path: Path | None, stem: str) -> Workbook | None:
     """The department's workbook as openpyxl opens it (formatting kept), or a new one holding the
-    data of a .xls / CSV file as read; None when neither can be read."""
+    data of a .xls / CSV file as read (a CSV's sheet named `stem`, as extraction names it, whatever
+    the copy's name); None when neither can be read."""
     if path is None or not Path(path).is_file() or Path(path).stat().st_size > COPY_LIMIT:
         return None
     try:
@@ -115,7 +117,7 @@ def _copy_of(path: Path) -> Workbook | None:
     except Exception:  # not an .xlsx openpyxl can open: read it as a grid
         pass
     try:
-        book = read_workbook(path, sheet_name=Path(path).stem)
+        book = read_workbook(path, sheet_name=stem)
     except (ReadError, OSError):
         return None
     wb = Workbook()
@@ -186,7 +188,7 @@ def _comment_text(issue: Issue, whole_row: bool) -> str:
     return "\n".join(lines)
 
 
-def _summary(wb: Workbook, o: Outcome, marked: set) -> None:
+def _summary(wb: Workbook, o: Outcome, marked: set | None) -> None:
     """The first sheet: verdict, counts, file-level reasons, every issue."""
     title = SUMMARY_SHEET if SUMMARY_SHEET not in wb.sheetnames else f"{SUMMARY_SHEET}(statwh)"
     ws = wb.create_sheet(title, 0)
@@ -206,6 +208,10 @@ def _summary(wb: Workbook, o: Outcome, marked: set) -> None:
             o.rows_loaded,
         ),
         ("隔离行数 / rows quarantined", o.rows_quarantined),
+        (
+            "标注的单元格 / cells marked",
+            "—（未附原表 / no copy of the file）" if marked is None else len(marked),
+        ),
         ("生成时间 / written", dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
     ]
     for k, v in rows:

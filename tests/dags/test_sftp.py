@@ -131,14 +131,23 @@ def test_loaded_file_goes_to_done_and_rejected_one_to_rejected_with_its_receipt(
         assert sorted(p.name for p in taken) == sorted([GOOD, OTHER])
         assert settle(Home.from_env(), sftp) == []  # nothing loaded yet: nothing answered
     assert run_cli("run") == 1  # one file rejected
+    # meanwhile the department sends a corrected file under the rejected one's name
+    corrected = drop / "enterprises" / OTHER
+    shutil.copy(demo_files / "enterprises" / OTHER, corrected)
+    os.utime(corrected, (1, 1))
     with session(sshd) as sftp:
         lines = settle(Home.from_env(), sftp)
     assert len(lines) == 2
     assert pending(Home.from_env()) == []
     folder = drop / "enterprises"
-    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == ["still.xlsx.part"]
+    # the corrected file stays to be pulled in its turn; the rejected one's receipt answers beside
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == sorted(["still.xlsx.part", OTHER])
+    assert corrected.read_bytes() == (demo_files / "enterprises" / OTHER).read_bytes()
     assert sorted(p.name for p in (folder / "done").iterdir()) == sorted([GOOD, receipt_name(GOOD)])
-    assert sorted(p.name for p in (folder / "rejected").iterdir()) == sorted([OTHER, receipt_name(OTHER)])
+    assert sorted(p.name for p in (folder / "rejected").iterdir()) == [receipt_name(OTHER)]
+    with session(sshd) as sftp:
+        again = pull(Home.from_env(), sftp, sshd.root, ["enterprises"], wait=0, sleep=lambda s: None)
+    assert [p.name for p in again] == [OTHER]
     (status,) = query(home / "warehouse.duckdb", "select status from meta.loads where file_name = ?", [GOOD])[
         0
     ]
