@@ -55,13 +55,13 @@ sshd:
 	  else echo "sshd missing: install Debian's openssh-server for the SFTP test"; fi; }
 
 lint: install
-	$(RUN) ruff check etl dags tests bench scripts
-	$(RUN) ruff format --check etl dags tests bench scripts
+	$(RUN) ruff check etl dags tests bench scripts plugins
+	$(RUN) ruff format --check etl dags tests bench scripts plugins
 	$(RUN) sqlfluff lint warehouse/models warehouse/audits
 
 fmt: install
-	$(RUN) ruff format etl dags tests bench scripts
-	$(RUN) ruff check --fix etl dags tests bench scripts
+	$(RUN) ruff format etl dags tests bench scripts plugins
+	$(RUN) ruff check --fix etl dags tests bench scripts plugins
 
 bench: install
 	$(RUN) python -m bench.run

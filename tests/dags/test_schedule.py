@@ -115,3 +115,14 @@ def test_the_plugin_registers_the_timetable_for_serialization(answers, tmp_path)
     assert answers["serialized"] == "NextPointCron"
     # without the plugin Airflow refuses to store the DAG: the plugins folder setting matters
     assert "is not registered" in _describe(tmp_path, plugins=False)["serialized"]
+
+
+def test_every_way_of_running_airflow_loads_the_plugin():
+    env_script = (REPO / "scripts" / "airflow-env.sh").read_text(encoding="utf-8")
+    assert 'export AIRFLOW__CORE__PLUGINS_FOLDER="$_statwh_repo/plugins"' in env_script
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    assert "COPY plugins ./plugins" in dockerfile
+    assert "AIRFLOW__CORE__PLUGINS_FOLDER=/opt/statwh/plugins" in dockerfile
+    compose = (REPO / "docker-compose.yml").read_text(encoding="utf-8")
+    common = compose[: compose.index("\nservices:")]
+    assert "AIRFLOW__CORE__PLUGINS_FOLDER: /opt/statwh/plugins" in common
