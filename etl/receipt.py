@@ -58,20 +58,6 @@ class Outcome:
     message: str = ""
     checked_only: bool = False  # `statwh check`: what would happen, nothing loaded
 
-    @classmethod
-    def of_load(cls, result) -> Outcome:
-        """From an `etl.warehouse.load.LoadResult`."""
-        return cls(
-            file_name=result.file_name,
-            source=result.source,
-            status=result.status,
-            rows_read=result.rows_read,
-            rows_loaded=result.rows_loaded,
-            rows_quarantined=result.rows_rejected,
-            issues=[*result.rejections, *result.warnings],
-            message=result.message,
-        )
-
 
 def receipt_name(file_name: str) -> str:
     """`报表.xlsx` → `报表.回执.xlsx`: the receipt's name beside the file."""

@@ -21,12 +21,13 @@ import pytest
 
 from etl.base.settings import Home, SftpSettings
 from etl.pull import pending, pull, session, settle
-from etl.receipt import SUMMARY_SHEET, receipt_name
+from etl.receipt import RED, SUMMARY_SHEET, receipt_name
 from tests.conftest import HomeEnv, query, run_cli
 
 SSHD = Path("/usr/sbin/sshd")
 GOOD = "规上工业企业主要指标_2025年1-6月.xlsx"
 OTHER = "规上工业企业主要指标_2025年1-5月.xlsx"
+THIRD = "规上工业企业主要指标_2025年1-3月.xlsx"
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -97,6 +98,17 @@ def _broken_header(src: Path, dst: Path) -> None:
     book.save(dst)
 
 
+def _bad_figure(src: Path, dst: Path) -> str:
+    """`src` with one figure written as words; the cell's address."""
+    book = openpyxl.load_workbook(src)
+    ws = book.worksheets[0]
+    col = next(c.column for c in ws[3] if c.value == "从业人员（人）")
+    cell = ws.cell(row=10, column=col)
+    cell.value = "二百人"
+    book.save(dst)
+    return cell.coordinate
+
+
 def test_a_file_still_uploading_is_not_taken_until_its_size_is_stable(sshd, drop, home, demo_files):
     data = (demo_files / "enterprises" / GOOD).read_bytes()
     remote = drop / "enterprises" / GOOD
@@ -125,26 +137,39 @@ def test_a_file_still_uploading_is_not_taken_until_its_size_is_stable(sshd, drop
 def test_loaded_file_goes_to_done_and_rejected_one_to_rejected_with_its_receipt(sshd, drop, home, demo_files):
     shutil.copy(demo_files / "enterprises" / GOOD, drop / "enterprises" / GOOD)
     _broken_header(demo_files / "enterprises" / OTHER, drop / "enterprises" / OTHER)
+    bad_cell = _bad_figure(demo_files / "enterprises" / THIRD, drop / "enterprises" / THIRD)
     (drop / "enterprises" / "still.xlsx.part").write_bytes(b"PK")
     with session(sshd) as sftp:
         taken = pull(Home.from_env(), sftp, sshd.root, ["enterprises"], wait=0, sleep=lambda s: None)
-        assert sorted(p.name for p in taken) == sorted([GOOD, OTHER])
+        assert sorted(p.name for p in taken) == sorted([GOOD, OTHER, THIRD])
         assert settle(Home.from_env(), sftp) == []  # nothing loaded yet: nothing answered
-    assert run_cli("run") == 1  # one file rejected
+    assert run_cli("run") == 1  # one file rejected, one with a row quarantined
     # meanwhile the department sends a corrected file under the rejected one's name
     corrected = drop / "enterprises" / OTHER
     shutil.copy(demo_files / "enterprises" / OTHER, corrected)
     os.utime(corrected, (1, 1))
     with session(sshd) as sftp:
         lines = settle(Home.from_env(), sftp)
-    assert len(lines) == 2
+    assert len(lines) == 3
     assert pending(Home.from_env()) == []
     folder = drop / "enterprises"
     # the corrected file stays to be pulled in its turn; the rejected one's receipt answers beside
     assert sorted(p.name for p in folder.iterdir() if p.is_file()) == sorted(["still.xlsx.part", OTHER])
     assert corrected.read_bytes() == (demo_files / "enterprises" / OTHER).read_bytes()
     assert sorted(p.name for p in (folder / "done").iterdir()) == sorted([GOOD, receipt_name(GOOD)])
-    assert sorted(p.name for p in (folder / "rejected").iterdir()) == [receipt_name(OTHER)]
+    assert sorted(p.name for p in (folder / "rejected").iterdir()) == sorted(
+        [receipt_name(OTHER), THIRD, receipt_name(THIRD)]
+    )
+    # the quarantined row's receipt: the department's workbook, the comment on exactly that cell
+    third = openpyxl.load_workbook(folder / "rejected" / receipt_name(THIRD))
+    ws = third[third.sheetnames[1]]
+    assert "隔离" in ws[bad_cell].comment.text and "二百人" in ws[bad_cell].comment.text
+    assert [c.coordinate for row in ws.iter_rows() for c in row if c.fill.fgColor.rgb == RED.fgColor.rgb] == [
+        bad_cell
+    ]
+    third_summary = {r[0]: r[1] for r in third[SUMMARY_SHEET].iter_rows(values_only=True) if r[0]}
+    assert third_summary["隔离行数 / rows quarantined"] == 1
+    assert third_summary["入库行数 / rows loaded"] == third_summary["读取行数 / rows read"] - 1
     with session(sshd) as sftp:
         again = pull(Home.from_env(), sftp, sshd.root, ["enterprises"], wait=0, sleep=lambda s: None)
     assert [p.name for p in again] == [OTHER]
