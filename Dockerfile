@@ -28,6 +28,7 @@ COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY etl ./etl
 COPY dags ./dags
+COPY plugins ./plugins
 COPY warehouse ./warehouse
 COPY expectations ./expectations
 COPY docs ./docs
@@ -37,6 +38,7 @@ RUN uv sync --frozen --no-dev
 ENV PATH=/opt/statwh/.venv/bin:$PATH \
     AIRFLOW_HOME=/opt/airflow \
     AIRFLOW__CORE__DAGS_FOLDER=/opt/statwh/dags \
+    AIRFLOW__CORE__PLUGINS_FOLDER=/opt/statwh/plugins \
     AIRFLOW__CORE__LOAD_EXAMPLES=False \
     STATWH_HOME=/data \
     GX_ANALYTICS_ENABLED=false

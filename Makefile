@@ -12,7 +12,7 @@ export STATWH_HOME ?= $(CURDIR)/data
 export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install run test test-fast lint fmt bench bench-quick clean browser airflow airflow-stop
+.PHONY: help install run test test-fast lint fmt bench bench-quick clean browser sshd airflow airflow-stop
 
 help:
 	@echo "make run         install (locked), write the sample files if the inbox is empty, run the pipeline, print progress"
@@ -36,7 +36,7 @@ install: .venv/.synced
 run: install
 	$(RUN) statwh run --demo-if-empty --print-progress
 
-test: install browser
+test: install browser sshd
 	$(RUN) pytest -q
 
 test-fast: install
@@ -48,14 +48,20 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "chromium missing: install Debian's chromium for the dashboard test"; fi; }
 
+# Debian's OpenSSH server, for the SFTP pull test (the test starts its own sshd on 127.0.0.1)
+sshd:
+	@test -x /usr/sbin/sshd || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null; \
+	  else echo "sshd missing: install Debian's openssh-server for the SFTP test"; fi; }
+
 lint: install
-	$(RUN) ruff check etl dags tests bench scripts
-	$(RUN) ruff format --check etl dags tests bench scripts
+	$(RUN) ruff check etl dags tests bench scripts plugins
+	$(RUN) ruff format --check etl dags tests bench scripts plugins
 	$(RUN) sqlfluff lint warehouse/models warehouse/audits
 
 fmt: install
-	$(RUN) ruff format etl dags tests bench scripts
-	$(RUN) ruff check --fix etl dags tests bench scripts
+	$(RUN) ruff format etl dags tests bench scripts plugins
+	$(RUN) ruff check --fix etl dags tests bench scripts plugins
 
 bench: install
 	$(RUN) python -m bench.run

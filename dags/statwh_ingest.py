@@ -13,6 +13,7 @@ from airflow.sdk import DAG, Asset, Param, PokeReturnValue, get_current_context,
 from etl import airflow_tasks as sw
 from etl.base.settings import Home
 from etl.inbox import stable_files
+from etl.schedule import NextPointCron
 from etl.spec.model import builtin_specs, source_ids
 
 START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -52,7 +53,7 @@ def make_ingest_dag(source: str) -> DAG:
         dag_id=f"statwh_ingest_{source}",
         description=f"inbox/{source}/ → extract & validate → warehouse",
         doc_md=INGEST_DOC.format(source=source, description=_source_description(source), asset=asset.uri),
-        schedule="*/5 * * * *",
+        schedule=NextPointCron("*/5 * * * *"),
         start_date=START,
         catchup=False,
         max_active_runs=1,

@@ -13,6 +13,7 @@ from airflow.sdk import DAG, get_current_context, task
 from etl import airflow_tasks as sw
 from etl.base.settings import Home
 from etl.inbox import stable_files
+from etl.schedule import NextPointCron
 
 with DAG(
     dag_id="statwh_pipeline",
@@ -20,7 +21,7 @@ with DAG(
     doc_md="""
 ### statwh: pipeline (end to end)
 
-Daily (or triggered by hand; `airflow dags test statwh_pipeline` runs it once in-process):
+Daily at 00:00 UTC (or triggered by hand; unpausing it starts nothing before the next 00:00; `airflow dags test statwh_pipeline` runs it once in-process):
 **claim_files** takes every file waiting in `$STATWH_HOME/inbox/<source>/` whose size is stable;
 **prepare_file** (mapped, one per file, any worker) archives, extracts and validates it;
 **load_files** (pool `statwh_duckdb`, write lock) commits each file in its own transaction and
@@ -30,7 +31,7 @@ fails — after loading all the others — when a file was rejected or had rows 
 
 The per-source DAGs `statwh_ingest_<source>` and `statwh_marts` do the same continuously.
 """,
-    schedule="@daily",
+    schedule=NextPointCron("0 0 * * *"),
     start_date=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,

@@ -26,7 +26,8 @@ from etl.base.settings import Home
 EXAMPLES = {
     "run": "statwh run                      # load everything waiting in $STATWH_HOME/inbox/<source>/",
     "ingest": "statwh ingest enterprises 规上工业企业主要指标_2025年1-6月.xlsx",
-    "check": "statwh check land_use 增减挂钩项目验收台账.xlsx   # prints what would load; changes nothing",
+    "check": "statwh check land_use 增减挂钩项目验收台账.xlsx   # prints what would load; changes nothing\n"
+    "  statwh check enterprises 报表.xlsx --receipt 报表.回执.xlsx   # and the receipt a department would get",
     "build": "statwh build\n  statwh build --full     # every table rewritten from its query",
     "reprocess": "statwh reprocess --source enterprises --period 2025-06",
     "publish": "statwh publish",
@@ -357,9 +358,28 @@ def cmd_check(args) -> int:
         print(f"   → {verdict}; {len(warns)} warnings")
         for i in (crit + rows + warns)[:20]:
             print(f"     {i.severity}: {i.describe()}")
+        if args.receipt:
+            _check_receipt(
+                args, p, len(paths), ex.rows_read, n - bad_rows if not crit else 0, bad_rows, issues
+            )
         if crit or rows:
             worst = 1
     return worst
+
+
+def _check_receipt(args, path: Path, n_files: int, read: int, loadable: int, bad_rows: int, issues) -> None:
+    """`statwh check --receipt OUT`: the receipt (回执) a department would get for `path`. OUT is the
+    .xlsx to write for one file, a directory (`<name>.回执.xlsx` in it) for several."""
+    from etl.receipt import Outcome, receipt_name, write_receipt
+
+    out = Path(args.receipt)
+    if n_files > 1 or out.is_dir():
+        out = out / receipt_name(path.name)
+    status = (
+        "rejected" if any(i.severity == "critical" for i in issues) else "partial" if bad_rows else "loaded"
+    )
+    outcome = Outcome(path.name, args.source, status, read, loadable, bad_rows, issues, checked_only=True)
+    print(f"   receipt: {write_receipt(path, outcome, out)}")
 
 
 def cmd_build(args) -> int:
@@ -612,6 +632,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("source")
     sp.add_argument("files", nargs="+", metavar="FILE")
+    sp.add_argument(
+        "--receipt",
+        metavar="OUT",
+        help="also write the receipt (回执): a copy of the workbook, each refused cell red and commented, "
+        "a first sheet summarising it (OUT: an .xlsx for one file, a directory for several)",
+    )
     sp = add("build", "rebuild the marts from what is loaded", cmd_build)
     sp.add_argument(
         "--full",

@@ -14,6 +14,8 @@ _statwh_repo="$(cd "$(dirname "${BASH_SOURCE[0]:-${(%):-%x}}")/.." && pwd)"
 export STATWH_HOME="${STATWH_HOME:-$_statwh_repo/data}"
 export AIRFLOW_HOME="${AIRFLOW_HOME:-$STATWH_HOME/airflow}"
 export AIRFLOW__CORE__DAGS_FOLDER="$_statwh_repo/dags"
+# registers the DAGs' timetable (etl.schedule.NextPointCron: unpausing starts nothing until the next point)
+export AIRFLOW__CORE__PLUGINS_FOLDER="$_statwh_repo/plugins"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="${AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION:-True}"
 # a login for the UI and the REST API: the simple auth manager, one admin user whose password is

@@ -153,6 +153,53 @@ def data_docs_enabled() -> bool:
     return raw != "0"
 
 
+@dataclass(frozen=True)
+class SftpSettings:
+    """Where departments drop their files (`STATWH_SFTP_*`): `<root>/<source>/` on an SFTP server."""
+
+    host: str
+    port: int
+    user: str
+    root: str
+    key_file: Path | None
+    password: str | None
+    known_hosts: Path
+
+
+def sftp() -> SftpSettings | None:
+    """The SFTP drop point, or None when `STATWH_SFTP_HOST` is unset. `STATWH_SFTP_USER` is required
+    with it; `STATWH_SFTP_KEY_FILE` (a private key) or `STATWH_SFTP_PASSWORD`; `STATWH_SFTP_PORT`
+    (22); `STATWH_SFTP_DIR` (the folder holding one folder per source, default the login folder);
+    `STATWH_SFTP_KNOWN_HOSTS` (default ~/.ssh/known_hosts): the server's key must be in it."""
+    host = os.environ.get("STATWH_SFTP_HOST", "").strip()
+    if not host:
+        return None
+    port = int(_number("STATWH_SFTP_PORT", 22, kind=int, minimum=1))
+    if port > 65535:
+        raise SettingsError(f"STATWH_SFTP_PORT={port}: 应为 1–65535 / expected a port number")
+    user = os.environ.get("STATWH_SFTP_USER", "").strip()
+    if not user:
+        raise SettingsError(
+            "STATWH_SFTP_USER: 设置了 STATWH_SFTP_HOST 时必填 / required with STATWH_SFTP_HOST"
+        )
+    key = os.environ.get("STATWH_SFTP_KEY_FILE", "").strip()
+    password = os.environ.get("STATWH_SFTP_PASSWORD") or None
+    if key and not Path(key).expanduser().is_file():
+        raise SettingsError(f"STATWH_SFTP_KEY_FILE={key!r}: 文件不存在 / no such file")
+    if not key and not password:
+        raise SettingsError(
+            "STATWH_SFTP_KEY_FILE 或 STATWH_SFTP_PASSWORD 必填其一 / a key file or a password is required"
+        )
+    known = Path(os.environ.get("STATWH_SFTP_KNOWN_HOSTS", "").strip() or "~/.ssh/known_hosts").expanduser()
+    if not known.is_file():
+        raise SettingsError(
+            f"STATWH_SFTP_KNOWN_HOSTS={str(known)!r}: 文件不存在，服务器的主机密钥须事先登记 "
+            "/ no such file: the server's host key must be known"
+        )
+    root = os.environ.get("STATWH_SFTP_DIR", "").strip() or "."
+    return SftpSettings(host, port, user, root, Path(key).expanduser() if key else None, password, known)
+
+
 def check() -> None:
     """Parse every setting once (at start): a bad one is a `SettingsError` before any work is done."""
     home = Home.from_env()
@@ -166,3 +213,4 @@ def check() -> None:
     retry_delay()
     duckdb_memory()
     data_docs_enabled()
+    sftp()

@@ -21,7 +21,7 @@ from tests.conftest import REPO
 DAGS = REPO / "dags"
 POOL = "statwh_duckdb"
 # the tasks that open the warehouse for writing (commit, build, publish, reprocess)
-WRITERS = {"load_files", "build", "publish", "build_and_publish", "reprocess"}
+WRITERS = {"load_files", "build", "publish", "build_and_publish", "reprocess", "settle"}
 HEAVY = {
     "pandas",
     "duckdb",
@@ -93,6 +93,7 @@ def test_the_dags(bag):
         "statwh_marts",
         "statwh_pipeline",
         "statwh_reprocess",
+        "statwh_sftp",
     }
     assert set(bag["dags"]) == expected
 

@@ -22,9 +22,9 @@ LAYERS: list[set[str]] = [
     {"reference"},
     {"read", "spec"},
     {"extract", "validate"},
-    {"draft", "warehouse", "report", "inbox"},
-    {"ingest", "demo", "docs"},
-    {"airflow_tasks", "cli"},
+    {"draft", "warehouse", "report", "inbox", "receipt"},
+    {"ingest", "demo", "docs", "pull"},
+    {"airflow_tasks", "cli", "schedule"},
 ]
 ENTRY_POINTS = set().union(*LAYERS[5:])
 
