@@ -359,9 +359,8 @@ def cmd_check(args) -> int:
         for i in (crit + rows + warns)[:20]:
             print(f"     {i.severity}: {i.describe()}")
         if args.receipt:
-            _check_receipt(
-                args, p, len(paths), ex.rows_read, n - bad_rows if not crit else 0, bad_rows, issues
-            )
+            loadable = 0 if crit else counts.rows
+            _check_receipt(args, p, len(paths), ex.rows_read, loadable, counts.quarantined, issues)
         if crit or rows:
             worst = 1
     return worst
