@@ -326,6 +326,8 @@ def cmd_check(args) -> int:
                 f"     rows: {s.rows_read} data; dropped {s.dropped_totals} total, {s.dropped_notes} note, "
                 f"{s.dropped_parts} 其中, {s.dropped_blank} blank"
             )
+        if ex.spec:
+            print_reconciliations(ex.reconciliations)
         issues = list(ex.issues)
         if not ex.critical and ex.frame is not None:
             from etl.validate.suites import validate_frame
@@ -344,6 +346,25 @@ def cmd_check(args) -> int:
         if crit or rows:
             worst = 1
     return worst
+
+
+def print_reconciliations(recs: list[dict]) -> None:
+    """`statwh check`'s summary of the 合计/小计 rows checked against their parts, the failures listed."""
+    if not recs:
+        print("   合计核对：无合计行 / totals: no total row to reconcile")
+        return
+    bad = [r for r in recs if not r["passed"]]
+    if not bad:
+        print(f"   合计核对 {len(recs)} 处，全部一致 / {len(recs)} totals reconciled, all match")
+        return
+    print(
+        f"   合计核对 {len(recs)} 处，{len(bad)} 处不符 / {len(recs)} totals reconciled, {len(bad)} do not match"
+    )
+    for r in bad[:20]:
+        print(
+            f"     ✘ {r['sheet']} 第{r['row_number']}行 {r['column_name']}: 合计 {r['total']:,.2f}，"
+            f"明细之和 {r['sum_of_parts']:,.2f}，相差 {r['difference']:,.2f}"
+        )
 
 
 def cmd_build(args) -> int:
