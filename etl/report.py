@@ -33,7 +33,7 @@ import pandas as pd
 
 from etl.base.settings import Home
 from etl.reference.catalog import plan
-from etl.warehouse.disclosure import disclosure_params
+from etl.reference.disclosure import disclosure_params
 
 # status → (label, colour, light background); the order is the order of the groups on the page
 STATUS = {

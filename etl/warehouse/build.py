@@ -33,9 +33,9 @@ import yaml
 from etl.base.paths import AUDITS_DIR, MODELS_DIR
 from etl.base.paths import DIVISIONS_DIR as REFERENCE_DIR
 from etl.reference import catalog
+from etl.reference.disclosure import disclosure_params
 from etl.reference.regions import short_form
 from etl.warehouse.comments import comment_marts
-from etl.warehouse.disclosure import disclosure_params
 
 log = logging.getLogger("statwh.build")
 _HEADER = re.compile(r"^\s*/\*(.*?)\*/", re.S)

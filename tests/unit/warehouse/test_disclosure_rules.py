@@ -6,8 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from etl.reference.disclosure import DisclosureConfigError, disclosure_params
 from etl.warehouse.build import model
-from etl.warehouse.disclosure import DisclosureConfigError, disclosure_params
 
 # township → outputs of its enterprises above scale (万元); 320803002 is 62 % / 89 % (the 河下街道)
 TOWNS = {
@@ -115,3 +115,15 @@ def test_the_plan_in_the_checkout_is_valid():
     from etl.reference.catalog import plan
 
     assert disclosure_params(plan()) == {"min_enterprises": 3, "dominance_n": 2, "dominance_k_pct": 85.0}
+
+
+def test_a_parameter_out_of_range_stops_the_build_on_one_line(home, monkeypatch, capsys):
+    from etl.reference import catalog
+    from tests.conftest import run_cli
+
+    real = catalog.plan()
+    bad = {**real, "disclosure": {"min_enterprises": 3, "dominance": {"n": 2, "k": 120}}}
+    monkeypatch.setattr(catalog, "plan", lambda: bad)
+    assert run_cli("build") == 2
+    err = capsys.readouterr().err
+    assert "dominance.k: 120" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from etl.base.settings import SettingsError
+
 DEFAULTS = {"min_enterprises": 3, "dominance_n": 2, "dominance_k_pct": 85.0}
 
 
-class DisclosureConfigError(ValueError):
-    """plan.yaml `disclosure` holds a value the rules cannot use (the message says which)."""
+class DisclosureConfigError(SettingsError):
+    """plan.yaml `disclosure` holds a value the rules cannot use (the message says which): a
+    configuration error, so `statwh` prints it on one line and exits 2."""
 
 
 def disclosure_params(plan: dict[str, Any]) -> dict[str, Any]:
