@@ -327,7 +327,7 @@ def cmd_check(args) -> int:
                 f"{s.dropped_parts} 其中, {s.dropped_blank} blank"
             )
         if ex.spec:
-            print_reconciliations(ex.reconciliations)
+            print_reconciliations(ex.reconciliations, sum(s.dropped_totals for s in ex.sheets))
         issues = list(ex.issues)
         if not ex.critical and ex.frame is not None:
             from etl.validate.suites import validate_frame
@@ -348,10 +348,15 @@ def cmd_check(args) -> int:
     return worst
 
 
-def print_reconciliations(recs: list[dict]) -> None:
-    """`statwh check`'s summary of the 合计/小计 rows checked against their parts, the failures listed."""
+def print_reconciliations(recs: list[dict], total_rows: int = 0) -> None:
+    """`statwh check`'s summary of the 合计/小计 rows checked against their parts, the failures listed
+    (`total_rows`: the total rows the sheets dropped, some of which may not have been checked)."""
     if not recs:
-        print("   合计核对：无合计行 / totals: no total row to reconcile")
+        print(
+            f"   合计核对：{total_rows} 个合计行未核对 / {total_rows} total rows left out unchecked"
+            if total_rows
+            else "   合计核对：无合计行 / totals: no total row to reconcile"
+        )
         return
     bad = [r for r in recs if not r["passed"]]
     if not bad:

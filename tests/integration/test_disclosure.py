@@ -4,10 +4,10 @@ or file, dominated cells withheld, and no total column with exactly one withheld
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pyarrow.parquet as pq
 import yaml
 
@@ -75,10 +75,15 @@ def _published_texts(published: Path) -> list[tuple[str, str]]:
 def test_nothing_published_names_an_enterprise(copied_home, demo_files, tmp_path):
     wh = copied_home / "warehouse.duckdb"
     ((name, code),) = query(wh, "select name, credit_code from raw.enterprise_periods order by name limit 1")
-    # a department names a file after an enterprise (a duplicate of a roster: recorded in meta.loads)
+    # a department names a file after an enterprise, with one figure revised (a new vintage: the file
+    # becomes the source of the chain's figures) and its 合计 with it
     src = next((demo_files / "enterprises").glob("*2025年1-12月*"))
     named = tmp_path / f"规上工业企业主要指标_2025年1-12月_{name}_{code}.xlsx"
-    shutil.copy(src, named)
+    wb = openpyxl.load_workbook(src)
+    ws = wb.worksheets[0]
+    ws["H5"] = float(ws["H5"].value) + 1000
+    ws["H6"] = float(ws["H6"].value) + 1000
+    wb.save(named)
     assert run_cli("ingest", "enterprises", str(named)) == 0
     assert run_cli("report") == 0
     ids = _identifiers(wh)
@@ -89,17 +94,14 @@ def test_nothing_published_names_an_enterprise(copied_home, demo_files, tmp_path
     hits = sorted({(where, i) for where, text in texts for i in ids if i in text})
     assert hits == [], hits[:10]
     # what was redacted still says what happened
-    assert query(
-        copied_home / "published" / "statwh.duckdb",
-        "select count(*) from meta.loads where file_name like '%某企业%'",
-    ) == [(1,)]
+    snap = copied_home / "published" / "statwh.duckdb"
+    assert query(snap, "select count(*) from meta.loads where file_name like '%某企业_某信用代码.xlsx'") == [
+        (1,)
+    ]
     assert (
-        query(
-            copied_home / "published" / "statwh.duckdb",
-            "select count(*) from meta.warnings where message like '某企业：%'",
-        )[0][0]
-        >= 1
+        query(snap, "select count(*) from marts.indicator_values where source_file like '%某企业%'")[0][0] > 0
     )
+    assert query(snap, "select count(*) from meta.warnings where message like '某企业：%'")[0][0] >= 1
 
 
 def test_no_total_column_has_exactly_one_withheld_cell(built_home):

@@ -50,3 +50,10 @@ def test_check_prints_a_summary_and_the_failures(tmp_path, capsys):
     print_reconciliations(bad.reconciliations)
     out = capsys.readouterr().out
     assert "1 处不符" in out and "合计 4.00" in out and "相差 -1.00" in out
+
+
+def test_check_says_when_total_rows_were_left_out_unchecked(capsys):
+    print_reconciliations([], 2)
+    assert "2 个合计行未核对" in capsys.readouterr().out
+    print_reconciliations([])
+    assert "无合计行" in capsys.readouterr().out

@@ -33,8 +33,8 @@ with coded as (
         x.rows_rejected,
         x.received_at,
         x.loaded_at,
-        regexp_replace(x.file_name, '\b' || repeat('[0-9A-Z]', 18) || '\b', '某信用代码', 'g') as file_name,
-        regexp_replace(x.message, '\b' || repeat('[0-9A-Z]', 18) || '\b', '某信用代码', 'g') as message
+        regexp_replace(x.file_name, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as file_name,
+        regexp_replace(x.message, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as message
     from meta.loads as x
 ),
 

@@ -23,10 +23,10 @@ with coded as (
         x.row_number,
         x.rule,
         x.severity,
-        regexp_replace(x.file_name, '\b' || repeat('[0-9A-Z]', 18) || '\b', '某信用代码', 'g') as file_name,
-        regexp_replace(x.sheet, '\b' || repeat('[0-9A-Z]', 18) || '\b', '某信用代码', 'g') as sheet,
-        regexp_replace(x.column_name, '\b' || repeat('[0-9A-Z]', 18) || '\b', '某信用代码', 'g') as column_name,
-        regexp_replace(x.message, '\b' || repeat('[0-9A-Z]', 18) || '\b', '某信用代码', 'g') as message
+        regexp_replace(x.file_name, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as file_name,
+        regexp_replace(x.sheet, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as sheet,
+        regexp_replace(x.column_name, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as column_name,
+        regexp_replace(x.message, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as message
     from meta.warnings as x
 ),
 
