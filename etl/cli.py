@@ -344,6 +344,8 @@ def cmd_check(args) -> int:
                 print(f"     considered: {c}")
         for s in ex.sheets:
             _print_sheet(s)
+        if ex.spec:
+            print_reconciliations(ex.reconciliations, sum(s.dropped_totals for s in ex.sheets))
         issues = list(ex.issues)
         if not ex.critical and ex.frame is not None:
             from etl.validate.suites import validate_frame
@@ -379,6 +381,30 @@ def _check_receipt(args, path: Path, n_files: int, read: int, loadable: int, bad
     )
     outcome = Outcome(path.name, args.source, status, read, loadable, bad_rows, issues, checked_only=True)
     print(f"   receipt: {write_receipt(path, outcome, out)}")
+
+
+def print_reconciliations(recs: list[dict], total_rows: int = 0) -> None:
+    """`statwh check`'s summary of the 合计/小计 rows checked against their parts, the failures listed
+    (`total_rows`: the total rows the sheets dropped, some of which may not have been checked)."""
+    if not recs:
+        print(
+            f"   合计核对：{total_rows} 个合计行未核对 / {total_rows} total rows left out unchecked"
+            if total_rows
+            else "   合计核对：无合计行 / totals: no total row to reconcile"
+        )
+        return
+    bad = [r for r in recs if not r["passed"]]
+    if not bad:
+        print(f"   合计核对 {len(recs)} 处，全部一致 / {len(recs)} totals reconciled, all match")
+        return
+    print(
+        f"   合计核对 {len(recs)} 处，{len(bad)} 处不符 / {len(recs)} totals reconciled, {len(bad)} do not match"
+    )
+    for r in bad[:20]:
+        print(
+            f"     ✘ {r['sheet']} 第{r['row_number']}行 {r['column_name']}: 合计 {r['total']:,.2f}，"
+            f"明细之和 {r['sum_of_parts']:,.2f}，相差 {r['difference']:,.2f}"
+        )
 
 
 def cmd_build(args) -> int:

@@ -32,6 +32,8 @@ import duckdb
 import pandas as pd
 
 from etl.base.settings import Home
+from etl.reference.catalog import plan
+from etl.reference.disclosure import disclosure_params
 
 # status → (label, colour, light background); the order is the order of the groups on the page
 STATUS = {
@@ -151,6 +153,19 @@ def _isnull(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or (not isinstance(v, str) and pd.isna(v))
 
 
+WITHHELD = "—（保密）"  # a cell a disclosure rule withholds (published.int_disclosure_cells)
+
+
+def disclosure_note() -> str:
+    """The footnote under every withheld cell: the rules and their parameters (plan.yaml `disclosure`)."""
+    p = disclosure_params(plan())
+    return (
+        f"{WITHHELD}：依统计法不予公布，以免推算出单个企业的数据：由少于{p['min_enterprises']}家企业构成，"
+        f"或最大{p['dominance_n']}家企业合计超过{p['dominance_k_pct']:g}%（支配性规则），"
+        "或为防止由合计减去其他已公布数推算出被隐去的数而一并隐去（二次隐藏）。"
+    )
+
+
 def _f(v, d=1) -> str:
     return "—" if _isnull(v) else f"{v:,.{d}f}"
 
@@ -199,7 +214,7 @@ def _card(r: dict, src: str, fn: int | None, small: bool = False) -> str:
             + (f'<b style="left:calc({exp:.1f}% - 1px)"></b>' if exp is not None else "")
             + "</div>"
         )
-    big = "不予公布" if suppressed else _num(r["actual"], r["unit"])
+    big = WITHHELD if suppressed else _num(r["actual"], r["unit"])
     details = []
     if pct is not None:
         details.append(
@@ -441,7 +456,7 @@ def _table(df: pd.DataFrame, cols: dict[str, str], digits: dict[str, int] | None
             v = r.get(c)
             txt = (
                 _f(v, digits[c])
-                if c in digits
+                if c in digits and not isinstance(v, str)  # a string: a figure withheld (WITHHELD)
                 else _e(str(v)[:19] if isinstance(v, pd.Timestamp | dt.datetime) else v)
             )
             cells.append(f'<td class="{"l" if c not in digits else ""}">{txt}</td>')
@@ -625,7 +640,7 @@ def _chain_bars(chains: pd.DataFrame, chain_status: dict[str, str]) -> str:
             c["output_ytd"],
             scale,
             _status(chain_status.get(c["indicator_id"], "no_target"))[1],
-            ("*" if c.get("is_suppressed") else _f(c["output_ytd"], 2)) + " 亿元",
+            WITHHELD if c.get("is_suppressed") else _f(c["output_ytd"], 2) + " 亿元",
             title=f"{c['chain']} {c['period']} 本年累计 {_f(c['output_ytd'], 2)} 亿元，{c['n_enterprises']} 家规上企业；"
             f"目标 {_f(c['target'], 0)} 亿元 · {_status(chain_status.get(c['indicator_id'], 'no_target'))[0]}",
             mark=None if _isnull(c["target"]) else float(c["target"]),
@@ -649,7 +664,7 @@ def _township_bars(town: pd.DataFrame) -> str:
             t["output_ytd"],
             tmax,
             "#1f6feb",
-            "*" if t.get("is_suppressed") else _f(t["output_ytd"], 2),
+            WITHHELD if t.get("is_suppressed") else _f(t["output_ytd"], 2),
             title=f"{t['township_name']}：{t['n_enterprises']} 家企业，其中规上 {_f(t['above_scale_enterprises'], 0)}",
         )
         for t in town.to_dict("records")
@@ -662,8 +677,12 @@ def _township_bars(town: pd.DataFrame) -> str:
 
 def _township_scorecard(town: pd.DataFrame) -> str:
     """The township scorecard: enterprises, output, 高企 and land per township, by township code."""
+    town = town.sort_values("township_code").astype({"output_ytd": object, "above_scale_enterprises": object})
+    if "is_suppressed" in town:
+        withheld = town["is_suppressed"].fillna(False).astype(bool)
+        town.loc[withheld, ["output_ytd", "above_scale_enterprises"]] = WITHHELD
     town_table = _table(
-        town.sort_values("township_code"),
+        town,
         {
             "township_name": "镇（街道）",
             "n_enterprises": "企业数",
@@ -682,7 +701,10 @@ def _township_scorecard(town: pd.DataFrame) -> str:
             "land_balance_mu": 1,
         },
     )
-    return f'<h2>镇街记分卡</h2><div class="panel">{town_table}</div>'
+    note = (
+        f'<p class="muted" id="disclosure-note">{_e(disclosure_note())}</p>' if WITHHELD in town_table else ""
+    )
+    return f'<h2>镇街记分卡</h2><div class="panel">{town_table}{note}</div>'
 
 
 def _freshness(fresh: pd.DataFrame, now: dt.datetime) -> str:
@@ -811,7 +833,7 @@ def render(snapshot: Path, *, baseline: str = "2023", now: dt.datetime | None = 
         _freshness(d["fresh"], now),
         _rejections(d["rej"]),
         '<h2>数据出处</h2><ol class="notes">' + "".join(f"<li>{n}</li>" for n in citations.notes) + "</ol>",
-        "<footer>统计法：企业个体数据不予发布；由少于3家企业构成的镇街或产业链数据不予公布（以 * 或“不予公布”标示）。"
+        f"<footer>统计法：企业个体数据不予发布。{_e(disclosure_note())}"
         "进度、应达、到期预计及各状态的含义见本页“读图说明”。</footer></main></body></html>",
     ]
     return "\n".join(parts)

@@ -407,7 +407,20 @@ def _reconcile(
             v for v, c in zip(out["value"], out["_col"], strict=True) if c == letter and v is not None
         )
         info.totals.append({"field": m.label, "total": total, "sum": parts, "unit": m.unit})
-        if abs(parts - total) > max(0.05, abs(total) * 1e-4):
+        passed = abs(parts - total) <= max(0.05, abs(total) * 1e-4)
+        ex.reconciliations.append(  # for meta.reconciliations, as etl.extract.totals records them
+            {
+                "sheet": sheet,
+                "row_number": tr + 1,
+                "column_name": f"{m.header} ({letter})",
+                "field": m.label,
+                "total": round(total, 6),
+                "sum_of_parts": round(parts, 6),
+                "difference": round(parts - total, 6) + 0.0,
+                "passed": bool(passed),
+            }
+        )
+        if not passed:
             ex.issues.append(
                 Issue(
                     "warning",

@@ -74,6 +74,8 @@ class Extraction:
     issues: list[Issue] = field(default_factory=list)
     considered: list[str] = field(default_factory=list)
     column_map: list[dict[str, Any]] = field(default_factory=list)  # for meta.load_columns
+    # every 合计/小计 row checked against its parts, one per column (etl.extract.totals), for meta.reconciliations
+    reconciliations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def critical(self) -> list[Issue]:

@@ -86,7 +86,7 @@ def extract_rows_sheet(
         return None
     cols.update(_sheet_columns(spec, sheet_period, grid.name, data.index))
     cols.update(_coverage_column(sh, len(data)))
-    check_totals(spec, hm, grid.name, total_rows, total_values, cols, info, ex)
+    check_totals(spec, hm, grid.name, total_rows, total_values, cols, data.index, info, ex)
     return cols
 
 
@@ -175,9 +175,9 @@ def _wanted_columns(
 
 def _data_rows(
     body: pd.DataFrame, label_cols: list[int], spec: SourceSpec, info: SheetInfo
-) -> tuple[pd.DataFrame, list[int], dict[int, Any]]:
+) -> tuple[pd.DataFrame, list[int], dict[int, dict[int, Any]]]:
     """The data rows of `body` (totals, 其中 parts, notes and blank rows left out, counted in
-    `info`), the total rows' indices, and the cells of the total row when there is one."""
+    `info`), the total rows' indices, and the cells of each total row ({row: {column: cell}})."""
     kinds = classify_rows(body, label_cols, spec)
     counts = kinds.value_counts()
     info.dropped_totals = int(counts.get("total", 0))
@@ -185,7 +185,7 @@ def _data_rows(
     info.dropped_notes = int(counts.get("note", 0))
     info.dropped_blank = int(counts.get("blank", 0))
     total_rows = list(body.index[kinds == "total"]) if info.dropped_totals else []
-    total_values = body.loc[total_rows[0]].to_dict() if len(total_rows) == 1 else {}
+    total_values = {r: body.loc[r].to_dict() for r in total_rows[:1000]}
     is_data = (kinds == "data").to_numpy()
     pos = np.flatnonzero(is_data)
     if len(pos) and pos[-1] - pos[0] + 1 == len(pos):  # one block (the usual layout): a view, no copy

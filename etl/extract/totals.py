@@ -114,40 +114,86 @@ def check_totals(
     hm: HeaderMatch,
     sheet: str,
     total_rows: list[int],
-    total_values: dict[int, Any],
+    total_values: dict[int, dict[int, Any]],
     cols: dict[str, Any],
+    data_index: pd.Index,
     info: SheetInfo,
     ex: Extraction,
 ) -> None:
     """A 合计 row is evidence: the sum of the parts must match it (within the larger of 0.05 and
-    0.01 % of the total)."""
-    if len(total_rows) != 1:
-        return
-    tr = total_rows[0]
-    for fname, c in hm.mapping.items():
-        f = spec.field(fname)
-        if f is None or f.type not in {"number", "integer"} or fname not in cols:
-            continue
-        p = cells.parse_number(total_values.get(c))
-        if p.value is None:
-            continue
-        factor = 1.0
-        if f.unit and fname in info.units and "×" in info.units[fname]:
-            factor = float(info.units[fname].rsplit("×", 1)[1])
-        total = p.value * factor
-        parts = float(pd.Series(cols[fname], dtype="float64").sum())
-        tol = max(0.05 * factor, abs(total) * 1e-4)
-        info.totals.append({"field": fname, "total": total, "sum": parts})
-        if abs(parts - total) > tol:
-            ex.issues.append(
-                Issue(
-                    "warning",
-                    "total_mismatch",
-                    f"合计行与明细之和不符：{hm.names[c]} 合计 {p.value:,.2f}，明细之和 {parts / factor:,.2f}，"
-                    f"相差 {(parts - total) / factor:,.2f} / the total row does not reconcile",
-                    sheet,
-                    tr + 1,
-                    f"{hm.names[c]} ({column_letter(c)})",
-                    label_text(total_values.get(c)),
-                )
-            )
+    0.01 % of the total). Every check is recorded (`ex.reconciliations`, for meta.reconciliations),
+    a mismatch is also a warning. One total row is checked against every data row; of several, a
+    小计 row against the data rows since the total row above it, a 合计/总计 row against them all."""
+    positions = np.asarray(data_index)
+    for i, tr in enumerate(total_rows):
+        label = _total_label(total_values.get(tr, {}))
+        if len(total_rows) > 1 and label.startswith("小计"):
+            since = total_rows[i - 1] if i else -1
+            mask = (positions > since) & (positions < tr)
+        else:
+            mask = np.ones(len(positions), dtype=bool)
+        for fname, c in hm.mapping.items():
+            rec = _reconcile(spec, hm, fname, c, total_values.get(tr, {}), cols, mask, info)
+            if rec is None:
+                continue
+            rec.update(sheet=sheet, row_number=int(tr) + 1)
+            ex.reconciliations.append(rec)
+            if not rec["passed"]:
+                ex.issues.append(_mismatch(rec, sheet, label_text(total_values.get(tr, {}).get(c))))
+
+
+def _total_label(values: dict[int, Any]) -> str:
+    """The first text cell of a total row without blanks (合计, 小计, 总计 …)."""
+    for v in values.values():
+        if isinstance(v, str) and v.strip():
+            return "".join(v.split())
+    return ""
+
+
+def _reconcile(
+    spec: SourceSpec,
+    hm: HeaderMatch,
+    fname: str,
+    c: int,
+    values: dict[int, Any],
+    cols: dict[str, Any],
+    mask: np.ndarray,
+    info: SheetInfo,
+) -> dict[str, Any] | None:
+    """One column of a total row against the sum of its parts (in the file's unit), or None when
+    the column is not a number or the total row holds none in it."""
+    f = spec.field(fname)
+    if f is None or f.type not in {"number", "integer"} or fname not in cols:
+        return None
+    p = cells.parse_number(values.get(c))
+    if p.value is None:
+        return None
+    factor = 1.0
+    if f.unit and fname in info.units and "×" in info.units[fname]:
+        factor = float(info.units[fname].rsplit("×", 1)[1])
+    total = p.value * factor
+    parts = float(pd.Series(np.asarray(cols[fname], dtype="float64")[mask]).sum())
+    tol = max(0.05 * factor, abs(total) * 1e-4)
+    info.totals.append({"field": fname, "total": total, "sum": parts})
+    return {
+        "column_name": f"{hm.names[c]} ({column_letter(c)})",
+        "field": fname,
+        "total": round(p.value, 6),
+        "sum_of_parts": round(parts / factor, 6),
+        "difference": round((parts - total) / factor, 6) + 0.0,  # never -0.0
+        "passed": bool(abs(parts - total) <= tol),
+    }
+
+
+def _mismatch(rec: dict[str, Any], sheet: str, value: Any) -> Issue:
+    name = rec["column_name"].rsplit(" (", 1)[0]
+    return Issue(
+        "warning",
+        "total_mismatch",
+        f"合计行与明细之和不符：{name} 合计 {rec['total']:,.2f}，明细之和 {rec['sum_of_parts']:,.2f}，"
+        f"相差 {rec['difference']:,.2f} / the total row does not reconcile",
+        sheet,
+        rec["row_number"],
+        rec["column_name"],
+        value,
+    )

@@ -33,6 +33,7 @@ import yaml
 from etl.base.paths import AUDITS_DIR, MODELS_DIR
 from etl.base.paths import DIVISIONS_DIR as REFERENCE_DIR
 from etl.reference import catalog
+from etl.reference.disclosure import disclosure_params
 from etl.reference.regions import short_form
 from etl.warehouse.comments import comment_marts
 
@@ -228,6 +229,7 @@ def indicators_frame() -> pd.DataFrame:
 
 def plan_frame() -> pd.DataFrame:
     p = catalog.plan()
+    rules = disclosure_params(p)
     return pd.DataFrame(
         [
             {
@@ -240,7 +242,9 @@ def plan_frame() -> pd.DataFrame:
                 "on_track": float(p["progress"]["on_track"]),
                 "at_risk": float(p["progress"]["at_risk"]),
                 "hightech_validity_years": int(p["hightech_validity_years"]),
-                "min_cell_enterprises": int(p["disclosure"]["min_enterprises"]),
+                "min_cell_enterprises": rules["min_enterprises"],
+                "dominance_n": rules["dominance_n"],
+                "dominance_k_pct": rules["dominance_k_pct"],
             }
         ]
     )

@@ -61,7 +61,10 @@ META_TABLES["meta.warnings"] = (
 
 # columns the publisher adds to the marts it copies
 ADDED_COLUMNS = {
-    "is_suppressed": "true where the cell is built from 1 or 2 enterprises and its figures are withheld (统计法)",
+    "is_suppressed": "true where the cell's figures are withheld (统计法): too few enterprises, one or two dominant"
+    " enterprises, or secondary suppression against a total",
+    "suppression_rule": "why a cell is withheld: min_frequency (too few enterprises), dominance (its largest"
+    " enterprises make most of it) or secondary (so that it cannot be recovered from a total); null when published",
 }
 
 _READS = re.compile(r"\b((?:marts|core|meta)\.[a-z_]+)\b")

@@ -127,6 +127,12 @@ create table if not exists meta.warnings (
     load_id bigint, file_name varchar, sheet varchar, row_number integer, column_name varchar,
     value varchar, rule varchar, severity varchar, message varchar
 );
+-- every 合计/小计 row checked against the sum of its parts, one row per column (etl/extract/totals.py):
+-- total and sum_of_parts in the file's own unit, passed within max(0.05, 0.01 %)
+create table if not exists meta.reconciliations (
+    load_id bigint, file_name varchar, sheet varchar, row_number integer, column_name varchar,
+    total double, sum_of_parts double, difference double, passed boolean
+);
 create table if not exists meta.quarantine (
     load_id bigint, dataset varchar, sheet varchar, row_number integer, row_json varchar, reasons varchar
 );

@@ -99,6 +99,29 @@ def _issue_rows(load_id: int, file_name: str, issues: list[Issue]) -> pd.DataFra
     )
 
 
+RECONCILIATION_COLUMNS = (
+    "sheet",
+    "row_number",
+    "column_name",
+    "total",
+    "sum_of_parts",
+    "difference",
+    "passed",
+)
+
+
+def reconciliation_rows(load_id: int, file_name: str, recs: list[dict]) -> pd.DataFrame:
+    """The rows of meta.reconciliations for one file: every 合计/小计 row checked, per column."""
+    out = pd.DataFrame(
+        [{c: r.get(c) for c in RECONCILIATION_COLUMNS} for r in recs], columns=list(RECONCILIATION_COLUMNS)
+    )
+    out.insert(0, "file_name", file_name)
+    out.insert(0, "load_id", load_id)
+    out["row_number"] = out["row_number"].astype("Int32")
+    out["passed"] = out["passed"].astype("boolean")
+    return out
+
+
 def slice_keys(dataset: str, frame: pd.DataFrame) -> pd.Series:
     cols = DATASETS[dataset].slice_by
     key = frame[cols[0]].astype("string").fillna("")
@@ -128,6 +151,7 @@ class Prepared:
     wide: bool = False
     issues: list[Issue] = field(default_factory=list)
     column_map: list[dict] = field(default_factory=list)
+    reconciliations: list[dict] = field(default_factory=list)  # for meta.reconciliations
     frame: pd.DataFrame | None = None
     validation_results: pd.DataFrame | None = None
     validated: bool = False  # the suite has run (`validate_prepared`)
@@ -246,6 +270,7 @@ def _prepared(ex: Extracted, file_name: str, got: Received, received_at: dt.date
         wide=ex.wide,
         issues=ex.issues,
         column_map=ex.column_map,
+        reconciliations=ex.reconciliations,
         frame=ex.frame,
     )
 
@@ -549,6 +574,10 @@ def _commit(
         _insert(con, "meta.rejections", _issue_rows(load_id, prep.file_name, result.rejections))
     if result.warnings:
         _insert(con, "meta.warnings", _issue_rows(load_id, prep.file_name, result.warnings))
+    if prep.reconciliations:
+        _insert(
+            con, "meta.reconciliations", reconciliation_rows(load_id, prep.file_name, prep.reconciliations)
+        )
     _record_validation_results(con, prep, load_id, now)
     if staged is not None and staged.build is not None:
         result.build = staged.build

@@ -59,6 +59,7 @@ class Extracted:
     rows_read: int = 0
     issues: list[Issue] = field(default_factory=list)
     column_map: list[dict] = field(default_factory=list)
+    reconciliations: list[dict] = field(default_factory=list)
     frame: pd.DataFrame | None = None
 
 
@@ -80,6 +81,7 @@ def extract_here(path: Path, source: str, file_name: str, limits: dict[str, int]
         rows_read=ex.rows_read,
         issues=list(ex.issues),
         column_map=ex.column_map,
+        reconciliations=ex.reconciliations,
         frame=ex.frame,
     )
 

@@ -2,9 +2,9 @@
 name: township_totals
 severity: warning
 description: >
-  The township mart adds up, where both sides are published: per roster period, the district's
-  townships sum to the district's indicator of the same period end — enterprises above scale
-  (above_scale_enterprises, compared when no township's cell of the period is suppressed),
+  The township mart adds up: per roster period, the district's townships (marts.township_scorecard,
+  as the warehouse holds it: the published copy withholds some cells) sum to the district's
+  published indicator of the same period end — enterprises above scale (above_scale_enterprises),
   high-tech enterprises (hightech_enterprises), and land linkage and balance accepted since the
   baseline (land_linkage_new_mu, land_balance_new_mu). A difference means rows of the district
   that no township of it holds (a township code outside the district, or none). A bad row: the
@@ -31,9 +31,8 @@ townships as (
         sum(above_scale_enterprises) as above_scale_enterprises,
         sum(hightech_enterprises) as hightech_enterprises,
         sum(land_linkage_mu) as land_linkage_mu,
-        sum(land_balance_mu) as land_balance_mu,
-        bool_and(not is_suppressed) as all_published
-    from published.township_scorecard
+        sum(land_balance_mu) as land_balance_mu
+    from marts.township_scorecard
     group by period, period_end
 ),
 
@@ -44,7 +43,6 @@ sums as (
         period_end,
         above_scale_enterprises::double as townships_sum
     from townships
-    where all_published
     union all
     select
         'hightech_enterprises',

@@ -155,3 +155,21 @@ def test_the_township_table_is_checked_and_ingested_alike(table, tmp_path, capsy
         [PERIOD],
     )
     assert got == [(p.code, pytest.approx(p.output / 1e4)) for p in sorted(places, key=lambda p: p.code)]
+
+
+def test_the_township_tables_totals_are_recorded_in_meta(table, tmp_path, monkeypatch):
+    """Every summable measure of the 合计 row is one row of meta.reconciliations, as a rows table's are."""
+    path, places = table
+    monkeypatch.setenv("STATWH_DATA_DOCS", "0")
+    home = tmp_path / "home"
+    with HomeEnv(home):
+        assert run_cli("ingest", "indicators", str(path), "--no-build") == 0
+    got = query(
+        home / "warehouse.duckdb",
+        "select row_number, column_name, total, sum_of_parts, passed from meta.reconciliations order by column_name",
+    )
+    t = totals(places)
+    assert {r[0] for r in got} == {5 + len(places)}
+    assert all(r[4] for r in got), got
+    assert len(got) == 4  # 企业数 本期 / 上年同期, 工业总产值 累计 / 上年同期; never the growth rate
+    assert any(r[2] == pytest.approx(t["output"]) and r[3] == pytest.approx(t["output"]) for r in got)

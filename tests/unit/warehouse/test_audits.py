@@ -28,6 +28,7 @@ NAMES = {
     "published_small_cells_suppressed",
     "township_output_reconciles",
     "township_totals",
+    "published_cells_protected",
 }
 # a township with enough enterprises that its cell is published
 TOWNSHIP = "(select min(township_code) from marts.township_scorecard where n_enterprises >= 3)"
@@ -144,6 +145,27 @@ BREAKAGES = {
             f" where period = '2025-12' and township_code = {TOWNSHIP}"
         ],
         {"period": "2025-12", "bureau_period": "2025", "bureau_output": 500.5},
+    ),
+    "a dominated township published": (
+        "published_cells_protected",
+        [
+            "create or replace view published.township_scorecard as select *, false as is_suppressed,"
+            " null::varchar as suppression_rule from marts.township_scorecard"
+        ],
+        {
+            "published_view": "published.township_scorecard",
+            "cell": "320803002",
+            "problem": "dominated cell published",
+        },
+    ),
+    "one chain withheld alone": (
+        "published_cells_protected",
+        [
+            "create or replace view published.chain_output as select * replace (case when chain = '生物医药'"
+            " then null else output_ytd end as output_ytd), chain = '生物医药' as is_suppressed,"
+            " null::varchar as suppression_rule from marts.chain_output"
+        ],
+        {"published_view": "published.chain_output", "cell": "*"},
     ),
     "a township's land off": (
         "township_totals",

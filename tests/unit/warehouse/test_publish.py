@@ -225,13 +225,23 @@ def test_cells_of_fewer_than_three_enterprises_are_suppressed(copied_home, demo_
     ):
         assert query(db, town_sql.format(", is_suppressed", town_t)) == [(2, None, None, True)]
         assert query(db, chain_sql.format(", is_suppressed", chain_t)) == [(2, None, None, True)]
-        # cells of 3 or more (and of 0) are published as they are
-        assert (
-            query(
-                db, f"select count(*) from {town_t} where is_suppressed and n_enterprises not between 1 and 2"
-            )[0][0]
-            == 0
+        # a cell of 3 or more (or of 0) is withheld only by another rule: dominance, secondary, or an
+        # output of 1 or 2 enterprises above scale (checked against the warehouse)
+        others = query(
+            db,
+            f"select township_code, period, suppression_rule from {town_t}"
+            " where is_suppressed and n_enterprises not between 1 and 2",
         )
+        for code, period, rule in others:
+            if rule == "min_frequency":
+                ((above,),) = query(
+                    wh,
+                    "select above_scale_enterprises from marts.township_scorecard where township_code = ? and period = ?",
+                    [code, period],
+                )
+                assert 1 <= above <= 2
+            else:
+                assert rule in ("dominance", "secondary")
         assert (
             query(db, f"select count(*) from {town_t} where output_ytd is null and not is_suppressed")[0][0]
             == 0
@@ -303,25 +313,28 @@ def test_the_minimum_cell_is_read_from_ref_plan(copied_home):
 
     wh, snap = copied_home / "warehouse.duckdb", copied_home / "published" / "statwh.duckdb"
     assert query(wh, "select min_cell_enterprises from ref.plan") == [(3,)]
+    small = (
+        "select township_code, period from marts.township_scorecard"
+        " where n_enterprises between 1 and {m} or above_scale_enterprises between 1 and {m}"
+    )
+    by_rule = (
+        "select township_code, period from marts.township_scorecard where suppression_rule = 'min_frequency'"
+    )
+    assert set(query(snap, by_rule)) == set(query(wh, small.format(m=2)))
     ((smallest,),) = query(
         wh, "select min(n_enterprises) from marts.township_scorecard where n_enterprises > 0"
     )
-    assert smallest >= 3 and query(
-        snap, "select count(*) from marts.township_scorecard where is_suppressed"
-    ) == [(0,)]
     con = duckdb.connect(str(wh))
     try:
-        con.execute("update ref.plan set min_cell_enterprises = ?", [smallest + 1])
+        con.execute("update ref.plan set min_cell_enterprises = ?", [smallest + 2])
         pub.publish(con, Home(copied_home))
     finally:
         con.close()
-    ((n, wrong),) = query(
-        snap,
-        f"select count(*) filter (where is_suppressed), count(*) filter (where is_suppressed is distinct from"
-        f" (n_enterprises between 1 and {smallest}) or is_suppressed and output_ytd is not null)"
-        " from marts.township_scorecard",
-    )
-    assert n > 0 and wrong == 0
+    raised = set(query(wh, small.format(m=smallest + 1)))
+    assert set(query(snap, by_rule)) == raised and len(raised) > len(query(wh, small.format(m=2)))
+    assert query(
+        snap, "select count(*) from marts.township_scorecard where is_suppressed and output_ytd is not null"
+    ) == [(0,)]
 
 
 def test_published_figures_carry_no_float_noise(built_home):

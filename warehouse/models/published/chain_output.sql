@@ -3,24 +3,33 @@ name: published.chain_output
 kind: view
 grain: one row per industrial chain and roster period
 description: >
-  marts.chain_output as published (the snapshot's marts.chain_output, chain_output.parquet): a cell
-  built from 1 to `min_cell_enterprises - 1` enterprises (ref.plan, from plan.yaml `disclosure`)
-  has its output and progress withheld (null) and `is_suppressed` set (统计法). A cell of 0
-  enterprises shows its 0: there is nobody to protect.
+  marts.chain_output as published (the snapshot's marts.chain_output, chain_output.parquet): a
+  cell that published.int_disclosure_cells withholds (too few enterprises, one or two dominant
+  enterprises, or secondary suppression against the district's total) has its output and
+  progress withheld (null), `is_suppressed` set and `suppression_rule` saying why (统计法). A cell
+  of 0 enterprises shows its 0: there is nobody to protect.
 columns:
   "*": as marts.chain_output; output_ytd and progress_pct null where suppressed
-  is_suppressed: built from too few enterprises to be published
+  is_suppressed: withheld by a disclosure rule
+  suppression_rule: min_frequency, dominance or secondary (null when published)
 */
-with plan as (
-    select min_cell_enterprises from ref.plan
+with rules as (
+    select
+        cell,
+        period,
+        is_suppressed,
+        suppression_rule
+    from published.int_disclosure_cells
+    where cell_table = 'chain'
 ),
 
 cells as (
     select
         c.*,
-        c.n_enterprises between 1 and p.min_cell_enterprises - 1 as is_suppressed
+        coalesce(r.is_suppressed, false) as is_suppressed,
+        r.suppression_rule
     from marts.chain_output as c
-    cross join plan as p
+    left join rules as r on c.chain is not distinct from r.cell and c.period = r.period
 ),
 
 final as (

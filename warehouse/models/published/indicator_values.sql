@@ -5,21 +5,67 @@ grain: one row per indicator, region, period, basis and vintage
 description: >
   marts.indicator_values as published (the snapshot's marts.indicator_values,
   indicator_values.parquet): the value of a chain indicator is withheld (null, `is_suppressed`)
-  where its chain cell is (published.int_suppressed_chain_cells).
+  where its chain cell is (published.int_suppressed_chain_cells), and an enterprise's name or
+  credit code in a source file's or sheet's name is replaced (某企业, 某信用代码;
+  published.int_identifiers).
 columns:
-  "*": as marts.indicator_values; value null where suppressed
-  is_suppressed: a chain cell built from too few enterprises to be published
+  "*": as marts.indicator_values; value null where suppressed; source_file and source_sheet without enterprise names
+  is_suppressed: a chain cell withheld by a disclosure rule
 */
 with suppressed as (
     select * from published.int_suppressed_chain_cells
 ),
 
+sources as (
+    select distinct
+        source_file,
+        source_sheet
+    from marts.indicator_values
+),
+
+coded as (
+    select
+        source_file,
+        source_sheet,
+        regexp_replace(source_file, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as file_coded,
+        regexp_replace(source_sheet, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as sheet_coded
+    from sources
+),
+
+named as (
+    select
+        c.*,
+        (
+            select string_agg(regexp_escape(i.identifier), '|' order by length(i.identifier) desc, i.identifier)
+            from published.int_identifiers as i
+            where contains(concat_ws(' ', c.file_coded, c.sheet_coded), i.identifier)
+        ) as pattern
+    from coded as c
+),
+
+redacted as (
+    select
+        source_file,
+        source_sheet,
+        case when pattern is null then file_coded else regexp_replace(file_coded, pattern, '某企业', 'g') end
+            as file_shown,
+        case when pattern is null then sheet_coded else regexp_replace(sheet_coded, pattern, '某企业', 'g') end
+            as sheet_shown
+    from named
+),
+
 final as (
     select
-        v.* replace (case when s.indicator_id is null then round(v.value, 6) end as value),
+        v.* replace (
+            case when s.indicator_id is null then round(v.value, 6) end as value,
+            r.file_shown as source_file,
+            r.sheet_shown as source_sheet
+        ),
         s.indicator_id is not null as is_suppressed
     from marts.indicator_values as v
     left join suppressed as s on v.indicator_id = s.indicator_id and v.period = s.period
+    left join redacted as r
+        on v.source_file is not distinct from r.source_file and v.source_sheet is not distinct from r.source_sheet
 )
 
 select * from final

@@ -5,6 +5,8 @@ grain: one row per file received
 description: >
   meta.loads as published (the snapshot's meta.loads): what was received, when, and how it
   fared, without the warehouse's own paths (archive, encoding, reporter).
+  Every enterprise name and credit code in its text is replaced (某企业, 某信用代码;
+  published.int_identifiers): nothing published names a respondent (统计法).
 columns:
   load_id: the load
   source: source id
@@ -19,17 +21,49 @@ columns:
   loaded_at: the vintage, when the warehouse learnt these figures
   message: why the file was rejected, or the load it duplicates
 */
-select
-    load_id,
-    source,
-    layout,
-    file_name,
-    sha256,
-    status,
-    rows_read,
-    rows_loaded,
-    rows_rejected,
-    received_at,
-    loaded_at,
-    message
-from meta.loads
+with coded as (
+    select
+        x.load_id,
+        x.source,
+        x.layout,
+        x.sha256,
+        x.status,
+        x.rows_read,
+        x.rows_loaded,
+        x.rows_rejected,
+        x.received_at,
+        x.loaded_at,
+        regexp_replace(x.file_name, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as file_name,
+        regexp_replace(x.message, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as message
+    from meta.loads as x
+),
+
+named as (
+    select
+        t.*,
+        (
+            select string_agg(regexp_escape(i.identifier), '|' order by length(i.identifier) desc, i.identifier)
+            from published.int_identifiers as i
+            where contains(concat_ws(' ', t.file_name, t.message), i.identifier)
+        ) as pattern
+    from coded as t
+),
+
+final as (
+    select
+        n.load_id,
+        n.source,
+        n.layout,
+        case when n.pattern is null then n.file_name else regexp_replace(n.file_name, n.pattern, '某企业', 'g') end as file_name,
+        n.sha256,
+        n.status,
+        n.rows_read,
+        n.rows_loaded,
+        n.rows_rejected,
+        n.received_at,
+        n.loaded_at,
+        case when n.pattern is null then n.message else regexp_replace(n.message, n.pattern, '某企业', 'g') end as message
+    from named as n
+)
+
+select * from final

@@ -5,6 +5,8 @@ grain: one row per issue found in a file
 description: >
   meta.rejections as published (the snapshot's meta.rejections): what was refused and why, without
   the cell values (they may name respondents).
+  Every enterprise name and credit code in its text is replaced (某企业, 某信用代码;
+  published.int_identifiers): nothing published names a respondent (统计法).
 columns:
   load_id: the load (meta.loads)
   file_name: the file as the department named it
@@ -15,13 +17,41 @@ columns:
   severity: critical (the whole file) / row (the row, quarantined)
   message: what is wrong (中文 / English)
 */
-select
-    load_id,
-    file_name,
-    sheet,
-    row_number,
-    column_name,
-    rule,
-    severity,
-    message
-from meta.rejections
+with coded as (
+    select
+        x.load_id,
+        x.row_number,
+        x.rule,
+        x.severity,
+        regexp_replace(x.file_name, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as file_name,
+        regexp_replace(x.sheet, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as sheet,
+        regexp_replace(x.column_name, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as column_name,
+        regexp_replace(x.message, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as message
+    from meta.rejections as x
+),
+
+named as (
+    select
+        t.*,
+        (
+            select string_agg(regexp_escape(i.identifier), '|' order by length(i.identifier) desc, i.identifier)
+            from published.int_identifiers as i
+            where contains(concat_ws(' ', t.file_name, t.sheet, t.column_name, t.message), i.identifier)
+        ) as pattern
+    from coded as t
+),
+
+final as (
+    select
+        n.load_id,
+        case when n.pattern is null then n.file_name else regexp_replace(n.file_name, n.pattern, '某企业', 'g') end as file_name,
+        case when n.pattern is null then n.sheet else regexp_replace(n.sheet, n.pattern, '某企业', 'g') end as sheet,
+        n.row_number,
+        case when n.pattern is null then n.column_name else regexp_replace(n.column_name, n.pattern, '某企业', 'g') end as column_name,
+        n.rule,
+        n.severity,
+        case when n.pattern is null then n.message else regexp_replace(n.message, n.pattern, '某企业', 'g') end as message
+    from named as n
+)
+
+select * from final

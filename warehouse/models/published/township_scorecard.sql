@@ -4,23 +4,32 @@ kind: view
 grain: one row per township of the district and roster period
 description: >
   marts.township_scorecard as published (the snapshot's marts.township_scorecard,
-  township_scorecard.parquet): a cell built from 1 to `min_cell_enterprises - 1` enterprises
-  (ref.plan, from plan.yaml `disclosure`) has its output and its count of enterprises above scale
-  withheld (null) and `is_suppressed` set (统计法). A cell of 0 enterprises shows its 0.
+  township_scorecard.parquet): a cell that published.int_disclosure_cells withholds (too few
+  enterprises, one or two dominant enterprises, or secondary suppression against the district's
+  total) has its output and its count of enterprises above scale withheld (null), `is_suppressed`
+  set and `suppression_rule` saying why (统计法). A cell of 0 enterprises shows its 0.
 columns:
   "*": as marts.township_scorecard; output_ytd and above_scale_enterprises null where suppressed
-  is_suppressed: built from too few enterprises to be published
+  is_suppressed: withheld by a disclosure rule
+  suppression_rule: min_frequency, dominance or secondary (null when published)
 */
-with plan as (
-    select min_cell_enterprises from ref.plan
+with rules as (
+    select
+        cell,
+        period,
+        is_suppressed,
+        suppression_rule
+    from published.int_disclosure_cells
+    where cell_table = 'township'
 ),
 
 cells as (
     select
         t.*,
-        t.n_enterprises between 1 and p.min_cell_enterprises - 1 as is_suppressed
+        coalesce(r.is_suppressed, false) as is_suppressed,
+        r.suppression_rule
     from marts.township_scorecard as t
-    cross join plan as p
+    left join rules as r on t.township_code = r.cell and t.period = r.period
 ),
 
 final as (

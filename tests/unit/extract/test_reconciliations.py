@@ -1,0 +1,59 @@
+"""Every 合计/小计 row checked against its parts is recorded, passed or not (meta.reconciliations, #22)."""
+
+from __future__ import annotations
+
+from etl.cli import print_reconciliations
+from etl.extract import extract
+
+
+def _csv(tmp_path, body: str):
+    f = tmp_path / "2025年高新技术企业认定情况统计表.csv"
+    f.write_text("镇（街道）,首次认定（家）,重新认定（家）\n" + body, encoding="utf-8")
+    return f
+
+
+def test_a_total_that_matches_is_recorded_too(tmp_path):
+    ex = extract(_csv(tmp_path, "平桥镇,3,1\n淮城街道,2,0\n合计,5,1\n"), "hightech")
+    recs = sorted(ex.reconciliations, key=lambda r: r["column_name"][-3:])
+    assert [(r["row_number"], r["total"], r["sum_of_parts"], r["difference"], r["passed"]) for r in recs] == [
+        (4, 5.0, 5.0, 0.0, True),
+        (4, 1.0, 1.0, 0.0, True),
+    ]
+    assert {r["sheet"] for r in recs} == {ex.sheets[0].sheet}
+    assert all(r["column_name"].endswith(("(B)", "(C)")) for r in recs)
+    assert not [i for i in ex.issues if i.rule == "total_mismatch"]
+
+
+def test_a_failed_total_is_recorded_with_its_difference_and_warned(tmp_path):
+    ex = extract(_csv(tmp_path, "平桥镇,3,1\n淮城街道,2,0\n合计,9,1\n"), "hightech")
+    bad = [r for r in ex.reconciliations if not r["passed"]]
+    assert [(r["total"], r["sum_of_parts"], r["difference"]) for r in bad] == [(9.0, 5.0, -4.0)]
+    assert len([i for i in ex.issues if i.rule == "total_mismatch"]) == 1
+
+
+def test_subtotals_each_against_their_own_block(tmp_path):
+    body = "平桥镇,3,1\n淮城街道,2,0\n小计,5,1\n朱桥镇,4,2\n小计,4,2\n合计,9,3\n"
+    ex = extract(_csv(tmp_path, body), "hightech")
+    first = {(r["row_number"], r["column_name"][-3:]): r for r in ex.reconciliations}
+    assert {k[0] for k in first} == {4, 6, 7}
+    assert first[(4, "(B)")]["sum_of_parts"] == 5.0 and first[(6, "(B)")]["sum_of_parts"] == 4.0
+    assert first[(7, "(B)")]["sum_of_parts"] == 9.0
+    assert all(r["passed"] for r in ex.reconciliations)
+    assert len(ex.frame) == 3
+
+
+def test_check_prints_a_summary_and_the_failures(tmp_path, capsys):
+    ok = extract(_csv(tmp_path, "平桥镇,3,1\n合计,3,1\n"), "hightech")
+    print_reconciliations(ok.reconciliations)
+    assert "合计核对 2 处，全部一致 / 2 totals reconciled, all match" in capsys.readouterr().out
+    bad = extract(_csv(tmp_path, "平桥镇,3,1\n合计,4,1\n"), "hightech")
+    print_reconciliations(bad.reconciliations)
+    out = capsys.readouterr().out
+    assert "1 处不符" in out and "合计 4.00" in out and "相差 -1.00" in out
+
+
+def test_check_says_when_total_rows_were_left_out_unchecked(capsys):
+    print_reconciliations([], 2)
+    assert "2 个合计行未核对" in capsys.readouterr().out
+    print_reconciliations([])
+    assert "无合计行" in capsys.readouterr().out
