@@ -165,3 +165,34 @@ def test_the_readme_states_the_rules_and_their_parameters():
     assert f"n: {plan['dominance']['n']}" in section and f"k: {plan['dominance']['k']}" in section
     for word in ("dominance", "secondary", "—（保密）", "某企业"):
         assert word in section
+
+
+def test_a_departments_township_table_does_not_give_back_a_withheld_township(copied_home, tmp_path):
+    """The 分乡镇 table's figure for a township whose output cell the scorecard withholds is withheld
+    in published.indicator_values too: otherwise the department's table would publish it."""
+    from tests.fixtures.layouts.township_measures import PERIOD, write_township_measures
+
+    path = tmp_path / "淮安区分乡镇规上工业.xlsx"
+    write_township_measures(path)
+    assert run_cli("ingest", "indicators", str(path)) == 0
+    snap = copied_home / "published" / "statwh.duckdb"
+    withheld = {
+        c
+        for (c,) in query(
+            snap,
+            "select township_code from marts.township_scorecard where period = ? and is_suppressed",
+            [PERIOD],
+        )
+    }
+    assert "320803002" in withheld  # 河下街道, by the dominance rule (test above)
+    rows = query(
+        snap,
+        "select region_code, value, is_suppressed from marts.indicator_values"
+        " where indicator_id = 'industrial_output' and period = ? and region_code like '320803%'"
+        " and region_code <> '320803'",
+        [PERIOD],
+    )
+    assert len(rows) >= 18
+    for code, value, suppressed in rows:
+        assert suppressed == (code in withheld), code
+        assert (value is None) == (code in withheld), code

@@ -5,15 +5,38 @@ grain: one row per indicator, region, period, basis and vintage
 description: >
   marts.indicator_values as published (the snapshot's marts.indicator_values,
   indicator_values.parquet): the value of a chain indicator is withheld (null, `is_suppressed`)
-  where its chain cell is (published.int_suppressed_chain_cells), and an enterprise's name or
+  where its chain cell is (published.int_suppressed_chain_cells), a township's value where that
+  township's cell of enterprise output is withheld for the period (published.int_disclosure_cells:
+  a department's 分乡镇 table must not give back what the scorecard withholds), and an enterprise's name or
   credit code in a source file's or sheet's name is replaced (某企业, 某信用代码;
   published.int_identifiers).
 columns:
   "*": as marts.indicator_values; value null where suppressed; source_file and source_sheet without enterprise names
-  is_suppressed: a chain cell withheld by a disclosure rule
+  is_suppressed: a chain or township cell withheld by a disclosure rule
 */
 with suppressed as (
     select * from published.int_suppressed_chain_cells
+),
+
+township_cells as (
+    select
+        cell as region_code,
+        period
+    from published.int_disclosure_cells
+    where cell_table = 'township' and is_suppressed
+),
+
+townships_withheld as (
+    select
+        region_code,
+        period
+    from township_cells
+    union
+    select
+        region_code,
+        left(period, 4) as period
+    from township_cells
+    where right(period, 2) = '12'
 ),
 
 sources as (
@@ -57,13 +80,14 @@ redacted as (
 final as (
     select
         v.* replace (
-            case when s.indicator_id is null then round(v.value, 6) end as value,
+            case when s.indicator_id is null and w.region_code is null then round(v.value, 6) end as value,
             r.file_shown as source_file,
             r.sheet_shown as source_sheet
         ),
-        s.indicator_id is not null as is_suppressed
+        s.indicator_id is not null or w.region_code is not null as is_suppressed
     from marts.indicator_values as v
     left join suppressed as s on v.indicator_id = s.indicator_id and v.period = s.period
+    left join townships_withheld as w on v.region_code = w.region_code and v.period = w.period
     left join redacted as r
         on v.source_file is not distinct from r.source_file and v.source_sheet is not distinct from r.source_sheet
 )
