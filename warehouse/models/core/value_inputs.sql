@@ -149,7 +149,7 @@ reported_cumulative as (
     inner join obs as o
         on
             v.indicator_id = o.indicator_id and v.region_code = o.region_code
-            and o.basis = 'period' and o.period_end <= v.period_end
+            and o.basis = 'period' and v.period_end >= o.period_end
     cross join plan as p
     where o.period_end > p.baseline_end
 ),
@@ -222,7 +222,7 @@ roster_new as (
         null as unit_as_read,
         1.0 as factor
     from core.int_values__roster_new as v
-    inner join first_entries as e on v.indicator_id = e.indicator_id and e.entered_on <= v.period_end
+    inner join first_entries as e on v.indicator_id = e.indicator_id and v.period_end >= e.entered_on
     left join load_cols as lc on e.load_id = lc.load_id and e.sheet = lc.sheet and lc.field = 'entry_type'
 ),
 
@@ -248,13 +248,25 @@ chain_output as (
     inner join indicators as i on v.indicator_id = i.indicator_id
     inner join roster as r
         on
-            r.chain = i.chain and r.is_above_scale and r.output_ytd is not null
+            i.chain = r.chain and r.is_above_scale and r.output_ytd is not null
             and r.period = case when v.basis = 'period' then v.period || '-12' else v.period end
     left join load_cols as lc on r.load_id = lc.load_id and r._sheet = lc.sheet and lc.field = 'output_ytd'
 ),
 
--- 高新: one name (or 首次认定 cell) per enterprise and year of the lists, the township counts of
--- the years that came as counts
+-- 高新: the list's inputs for hightech_valid (first_only false: every name) and hightech_first
+-- (first_only true: the 首次认定 cells); the counts' for each
+cert_kinds as (
+    select unnest([false, true]) as first_only
+),
+
+count_fields as (
+    select
+        unnest([false, false, true]) as first_only,
+        unnest(['new_first', 'renewed', 'new_first']) as field
+),
+
+
+-- one name (or 首次认定 cell) per enterprise and year of the lists
 cert_inputs as (
     select
         c.year,
@@ -266,11 +278,16 @@ cert_inputs as (
         min(c._row) as row_number,
         1.0 as value_as_read
     from stg.stg_hightech__certs as c
-    cross join (select unnest([false, true]) as first_only) as t
+    cross join cert_kinds as t
     where not t.first_only or c.cert_type = '首次认定'
     group by c.year, t.first_only, c.name_key
 ),
 
+cert_years as (
+    select distinct year from stg.stg_hightech__certs
+),
+
+-- the township counts of the years that came as counts, not as a list
 count_inputs as (
     select
         n.year,
@@ -282,12 +299,16 @@ count_inputs as (
         n._row as row_number,
         case t.field when 'new_first' then n.new_first else n.renewed end::double as value_as_read
     from stg.stg_hightech__counts as n
-    cross join (
-        select * from (values (false, 'new_first'), (false, 'renewed'), (true, 'new_first')) as x (first_only, field)
-    ) as t
+    cross join count_fields as t
     where
-        n.year not in (select distinct c.year from stg.stg_hightech__certs as c)
+        n.year not in (select cy.year from cert_years as cy)
         and (case t.field when 'new_first' then n.new_first else n.renewed end) is not null
+),
+
+hightech_inputs as (
+    select * from cert_inputs
+    union all by name
+    select * from count_inputs
 ),
 
 hightech as (
@@ -310,7 +331,7 @@ hightech as (
     from core.int_values__hightech as v
     inner join indicators as i on v.indicator_id = i.indicator_id
     cross join plan as p
-    inner join (select * from cert_inputs union all by name select * from count_inputs) as h
+    inner join hightech_inputs as h
         on
             h.first_only = (i.derivation = 'hightech_first')
             and h.year <= v.period::integer
@@ -343,22 +364,27 @@ land as (
     inner join indicators as i on v.indicator_id = i.indicator_id
     cross join plan as p
     inner join stg.stg_land_use__projects as pr
-        on pr.kind = i.land_kind and pr.accepted_on > p.baseline_end and pr.accepted_on <= v.period_end
+        on i.land_kind = pr.kind and p.baseline_end < pr.accepted_on and v.period_end >= pr.accepted_on
     left join load_cols as lc on pr.load_id = lc.load_id and pr._sheet = lc.sheet and lc.field = 'area_mu'
     where pr.area_mu is not null
 ),
 
 cells as (
     select * from reported
-    union all by name select * from reported_cumulative
-    union all by name select * from roster_count
-    union all by name select * from roster_new
-    union all by name select * from chain_output
-    union all by name select * from hightech
-    union all by name select * from land
+    union all by name
+    select * from reported_cumulative
+    union all by name
+    select * from roster_count
+    union all by name
+    select * from roster_new
+    union all by name
+    select * from chain_output
+    union all by name
+    select * from hightech
+    union all by name
+    select * from land
 ),
 
--- the gaps: our value of `of` minus the peer's (or the higher peer's)
 gaps as (
     select
         v.indicator_id,
@@ -375,7 +401,7 @@ gaps as (
     inner join indicators as i on v.indicator_id = i.indicator_id
     cross join plan as p
     inner join core.int_values__reported as r
-        on r.indicator_id = i.of_id and r.period = v.period and r.basis = v.basis
+        on i.of_id = r.indicator_id and v.period = r.period and v.basis = r.basis
     where
         r.region_code = v.region_code
         or (i.derivation = 'peer_gap' and r.region_code = p.peer_gap_code)
@@ -409,8 +435,8 @@ final as (
         row_number() over (
             partition by a.indicator_id, a.region_code, a.period, a.basis
             order by
-                a.sign desc, a.ref_region_code, a.load_id, a.sheet, a.row_number,
-                a.column_letter, a.field
+                a.sign desc, a.ref_region_code asc, a.load_id asc, a.sheet asc, a.row_number asc,
+                a.column_letter asc, a.field asc
         ) as input_no,
         a.input_kind,
         a.sign::double as sign,
