@@ -210,7 +210,7 @@ def recompute(home: Home, found: list[Explained]) -> list[Explained]:
     done: set[int] = set()
 
     def run(e: Explained) -> None:
-        if id(e) in done:
+        if id(e) in done or e.recomputed is not None:  # each value once
             return
         done.add(id(e))
         for r in e.refs:
