@@ -139,3 +139,22 @@ def test_an_altered_archived_file_is_named(copied_home, capsys):
     assert run_cli("explain", "public_parking_new", "2025") == 1
     out = capsys.readouterr().out
     assert "复核失败 / recomputed: failed" in out and "archived file altered" in out
+
+
+def test_the_dashboard_shows_each_figures_recipe(built_home):
+    """Each card cites the value's recipe (operation, file, cells, unit), not a bare range."""
+    from etl.report import render
+
+    snapshot = built_home / "published" / "statwh.duckdb"
+    html = render(snapshot)
+    shown = query(
+        snapshot,
+        "select r.recipe from marts.indicator_progress as p"
+        " join marts.value_recipes as r on r.indicator_id = p.indicator_id and r.period = p.period"
+        " where p.indicator_id like 'chain_output_%' and r.recipe is not null"
+        " qualify row_number() over (partition by p.indicator_id order by p.period_end desc) = 1",
+    )
+    assert shown, "the demo's chains have recipes"
+    for (recipe,) in shown:
+        assert recipe.startswith("合计 ") and "万元→亿元 ×0.0001" in recipe
+        assert f'title="来源 / source: {recipe}"' in html
