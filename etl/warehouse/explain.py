@@ -234,6 +234,12 @@ def _combine(e: Explained, books: _Books) -> float | None:
                 e.problems.append(f"引用的数值无法复核 / referenced value not recomputed: {_ref_label(i)}")
                 continue
         else:
+            if i["count_if"] is None and i["factor"] is None:
+                e.problems.append(
+                    f"{cell_label(i)}: 单位换算未记录（旧版本入库，可运行 statwh reprocess 重新读取）"
+                    " / conversion not recorded (an older load: `statwh reprocess` reads it again)"
+                )
+                continue
             raw = books.cell(i, e.problems)
             if raw is _MISSING:
                 continue

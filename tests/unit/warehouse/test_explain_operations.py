@@ -74,3 +74,22 @@ def test_extraction_keeps_the_figure_as_read_its_unit_and_factor(tmp_path):
     assert frame["value_read"].tolist() == [265432.1]
     assert frame["unit_read"].tolist() == ["万元"]
     assert frame["unit_factor"].tolist() == [pytest.approx(0.0001)]
+
+
+def test_a_figure_loaded_without_its_conversion_is_not_taken_as_read(home):
+    """A load made before lineage recorded units: explain says so, never assumes a factor of 1."""
+    from etl.base.settings import Home
+
+    old = {
+        "input_kind": "cell",
+        "operation": "cell",
+        "sign": 1.0,
+        "count_if": None,
+        "factor": None,
+        "source_file": "主要经济指标.csv",
+        "sheet": "主要经济指标",
+        "cell": "G8",
+    }
+    [e] = recompute(Home.from_env(), [Explained(_value("gdp", "A", 800.0), [old])])
+    assert not e.ok and e.recomputed is None
+    assert "conversion not recorded" in e.problems[0] and "G8" in e.problems[0]
