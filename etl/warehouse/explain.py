@@ -379,7 +379,9 @@ def unit_notes(e: Explained) -> list[str]:
             out[f"{u or '未注明 / none given'} → {unit} ×{f:g}" if f != 1 else f"{unit}"] = None
         else:
             out[f"{u} → {unit} ×{f:g}"] = None
-    return list(out) or ["计数，无需换算 / a count: no conversion"]
+    if out or not any(i["input_kind"] == "cell" for i in e.inputs):
+        return list(out)  # none for a value made of other values (each says its own)
+    return ["计数，无需换算 / a count: no conversion"]
 
 
 def to_json(e: Explained) -> dict[str, Any]:
