@@ -43,17 +43,9 @@ columns:
   ref_period: for a value input, its period
   ref_basis: for a value input, its basis
 */
-with values_now as (
-    select
-        indicator_id,
-        region_code,
-        period,
-        basis,
-        period_end
-    from core.int_indicator_values
-),
-
-loads as (
+-- each derivation's inputs join its own int_values__* view: the values of
+-- core.int_indicator_values (each view's values are never null)
+with loads as (
     select
         load_id,
         sha256,
@@ -458,10 +450,6 @@ final as (
         a.ref_period,
         a.ref_basis
     from all_inputs as a
-    inner join values_now as v
-        on
-            a.indicator_id = v.indicator_id and a.region_code = v.region_code
-            and a.period = v.period and a.basis = v.basis
 )
 
 select * from final
