@@ -33,6 +33,7 @@ EXAMPLES = {
     "publish": "statwh publish",
     "restore": "statwh restore                  # rebuild warehouse.duckdb from the archive and its journal",
     "indicators": "statwh indicators --latest --format json\n  statwh indicators --as-of 2025-03-31",
+    "explain": "statwh explain chain_output_electronic_info 2025-06\n  statwh explain gdp 2024 --region 320812 --format json",
     "report": "statwh report --out /tmp/dashboard",
     "demo": "statwh demo /tmp/inbox",
     "sources": "statwh sources",
@@ -565,6 +566,21 @@ def cmd_indicators(args) -> int:
     return 0
 
 
+def cmd_explain(args) -> int:
+    """How a figure was made, recomputed from the archived files: 0 all match, 1 a mismatch, 2 none such."""
+    from etl.warehouse.explain import ExplainError, explain, render, to_json
+
+    try:
+        found = explain(Home.from_env(), args.indicator, args.period, args.region)
+    except ExplainError as e:
+        raise UsageError(str(e)) from e
+    if args.format == "json":
+        print(json.dumps([to_json(e) for e in found], ensure_ascii=False, default=str))
+    else:
+        print("\n\n".join("\n".join(render(e)) for e in found))
+    return 0 if all(e.ok for e in found) else 1
+
+
 def cmd_report(args) -> int:
     from etl.report import write_report
 
@@ -686,6 +702,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--latest", action="store_true", help="the latest period of each indicator only")
     sp.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sp = add(
+        "explain",
+        "how a figure was made (files, cells, operation, unit, vintage), recomputed from the archive",
+        cmd_explain,
+    )
+    sp.add_argument("indicator", metavar="INDICATOR")
+    sp.add_argument("period", nargs="?", metavar="PERIOD", help="default: the indicator's latest period")
+    sp.add_argument("--region", metavar="CODE", help="统计用区划代码 (default: the district)")
+    sp.add_argument("--format", choices=("text", "json"), default="text")
     sp = add("report", "write the HTML dashboard", cmd_report)
     sp.add_argument("--out", help="directory (default: inside the published area)")
     sp = add("demo", "write the sample departmental spreadsheets", cmd_demo)

@@ -389,14 +389,23 @@ def _chart_values(
         parts.append(
             f'<path class="actual" d="{f.path(seg)}" fill="none" stroke="#0969da" stroke-width="2.5"/>'
         )
-    for x, y, p, file, c in zip(xs, ys, pts["period"], pts["source_file"], pts["source_cell"], strict=True):
+    for x, y, p, src in zip(xs, ys, pts["period"], _point_sources(pts), strict=True):
         if y is None:
             continue
         parts.append(
             f'<circle cx="{f.sx(x):.1f}" cy="{f.sy(y):.1f}" r="3.5" fill="#0969da" stroke="#fff" stroke-width="1">'
-            f"<title>{_e(p)}: {_num(y, r['unit'])} {_e(r['unit'])} — 来源 {_e(file)} {_e(c)}</title></circle>"
+            f"<title>{_e(p)}: {_num(y, r['unit'])} {_e(r['unit'])} — {_e(src)}</title></circle>"
         )
     return parts
+
+
+def _point_sources(pts: pd.DataFrame) -> list[str]:
+    """Each point's recipe (the short form of `statwh explain`), else its file and cell."""
+    recipes = pts["recipe"] if "recipe" in pts else [None] * len(pts)
+    return [
+        str(rc) if not _isnull(rc) else f"来源 {file} {cell}"
+        for rc, file, cell in zip(recipes, pts["source_file"], pts["source_cell"], strict=True)
+    ]
 
 
 def _chart(r: dict, pts: pd.DataFrame, pace: list[tuple[float, float]]) -> str:
@@ -478,10 +487,13 @@ def load(snapshot: Path) -> dict[str, pd.DataFrame]:
     try:
         out = {
             "latest": con.execute(LATEST_SQL).df(),
-            "values": con.execute(
-                "select * from marts.indicator_values where is_latest and region_code = "
-                "(select region_code from marts.indicator_values group by 1 order by count(*) desc limit 1)"
-            ).df(),
+            "values": with_recipes(
+                con,
+                con.execute(
+                    "select * from marts.indicator_values where is_latest and region_code = "
+                    "(select region_code from marts.indicator_values group by 1 order by count(*) desc limit 1)"
+                ).df(),
+            ),
             "dim": con.execute("select * from marts.dim_indicator").df(),
             "town": con.execute(
                 "select * from marts.township_scorecard where period = (select max(period) from marts.township_scorecard)"
@@ -500,22 +512,40 @@ def load(snapshot: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
+RECIPE_KEY = ["indicator_id", "region_code", "period", "basis"]
+
+
+def with_recipes(con: duckdb.DuckDBPyConnection, values: pd.DataFrame) -> pd.DataFrame:
+    """`values` with each value's recipe (marts.value_recipes, the short form of `statwh explain`);
+    null where the snapshot has none (withheld, or published before recipes)."""
+    has = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'value_recipes'"
+    ).fetchall()[0][0]
+    if not has:
+        return values.assign(recipe=None)
+    recipes = con.execute(f"select {', '.join(RECIPE_KEY)}, recipe from marts.value_recipes").df()
+    return values.merge(recipes, on=RECIPE_KEY, how="left")
+
+
 class _Citations:
-    """Where the cards' figures came from: each card's hover text, and the numbered footnotes in the
-    order the cards cite them."""
+    """Where the cards' figures came from: each card's hover text (the value's recipe: operation,
+    file, sheet, cells, unit conversion), and the numbered footnotes in the order the cards cite them."""
 
     def __init__(self, values: pd.DataFrame):
         self.cells = {
-            (r.indicator_id, r.period, r.basis): (r.source_file, r.source_sheet, r.source_cell)
+            (r.indicator_id, r.period, r.basis): (r.source_file, r.source_sheet, r.source_cell, r.recipe)
             for r in values.itertuples()
         }
         self.notes: list[str] = []
 
     def cite(self, r: dict) -> tuple[str, int | None]:
-        """The card's source (file · cell) and its new footnote's number; ("", None) for a derived figure."""
+        """The card's recipe (else file · cell) and its new footnote's number; ("", None) when unknown."""
         s = self.cells.get((r["indicator_id"], r["period"], r["basis"]))
-        if not s or _isnull(s[0]):
+        if not s or (_isnull(s[0]) and _isnull(s[3])):
             return "", None
+        if not _isnull(s[3]):
+            self.notes.append(f"{_e(r['name_zh'])}（{_e(r['period'])}）：{_e(s[3])}")
+            return str(s[3]), len(self.notes)
         self.notes.append(
             f"{_e(r['name_zh'])}（{_e(r['period'])}）：{_e(s[0])} · 工作表 {_e(s[1])} · {_e(s[2])}"
         )

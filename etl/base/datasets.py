@@ -126,6 +126,9 @@ INDICATOR_OBS = Dataset(
         "value": "DOUBLE",
         "unit": "VARCHAR",  # warehouse unit after conversion
         "missing": "VARCHAR",  # the marker of a missing value (—, …, blank) when value is null
+        "value_read": "DOUBLE",  # the figure as the file wrote it, before conversion (lineage)
+        "unit_read": "VARCHAR",  # the unit it was written in (null: none given, taken as unit)
+        "unit_factor": "DOUBLE",  # value = value_read × unit_factor
     },
     key=("indicator_id", "region_code", "period", "basis"),
     slice_by=("indicator_id", "region_code", "period", "basis"),

@@ -249,7 +249,7 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     out = df.copy()
     if "value" in out:
         out = out[out["value"].notna()].copy()
-    ids, units, values, bases, notes = [], [], [], [], []
+    ids, units, values, bases, notes, reads = [], [], [], [], [], []
     warned: set[str] = set()
     for row in out.to_dict("records"):
         name = row.get("indicator_name")
@@ -282,8 +282,10 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
         ids.append(iid)
         units.append(ind_unit)
         values.append(value)
+        reads.append(as_read(row["value"], raw_unit, ind_unit))
         notes.append(f"{clean_name(name)}: {note}")
         bases.append(_basis(row.get("basis_text"), row.get("_period_basis"), kind))
+    out["value_read"], out["unit_read"], out["unit_factor"] = _columns_of(reads, len(out))
     out["indicator_id"] = ids
     out["unit"] = units
     out["value"] = values
@@ -293,6 +295,24 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     if "missing" not in out:
         out["missing"] = None
     return out, issues
+
+
+def as_read(value: object, unit: str | None, target: str | None) -> tuple[object, str | None, float | None]:
+    """Lineage of one figure (`core.value_inputs`): as the file wrote it, the unit it was written
+    in (None: none given, taken as the warehouse's) and the factor that made it the warehouse's."""
+    if unit is None or target is None or unit == target:
+        return value, unit, 1.0
+    try:
+        return value, unit, cells.unit_factor(unit, target)
+    except ValueError:
+        return value, unit, None  # not converted: the row is quarantined (unit_mismatch)
+
+
+def _columns_of(reads: list[tuple], n: int) -> tuple[list, list, list]:
+    if not reads:
+        return [None] * n, [None] * n, [None] * n
+    value, unit, factor = (list(c) for c in zip(*reads, strict=True))
+    return value, unit, factor
 
 
 def clean_name(name: object) -> str:

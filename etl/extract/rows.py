@@ -260,6 +260,7 @@ def _in_field_unit(
         )
         return None
     sh.info.units[fname] = f"{unit} ({src}) → {f.unit} ×{factor:g}"
+    sh.entries[fname].update(unit_read=unit, unit_factor=factor)  # lineage (core.value_inputs)
     if factor == 1:
         return vals, {}
     out = vals * factor

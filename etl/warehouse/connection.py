@@ -142,6 +142,10 @@ create table if not exists meta.load_columns (
 -- how the column's missing figures were written, e.g. {"—": 2, "blank": 1} (added later: kept
 -- for warehouses made before)
 alter table meta.load_columns add column if not exists missing_markers varchar;
+-- the unit a number column was written in and the factor extraction applied to it (lineage,
+-- core.value_inputs; added later: null for loads made before)
+alter table meta.load_columns add column if not exists unit_read varchar;
+alter table meta.load_columns add column if not exists unit_factor double;
 create table if not exists meta.slices (
     load_id bigint, dataset varchar, slice_key varchar, loaded_at timestamp
 );
@@ -174,6 +178,8 @@ def raw_ddl() -> str:
         cols += [f"{c} {t}" for c, t in LINEAGE.items()]
         cols += ["load_id bigint not null", "slice_key varchar not null"]
         out.append(f"create table if not exists raw.{ds.name} (\n    " + ",\n    ".join(cols) + "\n);")
+        # a column added to a dataset later (lineage columns of indicator_obs): null in older loads
+        out += [f"alter table raw.{ds.name} add column if not exists {c} {t};" for c, t in ds.columns.items()]
     return "\n".join(out)
 
 

@@ -49,6 +49,7 @@ SNAPSHOT_STORAGE_VERSION = "v1.0.0"  # the snapshot is readable by DuckDB 1.0 an
 SNAPSHOT: dict[str, str] = {
     "marts.indicator_progress": "published.indicator_progress",
     "marts.indicator_values": "published.indicator_values",
+    "marts.value_recipes": "published.value_recipes",
     "marts.township_scorecard": "published.township_scorecard",
     "marts.chain_output": "published.chain_output",
     "marts.source_freshness": "published.source_freshness",

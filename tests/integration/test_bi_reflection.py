@@ -104,6 +104,7 @@ def test_superset_reflects_and_queries_while_a_writer_loads(writing_home):
         "indicator_values",
         "source_freshness",
         "township_scorecard",
+        "value_recipes",
     }
     assert got["views"] == []
     for name, t in got["tables"].items():

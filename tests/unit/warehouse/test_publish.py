@@ -121,6 +121,7 @@ def test_publish_replaces_parquet_as_one_directory(copied_home):
         for t in (
             "indicator_progress",
             "indicator_values",
+            "value_recipes",
             "township_scorecard",
             "chain_output",
             "source_freshness",
