@@ -326,6 +326,8 @@ def cmd_check(args) -> int:
                 f"     rows: {s.rows_read} data; dropped {s.dropped_totals} total, {s.dropped_notes} note, "
                 f"{s.dropped_parts} 其中, {s.dropped_blank} blank"
             )
+        if ex.frame is not None and "period" in ex.frame:
+            print(f"   periods read: {_periods_read(ex.frame)}")
         issues = list(ex.issues)
         if not ex.critical and ex.frame is not None:
             from etl.validate.suites import validate_frame
@@ -344,6 +346,21 @@ def cmd_check(args) -> int:
         if crit or rows:
             worst = 1
     return worst
+
+
+def _periods_read(frame) -> str:
+    """The periods of the rows as they would load, with their basis (`2025Q1 ytd`): after the
+    catalog's frequency (a quarterly indicator's 1-3月 is `2025Q1`), ordered by their end."""
+    cols = ["period", "period_end"] + (["basis"] if "basis" in frame else [])
+    seen = frame[cols].dropna(subset=["period"]).drop_duplicates()
+    seen = seen.sort_values(["period_end", "period"], key=lambda c: c.astype(str))
+    return (
+        ", ".join(
+            " ".join(str(v) for v in r if v is not None)
+            for r in seen[cols[:1] + cols[2:]].itertuples(index=False)
+        )
+        or "none"
+    )
 
 
 def cmd_build(args) -> int:

@@ -241,7 +241,8 @@ def in_unit(value: object, unit: str | None, where: str, target: str) -> tuple[o
 
 def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
     """Indicator rows: catalog id (or `ext.<name>` with a warning), the value in the catalog's
-    unit (`row_unit` → `in_unit`; what was applied in `_unit_note`), basis."""
+    unit (`row_unit` → `in_unit`; what was applied in `_unit_note`), basis, and a quarterly
+    indicator's year-to-date months as quarters."""
 
     issues: list[Issue] = []
     cat = catalog.by_id()
@@ -289,10 +290,22 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     out["value"] = values
     out["basis"] = bases
     out["_unit_note"] = notes
+    _quarterly_periods(out, cat)
     _district_default(out, district)
     if "missing" not in out:
         out["missing"] = None
     return out, issues
+
+
+def _quarterly_periods(out: pd.DataFrame, cat: dict[str, catalog.Indicator]) -> None:
+    """A quarterly indicator's year-to-date month at a quarter's end is its quarter (the catalog's
+    `frequency`): GDP 2025年1-3月 is `2025Q1` (basis ytd), not the month `2025-03`."""
+    if "period" not in out or "_period_basis" not in out:
+        return
+    quarterly = [i for i, ind in cat.items() if ind.frequency == "quarter"]
+    for idx in out.index[out["indicator_id"].isin(quarterly)]:
+        if q := cells.ytd_quarter(out.at[idx, "period"], out.at[idx, "_period_basis"]):
+            out.at[idx, "period"] = q
 
 
 def clean_name(name: object) -> str:
