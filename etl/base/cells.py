@@ -144,7 +144,9 @@ NOT_FINITE = "数值“{}”超出范围（无穷大或非数） / not a finite 
 MAX_FIGURE = 1e15
 """No statistical figure of a district reaches this in any unit (the whole country's GDP is about
 1.3e14 元): a larger one is a slip (`1e308`), and summing it would overflow to infinity in a mart."""
-TOO_LARGE = "数值“{}”超出范围（绝对值不小于 1e15，不是合理的统计数） / beyond any plausible figure (|x| ≥ 1e15)"
+TOO_LARGE = (
+    "数值“{}”超出范围（绝对值不小于 1e15，不是合理的统计数） / beyond any plausible figure (|x| ≥ 1e15)"
+)
 
 
 def _finite(v: Any, shown: Any) -> Parsed:
