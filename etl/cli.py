@@ -531,17 +531,30 @@ def cmd_report(args) -> int:
     return 0
 
 
-def cmd_spec_draft(args) -> int:
+def _draft_or_why(path: Path, source: str | None):
+    """The draft of `path`, or the one-line reason it cannot be drafted (run in the reader's worker)."""
     from etl.draft.draft import draft_spec
     from etl.read import ReadError
+
+    try:
+        return draft_spec(path, source)
+    except (ReadError, ValueError) as e:
+        return str(e)
+
+
+def cmd_spec_draft(args) -> int:
+    from etl.warehouse.sandbox import ReaderCrash, in_worker
 
     path = _check_files([args.file])[0]
     if args.source:
         _check_source(args.source)
-    try:
-        d = draft_spec(path, args.source)
-    except (ReadError, ValueError) as e:
-        _err(f"statwh: {path.name}: {e}")
+    try:  # read in a worker process under the reader's limits, as `statwh run` reads a file
+        d = in_worker(lambda: _draft_or_why(path, args.source), path.name, **settings.worker_limits())
+    except ReaderCrash as e:
+        _err(f"statwh: {path.name}: 读取程序在此文件上崩溃 / the reader crashed on this file: {e}")
+        return 1
+    if isinstance(d, str):
+        _err(f"statwh: {path.name}: {d}")
         return 1
     if args.out:
         Path(args.out).write_text(d.yaml_text, encoding="utf-8")

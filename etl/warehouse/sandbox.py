@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import fastexcel  # noqa: F401 - imported before any fork, so no worker imports it again
 import pandas as pd
@@ -36,6 +37,8 @@ from etl.read import ZIP_MAGIC
 from etl.read.ooxml import ExtentError, check_extent
 from etl.reference.regions import RegionResolver
 from etl.spec.model import builtin_specs
+
+T = TypeVar("T")
 
 # called in the worker with the file's name before it reads (tests: make a worker crash)
 before_read: Callable[[str], None] | None = None
@@ -63,7 +66,7 @@ class Extracted:
 
 
 def extract_here(path: Path, source: str, file_name: str, limits: dict[str, int]) -> Extracted:
-    """Extract in this process (the worker's work; also what Airflow's prepare step runs). An
+    """Extract in this process (the worker's work). An
     .xlsx whose sheets reach beyond Excel's limits or `max_cells` is refused before it is read."""
     too_big = _extent_issue(path, limits.get("max_cells", 60_000_000))
     if too_big is not None:
@@ -109,7 +112,7 @@ def _address_space() -> int:
         return 0
 
 
-def _worker(write_fd: int, run: Callable[[], Extracted], file_name: str, memory: int) -> None:
+def _worker(write_fd: int, run: Callable[[], object], file_name: str, memory: int) -> None:
     """The child: limit memory, extract, send the result (or the error) and exit without cleanup."""
     code = 0
     try:
@@ -173,15 +176,16 @@ def _quiet_threads() -> None:
 
 
 def in_worker(
-    run: Callable[[], Extracted],
+    run: Callable[[], T],
     file_name: str,
     *,
     memory: int,
     timeout: float,
     meanwhile: Callable[[], None] | None = None,
-) -> Extracted:
+) -> T:
     """`run()` in a forked worker (see the module's doc); `ReaderCrash` when the worker fails.
-    `meanwhile` is called here once the worker runs (work to overlap with the read)."""
+    `meanwhile` is called here once the worker runs (work to overlap with the read). What `run`
+    returns must pickle (an `Extracted`; `statwh spec draft`'s draft)."""
     warm_parent()
     _quiet_threads()
     read_fd, write_fd = os.pipe()
