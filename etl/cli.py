@@ -430,8 +430,9 @@ def _progress_frame(args):
     home = Home.from_env()
     as_of = _parse_when(args.as_of) if args.as_of else None
     on = _parse_on(args.on) if args.on else (as_of.date() if as_of else dt.date.today())
-    # readers read the published snapshot, never the writer's file; only --as-of evaluates the
-    # models against the warehouse's history (under the write lock, read only)
+    # readers read the published snapshot, never the writer's file: judged on another day, it is
+    # judged again from the snapshot (etl.warehouse.judge); only --as-of evaluates the models
+    # against the warehouse's history (under the write lock, read only)
     path = home.snapshot if as_of is None else home.warehouse
     if as_of is None:
         _require_snapshot(home)
@@ -445,9 +446,11 @@ def _progress_frame(args):
     if as_of is None:
         con = duckdb.connect(str(path), read_only=True)
         df = con.execute("select * from marts.indicator_progress").df()
-        if "judged_on" not in df or pd.Timestamp(df["judged_on"].max()) != pd.Timestamp(on):
-            df = None  # judged on another day (the build's): judge again on `on`
         con.close()
+        if "judged_on" not in df or pd.Timestamp(df["judged_on"].max()) != pd.Timestamp(on):
+            from etl.warehouse.judge import progress_on
+
+            df = progress_on(path, on)  # judged on another day (the build's): judge again on `on`
     if df is None:
         from etl.warehouse.connection import write_lock
 
