@@ -33,7 +33,8 @@ import python_calamine  # noqa: F401 - as fastexcel
 
 from etl.base.issues import Issue
 from etl.extract import extract
-from etl.read import ZIP_MAGIC
+from etl.read import OLE2_MAGIC, ZIP_MAGIC
+from etl.read.biff import check_xls_extent
 from etl.read.ooxml import ExtentError, check_extent
 from etl.reference.regions import RegionResolver
 from etl.spec.model import builtin_specs
@@ -88,11 +89,18 @@ def extract_here(path: Path, source: str, file_name: str, limits: dict[str, int]
 
 
 def _extent_issue(path: Path, max_cells: int) -> Issue | None:
-    """A critical issue when the .xlsx's sheets are too large to read (`check_extent`); None otherwise
-    (not an .xlsx, or a package the reader will name the damage of)."""
+    """A critical issue when the .xlsx's or .xls's sheets are too large to read (`check_extent`,
+    `check_xls_extent`); None otherwise (a CSV, or a file the reader will name the damage of)."""
     with open(path, "rb") as f:
-        if not f.read(4).startswith(ZIP_MAGIC):
-            return None
+        head = f.read(8)
+    if head.startswith(OLE2_MAGIC):
+        try:
+            check_xls_extent(path, max_cells)
+        except ExtentError as e:
+            return Issue("critical", "too_many_cells", str(e))
+        return None
+    if not head.startswith(ZIP_MAGIC):
+        return None
     try:
         with zipfile.ZipFile(path) as z:
             check_extent(z, max_cells)
