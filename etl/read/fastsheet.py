@@ -42,7 +42,9 @@ def xlsx_heads(path: Path, max_rows: int, max_cells: int | None = None) -> list[
     process that reads a file for a load: `etl.warehouse.sandbox`.)"""
     with zipfile.ZipFile(path) as z:
         try:
-            check_extent(z, limits()["max_cells"] if max_cells is None else max_cells, scan_bytes=0)
+            check_extent(
+                z, limits()["max_cells"] if max_cells is None else max_cells, scan_bytes=0, stream=False
+            )
         except ExtentError as e:
             raise ReadError(str(e)) from None
         strings = SharedStrings(z)
