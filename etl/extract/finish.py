@@ -185,10 +185,20 @@ _BASIS_WORDS = (
 )
 
 
-def _basis(text: object, period_basis: object, kind: str) -> str:
+_NAME_BASIS_WORDS = (("累计值", "ytd"), ("本年累计", "ytd"), ("当季值", "period"), ("当月值", "period"))
+"""How the 统计局 names a flow's two readings in one table (`国内生产总值当季值` / `…累计值`)."""
+
+
+def _basis(text: object, period_basis: object, kind: str, name: object = None) -> str:
+    """The basis a row's 口径 column says, else its flow's name (`…累计值` is 本年累计, `…当季值`
+    the quarter alone), else what its kind and period say."""
     if isinstance(text, str):
         for word, basis in _BASIS_WORDS:
             if word in text:
+                return basis
+    if isinstance(name, str) and kind == "flow":
+        for word, basis in _NAME_BASIS_WORDS:
+            if word in name:
                 return basis
     if kind in {"stock", "rank"}:
         return "stock"
@@ -284,7 +294,7 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
         units.append(ind_unit)
         values.append(value)
         notes.append(f"{clean_name(name)}: {note}")
-        bases.append(_basis(row.get("basis_text"), row.get("_period_basis"), kind))
+        bases.append(_basis(row.get("basis_text"), row.get("_period_basis"), kind, name))
     out["indicator_id"] = ids
     out["unit"] = units
     out["value"] = values

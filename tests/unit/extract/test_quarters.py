@@ -99,3 +99,25 @@ def test_the_marts_show_quarters_and_freshness_picks_the_year(home, gdp_csv, cap
         db, "select latest_period, period_freq from marts.source_freshness where source = 'indicators'"
     )
     assert fresh == [("2025", "year")]  # the year ends after its 2025Q3
+
+
+def test_a_national_quarterly_export_reads_its_two_flows_apart(tmp_path):
+    """Shaped like the 国家统计局's 季度数据 export (columns `2022年第一季度` …, newest first; rows
+    `…当季值` and `…累计值`; no region): the 累计值 row is GDP year to date (gdp, basis ytd), the
+    当季值 row the quarter alone (not the catalog's GDP: an `ext.` series, basis period)."""
+    lines = [
+        "数据库：季度数据",
+        "时间：最近4季度",
+        "指标,2022年第一季度,2021年第四季度,2021年第三季度,2021年第二季度",
+        "国内生产总值当季值(亿元),270.5,320.25,290.75,280",
+        "国内生产总值累计值(亿元),270.5,1140.5,820.25,529.5",
+        "注：1.按当年价格计算。累计数据由当季数据相加得到。",
+        "数据来源：国家统计局",
+    ]
+    f = tmp_path / "季度数据.csv"
+    f.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    rows = extract(f, "indicators").frame
+    got = {(r.indicator_id, r.period): (r.basis, r.value) for r in rows.itertuples()}
+    assert got[("gdp", "2021Q4")] == ("ytd", 1140.5) and got[("gdp", "2022Q1")] == ("ytd", 270.5)
+    assert got[("ext.国内生产总值当季值", "2021Q4")] == ("period", 320.25)
+    assert {r.basis for r in rows.itertuples() if r.indicator_id == "gdp"} == {"ytd"}
