@@ -450,7 +450,13 @@ def _progress_frame(args):
         if "judged_on" not in df or pd.Timestamp(df["judged_on"].max()) != pd.Timestamp(on):
             from etl.warehouse.judge import progress_on
 
-            df = progress_on(path, on)  # judged on another day (the build's): judge again on `on`
+            try:  # judged on another day (the build's): judge the snapshot again on `on`
+                df = progress_on(path, on)
+            except duckdb.Error as e:  # a snapshot of an older layout: judge the warehouse (below)
+                logging.getLogger("statwh").info(
+                    "judging the warehouse: the snapshot cannot be judged again (%s)", e
+                )
+                df = None
     if df is None:
         from etl.warehouse.connection import write_lock
 
