@@ -347,6 +347,8 @@ def cmd_check(args) -> int:
             _print_sheet(s)
         if ex.spec:
             print_reconciliations(ex.reconciliations, sum(s.dropped_totals for s in ex.sheets))
+        if ex.frame is not None and "period" in ex.frame:
+            print(f"   periods read: {_periods_read(ex.frame)}")
         issues = list(ex.issues)
         if not ex.critical and ex.frame is not None:
             from etl.validate.suites import validate_frame
@@ -406,6 +408,21 @@ def print_reconciliations(recs: list[dict], total_rows: int = 0) -> None:
             f"     ✘ {r['sheet']} 第{r['row_number']}行 {r['column_name']}: 合计 {r['total']:,.2f}，"
             f"明细之和 {r['sum_of_parts']:,.2f}，相差 {r['difference']:,.2f}"
         )
+
+
+def _periods_read(frame) -> str:
+    """The periods of the rows as they would load, with their basis (`2025Q1 ytd`): after the
+    catalog's frequency (a quarterly indicator's 1-3月 is `2025Q1`), ordered by their end."""
+    cols = ["period", "period_end"] + (["basis"] if "basis" in frame else [])
+    seen = frame[cols].dropna(subset=["period"]).drop_duplicates()
+    seen = seen.sort_values(["period_end", "period"], key=lambda c: c.astype(str))
+    return (
+        ", ".join(
+            " ".join(str(v) for v in r if v is not None)
+            for r in seen[cols[:1] + cols[2:]].itertuples(index=False)
+        )
+        or "none"
+    )
 
 
 def cmd_build(args) -> int:
@@ -475,8 +492,9 @@ def _progress_frame(args):
     home = Home.from_env()
     as_of = _parse_when(args.as_of) if args.as_of else None
     on = _parse_on(args.on) if args.on else (as_of.date() if as_of else dt.date.today())
-    # readers read the published snapshot, never the writer's file; only --as-of evaluates the
-    # models against the warehouse's history (under the write lock, read only)
+    # readers read the published snapshot, never the writer's file: judged on another day, it is
+    # judged again from the snapshot (etl.warehouse.judge); only --as-of evaluates the models
+    # against the warehouse's history (under the write lock, read only)
     path = home.snapshot if as_of is None else home.warehouse
     if as_of is None:
         _require_snapshot(home)
@@ -490,9 +508,17 @@ def _progress_frame(args):
     if as_of is None:
         con = duckdb.connect(str(path), read_only=True)
         df = con.execute("select * from marts.indicator_progress").df()
-        if "judged_on" not in df or pd.Timestamp(df["judged_on"].max()) != pd.Timestamp(on):
-            df = None  # judged on another day (the build's): judge again on `on`
         con.close()
+        if "judged_on" not in df or pd.Timestamp(df["judged_on"].max()) != pd.Timestamp(on):
+            from etl.warehouse.judge import progress_on
+
+            try:  # judged on another day (the build's): judge the snapshot again on `on`
+                df = progress_on(path, on)
+            except duckdb.Error as e:  # a snapshot of an older layout: judge the warehouse (below)
+                logging.getLogger("statwh").info(
+                    "judging the warehouse: the snapshot cannot be judged again (%s)", e
+                )
+                df = None
     if df is None:
         from etl.warehouse.connection import write_lock
 
@@ -591,17 +617,30 @@ def cmd_report(args) -> int:
     return 0
 
 
-def cmd_spec_draft(args) -> int:
+def _draft_or_why(path: Path, source: str | None):
+    """The draft of `path`, or the one-line reason it cannot be drafted (run in the reader's worker)."""
     from etl.draft.draft import draft_spec
     from etl.read import ReadError
+
+    try:
+        return draft_spec(path, source)
+    except (ReadError, ValueError) as e:
+        return str(e)
+
+
+def cmd_spec_draft(args) -> int:
+    from etl.warehouse.sandbox import ReaderCrash, in_worker
 
     path = _check_files([args.file])[0]
     if args.source:
         _check_source(args.source)
-    try:
-        d = draft_spec(path, args.source)
-    except (ReadError, ValueError) as e:
-        _err(f"statwh: {path.name}: {e}")
+    try:  # read in a worker process under the reader's limits, as `statwh run` reads a file
+        d = in_worker(lambda: _draft_or_why(path, args.source), path.name, **settings.worker_limits())
+    except ReaderCrash as e:
+        _err(f"statwh: {path.name}: 读取程序在此文件上崩溃 / the reader crashed on this file: {e}")
+        return 1
+    if isinstance(d, str):
+        _err(f"statwh: {path.name}: {d}")
         return 1
     if args.out:
         Path(args.out).write_text(d.yaml_text, encoding="utf-8")

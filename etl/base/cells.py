@@ -300,6 +300,18 @@ def parse_period(raw: Any) -> Period | None:
     return None
 
 
+def ytd_quarter(period: Any, basis: Any) -> str | None:
+    """The quarter a year-to-date month at a quarter's end stands for: `2025-03` read from
+    `2025年1-3月` (basis `ytd`) → `2025Q1`, `2025-09` → `2025Q3`; None for any other period (a
+    month alone, a month inside a quarter, a year). A quarterly indicator's figure takes it."""
+    if basis != "ytd" or not isinstance(period, str):
+        return None
+    m = re.fullmatch(r"(\d{4})-(\d{2})", period)
+    if not m or int(m.group(2)) not in (3, 6, 9):
+        return None
+    return f"{m.group(1)}Q{int(m.group(2)) // 3}"
+
+
 UNIT_FACTORS: dict[str, tuple[str, float]] = {
     # unit -> (dimension, factor to the dimension's base unit)
     "元": ("money", 1.0),

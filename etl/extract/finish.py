@@ -185,10 +185,20 @@ _BASIS_WORDS = (
 )
 
 
-def _basis(text: object, period_basis: object, kind: str) -> str:
+_NAME_BASIS_WORDS = (("累计值", "ytd"), ("本年累计", "ytd"), ("当季值", "period"), ("当月值", "period"))
+"""How the 统计局 names a flow's two readings in one table (`国内生产总值当季值` / `…累计值`)."""
+
+
+def _basis(text: object, period_basis: object, kind: str, name: object = None) -> str:
+    """The basis a row's 口径 column says, else its flow's name (`…累计值` is 本年累计, `…当季值`
+    the quarter alone), else what its kind and period say."""
     if isinstance(text, str):
         for word, basis in _BASIS_WORDS:
             if word in text:
+                return basis
+    if isinstance(name, str) and kind == "flow":
+        for word, basis in _NAME_BASIS_WORDS:
+            if word in name:
                 return basis
     if kind in {"stock", "rank"}:
         return "stock"
@@ -241,7 +251,8 @@ def in_unit(value: object, unit: str | None, where: str, target: str) -> tuple[o
 
 def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
     """Indicator rows: catalog id (or `ext.<name>` with a warning), the value in the catalog's
-    unit (`row_unit` → `in_unit`; what was applied in `_unit_note`), basis."""
+    unit (`row_unit` → `in_unit`; what was applied in `_unit_note`), basis, and a quarterly
+    indicator's year-to-date months as quarters."""
 
     issues: list[Issue] = []
     cat = catalog.by_id()
@@ -284,13 +295,14 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
         values.append(value)
         reads.append(as_read(row["value"], raw_unit, ind_unit))
         notes.append(f"{clean_name(name)}: {note}")
-        bases.append(_basis(row.get("basis_text"), row.get("_period_basis"), kind))
+        bases.append(_basis(row.get("basis_text"), row.get("_period_basis"), kind, name))
     out["value_read"], out["unit_read"], out["unit_factor"] = _columns_of(reads, len(out))
     out["indicator_id"] = ids
     out["unit"] = units
     out["value"] = values
     out["basis"] = bases
     out["_unit_note"] = notes
+    _quarterly_periods(out, cat)
     _district_default(out, district)
     if "missing" not in out:
         out["missing"] = None
@@ -313,6 +325,17 @@ def _columns_of(reads: list[tuple], n: int) -> tuple[list, list, list]:
         return [None] * n, [None] * n, [None] * n
     value, unit, factor = (list(c) for c in zip(*reads, strict=True))
     return value, unit, factor
+
+
+def _quarterly_periods(out: pd.DataFrame, cat: dict[str, catalog.Indicator]) -> None:
+    """A quarterly indicator's year-to-date month at a quarter's end is its quarter (the catalog's
+    `frequency`): GDP 2025年1-3月 is `2025Q1` (basis ytd), not the month `2025-03`."""
+    if "period" not in out or "_period_basis" not in out:
+        return
+    quarterly = [i for i, ind in cat.items() if ind.frequency == "quarter"]
+    for idx in out.index[out["indicator_id"].isin(quarterly)]:
+        if q := cells.ytd_quarter(out.at[idx, "period"], out.at[idx, "_period_basis"]):
+            out.at[idx, "period"] = q
 
 
 def clean_name(name: object) -> str:

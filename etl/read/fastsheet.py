@@ -42,7 +42,9 @@ def xlsx_heads(path: Path, max_rows: int, max_cells: int | None = None) -> list[
     process that reads a file for a load: `etl.warehouse.sandbox`.)"""
     with zipfile.ZipFile(path) as z:
         try:
-            check_extent(z, limits()["max_cells"] if max_cells is None else max_cells, scan_bytes=0)
+            check_extent(
+                z, limits()["max_cells"] if max_cells is None else max_cells, scan_bytes=0, stream=False
+            )
         except ExtentError as e:
             raise ReadError(str(e)) from None
         strings = SharedStrings(z)
@@ -107,6 +109,7 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
     idx = sorted(columns)
     dtypes = {i: _DTYPES[columns[i]] for i in idx if columns[i] in _DTYPES}
     table, errors, cols, _ = _read(path, sheet, start_row, idx, dtypes)
+    by_col = nan_cells(table, cols, start_row)
     df = table.to_pandas()
     del table
     df.columns = cols
@@ -116,7 +119,6 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
             df[c] = pd.Series(np.nan, index=df.index, dtype="float64" if columns[c] == "number" else "str")
     if list(df.columns) != idx:
         df = df[idx]
-    by_col: dict[int, dict[int, str]] = {}
     for (r, c), detail in errors:
         text = cell_text(detail)
         if text is not None:
@@ -136,6 +138,27 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
 
 
 _DTYPES = {"text": "string", "number": "float"}
+NAN_TEXT = "nan"
+"""What a cell that fastexcel read as NaN held: a text `nan` or `NaN` (Rust's float parser takes both,
+and says nothing): no Excel cell holds NaN as a number."""
+
+
+def nan_cells(table: Any, cols: list[int], start_row: int) -> dict[int, dict[int, str]]:
+    """{column: {row: "nan"}} for the cells of the float columns of fastexcel's Arrow `table` that
+    read NaN (a blank cell is null, not NaN): each was the text `nan` (or `NaN`) typed into a figure
+    cell, which pandas would otherwise show as a blank. Putting the text back makes it a row
+    problem (`无法识别的数值“nan”`), never a missing figure."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out: dict[int, dict[int, str]] = {}
+    for c, col in zip(cols, table.columns, strict=True):
+        if not pa.types.is_floating(col.type) or col.null_count == len(col):
+            continue
+        pos = np.flatnonzero(pc.fill_null(pc.is_nan(col), False).to_numpy(zero_copy_only=False))
+        if len(pos):
+            out[c] = {start_row + int(r): NAN_TEXT for r in pos}
+    return out
 
 
 def _read(path: Path, sheet: str, start_row: int, idx: list[int], dtypes: dict[int, str]):

@@ -124,12 +124,14 @@ def _references(sheet: str, xml: bytes, max_cells: int) -> None:
     _check_area(sheet, max(map(int, rows), default=1), _furthest(cols), max_cells, "单元格引用")
 
 
-def check_extent(z: zipfile.ZipFile, max_cells: int, scan_bytes: int = FULL_SCAN_BYTES) -> None:
+def check_extent(
+    z: zipfile.ZipFile, max_cells: int, scan_bytes: int = FULL_SCAN_BYTES, *, stream: bool = True
+) -> None:
     """Refuse a workbook whose sheets reach beyond Excel's limits (a column past XFD, a row past
     1,048,576) or span more than `max_cells` cells, before any reader allocates for them
-    (`ExtentError`). The declared dimension is checked always; every row and cell reference too
-    when the sheet's XML is at most `scan_bytes` (a bigger sheet is then held by the reader's own
-    cell cap and the worker process's memory limit: a full scan costs ~15 ms a MB)."""
+    (`ExtentError`). The declared dimension is checked always; every row and cell reference too:
+    in one pass when the sheet's XML is at most `scan_bytes` (~20 ms a MB), else, with `stream`,
+    by `_stream_references` (a few ms a MB: a `<dimension>` that lies is caught all the same)."""
     names = {i.filename: i for i in z.infolist()}
     for sheet, part in sheet_paths(z):
         info = names.get(part)
@@ -140,3 +142,68 @@ def check_extent(z: zipfile.ZipFile, max_cells: int, scan_bytes: int = FULL_SCAN
             _dimension(sheet, head, max_cells)
             if info.file_size <= scan_bytes:
                 _references(sheet, head + f.read(scan_bytes + 1), max_cells)
+            elif stream:
+                _stream_references(sheet, head, f, max_cells)
+
+
+CHUNK = 8 << 20
+_POW26 = (26**3, 26**2, 26, 1)
+
+
+def _chunk_extent(buf: bytes) -> tuple[int, int]:
+    """(furthest row, furthest column), 1-based, of the `r="…"` references in `buf` (`r='…'`
+    too; after any whitespace): found and read by numpy over the whole buffer at once, no
+    reference parsed in Python; only the references with the most letters (digits) are valued.
+    A column of 5 letters or more, or a row of 9 digits or more, comes back past every limit."""
+    import numpy as np
+
+    a = np.frombuffer(buf, np.uint8)
+    if len(a) < 8:
+        return 0, 0
+    quote = (a[3:] == 34) | (a[3:] == 39)
+    at = np.flatnonzero(quote & (a[2:-1] == 61) & (a[1:-2] == 114) & (a[:-3] <= 32)) + 4
+    at = at[at < len(a) - 14]  # a reference cut by the end is whole in the next chunk
+    if not len(at):
+        return 0, 0
+    letter = ((a | 32) >= 97) & ((a | 32) <= 122)
+    digit = (a >= 48) & (a <= 57)
+    col, start = _longest_value(a, at, letter, 5, lambda ch: (ch | 32) - 96, 26)
+    row, _ = _longest_value(a, start, digit, 9, lambda ch: ch - 48, 10)
+    return row, col
+
+
+def _longest_value(a, at, kind, limit: int, value, base: int):
+    """Of the runs of `kind` bytes starting at the positions `at`: the largest value of the
+    longest ones (`limit` or more: past every limit), and where each run ends."""
+    import numpy as np
+
+    n = np.zeros(len(at), np.int8)
+    alive = np.arange(len(at))
+    for i in range(limit):
+        alive = alive[kind[at[alive] + i]]
+        if not len(alive):
+            break
+        n[alive] += 1
+    longest = int(n.max())
+    if longest >= limit:
+        return MAX_ROWS * MAX_COLS, at + n
+    sub = at[n == longest]
+    top = np.zeros(len(sub), np.int64)
+    for i in range(longest):
+        top = top * base + value(a[sub + i].astype(np.int64))
+    return (int(top.max()) if len(top) else 0), at + n
+
+
+def _stream_references(sheet: str, head: bytes, f, max_cells: int) -> None:
+    """Every row and cell reference of a big sheet checked as the sheet is inflated, `CHUNK`
+    bytes at a time (each chunk starts with the 64 bytes before it, so a reference cut by a
+    chunk's end is read whole): the furthest row and column, whatever `<dimension>` says."""
+    top_row, top_col, tail, buf = 1, 1, b"", head
+    while True:
+        more = f.read(CHUNK)
+        r, c = _chunk_extent(tail + buf + (b"" if more else b" " * 16))
+        top_row, top_col = max(top_row, r), max(top_col, c)
+        if not more:
+            break
+        tail, buf = (tail + buf)[-64:], more
+    _check_area(sheet, top_row, top_col, max_cells, "单元格引用")

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from etl.base.cells import column_letter
 from etl.base.issues import one_line
+from etl.read.biff import check_xls_extent
 from etl.read.grid import Grid, ReadError, Workbook, sniff_format
-from etl.read.ooxml import NS, col_index, sheet_paths
+from etl.read.ooxml import NS, ExtentError, col_index, sheet_paths
 
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -348,5 +349,9 @@ def _read_file(
         check_zip(path, max_unzipped)
         return _read_calamine(path, fmt, max_cells)
     if fmt == "ole2":
+        try:  # a sheet's declared DIMENSIONS, before calamine allocates a grid by it
+            check_xls_extent(path, max_cells)
+        except ExtentError as e:
+            raise ReadError(str(e)) from None
         return _read_calamine(path, fmt, max_cells)
     return _read_csv(path, path.read_bytes(), sheet_name, decimal)

@@ -20,6 +20,8 @@ class Indicator:
     unit: str
     kind: str
     derivation: str
+    frequency: str = "year"
+    """year / quarter / month: how often its figures come (a quarterly one's 1-3月 is `2025Q1`)."""
     method: str = "none"
     direction: str = "up"
     window: str | None = None
@@ -43,6 +45,7 @@ def indicators() -> tuple[Indicator, ...]:
         "unit",
         "kind",
         "derivation",
+        "frequency",
         "method",
         "direction",
         "window",
@@ -58,6 +61,7 @@ def indicators() -> tuple[Indicator, ...]:
                 unit=e["unit"],
                 kind=e["kind"],
                 derivation=e["derivation"],
+                frequency=_frequency(e),
                 method=e.get("method", "none"),
                 direction=e.get("direction", "up"),
                 window=e.get("window"),
@@ -67,6 +71,18 @@ def indicators() -> tuple[Indicator, ...]:
             )
         )
     return tuple(out)
+
+
+FREQUENCIES = ("year", "quarter", "month")
+
+
+def _frequency(entry: dict[str, Any]) -> str:
+    f = entry.get("frequency", "year")
+    if f not in FREQUENCIES:
+        raise ValueError(
+            f"indicators.yaml: {entry['id']}: frequency {f!r} is not one of {', '.join(FREQUENCIES)}"
+        )
+    return f
 
 
 def by_id() -> dict[str, Indicator]:

@@ -38,7 +38,7 @@ from etl.warehouse.archive import (
     receive,
     sha256_of,
 )
-from etl.warehouse.sandbox import Extracted, ReaderCrash, extract_here, extract_isolated
+from etl.warehouse.sandbox import Extracted, ReaderCrash, extract_isolated
 
 __all__ = ["sha256_of"]  # the archive's hash, imported from here by older callers
 
@@ -199,8 +199,11 @@ def prepare(
     received_at: dt.datetime | None = None,
     validate: bool = True,
 ) -> Prepared:
-    """Archive, extract and validate one file in this process (Airflow's prepare step: a task is a
-    process of its own already). Touches no warehouse; never raises on bad input.
+    """Archive, extract and validate one file (Airflow's prepare step). Touches no warehouse; never
+    raises on bad input. The archived copy is read in a worker process under the worker's limits,
+    as `statwh run` reads it (`_extract_in_worker`): a file that crashes the reader, or runs it out
+    of memory or time, is a rejected `Prepared` (`reader_crashed`), so the task itself does not
+    fail (and is not retried) and the commit records the file in `meta.loads`.
 
     With `validate=False` the suite is left for `commit`."""
     file_name = file_name or path.name
@@ -208,9 +211,8 @@ def prepare(
     got = _receive(home, path, source, file_name, received_at)
     if isinstance(got, Prepared):
         return got
-    _warm_validation(data_docs_dir(home))
-    prep = _prepared(extract_here(got.path, source, file_name, limits()), file_name, got, received_at)
-    if validate:
+    prep = _extract_in_worker(home, got, source, file_name, received_at)
+    if validate:  # nothing to validate after a critical issue (a crashed reader's too)
         validate_prepared(prep, data_docs_dir(home))
     return prep
 

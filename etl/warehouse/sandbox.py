@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import fastexcel  # noqa: F401 - imported before any fork, so no worker imports it again
 import pandas as pd
@@ -32,10 +33,13 @@ import python_calamine  # noqa: F401 - as fastexcel
 
 from etl.base.issues import Issue
 from etl.extract import extract
-from etl.read import ZIP_MAGIC
+from etl.read import OLE2_MAGIC, ZIP_MAGIC
+from etl.read.biff import check_xls_extent
 from etl.read.ooxml import ExtentError, check_extent
 from etl.reference.regions import RegionResolver
 from etl.spec.model import builtin_specs
+
+T = TypeVar("T")
 
 # called in the worker with the file's name before it reads (tests: make a worker crash)
 before_read: Callable[[str], None] | None = None
@@ -64,7 +68,7 @@ class Extracted:
 
 
 def extract_here(path: Path, source: str, file_name: str, limits: dict[str, int]) -> Extracted:
-    """Extract in this process (the worker's work; also what Airflow's prepare step runs). An
+    """Extract in this process (the worker's work). An
     .xlsx whose sheets reach beyond Excel's limits or `max_cells` is refused before it is read."""
     too_big = _extent_issue(path, limits.get("max_cells", 60_000_000))
     if too_big is not None:
@@ -87,11 +91,18 @@ def extract_here(path: Path, source: str, file_name: str, limits: dict[str, int]
 
 
 def _extent_issue(path: Path, max_cells: int) -> Issue | None:
-    """A critical issue when the .xlsx's sheets are too large to read (`check_extent`); None otherwise
-    (not an .xlsx, or a package the reader will name the damage of)."""
+    """A critical issue when the .xlsx's or .xls's sheets are too large to read (`check_extent`,
+    `check_xls_extent`); None otherwise (a CSV, or a file the reader will name the damage of)."""
     with open(path, "rb") as f:
-        if not f.read(4).startswith(ZIP_MAGIC):
-            return None
+        head = f.read(8)
+    if head.startswith(OLE2_MAGIC):
+        try:
+            check_xls_extent(path, max_cells)
+        except ExtentError as e:
+            return Issue("critical", "too_many_cells", str(e))
+        return None
+    if not head.startswith(ZIP_MAGIC):
+        return None
     try:
         with zipfile.ZipFile(path) as z:
             check_extent(z, max_cells)
@@ -111,7 +122,7 @@ def _address_space() -> int:
         return 0
 
 
-def _worker(write_fd: int, run: Callable[[], Extracted], file_name: str, memory: int) -> None:
+def _worker(write_fd: int, run: Callable[[], object], file_name: str, memory: int) -> None:
     """The child: limit memory, extract, send the result (or the error) and exit without cleanup."""
     code = 0
     try:
@@ -175,15 +186,16 @@ def _quiet_threads() -> None:
 
 
 def in_worker(
-    run: Callable[[], Extracted],
+    run: Callable[[], T],
     file_name: str,
     *,
     memory: int,
     timeout: float,
     meanwhile: Callable[[], None] | None = None,
-) -> Extracted:
+) -> T:
     """`run()` in a forked worker (see the module's doc); `ReaderCrash` when the worker fails.
-    `meanwhile` is called here once the worker runs (work to overlap with the read)."""
+    `meanwhile` is called here once the worker runs (work to overlap with the read). What `run`
+    returns must pickle (an `Extracted`; `statwh spec draft`'s draft)."""
     warm_parent()
     _quiet_threads()
     read_fd, write_fd = os.pipe()

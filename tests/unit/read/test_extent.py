@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import zipfile
 
 import pytest
 
+from etl.read import ooxml
 from etl.read.ooxml import MAX_COLS, MAX_ROWS, ExtentError, check_extent, col_index
 
 WORKBOOK = (
@@ -108,9 +110,67 @@ def test_the_declared_dimension_is_checked(dimension, bad):
         check_extent(z, 60_000_000, scan_bytes=0)
 
 
-def test_a_big_sheet_is_not_scanned_past_its_dimension():
-    """Over `scan_bytes` only the dimension is read: the cost stays that of a few KB."""
+def test_a_big_sheet_whose_dimension_lies_is_caught_by_the_streaming_scan():
+    """Over `scan_bytes` the references are scanned as the sheet is inflated (`stream`): a
+    `<dimension>` saying A1:B2 does not hide cells out to XFD200000. Without `stream` (the header
+    reader's own check, after the worker's) only the dimension is read."""
     z = package([(1, 1), (200_000, MAX_COLS)], dimension="A1:B2")
-    check_extent(z, 60_000_000, scan_bytes=10)
-    with pytest.raises(ExtentError, match="XFD|Excel|STATWH_MAX_CELLS"):
+    check_extent(z, 60_000_000, scan_bytes=10, stream=False)
+    with pytest.raises(ExtentError, match="200,000 行 × 16,384 列"):
+        check_extent(z, 60_000_000, scan_bytes=10)
+    with pytest.raises(ExtentError, match="200,000 行 × 16,384 列"):
         check_extent(z, 60_000_000)
+
+
+@pytest.mark.parametrize("chunk", [37, 1 << 20])
+@pytest.mark.parametrize("attrs_first", [False, True])
+@pytest.mark.parametrize("seed", range(12))
+def test_the_streaming_scan_finds_the_furthest_reference(seed, attrs_first, chunk, monkeypatch):
+    """As the one-pass scan, read in chunks (of 37 bytes: references cut at every place), with
+    single-quoted and lower-case references among them."""
+    monkeypatch.setattr(ooxml, "CHUNK", chunk)
+    rng = random.Random(seed)
+    max_cells = rng.choice([10_000, 1_000_000, 60_000_000])
+    cells = [(rng.randint(1, 40), rng.randint(1, 12)) for _ in range(30)]
+    far = (
+        rng.choice([5, 3_000, 200_000, MAX_ROWS, MAX_ROWS + 1, 10**9]),
+        rng.choice([3, 200, MAX_COLS, MAX_COLS + 1, 8_031_810_176]),
+    )
+    cells.append(far)
+    top_row, top_col = max(r for r, _ in cells), max(c for _, c in cells)
+    bad = top_row > MAX_ROWS or top_col > MAX_COLS or top_row * top_col > max_cells
+    z = package(cells, dimension="A1:A1", attrs_first=attrs_first)
+    if seed % 3 == 0:  # the same sheet written with r='…' and lower-case letters
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+        xml = re.sub(r'r="([A-Z]*)(\d+)"', lambda m: f"r='{m.group(1).lower()}{m.group(2)}'", xml)
+        z = repack(z, xml)
+    if bad:
+        with pytest.raises(ExtentError):
+            check_extent(z, max_cells, scan_bytes=0)
+    else:
+        check_extent(z, max_cells, scan_bytes=0)
+
+
+def repack(z: zipfile.ZipFile, sheet_xml: str) -> zipfile.ZipFile:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in z.namelist():
+            out.writestr(name, sheet_xml if name == "xl/worksheets/sheet1.xml" else z.read(name))
+    return zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+
+
+def test_ingest_refuses_a_big_sheet_whose_dimension_lies(home, tmp_path):
+    """End to end: a sheet of more than 1 MB of XML declaring A1:B2, with one cell at XFD200000,
+    is refused unread (`too_many_cells`) by the worker's check before any reader allocates."""
+    from tests.conftest import query, run_cli
+
+    cells = [(r, c) for r in range(1, 20_001) for c in (1, 2, 3)] + [(200_000, MAX_COLS)]
+    z = package(cells, dimension="A1:B2")
+    assert z.getinfo("xl/worksheets/sheet1.xml").file_size > ooxml.FULL_SCAN_BYTES
+    path = tmp_path / "规上工业企业主要指标_2025年1-6月.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in z.namelist():
+            out.writestr(name, z.read(name))
+    assert run_cli("ingest", "enterprises", str(path), "--no-build") == 1
+    ((rule, message),) = query(home / "warehouse.duckdb", "select rule, message from meta.rejections")
+    assert rule == "too_many_cells" and "16,384" in message
