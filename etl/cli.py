@@ -325,6 +325,7 @@ def cmd_check(args) -> int:
             print(
                 f"     rows: {s.rows_read} data; dropped {s.dropped_totals} total, {s.dropped_notes} note, "
                 f"{s.dropped_parts} 其中, {s.dropped_blank} blank"
+                + (f", {s.dropped_headers} repeated header" if s.dropped_headers else "")
             )
         issues = list(ex.issues)
         if not ex.critical and ex.frame is not None:

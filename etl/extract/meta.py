@@ -85,7 +85,8 @@ def unit_sources(header: str, meta: SheetMeta, file_name: str) -> list[tuple[str
     header text (`（万元）`), a unit row (`单位：`, never `填报单位：`), an `指标：…(亿元)` line, a
     title above the table (`…（万元）`), the file name."""
     found: list[tuple[str, str]] = []
-    if u := cells.unit_in_text(header):
+    # a child's own unit before its parents' (`工业总产值（万元）/从业人员（人）`: 人)
+    if u := next((u for part in reversed(header.split("/")) if (u := cells.unit_in_text(part))), None):
         found.append((u, "header"))
     if meta.unit_row:
         found.append((meta.unit_row, "unit row"))

@@ -31,7 +31,7 @@ PART_PREFIXES = ("其中", "内：")
 @dataclass
 class HeaderMatch:
     row: int  # 0-based index of the first header row
-    depth: int  # 1 or 2 rows
+    depth: int  # 1 to 3 rows
     names: list[str]  # joined header text per column
     mapping: dict[str, int]  # field → 0-based column
     duplicates: dict[str, list[int]]
@@ -57,6 +57,7 @@ class SheetInfo:
     dropped_notes: int = 0
     dropped_parts: int = 0
     dropped_blank: int = 0
+    dropped_headers: int = 0  # the header repeated below it (a long printout's pages)
     totals: list[dict[str, Any]] = field(default_factory=list)
 
 

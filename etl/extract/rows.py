@@ -15,7 +15,7 @@ from etl.base import cells
 from etl.base.cells import Period, column_letter
 from etl.base.datasets import DATASETS
 from etl.base.issues import Issue
-from etl.extract.classify import classify_rows
+from etl.extract.classify import classify_rows, header_label_sets
 from etl.extract.header import label_text
 from etl.extract.meta import SheetMeta, period_of_sheet, sheet_meta, unit_conflict, unit_sources
 from etl.extract.model import Extraction, HeaderMatch, SheetInfo
@@ -76,7 +76,8 @@ def extract_rows_sheet(
     parts = part_columns(hm)
     wanted = _wanted_columns(grid, spec, hm, start, label_cols, parts)
     body = body_loader(start, wanted) if body_loader else _body_from_grid(grid, start, wanted)
-    data, total_rows, total_values = _data_rows(body, label_cols, spec, info)
+    repeats = header_label_sets(grid.rows, hm.row, hm.depth)
+    data, total_rows, total_values = _data_rows(body, label_cols, spec, info, repeats)
     del body
     check_parts(parts, hm, data, grid.name, ex)
     info.rows_read = len(data)
@@ -144,13 +145,15 @@ def _sheet_period(sh: _Sheet, has_period_col: bool) -> Period | None:
 
 def _label_columns(spec: SourceSpec, hm: HeaderMatch) -> list[int]:
     """The columns whose text says what a row is (合计, 其中, 注): the text fields' and the
-    first three left of the first number."""
+    table's first three left of the first number (the table may start in any column)."""
     text_fields = [f.name for f in spec.fields if f.type in {"text", "region"}]
     first_numeric = min(
         (hm.mapping[f.name] for f in spec.fields if f.type in {"number", "integer"} and f.name in hm.mapping),
         default=len(hm.names),
     )
-    return sorted({hm.mapping[f] for f in text_fields if f in hm.mapping} | set(range(min(first_numeric, 3))))
+    first = next((c for c, n in enumerate(hm.names) if n), 0)
+    lead = set(range(first, min(first_numeric, first + 3)))
+    return sorted({hm.mapping[f] for f in text_fields if f in hm.mapping} | lead)
 
 
 def _wanted_columns(
@@ -174,12 +177,18 @@ def _wanted_columns(
 
 
 def _data_rows(
-    body: pd.DataFrame, label_cols: list[int], spec: SourceSpec, info: SheetInfo
+    body: pd.DataFrame,
+    label_cols: list[int],
+    spec: SourceSpec,
+    info: SheetInfo,
+    header_labels: dict[int, set[Any]] | None = None,
 ) -> tuple[pd.DataFrame, list[int], dict[int, Any]]:
-    """The data rows of `body` (totals, 其中 parts, notes and blank rows left out, counted in
-    `info`), the total rows' indices, and the cells of the total row when there is one."""
-    kinds = classify_rows(body, label_cols, spec)
+    """The data rows of `body` (totals, 其中 parts, notes, blank rows and repeated header rows
+    left out, counted in `info`), the total rows' indices, and the cells of the total row when
+    there is one."""
+    kinds = classify_rows(body, label_cols, spec, header_labels)
     counts = kinds.value_counts()
+    info.dropped_headers = int(counts.get("header", 0))
     info.dropped_totals = int(counts.get("total", 0))
     info.dropped_parts = int(counts.get("part", 0))
     info.dropped_notes = int(counts.get("note", 0))
