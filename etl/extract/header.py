@@ -168,20 +168,40 @@ def _value_like(v: Any) -> bool:
     return _NUMBER.match(v.strip().lower()) is not None
 
 
-def _cut_short(grid: Grid, r: int, mapping: dict[str, int], required: list[str]) -> bool:
-    """Whether row `r`, right below a candidate header, is still part of the header: labels only
-    (no figure, no date, not a note or a total), the required fields' columns empty — a data row
-    names its record there. A header that stops above such a row leaves a label row as data."""
+def _extent(grid: Grid, hm: HeaderMatch) -> tuple[int, int]:
+    """The columns of the table whose header is `hm`: the run of columns with a label in the
+    header rows around the mapped ones (a blank column sets a second table beside it apart)."""
+    block = grid.rows[hm.row : hm.row + hm.depth]
+
+    def labelled(c: int) -> bool:
+        return any(c < len(r) and label_text(r[c]) for r in block)
+
+    lo, hi = min(hm.mapping.values()), max(hm.mapping.values())
+    while lo > 0 and labelled(lo - 1):
+        lo -= 1
+    while labelled(hi + 1):
+        hi += 1
+    return lo, hi
+
+
+def _cut_short(grid: Grid, hm: HeaderMatch, required: list[str]) -> bool:
+    """Whether the row right below a candidate header is still part of the header: labels only
+    (no figure, no date, not a note or a total) within the table's columns, the required
+    fields' columns empty — a data row names its record there. A header that stops above such
+    a row would leave a label row as data."""
+    r = hm.row + hm.depth
     if r >= len(grid.rows):
         return False
-    row = grid.rows[r]
+    lo, hi = _extent(grid, hm)
+    row = grid.rows[r][lo : hi + 1]
     present = [v for v in row if v is not None and label_text(v)]
     if not present or any(_value_like(v) for v in present):
         return False
     if label_text(present[0]).startswith(("注", "合计", "总计", "其中", "说明", "备注", "数据来源", "单位")):
         return False
-    cols = [mapping[f] for f in required if f in mapping] or list(mapping.values())
-    return all(c >= len(row) or row[c] is None or not label_text(row[c]) for c in cols)
+    cols = [hm.mapping[f] for f in required if f in hm.mapping] or list(hm.mapping.values())
+    full = grid.rows[r]
+    return all(c >= len(full) or full[c] is None or not label_text(full[c]) for c in cols)
 
 
 def find_header(grid: Grid, spec: SourceSpec) -> tuple[HeaderMatch | None, list[HeaderMatch]]:
@@ -209,7 +229,7 @@ def find_header(grid: Grid, spec: SourceSpec) -> tuple[HeaderMatch | None, list[
     valid = [
         c
         for c in candidates
-        if not c.missing_required and not _cut_short(grid, c.row + c.depth, c.mapping, required)
+        if not c.missing_required and not _cut_short(grid, c, required)
     ]
     if not valid:
         return None, candidates

@@ -73,6 +73,7 @@ class Extraction:
     issues: list[Issue] = field(default_factory=list)
     considered: list[str] = field(default_factory=list)
     column_map: list[dict[str, Any]] = field(default_factory=list)  # for meta.load_columns
+    at_sheet: str | None = None  # the sheet being extracted (named when extraction fails)
 
     @property
     def critical(self) -> list[Issue]:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from etl.base import cells
-from etl.base.cells import Period, column_letter
+from etl.base.cells import Period, column_letter, header_key
 from etl.base.datasets import DATASETS
 from etl.base.issues import Issue
 from etl.extract.classify import classify_rows, header_label_sets
@@ -153,7 +153,12 @@ def _label_columns(spec: SourceSpec, hm: HeaderMatch) -> list[int]:
     )
     first = next((c for c, n in enumerate(hm.names) if n), 0)
     lead = set(range(first, min(first_numeric, first + 3)))
-    return sorted({hm.mapping[f] for f in text_fields if f in hm.mapping} | lead)
+    serial = {c for c, n in enumerate(hm.names) if header_key(n.split("/")[-1]) in SERIAL_HEADERS}
+    return sorted({hm.mapping[f] for f in text_fields if f in hm.mapping} | lead | serial)
+
+
+SERIAL_HEADERS = {"序号", "序", "编号", "行次", "no", "no."}
+"""A serial-number column holds 合计 / 其中 labels wherever it stands."""
 
 
 def _wanted_columns(
