@@ -226,11 +226,7 @@ def find_header(grid: Grid, spec: SourceSpec) -> tuple[HeaderMatch | None, list[
             missing = [f for f in required if f not in mapping]
             missing += ["/".join(g) for g in spec.required_any if not any(x in mapping for x in g)]
             candidates.append(HeaderMatch(r, depth, names, mapping, dups, len(mapping), missing))
-    valid = [
-        c
-        for c in candidates
-        if not c.missing_required and not _cut_short(grid, c, required)
-    ]
+    valid = [c for c in candidates if not c.missing_required and not _cut_short(grid, c, required)]
     if not valid:
         return None, candidates
     best = max(valid, key=lambda c: (c.score, -c.depth, -c.row))

@@ -17,7 +17,15 @@ from etl.base.datasets import DATASETS
 from etl.base.issues import Issue
 from etl.extract.classify import classify_rows, header_label_sets
 from etl.extract.header import label_text
-from etl.extract.meta import SheetMeta, period_of_sheet, sheet_meta, unit_conflict, unit_sources
+from etl.extract.meta import (
+    SheetMeta,
+    months_only,
+    period_of_sheet,
+    sheet_meta,
+    unit_conflict,
+    unit_sources,
+    year_of_sheet,
+)
 from etl.extract.model import Extraction, HeaderMatch, SheetInfo
 from etl.extract.parse import parse_all, repeat_value
 from etl.extract.totals import catalog_district, check_parts, check_totals, part_columns, resolve_regions
@@ -217,6 +225,10 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
         data[c] if c in data.columns else pd.Series([None] * n, index=data.index, dtype=object)
         for _, _, c in fields
     ]
+    raws = [
+        _with_year(sh, raw) if f.type == "period" else raw
+        for (_, f, _), raw in zip(fields, raws, strict=True)
+    ]
     parsed = parse_all(raws, [f for _, f, _ in fields], sh.spec.blank_means == "zero")
     data_rows = list(data.index)
     cols: dict[str, Any] = {}
@@ -233,6 +245,17 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
             cols[f"_missing_{fname}"] = missing.to_numpy(dtype=object)
             _record_missing_markers(sh, fname, missing)
     return cols
+
+
+def _with_year(sh: _Sheet, raw: pd.Series) -> pd.Series:
+    """A period column's months written without their year (`1—9月`) given the year the sheet
+    name, title or file name says (`2025年…`); the column as it is when none says one."""
+    is_text = raw.map(lambda v: isinstance(v, str) and months_only(v) is not None)
+    if not is_text.any() or (year := year_of_sheet(sh.spec, sh.grid, sh.meta, sh.file_name)) is None:
+        return raw
+    out = raw.copy()
+    out[is_text] = [f"{year}年{v.strip()}" for v in raw[is_text]]
+    return out
 
 
 def _in_field_unit(

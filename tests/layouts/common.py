@@ -95,9 +95,11 @@ def month_period(lay: Layout, year: int, month: int) -> tuple[str, str | None]:
 def date_text(lay: Layout, d: dt.date) -> object:
     if lay.date_form == "date":
         return d if not lay.is_csv else d.isoformat()
-    return {"iso": d.isoformat(), "cn": f"{d.year}年{d.month}月{d.day}日", "dot": f"{d.year}.{d.month}.{d.day}"}[
-        lay.date_form
-    ]
+    return {
+        "iso": d.isoformat(),
+        "cn": f"{d.year}年{d.month}月{d.day}日",
+        "dot": f"{d.year}.{d.month}.{d.day}",
+    }[lay.date_form]
 
 
 MONEY_TO_WAN = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}  # 1 亿元 = 10,000 万元

@@ -19,7 +19,11 @@ EXTRAS = [
 def _figure_paths(lay: Layout, parent: str, child: str) -> tuple[str, ...]:
     """A figure column's header path at the layout's depth (`parent` carries the unit, if any)."""
     if lay.header_depth == 1:
-        return (f"{parent}{child}" if child != "本年累计" else parent,) if child != "本月" else (f"本月{parent}",)
+        return (
+            (f"{parent}{child}" if child != "本年累计" else parent,)
+            if child != "本月"
+            else (f"本月{parent}",)
+        )
     if lay.header_depth == 2:
         return (parent, child)
     return (parent, child, "金额")
@@ -86,7 +90,9 @@ def roster(lay: Layout) -> Case:
             path = (path[0], path[1], "金额")
         cols.append(Column(path, [make(rng, i) for i in range(n)]))
     if rng.random() < 0.5:
-        cols.append(single("从业人员（人）", [r["employees"] for r in recs], sum(r["employees"] for r in recs)))
+        cols.append(
+            single("从业人员（人）", [r["employees"] for r in recs], sum(r["employees"] for r in recs))
+        )
         fields.append("employees")
     for f, text in (("is_hightech", "高新技术企业"), ("is_srdi", "专精特新")):
         if rng.random() < 0.5:

@@ -25,7 +25,12 @@ DIMENSIONS: dict[str, tuple] = {
     "money_unit": ("元", "万元", "亿元"),
     "area_unit": ("亩", "公顷", "平方米"),
     "period_place": ("title", "sheet", "file_name", "column"),
-    "period_form": ("ytd", "dot", "iso", "month_only"),  # 2025年1-9月, 2025.9, 2025-09, 1—9月 (year elsewhere)
+    "period_form": (
+        "ytd",
+        "dot",
+        "iso",
+        "month_only",
+    ),  # 2025年1-9月, 2025.9, 2025-09, 1—9月 (year elsewhere)
     "township_form": ("full", "short", "code"),  # 车桥镇, 车桥, 320803107车桥镇
     "flag_form": ("是/否", "√/×", "Y/N", "1/0", "是/blank"),
     "origin_row": (0, 1, 2, 4),  # rows above the table (title, unit row, blank)

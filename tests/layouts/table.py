@@ -111,8 +111,10 @@ def draw(table: Table, lay: Layout, sheet_name: str, rng: random.Random) -> tupl
     sh.merges += [(a + r, b + c0, c + r, d + c0) for a, b, c, d in head_merges]
     r += len(head)
     n = len(table.columns[0].values)
-    special = [(table.part_labels[i], [c.parts[i] if c.parts else None for c in table.columns])
-               for i in range(len(table.part_labels))]
+    special = [
+        (table.part_labels[i], [c.parts[i] if c.parts else None for c in table.columns])
+        for i in range(len(table.part_labels))
+    ]
     total = [c.total for c in table.columns]
     total[table.label_column] = "合计"
     for i, (label, vals) in enumerate(special):
