@@ -184,10 +184,11 @@ def _extent(grid: Grid, hm: HeaderMatch) -> tuple[int, int]:
     return lo, hi
 
 
-def _cut_short(grid: Grid, hm: HeaderMatch, required: list[str]) -> bool:
+def _cut_short(grid: Grid, hm: HeaderMatch, required: list[str], figures: set[str]) -> bool:
     """Whether the row right below a candidate header is still part of the header: labels only
     (no figure, no date, not a note or a total) within the table's columns, the required
-    fields' columns empty — a data row names its record there. A header that stops above such
+    fields' columns empty — a data row names its record there (a figure's column may hold the
+    children of its header: `复垦面积` over `合计 | 其中耕地`). A header that stops above such
     a row would leave a label row as data."""
     r = hm.row + hm.depth
     if r >= len(grid.rows):
@@ -197,9 +198,10 @@ def _cut_short(grid: Grid, hm: HeaderMatch, required: list[str]) -> bool:
     present = [v for v in row if v is not None and label_text(v)]
     if not present or any(_value_like(v) for v in present):
         return False
-    if label_text(present[0]).startswith(("注", "合计", "总计", "其中", "说明", "备注", "数据来源", "单位")):
+    if label_text(present[0]).startswith(("注", "说明", "备注", "数据来源", "单位", "填表", "制表")):
         return False
-    cols = [hm.mapping[f] for f in required if f in hm.mapping] or list(hm.mapping.values())
+    cols = [hm.mapping[f] for f in required if f in hm.mapping and f not in figures]
+    cols = cols or [c for f, c in hm.mapping.items() if f not in figures]
     full = grid.rows[r]
     return all(c >= len(full) or full[c] is None or not label_text(full[c]) for c in cols)
 
@@ -209,6 +211,7 @@ def find_header(grid: Grid, spec: SourceSpec) -> tuple[HeaderMatch | None, list[
     Best: the most fields matched, then the shallowest, then the topmost; never a block whose next
     row is still a header row (`_cut_short`)."""
     required = [f.name for f in spec.fields if f.required]
+    figures = {f.name for f in spec.fields if f.type in ("number", "integer")}
     candidates: list[HeaderMatch] = []
     limit = min(spec.header_scan_rows, len(grid.rows))
     for r in range(limit):
@@ -226,7 +229,7 @@ def find_header(grid: Grid, spec: SourceSpec) -> tuple[HeaderMatch | None, list[
             missing = [f for f in required if f not in mapping]
             missing += ["/".join(g) for g in spec.required_any if not any(x in mapping for x in g)]
             candidates.append(HeaderMatch(r, depth, names, mapping, dups, len(mapping), missing))
-    valid = [c for c in candidates if not c.missing_required and not _cut_short(grid, c, required)]
+    valid = [c for c in candidates if not c.missing_required and not _cut_short(grid, c, required, figures)]
     if not valid:
         return None, candidates
     best = max(valid, key=lambda c: (c.score, -c.depth, -c.row))

@@ -16,7 +16,7 @@ from etl.base.cells import Period, column_letter, header_key
 from etl.base.datasets import DATASETS
 from etl.base.issues import Issue
 from etl.extract.classify import classify_rows, header_label_sets
-from etl.extract.header import label_text
+from etl.extract.header import MAX_DEPTH, label_text
 from etl.extract.meta import (
     SheetMeta,
     months_only,
@@ -84,7 +84,9 @@ def extract_rows_sheet(
     parts = part_columns(hm)
     wanted = _wanted_columns(grid, spec, hm, start, label_cols, parts)
     body = body_loader(start, wanted) if body_loader else _body_from_grid(grid, start, wanted)
-    repeats = header_label_sets(grid.rows, hm.row, hm.depth)
+    # the header and the rows just above it (a grouping row, the title) as a page repeats them
+    above = min(hm.row, MAX_DEPTH)
+    repeats = header_label_sets(grid.rows, hm.row - above, hm.depth + above)
     data, total_rows, total_values = _data_rows(body, label_cols, spec, info, repeats)
     del body
     check_parts(parts, hm, data, grid.name, ex)

@@ -58,7 +58,9 @@ def _header_cells(cols: list[Column], lay: Layout) -> tuple[list[list[Any]], lis
     merges = []
     for j, col in enumerate(cols):
         p = col.path
-        start = 0 if len(p) == d or lay.single_label_at == "top" else d - len(p)
+        start = (
+            0 if len(p) > 1 or lay.single_label_at == "top" else d - 1
+        )  # a label without children: top or lowest row
         for k, text in enumerate(p):
             rows[start + k][j] = text
         if len(p) == 1 and d > 1 and lay.merges and start == 0:
