@@ -144,7 +144,9 @@ NOT_FINITE = "数值“{}”超出范围（无穷大或非数） / not a finite 
 MAX_FIGURE = 1e15
 """No statistical figure of a district reaches this in any unit (the whole country's GDP is about
 1.3e14 元): a larger one is a slip (`1e308`), and summing it would overflow to infinity in a mart."""
-TOO_LARGE = "数值“{}”超出范围（绝对值不小于 1e15，不是合理的统计数） / beyond any plausible figure (|x| ≥ 1e15)"
+TOO_LARGE = (
+    "数值“{}”超出范围（绝对值不小于 1e15，不是合理的统计数） / beyond any plausible figure (|x| ≥ 1e15)"
+)
 
 
 def _finite(v: Any, shown: Any) -> Parsed:
@@ -255,7 +257,7 @@ _P_RANGE = re.compile(r"(\d{4})年?(?:度)?\s*(\d{1,2})\s*[-—~～至到]\s*(\d
 _P_QUARTER = re.compile(r"(\d{4})年?(?:第)?([一二三四1234])季度?")
 _P_QTAG = re.compile(r"^(\d{4})[-_ ]?Q([1-4])$", re.I)
 _P_MONTH = re.compile(r"(\d{4})\s*(?:年|[-./_])\s*(\d{1,2})\s*(?:月|月末|月份|$|[^\d])")
-_P_YEAR = re.compile(r"(?<!\d)(\d{4})\s*(?:年|年度|年末|$)")
+_P_YEAR = re.compile(r"(?<!\d)(\d{4})\s*(?:年|年度|年末|$)|[(（【\[](\d{4})[)）】\]]")
 
 
 def parse_period(raw: Any) -> Period | None:
@@ -289,7 +291,7 @@ def parse_period(raw: Any) -> Period | None:
             return Period(f"{y}-{mo:02d}", _month_end(y, mo), "period", "month")
     m = _P_YEAR.search(s)
     if m:
-        y = int(m.group(1))
+        y = int(m.group(1) or m.group(2))
         if 1949 < y < 2100:
             return Period(str(y), dt.date(y, 12, 31), "period", "year")
     m = re.fullmatch(r"(\d{4})\.0", s)

@@ -184,6 +184,22 @@ def _extent(grid: Grid, hm: HeaderMatch) -> tuple[int, int]:
     return lo, hi
 
 
+_SERIAL = {"序号", "序", "编号", "行次", "no", "no."}
+
+
+def _total_label(row: list[Any], hm: HeaderMatch, lo: int, figures: set[str]) -> bool:
+    """Whether the row is a 合计 / 其中 row: such a label where a row's label stands (the table's
+    first column, a 序号 column, a field that is no figure) — not under a figure's header, where
+    `合计` is a child (`复垦面积` over `合计 | 其中耕地`)."""
+    figure_cols = {c for f, c in hm.mapping.items() if f in figures}
+    labels = {c for f, c in hm.mapping.items() if f not in figures} | ({lo} - figure_cols)
+    labels |= {c for c, n in enumerate(hm.names) if header_key(n.split("/")[-1]) in _SERIAL}
+    return any(
+        c < len(row) and label_text(row[c]).replace(" ", "").startswith(("合计", "总计", "其中", "小计"))
+        for c in labels
+    )
+
+
 def _cut_short(grid: Grid, hm: HeaderMatch, required: list[str], figures: set[str]) -> bool:
     """Whether the row right below a candidate header is still part of the header: labels only
     (no figure, no date, not a note or a total) within the table's columns, the required
@@ -199,6 +215,8 @@ def _cut_short(grid: Grid, hm: HeaderMatch, required: list[str], figures: set[st
     if not present or any(_value_like(v) for v in present):
         return False
     if label_text(present[0]).startswith(("注", "说明", "备注", "数据来源", "单位", "填表", "制表")):
+        return False
+    if _total_label(grid.rows[r], hm, lo, figures):
         return False
     cols = [hm.mapping[f] for f in required if f in hm.mapping and f not in figures]
     cols = cols or [c for f, c in hm.mapping.items() if f not in figures]
