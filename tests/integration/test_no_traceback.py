@@ -14,6 +14,7 @@ import pytest
 from etl.extract import extract
 from tests.conftest import FIXTURES, REPO
 from tests.hostile.corpus import CASES
+from tests.layouts.counts import hightech_counts
 from tests.layouts.hightech import hightech
 from tests.layouts.land import land
 from tests.layouts.roster import roster
@@ -43,11 +44,11 @@ def _statwh_check(source: str, files: list[Path], home: Path) -> subprocess.Comp
 def _generated(folder: Path, per_dataset: int) -> dict[str, list[Path]]:
     rng = random.Random(20)
     out: dict[str, list[Path]] = {}
-    for gen in (roster, hightech, land):
+    for gen in (roster, hightech, hightech_counts, land):
         for i in range(per_dataset):
             lay = Layout(**{k: rng.choice(v) for k, v in DIMENSIONS.items()}, seed=rng.randrange(2**32))
             case = gen(lay)
-            sub = folder / f"{case.source}-{i}"
+            sub = folder / f"{gen.__name__}-{i}"
             sub.mkdir(parents=True)
             out.setdefault(case.source, []).append(case.write(sub))
     return out

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 
 from etl.extract import extract
 from tests.layouts.case import Case, differences
+from tests.layouts.counts import hightech_counts
 from tests.layouts.hightech import hightech
 from tests.layouts.land import land
 from tests.layouts.named import NAMED
@@ -53,6 +54,12 @@ def test_roster_layouts(lay):
 @given(layouts())
 def test_hightech_list_layouts(lay):
     check(hightech(lay))
+
+
+@LAYOUTS
+@given(layouts())
+def test_hightech_counts_layouts(lay):
+    check(hightech_counts(lay))
 
 
 @LAYOUTS
