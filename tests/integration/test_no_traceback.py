@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from etl.extract import extract
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, REPO, query, run_cli
 from tests.hostile.corpus import CASES
 from tests.layouts.counts import hightech_counts
 from tests.layouts.hightech import hightech
@@ -93,3 +93,33 @@ def test_an_exception_while_extracting_is_the_files_rejection(tmp_path, monkeypa
     assert issue.rule == "extract_failed" and issue.sheet and issue.sheet in issue.message
     assert "KeyError" in issue.message and "\n" not in issue.message
     assert ex.frame is None
+
+
+def test_the_rejection_is_recorded_in_meta_rejections(home, tmp_path, monkeypatch, capsys):
+    """The same bug during `statwh ingest`: exit 1, one line on the terminal, the reason (with the
+    sheet) in meta.rejections, the next file still loaded."""
+    import etl.extract.finish as finish
+
+    lay = Layout(**{k: v[0] for k, v in DIMENSIONS.items()}, seed=0)
+    case, other = land(lay), land(Layout(**{**lay.__dict__, "seed": 5}))
+    real = finish.land_projects
+
+    def broken_on_one_file(df, file_name):
+        if file_name == case.file_name:
+            raise TypeError("unsupported operand")
+        return real(df, file_name)
+
+    monkeypatch.setitem(finish.STEPS, "land_projects", broken_on_one_file)
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    paths = [case.write(tmp_path / "a"), other.write(tmp_path / "b")]
+    if paths[1].name == paths[0].name:
+        paths[1] = paths[1].rename(paths[1].with_name("占补平衡 " + paths[1].name))
+    capsys.readouterr()
+    code = run_cli("ingest", "land_use", *map(str, paths), "--no-build")
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert "TypeError: unsupported operand" in err
+    db = home / "warehouse.duckdb"
+    rows = query(db, "select rule, sheet from meta.rejections")
+    assert rows == [("extract_failed", case.sheet.name)]
+    assert query(db, "select count(*) from raw.land_projects")[0][0] == len(other.expected)
