@@ -12,12 +12,13 @@ export STATWH_HOME ?= $(CURDIR)/data
 export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install run test test-fast lint fmt bench bench-quick clean browser sshd airflow airflow-stop
+.PHONY: help install run test test-fast test-layouts lint fmt bench bench-quick clean browser sshd airflow airflow-stop
 
 help:
 	@echo "make run         install (locked), write the sample files if the inbox is empty, run the pipeline, print progress"
 	@echo "make test        install (locked) and run the whole test suite"
 	@echo "make test-fast   the suite without the slow Airflow / browser tests"
+	@echo "make test-layouts  2,000 generated layouts per dataset extracted against their ground truth"
 	@echo "make lint / fmt  ruff and sqlfluff"
 	@echo "make bench       benchmarks (make bench-quick: under 2 minutes)"
 	@echo "make airflow     a local Airflow (PostgreSQL if one answers, else SQLite); prints the URL and login"
@@ -41,6 +42,10 @@ test: install browser sshd
 
 test-fast: install
 	$(RUN) pytest -q -m "not slow"
+
+# the layout generator (tests/layouts): STATWH_LAYOUT_EXAMPLES layouts per dataset, fresh draws each run
+test-layouts: install
+	STATWH_LAYOUT_EXAMPLES=$${STATWH_LAYOUT_EXAMPLES:-2000} $(RUN) pytest -q tests/layouts -p no:randomly
 
 # Debian's Chromium, for the dashboard test (a real headless browser)
 browser:

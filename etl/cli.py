@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from etl.base import settings
-from etl.base.issues import one_line
+from etl.base.issues import Issue, one_line
 from etl.base.settings import Home
 
 EXAMPLES = {
@@ -323,6 +323,7 @@ def _print_sheet(s) -> None:
     print(
         f"     rows: {s.rows_read} data; dropped {s.dropped_totals} total, {s.dropped_notes} note, "
         f"{s.dropped_parts} 其中, {s.dropped_blank} blank"
+        + (f", {s.dropped_headers} repeated header" if s.dropped_headers else "")
     )
 
 
@@ -353,7 +354,16 @@ def cmd_check(args) -> int:
         if not ex.critical and ex.frame is not None:
             from etl.validate.suites import validate_frame
 
-            v, _ = validate_frame(ex.spec.dataset, ex.frame, ex.column_map)
+            try:
+                v, _ = validate_frame(ex.spec.dataset, ex.frame, ex.column_map)
+            except Exception as e:  # as a load does: a bug in a rule is this file's rejection
+                v = [
+                    Issue(
+                        "critical",
+                        "validation_error",
+                        f"校验过程出错 / validation failed: {one_line(str(e))}",
+                    )
+                ]
             issues += v
         crit = [i for i in issues if i.severity == "critical"]
         rows = [i for i in issues if i.severity == "row"]

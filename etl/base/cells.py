@@ -257,7 +257,7 @@ _P_RANGE = re.compile(r"(\d{4})年?(?:度)?\s*(\d{1,2})\s*[-—~～至到]\s*(\d
 _P_QUARTER = re.compile(r"(\d{4})年?(?:第)?([一二三四1234])季度?")
 _P_QTAG = re.compile(r"^(\d{4})[-_ ]?Q([1-4])$", re.I)
 _P_MONTH = re.compile(r"(\d{4})\s*(?:年|[-./_])\s*(\d{1,2})\s*(?:月|月末|月份|$|[^\d])")
-_P_YEAR = re.compile(r"(?<!\d)(\d{4})\s*(?:年|年度|年末|$)")
+_P_YEAR = re.compile(r"(?<!\d)(\d{4})\s*(?:年|年度|年末|$)|[(（【\[](\d{4})[)）】\]]")
 
 
 def parse_period(raw: Any) -> Period | None:
@@ -291,7 +291,7 @@ def parse_period(raw: Any) -> Period | None:
             return Period(f"{y}-{mo:02d}", _month_end(y, mo), "period", "month")
     m = _P_YEAR.search(s)
     if m:
-        y = int(m.group(1))
+        y = int(m.group(1) or m.group(2))
         if 1949 < y < 2100:
             return Period(str(y), dt.date(y, 12, 31), "period", "year")
     m = re.fullmatch(r"(\d{4})\.0", s)

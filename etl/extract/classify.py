@@ -18,7 +18,7 @@ from etl.spec.model import SourceSpec
 
 TOTAL_PREFIXES = ("合计", "总计")  # a label beginning so is a total, whatever the spec's total labels
 INDENTS = ("\u3000", "  ")  # a note continued on the next line is indented
-KINDS = ("blank", "note", "total", "part")  # a row is the first of these that applies, else `data`
+KINDS = ("blank", "note", "header", "total", "part")  # a row is the first of these that applies, else `data`
 
 
 def _sparse(nonempty):
@@ -31,18 +31,19 @@ def _begins_notes(nonempty, note_start):
     return _sparse(nonempty) & note_start
 
 
-def _kind_conditions(nonempty, note_start, notes_begun, indented, total, part) -> tuple:
-    """The one rule set, in the order of `KINDS`: blank, note, total, part. Elementwise, on numpy
+def _kind_conditions(nonempty, note_start, notes_begun, indented, total, part, header=False) -> tuple:
+    """The one rule set, in the order of `KINDS`: blank, note, header, total, part. Elementwise, on numpy
     arrays (a sheet: `classify_rows`) or on plain values (one row: `classify_row`).
 
     `nonempty`: cells not empty; `note_start`: the first begins like a note; `notes_begun`: a row
     at or above began the notes; `indented`: the first cell begins with blanks; `total` / `part`:
-    a label cell is a total (合计) / a 其中 part. Below the first note, a row of one cell, or of
+    a label cell is a total (合计) / a 其中 part; `header`: every cell repeats the header's label
+    of its column (a header block repeated on each page of a long printout). Below the first note, a row of one cell, or of
     two whose first is indented, is a note too (a note's continuation, 数据来源 on its own line)."""
     note = _begins_notes(nonempty, note_start) | (
         notes_begun & _sparse(nonempty) & ((nonempty == 1) | indented)
     )
-    return nonempty == 0, note, total, part
+    return nonempty == 0, note, header, total, part
 
 
 def _present(v: Any) -> bool:
@@ -59,9 +60,15 @@ def _total_labels(spec: SourceSpec) -> set[str]:
     return {t.replace(" ", "") for t in spec.total_labels}
 
 
-def classify_row(row: list[Any], label_cols: list[int], spec: SourceSpec, in_notes: bool) -> str:
-    """`data`, `blank`, `total`, `part` (其中) or `note`: what `classify_rows` says of this row,
-    `in_notes` telling whether a row above was a note."""
+def classify_row(
+    row: list[Any],
+    label_cols: list[int],
+    spec: SourceSpec,
+    in_notes: bool,
+    header_labels: dict[int, set[Any]] | None = None,
+) -> str:
+    """`data`, `blank`, `header`, `total`, `part` (其中) or `note`: what `classify_rows` says of
+    this row, `in_notes` telling whether a row above was a note."""
     present = [v for v in row if _present(v)]
     nonempty = len(present)
     first = str(present[0]) if present else ""
@@ -75,8 +82,29 @@ def classify_row(row: list[Any], label_cols: list[int], spec: SourceSpec, in_not
         first.startswith(INDENTS),
         any(t in totals or t.startswith(TOTAL_PREFIXES) for t in labels),
         any(t.startswith(PART_PREFIXES) for t in labels),
+        _repeats_header(row, header_labels, nonempty),
     )
     return next((k for k, hit in zip(KINDS, conditions, strict=True) if hit), "data")
+
+
+def _repeats_header(row: list[Any], header_labels: dict[int, set[Any]] | None, nonempty: int) -> bool:
+    """Whether every cell of the row repeats its column's header label (one row: `classify_row`)."""
+    if not header_labels or not nonempty:
+        return False
+    hits = sum(
+        1 for c, labels in header_labels.items() if c < len(row) and _present(row[c]) and row[c] in labels
+    )
+    return hits == nonempty
+
+
+def header_label_sets(grid_rows: list[list[Any]], first: int, depth: int) -> dict[int, set[Any]]:
+    """Column → the texts its header rows hold (rows `first`..`first+depth-1`), as written."""
+    out: dict[int, set[Any]] = {}
+    for row in grid_rows[first : first + depth]:
+        for c, v in enumerate(row):
+            if isinstance(v, str) and v.strip():
+                out.setdefault(c, set()).add(v)
+    return out
 
 
 def _clean_str(s: pd.Series) -> pd.Series:
@@ -127,16 +155,36 @@ def _labels_starting_with(s: pd.Series, keys: frozenset[str]) -> pd.Series:
     return _clean_str(sub).astype(object) if len(sub) else pd.Series([], dtype=object)
 
 
-def classify_rows(body: pd.DataFrame, label_cols: list[int], spec: SourceSpec) -> pd.Series:
-    """`data`, `blank`, `total`, `part` (其中) or `note` for every row, vectorised: the rules of
-    `_kind_conditions` on the whole frame at once."""
+def classify_rows(
+    body: pd.DataFrame,
+    label_cols: list[int],
+    spec: SourceSpec,
+    header_labels: dict[int, set[Any]] | None = None,
+) -> pd.Series:
+    """`data`, `blank`, `header`, `total`, `part` (其中) or `note` for every row, vectorised: the
+    rules of `_kind_conditions` on the whole frame at once. `header_labels` (column → the texts of
+    its header rows, `header_label_sets`) finds the header repeated in the body."""
     nonempty = body.notna().sum(axis=1).to_numpy()
     total, part = _label_kinds(body, label_cols, spec)
     note_start, indented = _first_cell_kinds(body, nonempty)
     notes_begun = np.logical_or.accumulate(_begins_notes(nonempty, note_start))
-    conditions = _kind_conditions(nonempty, note_start, notes_begun, indented, total, part)
+    header = _header_rows(body, header_labels, nonempty)
+    conditions = _kind_conditions(nonempty, note_start, notes_begun, indented, total, part, header)
     codes = np.select(conditions, range(len(KINDS)), len(KINDS))
     return pd.Series(np.array([*KINDS, "data"], dtype=object)[codes], index=body.index, dtype=object)
+
+
+def _header_rows(
+    body: pd.DataFrame, header_labels: dict[int, set[Any]] | None, nonempty: np.ndarray
+) -> np.ndarray:
+    """Rows each of whose cells repeats its column's header label (a repeated header block)."""
+    hits = np.zeros(len(body), dtype=np.int64)
+    for c, labels in (header_labels or {}).items():
+        if c in body.columns:
+            col = body[c]
+            if col.dtype == object or isinstance(col.dtype, pd.StringDtype):
+                hits += col.isin(list(labels)).to_numpy(dtype=bool)
+    return (hits > 0) & (hits == nonempty)
 
 
 def _label_kinds(

@@ -1,86 +1,245 @@
-"""Header finding: the row (or two or three rows) whose labels best match a spec's fields."""
+"""Header finding: the row (or two or three rows) whose labels best match a spec's fields.
+
+A header is drawn as people draw it: one to three rows; merged parents over several children
+(`工业总产值（万元）` over `本年累计 | 上年同期 | 同比增长（%）`); unmerged parents over one child
+(`营业收入（万元）` over `本年累计`); children with no parent (a label only in the lowest row);
+starting in any column. Column names are joined `parent/child` (`a/b/c` for three rows); a name
+matches a field by its whole text or by its last parts (`主要指标/工业总产值/本月` is
+`工业总产值/本月`), else by its parents when the child only says how the parent is measured
+(a unit, `本年累计`, a period: `从业人员/人`), never when it names another figure (`上年同期`).
+
+Of the blocks that match the most fields, the shallowest wins (a title row above adds nothing),
+then the topmost (a header repeated on a later printed page is skipped as a row); a block is never
+cut short above a row of labels only (a sub-header row is part of the header, not a data row).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from etl.base.cells import clean_text, header_key
+from etl.base.cells import KNOWN_UNITS, clean_text, header_key
 from etl.extract.model import HeaderMatch
 from etl.read import Grid
 from etl.spec.model import SourceSpec
 
-# ---------------------------------------------------------------- header finding
+MAX_DEPTH = 3
+
+# ---------------------------------------------------------------- header names
 
 
 def label_text(v: Any) -> str:
     return clean_text(v) if v is not None else ""
 
 
+def _level(grid: Grid, r: int, width: int) -> list[str]:
+    row = grid.rows[r] if r < len(grid.rows) else []
+    return [label_text(c) for c in row] + [""] * (width - len(row))
+
+
+def _fill_parents(grid: Grid, r: int, labels: list[list[str]]) -> None:
+    """Carry each parent level's labels over the columns of its children: along the parent's
+    horizontal merge when the reader gives merges, else along the run of children (a column
+    whose lower rows hold a label, right after one whose lower rows do too)."""
+    width = len(labels[0])
+    for lvl in range(len(labels) - 1):
+        row = labels[lvl]
+        has_child = [any(labels[k][c] for k in range(lvl + 1, len(labels))) for c in range(width)]
+        merged_from: dict[int, int] = {}
+        for (r0, c0), (r1, c1) in grid.merged:
+            if r0 <= r + lvl <= r1 and c0 < width:
+                for c in range(c0 + 1, min(c1 + 1, width)):
+                    merged_from[c] = c0
+        original = list(row)
+        for c in range(1, width):
+            if original[c] or not has_child[c]:
+                continue
+            if c in merged_from:
+                row[c] = original[merged_from[c]]
+            elif not grid.merged and has_child[c - 1] and row[c - 1]:
+                row[c] = row[c - 1]
+
+
 def header_names(grid: Grid, r: int, depth: int) -> list[str]:
-    """Joined header texts of rows r..r+depth-1; merged parent cells are carried over children."""
-    rows = grid.rows
-    width = max((len(x) for x in rows[r : r + depth]), default=0)
-    top = [label_text(c) for c in rows[r]] + [""] * (width - len(rows[r]))
-    if depth == 1:
-        return top
-    sub = [label_text(c) for c in rows[r + 1]] + [""] * (width - len(rows[r + 1]))
-    merged_parent: dict[int, int] = {}
-    for (r0, c0), (r1, c1) in grid.merged:
-        if r0 == r and r1 == r:
-            for c in range(c0 + 1, c1 + 1):
-                merged_parent[c] = c0
-    parent = list(top)
-    for c in range(width):
-        if parent[c] or not sub[c]:
-            continue
-        if c in merged_parent:
-            parent[c] = top[merged_parent[c]]
-        elif not grid.merged and c > 0 and sub[c - 1] and parent[c - 1]:
-            parent[c] = parent[c - 1]  # no merge information: carry the group's parent along
+    """Joined header texts of rows r..r+depth-1 (`parent/child`); parents carried over children."""
+    rows = grid.rows[r : r + depth]
+    width = max((len(x) for x in rows), default=0)
+    labels = [_level(grid, r + k, width) for k in range(depth)]
+    if depth > 1:
+        _fill_parents(grid, r, labels)
     out = []
-    for p, s in zip(parent, sub, strict=True):
-        if p and s and p != s:
-            out.append(f"{p}/{s}")
-        else:
-            out.append(p or s)
+    for c in range(width):
+        parts: list[str] = []
+        for lvl in labels:
+            if lvl[c] and (not parts or parts[-1] != lvl[c]):
+                parts.append(lvl[c])
+        out.append("/".join(parts))
     return out
 
 
+# ---------------------------------------------------------------- matching names to fields
+
+_SAME_FIGURE_CHILDREN = {
+    "本年累计",
+    "累计",
+    "本年",
+    "1-本月",
+    "本期",
+    "期末",
+    "年末",
+    "金额",
+    "数量",
+    "数值",
+    "合计",
+}
+_PERIOD_CHILD = re.compile(r"^(\d{4}年?)?(\d{1,2}([-—–~至]\d{1,2})?月份?|\d{1,2}[-—–~至]本月)?(末)?$")
+_MONTH_CHILDREN = {"本月", "当月", "本年累计", "累计"}  # never a field by themselves
+
+
+def _neutral_child(child: str) -> bool:
+    """Whether a child label only says how its parent is measured (a unit, `本年累计`, a period)."""
+    bare = child.strip("()（）")
+    return (
+        not child
+        or bare in KNOWN_UNITS
+        or child in _SAME_FIGURE_CHILDREN
+        or (_PERIOD_CHILD.match(child) is not None and any(ch in "年月" for ch in child))
+    )
+
+
+def _exact_field(key: str, index: dict[str, str]) -> str | None:
+    """The field whose alias is the whole key or its last parts (`组/工业总产值/本月`)."""
+    if (f := index.get(key)) is not None:
+        return f
+    parts = key.split("/")
+    for k in range(1, len(parts)):
+        tail = "/".join(parts[k:])
+        if tail in _MONTH_CHILDREN:
+            break
+        if (f := index.get(tail)) is not None:
+            return f
+    return None
+
+
+def _parent_field(key: str, index: dict[str, str]) -> str | None:
+    """The field a name's parents match when its children only say how they are measured."""
+    parts = key.split("/")
+    while len(parts) > 1 and _neutral_child(parts[-1]):
+        parts = parts[:-1]
+        if (f := _exact_field("/".join(parts), index)) is not None:
+            return f
+    return None
+
+
 def match_header(names: list[str], spec: SourceSpec) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """Field → column for the names that match a field, and the fields two columns match.
+    A whole or trailing match beats a match through the parents; of several columns that only
+    match through their parents, none is taken (which one is meant cannot be told)."""
     index = spec.alias_index
+    keys = [header_key(n) if n else "" for n in names]
     mapping: dict[str, int] = {}
     dups: dict[str, list[int]] = {}
-    for c, name in enumerate(names):
-        if not name:
-            continue
-        key = header_key(name)
-        f = index.get(key)
-        if f is None and "/" in key:  # `从业人员/人` or a parent that is the field itself
-            parent, child = key.split("/", 1)
-            f = index.get(child) if child not in {"本月", "本年累计", "累计", "当月"} else None
-            f = f or index.get(parent)
-            if f is not None and f in mapping:
-                continue
-        if f is None:
-            continue
-        if f in mapping:
-            dups.setdefault(f, [mapping[f]]).append(c)
-        else:
-            mapping[f] = c
+    for c, key in enumerate(keys):
+        if key and (f := _exact_field(key, index)) is not None:
+            if f in mapping:
+                dups.setdefault(f, [mapping[f]]).append(c)
+            else:
+                mapping[f] = c
+    via_parent: dict[str, list[int]] = {}
+    for c, key in enumerate(keys):
+        if key and "/" in key and c not in mapping.values() and _exact_field(key, index) is None:
+            if (f := _parent_field(key, index)) is not None and f not in mapping:
+                via_parent.setdefault(f, []).append(c)
+    for f, cols in via_parent.items():
+        if len(cols) == 1:
+            mapping[f] = cols[0]
     return mapping, dups
 
 
+# ---------------------------------------------------------------- the header block
+
+_NUMBER = re.compile(r"^[\s+\-]?[\d,]*\.?\d+(e[+\-]?\d+)?%?$|^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+
+
+def _value_like(v: Any) -> bool:
+    """A cell that reads as a figure or a date (a data row's), not as a label."""
+    if not isinstance(v, str):
+        return True
+    return _NUMBER.match(v.strip().lower()) is not None
+
+
+def _extent(grid: Grid, hm: HeaderMatch) -> tuple[int, int]:
+    """The columns of the table whose header is `hm`: the run of columns with a label in the
+    header rows around the mapped ones (a blank column sets a second table beside it apart)."""
+    block = grid.rows[hm.row : hm.row + hm.depth]
+
+    def labelled(c: int) -> bool:
+        return any(c < len(r) and label_text(r[c]) for r in block)
+
+    lo, hi = min(hm.mapping.values()), max(hm.mapping.values())
+    while lo > 0 and labelled(lo - 1):
+        lo -= 1
+    while labelled(hi + 1):
+        hi += 1
+    return lo, hi
+
+
+_SERIAL = {"序号", "序", "编号", "行次", "no", "no."}
+
+
+def _total_label(row: list[Any], hm: HeaderMatch, lo: int, figures: set[str]) -> bool:
+    """Whether the row is a 合计 / 其中 row: such a label where a row's label stands (the table's
+    first column, a 序号 column, a field that is no figure) — not under a figure's header, where
+    `合计` is a child (`复垦面积` over `合计 | 其中耕地`)."""
+    figure_cols = {c for f, c in hm.mapping.items() if f in figures}
+    labels = {c for f, c in hm.mapping.items() if f not in figures} | ({lo} - figure_cols)
+    labels |= {c for c, n in enumerate(hm.names) if header_key(n.split("/")[-1]) in _SERIAL}
+    return any(
+        c < len(row) and label_text(row[c]).replace(" ", "").startswith(("合计", "总计", "其中", "小计"))
+        for c in labels
+    )
+
+
+def _cut_short(grid: Grid, hm: HeaderMatch, required: list[str], figures: set[str]) -> bool:
+    """Whether the row right below a candidate header is still part of the header: labels only
+    (no figure, no date, not a note or a total) within the table's columns, the required
+    fields' columns empty — a data row names its record there (a figure's column may hold the
+    children of its header: `复垦面积` over `合计 | 其中耕地`). A header that stops above such
+    a row would leave a label row as data."""
+    r = hm.row + hm.depth
+    if r >= len(grid.rows):
+        return False
+    lo, hi = _extent(grid, hm)
+    row = grid.rows[r][lo : hi + 1]
+    present = [v for v in row if v is not None and label_text(v)]
+    if not present or any(_value_like(v) for v in present):
+        return False
+    if label_text(present[0]).startswith(("注", "说明", "备注", "数据来源", "单位", "填表", "制表")):
+        return False
+    if _total_label(grid.rows[r], hm, lo, figures):
+        return False
+    cols = [hm.mapping[f] for f in required if f in hm.mapping and f not in figures]
+    cols = cols or [c for f, c in hm.mapping.items() if f not in figures]
+    full = grid.rows[r]
+    return all(c >= len(full) or full[c] is None or not label_text(full[c]) for c in cols)
+
+
 def find_header(grid: Grid, spec: SourceSpec) -> tuple[HeaderMatch | None, list[HeaderMatch]]:
-    """The best header of `grid` for `spec`, and every candidate considered (for error messages)."""
+    """The best header of `grid` for `spec`, and every candidate considered (for error messages).
+    Best: the most fields matched, then the shallowest, then the topmost; never a block whose next
+    row is still a header row (`_cut_short`)."""
     required = [f.name for f in spec.fields if f.required]
+    figures = {f.name for f in spec.fields if f.type in ("number", "integer")}
     candidates: list[HeaderMatch] = []
     limit = min(spec.header_scan_rows, len(grid.rows))
     for r in range(limit):
         if not any(c is not None for c in grid.rows[r]):
             continue
-        for depth in (1, 2):
+        for depth in range(1, MAX_DEPTH + 1):
             if r + depth > len(grid.rows):
                 continue
+            if depth > 1 and not any(c is not None for c in grid.rows[r + depth - 1]):
+                break  # a blank row ends a header
             names = header_names(grid, r, depth)
             mapping, dups = match_header(names, spec)
             if not mapping:
@@ -88,7 +247,7 @@ def find_header(grid: Grid, spec: SourceSpec) -> tuple[HeaderMatch | None, list[
             missing = [f for f in required if f not in mapping]
             missing += ["/".join(g) for g in spec.required_any if not any(x in mapping for x in g)]
             candidates.append(HeaderMatch(r, depth, names, mapping, dups, len(mapping), missing))
-    valid = [c for c in candidates if not c.missing_required]
+    valid = [c for c in candidates if not c.missing_required and not _cut_short(grid, c, required, figures)]
     if not valid:
         return None, candidates
     best = max(valid, key=lambda c: (c.score, -c.depth, -c.row))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,18 +63,63 @@ def unit_in_file_name(name: str) -> str | None:
 def period_of_sheet(
     spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str
 ) -> tuple[Period | None, str | None]:
-    for where in spec.period_from:
-        if where == "sheet":
-            p = cells.parse_period(grid.name) if not re.fullmatch(r"(?i)sheet\d*", grid.name) else None
-        elif where == "title":
-            p = next((q for t in meta.title_texts if (q := cells.parse_period(t))), None)
-        elif where == "file_name":
-            p = cells.parse_period(Path(file_name).stem)
-        else:
-            continue
+    """The period of the sheet from the places the spec names (sheet name, title, file name), in
+    its order. Months written without their year (`1—9月`) take the year another place gives
+    (`2025年…` in the title): the year alone is not the period then."""
+    texts = _period_texts(spec, grid, meta, file_name)
+    for where, text in texts:
+        p = cells.parse_period(text)
+        if p and p.freq == "year" and (months := _months_elsewhere(texts)) is not None:
+            m, ytd, at = months
+            return month_period(p.end.year, m, ytd), f"{at} + {where}"
         if p:
             return p, where
     return None, None
+
+
+def _period_texts(spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str) -> list[tuple[str, str]]:
+    out = []
+    for where in spec.period_from:
+        if where == "sheet" and not re.fullmatch(r"(?i)sheet\d*", grid.name):
+            out.append((where, grid.name))
+        elif where == "title":
+            out += [(where, t) for t in meta.title_texts]
+        elif where == "file_name":
+            out.append((where, Path(file_name).stem))
+    return out
+
+
+_MONTHS_ONLY = re.compile(r"(?<![\d年.\-/])(?:(1)\s*[-—–~至]\s*)?(\d{1,2})\s*月")
+
+
+def months_only(text: str) -> tuple[int, bool] | None:
+    """`1—9月` → (9, True: from January); `9月` → (9, False); None when a year is written with
+    them (`2025年1-9月` is a whole period) or no months are."""
+    m = _MONTHS_ONLY.search(clean_text(text).replace(" ", ""))
+    if m is None or not 1 <= int(m.group(2)) <= 12:
+        return None
+    return int(m.group(2)), m.group(1) is not None or m.group(2) == "1"
+
+
+def _months_elsewhere(texts: list[tuple[str, str]]) -> tuple[int, bool, str] | None:
+    for where, text in texts:
+        if (got := months_only(text)) is not None:
+            return got[0], got[1], where
+    return None
+
+
+def month_period(year: int, month: int, ytd: bool) -> Period:
+    """The month `year-month`, its figures from January (`ytd`) or of the month alone."""
+    end = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+    return Period(f"{year}-{month:02d}", end, "ytd" if ytd else "period", "month")
+
+
+def year_of_sheet(spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str) -> int | None:
+    """The year the sheet name, title or file name gives (for months written without theirs)."""
+    for _, text in _period_texts(spec, grid, meta, file_name):
+        if (p := cells.parse_period(text)) is not None:
+            return p.end.year
+    return None
 
 
 UNIT_PLACES = ("header", "unit row", "指标 line", "title", "file name", "spec")
@@ -85,7 +131,8 @@ def unit_sources(header: str, meta: SheetMeta, file_name: str) -> list[tuple[str
     header text (`（万元）`), a unit row (`单位：`, never `填报单位：`), an `指标：…(亿元)` line, a
     title above the table (`…（万元）`), the file name."""
     found: list[tuple[str, str]] = []
-    if u := cells.unit_in_text(header):
+    # a child's own unit before its parents' (`工业总产值（万元）/从业人员（人）`: 人)
+    if u := next((u for part in reversed(header.split("/")) if (u := cells.unit_in_text(part))), None):
         found.append((u, "header"))
     if meta.unit_row:
         found.append((meta.unit_row, "unit row"))

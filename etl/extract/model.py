@@ -33,7 +33,7 @@ RESHAPED = frozenset({"wide", "measures"})
 @dataclass
 class HeaderMatch:
     row: int  # 0-based index of the first header row
-    depth: int  # 1 or 2 rows
+    depth: int  # 1 to 3 rows
     names: list[str]  # joined header text per column
     mapping: dict[str, int]  # field → 0-based column
     duplicates: dict[str, list[int]]
@@ -59,6 +59,7 @@ class SheetInfo:
     dropped_notes: int = 0
     dropped_parts: int = 0
     dropped_blank: int = 0
+    dropped_headers: int = 0  # the header repeated below it (a long printout's pages)
     totals: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -76,6 +77,7 @@ class Extraction:
     column_map: list[dict[str, Any]] = field(default_factory=list)  # for meta.load_columns
     # every 合计/小计 row checked against its parts, one per column (etl.extract.totals), for meta.reconciliations
     reconciliations: list[dict[str, Any]] = field(default_factory=list)
+    at_sheet: str | None = None  # the sheet being extracted (named when extraction fails)
 
     @property
     def critical(self) -> list[Issue]:

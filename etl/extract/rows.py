@@ -12,12 +12,20 @@ import numpy as np
 import pandas as pd
 
 from etl.base import cells
-from etl.base.cells import Period, column_letter
+from etl.base.cells import Period, column_letter, header_key
 from etl.base.datasets import DATASETS
 from etl.base.issues import Issue
-from etl.extract.classify import classify_rows
-from etl.extract.header import label_text
-from etl.extract.meta import SheetMeta, period_of_sheet, sheet_meta, unit_conflict, unit_sources
+from etl.extract.classify import classify_rows, header_label_sets
+from etl.extract.header import MAX_DEPTH, label_text
+from etl.extract.meta import (
+    SheetMeta,
+    months_only,
+    period_of_sheet,
+    sheet_meta,
+    unit_conflict,
+    unit_sources,
+    year_of_sheet,
+)
 from etl.extract.model import Extraction, HeaderMatch, SheetInfo
 from etl.extract.parse import parse_all, repeat_value
 from etl.extract.totals import catalog_district, check_parts, check_totals, part_columns, resolve_regions
@@ -76,7 +84,10 @@ def extract_rows_sheet(
     parts = part_columns(hm)
     wanted = _wanted_columns(grid, spec, hm, start, label_cols, parts)
     body = body_loader(start, wanted) if body_loader else _body_from_grid(grid, start, wanted)
-    data, total_rows, total_values = _data_rows(body, label_cols, spec, info)
+    # the header and the rows just above it (a grouping row, the title) as a page repeats them
+    above = min(hm.row, MAX_DEPTH)
+    repeats = header_label_sets(grid.rows, hm.row - above, hm.depth + above)
+    data, total_rows, total_values = _data_rows(body, label_cols, spec, info, repeats)
     del body
     check_parts(parts, hm, data, grid.name, ex)
     info.rows_read = len(data)
@@ -144,13 +155,20 @@ def _sheet_period(sh: _Sheet, has_period_col: bool) -> Period | None:
 
 def _label_columns(spec: SourceSpec, hm: HeaderMatch) -> list[int]:
     """The columns whose text says what a row is (合计, 其中, 注): the text fields' and the
-    first three left of the first number."""
+    table's first three left of the first number (the table may start in any column)."""
     text_fields = [f.name for f in spec.fields if f.type in {"text", "region"}]
     first_numeric = min(
         (hm.mapping[f.name] for f in spec.fields if f.type in {"number", "integer"} and f.name in hm.mapping),
         default=len(hm.names),
     )
-    return sorted({hm.mapping[f] for f in text_fields if f in hm.mapping} | set(range(min(first_numeric, 3))))
+    first = next((c for c, n in enumerate(hm.names) if n), 0)
+    lead = set(range(first, min(first_numeric, first + 3)))
+    serial = {c for c, n in enumerate(hm.names) if header_key(n.split("/")[-1]) in SERIAL_HEADERS}
+    return sorted({hm.mapping[f] for f in text_fields if f in hm.mapping} | lead | serial)
+
+
+SERIAL_HEADERS = {"序号", "序", "编号", "行次", "no", "no."}
+"""A serial-number column holds 合计 / 其中 labels wherever it stands."""
 
 
 def _wanted_columns(
@@ -174,12 +192,18 @@ def _wanted_columns(
 
 
 def _data_rows(
-    body: pd.DataFrame, label_cols: list[int], spec: SourceSpec, info: SheetInfo
+    body: pd.DataFrame,
+    label_cols: list[int],
+    spec: SourceSpec,
+    info: SheetInfo,
+    header_labels: dict[int, set[Any]] | None = None,
 ) -> tuple[pd.DataFrame, list[int], dict[int, dict[int, Any]]]:
-    """The data rows of `body` (totals, 其中 parts, notes and blank rows left out, counted in
-    `info`), the total rows' indices, and the cells of each total row ({row: {column: cell}})."""
-    kinds = classify_rows(body, label_cols, spec)
+    """The data rows of `body` (totals, 其中 parts, notes, blank rows and repeated header rows
+    left out, counted in `info`), the total rows' indices, and the cells of each total row
+    ({row: {column: cell}})."""
+    kinds = classify_rows(body, label_cols, spec, header_labels)
     counts = kinds.value_counts()
+    info.dropped_headers = int(counts.get("header", 0))
     info.dropped_totals = int(counts.get("total", 0))
     info.dropped_parts = int(counts.get("part", 0))
     info.dropped_notes = int(counts.get("note", 0))
@@ -203,6 +227,10 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
         data[c] if c in data.columns else pd.Series([None] * n, index=data.index, dtype=object)
         for _, _, c in fields
     ]
+    raws = [
+        _with_year(sh, raw) if f.type == "period" else raw
+        for (_, f, _), raw in zip(fields, raws, strict=True)
+    ]
     parsed = parse_all(raws, [f for _, f, _ in fields], sh.spec.blank_means == "zero")
     data_rows = list(data.index)
     cols: dict[str, Any] = {}
@@ -219,6 +247,17 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
             cols[f"_missing_{fname}"] = missing.to_numpy(dtype=object)
             _record_missing_markers(sh, fname, missing)
     return cols
+
+
+def _with_year(sh: _Sheet, raw: pd.Series) -> pd.Series:
+    """A period column's months written without their year (`1—9月`) given the year the sheet
+    name, title or file name says (`2025年…`); the column as it is when none says one."""
+    is_text = raw.map(lambda v: isinstance(v, str) and months_only(v) is not None)
+    if not is_text.any() or (year := year_of_sheet(sh.spec, sh.grid, sh.meta, sh.file_name)) is None:
+        return raw
+    out = raw.copy()
+    out[is_text] = [f"{year}年{v.strip()}" for v in raw[is_text]]
+    return out
 
 
 def _in_field_unit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,31 @@ def catalog_district() -> str:
     return str(plan()["district"]["code"])
 
 
+_CODE_FIRST = re.compile(r"^\s*(\d{6}|\d{9}|\d{12})\s*[-_:：、.]?\s*(\D.*?)\s*$")
+_CODE_AFTER = re.compile(r"^\s*(\D.*?)\s*[(（\[]\s*(\d{6}|\d{9}|\d{12})\s*[)）\]]\s*$")
+
+
+def _resolve_with_code(resolver: RegionResolver, v: Any) -> Resolution:
+    """A place written with its 统计用区划代码 (`320803107车桥镇`, `车桥镇（320803107）`) is the
+    code's, when the name agrees with it or names nothing; a name naming another place is a
+    problem. Any other value: `resolver.resolve`."""
+    text = v if isinstance(v, str) else None
+    m = (_CODE_FIRST.match(text) or _CODE_AFTER.match(text)) if text else None
+    if m is None:
+        return resolver.resolve(v)
+    code, name = (m.group(1), m.group(2)) if m.re is _CODE_FIRST else (m.group(2), m.group(1))
+    by_code, by_name = resolver.resolve(code), resolver.resolve(name)
+    if by_code.code is None or (by_name.code is not None and by_name.code != by_code.code):
+        return Resolution(
+            code=None,
+            level=None,
+            name=None,
+            candidates=(),
+            problem=f"地区“{v}”的代码与名称不符或代码不存在 / the region's code and name disagree",
+        )
+    return by_code
+
+
 def resolve_regions(
     vals: pd.Series | list[Any],
     rows: list[int],
@@ -78,7 +104,7 @@ def resolve_regions(
     uniq = list(uniq)
     resolved = []
     for v in uniq:
-        res = resolver.resolve(v)
+        res = _resolve_with_code(resolver, v)
         if within and res.code and not res.code.startswith(within):
             res = Resolution(
                 code=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,8 @@ from etl.extract.rows import extract_rows_sheet
 from etl.extract.wide import extract_wide_sheet, period_header
 from etl.read import ZIP_MAGIC, Grid, ReadError, Workbook, check_zip, load_columns, read_workbook, xlsx_heads
 from etl.spec.model import SourceSpec, specs_for
+
+log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- the file
 
@@ -99,12 +102,40 @@ def _wide_score(g: Grid, spec: SourceSpec) -> int:
 def extract(
     path: Path, source: str, *, file_name: str | None = None, limits: dict[str, int] | None = None
 ) -> Extraction:
-    """Extract one file as `source` (a source id or a spec path). Never raises on bad input."""
+    """Extract one file as `source` (a source id or a spec path). Never raises on a file: an
+    exception while reading or extracting it is a critical issue naming the sheet it was on."""
     path = Path(path)
     file_name = file_name or path.name
     specs = specs_for(source)
     ex = Extraction(path=path, source=specs[0].source if specs else source, spec=None)
-    limits = limits or {}
+    try:
+        return _extract(path, specs, file_name, limits or {}, ex)
+    except MemoryError:  # the worker's limit: `etl.warehouse.sandbox` makes it a rejection
+        raise
+    except Exception as e:  # noqa: BLE001 - a file must never stop the run with a traceback
+        log.debug("extracting %s failed", file_name, exc_info=True)
+        ex.frame = None
+        ex.issues.append(failure_issue(e, ex.at_sheet))
+        return ex
+
+
+def failure_issue(e: BaseException, sheet: str | None) -> Issue:
+    """The one-line rejection for an unexpected error on a file (and the sheet it was on)."""
+    where = f"工作表“{sheet}”" if sheet else "此文件"
+    what = " ".join(f"{type(e).__name__}: {e}".split())[:300]
+    return Issue(
+        "critical",
+        "extract_failed",
+        f"读取{where}时出错，文件拒收，请把文件转交维护人员 / reading"
+        f" {'sheet ' + repr(sheet) if sheet else 'the file'} failed: {what}",
+        sheet,
+    )
+
+
+def _extract(
+    path: Path, specs: list[SourceSpec], file_name: str, limits: dict[str, int], ex: Extraction
+) -> Extraction:
+    """`extract`'s work, into `ex`."""
     decimal = _declared_decimal(specs)
     wb = _open_workbook(path, file_name, limits, ex, heads_for=specs, decimal=decimal)
     if wb is None:
@@ -201,6 +232,7 @@ def _extract_sheets(
     for g in wb.sheets:
         if not _sheet_selected(spec, g.name) or not g.rows:
             continue
+        ex.at_sheet = g.name
         if spec.shape == "wide":
             cols = extract_wide_sheet(g, spec, file_name, ex)
         elif spec.shape == "measures":

@@ -1,0 +1,75 @@
+"""Layouts the generator found failing, kept by name (each was fixed in etl/extract or etl/base):
+they run in every `make test`, whatever hypothesis draws."""
+
+from __future__ import annotations
+
+from tests.layouts.hightech import hightech
+from tests.layouts.land import land
+from tests.layouts.roster import roster
+from tests.layouts.space import Layout
+
+_BASE = dict(
+    format="xlsx", header_depth=1, merges=False, parent_repeated=False, single_label_at="top",
+    extra_columns=0, serial="int", total="absent", parts=False, unit_place="header", money_unit="万元",
+    area_unit="亩", period_place="title", period_form="ytd", township_form="full", flag_form="是/否",
+    origin_row=0, origin_col=0, notes=False, side_table=False, hidden_rows=False, hidden_cols=False,
+    repeated_header=False, date_form="date", seed=1,
+)  # fmt: skip
+
+
+def _lay(**kw) -> Layout:
+    return Layout(**{**_BASE, **kw})
+
+
+NAMED = {
+    # 合计 in a 序号 column that stands right of the figures
+    "total_in_serial_column_right_of_figures": (
+        roster,
+        _lay(extra_columns=3, serial="text", total="below", parts=True, money_unit="元", period_place="column",
+             township_form="short", flag_form="√/×", origin_row=4, origin_col=3, notes=True),
+    ),
+    # a unit row above a three-row header, a small table beside it
+    "unit_row_above_three_row_header_and_side_table": (
+        roster,
+        _lay(format="csv-bom", header_depth=3, merges=True, extra_columns=3, serial="text", total="below",
+             parts=True, unit_place="unit_row", money_unit="元", period_place="sheet", origin_row=1,
+             origin_col=1, notes=True, side_table=True, seed=3231646302),
+    ),
+    # 1—9月 in a 统计期 column, the year only in the title
+    "months_in_a_column_year_in_the_title": (
+        roster, _lay(header_depth=2, merges=True, period_place="column", period_form="month_only", seed=7),
+    ),
+    "months_in_the_sheet_name_year_in_the_title": (
+        roster, _lay(period_place="sheet", period_form="month_only", seed=8),
+    ),
+    # 320803107车桥镇
+    "townships_with_their_codes": (roster, _lay(format="csv-gbk", township_form="code", seed=9)),
+    # 复垦面积 over 合计 | 其中耕地: 合计 is the child that is the field, not a total row
+    "area_over_total_and_part_children": (
+        land,
+        _lay(header_depth=2, merges=True, parent_repeated=True, extra_columns=2, total="below", parts=True,
+             origin_col=3, date_form="dot", seed=310644385),
+    ),
+    # a three-row header repeated on every page, its grouping row with it
+    "repeated_three_row_header": (
+        land,
+        _lay(format="csv-gbk", header_depth=3, merges=True, parent_repeated=True, single_label_at="bottom",
+             extra_columns=2, serial="absent", total="above", parts=True, unit_place="spec",
+             area_unit="平方米", township_form="code", origin_row=4, origin_col=3, notes=True,
+             side_table=True, hidden_rows=True, repeated_header=True, date_form="iso", seed=2786340443),
+    ),
+    # a 合计 row with no figures right below the header is not a second header row
+    "total_row_without_figures_below_the_header": (
+        hightech,
+        _lay(format="csv-utf8", header_depth=2, merges=True, total="above", parts=True, unit_place="title",
+             period_place="file_name", period_form="dot", township_form="short", origin_row=1,
+             side_table=True, repeated_header=True, date_form="cn", seed=558254957),
+    ),
+    # 淮安区高新技术企业认定名单（2025）
+    "year_in_brackets_in_the_title": (
+        hightech,
+        _lay(period_place="title", period_form="iso", township_form="code", origin_row=2, origin_col=1,
+             side_table=True, hidden_rows=True, hidden_cols=True, repeated_header=True, total="below",
+             date_form="iso", seed=2717552120),
+    ),
+}  # fmt: skip

@@ -1,0 +1,74 @@
+"""Generated layouts extract to exactly the values they were drawn with (#20).
+
+For each dataset hypothesis draws a layout from the named space (`space.py`), the dataset's
+generator writes the file and the rows it must yield (ground truth of its own), and the file is
+extracted with the real specs by `etl.extract.extract` — what `statwh check` and every load run.
+`STATWH_LAYOUT_EXAMPLES` sets the examples per dataset (100 here; `make test-layouts`: 2,000)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from etl.extract import extract
+from tests.layouts.case import Case, differences
+from tests.layouts.counts import hightech_counts
+from tests.layouts.hightech import hightech
+from tests.layouts.land import land
+from tests.layouts.named import NAMED
+from tests.layouts.roster import roster
+from tests.layouts.space import layouts
+
+EXAMPLES = int(os.environ.get("STATWH_LAYOUT_EXAMPLES", "100"))
+LAYOUTS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=EXAMPLES <= 100,  # the normal suite draws the same layouts every run
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+)
+
+
+def check(case: Case) -> None:
+    """Write the case's file, extract it as its source, and compare with the ground truth."""
+    with tempfile.TemporaryDirectory() as d:
+        path = case.write(Path(d))
+        ex = extract(path, case.source, file_name=case.file_name)
+        refused = [i.describe() for i in ex.issues if i.severity in ("critical", "row")]
+        assert not refused, (case.layout, refused)
+        wrong = differences(case, ex.frame)
+        assert not wrong, (case.layout, wrong)
+
+
+@LAYOUTS
+@given(layouts())
+def test_roster_layouts(lay):
+    check(roster(lay))
+
+
+@LAYOUTS
+@given(layouts())
+def test_hightech_list_layouts(lay):
+    check(hightech(lay))
+
+
+@LAYOUTS
+@given(layouts())
+def test_hightech_counts_layouts(lay):
+    check(hightech_counts(lay))
+
+
+@LAYOUTS
+@given(layouts())
+def test_land_ledger_layouts(lay):
+    check(land(lay))
+
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_named_layouts(name):
+    generator, lay = NAMED[name]
+    check(generator(lay))
