@@ -86,8 +86,9 @@ def alternate(setups: dict[str, Callable[[], tuple[list[str], dict]]], repeats: 
     return out
 
 
-def demo_inbox(inbox: Path | None = None) -> Path:
-    """The sample inbox (written once into bench/.cache/demo-inbox), or `inbox` as given."""
+def demo_inbox(inbox: Path | None = None, files: int | None = None) -> Path:
+    """The sample inbox (written once into bench/.cache/demo-inbox), or `inbox` as given; with
+    `files`, an inbox of the demo's first files only, one source after the other (the tests')."""
     if inbox is not None:
         return inbox
     if not (DEMO_INBOX / ".complete").exists():
@@ -96,7 +97,19 @@ def demo_inbox(inbox: Path | None = None) -> Path:
         shutil.rmtree(DEMO_INBOX, ignore_errors=True)
         write_demo(DEMO_INBOX)
         (DEMO_INBOX / ".complete").touch()
-    return DEMO_INBOX
+    if files is None:
+        return DEMO_INBOX
+    part = DEMO_INBOX.with_name(f"demo-inbox-{files}")
+    if not (part / ".complete").exists():
+        shutil.rmtree(part, ignore_errors=True)
+        first: dict[str, Path] = {}
+        for p in sorted(DEMO_INBOX.glob("*/*.*")):
+            first.setdefault(p.parent.name, p)
+        for p in sorted(first.values())[:files]:
+            (part / p.parent.name).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(p, part / p.parent.name / p.name)
+        (part / ".complete").touch()
+    return part
 
 
 def fresh_home(work: Path, inbox: Path | None = None, template: Path | None = None) -> Path:
@@ -240,6 +253,7 @@ def run_whole(
     rows: int = 200_000,
     naive_repeat: int = 1,
     inbox: Path | None = None,
+    files: int | None = None,
     p=print,
 ) -> dict:
     from bench.gen import rosters
@@ -256,7 +270,7 @@ def run_whole(
     }
     t0 = time.perf_counter()
     try:
-        inbox = demo_inbox(inbox)
+        inbox = demo_inbox(inbox, files)
         p(f"… demo inbox: floor, statwh run, naive peer × {repeat}", flush=True)
         report["demo"], demo_home = measure_demo(inbox, work, repeat, log)
         p("… one more 500-row roster into the demo's data area, against the bare imports", flush=True)

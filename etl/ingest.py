@@ -21,7 +21,7 @@ import duckdb
 from etl.base.settings import Home
 from etl.inbox import claim, recover_claims, refused_entries, release, stable_files
 from etl.report import write_report
-from etl.validate.suites import build_data_docs
+from etl.validate.suites import build_data_docs, hold_results
 from etl.warehouse import build as builder
 from etl.warehouse.archive import journal_entries, journal_path
 from etl.warehouse.connection import connect, write_lock
@@ -133,6 +133,7 @@ def process_inbox(
     and loads the first (`ingest_started`). Files are loaded one by one, in order, exactly as
     `ingest_file` loads them."""
     recover_claims(home)
+    hold_results()  # Data Docs' copies of the results written once, by `build_docs`, off this path
     results = []
     for src, path, why in refused_entries(home, source):
         log.warning("%s/%s: %s", src, path.name, why)
