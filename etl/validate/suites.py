@@ -660,11 +660,12 @@ def hold_results() -> None:
             atexit.register(store_held_results)
 
 
-def store_held_results() -> int:
-    """Write the held results to their docs stores and stop holding; how many were written."""
+def store_held_results(*, write: bool = True) -> int:
+    """Write the held results to their docs stores and stop holding; how many were written.
+    With `write=False` they are dropped (a forked worker's copy of its parent's: the parent's to write)."""
     global _held
     with _lock:
-        held, _held = _held or [], None
+        held, _held = (_held or []) if write else [], None
         for ctx, key, result in held:
             ctx.validation_results_store.set(key, result)
     return len(held)

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +27,7 @@ from etl.base.frames import scannable
 from etl.base.issues import Issue
 from etl.base.settings import Home, data_docs_enabled, limits, worker_limits
 from etl.validate.history import history_check, history_frame
-from etl.validate.suites import validate_frame, warm_up
+from etl.validate.suites import store_held_results, validate_frame, warm_up
 from etl.warehouse import build as builder
 from etl.warehouse.archive import (
     ArchiveError,
@@ -277,11 +278,43 @@ def validate_prepared(prep: Prepared, docs_dir: Path | None) -> None:
     except Exception as e:  # a bug in a rule must not lose the file
         log.exception("validation failed for %s", prep.file_name)
         v_issues = [Issue("critical", "validation_error", f"校验过程出错 / validation failed: {e}")]
+    _add_suite_issues(prep, v_issues)
+
+
+def _add_suite_issues(prep: Prepared, v_issues: list[Issue]) -> None:
     # one reason per row and column: extraction's own messages are more precise than a suite's
     seen = {(i.sheet, i.row, (i.column or "").split(" (")[0]) for i in prep.issues}
     prep.issues.extend(
         i for i in v_issues if (i.sheet, i.row, (i.column or "").split(" (")[0]) not in seen or i.row is None
     )
+
+
+VALIDATE_AHEAD_ROWS = 100_000
+"""Frames up to this many rows are validated by the worker that extracted them (`start_ingest`);
+bigger ones by the loading process, beside the warehouse writes (`commit`)."""
+
+
+def _validated_ahead(prep: Prepared, docs_dir: Path | None) -> Prepared:
+    """In the worker (`start_ingest`), after extraction: the dataset's suite run there, as
+    `validate_prepared` runs it, when great_expectations was imported before the fork and the
+    frame is small (`VALIDATE_AHEAD_ROWS`). Anything unusual — the suite raising, running out of
+    the worker's memory — leaves the file unvalidated: the loading process validates it as usual."""
+    if (
+        "great_expectations" not in sys.modules
+        or prep.frame is None
+        or prep.dataset is None
+        or len(prep.frame) > VALIDATE_AHEAD_ROWS
+        or any(i.severity == "critical" for i in prep.issues)
+    ):
+        return prep
+    store_held_results(write=False)  # the parent's held results, copied by the fork: its to write
+    try:
+        v_issues, results = validate_frame(prep.dataset, prep.frame, prep.column_map, docs_dir)
+    except Exception:  # noqa: BLE001 - validated again by the parent, which reports it
+        return prep
+    prep.validated, prep.validation_results = True, results
+    _add_suite_issues(prep, v_issues)
+    return prep
 
 
 def prior_load(con: duckdb.DuckDBPyConnection, sha: str) -> int | None:
@@ -434,8 +467,12 @@ class Extracting:
                     f"{self.file_name}: not read (a duplicate, or it crashed the reader before)"
                 )
             try:
-                ex = self.pending.result()
-                self.done = _prepared(ex, self.file_name, self.received, self.received_at)
+                ex = self.pending.result()  # a `Prepared` when the worker validated it too
+                self.done = (
+                    ex
+                    if isinstance(ex, Prepared)
+                    else _prepared(ex, self.file_name, self.received, self.received_at)
+                )
             except ReaderCrash as e:
                 self.done = _crashed(self.file_name, self.source, self.received, self.received_at, e)
         return self.done
@@ -482,6 +519,7 @@ def start_ingest(
         memory=wl["memory"],
         timeout=wl["timeout"],
         meanwhile=lambda: _warm_validation(docs),
+        then=lambda ex: _validated_ahead(_prepared(ex, file_name, got, received_at), docs),
     )
     return job
 

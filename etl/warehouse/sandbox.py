@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import fastexcel  # noqa: F401 - imported before any fork, so no worker imports it again
 import pandas as pd
@@ -191,7 +192,7 @@ class Pending:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
 
-    def result(self) -> Extracted:
+    def result(self) -> Any:
         """Wait for the worker: its `Extracted`, or `ReaderCrash` when it failed."""
         self.reader.join()
         data = self.data[0] if self.data else None
@@ -260,10 +261,20 @@ def start_extraction(
     memory: int,
     timeout: float,
     meanwhile: Callable[[], None] | None = None,
+    then: Callable[[Extracted], Any] | None = None,
 ) -> Pending:
-    """`extract_isolated` started, not waited for: `Pending.result()` gives what it returns."""
+    """`extract_isolated` started, not waited for: `Pending.result()` gives what it returns, or
+    what `then` (run in the worker too) makes of it."""
+    if then is None:
+        return start_worker(
+            lambda: extract_here(path, source, file_name, limits),
+            file_name,
+            memory=memory,
+            timeout=timeout,
+            meanwhile=meanwhile,
+        )
     return start_worker(
-        lambda: extract_here(path, source, file_name, limits),
+        lambda: then(extract_here(path, source, file_name, limits)),
         file_name,
         memory=memory,
         timeout=timeout,
