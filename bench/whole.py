@@ -52,21 +52,23 @@ GOALS = [
 ]
 
 
-def _env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ, GX_ANALYTICS_ENABLED="false", PYTHONPATH=str(ROOT))
+def _env(code: Path = ROOT, **extra: str) -> dict[str, str]:
+    env = dict(os.environ, GX_ANALYTICS_ENABLED="false", PYTHONPATH=str(code))
     env.pop("STATWH_HOME", None)
     env.update(extra)
     return env
 
 
 def timed(cmd: list[str], env: dict[str, str], log: Path, timeout: float = 1800) -> dict:
-    """Wall seconds of one process (it must exit 0), with the load average before and after."""
+    """Wall seconds of one process (it must exit 0), with the load average before and after. It
+    runs in the checkout its PYTHONPATH names (`python -m` looks in the working directory first)."""
     load_before = os.getloadavg()[0]
     with log.open("a", encoding="utf-8") as err:
         err.write(f"\n=== {' '.join(cmd[-3:])}\n")
         err.flush()
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=err, stderr=err, timeout=timeout)
+        cwd = env.get("PYTHONPATH", str(ROOT))
+        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=err, stderr=err, timeout=timeout)
         wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}; see {log}")
@@ -130,14 +132,20 @@ def _statwh(*args: str) -> list[str]:
     return [sys.executable, "-m", "etl.cli", *args]
 
 
-def measure_demo(inbox: Path, work: Path, repeat: int, log: Path) -> tuple[dict, Path]:
-    """Floor, `statwh run` and the naive peer on the demo inbox; also returns a data area that
-    holds the demo (the first `statwh run`'s), for the next comparison."""
+def measure_demo(
+    inbox: Path, work: Path, repeat: int, log: Path, baseline: Path | None = None
+) -> tuple[dict, Path]:
+    """Floor, `statwh run` and the naive peer on the demo inbox (and `statwh run` of another
+    checkout, `baseline`, e.g. before a change); also returns a data area that holds the demo
+    (the first `statwh run`'s), for the next comparison."""
     homes: list[Path] = []
 
     def ours():
         homes.append(fresh_home(work, inbox))
         return _statwh("run"), _env(STATWH_HOME=str(homes[-1]))
+
+    def before():
+        return _statwh("run"), _env(baseline, STATWH_HOME=str(fresh_home(work, inbox)))
 
     def floor():
         db = Path(tempfile.mkdtemp(prefix="floor-", dir=work)) / "floor.duckdb"
@@ -147,9 +155,8 @@ def measure_demo(inbox: Path, work: Path, repeat: int, log: Path) -> tuple[dict,
         db = Path(tempfile.mkdtemp(prefix="naive-", dir=work)) / "naive.duckdb"
         return [sys.executable, "-m", "bench.naive_inbox", str(inbox), str(db)], _env()
 
-    runs = alternate(
-        {"floor": floor, "ours": ours, "naive": naive}, dict.fromkeys(("floor", "ours", "naive"), repeat), log
-    )
+    setups = {"floor": floor, "ours": ours, "naive": naive} | ({"before": before} if baseline else {})
+    runs = alternate(setups, dict.fromkeys(setups, repeat), log)
     files = sum(1 for p in inbox.rglob("*") if p.is_file() and p.name != ".complete")
     return {"files": files, **runs}, homes[0]
 
@@ -191,12 +198,14 @@ def figures(report: dict) -> dict[str, float | None]:
         return a / b if a is not None and b else None
 
     demo_floor, demo_ours, demo_naive = (med("demo", n) for n in ("floor", "ours", "naive"))
+    before = med("demo", "before")
     return {
         "demo_over_floor": ratio(demo_ours, demo_floor),
         "naive_over_demo": ratio(demo_naive, demo_ours),
         "ingest_over_imports": ratio(med("ingest", "ours"), med("ingest", "imports")),
         "naive_over_roster": ratio(med("roster", "naive"), med("roster", "ours")),
         "airflow_s": (report.get("airflow") or {}).get("total_s"),
+        "before_over_demo": ratio(before, demo_ours),
     }
 
 
@@ -239,6 +248,9 @@ def print_whole(report: dict, p=print) -> None:
             cells.append(f"{n} {got[n]['median_s']:.2f} s (" + ", ".join(f"{r['s']:.2f}" for r in runs) + ")")
         loads = [x for n in names for r in got[n]["runs"] for x in r["load"]]
         p(f"{part:7} " + " | ".join(cells) + f" | load avg {min(loads):.1f}–{max(loads):.1f}")
+    speedup = figures(report)["before_over_demo"]
+    if speedup is not None:
+        p(f"demo inbox: the baseline checkout's `statwh run` / this one's: {speedup:.2f}×")
     p()
     for g in report["goals"]:
         p(
@@ -254,6 +266,7 @@ def run_whole(
     naive_repeat: int = 1,
     inbox: Path | None = None,
     files: int | None = None,
+    baseline: Path | None = None,
     p=print,
 ) -> dict:
     from bench.gen import rosters
@@ -272,7 +285,7 @@ def run_whole(
     try:
         inbox = demo_inbox(inbox, files)
         p(f"… demo inbox: floor, statwh run, naive peer × {repeat}", flush=True)
-        report["demo"], demo_home = measure_demo(inbox, work, repeat, log)
+        report["demo"], demo_home = measure_demo(inbox, work, repeat, log, baseline)
         p("… one more 500-row roster into the demo's data area, against the bare imports", flush=True)
         small = rosters(500, 1, start=ROSTER_MONTH)[0]
         report["ingest"] = measure_ingest(demo_home, small, work, repeat, log)
@@ -295,10 +308,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, default=200_000, help="the big roster's rows (0: skip it)")
     ap.add_argument("--naive-repeat", type=int, default=1, help="runs of the naive 200k process")
     ap.add_argument("--inbox", type=Path, help="an inbox to use instead of the demo's")
+    ap.add_argument(
+        "--baseline", type=Path, help="another checkout whose `statwh run` runs beside (before/after)"
+    )
     ap.add_argument("--out", type=Path, default=RESULTS / "whole.json")
     args = ap.parse_args(argv)
     report = run_whole(
-        out=args.out, repeat=args.repeat, rows=args.rows, naive_repeat=args.naive_repeat, inbox=args.inbox
+        out=args.out,
+        repeat=args.repeat,
+        rows=args.rows,
+        naive_repeat=args.naive_repeat,
+        inbox=args.inbox,
+        baseline=args.baseline,
     )
     print()
     print_whole(report)
