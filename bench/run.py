@@ -39,6 +39,7 @@ MODES = {
         "history": (36, 5_000),
         "repeat": 3,
         "excel_like": [200_000],
+        "whole": {"repeat": 3, "rows": 200_000, "naive_repeat": 1},
     },
     "quick": {"sizes": [10_000], "naive_max": 10_000, "history": (6, 2_000), "repeat": 2},
     "smoke": {
@@ -48,6 +49,7 @@ MODES = {
         "dags": False,
         "repeat": 2,
         "excel_like": [2_000],
+        "whole": {"repeat": 1, "rows": 2_000, "naive_repeat": 1, "files": 2},
     },
 }
 """`repeat`: floor and ours run that many times, alternately, each in a fresh process and a fresh
@@ -752,6 +754,10 @@ def run(
     else:
         report["dags"] = {"files": {}, "cold": {}, "dagbag": {}, "note": f"not measured in {mode} mode"}
     report["goals"] = goals(report)
+    if cfg.get("whole"):  # what users wait for: whole processes (bench/whole.py)
+        from bench.whole import run_whole
+
+        report["whole"] = run_whole(out=out.with_name("whole.json"), p=p, **cfg["whole"])
     report["total_wall_s"] = time.perf_counter() - t_all
     report["path"] = str(out)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
@@ -773,6 +779,11 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         help="runs of floor and ours per size (median per stage); default 3 (quick and smoke: 2)",
     )
+    g.add_argument(
+        "--whole",
+        action="store_true",
+        help="only the whole-process figures of issue #23 (bench/whole.py; also part of the full run)",
+    )
     ap.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     ap.add_argument("--render", type=Path, metavar="JSON", help="print an earlier run's report; run nothing")
     ap.add_argument("--markdown", action="store_true", help="with --render: as Markdown tables")
@@ -784,10 +795,19 @@ def main(argv: list[str] | None = None) -> int:
         if not args.markdown:
             print_report(report)
         return 0
+    if args.whole:
+        from bench.whole import main as whole
+
+        return whole([] if args.repeat is None else ["--repeat", str(args.repeat)])
     mode = "quick" if args.quick else "smoke" if args.smoke else "full"
     report = run(mode, out=args.out, sizes=args.sizes, repeat=args.repeat)
     print()
     print_report(report)
+    if report.get("whole"):
+        from bench.whole import print_whole
+
+        print("\nWhole processes (issue #23: what users wait for), medians, side by side:")
+        print_whole(report["whole"])
     return 0
 
 

@@ -21,11 +21,11 @@ import duckdb
 from etl.base.settings import Home
 from etl.inbox import claim, recover_claims, refused_entries, release, stable_files
 from etl.report import write_report
-from etl.validate.suites import build_data_docs
+from etl.validate.suites import build_data_docs, hold_results
 from etl.warehouse import build as builder
 from etl.warehouse.archive import journal_entries, journal_path
 from etl.warehouse.connection import connect, write_lock
-from etl.warehouse.load import data_docs_dir, ingest_file
+from etl.warehouse.load import data_docs_dir, ingest_file, ingest_started, start_ingest
 from etl.warehouse.publish import publish
 from etl.warehouse.restore import replay, seed_journal
 
@@ -126,26 +126,49 @@ def process_inbox(
     con, home: Home, source: str | None = None, on_file=None, *, build_last: bool = False
 ) -> list:
     """Claim and ingest every waiting file; the claimed copy is removed once archived and recorded.
-    With `build_last`, the last file's transaction also builds the warehouse when it can."""
+    With `build_last`, the last file's transaction also builds the warehouse when it can.
+
+    The files are pipelined on the two cores: once a file is extracted, the next one is claimed
+    and its worker process started (`start_ingest`), and it reads while this process validates
+    and loads the first (`ingest_started`). Files are loaded one by one, in order, exactly as
+    `ingest_file` loads them."""
     recover_claims(home)
+    hold_results()  # Data Docs' copies of the results written once, by `build_docs`, off this path
     results = []
     for src, path, why in refused_entries(home, source):
         log.warning("%s/%s: %s", src, path.name, why)
-    waiting = stable_files(home, source)
-    for i, (src, path) in enumerate(waiting):
+    queue = iter(stable_files(home, source))
+    job = _start_next(con, home, queue)
+    try:
+        while job is not None:
+            src, name, claimed, extracting = job
+            extracting.wait()
+            job = _start_next(con, home, queue)  # the next file read while this one loads
+            r = ingest_started(con, home, extracting, build=build_last and job is None)
+            log.info(
+                "%s %s: %s (%d rows loaded, %d rejected)", src, name, r.status, r.rows_loaded, r.rows_rejected
+            )
+            release(claimed)  # archived and recorded, or refused unread and set aside in refused/
+            results.append(r)
+            if on_file:
+                on_file(r)
+    finally:
+        if job is not None:  # a load failed: the next file's worker is stopped, its claim recovered next run
+            job[3].cancel()
+    return results
+
+
+def _start_next(con, home: Home, queue: Iterator[tuple[str, Path]]):
+    """Claim the next waiting file that no other run took and start its extraction: (source,
+    name, claimed path, `Extracting`), or None when none is left."""
+    for src, path in queue:
         claimed = claim(home, path)
         if claimed is None:
             continue
         received = dt.datetime.fromtimestamp(claimed.stat().st_mtime)
-        last = build_last and i == len(waiting) - 1
-        (r,) = ingest_paths(
-            con, home, src, [claimed], names=[path.name], received_at=received, build_last=last
-        )
-        release(claimed)  # archived and recorded, or refused unread and set aside in refused/
-        results.append(r)
-        if on_file:
-            on_file(r)
-    return results
+        extracting = start_ingest(con, home, claimed, src, file_name=path.name, received_at=received)
+        return src, path.name, claimed, extracting
+    return None
 
 
 def build_docs(home: Home) -> Path | None:

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,7 @@ from etl.base.issues import Issue
 from etl.base.settings import Home, data_docs_enabled, limits, worker_limits
 from etl.extract.model import row_counts
 from etl.validate.history import history_check, history_frame
-from etl.validate.suites import validate_frame, warm_up
+from etl.validate.suites import store_held_results, validate_frame, warm_up
 from etl.warehouse import build as builder
 from etl.warehouse.archive import (
     ArchiveError,
@@ -38,7 +39,13 @@ from etl.warehouse.archive import (
     receive,
     sha256_of,
 )
-from etl.warehouse.sandbox import Extracted, ReaderCrash, extract_isolated
+from etl.warehouse.sandbox import (
+    Extracted,
+    Pending,
+    ReaderCrash,
+    extract_isolated,
+    start_extraction,
+)
 
 __all__ = ["sha256_of"]  # the archive's hash, imported from here by older callers
 
@@ -298,11 +305,43 @@ def validate_prepared(prep: Prepared, docs_dir: Path | None) -> None:
     except Exception as e:  # a bug in a rule must not lose the file
         log.exception("validation failed for %s", prep.file_name)
         v_issues = [Issue("critical", "validation_error", f"校验过程出错 / validation failed: {e}")]
+    _add_suite_issues(prep, v_issues)
+
+
+def _add_suite_issues(prep: Prepared, v_issues: list[Issue]) -> None:
     # one reason per row and column: extraction's own messages are more precise than a suite's
     seen = {(i.sheet, i.row, (i.column or "").split(" (")[0]) for i in prep.issues}
     prep.issues.extend(
         i for i in v_issues if (i.sheet, i.row, (i.column or "").split(" (")[0]) not in seen or i.row is None
     )
+
+
+VALIDATE_AHEAD_ROWS = 100_000
+"""Frames up to this many rows are validated by the worker that extracted them (`start_ingest`);
+bigger ones by the loading process, beside the warehouse writes (`commit`)."""
+
+
+def _validated_ahead(prep: Prepared, docs_dir: Path | None) -> Prepared:
+    """In the worker (`start_ingest`), after extraction: the dataset's suite run there, as
+    `validate_prepared` runs it, when great_expectations was imported before the fork and the
+    frame is small (`VALIDATE_AHEAD_ROWS`). Anything unusual — the suite raising, running out of
+    the worker's memory — leaves the file unvalidated: the loading process validates it as usual."""
+    if (
+        "great_expectations" not in sys.modules
+        or prep.frame is None
+        or prep.dataset is None
+        or len(prep.frame) > VALIDATE_AHEAD_ROWS
+        or any(i.severity == "critical" for i in prep.issues)
+    ):
+        return prep
+    store_held_results(write=False)  # the parent's held results, copied by the fork: its to write
+    try:
+        v_issues, results = validate_frame(prep.dataset, prep.frame, prep.column_map, docs_dir)
+    except Exception:  # noqa: BLE001 - validated again by the parent, which reports it
+        return prep
+    prep.validated, prep.validation_results = True, results
+    _add_suite_issues(prep, v_issues)
+    return prep
 
 
 def prior_load(con: duckdb.DuckDBPyConnection, sha: str) -> int | None:
@@ -420,12 +459,118 @@ def _extract_in_worker(
             meanwhile=lambda: _warm_validation(docs),
         )
     except ReaderCrash as e:
-        log.error("%s: the reader crashed: %s", file_name, e)
-        why = Issue(
-            "critical", "reader_crashed", f"读取程序在此文件上崩溃 / the reader crashed on this file: {e}"
-        )
-        return _rejected(file_name, source, got.sha256, got.relative, received_at, why)
+        return _crashed(file_name, source, got, received_at, e)
     return _prepared(ex, file_name, got, received_at)
+
+
+def _crashed(
+    file_name: str, source: str, got: Received, received_at: dt.datetime, e: ReaderCrash
+) -> Prepared:
+    log.error("%s: the reader crashed: %s", file_name, e)
+    why = Issue(
+        "critical", "reader_crashed", f"读取程序在此文件上崩溃 / the reader crashed on this file: {e}"
+    )
+    return _rejected(file_name, source, got.sha256, got.relative, received_at, why)
+
+
+@dataclass
+class Extracting:
+    """A file archived and being extracted by its worker (`start_ingest`); `ingest_started` loads it."""
+
+    received: Received | Prepared  # a `Prepared` when it was refused unread
+    source: str
+    file_name: str
+    received_at: dt.datetime
+    pending: Pending | None = None  # None: not read (refused, a duplicate, crashed the reader before)
+    done: Prepared | None = None
+
+    def prepared(self) -> Prepared:
+        """Wait for the worker: the extracted file, or its rejection when the reader crashed."""
+        if isinstance(self.received, Prepared):
+            return self.received
+        if self.done is None:
+            if self.pending is None:
+                raise RuntimeError(
+                    f"{self.file_name}: not read (a duplicate, or it crashed the reader before)"
+                )
+            try:
+                ex = self.pending.result()  # a `Prepared` when the worker validated it too
+                self.done = (
+                    ex
+                    if isinstance(ex, Prepared)
+                    else _prepared(ex, self.file_name, self.received, self.received_at)
+                )
+            except ReaderCrash as e:
+                self.done = _crashed(self.file_name, self.source, self.received, self.received_at, e)
+        return self.done
+
+    def wait(self) -> None:
+        """Wait for the worker, if there is one (`prepared` then returns at once)."""
+        if self.pending is not None:
+            self.prepared()
+
+    def cancel(self) -> None:
+        """Stop the worker (the load is given up: an error in the loads before it)."""
+        if self.pending is not None and self.done is None:
+            self.pending.cancel()
+
+
+def start_ingest(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    path: Path,
+    source: str,
+    *,
+    file_name: str | None = None,
+    received_at: dt.datetime | None = None,
+) -> Extracting:
+    """The part of `ingest_file` that needs no warehouse write, started: the file archived, its
+    worker forked (call it from the loading thread, between loads: `con` is idle). The worker reads
+    while this process loads the previous file; `ingest_started` then loads this one as
+    `ingest_file` would. As there, a file the warehouse holds already, or that crashed the reader
+    before, is not read; one that a load made since holds is told so by `ingest_started`."""
+    file_name = file_name or path.name
+    received_at = received_at or dt.datetime.now()
+    got = _receive(home, path, source, file_name, received_at)
+    job = Extracting(got, source, file_name, received_at)
+    if isinstance(got, Prepared):
+        return job
+    if prior_load(con, got.sha256) is not None or crashed_before(con, got.sha256) is not None:
+        return job
+    wl, docs = worker_limits(), data_docs_dir(home)
+    job.pending = start_extraction(
+        got.path,
+        source,
+        file_name,
+        limits(),
+        memory=wl["memory"],
+        timeout=wl["timeout"],
+        meanwhile=lambda: _warm_validation(docs),
+        then=lambda ex: _validated_ahead(_prepared(ex, file_name, got, received_at), docs),
+    )
+    return job
+
+
+def ingest_started(
+    con: duckdb.DuckDBPyConnection, home: Home, job: Extracting, *, build: bool = False
+) -> LoadResult:
+    """Load a file `start_ingest` began: what `ingest_file` does once it has the file's sha256."""
+    got = job.received
+    if isinstance(got, Prepared):
+        result = commit(con, home, got, force=True)
+        result.refused = got.archive_path is None
+        return result
+    prior = prior_load(con, got.sha256)
+    crashed = None if prior is not None else crashed_before(con, got.sha256)
+    if prior is None and crashed is None:
+        return commit(con, home, job.prepared(), build=build)
+    job.wait()  # read meanwhile: a load made since holds (or crashed on) the same content
+    if prior is not None:
+        _journal(home, "received", job.source, job.file_name, got.sha256, got.relative, job.received_at, None)
+        return _record_duplicate(
+            con, job.source, job.file_name, got.sha256, got.relative, job.received_at, prior
+        )
+    return commit(con, home, _not_read_again(job.file_name, job.source, got, job.received_at, crashed))
 
 
 # rejections made without reading the file: restore records them again without reading it

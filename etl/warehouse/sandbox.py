@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import fastexcel  # noqa: F401 - imported before any fork, so no worker imports it again
 import pandas as pd
@@ -185,6 +185,72 @@ def _quiet_threads() -> None:
             t.join()
 
 
+@dataclass
+class Pending:
+    """A worker started by `start_worker`: its pipe read on a thread of this process while it runs."""
+
+    pid: int
+    file_name: str
+    memory: int
+    timeout: float
+    reader: threading.Thread
+    data: list[bytes | None] = field(default_factory=list)
+
+    def cancel(self) -> None:
+        """Kill the worker and wait for it (its result is not wanted)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        self.reader.join()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+
+    def result(self) -> Any:
+        """Wait for the worker: its `Extracted`, or `ReaderCrash` when it failed."""
+        self.reader.join()
+        data = self.data[0] if self.data else None
+        _, status = os.waitpid(self.pid, 0)
+        if not data:
+            raise ReaderCrash(_why(status, data, self.timeout))
+        kind, value = pickle.loads(data)
+        if kind == "ok":
+            return value
+        if kind == "memory":
+            raise ReaderCrash(f"内存超过上限 STATWH_WORKER_MEMORY={self.memory:,} 字节 / out of memory")
+        raise ReaderCrash(f"读取出错 / the reader failed: {value}")
+
+
+def start_worker(
+    run: Callable[[], Any],
+    file_name: str,
+    *,
+    memory: int,
+    timeout: float,
+    meanwhile: Callable[[], None] | None = None,
+) -> Pending:
+    """Fork the worker of `run()` (see the module's doc) and return at once: a thread here reads
+    what it sends (so this thread can do other work, e.g. load the previous file, meanwhile);
+    `Pending.result()` waits for it. Call it from the thread that loads (forks happen while the
+    other threads of statwh are idle). `meanwhile` is called here once the worker runs."""
+    warm_parent()
+    _quiet_threads()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
+        os.close(read_fd)
+        _worker(write_fd, run, file_name, memory)
+    os.close(write_fd)
+    got: list[bytes | None] = []
+    reader = threading.Thread(
+        target=lambda: got.append(_read_all(read_fd, pid, timeout)),
+        name=f"statwh-worker-{pid}",
+        daemon=True,
+    )
+    reader.start()
+    if meanwhile is not None:
+        meanwhile()
+    return Pending(pid, file_name, memory, timeout, reader, got)
+
+
 def in_worker(
     run: Callable[[], T],
     file_name: str,
@@ -196,26 +262,37 @@ def in_worker(
     """`run()` in a forked worker (see the module's doc); `ReaderCrash` when the worker fails.
     `meanwhile` is called here once the worker runs (work to overlap with the read). What `run`
     returns must pickle (an `Extracted`; `statwh spec draft`'s draft)."""
-    warm_parent()
-    _quiet_threads()
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
-        os.close(read_fd)
-        _worker(write_fd, run, file_name, memory)
-    os.close(write_fd)
-    if meanwhile is not None:
-        meanwhile()
-    data = _read_all(read_fd, pid, timeout)
-    _, status = os.waitpid(pid, 0)
-    if not data:
-        raise ReaderCrash(_why(status, data, timeout))
-    kind, value = pickle.loads(data)
-    if kind == "ok":
-        return value
-    if kind == "memory":
-        raise ReaderCrash(f"内存超过上限 STATWH_WORKER_MEMORY={memory:,} 字节 / out of memory")
-    raise ReaderCrash(f"读取出错 / the reader failed: {value}")
+    return start_worker(run, file_name, memory=memory, timeout=timeout, meanwhile=meanwhile).result()
+
+
+def start_extraction(
+    path: Path,
+    source: str,
+    file_name: str,
+    limits: dict[str, int],
+    *,
+    memory: int,
+    timeout: float,
+    meanwhile: Callable[[], None] | None = None,
+    then: Callable[[Extracted], Any] | None = None,
+) -> Pending:
+    """`extract_isolated` started, not waited for: `Pending.result()` gives what it returns, or
+    what `then` (run in the worker too) makes of it."""
+    if then is None:
+        return start_worker(
+            lambda: extract_here(path, source, file_name, limits),
+            file_name,
+            memory=memory,
+            timeout=timeout,
+            meanwhile=meanwhile,
+        )
+    return start_worker(
+        lambda: then(extract_here(path, source, file_name, limits)),
+        file_name,
+        memory=memory,
+        timeout=timeout,
+        meanwhile=meanwhile,
+    )
 
 
 def extract_isolated(

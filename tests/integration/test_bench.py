@@ -130,3 +130,48 @@ def test_shared_and_inline_rosters_hold_the_same_cells(tmp_path):
 
     assert cells(inline) == cells(shared)
     assert len(cells(inline)) == 30 + 5 + 4  # head rows, enterprises, blank row and three notes
+
+
+def test_whole_processes(smoke_report):
+    """bench/whole.py: every configuration ran as a process, the goals of #23 are reported."""
+    _, r = smoke_report
+    w = r["whole"]
+    parts = {"demo": ("floor", "ours", "naive"), "ingest": ("imports", "ours"), "roster": ("ours", "naive")}
+    for part, names in parts.items():
+        for name in names:
+            runs = w[part][name]["runs"]
+            assert len(runs) == 1 and runs[0]["s"] > 0 and len(runs[0]["load"]) == 2
+            assert w[part][name]["median_s"] == runs[0]["s"]
+    assert w["demo"]["files"] == 2
+    goals = {g["key"]: g for g in w["goals"]}
+    assert list(goals) == [
+        "demo_over_floor",
+        "naive_over_demo",
+        "ingest_over_imports",
+        "naive_over_roster",
+        "airflow_s",
+    ]
+    for key in ("demo_over_floor", "naive_over_demo", "ingest_over_imports", "naive_over_roster"):
+        assert goals[key]["value"] > 0 and goals[key]["status"] in {"PASS", "MISS"}
+
+
+def test_whole_goals_beside_the_previous_run():
+    from bench.whole import goal_rows
+
+    def report(ours: float) -> dict:
+        runs = lambda s: {"median_s": s}  # noqa: E731
+        return {
+            "demo": {"floor": runs(1.0), "ours": runs(ours), "naive": runs(12.0)},
+            "ingest": {"imports": runs(2.0), "ours": runs(7.0)},
+            "roster": {"ours": runs(4.0), "naive": runs(64.0)},
+            "airflow": {"total_s": 75.0},
+        }
+
+    rows = {g["key"]: g for g in goal_rows(report(3.0), report(20.0))}
+    assert rows["demo_over_floor"]["value"] == 3.0 and rows["demo_over_floor"]["status"] == "PASS"
+    assert rows["demo_over_floor"]["previous"] == 20.0
+    assert rows["naive_over_demo"]["value"] == 4.0 and rows["naive_over_demo"]["status"] == "PASS"
+    assert rows["ingest_over_imports"]["status"] == "MISS"  # 3.5× the bare imports
+    assert rows["naive_over_roster"]["value"] == 16.0 and rows["naive_over_roster"]["status"] == "PASS"
+    assert rows["airflow_s"]["status"] == "MISS"
+    assert all(g["status"] == "n/a" for g in goal_rows({}, None))
