@@ -62,6 +62,7 @@ def _env(tmp: Path) -> dict[str, str]:
         AIRFLOW_HOME=str(tmp / "airflow"),
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
         AIRFLOW__CORE__DAGS_FOLDER=str(DAGS),
+        AIRFLOW__CORE__PLUGINS_FOLDER=str(REPO / "plugins"),
         GX_ANALYTICS_ENABLED="false",
         PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
     )
