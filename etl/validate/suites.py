@@ -671,6 +671,24 @@ def store_held_results(*, write: bool = True) -> int:
     return len(held)
 
 
+RECONCILIATION_SUITE = "reconciliations"
+"""expectations/reconciliations.json: a file's total rows checked against their parts."""
+
+
+def validate_reconciliations(reconciliations: list[dict], docs_dir: Path | None = None) -> pd.DataFrame:
+    """A file's 合计/小计 checks (extraction's `reconciliations`, one per total row and column, as
+    meta.reconciliations holds them) validated against the `reconciliations` suite, so that Data
+    Docs show each file's totals check beside its dataset's suite: the suite's result rows (for
+    meta.validation_results), none for a file without total rows (nothing run: GX costs ~0.2 s).
+    Its failures give no issue here: a total that does not add up is already extraction's
+    `total_mismatch` warning, naming the cell; it never rejects the file."""
+    if not reconciliations:
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    frame = pd.DataFrame(reconciliations)
+    frame["passed"] = frame["passed"].astype(bool)
+    return validate(RECONCILIATION_SUITE, frame, docs_dir=docs_dir).results
+
+
 def validate_frame(
     suite: str, frame: pd.DataFrame, column_map: list[dict], docs_dir: Path | None = None
 ) -> tuple[list[Issue], pd.DataFrame]:
