@@ -314,7 +314,7 @@ def _with_reconciliations(prep: Prepared, results: pd.DataFrame, docs_dir: Path 
     if not prep.reconciliations:
         return results
     try:
-        checked = validate_reconciliations(prep.reconciliations, docs_dir)
+        checked = validate_reconciliations(prep.reconciliations, docs_dir, prep.file_name)
     except Exception:  # the totals are in meta.reconciliations and the warnings: never lose the file
         log.exception("the reconciliations suite failed for %s", prep.file_name)
         return results

@@ -46,6 +46,7 @@ def test_a_file_with_totals_shows_its_check_in_data_docs(tmp_path):
     assert _suite_rows(prep) == [("expect_column_values_to_be_in_set", "passed", True, 0)]
     [page] = _pages(tmp_path)
     assert "Expectation Suite: reconciliations" in page and "Status: Succeeded" in page
+    assert "Run Name reconciliations-2025年高新技术企业认定情况统计表.csv-" in page  # the file it checked
 
 
 def test_a_total_that_does_not_add_up_fails_there_and_stays_a_warning(tmp_path):
