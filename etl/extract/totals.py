@@ -165,7 +165,7 @@ def check_totals(
             rec.update(sheet=sheet, row_number=int(tr) + 1)
             ex.reconciliations.append(rec)
             if not rec["passed"]:
-                ex.issues.append(_mismatch(rec, sheet, label_text(total_values.get(tr, {}).get(c))))
+                ex.issues.append(mismatch_issue(rec, sheet, label_text(total_values.get(tr, {}).get(c))))
 
 
 def _total_label(values: dict[int, Any]) -> str:
@@ -211,7 +211,8 @@ def _reconcile(
     }
 
 
-def _mismatch(rec: dict[str, Any], sheet: str, value: Any) -> Issue:
+def mismatch_issue(rec: dict[str, Any], sheet: str, value: Any) -> Issue:
+    """The `total_mismatch` warning of a failed reconciliation (`rec`, as meta.reconciliations holds it)."""
     name = rec["column_name"].rsplit(" (", 1)[0]
     return Issue(
         "warning",

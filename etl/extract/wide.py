@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from etl.extract.classify import classify_row
 from etl.extract.header import label_text
 from etl.extract.meta import SheetMeta, sheet_meta, unit_conflict, unit_in_file_name, unit_sources
 from etl.extract.model import NOTE_PREFIXES, Extraction, SheetInfo
-from etl.extract.totals import resolve_regions
+from etl.extract.totals import mismatch_issue, resolve_regions
 from etl.read import Grid
 from etl.reference.regions import RegionResolver
 from etl.spec.model import SourceSpec
@@ -216,11 +217,13 @@ def _long_rows(
     rows_used: set[int] = set()
     units_seen: dict[str, str] = {}
     in_notes = False
+    total_rows: list[int] = []
     for r in range(layout.header_row + 1, len(rows)):
         kind = classify_row(grid.rows[r], layout.label_cols, spec, in_notes)
         if kind != "data":
             in_notes = in_notes or kind == "note"
             _count_dropped(info, kind)
+            total_rows += [r] if kind == "total" else []
             continue
         cur = rows[r]
         rc = layout.region_col
@@ -254,8 +257,87 @@ def _long_rows(
             out["_row"].append(r + 1)
             out["_col"].append(column_letter(c))
     info.rows_read = len(rows_used)
+    if layout.region_col is not None and total_rows:
+        check_wide_totals(grid, rows, layout, total_rows, out, default_indicator, ex)
     info.units["value"] = "; ".join(f"{clean_indicator_name(k)}: {v}" for k, v in units_seen.items())
     return out
+
+
+NOT_ADDITIVE = ("%", "‰", "增长", "增速", "率", "比重", "指数", "平均", "人均", "位次", "排名", "占比")
+"""An indicator whose name or unit holds one of these is no sum: its total row is not checked."""
+
+
+def check_wide_totals(
+    grid: Grid,
+    rows: list[list[Any]],
+    layout: _WideLayout,
+    total_rows: list[int],
+    out: dict[str, list[Any]],
+    default_indicator: str,
+    ex: Extraction,
+) -> None:
+    """A regions-down table's 合计/总计/小计 rows against the regions they cover, period column by
+    period column, as etl.extract.totals checks a rows table: the data rows of the total row's
+    indicator (all of them for a 合计/总计 or a lone total row; since the indicator's previous
+    total row for a 小计 among several), in the file's unit, within the larger of 0.05 and 0.01 %
+    of the total. Each check is recorded (`ex.reconciliations`), a mismatch is also a warning.
+    Rates, shares, indices and averages are no sums (`NOT_ADDITIVE`): not checked. An
+    indicators-down table's total row (rare: indicators of different units) is not checked."""
+    parts: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    for ind, row, col, v, u in zip(
+        out["indicator_name"], out["_row"], out["_col"], out["value"], out["_unit_value"], strict=True
+    ):
+        if v is not None and not any(w in f"{ind}{u or ''}" for w in NOT_ADDITIVE):
+            parts.setdefault((ind, col), []).append((row, v))
+    per_indicator = Counter(_row_indicator(rows[r], layout, default_indicator) for r in total_rows)
+    previous: dict[str, int] = {}
+    for r in total_rows:
+        ind = _row_indicator(rows[r], layout, default_indicator)
+        label = next((t for c in layout.label_cols if c < len(rows[r]) and (t := label_text(rows[r][c]))), "")
+        lo, hi = (
+            (previous.get(ind, 0), r + 1)
+            if per_indicator[ind] > 1 and label.startswith("小计")
+            else (0, None)
+        )
+        previous[ind] = r + 1
+        for c, p in layout.periods.items():
+            total = cells.parse_number(grid.rows[r][c] if c < len(grid.rows[r]) else None).value
+            covered = [
+                v
+                for row, v in parts.get((ind, column_letter(c)), [])
+                if lo < row and (hi is None or row < hi)
+            ]
+            if total is None or not covered:
+                continue
+            rec = _wide_reconciliation(
+                grid.name, r, c, p, ind if layout.indicator_cols else "", total, covered
+            )
+            ex.reconciliations.append(rec)
+            if not rec["passed"]:
+                ex.issues.append(mismatch_issue(rec, grid.name, label_text(grid.rows[r][c])))
+
+
+def _row_indicator(row: list[Any], layout: _WideLayout, default_indicator: str) -> str:
+    """The indicator of a row (its indicator columns' label, else the sheet's), as the long rows name it."""
+    ind = next((label_text(row[c]) for c in layout.indicator_cols if c < len(row) and label_text(row[c])), "")
+    return clean_indicator_name(ind or default_indicator)
+
+
+def _wide_reconciliation(
+    sheet: str, r: int, c: int, p: Period, indicator: str, total: float, covered: list[float]
+) -> dict[str, Any]:
+    """One period cell of a total row against the sum of the cells it covers (meta.reconciliations' keys)."""
+    parts = float(sum(covered))
+    return {
+        "sheet": sheet,
+        "row_number": r + 1,
+        "column_name": f"{(indicator + ' ') if indicator else ''}{p.text} ({column_letter(c)})",
+        "field": "value",
+        "total": round(total, 6),
+        "sum_of_parts": round(parts, 6),
+        "difference": round(parts - total, 6) + 0.0,  # never -0.0
+        "passed": bool(abs(parts - total) <= max(0.05, abs(total) * 1e-4)),
+    }
 
 
 def _count_dropped(info: SheetInfo, kind: str) -> None:

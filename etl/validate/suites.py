@@ -33,6 +33,7 @@ import json
 import logging
 import math
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -521,11 +522,13 @@ def validate(
     *,
     suite_dir: Path | None = None,
     docs_dir: Path | None = None,
+    run_label: str | None = None,
 ) -> ValidationOutcome:
     """Validate `df` (a tidy `dataset` frame, lineage columns included) against its suite.
 
     With `docs_dir`, the validation also runs in a file-backed context rooted there, which keeps
     the results for `build_data_docs(docs_dir)`; without it, an in-memory context (fast).
+    `run_label` (e.g. the file's name) is put in the stored result's run name, which Data Docs show.
     """
     loaded = _load(dataset, suite_dir)
     present = {c for c in df.columns if isinstance(c, str) and not c.startswith("_")}
@@ -540,7 +543,7 @@ def validate(
         for s in run:
             rows[s.ref] = _result_row(dataset, s, success=True, status="empty")
     else:
-        work, suite_result = _run_suite(loaded, run, df, docs_dir)
+        work, suite_result = _run_suite(loaded, run, df, docs_dir, run_label)
         ran, issue_frames = _suite_results(dataset, run, suite_result, df, work)
         rows.update(ran)
 
@@ -552,14 +555,20 @@ def validate(
     return ValidationOutcome(issues=issues, results=results, dataset=dataset, docs_dir=docs_dir)
 
 
-def _run_suite(loaded: _LoadedSuite, run: list[_Spec], df: pd.DataFrame, docs_dir: Path | None):
+def _run_suite(
+    loaded: _LoadedSuite,
+    run: list[_Spec],
+    df: pd.DataFrame,
+    docs_dir: Path | None,
+    run_label: str | None = None,
+):
     """The expectations `run` on `df`'s working frame in one GX validation: (working frame, GX's result)."""
     needed = list(dict.fromkeys(c for s in run for c in s.columns))
     work = _working_frame(df, loaded.name, needed)
     refs = tuple(s.ref for s in run)
     if docs_dir is None:
         return work, _run_ephemeral(loaded.name, _gx_suite(loaded, refs), work)
-    return work, _run_with_docs(loaded, refs, work, Path(docs_dir))
+    return work, _run_with_docs(loaded, refs, work, Path(docs_dir), run_label)
 
 
 def _suite_results(
@@ -617,7 +626,13 @@ def _expectation_result(
     return row, frame
 
 
-def _run_with_docs(loaded: _LoadedSuite, refs: tuple[str, ...], work: pd.DataFrame, docs_dir: Path):
+def _run_with_docs(
+    loaded: _LoadedSuite,
+    refs: tuple[str, ...],
+    work: pd.DataFrame,
+    docs_dir: Path,
+    run_label: str | None = None,
+):
     """Run the suite as fast as without docs, then keep the result in the validation results
     store of the file context at `docs_dir`, where Data Docs find it. (Running it as a stored
     ValidationDefinition instead cost about a second more per file.)"""
@@ -634,15 +649,24 @@ def _run_with_docs(loaded: _LoadedSuite, refs: tuple[str, ...], work: pd.DataFra
     now = dt.datetime.now(dt.UTC)
     key = ValidationResultIdentifier(
         expectation_suite_identifier=ExpectationSuiteIdentifier(name=loaded.name),
-        run_id=RunIdentifier(run_name=f"{loaded.name}-{now:%Y%m%dT%H%M%S%f}", run_time=now),
+        run_id=RunIdentifier(
+            run_name="-".join(x for x in (loaded.name, _path_safe(run_label), f"{now:%Y%m%dT%H%M%S%f}") if x),
+            run_time=now,
+        ),
         batch_identifier=loaded.name,
     )
+    result.meta["run_id"] = key.run_id  # the page's "Run Name"
     with _lock:
         if _held is not None and len(_held) < HELD_AT_MOST:
             _held.append((ctx, key, result))
         else:  # not held, or enough held already (their unexpected lists take memory)
             ctx.validation_results_store.set(key, result)
     return result
+
+
+def _path_safe(label: str | None) -> str:
+    """A label for a run name (a directory of the docs store): no path separators or dots runs."""
+    return re.sub(r"[\\/:*?\"<>|\s]+|\.\.+", "_", label or "").strip("._")
 
 
 HELD_AT_MOST = 200
@@ -669,6 +693,26 @@ def store_held_results(*, write: bool = True) -> int:
         for ctx, key, result in held:
             ctx.validation_results_store.set(key, result)
     return len(held)
+
+
+RECONCILIATION_SUITE = "reconciliations"
+"""expectations/reconciliations.json: a file's total rows checked against their parts."""
+
+
+def validate_reconciliations(
+    reconciliations: list[dict], docs_dir: Path | None = None, file_name: str | None = None
+) -> pd.DataFrame:
+    """A file's 合计/小计 checks (extraction's `reconciliations`, one per total row and column, as
+    meta.reconciliations holds them) validated against the `reconciliations` suite, so that Data
+    Docs show each file's totals check (named by `file_name`) beside its dataset's suite: the suite's result rows (for
+    meta.validation_results), none for a file without total rows (nothing run: GX costs ~0.2 s).
+    Its failures give no issue here: a total that does not add up is already extraction's
+    `total_mismatch` warning, naming the cell; it never rejects the file."""
+    if not reconciliations:
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    frame = pd.DataFrame(reconciliations)
+    frame["passed"] = frame["passed"].astype(bool)
+    return validate(RECONCILIATION_SUITE, frame, docs_dir=docs_dir, run_label=file_name).results
 
 
 def validate_frame(

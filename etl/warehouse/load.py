@@ -28,7 +28,7 @@ from etl.base.issues import Issue
 from etl.base.settings import Home, data_docs_enabled, limits, worker_limits
 from etl.extract.model import row_counts
 from etl.validate.history import history_check, history_frame
-from etl.validate.suites import store_held_results, validate_frame, warm_up
+from etl.validate.suites import store_held_results, validate_frame, validate_reconciliations, warm_up
 from etl.warehouse import build as builder
 from etl.warehouse.archive import (
     ArchiveError,
@@ -299,13 +299,26 @@ def validate_prepared(prep: Prepared, docs_dir: Path | None) -> None:
     if prep.frame is None or prep.dataset is None or any(i.severity == "critical" for i in prep.issues):
         return
     try:
-        v_issues, prep.validation_results = validate_frame(
-            prep.dataset, prep.frame, prep.column_map, docs_dir
-        )
+        v_issues, results = validate_frame(prep.dataset, prep.frame, prep.column_map, docs_dir)
+        prep.validation_results = _with_reconciliations(prep, results, docs_dir)
     except Exception as e:  # a bug in a rule must not lose the file
         log.exception("validation failed for %s", prep.file_name)
         v_issues = [Issue("critical", "validation_error", f"校验过程出错 / validation failed: {e}")]
     _add_suite_issues(prep, v_issues)
+
+
+def _with_reconciliations(prep: Prepared, results: pd.DataFrame, docs_dir: Path | None) -> pd.DataFrame:
+    """The dataset suite's `results` and, for a file with total rows, the `reconciliations` suite's
+    (`validate_reconciliations`: Data Docs show the file's totals check; a mismatch is extraction's
+    warning already, so the suite adds no issue)."""
+    if not prep.reconciliations:
+        return results
+    try:
+        checked = validate_reconciliations(prep.reconciliations, docs_dir, prep.file_name)
+    except Exception:  # the totals are in meta.reconciliations and the warnings: never lose the file
+        log.exception("the reconciliations suite failed for %s", prep.file_name)
+        return results
+    return pd.concat([results, checked], ignore_index=True)
 
 
 def _add_suite_issues(prep: Prepared, v_issues: list[Issue]) -> None:
@@ -337,6 +350,7 @@ def _validated_ahead(prep: Prepared, docs_dir: Path | None) -> Prepared:
     store_held_results(write=False)  # the parent's held results, copied by the fork: its to write
     try:
         v_issues, results = validate_frame(prep.dataset, prep.frame, prep.column_map, docs_dir)
+        results = _with_reconciliations(prep, results, docs_dir)
     except Exception:  # noqa: BLE001 - validated again by the parent, which reports it
         return prep
     prep.validated, prep.validation_results = True, results

@@ -1,6 +1,7 @@
 """Golden tests for the marts: small input rows → expected output rows, on an in-memory DuckDB.
 
-Each case in tests/golden/*.yaml names its loads, the raw rows each load brought, and the rows
+Each case in tests/golden/*.yaml names its loads, the raw rows each load brought (and, optionally,
+`load_columns`: the column letter each sheet's field was read from), and the rows
 a mart must then hold (a `where`, an `order_by`, the columns compared, and optionally `round`).
 `judged_on` is the date progress and freshness are judged at (`statwh indicators --on`); without it, the
 date of the case's last load.
@@ -57,6 +58,10 @@ def load_case(con: duckdb.DuckDBPyConnection, case: dict) -> None:
         slices["loaded_at"] = slices["load_id"].map(when)
         con.register("_slices", slices)
         con.execute("insert into meta.slices by name select * from _slices")
+    # the columns each load's sheets were read from (lineage: the source_cell's column letter)
+    if case.get("load_columns"):
+        con.register("_columns", pd.DataFrame(case["load_columns"]))
+        con.execute("insert into meta.load_columns by name select * from _columns")
 
 
 def normalise(v, digits):

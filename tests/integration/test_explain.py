@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -51,6 +52,32 @@ def test_every_kind_of_value_has_its_inputs(built_home):
         "peer_gap": ["difference"],
         "growth_gap": ["difference_from_max"],
     }
+
+
+LATEST_CELLS = """
+select v.indicator_id, v.region_code, v.period, v.basis, v.source_cell,
+    list(i.sheet || '!' || i.cell order by i.input_no) filter (where i.input_kind = 'cell') as cells
+from marts.indicator_values as v
+left join core.value_inputs as i using (indicator_id, region_code, period, basis)
+where v.is_latest
+group by all
+"""
+
+
+def test_source_cell_names_the_first_of_the_values_cells(built_home):
+    """The contract's `Sheet1!F17`: one cell as is, several as the first and how many more
+    (`Sheet1!H43 (+39)`), none (a gap, a count of 0) as null."""
+    rows = query(built_home / "warehouse.duckdb", LATEST_CELLS)
+    with_cells = [r for r in rows if r[5]]
+    assert with_cells and any(len(r[5]) > 1 for r in with_cells) and any(len(r[5]) == 1 for r in with_cells)
+    for *key, source_cell, cells in rows:
+        if not cells:
+            assert source_cell is None, key
+            continue
+        m = re.fullmatch(r"(.+!\$?[A-Z]{1,3}\d+)(?: \(\+(\d+)\))?", source_cell or "")
+        assert m, (key, source_cell)
+        assert m.group(1) == cells[0] and m.group(1) in cells, (key, source_cell)
+        assert int(m.group(2) or 0) == len(cells) - 1, (key, source_cell)
 
 
 PARKING_CELLS = """

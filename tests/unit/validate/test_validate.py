@@ -272,7 +272,7 @@ def _shown(value) -> str:
 
 
 # suites that are not a dataset's: `history` checks a file against the warehouse (tests/test_history.py)
-EXTRA_SUITES = {"history"}
+EXTRA_SUITES = {"history", "reconciliations"}  # history checks; a file's totals checks
 
 
 def test_every_dataset_has_a_suite_file():

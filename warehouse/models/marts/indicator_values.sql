@@ -23,6 +23,40 @@ columns:
   load_id: the load that brought it (meta.loads)
   source_file: the file as the department named it
   source_sheet: the sheet
-  source_cell: the cell (Sheet1!F17) or range (Sheet1!H6:H505) it came from
+  source_cell: >
+    the cell it came from, from its lineage (core.value_inputs): `Sheet1!F17` for a value read from
+    one cell; `Sheet1!H43 (+39)` for a value made from 40 cells (the first input cell in file, sheet,
+    row and column order, then how many more; `statwh explain` lists them all); null for a value made
+    from other values of the warehouse (a gap: core.value_inputs names the values it compares) or from
+    no cell (a count of 0)
 */
-select * from core.int_indicator_values
+-- source_cell names the first of the value's cells as known at the same `as_of`
+with cells as (
+    select
+        indicator_id,
+        region_code,
+        period,
+        basis,
+        arg_min(sheet || '!' || coalesce(column_letter, '') || row_number::varchar, input_no) as first_cell,
+        count(*) as n_cells
+    from core.value_inputs
+    where input_kind = 'cell'
+    group by indicator_id, region_code, period, basis
+),
+
+final as (
+    select
+        v.* replace (
+            case
+                when c.n_cells = 1 then c.first_cell
+                when c.n_cells > 1 then c.first_cell || ' (+' || (c.n_cells - 1)::varchar || ')'
+            end as source_cell
+        )
+    from core.int_indicator_values as v
+    left join cells as c
+        on
+            v.indicator_id = c.indicator_id and v.region_code = c.region_code
+            and v.period = c.period and v.basis = c.basis
+)
+
+select * from final

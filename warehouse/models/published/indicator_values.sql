@@ -11,7 +11,7 @@ description: >
   credit code in a source file's or sheet's name is replaced (某企业, 某信用代码;
   published.int_identifiers).
 columns:
-  "*": as marts.indicator_values; value null where suppressed; source_file and source_sheet without enterprise names
+  "*": as marts.indicator_values; value null where suppressed; source_file, source_sheet and source_cell without enterprise names
   is_suppressed: a chain or township cell withheld by a disclosure rule
 */
 with suppressed as (
@@ -39,10 +39,12 @@ townships_withheld as (
     where right(period, 2) = '12'
 ),
 
+-- source_cell starts with its sheet's name (`Sheet1!F17`): redacted as source_sheet is
 sources as (
     select distinct
         source_file,
-        source_sheet
+        source_sheet,
+        regexp_extract(source_cell, '^(.*)!', 1) as cell_sheet
     from marts.indicator_values
 ),
 
@@ -50,6 +52,8 @@ coded as (
     select
         source_file,
         source_sheet,
+        cell_sheet,
+        regexp_replace(cell_sheet, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as cell_sheet_coded,
         regexp_replace(source_file, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as file_coded,
         regexp_replace(source_sheet, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as sheet_coded
     from sources
@@ -61,7 +65,7 @@ named as (
         (
             select string_agg(regexp_escape(i.identifier), '|' order by length(i.identifier) desc, i.identifier)
             from published.int_identifiers as i
-            where contains(concat_ws(' ', c.file_coded, c.sheet_coded), i.identifier)
+            where contains(concat_ws(' ', c.file_coded, c.sheet_coded, c.cell_sheet_coded), i.identifier)
         ) as pattern
     from coded as c
 ),
@@ -70,6 +74,9 @@ redacted as (
     select
         source_file,
         source_sheet,
+        cell_sheet,
+        case when pattern is null then cell_sheet_coded else regexp_replace(cell_sheet_coded, pattern, '某企业', 'g') end
+            as cell_sheet_shown,
         case when pattern is null then file_coded else regexp_replace(file_coded, pattern, '某企业', 'g') end
             as file_shown,
         case when pattern is null then sheet_coded else regexp_replace(sheet_coded, pattern, '某企业', 'g') end
@@ -82,14 +89,17 @@ final as (
         v.* replace (
             case when s.indicator_id is null and w.region_code is null then round(v.value, 6) end as value,
             r.file_shown as source_file,
-            r.sheet_shown as source_sheet
+            r.sheet_shown as source_sheet,
+            r.cell_sheet_shown || substr(v.source_cell, length(r.cell_sheet) + 1) as source_cell
         ),
         s.indicator_id is not null or w.region_code is not null as is_suppressed
     from marts.indicator_values as v
     left join suppressed as s on v.indicator_id = s.indicator_id and v.period = s.period
     left join townships_withheld as w on v.region_code = w.region_code and v.period = w.period
     left join redacted as r
-        on v.source_file is not distinct from r.source_file and v.source_sheet is not distinct from r.source_sheet
+        on
+            v.source_file is not distinct from r.source_file and v.source_sheet is not distinct from r.source_sheet
+            and regexp_extract(v.source_cell, '^(.*)!', 1) is not distinct from r.cell_sheet
 )
 
 select * from final
