@@ -64,7 +64,9 @@ final as (
         p.district_code as region_code,
         year(q.quarter_start)::varchar || 'Q' || quarter(q.quarter_start)::varchar as period,
         (q.quarter_start + interval 3 month - interval 1 day)::date as period_end,
-        coalesce(sum(c.area_mu), 0)::double as value,
+        -- compensated and rounded to 1e-6 亩: the same figure whatever order the rows come in
+        -- (a restore or a reprocess reproduces it to the last bit)
+        coalesce(round(fsum(c.area_mu), 6), 0)::double as value,
         q.unit,
         'cumulative' as basis,
         -- a quarter with nothing accepted yet is a true zero, known from the ledgers that list
