@@ -205,6 +205,11 @@ def run_bench(*, out: Path, timeout: float, concurrency: int, keep: bool = False
     previous = json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
     stack.ensure_postgres()
     stack.ensure_redis()
+    if stack.redis_clients(REDIS_NUMBER):
+        raise stack.StackError(
+            f"Redis database {REDIS_NUMBER} has clients connected (a Celery worker left running would take "
+            f"this run's tasks): stop them, see `redis-cli client list`"
+        )
     work = Path(tempfile.mkdtemp(prefix="statwh-bench-airflow-"))
     dbname = f"statwh_bench_{uuid.uuid4().hex[:10]}"
     api_port = stack.free_port(low=PORTS[0], high=PORTS[1])

@@ -102,6 +102,13 @@ def redis_db(number: int):
     return redis.Redis(host="127.0.0.1", port=REDIS_PORT, db=number, socket_timeout=5)
 
 
+def redis_clients(number: int) -> int:
+    """Clients connected to Redis database `number`: a Celery worker left there would take the tasks."""
+    r = redis_db(number)
+    me = str(r.client_id())
+    return sum(1 for c in r.client_list() if str(c.get("db")) == str(number) and str(c.get("id")) != me)
+
+
 def free_port(avoid=(8080, 8793), low: int | None = None, high: int | None = None) -> int:
     """A port nobody listens on: any the kernel gives, or the first free one in [low, high]."""
     if low is not None and high is not None:
@@ -270,6 +277,19 @@ class Processes:
                 os.kill(pid, sig)
 
     def stop(self) -> None:
+        """TERM to every process group and descendant, KILL to what is left after 20 s; a second
+        Ctrl-C does not interrupt it (that would leave processes behind)."""
+        import threading
+
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            self._stop()
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, previous)
+
+    def _stop(self) -> None:
         family = self._family()
         for p in self.procs.values():
             if p.poll() is None:

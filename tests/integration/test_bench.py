@@ -265,4 +265,5 @@ def test_airflow_bench_env_keeps_celery_under_the_local_tuning(tmp_path):
     assert env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] == "19002"
     assert int(env["AIRFLOW__CORE__PARALLELISM"]) >= 2
     assert env["AIRFLOW__CORE__PLUGINS_FOLDER"].endswith("/plugins")  # set by airflow-env.sh
+    assert env["AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL"] == "1"  # its tuning (Airflow's default: 5)
     assert "STATWH_AIRFLOW_NO_SETUP" not in env
