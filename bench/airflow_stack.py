@@ -156,6 +156,8 @@ def celery_env(
             "GX_ANALYTICS_ENABLED": "false",
             "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+            # registers the DAGs' timetable (etl.schedule.NextPointCron): without it they fail to load
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
