@@ -31,6 +31,11 @@ export AIRFLOW__API__BASE_URL="${AIRFLOW__API__BASE_URL:-http://${AIRFLOW__API__
 # SequentialExecutor); `make airflow` raises it on PostgreSQL
 export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-1}"
 export AIRFLOW__SCHEDULER__CATCHUP_BY_DEFAULT="${AIRFLOW__SCHEDULER__CATCHUP_BY_DEFAULT:-False}"
+# a task's supervisor waits up to this many seconds in select() between heartbeats; when the task
+# process closes its sockets before it exits, the supervisor only notices the exit after this wait,
+# so every task held its worker slot ~5 s (Airflow's default) after it ended: 1 s costs one
+# heartbeat call a second per running task (make bench-airflow, docs/benchmarks.md)
+export AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL="${AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL:-1}"
 # tasks reach the api-server's execution API on the port it listens on (AIRFLOW__API__PORT, default 8080)
 export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-http://127.0.0.1:${AIRFLOW__API__PORT}/execution/}"
 export GX_ANALYTICS_ENABLED=false

@@ -14,215 +14,26 @@ stopped, also when the test fails. Bounded: 6 minutes for the Airflow run, 3 mor
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from bench import airflow_stack as stack
 from etl.spec.model import source_ids
 from tests.conftest import REPO
 
 DEADLINE = 600  # seconds for the whole test, processes' start and stop included (a liveness bound for a loaded 2-core machine, not a speed goal: make bench-airflow measures speed)
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(DEADLINE + 240)]
 
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-REDIS_PORT = 6379
-REDIS_DB = 13  # the Celery broker's own database number on the machine's Redis
-AIRFLOW = str(Path(sys.executable).parent / "airflow")
-
-
-# ---------------------------------------------------------------- services
-
-
-def _port_open(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-        return True
-    return False
-
-
-def _wait_port(port: int, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if _port_open(port):
-            return True
-        time.sleep(0.5)
-    return False
-
-
-def _ensure_postgres() -> None:
-    if _port_open(PG["port"]):
-        return
-    versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
-    if not versions or not shutil.which("pg_ctlcluster"):
-        pytest.fail("PostgreSQL is not running on 127.0.0.1:5432 and no cluster to start was found")
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if not _wait_port(PG["port"], 30):
-        pytest.fail(f"PostgreSQL {versions[-1]}/main did not come up on 127.0.0.1:5432")
-
-
-def _ensure_redis() -> None:
-    if _port_open(REDIS_PORT):
-        return
-    if not shutil.which("redis-server"):
-        pytest.fail("Redis is not running on 127.0.0.1:6379 and redis-server is not installed")
-    subprocess.run(
-        [
-            "redis-server",
-            "--daemonize",
-            "yes",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(REDIS_PORT),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    if not _wait_port(REDIS_PORT, 20):
-        pytest.fail("redis-server did not come up on 127.0.0.1:6379")
-
-
-def _pg(sql: str, dbname: str = "postgres", params=None, fetch: bool = False):
-    import psycopg2
-
-    con = psycopg2.connect(dbname=dbname, connect_timeout=10, **PG)
-    con.autocommit = True
-    try:
-        with con.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall() if fetch else None
-    finally:
-        con.close()
-
-
-def _redis():
-    import redis
-
-    return redis.Redis(host="127.0.0.1", port=REDIS_PORT, db=REDIS_DB, socket_timeout=5)
-
-
-def _free_port(avoid=(8080, 8793)) -> int:
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in avoid:
-            return port
-
-
-# ---------------------------------------------------------------- Airflow processes
-
-
-class Processes:
-    """The Airflow processes of the test, each in its own process group, logs in files."""
-
-    def __init__(self, env: dict[str, str], log_dir: Path):
-        self.env, self.log_dir = env, log_dir
-        self.procs: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, *args: str) -> None:
-        log = (self.log_dir / f"{name}.log").open("wb")
-        self.procs[name] = subprocess.Popen(
-            [AIRFLOW, *args],
-            env=self.env,
-            cwd=REPO,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def dead(self) -> list[str]:
-        return [n for n, p in self.procs.items() if p.poll() is not None]
-
-    def tail(self, name: str, chars: int = 3000) -> str:
-        f = self.log_dir / f"{name}.log"
-        return f.read_text(errors="replace")[-chars:] if f.exists() else "(no log)"
-
-    def _family(self) -> set[int]:
-        """The started processes and all their descendants (task processes may start new sessions)."""
-        parent: dict[int, int] = {}
-        for d in Path("/proc").iterdir():
-            if d.name.isdigit():
-                with contextlib.suppress(OSError, IndexError, ValueError):
-                    parent[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        family = {p.pid for p in self.procs.values()}
-        grew = True
-        while grew:
-            new = {pid for pid, ppid in parent.items() if ppid in family} - family
-            family |= new
-            grew = bool(new)
-        return family
-
-    @staticmethod
-    def _signal(pids, sig) -> None:
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, sig)
-
-    def stop(self) -> None:
-        family = self._family()
-        for p in self.procs.values():
-            if p.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(p.pid, signal.SIGTERM)
-        self._signal(family, signal.SIGTERM)
-        end = time.monotonic() + 20
-        for p in self.procs.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                p.wait(timeout=max(0.1, end - time.monotonic()))
-        family |= self._family()
-        for p in self.procs.values():  # anything left, children included
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(p.pid, signal.SIGKILL)
-        self._signal(family, signal.SIGKILL)
-        for p in self.procs.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                p.wait(timeout=5)
-
-
-def _api(port: int, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}",
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers=headers,
-    )
-    with urllib.request.urlopen(req, timeout=20) as resp:
-        return json.loads(resp.read() or b"{}")
-
-
-def _refused(port: int, method: str, path: str, body: dict | None = None) -> int:
-    """The HTTP status of a call without credentials (0 when it was answered)."""
-    try:
-        _api(port, method, path, body)
-    except urllib.error.HTTPError as err:
-        return err.code
-    return 0
+REDIS_DB = 13  # the Celery broker's own database number on the machine's Redis (make bench-airflow: 11)
 
 
 # the marts' figures and statuses; when a row was loaded or which load brought it differ between runs
@@ -291,7 +102,7 @@ def _snapshot_state(snapshot: Path) -> tuple[int, int]:
 
 
 def _runs(dbname: str) -> dict[str, list[str]]:
-    rows = _pg("select dag_id, state from dag_run order by id", dbname, fetch=True)
+    rows = stack.pg("select dag_id, state from dag_run order by id", dbname, fetch=True)
     out: dict[str, list[str]] = {}
     for dag_id, state in rows:
         out.setdefault(dag_id, []).append(state)
@@ -299,7 +110,7 @@ def _runs(dbname: str) -> dict[str, list[str]]:
 
 
 def _failed_tasks(dbname: str) -> list[tuple]:
-    return _pg(
+    return stack.pg(
         "select dag_id, task_id, map_index, state from task_instance where state in "
         "('failed', 'upstream_failed')",
         dbname,
@@ -313,137 +124,47 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
     def left() -> float:
         return DEADLINE - (time.monotonic() - started)
 
-    _ensure_postgres()
-    _ensure_redis()
+    try:
+        stack.ensure_postgres()
+        stack.ensure_redis()
+    except stack.StackError as e:
+        pytest.fail(str(e))
     dbname = f"statwh_airflow_{uuid.uuid4().hex[:12]}"
-    api_port, log_port = _free_port(), _free_port()
+    api_port, log_port = stack.free_port(), stack.free_port()
     statwh_home, airflow_home = tmp_path / "statwh", tmp_path / "airflow"
     airflow_home.mkdir()
     shutil.copytree(demo_files, statwh_home / "inbox")
-    pg_url = f"postgresql+psycopg2://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}"
-    # PYTHONDONTWRITEBYTECODE (set on some machines) would make every task process compile
-    # great_expectations, pandas and Airflow from source again: tens of seconds each
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("AIRFLOW__") and k != "PYTHONDONTWRITEBYTECODE"
-    }
-    env.update(
-        {
-            "AIRFLOW_HOME": str(airflow_home),
-            "STATWH_HOME": str(statwh_home),
-            "STATWH_STABLE_SECONDS": "1",
-            "STATWH_RETRY_DELAY": "5",
-            "GX_ANALYTICS_ENABLED": "false",
-            "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-            "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),  # the DAGs' timetable (etl.schedule)
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
-            "AIRFLOW__CORE__FERNET_KEY": "",
-            "AIRFLOW__API__HOST": "127.0.0.1",
-            "AIRFLOW__API__PORT": str(api_port),
-            "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{api_port}",
-            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg_url,
-            "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}",
-            "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
-            "AIRFLOW__CELERY__WORKER_CONCURRENCY": "3",
-            "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "etl.airflow_tasks.CELERY_CONFIG",
-            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(log_port),
-            "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "300",
-            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
-        }
+    env = stack.celery_env(
+        airflow_home=airflow_home,
+        statwh_home=statwh_home,
+        dbname=dbname,
+        api_port=api_port,
+        log_port=log_port,
+        redis_number=REDIS_DB,
+        jwt_secret=secrets.token_urlsafe(32),
     )
-    password = secrets.token_urlsafe(16)
-    (airflow_home / "simple_auth_manager_passwords.json.generated").write_text(
-        json.dumps({"admin": password})
-    )
-    _redis().flushdb()
-    _pg(f'create database "{dbname}"')
-    procs = Processes(env, tmp_path)
+    password = stack.write_password(airflow_home)
+    stack.redis_db(REDIS_DB).flushdb()
+    stack.pg(f'create database "{dbname}"')
+    procs = stack.Processes(env, tmp_path)
     try:
-        mig = subprocess.run(
-            [AIRFLOW, "db", "migrate"],
-            env=env,
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=max(30, left() - 200),
-        )
-        assert mig.returncode == 0, f"airflow db migrate failed:\n{(mig.stdout + mig.stderr)[-4000:]}"
-        pool = subprocess.run(
-            [AIRFLOW, "pools", "set", "statwh_duckdb", "1", "statwh: one DuckDB writer"],
-            env=env,
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert pool.returncode == 0, f"airflow pools set failed:\n{pool.stderr[-3000:]}"
-
-        procs.start(
-            "api-server", "api-server", "--host", "127.0.0.1", "--port", str(api_port), "--workers", "1"
-        )
-        procs.start("scheduler", "scheduler")
-        procs.start("dag-processor", "dag-processor")
-        procs.start(
-            "celery-worker", "celery", "worker", "--concurrency", "3", "--without-gossip", "--without-mingle"
-        )
-
-        # the api-server answers
-        end = time.monotonic() + min(120, left() - 150)
-        while True:
-            assert not procs.dead(), f"{procs.dead()} exited at start:\n{procs.tail(procs.dead()[0])}"
-            with contextlib.suppress(OSError, urllib.error.URLError):
-                if (
-                    _api(api_port, "GET", "/api/v2/monitor/health").get("metadatabase", {}).get("status")
-                    == "healthy"
-                ):
-                    break
-            assert time.monotonic() < end, (
-                f"airflow api-server did not come up on port {api_port}:\n" + procs.tail("api-server")
-            )
-            time.sleep(1)
-
-        # the dag-processor parsed the DAGs
+        stack.setup_db(env, timeout=max(30, left() - 200))
+        procs.start_celery_stack(api_port)
+        stack.wait_api(procs, api_port, min(120, left() - 150))
         wanted = {f"statwh_ingest_{s}" for s in source_ids()} | {"statwh_marts"}
-        end = time.monotonic() + min(120, left() - 120)
-        while True:
-            parsed = {r[0] for r in _pg("select dag_id from dag", dbname, fetch=True)}
-            if wanted <= parsed:
-                break
-            assert not procs.dead(), f"{procs.dead()} exited:\n{procs.tail(procs.dead()[0])}"
-            assert time.monotonic() < end, (
-                f"airflow dag-processor did not parse {sorted(wanted - parsed)}:\n"
-                + procs.tail("dag-processor")
-            )
-            time.sleep(1)
-
-        # the worker is connected to the broker
-        end = time.monotonic() + 60
-        while b"ready" not in (tmp_path / "celery-worker.log").read_bytes():
-            assert procs.procs["celery-worker"].poll() is None, (
-                "airflow celery worker exited:\n" + procs.tail("celery-worker")
-            )
-            assert time.monotonic() < end, "airflow celery worker did not come up:\n" + procs.tail(
-                "celery-worker"
-            )
-            time.sleep(1)
+        stack.wait_parsed(procs, dbname, wanted, min(120, left() - 120))
+        stack.wait_worker(procs, 60)
 
         # no login, no access; a JWT from /auth/token opens the API
-        assert _refused(api_port, "PATCH", "/api/v2/dags/statwh_marts", {"is_paused": False}) in (401, 403)
-        token = _api(api_port, "POST", "/auth/token", {"username": "admin", "password": password})[
-            "access_token"
-        ]
+        assert stack.refused(api_port, "PATCH", "/api/v2/dags/statwh_marts", {"is_paused": False}) in (
+            401,
+            403,
+        )
+        token = stack.token(api_port, password)
         for dag_id in sorted(wanted):
-            _api(api_port, "PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False}, token)
+            stack.api(api_port, "PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False}, token)
         for source in source_ids():
-            _api(
+            stack.api(
                 api_port,
                 "POST",
                 f"/api/v2/dags/statwh_ingest_{source}/dagRuns",
@@ -457,8 +178,7 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
             state = _snapshot_state(snapshot)
             if state[0] == 35 and state[1] >= 15:
                 break
-            dead = procs.dead()
-            assert not dead, f"airflow {dead[0]} exited during the run:\n{procs.tail(dead[0])}"
+            procs.check_alive()
             bad = [t for t in _failed_tasks(dbname)]
             assert not bad, f"tasks failed: {bad}\n" + _task_logs(airflow_home)
             time.sleep(3)
@@ -474,7 +194,7 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
         for source in source_ids():
             assert "success" in runs[f"statwh_ingest_{source}"], runs
         # the work ran on the Celery worker, the writers one at a time in the pool
-        ran = _pg(
+        ran = stack.pg(
             "select count(*) from task_instance where state = 'success' and queue = 'default' "
             "and hostname <> ''",
             dbname,
@@ -483,7 +203,7 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
         assert ran >= 35 + 3 * len(source_ids())
         pools = {
             r[0]
-            for r in _pg(
+            for r in stack.pg(
                 "select distinct pool from task_instance where task_id in "
                 "('load_files', 'build_and_publish')",
                 dbname,
@@ -496,9 +216,9 @@ def test_celery_executor_runs_ingestion_and_marts(tmp_path, demo_files):
     finally:
         procs.stop()
         with contextlib.suppress(Exception):
-            _pg(f'drop database if exists "{dbname}" with (force)')
+            stack.pg(f'drop database if exists "{dbname}" with (force)')
         with contextlib.suppress(Exception):
-            _redis().flushdb()
+            stack.redis_db(REDIS_DB).flushdb()
     # the marts the DAGs published are those of `statwh run` on the same files, figure for figure
     got, want = _marts(snapshot), _marts(_cli_snapshot(tmp_path, demo_files, timeout=180))
     assert sorted(got) == sorted(want) and "indicator_progress" in got

@@ -175,3 +175,95 @@ def test_whole_goals_beside_the_previous_run():
     assert rows["naive_over_roster"]["value"] == 16.0 and rows["naive_over_roster"]["status"] == "PASS"
     assert rows["airflow_s"]["status"] == "MISS"
     assert all(g["status"] == "n/a" for g in goal_rows({}, None))
+
+
+# ---------------------------------------------------------------- make bench-airflow (no Airflow started)
+
+
+def _ti(task: str, map_index: int, queued: float, start: float, end: float, state: str = "success") -> dict:
+    import datetime as dt
+
+    t0 = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
+    at = lambda s: t0 + dt.timedelta(seconds=s)  # noqa: E731
+    return {
+        "task_id": task,
+        "map_index": map_index,
+        "state": state,
+        "queued_dttm": at(queued),
+        "start_date": at(start),
+        "end_date": at(end),
+    }
+
+
+def test_airflow_bench_table_and_verdict():
+    import datetime as dt
+
+    from bench.airflow_run import print_report, published_after, task_timings
+
+    triggered = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
+    rows = [
+        _ti("publish", -1, 40.0, 41.5, 44.0),
+        _ti("claim_files", -1, 2.0, 3.0, 5.0),
+        _ti("prepare_file", 1, 6.0, 9.0, 20.0),
+        _ti("prepare_file", 0, 6.0, 7.0, 15.0),
+        _ti("load_files", -1, 21.0, 22.0, 30.0),
+        _ti("build", -1, 31.0, 32.0, 39.0),
+    ]
+    tasks = task_timings(rows, triggered)
+    assert [(t["task"], t["map_index"]) for t in tasks][:4] == [
+        ("claim_files", -1),
+        ("prepare_file", 0),
+        ("prepare_file", 1),
+        ("load_files", -1),
+    ]
+    second = tasks[2]
+    assert (second["queue_s"], second["run_s"], second["end_s"]) == (3.0, 11.0, 20.0)
+    assert published_after(tasks) == 44.0
+
+    lines: list[str] = []
+    report = {
+        "tasks": tasks,
+        "total_s": 44.0,
+        "load": [1.0, 2.5],
+        "stack_start_s": 30.0,
+        "first_start_s": 3.0,
+    }
+    print_report(report, {"total_s": 230.0}, p=lambda *a, **k: lines.append(" ".join(map(str, a))))
+    assert any(line.split()[:2] == ["prepare_file", "1"] and "11.0" in line for line in lines)
+    assert lines[-1].startswith("PASS") and "44.0 s" in lines[-1] and "previous 230.0 s" in lines[-1]
+
+    slow = task_timings([*rows[1:], _ti("publish", -1, 40.0, 41.5, 61.0)], triggered)
+    lines.clear()
+    print_report(
+        report | {"tasks": slow, "total_s": published_after(slow)}, None, p=lambda *a, **k: lines.append(a[0])
+    )
+    assert lines[-1].startswith("MISS") and "61.0 s" in lines[-1] and "previous — s" in lines[-1]
+
+
+def test_airflow_bench_without_a_publish_is_a_miss():
+    import datetime as dt
+
+    from bench.airflow_run import published_after, task_timings, verdict
+
+    triggered = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
+    tasks = task_timings([_ti("load_files", -1, 1, 2, 3), _ti("publish", -1, 4, 5, 6, "failed")], triggered)
+    assert published_after(tasks) is None
+    assert verdict(None) == "MISS" and verdict(60.0) == "PASS" and verdict(60.1) == "MISS"
+
+
+def test_airflow_bench_env_keeps_celery_under_the_local_tuning(tmp_path):
+    """scripts/airflow-env.sh is sourced over the Celery stack's settings: its tuning applies, but
+    it does not turn the executor, the DB or the parallelism back into the SQLite defaults."""
+    from bench.airflow_run import stack_env
+
+    env, airflow_home = stack_env(tmp_path, tmp_path / "statwh", "statwh_bench_x", 19001, 19002, 2)
+    assert airflow_home.is_dir()
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith("/statwh_bench_x")
+    assert env["AIRFLOW__CELERY__BROKER_URL"].endswith(":6379/11")
+    assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:19001/execution/"
+    assert env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] == "19002"
+    assert int(env["AIRFLOW__CORE__PARALLELISM"]) >= 2
+    assert env["AIRFLOW__CORE__PLUGINS_FOLDER"].endswith("/plugins")  # set by airflow-env.sh
+    assert env["AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL"] == "1"  # its tuning (Airflow's default: 5)
+    assert "STATWH_AIRFLOW_NO_SETUP" not in env
