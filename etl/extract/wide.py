@@ -14,6 +14,7 @@ from etl.extract.classify import classify_row
 from etl.extract.header import label_text
 from etl.extract.meta import SheetMeta, sheet_meta, unit_conflict, unit_in_file_name, unit_sources
 from etl.extract.model import NOTE_PREFIXES, Extraction, SheetInfo
+from etl.extract.rows import SERIAL_HEADERS
 from etl.extract.totals import resolve_regions
 from etl.read import Grid
 from etl.reference.regions import RegionResolver
@@ -61,17 +62,24 @@ REGION_HEADERS = {"地区", "地区名称", "区县", "区域", "省份", "城�
 def _wide_label_columns(
     rows: list[list[Any]], start: int, first_period_col: int
 ) -> tuple[int | None, list[int]]:
-    """Among the columns left of the periods: the one holding regions, and the text ones (indicators)."""
+    """Among the columns left of the periods: the one holding regions, and the text ones (indicators).
+    A 序号 column (its label in any of the header rows) is neither."""
 
     resolver = RegionResolver.default()
     best, best_hits, text_cols = None, 0, []
     header = rows[start - 1] if start > 0 else []
+    keys = [
+        {header_key(v) for r in rows[max(0, start - 3) : start] if c < len(r) and isinstance(v := r[c], str)}
+        for c in range(first_period_col)
+    ]  # each label column's header labels (a label of a deeper header is in its top row)
+    serial = {c for c, k in enumerate(keys) if k & SERIAL_HEADERS}
     for c in range(min(first_period_col, len(header))):
-        if header_key(header[c]) in REGION_HEADERS:
+        if keys[c] & REGION_HEADERS:
             others = [
                 x
                 for x in range(first_period_col)
                 if x != c
+                and x not in serial
                 and any(isinstance(r[x] if x < len(r) else None, str) for r in rows[start : start + 40])
             ]
             return c, others
@@ -80,7 +88,7 @@ def _wide_label_columns(
         for r in rows[start : start + 40]
         if not any(isinstance(v, str) and label_text(v).startswith(NOTE_PREFIXES) for v in r if v is not None)
     ]
-    for c in range(first_period_col):
+    for c in (x for x in range(first_period_col) if x not in serial):
         vals = [r[c] for r in sample if c < len(r) and isinstance(r[c], str) and label_text(r[c])]
         if not vals:
             continue
@@ -216,8 +224,12 @@ def _long_rows(
     rows_used: set[int] = set()
     units_seen: dict[str, str] = {}
     in_notes = False
+    heads = _header_labels(rows, layout.header_row)
     for r in range(layout.header_row + 1, len(rows)):
         kind = classify_row(grid.rows[r], layout.label_cols, spec, in_notes)
+        if kind == "data" and _repeats_header(rows[r], heads):
+            info.dropped_headers += 1
+            continue
         if kind != "data":
             in_notes = in_notes or kind == "note"
             _count_dropped(info, kind)
@@ -256,6 +268,23 @@ def _long_rows(
     info.rows_read = len(rows_used)
     info.units["value"] = "; ".join(f"{clean_indicator_name(k)}: {v}" for k, v in units_seen.items())
     return out
+
+
+def _header_labels(rows: list[list[Any]], header_row: int) -> dict[int, set[str]]:
+    """Column → the labels of the header's rows (the period row and up to two rows above it)."""
+    out: dict[int, set[str]] = {}
+    for h in range(max(0, header_row - 2), header_row + 1):
+        for c, v in enumerate(rows[h]):
+            if label_text(v):
+                out.setdefault(c, set()).add(label_text(v))
+    return out
+
+
+def _repeats_header(row: list[Any], heads: dict[int, set[str]]) -> bool:
+    """A row every cell of which repeats its column's header label: the header printed again on a
+    later page of a long printout (skipped, counted as a repeated header)."""
+    cells_ = [(c, label_text(v)) for c, v in enumerate(row) if label_text(v)]
+    return bool(cells_) and all(t in heads.get(c, ()) for c, t in cells_)
 
 
 def _count_dropped(info: SheetInfo, kind: str) -> None:
