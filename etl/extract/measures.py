@@ -25,9 +25,10 @@ from etl.base.cells import Period, column_letter, header_key
 from etl.base.issues import Issue
 from etl.extract.classify import classify_row
 from etl.extract.header import header_names, label_text
-from etl.extract.meta import SheetMeta, period_of_sheet, sheet_meta, unit_conflict
+from etl.extract.meta import SheetMeta, period_of_sheet, sheet_meta, unit_conflict, unit_in_file_name
 from etl.extract.model import Extraction, SheetInfo
 from etl.extract.totals import resolve_regions
+from etl.extract.wide import header_labels, repeats_header
 from etl.read import Grid
 from etl.reference import catalog
 from etl.spec.model import MeasureColumn, SourceSpec
@@ -62,8 +63,8 @@ class MeasuresHeader:
 
 
 def measures_header(grid: Grid, spec: SourceSpec) -> MeasuresHeader | None:
-    """The best header of `grid` for the spec's measures: the label column and at least one
-    measure column, the most measures found (then the fewest rows, the highest)."""
+    """The best header of `grid` for the spec's measures (1-3 rows): the label column and at least
+    one measure column, the most measures found (then the fewest rows, the highest)."""
     assert spec.measures is not None
     labels = {header_key(a) for a in spec.measures.label_aliases}
     wanted: dict[str, MeasureColumn] = {}
@@ -72,14 +73,19 @@ def measures_header(grid: Grid, spec: SourceSpec) -> MeasuresHeader | None:
             wanted.setdefault(measure_key(a), col)
     best: MeasuresHeader | None = None
     for r in range(min(spec.header_scan_rows, len(grid.rows))):
-        for depth in (1, 2):
+        for depth in (1, 2, 3):
             if r + depth > len(grid.rows):
                 continue
             names = header_names(grid, r, depth)
             label = next((c for c, n in enumerate(names) if n and header_key(n) in labels), None)
             cols: dict[int, MeasureColumn] = {}
             for c, n in enumerate(names):
-                col = wanted.get(measure_key(n)) if n else None
+                # under a grouping row (`规模以上工业/规上工业企业数/本期`): its last two parts
+                col = (
+                    (wanted.get(measure_key(n)) or wanted.get(measure_key("/".join(n.split("/")[-2:]))))
+                    if n
+                    else None
+                )
                 if col is not None and col not in cols.values():
                     cols[c] = col
             if label is None or not cols:
@@ -107,14 +113,16 @@ def units_listed(texts: list[str]) -> list[str]:
 
 
 def column_unit(
-    col: MeasureColumn, header: str, listed: list[str]
+    col: MeasureColumn, header: str, listed: list[str], elsewhere: tuple[tuple[str, str], ...] = ()
 ) -> tuple[str | None, str | None, str | None]:
     """(unit, where it was said, problem) of one measure column: its header, else the unit row's
-    unit of its indicator's kind, else the spec's `unit:`; a problem when two places disagree or
+    unit of its indicator's kind, else a unit of that kind in the title or the file name
+    (`elsewhere`: (unit, where)), else the spec's `unit:`; a problem when two places disagree or
     the unit row lists two units of that kind."""
     target = col.unit or _catalog_unit(col.indicator)
     found: list[tuple[str, str]] = []
-    if u := cells.unit_in_text(header):
+    # a child's own unit before its parent's (`工业总产值（万元）/同比增长（%）`: %)
+    if u := next((u for part in reversed(header.split("/")) if (u := cells.unit_in_text(part))), None):
         found.append((u, "header"))
     if target is not None:
         kin = [u for u in listed if cells.same_dimension(u, target)]
@@ -138,6 +146,8 @@ def column_unit(
             ),
         )
     found += [(u, "unit row") for u in kin]
+    if target is not None:
+        found += [(u, w) for u, w in elsewhere if cells.same_dimension(u, target)]
     if col.unit:
         found.append((col.unit, "spec"))
     if conflict := unit_conflict(found):
@@ -226,7 +236,7 @@ def extract_measures_sheet(
             )
         )
         return None
-    measures = _measures(hm, meta, period, grid.name, info, ex)
+    measures = _measures(hm, meta, period, (grid.name, file_name), info, ex)
     if measures is None:
         return None
     _record_columns(info, grid.name, hm, measures, ex)
@@ -243,14 +253,24 @@ def _rows_text(hm: MeasuresHeader) -> str:
 
 
 def _measures(
-    hm: MeasuresHeader, meta: SheetMeta, period: Period, sheet: str, info: SheetInfo, ex: Extraction
+    hm: MeasuresHeader,
+    meta: SheetMeta,
+    period: Period,
+    where: tuple[str, str],
+    info: SheetInfo,
+    ex: Extraction,
 ) -> list[_Measure] | None:
-    """The sheet's measure columns with their period and unit; None (a critical issue) when a
-    column's unit cannot be told."""
+    """The sheet's measure columns with their period and unit (`where`: the sheet's and the file's
+    names); None (a critical issue) when a column's unit cannot be told."""
+    sheet, file_name = where
     listed = units_listed(meta.title_texts)
+    elsewhere = tuple(
+        [(u, "title") for t in meta.title_texts if not units_listed([t]) and (u := cells.unit_in_text(t))]
+        + [(u, "file name") for u in [unit_in_file_name(file_name)] if u]
+    )
     out = []
     for c, col in hm.columns.items():
-        unit, where, problem = column_unit(col, hm.names[c], listed)
+        unit, where, problem = column_unit(col, hm.names[c], listed, elsewhere)
         if problem:
             ex.issues.append(
                 Issue(
@@ -311,9 +331,13 @@ def _long_rows(
     out: dict[str, list[Any]] = {k: [] for k in LONG_COLUMNS}
     totals: list[tuple[int, list[Any]]] = []
     in_notes = False
+    heads = header_labels(grid.rows, hm.row + hm.depth - 1)
     for r in range(hm.row + hm.depth, len(grid.rows)):
         cur = grid.rows[r]
         kind = classify_row(cur, [hm.label_col], spec, in_notes)
+        if kind == "data" and repeats_header(cur, heads):
+            info.dropped_headers += 1
+            continue
         region = label_text(cur[hm.label_col]) if hm.label_col < len(cur) else ""
         if kind == "data" and not region:
             kind = "blank"

@@ -15,6 +15,7 @@ from etl.extract.classify import classify_row
 from etl.extract.header import label_text
 from etl.extract.meta import SheetMeta, sheet_meta, unit_conflict, unit_in_file_name, unit_sources
 from etl.extract.model import NOTE_PREFIXES, Extraction, SheetInfo
+from etl.extract.rows import SERIAL_HEADERS
 from etl.extract.totals import mismatch_issue, resolve_regions
 from etl.read import Grid
 from etl.reference.regions import RegionResolver
@@ -57,22 +58,30 @@ def clean_indicator_name(name: str) -> str:
 
 
 REGION_HEADERS = {"地区", "地区名称", "区县", "区域", "省份", "城市", "县区", "镇街", "乡镇"}
+UNIT_HEADERS = {"单位", "计量单位"}
 
 
 def _wide_label_columns(
     rows: list[list[Any]], start: int, first_period_col: int
 ) -> tuple[int | None, list[int]]:
-    """Among the columns left of the periods: the one holding regions, and the text ones (indicators)."""
+    """Among the columns left of the periods: the one holding regions, and the text ones (indicators).
+    A 序号 or 单位 column (its label in any of the header rows) is neither."""
 
     resolver = RegionResolver.default()
     best, best_hits, text_cols = None, 0, []
     header = rows[start - 1] if start > 0 else []
+    keys = [
+        {header_key(v) for r in rows[max(0, start - 3) : start] if c < len(r) and isinstance(v := r[c], str)}
+        for c in range(first_period_col)
+    ]  # each label column's header labels (a label of a deeper header is in its top row)
+    serial = {c for c, k in enumerate(keys) if k & (SERIAL_HEADERS | UNIT_HEADERS)}
     for c in range(min(first_period_col, len(header))):
-        if header_key(header[c]) in REGION_HEADERS:
+        if keys[c] & REGION_HEADERS:
             others = [
                 x
                 for x in range(first_period_col)
                 if x != c
+                and x not in serial
                 and any(isinstance(r[x] if x < len(r) else None, str) for r in rows[start : start + 40])
             ]
             return c, others
@@ -81,7 +90,7 @@ def _wide_label_columns(
         for r in rows[start : start + 40]
         if not any(isinstance(v, str) and label_text(v).startswith(NOTE_PREFIXES) for v in r if v is not None)
     ]
-    for c in range(first_period_col):
+    for c in (x for x in range(first_period_col) if x not in serial):
         vals = [r[c] for r in sample if c < len(r) and isinstance(r[c], str) and label_text(r[c])]
         if not vals:
             continue
@@ -103,6 +112,7 @@ class _WideLayout:
     periods: dict[int, Period]
     region_col: int | None
     indicator_cols: list[int]
+    unit_col: int | None = None  # a 单位 column: each row's unit
 
     @property
     def label_cols(self) -> list[int]:
@@ -143,7 +153,9 @@ def extract_wide_sheet(
     region_col, indicator_cols = _wide_label_columns(rows, header_row + 1, min(periods))
     if region_col is None and not indicator_cols:
         return None
-    layout = _WideLayout(header_row, periods, region_col, indicator_cols)
+    layout = _WideLayout(
+        header_row, periods, region_col, indicator_cols, _unit_column(rows, header_row, min(periods))
+    )
     meta = sheet_meta(grid, header_row)
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=str(header_row + 1))
     _record_columns(info, grid.name, rows[header_row], layout, ex)
@@ -163,6 +175,23 @@ def extract_wide_sheet(
     else:
         out["region_code"] = [None] * len(out["region"])
     return out
+
+
+def _unit_column(rows: list[list[Any]], header_row: int, first_period_col: int) -> int | None:
+    """A label column headed 单位 / 计量单位 (in any of the header's rows): each row's unit."""
+    for r in rows[max(0, header_row - 2) : header_row + 1]:
+        for c, v in enumerate(r[:first_period_col]):
+            if isinstance(v, str) and header_key(v) in UNIT_HEADERS:
+                return c
+    return None
+
+
+def _row_unit(cur: list[Any], c: int | None) -> list[tuple[str, str]]:
+    """The unit a row's 单位 cell gives (`万元`, `(万元)`), first of the row's unit places."""
+    text = label_text(cur[c]) if c is not None and c < len(cur) else ""
+    if not text:
+        return []
+    return [(text if text in cells.KNOWN_UNITS else (cells.unit_in_text(f"({text})") or text), "unit column")]
 
 
 def period_header(grid: Grid, spec: SourceSpec) -> tuple[int, dict[int, Period]] | None:
@@ -218,8 +247,12 @@ def _long_rows(
     units_seen: dict[str, str] = {}
     in_notes = False
     total_rows: list[int] = []
+    heads = header_labels(rows, layout.header_row)
     for r in range(layout.header_row + 1, len(rows)):
         kind = classify_row(grid.rows[r], layout.label_cols, spec, in_notes)
+        if kind == "data" and repeats_header(rows[r], heads):
+            info.dropped_headers += 1
+            continue
         if kind != "data":
             in_notes = in_notes or kind == "note"
             _count_dropped(info, kind)
@@ -236,7 +269,9 @@ def _long_rows(
             info.dropped_blank += 1
             continue
         # the row's own indicator label is its header; else the 指标 line or the file name say
-        found = [(u, "indicator name" if w == "header" else w) for u, w in unit_sources(ind_raw, *where)]
+        found = _row_unit(cur, layout.unit_col) + [
+            (u, "indicator name" if w == "header" else w) for u, w in unit_sources(ind_raw, *where)
+        ]
         if conflict := unit_conflict(found):
             ex.issues.append(Issue("critical", "unit_conflict", f"{indicator}：{conflict}", grid.name, r + 1))
             return None
@@ -338,6 +373,23 @@ def _wide_reconciliation(
         "difference": round(parts - total, 6) + 0.0,  # never -0.0
         "passed": bool(abs(parts - total) <= max(0.05, abs(total) * 1e-4)),
     }
+
+
+def header_labels(rows: list[list[Any]], header_row: int) -> dict[int, set[str]]:
+    """Column → the labels of the header's rows (the period row and up to two rows above it)."""
+    out: dict[int, set[str]] = {}
+    for h in range(max(0, header_row - 2), header_row + 1):
+        for c, v in enumerate(rows[h]):
+            if label_text(v):
+                out.setdefault(c, set()).add(label_text(v))
+    return out
+
+
+def repeats_header(row: list[Any], heads: dict[int, set[str]]) -> bool:
+    """A row every cell of which repeats its column's header label: the header printed again on a
+    later page of a long printout (skipped, counted as a repeated header)."""
+    cells_ = [(c, label_text(v)) for c, v in enumerate(row) if label_text(v)]
+    return bool(cells_) and all(t in heads.get(c, ()) for c, t in cells_)
 
 
 def _count_dropped(info: SheetInfo, kind: str) -> None:

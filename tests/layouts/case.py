@@ -17,7 +17,7 @@ class Case:
     layout: Layout
     file_stem: str
     sheet: Sheet
-    key: str  # the field that tells the expected rows apart
+    key: str | tuple[str, ...]  # the field(s) that tell the expected rows apart
     expected: list[dict[str, Any]]
     fields: list[str] = field(default_factory=list)  # the fields compared
 
@@ -43,8 +43,9 @@ def differences(case: Case, frame) -> list[str]:
     """What the extracted frame gets wrong against the case's ground truth (empty: all right)."""
     if frame is None:
         return ["no rows extracted"]
-    got = {str(r[case.key]): r for r in frame.to_dict("records")}
-    want = {str(r[case.key]): r for r in case.expected}
+    keys = (case.key,) if isinstance(case.key, str) else case.key
+    got = {"|".join(str(r[k]) for k in keys): r for r in frame.to_dict("records")}
+    want = {"|".join(str(r[k]) for k in keys): r for r in case.expected}
     out = []
     if set(got) != set(want):
         out.append(f"rows: missing {sorted(set(want) - set(got))}, unexpected {sorted(set(got) - set(want))}")

@@ -4,6 +4,7 @@ they run in every `make test`, whatever hypothesis draws."""
 from __future__ import annotations
 
 from tests.layouts.hightech import hightech
+from tests.layouts.indicators import indicators_down, indicators_measures, indicators_wide
 from tests.layouts.land import land
 from tests.layouts.roster import roster
 from tests.layouts.space import Layout
@@ -71,5 +72,36 @@ NAMED = {
         _lay(period_place="title", period_form="iso", township_form="code", origin_row=2, origin_col=1,
              side_table=True, hidden_rows=True, hidden_cols=True, repeated_header=True, total="below",
              date_form="iso", seed=2717552120),
+    ),
+    # 序号 | 地区 | 2023年 | 2025年1-7月 …: the 序号 column is neither the region nor an indicator
+    "serial_column_left_of_regions_in_a_wide_table": (indicators_wide, _lay(total="above", seed=0)),
+    # 地区 in the top row of a two-row header, the periods below the indicator's name
+    "region_label_in_the_top_header_row_of_a_wide_table": (
+        indicators_wide, _lay(header_depth=2, total="above", township_form="code", seed=0),
+    ),
+    # the header printed again every few regions
+    "repeated_header_in_a_wide_table": (
+        indicators_wide, _lay(merges=True, extra_columns=1, total="above", repeated_header=True, seed=5),
+    ),
+    # 指标 | 单位 | periods: each row's unit from its 单位 cell (was ignored: 元 read as 亿元)
+    "unit_column_in_a_table_of_indicators_down": (
+        indicators_down, _lay(merges=True, total="above", unit_place="unit_row", money_unit="元", seed=0),
+    ),
+    # 规模以上工业 over 规上工业企业数 / 工业总产值 over 本期 / 上年同期 …: a three-row header
+    "measures_under_a_grouping_row": (
+        indicators_measures, _lay(header_depth=3, merges=True, unit_place="unit_row", money_unit="元",
+                                  period_form="month_only", seed=5),
+    ),
+    # 工业总产值（元） over 同比增长（%）: the child's own unit
+    "measure_child_unit_under_a_parent_unit": (
+        indicators_measures, _lay(header_depth=2, merges=True, total="above", money_unit="元", seed=0),
+    ),
+    "repeated_header_in_a_measures_table": (
+        indicators_measures, _lay(header_depth=2, merges=True, total="above", repeated_header=True, seed=3),
+    ),
+    # …主要指标（2025年1-8月）（元）: the unit in the title (was ignored: 元 read as 亿元)
+    "measures_unit_in_the_title": (
+        indicators_measures, _lay(header_depth=2, merges=True, total="above", unit_place="title",
+                                  money_unit="元", seed=0),
     ),
 }  # fmt: skip

@@ -18,6 +18,7 @@ from etl.extract import extract
 from tests.layouts.case import Case, differences
 from tests.layouts.counts import hightech_counts
 from tests.layouts.hightech import hightech
+from tests.layouts.indicators import indicators_down, indicators_long, indicators_measures, indicators_wide
 from tests.layouts.land import land
 from tests.layouts.named import NAMED
 from tests.layouts.roster import roster
@@ -66,6 +67,30 @@ def test_hightech_counts_layouts(lay):
 @given(layouts())
 def test_land_ledger_layouts(lay):
     check(land(lay))
+
+
+@LAYOUTS
+@given(layouts())
+def test_indicators_wide_layouts(lay):
+    check(indicators_wide(lay))
+
+
+@LAYOUTS
+@given(layouts())
+def test_indicators_down_layouts(lay):
+    check(indicators_down(lay))
+
+
+@LAYOUTS
+@given(layouts())
+def test_indicators_long_layouts(lay):
+    check(indicators_long(lay))
+
+
+@LAYOUTS
+@given(layouts())
+def test_indicators_measures_layouts(lay):
+    check(indicators_measures(lay))
 
 
 @pytest.mark.parametrize("name", sorted(NAMED))
