@@ -27,7 +27,7 @@ from etl.extract.classify import classify_row
 from etl.extract.header import header_names, label_text
 from etl.extract.meta import SheetMeta, period_of_sheet, sheet_meta, unit_conflict, unit_in_file_name
 from etl.extract.model import Extraction, SheetInfo
-from etl.extract.totals import resolve_regions
+from etl.extract.totals import mismatch_issue, reconciliation, resolve_regions
 from etl.extract.wide import header_labels, repeats_header
 from etl.read import Grid
 from etl.reference import catalog
@@ -431,29 +431,9 @@ def _reconcile(
             v for v, c in zip(out["value"], out["_col"], strict=True) if c == letter and v is not None
         )
         info.totals.append({"field": m.label, "total": total, "sum": parts, "unit": m.unit})
-        passed = abs(parts - total) <= max(0.05, abs(total) * 1e-4)
-        ex.reconciliations.append(  # for meta.reconciliations, as etl.extract.totals records them
-            {
-                "sheet": sheet,
-                "row_number": tr + 1,
-                "column_name": f"{m.header} ({letter})",
-                "field": m.label,
-                "total": round(total, 6),
-                "sum_of_parts": round(parts, 6),
-                "difference": round(parts - total, 6) + 0.0,
-                "passed": bool(passed),
-            }
+        rec = reconciliation(
+            sheet, tr + 1, f"{m.header} ({letter})", m.label, total, parts, max(0.05, abs(total) * 1e-4)
         )
-        if not passed:
-            ex.issues.append(
-                Issue(
-                    "warning",
-                    "total_mismatch",
-                    f"合计行与明细之和不符：{m.header} 合计 {total:,.2f}，明细之和 {parts:,.2f}，相差 {parts - total:,.2f}"
-                    " / the total row does not reconcile",
-                    sheet,
-                    tr + 1,
-                    f"{m.header} ({letter})",
-                    label_text(cur[m.col]),
-                )
-            )
+        ex.reconciliations.append(rec)  # for meta.reconciliations, as etl.extract.totals records them
+        if not rec["passed"]:
+            ex.issues.append(mismatch_issue(rec, sheet, label_text(cur[m.col])))

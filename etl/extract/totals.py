@@ -211,6 +211,22 @@ def _reconcile(
     }
 
 
+def reconciliation(
+    sheet: str, row_number: int, column_name: str, field: str, total: float, parts: float, tol: float
+) -> dict[str, Any]:
+    """One total cell against the sum of its parts, as meta.reconciliations holds it (file's unit)."""
+    return {
+        "sheet": sheet,
+        "row_number": row_number,
+        "column_name": column_name,
+        "field": field,
+        "total": round(total, 6),
+        "sum_of_parts": round(parts, 6),
+        "difference": round(parts - total, 6) + 0.0,  # never -0.0
+        "passed": bool(abs(parts - total) <= tol),
+    }
+
+
 def mismatch_issue(rec: dict[str, Any], sheet: str, value: Any) -> Issue:
     """The `total_mismatch` warning of a failed reconciliation (`rec`, as meta.reconciliations holds it)."""
     name = rec["column_name"].rsplit(" (", 1)[0]

@@ -16,7 +16,7 @@ from etl.extract.header import label_text
 from etl.extract.meta import SheetMeta, sheet_meta, unit_conflict, unit_in_file_name, unit_sources
 from etl.extract.model import NOTE_PREFIXES, Extraction, SheetInfo
 from etl.extract.rows import SERIAL_HEADERS
-from etl.extract.totals import mismatch_issue, resolve_regions
+from etl.extract.totals import mismatch_issue, reconciliation, resolve_regions
 from etl.read import Grid
 from etl.reference.regions import RegionResolver
 from etl.spec.model import SourceSpec
@@ -363,16 +363,8 @@ def _wide_reconciliation(
 ) -> dict[str, Any]:
     """One period cell of a total row against the sum of the cells it covers (meta.reconciliations' keys)."""
     parts = float(sum(covered))
-    return {
-        "sheet": sheet,
-        "row_number": r + 1,
-        "column_name": f"{(indicator + ' ') if indicator else ''}{p.text} ({column_letter(c)})",
-        "field": "value",
-        "total": round(total, 6),
-        "sum_of_parts": round(parts, 6),
-        "difference": round(parts - total, 6) + 0.0,  # never -0.0
-        "passed": bool(abs(parts - total) <= max(0.05, abs(total) * 1e-4)),
-    }
+    column = f"{(indicator + ' ') if indicator else ''}{p.text} ({column_letter(c)})"
+    return reconciliation(sheet, r + 1, column, "value", total, parts, max(0.05, abs(total) * 1e-4))
 
 
 def header_labels(rows: list[list[Any]], header_row: int) -> dict[int, set[str]]:

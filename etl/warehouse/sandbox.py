@@ -278,21 +278,12 @@ def start_extraction(
 ) -> Pending:
     """`extract_isolated` started, not waited for: `Pending.result()` gives what it returns, or
     what `then` (run in the worker too) makes of it."""
-    if then is None:
-        return start_worker(
-            lambda: extract_here(path, source, file_name, limits),
-            file_name,
-            memory=memory,
-            timeout=timeout,
-            meanwhile=meanwhile,
-        )
-    return start_worker(
-        lambda: then(extract_here(path, source, file_name, limits)),
-        file_name,
-        memory=memory,
-        timeout=timeout,
-        meanwhile=meanwhile,
-    )
+
+    def run() -> Any:
+        ex = extract_here(path, source, file_name, limits)
+        return ex if then is None else then(ex)
+
+    return start_worker(run, file_name, memory=memory, timeout=timeout, meanwhile=meanwhile)
 
 
 def extract_isolated(
