@@ -286,7 +286,7 @@ def _in_field_unit(
             f"_unit_{fname}": cell_units.to_numpy(),
             f"_unit_from_{fname}": repeat_value("cell", len(vals)),
         }
-    _mixed_cell_units(vals, problems, cell_units, unit)
+    _mixed_cell_units(vals, problems, cell_units, unit, percent_ok=f.unit in (None, "%"))
     if f.unit is None:
         sh.info.units[fname] = f"{unit} ({src})"
         n = len(vals)
@@ -313,12 +313,18 @@ def _in_field_unit(
     return out, {}
 
 
-def _mixed_cell_units(vals: pd.Series, problems: pd.Series, cell_units: pd.Series, unit: str | None) -> None:
-    """Cells that write a unit other than the column's (`3.4公顷` in a 亩 column): a problem
-    each, their figures dropped (units mixed within a column cannot be trusted)."""
+def _mixed_cell_units(
+    vals: pd.Series, problems: pd.Series, cell_units: pd.Series, unit: str | None, *, percent_ok: bool
+) -> None:
+    """Cells that write a unit other than the column's (`3.4公顷` in a 亩 column, `15.2%` in a
+    万元 one): a problem each, their figures dropped (units mixed within a column cannot be
+    trusted). `percent_ok`: a field without a unit of its own (each row's indicator says which)
+    takes `6.1%` as the rate it is."""
     other = cell_units.notna()
     if other.any():
-        other &= (cell_units != unit) & (cell_units != "%")
+        other &= cell_units != unit
+        if percent_ok:
+            other &= cell_units != "%"
     if other.any():
         problems[other] = [
             f"单元格写明的单位“{u}”与本列单位“{unit}”不同，请统一单位 / the cell's unit differs from the column's"

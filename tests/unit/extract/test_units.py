@@ -263,3 +263,25 @@ def test_a_unit_column_that_contradicts_the_header_rejects_the_row_naming_both(t
     (bad,) = [i for i in ex.issues if i.severity == "row"]
     assert bad.row == 2 and "单位列" in bad.message and "表头" in bad.message
     assert ex.frame.set_index("period").loc["2023", "value"] == pytest.approx(2.0)
+
+
+def test_a_percent_in_a_money_column_is_a_rejected_row_not_a_figure(tmp_path):
+    """`15.2%` in a 万元 column is not 15.2 万元 (found by an adversarial sweep: it loaded silently)."""
+    f = tmp_path / "2025年增减挂钩验收台账.csv"
+    f.write_text(
+        "项目名称,所在镇,复垦面积（亩）,验收日期\n甲,平桥镇,15.2%,2025-03-01\n乙,平桥镇,3,2025-03-01\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "land_use")
+    (bad,) = [i for i in ex.issues if i.severity == "row"]
+    assert bad.row == 2 and "%" in bad.message
+    fr = ex.frame.sort_values("_row")
+    assert math.isnan(fr["area_mu"].iloc[0]) and fr["area_mu"].iloc[1] == pytest.approx(3)
+
+
+def test_a_percent_in_an_indicator_value_column_is_the_rates_own(tmp_path):
+    f = tmp_path / "指标长表.csv"
+    f.write_text("指标名称,时期,数值\n地区生产总值增长率,2024,6.1%\n", encoding="utf-8")
+    ex = extract(f, "indicators")
+    assert not [i for i in ex.issues if i.severity in ("row", "critical")]
+    assert ex.frame["value"].tolist() == [pytest.approx(6.1)]
