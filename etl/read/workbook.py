@@ -18,6 +18,7 @@ from etl.base.cells import column_letter
 from etl.base.issues import one_line
 from etl.read.biff import check_xls_extent
 from etl.read.grid import Grid, ReadError, Workbook, sniff_format
+from etl.read.markup import markup_kind, read_markup
 from etl.read.ooxml import NS, ExtentError, col_index, sheet_paths
 
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -63,13 +64,14 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _read_csv(path: Path, data: bytes, sheet_name: str | None = None, decimal: str | None = None) -> Workbook:
+def _read_csv(
+    path: Path, text: str, enc: str, sheet_name: str | None = None, decimal: str | None = None
+) -> Workbook:
     """A CSV as one grid, read strictly: an unclosed quote or a stray character after a closing
     quote rejects the file (naming the line), a `sep=` first line (as Excel writes it) sets the
     delimiter, and numbers written with a decimal comma are read as such only when the file (a
     `sep=;` line) or the caller (`decimal=","`) says so; otherwise one that could be read two ways
     (`51,5`, or `1,234` in a `;`-separated file) rejects the file, naming its row and column."""
-    text, enc = decode_text(data)
     if "\x00" in text:
         raise ReadError("文件含二进制内容，不是表格文件 / binary content, not a table")
     if not text.strip():
@@ -354,4 +356,7 @@ def _read_file(
         except ExtentError as e:
             raise ReadError(str(e)) from None
         return _read_calamine(path, fmt, max_cells)
-    return _read_csv(path, path.read_bytes(), sheet_name, decimal)
+    text, enc = decode_text(path.read_bytes())
+    if kind := markup_kind(text):  # an .xls that is an HTML page, an Excel 2003 XML workbook
+        return read_markup(path, text, enc, kind, sheet_name or path.stem, max_cells)
+    return _read_csv(path, text, enc, sheet_name, decimal)

@@ -300,7 +300,7 @@ class _Books:
             problems.append(wb)
             return _MISSING
         grid = next((g for g in wb.sheets if g.name == i["sheet"]), None)
-        if grid is None and len(wb.sheets) == 1 and wb.format == "csv":
+        if grid is None and len(wb.sheets) == 1 and wb.format in ("csv", "html"):
             grid = wb.sheets[0]
         if grid is None:
             problems.append(f"{cell_label(i)}: 存档文件中没有该工作表 / no such sheet in the archived file")
