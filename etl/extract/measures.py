@@ -25,7 +25,14 @@ from etl.base.cells import Period, column_letter, header_key
 from etl.base.issues import Issue
 from etl.extract.classify import classify_row
 from etl.extract.header import header_names, label_text
-from etl.extract.meta import SheetMeta, period_of_sheet, sheet_meta, unit_conflict, unit_in_file_name
+from etl.extract.meta import (
+    SheetMeta,
+    period_disagreement,
+    period_of_sheet,
+    sheet_meta,
+    unit_conflict,
+    unit_in_file_name,
+)
 from etl.extract.model import Extraction, SheetInfo
 from etl.extract.totals import mismatch_issue, reconciliation, resolve_regions
 from etl.extract.wide import header_labels, repeats_header
@@ -235,6 +242,9 @@ def extract_measures_sheet(
                 grid.name,
             )
         )
+        return None
+    if clash := period_disagreement(spec, grid, meta, file_name):
+        ex.issues.append(Issue("critical", "period_conflict", clash, grid.name))
         return None
     measures = _measures(hm, meta, period, (grid.name, file_name), info, ex)
     if measures is None:

@@ -77,10 +77,41 @@ def period_of_sheet(
     return None, None
 
 
+_DAY_DATE = re.compile(r"\d{4}([-./])\d{1,2}\1\d{1,2}(?!\d)|\d{4}年\d{1,2}月\d{1,2}日|(?<!\d)\d{8}(?!\d)")
+_PLACE_NAMES = {"sheet": "工作表名 / sheet name", "title": "标题 / title", "file_name": "文件名 / file name"}
+
+
+def period_disagreement(spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str) -> str | None:
+    """Two places that each state a month or quarter (sheet name, first dated title line, file
+    name) and end on different days: the sheet's period cannot be trusted (August's figures under
+    a September title would silently overwrite September's), so the message naming both. A text
+    with a day in it (`报送_2025-10-15`) is a date the file was made or sent, not a period."""
+    seen: dict[str, tuple[str, str, int, dt.date | None]] = {}
+    for where, text in _period_texts(spec, grid, meta, file_name):
+        if where in seen or _DAY_DATE.search(clean_text(text).replace(" ", "")):
+            continue
+        p = cells.parse_period(text)
+        if p is not None and p.freq in ("month", "quarter"):
+            seen[where] = (text, p.text, p.end.month, p.end)
+        elif p is None and (months := months_only(text)) is not None:  # `9月`: the month alone
+            seen[where] = (text, f"{months[0]}月", months[0], None)
+    months = {m for _, _, m, _ in seen.values()}
+    ends = {e for _, _, _, e in seen.values() if e is not None}
+    if len(months) < 2 and len(ends) < 2:
+        return None
+    said = "；".join(f"{_PLACE_NAMES[w]}“{t}”→{p}" for w, (t, p, _, _) in seen.items())
+    return f"报告期不一致，请核对后重新报送：{said} / the places that state the period disagree"
+
+
 def _period_texts(spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str) -> list[tuple[str, str]]:
     out = []
     for where in spec.period_from:
-        if where == "sheet" and not re.fullmatch(r"(?i)sheet\d*", grid.name):
+        if (
+            where == "sheet"
+            and not re.fullmatch(r"(?i)sheet\d*", grid.name)
+            and grid.name != Path(file_name).stem
+        ):
+            # (a CSV's one sheet is named after the file: that is the file name's place, after the title)
             out.append((where, grid.name))
         elif where == "title":
             out += [(where, t) for t in meta.title_texts]

@@ -20,6 +20,7 @@ from etl.extract.header import MAX_DEPTH, label_text
 from etl.extract.meta import (
     SheetMeta,
     months_only,
+    period_disagreement,
     period_of_sheet,
     sheet_meta,
     unit_conflict,
@@ -66,6 +67,9 @@ def extract_rows_sheet(
         return None
     has_period_col = "period" in hm.mapping and "column" in spec.period_from
     sheet_period = _sheet_period(sh, has_period_col)
+    if not has_period_col and (clash := period_disagreement(spec, grid, sh.meta, sh.file_name)):
+        ex.issues.append(Issue("critical", "period_conflict", clash, grid.name))
+        return None
     if sheet_period is None and not has_period_col and spec.period_required:
         ex.issues.append(
             Issue(

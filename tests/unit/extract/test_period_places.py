@@ -1,0 +1,50 @@
+"""The places that state a sheet's period (sheet name, title, file name) must agree: August's
+figures under a September title would otherwise load as September's, silently replacing them."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.extract import extract
+
+HEADER = "统一社会信用代码,企业名称,所在镇（街道）,工业总产值（万元）,是否规上\n"
+ROW = "91320803MA0BK5CX60,甲公司,车桥镇,100.5,是\n"
+
+
+def roster(tmp_path, file_name: str, title: str | None):
+    f = tmp_path / file_name
+    f.write_text((f"{title}\n" if title else "") + HEADER + ROW, encoding="utf-8")
+    return extract(f, "enterprises", file_name=f.name)
+
+
+@pytest.mark.parametrize(
+    ("file_name", "title"),
+    [
+        ("规上工业企业主要指标_2025年1-8月.csv", "淮安区工业企业主要经济指标（2025年1-9月）"),
+        ("规上工业企业主要指标_2025.8.csv", "2025年9月规上工业企业"),
+        ("规上工业企业_2025年第二季度.csv", "2025年1-9月规上工业企业"),
+    ],
+)
+def test_a_title_and_a_file_name_that_disagree_reject_the_sheet_naming_both(tmp_path, file_name, title):
+    ex = roster(tmp_path, file_name, title)
+    (crit,) = ex.critical
+    assert crit.rule == "period_conflict" and "标题" in crit.message and "文件名" in crit.message
+    assert ex.frame is None or ex.frame.empty
+
+
+@pytest.mark.parametrize(
+    ("file_name", "title", "period"),
+    [
+        # the same month written two ways
+        ("规上工业企业主要指标_2025-09.csv", "淮安区工业企业主要经济指标（2025年1-9月）", "2025-09"),
+        # a date with a day is when the file was made or sent, not its period
+        ("工信局报送_2025-10-15.csv", "淮安区工业企业主要经济指标（2025年1-9月）", "2025-09"),
+        ("工信局报送_20251015.csv", "2025年1-9月", "2025-09"),
+        # the year alone says nothing against the months
+        ("2025年规上工业企业.csv", "1-9月主要经济指标", "2025-09"),
+    ],
+)
+def test_places_that_agree_or_say_less_load(tmp_path, file_name, title, period):
+    ex = roster(tmp_path, file_name, title)
+    assert not ex.critical, [i.describe() for i in ex.critical]
+    assert set(ex.frame["period"]) == {period}
