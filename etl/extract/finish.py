@@ -371,7 +371,8 @@ _DEADLINE = re.compile(r"(\d{4})")
 
 def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
     """Targets: indicator id by name, deadline from the 完成时限 (`_deadline`; the window's end for
-    `每年`), the target in the catalog's unit (`row_unit` → `in_unit`, as indicator values)."""
+    `每年`), the target in the catalog's unit (`row_unit` → `in_unit`, as indicator values: a
+    unit in the name, `三年新增挂钩（公顷）`, is the row's own)."""
     issues: list[Issue] = []
     cat = catalog.by_id()
     out = df.copy()
@@ -397,7 +398,7 @@ def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]
             continue
         ids.append(iid)
         deadlines.append(_deadline(row.get("deadline_text"), cat[iid]))
-        unit, where, conflict = row_unit(row, "target", "unit", None)
+        unit, where, conflict = row_unit(row, "target", "unit", name)
         value, problem, note = in_unit(row["target"], unit, where, cat[iid].unit)
         if problem := conflict or problem:  # quarantined as written
             issues.append(
