@@ -8,6 +8,7 @@ from tests.layouts.indicators import indicators_down, indicators_measures, indic
 from tests.layouts.land import land
 from tests.layouts.roster import roster
 from tests.layouts.space import Layout
+from tests.layouts.targets import targets
 
 _BASE = dict(
     format="xlsx", header_depth=1, merges=False, parent_repeated=False, single_label_at="top",
@@ -104,4 +105,10 @@ NAMED = {
         indicators_measures, _lay(header_depth=2, merges=True, total="above", unit_place="title",
                                   money_unit="元", seed=0),
     ),
+    # 完成时限 2026年-2028年: done by the end of 2028 (was read as its first year, 2026)
+    "target_deadline_a_span_of_years": (targets, _lay(unit_place="spec", seed=8)),
+    # 完成时限 2025年6月底, 2027年4月: the month's last day (was read as the year's end)
+    "target_deadline_a_month": (targets, _lay(header_depth=2, merges=True, unit_place="spec", seed=0)),
+    # 工业总产值（万元） | 34514: the unit in each indicator's name (was ignored: 万元 read as 亿元)
+    "target_unit_in_the_indicator_name": (targets, _lay(unit_place="header", money_unit="万元", seed=15)),
 }  # fmt: skip
