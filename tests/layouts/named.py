@@ -105,10 +105,10 @@ NAMED = {
         indicators_measures, _lay(header_depth=2, merges=True, total="above", unit_place="title",
                                   money_unit="元", seed=0),
     ),
-    # 完成时限 2026年-2028年: done by the end of 2028 (was read as its first year, 2026)
-    "target_deadline_a_span_of_years": (targets, _lay(unit_place="spec", seed=8)),
-    # 完成时限 2025年6月底, 2027年4月: the month's last day (was read as the year's end)
-    "target_deadline_a_month": (targets, _lay(header_depth=2, merges=True, unit_place="spec", seed=0)),
-    # 工业总产值（万元） | 34514: the unit in each indicator's name (was ignored: 万元 read as 亿元)
-    "target_unit_in_the_indicator_name": (targets, _lay(unit_place="header", money_unit="万元", seed=15)),
+    # 完成时限 2023—2025年: done by the end of 2025 (was read as its first year, 2023)
+    "target_deadline_a_span_of_years": (targets, _lay(unit_place="spec", seed=11)),
+    # 完成时限 2028年9月底: the month's last day (was read as the year's end)
+    "target_deadline_a_month": (targets, _lay(header_depth=2, merges=True, unit_place="spec", seed=7)),
+    # 三年新增挂钩(平方米) | 5900000: the unit in each indicator's name (was ignored: 平方米 read as 亩)
+    "target_unit_in_the_indicator_name": (targets, _lay(unit_place="header", seed=26)),
 }  # fmt: skip
