@@ -6,6 +6,7 @@ Extraction gives each field parsed from its cells; these steps derive what the d
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -369,8 +370,9 @@ _DEADLINE = re.compile(r"(\d{4})")
 
 
 def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
-    """Targets: indicator id by name, deadline from `2028年` (or the window's end for `每年`), the
-    target in the catalog's unit (`row_unit` → `in_unit`, as indicator values)."""
+    """Targets: indicator id by name, deadline from the 完成时限 (`_deadline`; the window's end for
+    `每年`), the target in the catalog's unit (`row_unit` → `in_unit`, as indicator values: a
+    unit in the name, `三年新增挂钩（公顷）`, is the row's own)."""
     issues: list[Issue] = []
     cat = catalog.by_id()
     out = df.copy()
@@ -396,7 +398,7 @@ def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]
             continue
         ids.append(iid)
         deadlines.append(_deadline(row.get("deadline_text"), cat[iid]))
-        unit, where, conflict = row_unit(row, "target", "unit", None)
+        unit, where, conflict = row_unit(row, "target", "unit", name)
         value, problem, note = in_unit(row["target"], unit, where, cat[iid].unit)
         if problem := conflict or problem:  # quarantined as written
             issues.append(
@@ -426,11 +428,22 @@ def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]
     return out[out["indicator_id"].notna()].copy(), issues
 
 
+_DEADLINE_DATE = re.compile(
+    r"(\d{4})\s*(?:年|[-./])?\s*(?:(\d{1,2})(?!\d)\s*(?:月|[-./])?\s*(?:(\d{1,2})(?!\d))?)?"
+)
+
+
 def _deadline(text: object, ind: catalog.Indicator) -> dt.date | None:
-    """`2028年` → 2028-12-31; none written: the end of the indicator's window."""
-    m = _DEADLINE.search(str(text or ""))
-    if m:
-        return dt.date(int(m.group(1)), 12, 31)
+    """The last day the 完成时限 allows: a year's last day (`2028年`, `2028年底`), a span's last
+    year's (`2026—2028年`), a month's last day (`2025年6月底`), a day (`2025年6月30日`);
+    none written (blank, `每年`): the end of the indicator's window."""
+    found = [m for m in _DEADLINE_DATE.finditer(str(text or "")) if 1900 <= int(m.group(1)) <= 2199]
+    if found:  # the last date written: a span's end
+        y, mo, d = (int(g or 0) for g in found[-1].groups())
+        if not 1 <= mo <= 12:
+            return dt.date(y, 12, 31)
+        last = calendar.monthrange(y, mo)[1]
+        return dt.date(y, mo, d if 1 <= d <= last else last)
     w = catalog.window(ind.window)
     return w[1] if w else None
 

@@ -31,9 +31,14 @@ KINDS = ("flow", "stock", "cumulative_new", "rate")  # those a 统计局 table r
 
 
 @cache
+def entries() -> list[dict]:
+    """Every indicator of the catalog, as the YAML writes it."""
+    return yaml.safe_load(CATALOG_FILE.read_text(encoding="utf-8"))["indicators"]
+
+
+@cache
 def catalog() -> list[dict]:
-    data = yaml.safe_load(CATALOG_FILE.read_text(encoding="utf-8"))
-    return [i for i in data["indicators"] if i["kind"] in KINDS]
+    return [i for i in entries() if i["kind"] in KINDS]
 
 
 def written_unit(lay: Layout, ind: dict) -> str:

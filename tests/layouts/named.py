@@ -8,6 +8,7 @@ from tests.layouts.indicators import indicators_down, indicators_measures, indic
 from tests.layouts.land import land
 from tests.layouts.roster import roster
 from tests.layouts.space import Layout
+from tests.layouts.targets import targets
 
 _BASE = dict(
     format="xlsx", header_depth=1, merges=False, parent_repeated=False, single_label_at="top",
@@ -104,4 +105,10 @@ NAMED = {
         indicators_measures, _lay(header_depth=2, merges=True, total="above", unit_place="title",
                                   money_unit="元", seed=0),
     ),
+    # 完成时限 2023—2025年: done by the end of 2025 (was read as its first year, 2023)
+    "target_deadline_a_span_of_years": (targets, _lay(unit_place="spec", seed=11)),
+    # 完成时限 2028年9月底: the month's last day (was read as the year's end)
+    "target_deadline_a_month": (targets, _lay(header_depth=2, merges=True, unit_place="spec", seed=7)),
+    # 三年新增挂钩(平方米) | 5900000: the unit in each indicator's name (was ignored: 平方米 read as 亩)
+    "target_unit_in_the_indicator_name": (targets, _lay(unit_place="header", seed=26)),
 }  # fmt: skip

@@ -23,6 +23,7 @@ from tests.layouts.land import land
 from tests.layouts.named import NAMED
 from tests.layouts.roster import roster
 from tests.layouts.space import layouts
+from tests.layouts.targets import targets
 
 EXAMPLES = int(os.environ.get("STATWH_LAYOUT_EXAMPLES", "100"))
 LAYOUTS = settings(
@@ -91,6 +92,12 @@ def test_indicators_long_layouts(lay):
 @given(layouts())
 def test_indicators_measures_layouts(lay):
     check(indicators_measures(lay))
+
+
+@LAYOUTS
+@given(layouts())
+def test_targets_layouts(lay):
+    check(targets(lay))
 
 
 @pytest.mark.parametrize("name", sorted(NAMED))
