@@ -12,7 +12,7 @@ from tests.layouts.writers import FORMATS
 
 # the dimensions, by name, with their values
 DIMENSIONS: dict[str, tuple] = {
-    "format": FORMATS,  # .xlsx, .xls, CSV in UTF-8 with and without BOM, GBK
+    "format": FORMATS,  # .xlsx, .xls, CSV in UTF-8 with and without BOM, GBK; an HTML table named .xls
     "header_depth": (1, 2, 3),  # header rows
     "merges": (True, False),  # parents merged over their children (else written once, or repeated)
     "parent_repeated": (False, True),  # without merges: the parent's text over every child
@@ -74,7 +74,7 @@ class Layout:
 
     @property
     def is_csv(self) -> bool:
-        return self.format.startswith("csv")
+        return self.format.startswith(("csv", "html"))  # text cells; the one sheet is named after the file
 
 
 def layouts(**fixed) -> st.SearchStrategy[Layout]:

@@ -1,4 +1,5 @@
-"""Writers: one sheet drawn as cells, merges and hidden rows / columns → .xlsx, .xls or CSV bytes.
+"""Writers: one sheet drawn as cells, merges and hidden rows / columns → .xlsx, .xls, CSV bytes, or
+an HTML table saved as .xls (as government systems and WPS export: merges as colspan/rowspan).
 
 The writers know nothing of statwh: a `Sheet` is what a person would type into a spreadsheet."""
 
@@ -6,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +18,7 @@ import openpyxl
 import xlwt
 from openpyxl.utils import get_column_letter
 
-FORMATS = ("xlsx", "xls", "csv-utf8", "csv-bom", "csv-gbk")
+FORMATS = ("xlsx", "xls", "csv-utf8", "csv-bom", "csv-gbk", "html-xls")
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Sheet:
 
 
 def extension(fmt: str) -> str:
-    return fmt.split("-")[0]
+    return "xls" if fmt == "html-xls" else fmt.split("-")[0]
 
 
 def write(sheet: Sheet, fmt: str, path: Path) -> Path:
@@ -53,6 +55,8 @@ def write(sheet: Sheet, fmt: str, path: Path) -> Path:
         _xlsx(sheet, path)
     elif fmt == "xls":
         _xls(sheet, path)
+    elif fmt == "html-xls":
+        path.write_bytes(html_bytes(sheet))
     else:
         path.write_bytes(csv_bytes(sheet, fmt))
     return path
@@ -120,3 +124,26 @@ def csv_bytes(sheet: Sheet, fmt: str) -> bytes:
     if fmt == "csv-gbk":
         return text.encode("gbk")
     return ("\ufeff" if fmt == "csv-bom" else "").encode() + text.encode("utf-8")
+
+
+def html_bytes(sheet: Sheet) -> bytes:
+    """The sheet as the HTML table an "export to Excel" writes under an .xls name, in GBK: merged
+    cells as colspan/rowspan, every cell as text (hidden rows and columns written like the rest)."""
+    starts = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in sheet.merges}
+    covered = {
+        (r, c) for r0, c0, r1, c1 in sheet.merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+    } - set(starts)
+    out = [
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body><table>'
+    ]
+    for r in range(sheet.height):
+        cells = []
+        for c in range(sheet.width):
+            if (r, c) in covered:
+                continue
+            rows, cols = starts.get((r, c), (1, 1))
+            span = (f' rowspan="{rows}"' if rows > 1 else "") + (f' colspan="{cols}"' if cols > 1 else "")
+            cells.append(f"<td{span}>{html.escape(_text(sheet.cells.get((r, c))))}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table></body></html>")
+    return "\n".join(out).encode("gbk")
