@@ -48,3 +48,21 @@ def test_places_that_agree_or_say_less_load(tmp_path, file_name, title, period):
     ex = roster(tmp_path, file_name, title)
     assert not ex.critical, [i.describe() for i in ex.critical]
     assert set(ex.frame["period"]) == {period}
+
+
+def test_a_sheet_named_for_another_month_than_its_title_is_rejected(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "8月"
+    for row in (
+        ["淮安区工业企业主要经济指标（2025年1-9月）"],
+        HEADER.strip().split(","),
+        ROW.strip().split(","),
+    ):
+        ws.append(row)
+    f = tmp_path / "规上工业企业主要指标.xlsx"
+    wb.save(f)
+    (crit,) = extract(f, "enterprises", file_name=f.name).critical
+    assert crit.rule == "period_conflict" and "8月" in crit.message and "2025-09" in crit.message
