@@ -176,10 +176,10 @@ def excel_serial_to_date(v: float) -> dt.date:
     return EXCEL_EPOCH + dt.timedelta(days=int(v))
 
 
-_DATETIME_TEXT = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+_DATETIME_TEXT = re.compile(r"^(\d{4}([-/.])\d{1,2}\2\d{1,2})[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _SERIAL_TEXT = re.compile(r"^[2-7]\d{4}(?:\.\d+)?$")
 _DATE_PATTERNS = (
-    (re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"), "ymd"),
+    (re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$"), "ymd"),
     (re.compile(r"^(\d{4})[-/年](\d{1,2})月?$"), "ym"),
     (re.compile(r"^(\d{4})\.(\d{1,2})$"), "ym_dot"),
     (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "ymd"),

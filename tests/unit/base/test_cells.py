@@ -116,9 +116,17 @@ def test_dates_in_every_form_agree(d):
         f"{d.year}年{d.month}月{d.day}日",
         f"{d.year}/{d.month}/{d.day}",
         f"{d.isoformat()} 00:00:00",
+        f"{d.year}/{d.month:02d}/{d.day:02d} 00:00:00",  # a date cell a system exported as text
+        f"{d.year}.{d.month}.{d.day} 8:30",
+        f"{d.year}年{d.month}月{d.day}号",
     ]
     for f in forms:
         assert cells.parse_date(f).value == d, f
+
+
+def test_dates_that_could_be_read_two_ways_are_not_guessed():
+    for text in ("3/15/2025", "15/03/2025", "25.3.15", "2025/03-15 00:00"):
+        assert cells.parse_date(text).value is None, text
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
