@@ -52,19 +52,39 @@ def header_key(raw: Any) -> str:
 
 
 _UNIT_IN_BRACKETS = re.compile(r"[\(（\[【]\s*(?:单位[:：])?\s*([^\)）\]】]{1,8})\s*[\)）\]】]")
+# money in any scale: 千元 … 万亿元; foreign currencies in their own dimension (never converted to 元)
+MONEY_SCALES = {
+    "": 1.0, "十": 10.0, "百": 100.0, "千": 1e3, "万": 1e4, "十万": 1e5, "百万": 1e6, "千万": 1e7,
+    "亿": 1e8, "十亿": 1e9, "百亿": 1e10, "千亿": 1e11, "万亿": 1e12,
+}  # fmt: skip
+CURRENCIES = ("元", "美元", "欧元", "港元", "港币", "日元", "英镑", "澳元", "韩元")
 KNOWN_UNITS = (
-    "亿元", "万元", "千元", "元", "平方米", "平方公里", "公顷", "万亩", "亩", "万人", "人", "家", "个", "间",
+    *(f"{scale}{cur}" for cur in CURRENCIES for scale in MONEY_SCALES),
+    "平方米", "平方公里", "公顷", "万亩", "亩", "万人", "人", "家", "个", "间",
     "%", "百分点", "位次", "位", "名", "公里", "吨", "万吨", "辆", "项", "件", "户",
 )  # fmt: skip
+_MONEY_LIKE = re.compile(r"[十百千万亿]*\S{0,3}(?:元|币|布|镑|郎)")  # 卢布, 英镑, 法郎
+
+
+def known_unit(word: str) -> str | None:
+    """`万元`, also written `万元人民币` / `人民币万元` (`人民币` alone: 元); None for anything else."""
+    w = word.strip()
+    if "人民币" in w:
+        w = w.replace("人民币", "") or "元"
+    return w if w in KNOWN_UNITS else None
 
 
 def unit_in_text(text: Any) -> str | None:
-    """A unit written in brackets in a header or title: `工业总产值（万元）` → `万元`."""
+    """A unit written in brackets in a header or title: `工业总产值（万元）` → `万元`,
+    `营业收入（含税，万元）` → `万元`. A money unit that is no known one (`（万卢布）`) is returned
+    as written, so that converting it fails loudly instead of the figure being taken as 万元."""
     s = clean_text(text)
     for m in _UNIT_IN_BRACKETS.finditer(s):
-        u = m.group(1).strip()
-        if u in KNOWN_UNITS:
-            return u
+        for part in re.split(r"[,，、;；\s]+", m.group(1).strip()):
+            if u := known_unit(part):
+                return u
+            if _MONEY_LIKE.fullmatch(part):
+                return part
     return None
 
 
@@ -79,11 +99,11 @@ def unit_from_unit_row(text: Any) -> str | None:
     m = _UNIT_ROW.search(s_wo_reporter)
     if not m:
         return None
-    u = m.group(1)
+    u = m.group(1).replace("人民币", "") or "元"
     for known in sorted(KNOWN_UNITS, key=len, reverse=True):
         if u.startswith(known):
             return known
-    return None
+    return u if _MONEY_LIKE.match(u) else None  # `单位：万卢布`: said, so that it cannot be assumed 万元
 
 
 def reporter_in_text(text: Any) -> str | None:
@@ -314,10 +334,11 @@ def ytd_quarter(period: Any, basis: Any) -> str | None:
 
 UNIT_FACTORS: dict[str, tuple[str, float]] = {
     # unit -> (dimension, factor to the dimension's base unit)
-    "元": ("money", 1.0),
-    "千元": ("money", 1e3),
-    "万元": ("money", 1e4),
-    "亿元": ("money", 1e8),
+    **{
+        f"{scale}{cur}": ("money" if cur == "元" else f"money:{cur}", factor)
+        for cur in CURRENCIES
+        for scale, factor in MONEY_SCALES.items()
+    },
     "平方米": ("area", 1.0),
     "亩": ("area", 10000.0 / 15.0),
     "万亩": ("area", 1e4 * 10000.0 / 15.0),
@@ -336,10 +357,19 @@ UNIT_FACTORS: dict[str, tuple[str, float]] = {
 
 
 def same_dimension(u1: str, u2: str) -> bool:
-    """Whether two units measure the same kind of thing (万元 and 亿元; not 万元 and 人)."""
+    """Whether two units measure the same kind of thing (万元 and 亿元; not 万元 and 人). Money in
+    another currency (万美元, 万卢布) is money too: it speaks of the money columns — and does not
+    convert to 元 (`unit_factor`)."""
     if u1 == u2:
         return True
-    return u1 in UNIT_FACTORS and u2 in UNIT_FACTORS and UNIT_FACTORS[u1][0] == UNIT_FACTORS[u2][0]
+    k1, k2 = _kind(u1), _kind(u2)
+    return k1 is not None and k1 == k2
+
+
+def _kind(u: str) -> str | None:
+    if u in UNIT_FACTORS:
+        return UNIT_FACTORS[u][0].split(":")[0]
+    return "money" if _MONEY_LIKE.fullmatch(u) else None
 
 
 def convert(value: float, from_unit: str, to_unit: str) -> Parsed:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from etl.base.cells import KNOWN_UNITS
+from etl.base.cells import CURRENCIES, KNOWN_UNITS
 from etl.base.datasets import DATASETS
 from etl.reference import catalog
 
@@ -70,9 +70,8 @@ def _list_of(item: Check, what: str) -> Check:
 
 
 def _unit(v: Any) -> str | None:
-    return (
-        None if isinstance(v, str) and v in KNOWN_UNITS else "a known unit (" + "、".join(KNOWN_UNITS) + ")"
-    )
+    shown = [u for u in KNOWN_UNITS if not u.endswith(CURRENCIES[1:]) and len(u) <= 4][:40]
+    return None if isinstance(v, str) and v in KNOWN_UNITS else "a known unit (" + "、".join(shown) + " …)"
 
 
 _STR, _BOOL, _INT, _MAP = (

@@ -285,3 +285,59 @@ def test_a_percent_in_an_indicator_value_column_is_the_rates_own(tmp_path):
     ex = extract(f, "indicators")
     assert not [i for i in ex.issues if i.severity in ("row", "critical")]
     assert ex.frame["value"].tolist() == [pytest.approx(6.1)]
+
+
+@pytest.mark.parametrize(
+    ("unit", "stored"),
+    [
+        ("百万元", 1000 * 100),  # 1000 百万元 = 100,000 万元
+        ("十万元", 1000 * 10),
+        ("千元", 1000 / 10),
+        ("元人民币", 1000 / 10_000),
+        ("人民币万元", 1000),
+        ("万亿元", 1000 * 1e8),
+    ],
+)
+def test_money_in_every_scale_is_converted_not_taken_as_wan_yuan(tmp_path, unit, stored):
+    """A header unit statwh did not know was ignored and the figure taken as 万元 (found by an
+    adversarial sweep: 1000 百万元 loaded as 1000 万元)."""
+    f = tmp_path / "规上工业企业主要指标_2025年1-9月.csv"
+    f.write_text(
+        f"统一社会信用代码,企业名称,所在镇（街道）,工业总产值（{unit}）\n91320803MA0BK5CX60,甲公司,车桥镇,1000\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "enterprises")
+    assert not ex.critical, [i.describe() for i in ex.critical]
+    assert ex.frame["output_ytd"].tolist() == [pytest.approx(stored)]
+
+
+@pytest.mark.parametrize(
+    ("where", "unit"),
+    [
+        ("header", "万美元"),
+        ("header", "亿美元"),
+        ("header", "万卢布"),
+        ("unit_row", "万美元"),
+        ("unit_row", "千港币"),
+    ],
+)
+def test_a_foreign_currency_rejects_the_column_instead_of_loading_as_yuan(tmp_path, where, unit):
+    f = tmp_path / "规上工业企业主要指标_2025年1-9月.csv"
+    head = f"工业总产值（{unit}）" if where == "header" else "工业总产值"
+    above = f",,单位：{unit}\n" if where == "unit_row" else ""
+    f.write_text(
+        f"{above}统一社会信用代码,企业名称,所在镇（街道）,{head}\n91320803MA0BK5CX60,甲公司,车桥镇,1000\n",
+        encoding="utf-8",
+    )
+    (crit,) = extract(f, "enterprises").critical
+    assert crit.rule == "unit_mismatch" and unit in crit.message
+
+
+def test_a_qualifier_beside_the_unit_in_brackets_leaves_the_unit(tmp_path):
+    f = tmp_path / "规上工业企业主要指标_2025年1-9月.csv"
+    f.write_text(
+        "统一社会信用代码,企业名称,所在镇（街道）,工业总产值（当年价，亿元）\n91320803MA0BK5CX60,甲公司,车桥镇,2\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "enterprises")
+    assert not ex.critical and ex.frame["output_ytd"].tolist() == [pytest.approx(20_000)]
