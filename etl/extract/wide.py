@@ -18,6 +18,7 @@ from etl.extract.model import NOTE_PREFIXES, Extraction, SheetInfo
 from etl.extract.rows import SERIAL_HEADERS
 from etl.extract.totals import mismatch_issue, reconciliation, resolve_regions
 from etl.read import Grid
+from etl.reference import catalog
 from etl.reference.regions import RegionResolver
 from etl.spec.model import SourceSpec
 
@@ -39,13 +40,14 @@ def fill_merged(grid: Grid) -> list[list[Any]]:
 
 
 def indicator_from_file_name(file_name: str) -> str:
-    """`07_nbs-trimmed_教育经费 万元.xls` → `教育经费`: the last `_` part, without its unit."""
+    """`07_nbs-trimmed_教育经费 万元.xls` → `教育经费`: the last `_` part that names a catalog
+    indicator (`地区生产总值_分区.csv` → 地区生产总值), else the last part; without its unit."""
     stem = clean_text(Path(file_name).stem)
-    part = stem.split("_")[-1].strip()
     u = unit_in_file_name(file_name)
-    if u and part.endswith(u):
-        part = part[: -len(u)].strip()
-    return part or stem
+    parts = [p.strip() for p in stem.split("_")]
+    parts = [p[: -len(u)].strip() if u and p.endswith(u) else p for p in parts]
+    named = [p for p in parts if p and catalog.indicator_id_for(p)]
+    return (named or parts)[-1] or stem
 
 
 def clean_indicator_name(name: str) -> str:

@@ -534,3 +534,13 @@ def test_one_row_and_a_whole_sheet_are_classified_alike():
         one_by_one.append(classify_row(r, [0, 1, 2], spec, in_notes))
         in_notes = in_notes or one_by_one[-1] == "note"
     assert one_by_one == expected
+
+
+def test_a_wide_table_takes_its_indicator_from_the_part_of_the_file_name_that_names_one(tmp_path):
+    """`地区生产总值_分区.csv` is GDP by district, not an indicator called 分区."""
+    f = tmp_path / "地区生产总值_分区.csv"
+    f.write_text("地区,2025年1-9月,2024年1-9月,增速（%）\n淮安区,800.5,760.2,5.3\n", encoding="utf-8")
+    ex = extract(f, "indicators", file_name=f.name)
+    assert not [i for i in ex.issues if i.severity in ("critical", "row")]
+    assert set(ex.frame["indicator_id"]) == {"gdp"}
+    assert sorted(ex.frame["value"]) == [pytest.approx(760.2), pytest.approx(800.5)]
