@@ -17,6 +17,7 @@ from etl.spec.model import SourceSpec
 # ---------------------------------------------------------------- rows
 
 TOTAL_PREFIXES = ("合计", "总计")  # a label beginning so is a total, whatever the spec's total labels
+SUBTOTAL = "小计"  # a label ending so (车桥镇小计) is a group's subtotal
 INDENTS = ("\u3000", "  ")  # a note continued on the next line is indented
 KINDS = ("blank", "note", "header", "total", "part")  # a row is the first of these that applies, else `data`
 
@@ -80,7 +81,7 @@ def classify_row(
         note_start,
         in_notes | _begins_notes(nonempty, note_start),
         first.startswith(INDENTS),
-        any(t in totals or t.startswith(TOTAL_PREFIXES) for t in labels),
+        any(t in totals or t.startswith(TOTAL_PREFIXES) or t.endswith(SUBTOTAL) for t in labels),
         any(t.startswith(PART_PREFIXES) for t in labels),
         _repeats_header(row, header_labels, nonempty),
     )
@@ -204,7 +205,18 @@ def _label_kinds(
             at = body.index.get_indexer(lab.index)
             total[at] |= (lab.isin(totals) | lab.str.startswith(TOTAL_PREFIXES)).to_numpy(dtype=bool)
             part[at] |= lab.str.startswith(PART_PREFIXES).to_numpy(dtype=bool)
+        total |= _ends_subtotal(body[c])
     return total, part
+
+
+def _ends_subtotal(s: pd.Series) -> np.ndarray:
+    """Rows whose label ends with 小计 (`车桥镇小计`): a group's subtotal, never an enterprise."""
+    import pyarrow.compute as pc
+
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) != "string":
+        s = s.astype("string")
+    hit = pc.ends_with(pc.utf8_rtrim_whitespace(to_arrow(s)), SUBTOTAL)
+    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
 
 
 def _first_cell_kinds(body: pd.DataFrame, nonempty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -149,13 +149,27 @@ def check_totals(
     """A 合计 row is evidence: the sum of the parts must match it (within the larger of 0.05 and
     0.01 % of the total). Every check is recorded (`ex.reconciliations`, for meta.reconciliations),
     a mismatch is also a warning. One total row is checked against every data row; of several, a
-    小计 row against the data rows since the total row above it, a 合计/总计 row against them all."""
+    小计 row (`小计`, `车桥镇小计`) against the data rows since the total row above it — or, heading its
+    group, the rows below it to the next total — a 合计/总计 row against them all."""
     positions = np.asarray(data_index)
+    labels = [_total_label(total_values.get(tr, {})) for tr in total_rows]
+
+    def between(lo: float, hi: float) -> np.ndarray:
+        return (positions > lo) & (positions < hi)
+
+    subtotals = [i for i, label in enumerate(labels) if "小计" in label]
+    # the sheet's subtotals head their groups when the first has no data row above it
+    heading = (
+        bool(subtotals)
+        and not between(total_rows[subtotals[0] - 1] if subtotals[0] else -1, total_rows[subtotals[0]]).any()
+    )
     for i, tr in enumerate(total_rows):
-        label = _total_label(total_values.get(tr, {}))
-        if len(total_rows) > 1 and label.startswith("小计"):
-            since = total_rows[i - 1] if i else -1
-            mask = (positions > since) & (positions < tr)
+        label = labels[i]
+        if len(total_rows) > 1 and "小计" in label:
+            if heading:
+                mask = between(tr, total_rows[i + 1] if i + 1 < len(total_rows) else np.inf)
+            else:
+                mask = between(total_rows[i - 1] if i else -1, tr)
         else:
             mask = np.ones(len(positions), dtype=bool)
         for fname, c in hm.mapping.items():

@@ -57,3 +57,30 @@ def test_check_says_when_total_rows_were_left_out_unchecked(capsys):
     assert "2 个合计行未核对" in capsys.readouterr().out
     print_reconciliations([])
     assert "无合计行" in capsys.readouterr().out
+
+
+ROSTER_HEAD = "淮安区工业企业主要经济指标（2025年1-9月）\n序号,统一社会信用代码,企业名称,所在镇（街道）,工业总产值（万元）,是否规上\n"
+A = "1,91320803MA0BK5CX60,甲公司,车桥镇,100,是\n2,91320803MA1MDEF972,乙公司,车桥镇,200,是\n"
+B = "3,913208037705413434,丙公司,平桥镇,50,是\n"
+
+
+def test_a_named_subtotal_is_never_an_enterprise_whether_it_heads_or_closes_its_group(tmp_path):
+    """`车桥镇小计` rows were loaded as enterprises (found by an adversarial sweep); a group's
+    subtotal may stand above its rows as often as below them."""
+    closing = A + ",,车桥镇 小计,,300,\n" + B + ",,平桥镇小计,,50,\n,,合计,,350,\n"
+    heading = ",,车桥镇小计,车桥镇,300,\n" + A + ",,平桥镇小计,平桥镇,50,\n" + B + ",,合计,,350,\n"
+    for name, body in (("closing", closing), ("heading", heading)):
+        f = tmp_path / f"规上工业企业_{name}.csv"
+        f.write_text(ROSTER_HEAD + body, encoding="utf-8")
+        ex = extract(f, "enterprises", file_name=f.name)
+        assert sorted(ex.frame["name"]) == ["丙公司", "乙公司", "甲公司"], name
+        sums = sorted(r["sum_of_parts"] for r in ex.reconciliations)
+        assert sums == [50.0, 300.0, 350.0] and all(r["passed"] for r in ex.reconciliations), name
+
+
+def test_a_subtotal_that_does_not_match_its_group_is_warned(tmp_path):
+    f = tmp_path / "规上工业企业.csv"
+    f.write_text(ROSTER_HEAD + A + ",,车桥镇小计,,310,\n" + B + ",,平桥镇小计,,50,\n", encoding="utf-8")
+    ex = extract(f, "enterprises", file_name=f.name)
+    (bad,) = [r for r in ex.reconciliations if not r["passed"]]
+    assert (bad["total"], bad["sum_of_parts"]) == (310.0, 300.0)
