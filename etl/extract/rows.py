@@ -402,11 +402,16 @@ _BELOW_SCALE = re.compile(r"规模以下|规下")
 COVERAGE_COLUMN = "is_above_scale"
 
 
-def coverage_of(spec: SourceSpec, title_texts: list[str], file_name: str) -> tuple[bool | None, str]:
+def coverage_of(
+    spec: SourceSpec, title_texts: list[str], file_name: str, sheet: str | None = None
+) -> tuple[bool | None, str]:
     """Whether a roster without a 是否规上 column covers 规上 enterprises (True), 规下 ones
-    (False) or it cannot be told (None), and what says so: the title (`规模以上工业企业…`), the
-    file name, else the spec's `coverage`."""
-    for where, text in [*(("title", t) for t in title_texts), ("file name", Path(file_name).stem)]:
+    (False) or it cannot be told (None), and what says so, the most particular place first: the
+    sheet's name (a workbook of sheets `规上企业` and `规下企业`), its title (`规模以上工业企业…`),
+    the file name, else the spec's `coverage`."""
+    places = [("sheet", sheet)] if sheet and sheet != Path(file_name).stem else []
+    places += [*(("title", t) for t in title_texts), ("file name", Path(file_name).stem)]
+    for where, text in places:
         below, above = _BELOW_SCALE.search(text), _ABOVE_SCALE.search(text)
         if below or above:
             return (above is not None and below is None), f"{where}: {text}"
@@ -420,7 +425,7 @@ def _coverage_column(sh: _Sheet, n: int) -> dict[str, Any]:
     unknown, a warning (every 规上 count and chain output of the period would be empty) and null."""
     if COVERAGE_COLUMN not in DATASETS[sh.spec.dataset].columns or COVERAGE_COLUMN in sh.hm.mapping:
         return {}
-    above, why = coverage_of(sh.spec, sh.meta.title_texts, sh.file_name)
+    above, why = coverage_of(sh.spec, sh.meta.title_texts, sh.file_name, sh.grid.name)
     sh.info.columns[COVERAGE_COLUMN] = f"{'规上' if above else '规下' if above is False else '未知'} ({why})"
     if above is None:
         sh.ex.issues.append(

@@ -79,3 +79,25 @@ def test_a_roster_without_a_year_to_date_output_says_chain_outputs_are_empty(tmp
     ex = extract(f, "enterprises")
     (gap,) = warnings(ex, "no_indicator_value")
     assert gap.message.startswith("2025-06") and "本年累计" in gap.message and gap.column == "output_ytd"
+
+
+def test_a_workbook_of_above_and_below_scale_sheets_reads_each_sheets_name_before_the_file_name(tmp_path):
+    """`规上工业企业主要指标.xlsx` with sheets 规上企业 and 规下企业 and no flag column: the 规下 sheet's
+    enterprises were counted as 规上, from the file name (found by an adversarial sweep)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for i, (sheet, code, name) in enumerate(
+        [("规上企业", "91320803MA0BK5CX60", "甲公司"), ("规下企业", "91320803MA1MDEF972", "乙公司")]
+    ):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = sheet
+        ws.append(["2025年1-9月工业企业主要指标"])
+        ws.append(["统一社会信用代码", "企业名称", "所在镇（街道）", "工业总产值（万元）"])
+        ws.append([code, name, "车桥镇", 100.5])
+    f = tmp_path / "规上工业企业主要指标_2025年1-9月.xlsx"
+    wb.save(f)
+    ex = extract(f, "enterprises", file_name=f.name)
+    got = dict(zip(ex.frame["name"], ex.frame["is_above_scale"], strict=True))
+    assert got == {"甲公司": True, "乙公司": False}
+    assert not warnings(ex, "coverage_unknown")
