@@ -131,12 +131,15 @@ def _parent_field(key: str, index: dict[str, str]) -> str | None:
     return None
 
 
+_PART_OF = re.compile(r"(^|/)其中:?")  # `其中：首次认定` is the 首次认定 column (a part of the one before it)
+
+
 def match_header(names: list[str], spec: SourceSpec) -> tuple[dict[str, int], dict[str, list[int]]]:
     """Field → column for the names that match a field, and the fields two columns match.
     A whole or trailing match beats a match through the parents; of several columns that only
     match through their parents, none is taken (which one is meant cannot be told)."""
     index = spec.alias_index
-    keys = [header_key(n) if n else "" for n in names]
+    keys = [_PART_OF.sub(r"\1", header_key(n)) if n else "" for n in names]
     mapping: dict[str, int] = {}
     dups: dict[str, list[int]] = {}
     for c, key in enumerate(keys):

@@ -158,3 +158,20 @@ def test_header_in_column_d_with_a_total_row_and_repeated_header_blocks(tmp_path
     info = ex.sheets[0]
     assert info.dropped_totals == 1 and info.dropped_headers == 2
     assert not [i for i in ex.issues if i.rule == "total_mismatch"]
+
+
+def test_a_column_headed_qizhong_is_the_column_it_names(tmp_path):
+    """`其中：首次认定` beside 认定总数 is the 首次认定 column (the file was rejected as having none)."""
+    from etl.extract import extract
+
+    f = tmp_path / "2025年高企认定统计.csv"
+    f.write_text(
+        "2025年高新技术企业认定情况统计表\n镇（街道）,认定总数,其中：首次认定,其中：重新认定,有效期内高企\n"
+        "平桥镇,5,3,2,20\n车桥镇,4,4,0,11\n合计,9,7,2,31\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "hightech", file_name=f.name)
+    assert not ex.critical, [i.describe() for i in ex.critical]
+    fr = ex.frame.set_index("township")
+    assert fr.loc["平桥镇", ["new_first", "renewed", "valid_total"]].tolist() == [3, 2, 20]
+    assert all(r["passed"] for r in ex.reconciliations) and len(ex.reconciliations) == 3
