@@ -192,7 +192,23 @@ def _wanted_columns(
     for part, parent in parts.items():
         wanted.setdefault(part, "text")
         wanted.setdefault(parent, "text")
+    if (uc := unit_column(hm)) is not None:
+        wanted.setdefault(uc, "text")
     return wanted
+
+
+UNIT_HEADERS = {"单位", "计量单位"}
+
+
+def unit_column(hm: HeaderMatch) -> int | None:
+    """An unmapped column headed 单位 / 计量单位: each row's unit of the figures beside it."""
+    mapped = set(hm.mapping.values())
+    cols = [
+        c
+        for c, n in enumerate(hm.names)
+        if n and c not in mapped and header_key(n.split("/")[-1]) in UNIT_HEADERS
+    ]
+    return cols[0] if len(cols) == 1 else None
 
 
 def _data_rows(
@@ -236,11 +252,12 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
         for (_, f, _), raw in zip(fields, raws, strict=True)
     ]
     parsed = parse_all(raws, [f for _, f, _ in fields], sh.spec.blank_means == "zero")
+    row_units = _row_units(sh, data)
     data_rows = list(data.index)
     cols: dict[str, Any] = {}
     for (fname, f, c), raw, (vals, missing, problems, cell_units) in zip(fields, raws, parsed, strict=True):
         if f.type in {"number", "integer"}:
-            converted = _in_field_unit(sh, fname, f, c, vals, problems, cell_units)
+            converted = _in_field_unit(sh, fname, f, c, vals, problems, cell_units, row_units)
             if converted is None:
                 return None
             vals, unit_cols = converted
@@ -264,8 +281,45 @@ def _with_year(sh: _Sheet, raw: pd.Series) -> pd.Series:
     return out
 
 
+def _row_units(sh: _Sheet, data: pd.DataFrame) -> pd.Series | None:
+    """Each data row's unit from an unmapped 单位 column (`unit_column`), as a known unit or the
+    text written (None where blank); None when the table has no such column."""
+    uc = unit_column(sh.hm)
+    if uc is None or uc not in data.columns:
+        return None
+    texts = data[uc].map(lambda v: label_text(v).replace(" ", "") if v is not None and v == v else "")
+    return texts.map(lambda t: (cells.known_unit(t) or cells.unit_in_text(f"({t})") or t) if t else None)
+
+
+def _with_row_units(
+    found: list[tuple[str, str]], f: FieldSpec, cell_units: pd.Series, row_units: pd.Series | None
+) -> tuple[list[tuple[str, str]], pd.Series]:
+    """A 单位 column speaks of the fields whose unit is of its kind: one unit in every row is the
+    column's unit (`unit column`, where no other place says one); rows whose unit differs from it
+    are that row's cells' unit, so that they are turned away as mixed units, never read as written."""
+    if row_units is None or f.unit is None:
+        return found, cell_units
+    kin = row_units.map(lambda u: isinstance(u, str) and cells.same_dimension(u, f.unit))
+    if not kin.any():
+        return found, cell_units
+    written = row_units[kin]
+    if not found:
+        found = [(written.mode().iloc[0], "unit column")]
+    cell_units = cell_units.copy()
+    fill = cell_units.isna() & kin
+    cell_units[fill] = row_units[fill]
+    return found, cell_units
+
+
 def _in_field_unit(
-    sh: _Sheet, fname: str, f: FieldSpec, c: int, vals: pd.Series, problems: pd.Series, cell_units: pd.Series
+    sh: _Sheet,
+    fname: str,
+    f: FieldSpec,
+    c: int,
+    vals: pd.Series,
+    problems: pd.Series,
+    cell_units: pd.Series,
+    row_units: pd.Series | None = None,
 ) -> tuple[pd.Series, dict[str, Any]] | None:
     """A number column in its field's unit: the unit the file gives it (`unit_sources`: header,
     unit row, 指标 line, title, file name; else the spec's `default_unit`, else the field's,
@@ -277,6 +331,7 @@ def _in_field_unit(
     found = unit_sources(sh.hm.names[c], sh.meta, sh.file_name)
     if f.unit is not None:  # a unit of another kind above the table speaks of other columns
         found = [(u, w) for u, w in found if w == "header" or cells.same_dimension(u, f.unit)]
+    found, cell_units = _with_row_units(found, f, cell_units, row_units)
     if conflict := unit_conflict(found):
         sh.ex.issues.append(
             Issue(

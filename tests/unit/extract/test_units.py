@@ -341,3 +341,48 @@ def test_a_qualifier_beside_the_unit_in_brackets_leaves_the_unit(tmp_path):
     )
     ex = extract(f, "enterprises")
     assert not ex.critical and ex.frame["output_ytd"].tolist() == [pytest.approx(20_000)]
+
+
+def _ledger_with_unit_column(tmp_path, units: list[str]):
+    f = tmp_path / "2025年增减挂钩验收台账.csv"
+    rows = "".join(f"{i},项目{i},平桥镇,10,{u},2025-03-0{i}\n" for i, u in enumerate(units, 1))
+    f.write_text("序号,项目名称,所在镇,复垦面积,单位,验收日期\n" + rows, encoding="utf-8")
+    return extract(f, "land_use")
+
+
+def test_a_unit_column_saying_one_unit_is_the_figures_unit(tmp_path):
+    """A rows table's 单位 column was ignored: 10 公顷 loaded as 10 亩 (found by an adversarial sweep)."""
+    ex = _ledger_with_unit_column(tmp_path, ["公顷", "公顷"])
+    assert not ex.critical and not [i for i in ex.issues if i.severity == "row"]
+    assert ex.frame["area_mu"].tolist() == [pytest.approx(150), pytest.approx(150)]
+    assert "unit column" in ex.sheets[0].units["area_mu"]
+
+
+def test_a_unit_column_that_mixes_units_rejects_the_rows_in_the_other_units(tmp_path):
+    ex = _ledger_with_unit_column(tmp_path, ["亩", "公顷", "亩", "平方米"])
+    bad = sorted(i.row for i in ex.issues if i.severity == "row")
+    assert bad == [3, 5]
+    fr = ex.frame.sort_values("_row")
+    assert fr["area_mu"].tolist()[0] == 10 and math.isnan(fr["area_mu"].tolist()[1])
+
+
+def test_a_unit_column_that_contradicts_the_header_rejects_the_rows(tmp_path):
+    f = tmp_path / "2025年增减挂钩验收台账.csv"
+    f.write_text(
+        "项目名称,所在镇,复垦面积（亩）,单位,验收日期\n甲,平桥镇,10,亩,2025-03-01\n乙,平桥镇,2,公顷,2025-03-01\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "land_use")
+    assert [i.row for i in ex.issues if i.severity == "row"] == [3]
+
+
+def test_a_column_headed_danwei_of_names_is_not_a_unit_column(tmp_path):
+    """`单位` may head the enterprises' names too: words that are no unit say nothing of the figures."""
+    f = tmp_path / "规上工业企业主要指标_2025年1-9月.csv"
+    f.write_text(
+        "统一社会信用代码,企业名称,单位,所在镇（街道）,工业总产值（万元）\n"
+        "91320803MA0BK5CX60,甲公司,江苏甲机械有限公司,车桥镇,100\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "enterprises")
+    assert not ex.critical and ex.frame["output_ytd"].tolist() == [100]
