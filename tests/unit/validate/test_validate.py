@@ -86,7 +86,7 @@ def _base_row(dataset: str, i: int) -> dict:
         return {
             "kind": "linkage", "ledger_year": 2024, "project": f"示例{i}村增减挂钩项目",
             "township": "城东街道", "township_code": "320802001000", "area_mu": 12.5,
-            "accepted_on": _ts("2024-05-10"), **lineage,
+            "accepted_on": _ts(f"2024-05-{10 + i}"), **lineage,
         }  # fmt: skip
     if dataset == "indicator_obs":
         return {
@@ -174,6 +174,7 @@ CASES: dict[tuple[str, str, str], Case] = {
     ("land_projects", NOT_NULL, "township_code"): C(None, KEEP),
     ("land_projects", NOT_NULL, "accepted_on"): C(None, KEEP),
     ("land_projects", CUNIQUE, "project+township_code+accepted_on"): C(DUP, KEEP),
+    ("land_projects", CUNIQUE, "project+township_code"): C(DUP, KEEP),
     ("land_projects", BETWEEN, "area_mu"): C(-0.5, 0.0),
     ("land_projects", PAST, "accepted_on"): C(TOMORROW, _ts(TODAY)),
     # indicator_obs
