@@ -134,12 +134,29 @@ def _parent_field(key: str, index: dict[str, str]) -> str | None:
 _PART_OF = re.compile(r"(^|/)其中:?")  # `其中：首次认定` is the 首次认定 column (a part of the one before it)
 
 
+_YTD_CHILD = re.compile(r"1[-—–~至]\d{1,2}月(?:累计|份)?")
+_MONTH_CHILD = re.compile(r"\d{1,2}月份?")
+
+
+def _months_as_words(key: str) -> str:
+    """A child headed by months (`工业总产值/1-9月`, `…/9月`) is the parent's 本年累计 or 本月, as
+    departments write either."""
+    parent, sep, child = key.rpartition("/")
+    if not sep:
+        return key
+    if _YTD_CHILD.fullmatch(child):
+        return f"{parent}/本年累计"
+    if _MONTH_CHILD.fullmatch(child):
+        return f"{parent}/本月"
+    return key
+
+
 def match_header(names: list[str], spec: SourceSpec) -> tuple[dict[str, int], dict[str, list[int]]]:
     """Field → column for the names that match a field, and the fields two columns match.
     A whole or trailing match beats a match through the parents; of several columns that only
     match through their parents, none is taken (which one is meant cannot be told)."""
     index = spec.alias_index
-    keys = [_PART_OF.sub(r"\1", header_key(n)) if n else "" for n in names]
+    keys = [_months_as_words(_PART_OF.sub(r"\1", header_key(n))) if n else "" for n in names]
     mapping: dict[str, int] = {}
     dups: dict[str, list[int]] = {}
     for c, key in enumerate(keys):

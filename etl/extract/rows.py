@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from etl.base import cells
-from etl.base.cells import Period, column_letter, header_key
+from etl.base.cells import Period, clean_text, column_letter, header_key
 from etl.base.datasets import DATASETS
 from etl.base.issues import Issue
 from etl.extract.classify import classify_rows, header_label_sets
@@ -67,7 +67,8 @@ def extract_rows_sheet(
         return None
     has_period_col = "period" in hm.mapping and "column" in spec.period_from
     sheet_period = _sheet_period(sh, has_period_col)
-    if not has_period_col and (clash := period_disagreement(spec, grid, sh.meta, sh.file_name)):
+    clash = None if has_period_col else period_disagreement(spec, grid, sh.meta, sh.file_name)
+    if clash or (clash := _header_month_clash(hm, sheet_period)):
         ex.issues.append(Issue("critical", "period_conflict", clash, grid.name))
         return None
     if sheet_period is None and not has_period_col and spec.period_required:
@@ -144,6 +145,21 @@ def _duplicate_column_issues(sh: _Sheet) -> list[Issue]:
         )
         for f, cols in sh.hm.duplicates.items()
     ]
+
+
+def _header_month_clash(hm: HeaderMatch, period: Period | None) -> str | None:
+    """A figure's column headed by months (`工业总产值/1-8月`) that are not the sheet's period's
+    (2025年1-9月 in the title): which month the figures are of cannot be told."""
+    if period is None or period.freq != "month":
+        return None
+    for c in sorted(set(hm.mapping.values())):
+        child = clean_text(hm.names[c]).replace(" ", "").rpartition("/")[2]
+        if (m := months_only(child)) is not None and m[0] != period.end.month:
+            return (
+                f"报告期不一致，请核对后重新报送：表头“{hm.names[c]}”为{m[0]}月，报告期为{period.text}"
+                f" / the header's month is not the sheet's period"
+            )
+    return None
 
 
 def _sheet_period(sh: _Sheet, has_period_col: bool) -> Period | None:

@@ -175,3 +175,34 @@ def test_a_column_headed_qizhong_is_the_column_it_names(tmp_path):
     fr = ex.frame.set_index("township")
     assert fr.loc["平桥镇", ["new_first", "renewed", "valid_total"]].tolist() == [3, 2, 20]
     assert all(r["passed"] for r in ex.reconciliations) and len(ex.reconciliations) == 3
+
+
+def _roster_with_month_children(tmp_path, ytd: str, month: str):
+    import openpyxl
+
+    from etl.extract import extract
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["淮安区规模以上工业企业主要经济指标（2025年1-9月）"])
+    ws.append(["统一社会信用代码", "企业名称", "所在镇（街道）", "工业总产值（万元）", None])
+    ws.append([None, None, None, ytd, month])
+    ws.merge_cells("D2:E2")
+    for c in "ABC":
+        ws.merge_cells(f"{c}2:{c}3")
+    ws.append(["91320803MA0BK5CX60", "甲公司", "车桥镇", 900, 100])
+    f = tmp_path / "规上工业企业.xlsx"
+    wb.save(f)
+    return extract(f, "enterprises", file_name=f.name)
+
+
+def test_children_headed_by_months_are_the_year_to_date_and_the_month(tmp_path):
+    """工业总产值 over `1-9月` / `9月` (as often as 本年累计 / 本月): the file was rejected."""
+    ex = _roster_with_month_children(tmp_path, "1-9月", "9月")
+    assert not ex.critical, [i.describe() for i in ex.critical]
+    assert ex.frame[["output_ytd", "output_month"]].values.tolist() == [[900, 100]]
+
+
+def test_children_headed_by_another_month_than_the_period_reject_the_sheet(tmp_path):
+    (crit,) = _roster_with_month_children(tmp_path, "1-8月", "8月").critical
+    assert crit.rule == "period_conflict" and "2025-09" in crit.message
