@@ -94,6 +94,9 @@ def extract_rows_sheet(
     repeats = header_label_sets(grid.rows, hm.row - above, hm.depth + above)
     data, total_rows, total_values = _data_rows(body, label_cols, spec, info, repeats)
     del body
+    if issue := _section_issue(sh):
+        ex.issues.append(issue)
+        return None
     check_parts(parts, hm, data, grid.name, ex)
     info.rows_read = len(data)
 
@@ -244,6 +247,7 @@ def _data_rows(
     info.dropped_parts = int(counts.get("part", 0))
     info.dropped_notes = int(counts.get("note", 0))
     info.dropped_blank = int(counts.get("blank", 0))
+    info.headings = _headings(body, kinds)
     total_rows = list(body.index[kinds == "total"]) if info.dropped_totals else []
     total_values = {r: body.loc[r].to_dict() for r in total_rows[:1000]}
     is_data = (kinds == "data").to_numpy()
@@ -251,6 +255,58 @@ def _data_rows(
     if len(pos) and pos[-1] - pos[0] + 1 == len(pos):  # one block (the usual layout): a view, no copy
         return body.iloc[pos[0] : pos[-1] + 1], total_rows, total_values
     return body[is_data], total_rows, total_values
+
+
+_PAGE_LINE = re.compile(r"^(续表|续上表|接上表|第\d+页|共\d+页)")
+
+
+def _headings(body: pd.DataFrame, kinds: pd.Series) -> list[tuple[int, str, bool]]:
+    """Rows of one text cell among the data with data below them (`二、规模以下工业企业`,
+    `一、车桥镇`): a section of the table, or a second table when the header follows it."""
+    data = (kinds == "data").to_numpy()
+    if not data.any():
+        return []
+    last = np.flatnonzero(data)[-1]
+    filled = body.notna().to_numpy().sum(axis=1) - (body == "").to_numpy().sum(axis=1)
+    out = []
+    for p in np.flatnonzero(data[:last] & (filled[:last] == 1)):
+        cells = [v for v in body.iloc[p].tolist() if v is not None and v == v and str(v).strip()]
+        if len(cells) != 1 or not isinstance(cells[0], str) or _value_like_text(cells[0]):
+            continue
+        text = clean_text(cells[0])
+        if _PAGE_LINE.match(text.replace(" ", "")):
+            continue
+        q = p + 1
+        while q < len(kinds) and kinds.iloc[q] == "blank":
+            q += 1
+        out.append((int(body.index[p]), text, q < len(kinds) and kinds.iloc[q] == "header"))
+    return out
+
+
+def _value_like_text(text: str) -> bool:
+    return cells.parse_number(text).value is not None or cells.parse_date(text).value is not None
+
+
+def _section_issue(sh: _Sheet) -> Issue | None:
+    """A second table below the first (a heading, then the header again), or a section heading
+    that says 规上 / 规下 in a roster whose 规上 status comes from its title: whose rows are whose
+    cannot be told from one table's header, so the sheet is rejected, the heading named."""
+    for row, text, header_after in sh.info.headings:
+        coverage = (
+            COVERAGE_COLUMN in DATASETS[sh.spec.dataset].columns
+            and COVERAGE_COLUMN not in sh.hm.mapping
+            and (_ABOVE_SCALE.search(text) or _BELOW_SCALE.search(text))
+        )
+        if header_after or coverage:
+            return Issue(
+                "critical",
+                "second_table",
+                f"第 {row + 1} 行“{text}”起是另一张表（或另一类企业），请分开报送或放在不同的工作表"
+                f" / row {row + 1} begins another table: send it apart or on its own sheet",
+                sh.grid.name,
+                row + 1,
+            )
+    return None
 
 
 def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:

@@ -1,0 +1,43 @@
+"""A second table below the first, or a section heading that changes what the rows are, is not
+read as more rows of the first table (found by an adversarial sweep: the 规下 enterprises of a
+second table under `二、规模以下工业企业` were counted as 规上, from the sheet's title)."""
+
+from __future__ import annotations
+
+from etl.extract import extract
+
+TITLE = "淮安区规模以上工业企业主要经济指标（2025年1-9月）\n"
+HEAD = "统一社会信用代码,企业名称,所在镇（街道）,工业总产值（万元）\n"
+A = "91320803MA0BK5CX60,甲公司,车桥镇,900\n"
+B = "91320803MA1MDEF972,乙公司,平桥镇,50\n"
+
+
+def _extract(tmp_path, text: str, head: str = HEAD):
+    f = tmp_path / "规上工业企业.csv"
+    f.write_text(TITLE + head + text, encoding="utf-8")
+    return extract(f, "enterprises", file_name=f.name)
+
+
+def test_a_second_table_under_its_own_heading_rejects_the_sheet_naming_the_row(tmp_path):
+    ex = _extract(tmp_path, A + ",,,\n二、重点企业名单\n" + HEAD + B)
+    (crit,) = ex.critical
+    assert crit.rule == "second_table" and crit.row == 5 and "二、重点企业名单" in crit.message
+
+
+def test_a_heading_that_says_below_scale_in_a_roster_without_a_flag_column_rejects_the_sheet(tmp_path):
+    (crit,) = _extract(tmp_path, A + "二、规模以下工业企业\n" + B).critical
+    assert crit.rule == "second_table" and "规模以下" in crit.message
+
+
+def test_with_a_flag_column_the_same_heading_says_nothing_the_rows_do_not(tmp_path):
+    head = HEAD.strip() + ",是否规上\n"
+    ex = _extract(tmp_path, A.strip() + ",是\n二、规模以下工业企业\n" + B.strip() + ",否\n", head)
+    assert not ex.critical
+    named = ex.frame.dropna(subset=["name"]).set_index("name")["is_above_scale"].to_dict()
+    assert named == {"甲公司": True, "乙公司": False}
+
+
+def test_township_headings_and_a_printouts_page_lines_are_no_second_table(tmp_path):
+    ex = _extract(tmp_path, "一、车桥镇\n" + A + "二、平桥镇\n" + B + "续表\n" + HEAD + A.replace("甲", "丙"))
+    assert not ex.critical, [i.describe() for i in ex.critical]
+    assert set(ex.frame["name"].dropna()) == {"甲公司", "乙公司", "丙公司"}
