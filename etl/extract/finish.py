@@ -130,7 +130,42 @@ def hightech_certs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list
         year = year.fillna(out["cert_date"].map(lambda d: d.year if isinstance(d, dt.date) else None))
     out["year"] = pd.array(year, dtype="Int64")
     out["name_key"] = normalize_names(out["name"])
-    return out, _untyped_certificates(out)
+    return out, _untyped_certificates(out) + _certificates_of_another_year(out)
+
+
+_CERT_YEAR = re.compile(r"^GR(\d{4})")
+
+
+def _certificates_of_another_year(out: pd.DataFrame) -> list[Issue]:
+    """A certificate whose date or number (`GR2023…`) says another year than the list's: a
+    rejected row, never counted in the list's year (a 2023 certificate in a 2024 list)."""
+    issues = []
+    for r in out.to_dict("records"):
+        listed = r.get("year")
+        if listed is None or pd.isna(listed):
+            continue
+        said = []
+        if isinstance(d := r.get("cert_date"), dt.date) and d.year != listed:
+            said.append(f"发证日期 {d.isoformat()}")
+        if (
+            isinstance(no := r.get("cert_no"), str)
+            and (m := _CERT_YEAR.match(no.strip()))
+            and int(m.group(1)) != listed
+        ):
+            said.append(f"证书编号 {no.strip()}")
+        if said:
+            issues.append(
+                Issue(
+                    "row",
+                    "cert_year_mismatch",
+                    f"{'、'.join(said)}与名单年份 {listed} 年不一致，请核对该证书属于哪一年的名单"
+                    f" / the certificate's date or number is not of the list's year {listed}",
+                    r["_sheet"],
+                    int(r["_row"]),
+                    "cert_date" if said[0].startswith("发证") else "cert_no",
+                )
+            )
+    return issues
 
 
 def _untyped_certificates(out: pd.DataFrame) -> list[Issue]:
