@@ -240,6 +240,16 @@ def _extract_sheets(
         else:
             hm, _ = find_header(g, spec)
             if hm is None:
+                if _has_content(g):  # an instructions or summary sheet beside the table: said, not read
+                    ex.issues.append(
+                        Issue(
+                            "warning",
+                            "sheet_not_read",
+                            f"工作表“{g.name}”中没有“{spec.layout}”表式的表头，未读取（如为数据请单独报送）"
+                            f" / sheet not read: no header of layout {spec.layout} in it",
+                            g.name,
+                        )
+                    )
                 continue
             loader = None
             if heads_only:
@@ -252,6 +262,10 @@ def _extract_sheets(
         if cols is not None:
             frames.append(pd.DataFrame(cols))
     return frames
+
+
+def _has_content(g: Grid) -> bool:
+    return any(v is not None and str(v).strip() for row in g.rows[:200] for v in row)
 
 
 def _no_data_issue(ex: Extraction) -> Issue:

@@ -41,3 +41,27 @@ def test_township_headings_and_a_printouts_page_lines_are_no_second_table(tmp_pa
     ex = _extract(tmp_path, "一、车桥镇\n" + A + "二、平桥镇\n" + B + "续表\n" + HEAD + A.replace("甲", "丙"))
     assert not ex.critical, [i.describe() for i in ex.critical]
     assert set(ex.frame["name"].dropna()) == {"甲公司", "乙公司", "丙公司"}
+
+
+def test_a_sheet_of_instructions_or_a_summary_beside_the_table_is_said_not_read(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "填表说明"
+    ws.append(["1. 金额单位为万元。"])
+    data = wb.create_sheet("2025年9月")
+    for line in (TITLE, HEAD, A):
+        data.append(line.strip().split(","))
+    wb.create_sheet("空白")
+    summary = wb.create_sheet("汇总")
+    summary.append(["镇街", "企业数"])
+    summary.append(["车桥镇", 1])
+    f = tmp_path / "规上工业企业.xlsx"
+    wb.save(f)
+    ex = extract(f, "enterprises", file_name=f.name)
+    assert not ex.critical and ex.frame["name"].tolist() == ["甲公司"]
+    said = sorted(i.sheet for i in ex.issues if i.rule == "sheet_not_read")
+    assert said == sorted(["汇总", "填表说明"]) and all(
+        i.severity == "warning" for i in ex.issues if i.rule == "sheet_not_read"
+    )
