@@ -18,6 +18,7 @@ from etl.base.issues import Issue
 from etl.base.names import normalize_names
 from etl.base.strings import map_unique
 from etl.extract.meta import unit_conflict
+from etl.extract.wide import without_footnote
 from etl.reference import catalog
 from etl.reference.industry import chain_of
 from etl.reference.regions import RegionResolver
@@ -264,7 +265,7 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     ids, units, values, bases, notes, reads = [], [], [], [], [], []
     warned: set[str] = set()
     for row in out.to_dict("records"):
-        name = row.get("indicator_name")
+        name = without_footnote(row.get("indicator_name"))  # 地区生产总值① is 地区生产总值
         iid = catalog.indicator_id_for(name)
         raw_unit, where, conflict = row_unit(row, "value", "unit_text", name)
         if iid is None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,40 @@ def indicator_from_file_name(file_name: str) -> str:
     return (named or parts)[-1] or stem
 
 
+_FOOTNOTE = re.compile(
+    r"[\u2460-\u2473\u2776-\u277f\u00b9\u00b2\u00b3\u2070-\u2079]"  # ①…⑳, ❶…❿, ¹²³⁴…⁹ anywhere
+    r"|[*＊※#＃△▲☆★]+(?=\s*(?:[(（][^)）]*[)）])?\s*$)"  # *, ※, △ at the end (before a unit bracket)
+    r"|[(（]\s*注\s*[\d\u2460-\u2473]*\s*[)）]"  # （注1）
+)
+
+
+def without_footnote(name: Any) -> Any:
+    """An indicator's name without its footnote markers (`地区生产总值①`, `地区生产总值*`,
+    `规上工业总产值（注1）`, `地区生产总值¹（亿元）` → the name the catalog knows); read before NFKC
+    makes ① a `1`. Anything not text is returned as it is."""
+    return _FOOTNOTE.sub("", name).strip() if isinstance(name, str) else name
+
+
+_FIGURE_NOTE = re.compile(r"(?<=\d)\s*[\u2460-\u2473\u2776-\u277f\u00b9\u00b2\u00b3\u2070-\u2079]+\s*$")
+
+
+def figure(raw: Any, unit: str | None) -> cells.Parsed:
+    """A figure cell of a column in `unit` (None: none given): its footnote marker dropped before
+    NFKC makes it a digit (`12.3①` is 12.3, not 12.31); a unit written in the cell (`12.3亿元`,
+    `5.2%`) other than the column's is a problem (the cell is refused, never read in the
+    column's unit); the same unit, or a unit where the column has none, is kept in `.unit`."""
+    if isinstance(raw, str):
+        raw = _FIGURE_NOTE.sub("", raw)
+    parsed = cells.parse_number(raw)
+    if parsed.unit and unit and parsed.unit != unit:
+        return cells.Parsed(
+            None,
+            problem=f"单元格写“{clean_text(raw)}”，与本列单位“{unit}”不同，请只填数字"
+            f" / the cell says {parsed.unit}, the column is in {unit}",
+        )
+    return parsed
+
+
 def clean_indicator_name(name: str) -> str:
     """Without its unit bracket and stray export suffixes: `一般公共预算支出（亿元）i` → `一般公共预算支出`."""
     s = clean_text(name)
@@ -77,6 +112,7 @@ def _wide_label_columns(
         for c in range(first_period_col)
     ]  # each label column's header labels (a label of a deeper header is in its top row)
     serial = {c for c, k in enumerate(keys) if k & (SERIAL_HEADERS | UNIT_HEADERS)}
+    serial |= {c for c in range(first_period_col) if _code_column(rows[start : start + 40], c, keys[c])}
     for c in range(min(first_period_col, len(header))):
         if keys[c] & REGION_HEADERS:
             others = [
@@ -105,6 +141,18 @@ def _wide_label_columns(
     return best, [c for c in text_cols if c != best]
 
 
+_CODE = re.compile(r"\d{6,12}")
+
+
+def _code_column(sample: list[list[Any]], c: int, keys: set[str]) -> bool:
+    """A column of codes (`地区代码`, `区划代码`, `指标代码`; or only 6–12 digit numbers below the
+    header): it names neither the indicator nor the region (the region column says the place)."""
+    if any(k.endswith(("代码", "编码", "编号")) for k in keys):
+        return True
+    vals = [label_text(r[c]) for r in sample if c < len(r) and label_text(r[c])]
+    return bool(vals) and all(_CODE.fullmatch(v.removesuffix(".0")) for v in vals)
+
+
 @dataclass
 class _WideLayout:
     """Where a wide table's parts are: its header row, the period of each value column, and the
@@ -115,6 +163,7 @@ class _WideLayout:
     region_col: int | None
     indicator_cols: list[int]
     unit_col: int | None = None  # a 单位 column: each row's unit
+    col_units: dict[int, str] = field(default_factory=dict)  # a period column's own unit (its header's)
 
     @property
     def label_cols(self) -> list[int]:
@@ -152,16 +201,21 @@ def extract_wide_sheet(
         return None
     rows = fill_merged(grid)
     header_row, periods = found
-    region_col, indicator_cols = _wide_label_columns(rows, header_row + 1, min(periods))
+    first_col = min(periods)
+    meta = sheet_meta(grid, header_row)
+    default_indicator = meta.indicator or indicator_from_file_name(file_name)
+    periods, col_units, skipped = value_columns(rows, header_row, periods, default_indicator)
+    if not periods:
+        return None
+    region_col, indicator_cols = _wide_label_columns(rows, header_row + 1, first_col)
     if region_col is None and not indicator_cols:
         return None
     layout = _WideLayout(
-        header_row, periods, region_col, indicator_cols, _unit_column(rows, header_row, min(periods))
+        header_row, periods, region_col, indicator_cols, _unit_column(rows, header_row, first_col), col_units
     )
-    meta = sheet_meta(grid, header_row)
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=str(header_row + 1))
+    info.unmapped += skipped
     _record_columns(info, grid.name, rows[header_row], layout, ex)
-    default_indicator = meta.indicator or indicator_from_file_name(file_name)
     out = _long_rows(grid, rows, spec, layout, default_indicator, (meta, file_name), info, ex)
     if out is None:
         return None
@@ -194,6 +248,99 @@ def _row_unit(cur: list[Any], c: int | None) -> list[tuple[str, str]]:
     if not text:
         return []
     return [(text if text in cells.KNOWN_UNITS else (cells.unit_in_text(f"({text})") or text), "unit column")]
+
+
+GROWTH_WORDS = (
+    "增长",
+    "增速",
+    "增幅",
+    "增减",
+    "同比",
+    "环比",
+    "比上年",
+    "比去年",
+    "较上年",
+    "±",
+    "百分点",
+    "下降",
+)
+"""A period column whose header holds one of these is a change, not the period's value."""
+YEAR_EARLIER_WORDS = ("上年同期", "去年同期", "上年", "去年")
+"""A period column headed so (`2025年1-9月` over 本期 / 上年同期) is the same span a year earlier."""
+
+
+def value_columns(
+    rows: list[list[Any]], header_row: int, periods: dict[int, Period], indicator: str = ""
+) -> tuple[dict[int, Period], dict[int, str], list[str]]:
+    """The period columns that hold the period's figures, read with their header's labels (the
+    period row, up to two rows above it, and the sub-header rows below it: `绝对额` / `增长%` /
+    `上年同期` under a `2025年1-9月` written over each): (period of each value column, the unit its
+    header gives, the columns left out and why). A change (`增长%`, `比2024年增长`, `同比`) is no
+    value; `上年同期` / `去年` is the same span a year earlier; `累计` / `当月` / `当季` set the basis.
+    A label over every period column (`规上工业总产值增速` over the periods) names the indicator,
+    and a growth indicator's table (its `indicator`: the 指标 line or the file name) is all growth."""
+    sub = _sub_header_rows(rows, header_row, periods)
+    first = min(periods)
+    out: dict[int, Period] = {}
+    units: dict[int, str] = {}
+    skipped: list[str] = []
+    labels_of = {
+        c: [
+            t
+            for r in range(max(0, header_row - 2), sub)
+            if c < len(rows[r])
+            and (t := label_text(rows[r][c]))
+            and (r >= header_row or t not in {label_text(v) for v in rows[r][:first]})
+        ]  # a title merged over the whole width (it fills the label columns too) is none of them
+        for c in periods
+    }
+    common = set.intersection(*(set(v) for v in labels_of.values())) if len(periods) > 1 else set()
+    growth_table = any(w in indicator for w in GROWTH_WORDS)
+    for c, p in periods.items():
+        labels = labels_of[c]
+        text = "/".join(dict.fromkeys(labels))
+        own = "/".join(t for t in labels if t not in common)
+        if not growth_table and any(w in own for w in GROWTH_WORDS):
+            skipped.append(f"{text} ({column_letter(c)}): 增长/增速，非本期数 / a change, not a value")
+            continue
+        if any(w in t for t in labels if not cells.parse_period(t) for w in YEAR_EARLIER_WORDS):
+            p = year_earlier(p)
+        out[c] = _with_basis(p, labels)
+        if u := next((u for t in reversed(labels) if (u := cells.unit_in_text(t))), None):
+            units[c] = u
+    return out, units, skipped
+
+
+def _sub_header_rows(rows: list[list[Any]], header_row: int, periods: dict[int, Period]) -> int:
+    """The row after the header's last: up to two rows below the period row whose period cells
+    are all labels (`绝对额`, `增长%`, `本期`), none a figure."""
+    end = header_row + 1
+    while end < min(len(rows), header_row + 3):
+        vals = [rows[end][c] for c in periods if c < len(rows[end]) and label_text(rows[end][c])]
+        if not vals or any(not isinstance(v, str) or cells.parse_number(v).value is not None for v in vals):
+            break
+        if any(cells.parse_number(v).missing for v in vals):
+            break
+        end += 1
+    return end
+
+
+def year_earlier(p: Period) -> Period:
+    """The same span a year earlier: `2025-09` ytd → `2024-09` ytd, `2025Q3` → `2024Q3`, `2025` → `2024`."""
+    y = p.end.year - 1
+    text = str(y) + p.text[4:]
+    end = p.end.replace(year=y, day=1) + dt.timedelta(days=31)
+    return Period(text, end.replace(day=1) - dt.timedelta(days=1), p.basis, p.freq)
+
+
+def _with_basis(p: Period, labels: list[str]) -> Period:
+    """A month or quarter headed 累计 (本年累计, 累计值) is the year to date; 当月 / 当季 the span alone."""
+    words = "".join(t for t in labels if not cells.parse_period(t))
+    if "累计" in words and p.freq in {"month", "quarter"}:
+        return Period(p.end.strftime("%Y-%m"), p.end, "ytd", "month")
+    if ("当月" in words or "当季" in words) and p.basis == "ytd":
+        return Period(p.text, p.end, "period", p.freq)
+    return p
 
 
 def period_header(grid: Grid, spec: SourceSpec) -> tuple[int, dict[int, Period]] | None:
@@ -264,7 +411,12 @@ def _long_rows(
         rc = layout.region_col
         region = label_text(cur[rc]) if rc is not None and rc < len(cur) else ""
         ind_raw = next(
-            (label_text(cur[c]) for c in layout.indicator_cols if c < len(cur) and label_text(cur[c])), ""
+            (
+                label_text(without_footnote(cur[c]))
+                for c in layout.indicator_cols
+                if c < len(cur) and label_text(cur[c])
+            ),
+            "",
         )
         indicator = ind_raw or default_indicator
         if rc is not None and not region:
@@ -277,9 +429,19 @@ def _long_rows(
         if conflict := unit_conflict(found):
             ex.issues.append(Issue("critical", "unit_conflict", f"{indicator}：{conflict}", grid.name, r + 1))
             return None
-        unit, unit_from = found[0] if found else (None, None)
-        units_seen[indicator] = f"{unit} ({unit_from})" if unit else "?"
-        for c, p, parsed in _period_values(cur, r, layout.periods, spec, grid.name, ex):
+        for u in dict.fromkeys(layout.col_units.values()):
+            if conflict := unit_conflict([(u, "header"), *found]):
+                ex.issues.append(
+                    Issue("critical", "unit_conflict", f"{indicator}：{conflict}", grid.name, r + 1)
+                )
+                return None
+        row_unit = found[0] if found else (None, None)
+        for c, p, parsed in _period_values(cur, r, layout, row_unit[0], spec, grid.name, ex):
+            col_unit = layout.col_units.get(c)
+            unit, unit_from = (col_unit, "header") if col_unit else row_unit
+            if unit is None and parsed.unit:
+                unit, unit_from = parsed.unit, "cell"
+            units_seen[indicator] = f"{unit} ({unit_from})" if unit else "?"
             rows_used.add(r)
             out["indicator_name"].append(clean_indicator_name(indicator))
             out["region"].append(region or None)
@@ -356,7 +518,14 @@ def check_wide_totals(
 
 def _row_indicator(row: list[Any], layout: _WideLayout, default_indicator: str) -> str:
     """The indicator of a row (its indicator columns' label, else the sheet's), as the long rows name it."""
-    ind = next((label_text(row[c]) for c in layout.indicator_cols if c < len(row) and label_text(row[c])), "")
+    ind = next(
+        (
+            label_text(without_footnote(row[c]))
+            for c in layout.indicator_cols
+            if c < len(row) and label_text(row[c])
+        ),
+        "",
+    )
     return clean_indicator_name(ind or default_indicator)
 
 
@@ -397,14 +566,21 @@ def _count_dropped(info: SheetInfo, kind: str) -> None:
 
 
 def _period_values(
-    cur: list[Any], r: int, periods: dict[int, Period], spec: SourceSpec, sheet: str, ex: Extraction
+    cur: list[Any],
+    r: int,
+    layout: _WideLayout,
+    unit: str | None,
+    spec: SourceSpec,
+    sheet: str,
+    ex: Extraction,
 ) -> list[tuple[int, Period, cells.Parsed]]:
-    """(column, period, parsed cell) of the period cells of row `r` that parse (a blank is 0
-    where the spec says so); each cell that does not is a row issue of `ex` instead."""
+    """(column, period, parsed cell) of the period cells of row `r` that parse (`figure`, in its
+    column's unit, else the row's `unit`; a blank is 0 where the spec says so); each cell that
+    does not is a row issue of `ex` instead."""
     out = []
-    for c, p in periods.items():
+    for c, p in layout.periods.items():
         v = cur[c] if c < len(cur) else None
-        parsed = cells.parse_number(v)
+        parsed = figure(v, layout.col_units.get(c) or unit)
         if parsed.value is None and parsed.missing == "" and spec.blank_means == "zero":
             parsed = cells.Parsed(0.0)
         if parsed.problem:
