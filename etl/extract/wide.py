@@ -164,6 +164,7 @@ class _WideLayout:
     indicator_cols: list[int]
     unit_col: int | None = None  # a 单位 column: each row's unit
     col_units: dict[int, str] = field(default_factory=dict)  # a period column's own unit (its header's)
+    col_indicators: dict[int, str] = field(default_factory=dict)  # the indicator named over a period column
 
     @property
     def label_cols(self) -> list[int]:
@@ -211,7 +212,13 @@ def extract_wide_sheet(
     if region_col is None and not indicator_cols:
         return None
     layout = _WideLayout(
-        header_row, periods, region_col, indicator_cols, _unit_column(rows, header_row, first_col), col_units
+        header_row,
+        periods,
+        region_col,
+        indicator_cols,
+        _unit_column(rows, header_row, first_col),
+        col_units,
+        column_indicators(rows, header_row, periods, col_units),
     )
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=str(header_row + 1))
     info.unmapped += skipped
@@ -309,6 +316,34 @@ def value_columns(
         if u := next((u for t in reversed(labels) if (u := cells.unit_in_text(t))), None):
             units[c] = u
     return out, units, skipped
+
+
+def column_indicators(
+    rows: list[list[Any]], header_row: int, periods: dict[int, Period], units: dict[int, str]
+) -> dict[int, str]:
+    """The indicator named above each period column (`规上工业企业数` over 2025年1-9月 / 2024年1-9月,
+    `工业总产值（万元）` over the next two; merged, or written once over the first and carried right
+    to the next label): the label nearest the period row that names a catalog indicator. A title
+    over the whole width (it fills the label columns too) names none. A unit in a label carried
+    right is the unit of the columns it is carried over (added to `units` where they have none)."""
+    first = min(periods)
+    out: dict[int, str] = {}
+    for r in reversed(range(max(0, header_row - 2), header_row)):  # the nearest first
+        row = rows[r]
+        titles = {label_text(v) for v in row[:first]}
+        carried = ""
+        for c in sorted(periods):
+            t = label_text(row[c]) if c < len(row) else ""
+            carried = t if t else carried if c - 1 in periods else ""
+            if carried and carried not in titles and c not in units and (u := cells.unit_in_text(carried)):
+                units[c] = u
+            if (
+                carried
+                and carried not in titles
+                and catalog.indicator_id_for(clean_indicator_name(without_footnote(carried)))
+            ):
+                out.setdefault(c, without_footnote(carried))
+    return out
 
 
 def _sub_header_rows(rows: list[list[Any]], header_row: int, periods: dict[int, Period]) -> int:
@@ -437,6 +472,7 @@ def _long_rows(
                 return None
         row_unit = found[0] if found else (None, None)
         for c, p, parsed in _period_values(cur, r, layout, row_unit[0], spec, grid.name, ex):
+            indicator = ind_raw or layout.col_indicators.get(c) or default_indicator
             col_unit = layout.col_units.get(c)
             unit, unit_from = (col_unit, "header") if col_unit else row_unit
             if unit is None and parsed.unit:
@@ -488,10 +524,10 @@ def check_wide_totals(
     ):
         if v is not None and not any(w in f"{ind}{u or ''}" for w in NOT_ADDITIVE):
             parts.setdefault((ind, col), []).append((row, v))
-    per_indicator = Counter(_row_indicator(rows[r], layout, default_indicator) for r in total_rows)
+    per_indicator = Counter(_row_indicator(rows[r], layout, default_indicator, None) for r in total_rows)
     previous: dict[str, int] = {}
     for r in total_rows:
-        ind = _row_indicator(rows[r], layout, default_indicator)
+        ind = _row_indicator(rows[r], layout, default_indicator, None)
         label = next((t for c in layout.label_cols if c < len(rows[r]) and (t := label_text(rows[r][c]))), "")
         lo, hi = (
             (previous.get(ind, 0), r + 1)
@@ -503,7 +539,9 @@ def check_wide_totals(
             total = cells.parse_number(grid.rows[r][c] if c < len(grid.rows[r]) else None).value
             covered = [
                 v
-                for row, v in parts.get((ind, column_letter(c)), [])
+                for row, v in parts.get(
+                    (_row_indicator(rows[r], layout, default_indicator, c), column_letter(c)), []
+                )
                 if lo < row and (hi is None or row < hi)
             ]
             if total is None or not covered:
@@ -516,8 +554,9 @@ def check_wide_totals(
                 ex.issues.append(mismatch_issue(rec, grid.name, label_text(grid.rows[r][c])))
 
 
-def _row_indicator(row: list[Any], layout: _WideLayout, default_indicator: str) -> str:
-    """The indicator of a row (its indicator columns' label, else the sheet's), as the long rows name it."""
+def _row_indicator(row: list[Any], layout: _WideLayout, default_indicator: str, col: int | None) -> str:
+    """The indicator of a row (its indicator columns' label, else the one over period column
+    `col`, else the sheet's), as the long rows name it."""
     ind = next(
         (
             label_text(without_footnote(row[c]))
@@ -526,7 +565,8 @@ def _row_indicator(row: list[Any], layout: _WideLayout, default_indicator: str) 
         ),
         "",
     )
-    return clean_indicator_name(ind or default_indicator)
+    over = layout.col_indicators.get(col) if col is not None else None
+    return clean_indicator_name(ind or over or default_indicator)
 
 
 def _wide_reconciliation(
