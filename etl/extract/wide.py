@@ -20,7 +20,7 @@ from etl.extract.rows import SERIAL_HEADERS
 from etl.extract.totals import mismatch_issue, reconciliation, resolve_regions
 from etl.read import Grid
 from etl.reference import catalog
-from etl.reference.regions import RegionResolver
+from etl.reference.regions import RegionResolver, name_of, townships_of
 from etl.spec.model import SourceSpec
 
 # ---------------------------------------------------------------- wide tables
@@ -235,9 +235,32 @@ def extract_wide_sheet(
             region_col,
             ex,
         )
+    elif place := township_in_title(meta.title_texts):
+        out["region"] = [place[1]] * len(out["region"])
+        out["region_code"] = [place[0]] * len(out["region"])
+        info.columns["region"] = f"{place[1]} (title)"
     else:
         out["region_code"] = [None] * len(out["region"])
     return out
+
+
+def township_in_title(titles: list[str]) -> tuple[str, str] | None:
+    """The township (or zone) a title opens with, in full, after its city and district
+    (`车桥镇主要经济指标`, `淮安区经济开发区2025年主要指标`): (code, name) — an indicators-down
+    table of a township is that township's, not the district's. None when no title opens so (a
+    township named later, `…（含经济开发区）`, says nothing of whose the figures are)."""
+    resolver = RegionResolver.default()
+    prefixes = [n for c in (resolver.district, resolver.district[:4] + "00") if (n := name_of(c))]
+    for t in titles:
+        if t.startswith("指标"):
+            continue
+        t = t.replace(" ", "")
+        for p in reversed(prefixes):  # 淮安市, then 淮安区
+            t = t.removeprefix(p)
+        for code, name in townships_of(resolver.district).items():
+            if t.startswith(name):
+                return code, name
+    return None
 
 
 def _unit_column(rows: list[list[Any]], header_row: int, first_period_col: int) -> int | None:
@@ -272,6 +295,25 @@ GROWTH_WORDS = (
     "下降",
 )
 """A period column whose header holds one of these is a change, not the period's value."""
+OTHER_FIGURE_WORDS = (
+    ("目标", "目标/计划，非实际数 / a target, not the actual"),
+    ("计划", "目标/计划，非实际数 / a target, not the actual"),
+    ("任务", "目标/计划，非实际数 / a target, not the actual"),
+    ("预计", "预计数，非实际数 / a forecast, not the actual"),
+    ("预测", "预计数，非实际数 / a forecast, not the actual"),
+    ("预估", "预计数，非实际数 / a forecast, not the actual"),
+    ("位次", "位次，非数值 / a rank, not the value"),
+    ("排名", "位次，非数值 / a rank, not the value"),
+    ("名次", "位次，非数值 / a rank, not the value"),
+    ("比重", "占比，非数值 / a share, not the value"),
+    ("占比", "占比，非数值 / a share, not the value"),
+    ("占全", "占比，非数值 / a share, not the value"),
+    ("完成率", "完成进度，非数值 / progress, not the value"),
+    ("进度", "完成进度，非数值 / progress, not the value"),
+)
+"""Other figures a period column may hold beside the period's value (`2025年目标`, `2025年预计`,
+`2025年1-9月位次`, `占全市比重%`): left out like a change, unless the indicator's own name says so
+(a rank indicator's table is all 位次)."""
 YEAR_EARLIER_WORDS = ("上年同期", "去年同期", "上年", "去年")
 """A period column headed so (`2025年1-9月` over 本期 / 上年同期) is the same span a year earlier."""
 
@@ -309,6 +351,9 @@ def value_columns(
         own = "/".join(t for t in labels if t not in common)
         if not growth_table and any(w in own for w in GROWTH_WORDS):
             skipped.append(f"{text} ({column_letter(c)}): 增长/增速，非本期数 / a change, not a value")
+            continue
+        if why := next((why for w, why in OTHER_FIGURE_WORDS if w in own and w not in indicator), None):
+            skipped.append(f"{text} ({column_letter(c)}): {why}")
             continue
         if any(w in t for t in labels if not cells.parse_period(t) for w in YEAR_EARLIER_WORDS):
             p = year_earlier(p)
@@ -432,6 +477,7 @@ def _long_rows(
     in_notes = False
     total_rows: list[int] = []
     heads = header_labels(rows, layout.header_row)
+    group_region = ""  # the region of the rows above, while its indicators follow without it
     for r in range(layout.header_row + 1, len(rows)):
         kind = classify_row(grid.rows[r], layout.label_cols, spec, in_notes)
         if kind == "data" and repeats_header(rows[r], heads):
@@ -441,6 +487,7 @@ def _long_rows(
             in_notes = in_notes or kind == "note"
             _count_dropped(info, kind)
             total_rows += [r] if kind == "total" else []
+            group_region = "" if kind != "blank" else group_region
             continue
         cur = rows[r]
         rc = layout.region_col
@@ -454,9 +501,12 @@ def _long_rows(
             "",
         )
         indicator = ind_raw or default_indicator
+        if rc is not None and not region and ind_raw and group_region:
+            region = group_region  # 车桥镇 written once over its indicators' rows
         if rc is not None and not region:
             info.dropped_blank += 1
             continue
+        group_region = region
         # the row's own indicator label is its header; else the 指标 line or the file name say
         found = _row_unit(cur, layout.unit_col) + [
             (u, "indicator name" if w == "header" else w) for u, w in unit_sources(ind_raw, *where)

@@ -107,3 +107,26 @@ def test_the_indicator_named_over_period_columns_is_theirs(tmp_path):
         ("车桥镇", "2025-09", "ytd"): 12.0,
         ("车桥镇", "2024-09", "ytd"): 10.0,
     }
+
+
+def test_a_target_forecast_rank_or_share_beside_the_periods_is_not_a_value(tmp_path):
+    ex, got = _load(
+        tmp_path,
+        "main.csv",
+        [
+            ["淮安区主要指标"],
+            [
+                "指标",
+                "单位",
+                "2024年",
+                "2025年1-9月完成",
+                "2025年目标",
+                "2025年预计",
+                "2025年1-9月位次",
+                "占全市比重%",
+            ],
+            ["地区生产总值", "亿元", "850", "640", "950", "930", "3", "12.1"],
+        ],
+    )
+    assert got == {("淮安区", "2024", "period"): 850.0, ("淮安区", "2025Q3", "ytd"): 640.0}
+    assert len(ex.sheets[0].unmapped) == 3
