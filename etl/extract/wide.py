@@ -329,6 +329,7 @@ def value_columns(
     A label over every period column (`规上工业总产值增速` over the periods) names the indicator,
     and a growth indicator's table (its `indicator`: the 指标 line or the file name) is all growth."""
     sub = _sub_header_rows(rows, header_row, periods)
+    periods = _spans_of_years(rows, header_row, sub, periods)
     first = min(periods)
     out: dict[int, Period] = {}
     units: dict[int, str] = {}
@@ -388,6 +389,40 @@ def column_indicators(
                 and catalog.indicator_id_for(clean_indicator_name(without_footnote(carried)))
             ):
                 out.setdefault(c, without_footnote(carried))
+    return out
+
+
+def _span_under(rows: list[list[Any]], header_row: int, sub: int, c: int, year: Period) -> Period | None:
+    """The span of `year` a sub-header label names (`1-9月`, `9月`, `三季度`, `上半年` under
+    `2025年`), None when no label below the period row names one (`绝对额`, `增长%`)."""
+    for r in range(header_row + 1, sub):
+        t = label_text(rows[r][c]) if c < len(rows[r]) else ""
+        if t and cells.parse_period(t) is None and (p := cells.parse_period(f"{year.text}年{t}")):
+            if p != year or "全年" in t:
+                return p
+    return None
+
+
+def _spans_of_years(
+    rows: list[list[Any]], header_row: int, sub: int, periods: dict[int, Period]
+) -> dict[int, Period]:
+    """Period columns with a year's spans below them (`2025年` over `1-9月` / `9月`, merged or
+    written once over the first): each column the span its sub-header names, never the whole
+    year; a column right of a year whose header is blank or that year again (a merge) joins it
+    when its sub-header names a span."""
+    out: dict[int, Period] = {}
+    year: Period | None = None
+    for c in range(min(periods), max(len(r) for r in rows[header_row:sub])):
+        head = label_text(rows[header_row][c]) if c < len(rows[header_row]) else ""
+        if c in periods:
+            p = periods[c]
+            year = p if p.freq == "year" else None
+            out[c] = (_span_under(rows, header_row, sub, c, p) if year else None) or p
+        elif year is not None and (not head or cells.parse_period(head) == year):
+            if span := _span_under(rows, header_row, sub, c, year):
+                out[c] = span
+        else:
+            year = None
     return out
 
 

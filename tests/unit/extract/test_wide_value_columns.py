@@ -130,3 +130,22 @@ def test_a_target_forecast_rank_or_share_beside_the_periods_is_not_a_value(tmp_p
     )
     assert got == {("淮安区", "2024", "period"): 850.0, ("淮安区", "2025Q3", "ytd"): 640.0}
     assert len(ex.sheets[0].unmapped) == 3
+
+
+def test_a_years_spans_below_it_are_those_spans_not_the_year(tmp_path):
+    _, got = _load(
+        tmp_path,
+        "gdp_years.csv",
+        [
+            ["指标：地区生产总值(亿元)"],
+            ["地区", "2025年", "", "2024年", ""],
+            ["", "1-9月", "9月", "1-9月", "全年"],
+            ["车桥镇", "10", "1.2", "9", "12"],
+        ],
+    )
+    assert got == {
+        ("车桥镇", "2025Q3", "ytd"): 10.0,
+        ("车桥镇", "2025-09", "period"): 1.2,
+        ("车桥镇", "2024Q3", "ytd"): 9.0,
+        ("车桥镇", "2024", "period"): 12.0,
+    }
