@@ -187,13 +187,26 @@ _BASIS_WORDS = (
 )
 
 
-_NAME_BASIS_WORDS = (("累计值", "ytd"), ("本年累计", "ytd"), ("当季值", "period"), ("当月值", "period"))
-"""How the 统计局 names a flow's two readings in one table (`国内生产总值当季值` / `…累计值`)."""
+_NAME_BASIS_WORDS = (("累计", "ytd"), ("当季", "period"), ("当月", "period"), ("本月", "period"))
+"""How the 统计局 names a flow's two readings in one table (`国内生产总值当季值` / `…累计值`,
+`规模以上工业总产值（累计）` / `（当月）`, `…本年累计`)."""
+_NAME_TO_DATE = re.compile(r"(?<!\d)1\s*[-—~～至到]\s*\d{1,2}\s*月")
+_NAME_YTD = re.compile(r"\s*[(（]?\s*(?:本年)?累计(?:值|数)?\s*[)）]?\s*$")
+
+
+def _indicator_id(name: object) -> str | None:
+    """The catalog id of a row's indicator, or of its name without a year-to-date suffix
+    (`规模以上工业总产值本年累计` is industrial_output read year to date, not ext.…本年累计)."""
+    iid = catalog.indicator_id_for(name)
+    if iid is None and isinstance(name, str) and (bare := _NAME_YTD.sub("", name)) != name:
+        iid = catalog.indicator_id_for(bare)
+        iid = iid if iid is not None and catalog.by_id()[iid].kind == "flow" else None
+    return iid
 
 
 def _basis(text: object, period_basis: object, kind: str, name: object = None) -> str:
-    """The basis a row's 口径 column says, else its flow's name (`…累计值` is 本年累计, `…当季值`
-    the quarter alone), else what its kind and period say."""
+    """The basis a row's 口径 column says, else its flow's name (`…累计值`, `（累计）`, `（1-9月）` are
+    本年累计, `…当季值`, `（当月）` the quarter or month alone), else what its kind and period say."""
     if isinstance(text, str):
         for word, basis in _BASIS_WORDS:
             if word in text:
@@ -202,6 +215,8 @@ def _basis(text: object, period_basis: object, kind: str, name: object = None) -
         for word, basis in _NAME_BASIS_WORDS:
             if word in name:
                 return basis
+        if _NAME_TO_DATE.search(name):  # 规模以上工业总产值（1-9月）
+            return "ytd"
     if kind in {"stock", "rank"}:
         return "stock"
     if kind == "rate":
@@ -266,7 +281,7 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     warned: set[str] = set()
     for row in out.to_dict("records"):
         name = without_footnote(row.get("indicator_name"))  # 地区生产总值① is 地区生产总值
-        iid = catalog.indicator_id_for(name)
+        iid = _indicator_id(name)
         raw_unit, where, conflict = row_unit(row, "value", "unit_text", name)
         if iid is None:
             iid = catalog.ext_id(name or "unnamed")
