@@ -76,13 +76,21 @@ def figure(raw: Any, unit: str | None) -> cells.Parsed:
     if isinstance(raw, str):
         raw = _FIGURE_NOTE.sub("", raw)
     parsed = cells.parse_number(raw)
-    if parsed.unit and unit and parsed.unit != unit:
+    if parsed.unit and unit and parsed.unit != unit and not _same_unit(parsed.unit, unit):
         return cells.Parsed(
             None,
             problem=f"单元格写“{clean_text(raw)}”，与本列单位“{unit}”不同，请只填数字"
             f" / the cell says {parsed.unit}, the column is in {unit}",
         )
     return parsed
+
+
+def _same_unit(u1: str, u2: str) -> bool:
+    """Two names of one unit (家 and 个: a count either way)."""
+    try:
+        return cells.same_dimension(u1, u2) and cells.unit_factor(u1, u2) == 1.0
+    except ValueError:
+        return False
 
 
 def clean_indicator_name(name: str) -> str:

@@ -19,6 +19,7 @@ def test_a_unit_in_the_cell_other_than_the_columns_refuses_it():
     assert figure("12.3亿元", "万元").value is None and figure("12.3亿元", "万元").problem
     assert figure("5.2%", "万元").problem
     assert figure("12.3万元", "万元").value == 12.3
+    assert figure("5家", "个").value == 5
 
 
 def _load(tmp_path: Path, name: str, rows: list[list[str]]):
