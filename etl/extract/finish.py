@@ -279,6 +279,7 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
         out = out[out["value"].notna()].copy()
     ids, units, values, bases, notes, reads = [], [], [], [], [], []
     warned: set[str] = set()
+    ext_units: dict[str, str | None] = {}  # an ext. indicator's first unit in the file
     for row in out.to_dict("records"):
         name = without_footnote(row.get("indicator_name"))  # 地区生产总值① is 地区生产总值
         iid = _indicator_id(name)
@@ -289,6 +290,12 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
                 warned.add(iid)
                 issues.append(_unknown_indicator(name, iid, row))
             ind_unit, kind = raw_unit, "rate" if raw_unit == "%" else "flow"
+            first = ext_units.setdefault(iid, raw_unit)
+            if raw_unit and first and not _one_kind(raw_unit, first):  # 一般公共预算收入 in 亿元, and in %
+                conflict = conflict or (
+                    f"同名指标单位不同（“{first}”与“{raw_unit}”），请把增速、比重等另列为“{clean_name(name)}增速”等"
+                    f" / the same name in {first} and in {raw_unit}"
+                )
         else:
             ind_unit, kind = cat[iid].unit, cat[iid].kind
         value, problem, note = (
@@ -324,6 +331,14 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     if "missing" not in out:
         out["missing"] = None
     return out, issues
+
+
+def _one_kind(u1: str, u2: str) -> bool:
+    """Whether two units measure one kind of thing (万元 and 亿元; not 亿元 and %)."""
+    try:
+        return u1 == u2 or cells.same_dimension(u1, u2)
+    except ValueError:
+        return False
 
 
 def as_read(value: object, unit: str | None, target: str | None) -> tuple[object, str | None, float | None]:
