@@ -213,6 +213,8 @@ def extract_wide_sheet(
     first_col = min(periods)
     meta = sheet_meta(grid, header_row)
     default_indicator = meta.indicator or indicator_from_file_name(file_name)
+    if not catalog.indicator_id_for(clean_indicator_name(default_indicator)):
+        default_indicator = indicator_in_title(meta.title_texts) or default_indicator
     periods, col_units, skipped = value_columns(rows, header_row, periods, default_indicator)
     if not periods:
         return None
@@ -250,6 +252,23 @@ def extract_wide_sheet(
     else:
         out["region_code"] = [None] * len(out["region"])
     return out
+
+
+def indicator_in_title(titles: list[str]) -> str | None:
+    """The catalog indicator a title names (`淮安区各镇地区生产总值`, `2025年规上工业总产值增速`):
+    the longest of the catalog's names and aliases it holds, for a table whose 指标 line and file
+    name name none (it was loaded as ext.<file name>). Several that do not nest: None."""
+    names = sorted(
+        {n for i in catalog.indicators() for n in (i.name_zh, *i.aliases) if len(n) >= 4},
+        key=len,
+        reverse=True,
+    )
+    for t in titles:
+        t = clean_text(t).replace(" ", "")
+        hits = [n for n in names if n in t]
+        if hits and all(h in hits[0] for h in hits):
+            return hits[0]
+    return None
 
 
 def township_in_title(titles: list[str]) -> tuple[str, str] | None:

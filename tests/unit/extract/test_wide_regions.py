@@ -1,4 +1,6 @@
-"""Whose figures a wide table's rows are: an indicators-down table titled for a township
+"""Whose figures a wide table's rows are, and of what: a title naming a catalog indicator
+(`淮安区各镇地区生产总值`) names the table's when the 指标 line and file name name none (it was
+ext.<file name>); an indicators-down table titled for a township
 (`车桥镇主要经济指标`) is that township's (it was loaded as the district's); a region written once
 over its indicators' rows (CSV, no merge) is theirs (they were dropped as blank), never past a
 合计 row."""
@@ -56,3 +58,17 @@ def test_a_region_written_once_over_its_indicators_is_theirs(tmp_path):
         ("320803107", "above_scale_enterprises", "2024"): 30.0,
         ("320803107", "above_scale_enterprises", "2025-09"): 31.0,
     }
+
+
+def test_a_title_naming_a_catalog_indicator_names_the_tables(tmp_path):
+    got = _load(
+        tmp_path,
+        "各镇.csv",
+        [
+            ["淮安区各镇地区生产总值"],
+            ["单位：万元、%"],
+            ["地区", "2025年1-9月", "2024年1-9月", "增长%"],
+            ["车桥镇", "100000", "90000", "11.1"],
+        ],
+    )
+    assert got == {("320803107", "gdp", "2025Q3"): 10.0, ("320803107", "gdp", "2024Q3"): 9.0}
