@@ -582,11 +582,15 @@ def _long_rows(
                     Issue("critical", "unit_conflict", f"{indicator}：{conflict}", grid.name, r + 1)
                 )
                 return None
-        row_unit = found[0] if found else (None, None)
-        for c, p, parsed in _period_values(cur, r, layout, row_unit[0], spec, grid.name, ex):
+        cell_units = {
+            c: _cell_unit(
+                ind_raw or layout.col_indicators.get(c) or default_indicator, layout.col_units.get(c), found
+            )
+            for c in layout.periods
+        }
+        for c, p, parsed in _period_values(cur, r, layout, cell_units, spec, grid.name, ex):
             indicator = ind_raw or layout.col_indicators.get(c) or default_indicator
-            col_unit = layout.col_units.get(c)
-            unit, unit_from = (col_unit, "header") if col_unit else row_unit
+            unit, unit_from = cell_units[c]
             if unit is None and parsed.unit:
                 unit, unit_from = parsed.unit, "cell"
             units_seen[indicator] = f"{unit} ({unit_from})" if unit else "?"
@@ -608,6 +612,31 @@ def _long_rows(
         check_wide_totals(grid, rows, layout, total_rows, out, default_indicator, ex)
     info.units["value"] = "; ".join(f"{clean_indicator_name(k)}: {v}" for k, v in units_seen.items())
     return out
+
+
+SHEET_WIDE = {"unit row", "title", "file name", "指标 line"}
+"""Places that give one unit for a whole sheet: of a catalog indicator of another kind they say
+nothing (`单位：万元` above a 规上工业企业数 row or column: its 个 is the catalog's)."""
+
+
+def _cell_unit(
+    indicator: str, col_unit: str | None, found: list[tuple[str, str]]
+) -> tuple[str | None, str | None]:
+    """A cell's unit and where it says so: its column's header, else the first of the row's
+    places (`found`) — skipping a sheet-wide unit of another kind than its catalog indicator's."""
+    cands = ([(col_unit, "header")] if col_unit else []) + found
+    iid = catalog.indicator_id_for(clean_indicator_name(indicator))
+    target = catalog.by_id()[iid].unit if iid else None
+    for u, w in cands:
+        if target is None or w not in SHEET_WIDE or not _other_kind(u, target):
+            return u, w
+    return None, None
+
+
+def _other_kind(u1: str, u2: str) -> bool:
+    """Two units both of a known kind, and not the same one (万元 and 个). A rate (`%`) or an
+    unknown unit is of no known kind: above a money indicator it is a conflict, never skipped."""
+    return u1 in cells.UNIT_FACTORS and u2 in cells.UNIT_FACTORS and not cells.same_dimension(u1, u2)
 
 
 NOT_ADDITIVE = ("%", "‰", "增长", "增速", "率", "比重", "指数", "平均", "人均", "位次", "排名", "占比")
@@ -721,18 +750,18 @@ def _period_values(
     cur: list[Any],
     r: int,
     layout: _WideLayout,
-    unit: str | None,
+    units: dict[int, tuple[str | None, str | None]],
     spec: SourceSpec,
     sheet: str,
     ex: Extraction,
 ) -> list[tuple[int, Period, cells.Parsed]]:
-    """(column, period, parsed cell) of the period cells of row `r` that parse (`figure`, in its
-    column's unit, else the row's `unit`; a blank is 0 where the spec says so); each cell that
-    does not is a row issue of `ex` instead."""
+    """(column, period, parsed cell) of the period cells of row `r` that parse (`figure`, in the
+    cell's unit of `units`; a blank is 0 where the spec says so); each cell that does not is a
+    row issue of `ex` instead."""
     out = []
     for c, p in layout.periods.items():
         v = cur[c] if c < len(cur) else None
-        parsed = figure(v, layout.col_units.get(c) or unit)
+        parsed = figure(v, units[c][0])
         if parsed.value is None and parsed.missing == "" and spec.blank_means == "zero":
             parsed = cells.Parsed(0.0)
         if parsed.problem:
