@@ -291,6 +291,14 @@ _P_CN_MONTHS = re.compile(
 )
 
 
+_P_NOT_A_PERIOD = re.compile(
+    r"^(?:比|较|与)\S*\d{4}"  # 比2024年同期增长
+    r"|(?:\d|年|年度|月|月份|季度|季|半年|全年)(?:同比)?(?:增长|增速|增幅|增减|目标|目标值|计划|预计|预测|任务)率?[(（]?[%％]?[)）]?$"
+)
+"""A period's change, target or forecast (`2025年1-9月增长`, `2025年目标`, `2025年预计`,
+`比2024年增长%`): a figure beside the period's, never the period."""
+
+
 def _range_period(y: int, a: int, b: int) -> Period | None:
     """Months a..b of year y: from January, year to date (`2025-09` ytd, the year for 1-12); one
     month, that month; a quarter's three months, the quarter alone (`7-9月` → `2025Q3`); any other
@@ -313,7 +321,8 @@ def parse_period(raw: Any) -> Period | None:
     `（截至2025年6月）`, `2025年第二季度`, `2024Q2`, `2024-06`, `2024年`, `2024`, `2024.0`;
     `2025年前三季度` / `1-3季度` / `一至九月` are `2025年1-9月`, `2025年上半年` is `1-6月`, `7-9月` is
     the quarter. What names a part of a year it cannot place is no period (None), never the year:
-    `2025年下半年`, `2025年5-9月`, `2024年同期`, `2025年二、三季度`."""
+    `2025年下半年`, `2025年5-9月`, `2024年同期`, `2025年二、三季度`; nor is a period's change,
+    target or forecast (`2025年1-9月增长`, `2025年目标`, `比2024年增长%`)."""
     if raw is None:
         return None
     if isinstance(raw, float) and raw.is_integer() and 1949 < raw < 2100:
@@ -321,7 +330,7 @@ def parse_period(raw: Any) -> Period | None:
     if isinstance(raw, int) and 1949 < raw < 2100:
         return Period(str(raw), dt.date(raw, 12, 31), "period", "year")
     s = clean_text(raw).replace(" ", "")
-    if not s:
+    if not s or _P_NOT_A_PERIOD.search(s):
         return None
     s = _P_CN_MONTHS.sub(lambda m: str(_CN_MONTH[m.group(1)]), s)
     m = _P_RANGE.search(s) or _P_RANGE_BARE.search(s)

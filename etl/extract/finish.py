@@ -284,6 +284,7 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
         name = without_footnote(row.get("indicator_name"))  # 地区生产总值① is 地区生产总值
         iid = _indicator_id(name)
         raw_unit, where, conflict = row_unit(row, "value", "unit_text", name)
+        conflict = conflict or _cell_unit_conflict(row, raw_unit, where)
         if iid is None:
             iid = catalog.ext_id(name or "unnamed")
             if iid not in warned:
@@ -331,6 +332,17 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     if "missing" not in out:
         out["missing"] = None
     return out, issues
+
+
+def _cell_unit_conflict(row: dict, unit: str | None, where: str) -> str | None:
+    """A figure's cell that writes a unit of another kind than its row's (`5.2%` beside a 单位
+    of 亿元): the row is refused, never read in the row's unit. Units of one kind are
+    `row_unit`'s to compare."""
+    cell = row.get("_unit_value") if row.get("_unit_from_value") == "cell" else None
+    if not isinstance(cell, str) or not cell or not unit or cell == unit or _one_kind(cell, unit):
+        return None
+    place = {"unit column": "单位列", "indicator name": "指标名称"}.get(where, "本列")
+    return f"单元格写“{cell}”，与{place}的“{unit}”不同，请统一后重新报送 / the cell says {cell}, the {where} {unit}"
 
 
 def _one_kind(u1: str, u2: str) -> bool:
