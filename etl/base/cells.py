@@ -272,17 +272,57 @@ class Period:
     freq: str = "year"  # year / quarter / month
 
 
-_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _P_RANGE = re.compile(r"(\d{4})年?(?:度)?\s*(\d{1,2})\s*[-—~～至到]\s*(\d{1,2})\s*月")
+# a range without 月 only where nothing can follow it (`2025年1-9`, `2025.1-9`; not the date `2025.1-9日`)
+_P_RANGE_BARE = re.compile(r"(\d{4})(?:年度?|\.)\s*(\d{1,2})\s*[-—~～至到]\s*(\d{1,2})(?:月份?)?(?:累计)?$")
+# quarters to date: 前三季度, 前3季, 一至三季度, 1-3季度, 一、二季度 (each ends in 季)
+_P_QRANGE = re.compile(
+    r"(\d{4})年?(?:度)?\s*(?:前([一二两三四1234])|([一1])\s*[-—~～至到、]\s*([一二两三四1234]))\s*个?季"
+)
+_P_HALF = re.compile(r"(\d{4})年?(?:度)?\s*(上|下)半年")
 _P_QUARTER = re.compile(r"(\d{4})年?(?:第)?([一二三四1234])季度?")
 _P_QTAG = re.compile(r"^(\d{4})[-_ ]?Q([1-4])$", re.I)
 _P_MONTH = re.compile(r"(\d{4})\s*(?:年|[-./_])\s*(\d{1,2})\s*(?:月|月末|月份|$|[^\d])")
 _P_YEAR = re.compile(r"(?<!\d)(\d{4})\s*(?:年|年度|年末|$)|[(（【\[](\d{4})[)）】\]]")
+_CN_MONTH = {w: i for i, w in enumerate("一二三四五六七八九十", 1)} | {"十一": 11, "十二": 12}
+_P_CN_MONTHS = re.compile(
+    r"(十[一二]|[一二三四五六七八九十])(?=\s*(?:[-—~～至到]\s*(?:十[一二]|[一二三四五六七八九十])\s*)?月)"
+)
+
+
+_P_NOT_A_PERIOD = re.compile(
+    r"^(?:比|较|与)\S*\d{4}"  # 比2024年同期增长
+    r"|(?:\d|年|年度|月|月份|季度|季|半年|全年)(?:同比)?(?:增长|增速|增幅|增减|目标|目标值|计划|预计|预测|任务)率?[(（]?[%％]?[)）]?$"
+)
+"""A period's change, target or forecast (`2025年1-9月增长`, `2025年目标`, `2025年预计`,
+`比2024年增长%`): a figure beside the period's, never the period."""
+
+
+def _range_period(y: int, a: int, b: int) -> Period | None:
+    """Months a..b of year y: from January, year to date (`2025-09` ytd, the year for 1-12); one
+    month, that month; a quarter's three months, the quarter alone (`7-9月` → `2025Q3`); any other
+    span (`5-9月`) is no period this warehouse keeps (None)."""
+    if not 1 <= a <= b <= 12:
+        return None
+    if a == 1 and b == 12:
+        return Period(str(y), dt.date(y, 12, 31), "period", "year")
+    if a == 1:
+        return Period(f"{y}-{b:02d}", _month_end(y, b), "ytd", "month")
+    if a == b:
+        return Period(f"{y}-{b:02d}", _month_end(y, b), "period", "month")
+    if b - a == 2 and b % 3 == 0:
+        return Period(f"{y}Q{b // 3}", _month_end(y, b), "period", "quarter")
+    return None
 
 
 def parse_period(raw: Any) -> Period | None:
     """A period in a header, title, sheet or file name: `2025年1-6月` (ytd to June), `2024年12月末`,
-    `（截至2025年6月）`, `2025年第二季度`, `2024Q2`, `2024-06`, `2024年`, `2024`, `2024.0`."""
+    `（截至2025年6月）`, `2025年第二季度`, `2024Q2`, `2024-06`, `2024年`, `2024`, `2024.0`;
+    `2025年前三季度` / `1-3季度` / `一至九月` are `2025年1-9月`, `2025年上半年` is `1-6月`, `7-9月` is
+    the quarter. What names a part of a year it cannot place is no period (None), never the year:
+    `2025年下半年`, `2025年5-9月`, `2024年同期`, `2025年二、三季度`; nor is a period's change,
+    target or forecast (`2025年1-9月增长`, `2025年目标`, `比2024年增长%`)."""
     if raw is None:
         return None
     if isinstance(raw, float) and raw.is_integer() and 1949 < raw < 2100:
@@ -290,20 +330,29 @@ def parse_period(raw: Any) -> Period | None:
     if isinstance(raw, int) and 1949 < raw < 2100:
         return Period(str(raw), dt.date(raw, 12, 31), "period", "year")
     s = clean_text(raw).replace(" ", "")
-    if not s:
+    if not s or _P_NOT_A_PERIOD.search(s):
         return None
-    m = _P_RANGE.search(s)
+    s = _P_CN_MONTHS.sub(lambda m: str(_CN_MONTH[m.group(1)]), s)
+    m = _P_RANGE.search(s) or _P_RANGE_BARE.search(s)
     if m:
-        y, a, b = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if 1 <= a <= b <= 12:
-            if a == 1 and b == 12:
-                return Period(str(y), dt.date(y, 12, 31), "period", "year")
-            basis = "ytd" if a == 1 else "period"
-            return Period(f"{y}-{b:02d}", _month_end(y, b), basis, "month")
+        return _range_period(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _P_QRANGE.search(s)
+    if m:
+        y = int(m.group(1))
+        last = _CN_NUM[m.group(2) or m.group(4)]
+        if last == 1:
+            return Period(f"{y}Q1", _month_end(y, 3), "period", "quarter")
+        return Period(f"{y}-{last * 3:02d}", _month_end(y, last * 3), "ytd", "month")
+    m = _P_HALF.search(s)
+    if m:
+        y = int(m.group(1))
+        return Period(f"{y}-06", _month_end(y, 6), "ytd", "month") if m.group(2) == "上" else None
     m = _P_QTAG.match(s) or _P_QUARTER.search(s)
     if m:
         y, q = int(m.group(1)), _CN_NUM[m.group(2)]
         return Period(f"{y}Q{q}", _month_end(y, q * 3), "period", "quarter")
+    if re.search(r"\d{4}年?(?:度)?[^季]*季|半年", s):
+        return None  # 二、三季度, 第一、二季度: quarters it does not place
     m = _P_MONTH.search(s + " ")
     if m:
         y, mo = int(m.group(1)), int(m.group(2))
@@ -311,6 +360,8 @@ def parse_period(raw: Any) -> Period | None:
             return Period(f"{y}-{mo:02d}", _month_end(y, mo), "period", "month")
     m = _P_YEAR.search(s)
     if m:
+        if "同期" in s:
+            return None  # `2024年同期`: the same span as another column, a year earlier; not the year
         y = int(m.group(1) or m.group(2))
         if 1949 < y < 2100:
             return Period(str(y), dt.date(y, 12, 31), "period", "year")

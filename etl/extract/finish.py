@@ -18,6 +18,7 @@ from etl.base.issues import Issue
 from etl.base.names import normalize_names
 from etl.base.strings import map_unique
 from etl.extract.meta import unit_conflict
+from etl.extract.wide import without_footnote
 from etl.reference import catalog
 from etl.reference.industry import chain_of
 from etl.reference.regions import RegionResolver
@@ -221,13 +222,26 @@ _BASIS_WORDS = (
 )
 
 
-_NAME_BASIS_WORDS = (("累计值", "ytd"), ("本年累计", "ytd"), ("当季值", "period"), ("当月值", "period"))
-"""How the 统计局 names a flow's two readings in one table (`国内生产总值当季值` / `…累计值`)."""
+_NAME_BASIS_WORDS = (("累计", "ytd"), ("当季", "period"), ("当月", "period"), ("本月", "period"))
+"""How the 统计局 names a flow's two readings in one table (`国内生产总值当季值` / `…累计值`,
+`规模以上工业总产值（累计）` / `（当月）`, `…本年累计`)."""
+_NAME_TO_DATE = re.compile(r"(?<!\d)1\s*[-—~～至到]\s*\d{1,2}\s*月")
+_NAME_YTD = re.compile(r"\s*[(（]?\s*(?:本年)?累计(?:值|数)?\s*[)）]?\s*$")
+
+
+def _indicator_id(name: object) -> str | None:
+    """The catalog id of a row's indicator, or of its name without a year-to-date suffix
+    (`规模以上工业总产值本年累计` is industrial_output read year to date, not ext.…本年累计)."""
+    iid = catalog.indicator_id_for(name)
+    if iid is None and isinstance(name, str) and (bare := _NAME_YTD.sub("", name)) != name:
+        iid = catalog.indicator_id_for(bare)
+        iid = iid if iid is not None and catalog.by_id()[iid].kind == "flow" else None
+    return iid
 
 
 def _basis(text: object, period_basis: object, kind: str, name: object = None) -> str:
-    """The basis a row's 口径 column says, else its flow's name (`…累计值` is 本年累计, `…当季值`
-    the quarter alone), else what its kind and period say."""
+    """The basis a row's 口径 column says, else its flow's name (`…累计值`, `（累计）`, `（1-9月）` are
+    本年累计, `…当季值`, `（当月）` the quarter or month alone), else what its kind and period say."""
     if isinstance(text, str):
         for word, basis in _BASIS_WORDS:
             if word in text:
@@ -236,6 +250,8 @@ def _basis(text: object, period_basis: object, kind: str, name: object = None) -
         for word, basis in _NAME_BASIS_WORDS:
             if word in name:
                 return basis
+        if _NAME_TO_DATE.search(name):  # 规模以上工业总产值（1-9月）
+            return "ytd"
     if kind in {"stock", "rank"}:
         return "stock"
     if kind == "rate":
@@ -298,16 +314,24 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
         out = out[out["value"].notna()].copy()
     ids, units, values, bases, notes, reads = [], [], [], [], [], []
     warned: set[str] = set()
+    ext_units: dict[str, str | None] = {}  # an ext. indicator's first unit in the file
     for row in out.to_dict("records"):
-        name = row.get("indicator_name")
-        iid = catalog.indicator_id_for(name)
+        name = without_footnote(row.get("indicator_name"))  # 地区生产总值① is 地区生产总值
+        iid = _indicator_id(name)
         raw_unit, where, conflict = row_unit(row, "value", "unit_text", name)
+        conflict = conflict or _cell_unit_conflict(row, raw_unit, where)
         if iid is None:
             iid = catalog.ext_id(name or "unnamed")
             if iid not in warned:
                 warned.add(iid)
                 issues.append(_unknown_indicator(name, iid, row))
             ind_unit, kind = raw_unit, "rate" if raw_unit == "%" else "flow"
+            first = ext_units.setdefault(iid, raw_unit)
+            if raw_unit and first and not _one_kind(raw_unit, first):  # 一般公共预算收入 in 亿元, and in %
+                conflict = conflict or (
+                    f"同名指标单位不同（“{first}”与“{raw_unit}”），请把增速、比重等另列为“{clean_name(name)}增速”等"
+                    f" / the same name in {first} and in {raw_unit}"
+                )
         else:
             ind_unit, kind = cat[iid].unit, cat[iid].kind
         value, problem, note = (
@@ -343,6 +367,25 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     if "missing" not in out:
         out["missing"] = None
     return out, issues
+
+
+def _cell_unit_conflict(row: dict, unit: str | None, where: str) -> str | None:
+    """A figure's cell that writes a unit of another kind than its row's (`5.2%` beside a 单位
+    of 亿元): the row is refused, never read in the row's unit. Units of one kind are
+    `row_unit`'s to compare."""
+    cell = row.get("_unit_value") if row.get("_unit_from_value") == "cell" else None
+    if not isinstance(cell, str) or not cell or not unit or cell == unit or _one_kind(cell, unit):
+        return None
+    place = {"unit column": "单位列", "indicator name": "指标名称"}.get(where, "本列")
+    return f"单元格写“{cell}”，与{place}的“{unit}”不同，请统一后重新报送 / the cell says {cell}, the {where} {unit}"
+
+
+def _one_kind(u1: str, u2: str) -> bool:
+    """Whether two units measure one kind of thing (万元 and 亿元; not 亿元 and %)."""
+    try:
+        return u1 == u2 or cells.same_dimension(u1, u2)
+    except ValueError:
+        return False
 
 
 def as_read(value: object, unit: str | None, target: str | None) -> tuple[object, str | None, float | None]:

@@ -35,7 +35,7 @@ from etl.extract.meta import (
 )
 from etl.extract.model import Extraction, SheetInfo
 from etl.extract.totals import mismatch_issue, reconciliation, resolve_regions
-from etl.extract.wide import header_labels, repeats_header
+from etl.extract.wide import figure, header_labels, repeats_header
 from etl.read import Grid
 from etl.reference import catalog
 from etl.spec.model import MeasureColumn, SourceSpec
@@ -50,8 +50,9 @@ indicator's kind decide: a level for a stock, the period or year to date for a f
 
 def measure_key(text: Any) -> str:
     """A header text as measure aliases are compared: `header_key`, with a month range or 本年累计
-    as `累计` (`工业总产值/1-9月累计` → `工业总产值/累计`)."""
-    return _MONTH_RANGE.sub("累计", header_key(text))
+    as `累计` (`工业总产值/1-9月累计` → `工业总产值/累计`), a bare `%` after a part as its unit
+    (`工业总产值/同比增长%` → `工业总产值/同比增长`)."""
+    return re.sub(r"[%％‰]+(?=/|$)", "", _MONTH_RANGE.sub("累计", header_key(text)))
 
 
 @dataclass
@@ -181,6 +182,14 @@ def prior_year(p: Period) -> Period:
     return Period(text, end, p.basis, p.freq)
 
 
+def to_date(p: Period) -> Period:
+    """A 累计 figure of a quarter is the year to its last month (2025Q3 → 2025-09, ytd); a quarterly
+    indicator takes the quarter back when it is finished. Months and years are as they are."""
+    if p.freq != "quarter":
+        return p
+    return Period(p.end.strftime("%Y-%m"), p.end, "ytd", "month")
+
+
 LONG_COLUMNS = (
     "indicator_name",
     "region",
@@ -209,6 +218,7 @@ class _Measure:
     period: Period
     unit: str | None
     unit_from: str | None
+    accumulated: bool = False  # 累计, or the 上年同期 of an indicator whose figure here is 累计
 
     @property
     def label(self) -> str:
@@ -216,9 +226,10 @@ class _Measure:
 
     @property
     def basis_text(self) -> str | None:
-        """The basis word finishing reads (`BASIS_TEXT`); 累计 of a whole year is the year itself."""
-        if self.spec.basis == "累计" and self.period.freq == "year":
-            return None
+        """The basis word finishing reads (`BASIS_TEXT`); 累计 of a whole year is the year itself;
+        the 上年同期 of a 累计 figure is 累计 too (a year earlier)."""
+        if self.accumulated:
+            return None if self.period.freq == "year" else BASIS_TEXT["累计"]
         return BASIS_TEXT[self.spec.basis]
 
 
@@ -279,6 +290,7 @@ def _measures(
         + [(u, "file name") for u in [unit_in_file_name(file_name)] if u]
     )
     out = []
+    accumulated = {col.indicator for col in hm.columns.values() if col.basis == "累计"}
     for c, col in hm.columns.items():
         unit, where, problem = column_unit(col, hm.names[c], listed, elsewhere)
         if problem:
@@ -293,8 +305,10 @@ def _measures(
                 )
             )
             return None
-        p = prior_year(period) if col.basis == "上年同期" else period
-        m = _Measure(c, col, hm.names[c], indicator_name(col.indicator), p, unit, where)
+        acc = col.basis == "累计" or (col.basis == "上年同期" and col.indicator in accumulated)
+        p = to_date(period) if acc else period
+        p = prior_year(p) if col.basis == "上年同期" else p
+        m = _Measure(c, col, hm.names[c], indicator_name(col.indicator), p, unit, where, acc)
         info.units[m.label] = f"{unit} ({where})" if unit else "? (the indicator's unit assumed)"
         out.append(m)
     return out
@@ -370,8 +384,8 @@ def _long_rows(
                 ("_period_basis", m.period.basis),
                 ("basis_text", m.basis_text),
                 ("value", parsed.value),
-                ("_unit_value", m.unit),
-                ("_unit_from_value", m.unit_from),
+                ("_unit_value", m.unit or parsed.unit),
+                ("_unit_from_value", m.unit_from if m.unit or not parsed.unit else "cell"),
                 ("missing", parsed.missing),
                 ("_sheet", grid.name),
                 ("_row", r + 1),
@@ -398,7 +412,7 @@ def _cell(
     """The parsed figure of one measure cell (a blank is 0 where the spec says so); None, with a
     row issue, when it is no figure."""
     v = cur[m.col] if m.col < len(cur) else None
-    parsed = cells.parse_number(v)
+    parsed = figure(v, m.unit)  # `12亿元` under 万元 refused, `30②` is 30
     if parsed.value is None and parsed.missing == "" and spec.blank_means == "zero":
         parsed = cells.Parsed(0.0)
     if parsed.problem:

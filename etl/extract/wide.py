@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from etl.extract.rows import SERIAL_HEADERS
 from etl.extract.totals import mismatch_issue, reconciliation, resolve_regions
 from etl.read import Grid
 from etl.reference import catalog
-from etl.reference.regions import RegionResolver
+from etl.reference.regions import RegionResolver, name_of, townships_of
 from etl.spec.model import SourceSpec
 
 # ---------------------------------------------------------------- wide tables
@@ -50,6 +51,48 @@ def indicator_from_file_name(file_name: str) -> str:
     return (named or parts)[-1] or stem
 
 
+_FOOTNOTE = re.compile(
+    r"[\u2460-\u2473\u2776-\u277f\u00b9\u00b2\u00b3\u2070-\u2079]"  # ①…⑳, ❶…❿, ¹²³⁴…⁹ anywhere
+    r"|[*＊※#＃△▲☆★]+(?=\s*(?:[(（][^)）]*[)）])?\s*$)"  # *, ※, △ at the end (before a unit bracket)
+    r"|[(（]\s*注\s*[\d\u2460-\u2473]*\s*[)）]"  # （注1）
+)
+
+
+def without_footnote(name: Any) -> Any:
+    """An indicator's name without its footnote markers (`地区生产总值①`, `地区生产总值*`,
+    `规上工业总产值（注1）`, `地区生产总值¹（亿元）` → the name the catalog knows); read before NFKC
+    makes ① a `1`. Anything not text is returned as it is."""
+    return _FOOTNOTE.sub("", name).strip() if isinstance(name, str) else name
+
+
+_FIGURE_NOTE = re.compile(r"(?<=\d)\s*[\u2460-\u2473\u2776-\u277f\u00b9\u00b2\u00b3\u2070-\u2079]+\s*$")
+
+
+def figure(raw: Any, unit: str | None) -> cells.Parsed:
+    """A figure cell of a column in `unit` (None: none given): its footnote marker dropped before
+    NFKC makes it a digit (`12.3①` is 12.3, not 12.31); a unit written in the cell (`12.3亿元`,
+    `5.2%`) other than the column's is a problem (the cell is refused, never read in the
+    column's unit); the same unit, or a unit where the column has none, is kept in `.unit`."""
+    if isinstance(raw, str):
+        raw = _FIGURE_NOTE.sub("", raw)
+    parsed = cells.parse_number(raw)
+    if parsed.unit and unit and parsed.unit != unit and not _same_unit(parsed.unit, unit):
+        return cells.Parsed(
+            None,
+            problem=f"单元格写“{clean_text(raw)}”，与本列单位“{unit}”不同，请只填数字"
+            f" / the cell says {parsed.unit}, the column is in {unit}",
+        )
+    return parsed
+
+
+def _same_unit(u1: str, u2: str) -> bool:
+    """Two names of one unit (家 and 个: a count either way)."""
+    try:
+        return cells.same_dimension(u1, u2) and cells.unit_factor(u1, u2) == 1.0
+    except ValueError:
+        return False
+
+
 def clean_indicator_name(name: str) -> str:
     """Without its unit bracket and stray export suffixes: `一般公共预算支出（亿元）i` → `一般公共预算支出`."""
     s = clean_text(name)
@@ -77,6 +120,7 @@ def _wide_label_columns(
         for c in range(first_period_col)
     ]  # each label column's header labels (a label of a deeper header is in its top row)
     serial = {c for c, k in enumerate(keys) if k & (SERIAL_HEADERS | UNIT_HEADERS)}
+    serial |= {c for c in range(first_period_col) if _code_column(rows[start : start + 40], c, keys[c])}
     for c in range(min(first_period_col, len(header))):
         if keys[c] & REGION_HEADERS:
             others = [
@@ -105,6 +149,18 @@ def _wide_label_columns(
     return best, [c for c in text_cols if c != best]
 
 
+_CODE = re.compile(r"\d{6,12}")
+
+
+def _code_column(sample: list[list[Any]], c: int, keys: set[str]) -> bool:
+    """A column of codes (`地区代码`, `区划代码`, `指标代码`; or only 6–12 digit numbers below the
+    header): it names neither the indicator nor the region (the region column says the place)."""
+    if any(k.endswith(("代码", "编码", "编号")) for k in keys):
+        return True
+    vals = [label_text(r[c]) for r in sample if c < len(r) and label_text(r[c])]
+    return bool(vals) and all(_CODE.fullmatch(v.removesuffix(".0")) for v in vals)
+
+
 @dataclass
 class _WideLayout:
     """Where a wide table's parts are: its header row, the period of each value column, and the
@@ -115,6 +171,8 @@ class _WideLayout:
     region_col: int | None
     indicator_cols: list[int]
     unit_col: int | None = None  # a 单位 column: each row's unit
+    col_units: dict[int, str] = field(default_factory=dict)  # a period column's own unit (its header's)
+    col_indicators: dict[int, str] = field(default_factory=dict)  # the indicator named over a period column
 
     @property
     def label_cols(self) -> list[int]:
@@ -152,16 +210,29 @@ def extract_wide_sheet(
         return None
     rows = fill_merged(grid)
     header_row, periods = found
-    region_col, indicator_cols = _wide_label_columns(rows, header_row + 1, min(periods))
+    first_col = min(periods)
+    meta = sheet_meta(grid, header_row)
+    default_indicator = meta.indicator or indicator_from_file_name(file_name)
+    if not catalog.indicator_id_for(clean_indicator_name(default_indicator)):
+        default_indicator = indicator_in_title(meta.title_texts) or default_indicator
+    periods, col_units, skipped = value_columns(rows, header_row, periods, default_indicator)
+    if not periods:
+        return None
+    region_col, indicator_cols = _wide_label_columns(rows, header_row + 1, first_col)
     if region_col is None and not indicator_cols:
         return None
     layout = _WideLayout(
-        header_row, periods, region_col, indicator_cols, _unit_column(rows, header_row, min(periods))
+        header_row,
+        periods,
+        region_col,
+        indicator_cols,
+        _unit_column(rows, header_row, first_col),
+        col_units,
+        column_indicators(rows, header_row, periods, col_units),
     )
-    meta = sheet_meta(grid, header_row)
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=str(header_row + 1))
+    info.unmapped += skipped
     _record_columns(info, grid.name, rows[header_row], layout, ex)
-    default_indicator = meta.indicator or indicator_from_file_name(file_name)
     out = _long_rows(grid, rows, spec, layout, default_indicator, (meta, file_name), info, ex)
     if out is None:
         return None
@@ -174,9 +245,49 @@ def extract_wide_sheet(
             region_col,
             ex,
         )
+    elif place := township_in_title(meta.title_texts):
+        out["region"] = [place[1]] * len(out["region"])
+        out["region_code"] = [place[0]] * len(out["region"])
+        info.columns["region"] = f"{place[1]} (title)"
     else:
         out["region_code"] = [None] * len(out["region"])
     return out
+
+
+def indicator_in_title(titles: list[str]) -> str | None:
+    """The catalog indicator a title names (`淮安区各镇地区生产总值`, `2025年规上工业总产值增速`):
+    the longest of the catalog's names and aliases it holds, for a table whose 指标 line and file
+    name name none (it was loaded as ext.<file name>). Several that do not nest: None."""
+    names = sorted(
+        {n for i in catalog.indicators() for n in (i.name_zh, *i.aliases) if len(n) >= 4},
+        key=len,
+        reverse=True,
+    )
+    for t in titles:
+        t = clean_text(t).replace(" ", "")
+        hits = [n for n in names if n in t]
+        if hits and all(h in hits[0] for h in hits):
+            return hits[0]
+    return None
+
+
+def township_in_title(titles: list[str]) -> tuple[str, str] | None:
+    """The township (or zone) a title opens with, in full, after its city and district
+    (`车桥镇主要经济指标`, `淮安区经济开发区2025年主要指标`): (code, name) — an indicators-down
+    table of a township is that township's, not the district's. None when no title opens so (a
+    township named later, `…（含经济开发区）`, says nothing of whose the figures are)."""
+    resolver = RegionResolver.default()
+    prefixes = [n for c in (resolver.district, resolver.district[:4] + "00") if (n := name_of(c))]
+    for t in titles:
+        if t.startswith("指标"):
+            continue
+        t = t.replace(" ", "")
+        for p in reversed(prefixes):  # 淮安市, then 淮安区
+            t = t.removeprefix(p)
+        for code, name in townships_of(resolver.district).items():
+            if t.startswith(name):
+                return code, name
+    return None
 
 
 def _unit_column(rows: list[list[Any]], header_row: int, first_period_col: int) -> int | None:
@@ -194,6 +305,184 @@ def _row_unit(cur: list[Any], c: int | None) -> list[tuple[str, str]]:
     if not text:
         return []
     return [(text if text in cells.KNOWN_UNITS else (cells.unit_in_text(f"({text})") or text), "unit column")]
+
+
+GROWTH_WORDS = (
+    "增长",
+    "增速",
+    "增幅",
+    "增减",
+    "同比",
+    "环比",
+    "比上年",
+    "比去年",
+    "较上年",
+    "±",
+    "百分点",
+    "下降",
+)
+"""A period column whose header holds one of these is a change, not the period's value."""
+OTHER_FIGURE_WORDS = (
+    ("目标", "目标/计划，非实际数 / a target, not the actual"),
+    ("计划", "目标/计划，非实际数 / a target, not the actual"),
+    ("任务", "目标/计划，非实际数 / a target, not the actual"),
+    ("预计", "预计数，非实际数 / a forecast, not the actual"),
+    ("预测", "预计数，非实际数 / a forecast, not the actual"),
+    ("预估", "预计数，非实际数 / a forecast, not the actual"),
+    ("位次", "位次，非数值 / a rank, not the value"),
+    ("排名", "位次，非数值 / a rank, not the value"),
+    ("名次", "位次，非数值 / a rank, not the value"),
+    ("比重", "占比，非数值 / a share, not the value"),
+    ("占比", "占比，非数值 / a share, not the value"),
+    ("占全", "占比，非数值 / a share, not the value"),
+    ("完成率", "完成进度，非数值 / progress, not the value"),
+    ("进度", "完成进度，非数值 / progress, not the value"),
+)
+"""Other figures a period column may hold beside the period's value (`2025年目标`, `2025年预计`,
+`2025年1-9月位次`, `占全市比重%`): left out like a change, unless the indicator's own name says so
+(a rank indicator's table is all 位次)."""
+YEAR_EARLIER_WORDS = ("上年同期", "去年同期", "上年", "去年")
+"""A period column headed so (`2025年1-9月` over 本期 / 上年同期) is the same span a year earlier."""
+
+
+def value_columns(
+    rows: list[list[Any]], header_row: int, periods: dict[int, Period], indicator: str = ""
+) -> tuple[dict[int, Period], dict[int, str], list[str]]:
+    """The period columns that hold the period's figures, read with their header's labels (the
+    period row, up to two rows above it, and the sub-header rows below it: `绝对额` / `增长%` /
+    `上年同期` under a `2025年1-9月` written over each): (period of each value column, the unit its
+    header gives, the columns left out and why). A change (`增长%`, `比2024年增长`, `同比`) is no
+    value; `上年同期` / `去年` is the same span a year earlier; `累计` / `当月` / `当季` set the basis.
+    A label over every period column (`规上工业总产值增速` over the periods) names the indicator,
+    and a growth indicator's table (its `indicator`: the 指标 line or the file name) is all growth."""
+    sub = _sub_header_rows(rows, header_row, periods)
+    periods = _spans_of_years(rows, header_row, sub, periods)
+    first = min(periods)
+    out: dict[int, Period] = {}
+    units: dict[int, str] = {}
+    skipped: list[str] = []
+    labels_of = {
+        c: [
+            t
+            for r in range(max(0, header_row - 2), sub)
+            if c < len(rows[r])
+            and (t := label_text(rows[r][c]))
+            and (r >= header_row or t not in {label_text(v) for v in rows[r][:first]})
+        ]  # a title merged over the whole width (it fills the label columns too) is none of them
+        for c in periods
+    }
+    common = set.intersection(*(set(v) for v in labels_of.values())) if len(periods) > 1 else set()
+    growth_table = any(w in indicator for w in GROWTH_WORDS)
+    for c, p in periods.items():
+        labels = labels_of[c]
+        text = "/".join(dict.fromkeys(labels))
+        own = "/".join(t for t in labels if t not in common)
+        if not growth_table and any(w in own for w in GROWTH_WORDS):
+            skipped.append(f"{text} ({column_letter(c)}): 增长/增速，非本期数 / a change, not a value")
+            continue
+        if why := next((why for w, why in OTHER_FIGURE_WORDS if w in own and w not in indicator), None):
+            skipped.append(f"{text} ({column_letter(c)}): {why}")
+            continue
+        if any(w in t for t in labels if not cells.parse_period(t) for w in YEAR_EARLIER_WORDS):
+            p = year_earlier(p)
+        out[c] = _with_basis(p, labels)
+        if u := next((u for t in reversed(labels) if (u := cells.unit_in_text(t))), None):
+            units[c] = u
+    return out, units, skipped
+
+
+def column_indicators(
+    rows: list[list[Any]], header_row: int, periods: dict[int, Period], units: dict[int, str]
+) -> dict[int, str]:
+    """The indicator named above each period column (`规上工业企业数` over 2025年1-9月 / 2024年1-9月,
+    `工业总产值（万元）` over the next two; merged, or written once over the first and carried right
+    to the next label): the label nearest the period row that names a catalog indicator. A title
+    over the whole width (it fills the label columns too) names none. A unit in a label carried
+    right is the unit of the columns it is carried over (added to `units` where they have none)."""
+    first = min(periods)
+    out: dict[int, str] = {}
+    for r in reversed(range(max(0, header_row - 2), header_row)):  # the nearest first
+        row = rows[r]
+        titles = {label_text(v) for v in row[:first]}
+        carried = ""
+        for c in sorted(periods):
+            t = label_text(row[c]) if c < len(row) else ""
+            carried = t if t else carried if c - 1 in periods else ""
+            if carried and carried not in titles and c not in units and (u := cells.unit_in_text(carried)):
+                units[c] = u
+            if (
+                carried
+                and carried not in titles
+                and catalog.indicator_id_for(clean_indicator_name(without_footnote(carried)))
+            ):
+                out.setdefault(c, without_footnote(carried))
+    return out
+
+
+def _span_under(rows: list[list[Any]], header_row: int, sub: int, c: int, year: Period) -> Period | None:
+    """The span of `year` a sub-header label names (`1-9月`, `9月`, `三季度`, `上半年` under
+    `2025年`), None when no label below the period row names one (`绝对额`, `增长%`)."""
+    for r in range(header_row + 1, sub):
+        t = label_text(rows[r][c]) if c < len(rows[r]) else ""
+        if t and cells.parse_period(t) is None and (p := cells.parse_period(f"{year.text}年{t}")):
+            if p != year or "全年" in t:
+                return p
+    return None
+
+
+def _spans_of_years(
+    rows: list[list[Any]], header_row: int, sub: int, periods: dict[int, Period]
+) -> dict[int, Period]:
+    """Period columns with a year's spans below them (`2025年` over `1-9月` / `9月`, merged or
+    written once over the first): each column the span its sub-header names, never the whole
+    year; a column right of a year whose header is blank or that year again (a merge) joins it
+    when its sub-header names a span."""
+    out: dict[int, Period] = {}
+    year: Period | None = None
+    for c in range(min(periods), max(len(r) for r in rows[header_row:sub])):
+        head = label_text(rows[header_row][c]) if c < len(rows[header_row]) else ""
+        if c in periods:
+            p = periods[c]
+            year = p if p.freq == "year" else None
+            out[c] = (_span_under(rows, header_row, sub, c, p) if year else None) or p
+        elif year is not None and (not head or cells.parse_period(head) == year):
+            if span := _span_under(rows, header_row, sub, c, year):
+                out[c] = span
+        else:
+            year = None
+    return out
+
+
+def _sub_header_rows(rows: list[list[Any]], header_row: int, periods: dict[int, Period]) -> int:
+    """The row after the header's last: up to two rows below the period row whose period cells
+    are all labels (`绝对额`, `增长%`, `本期`), none a figure."""
+    end = header_row + 1
+    while end < min(len(rows), header_row + 3):
+        vals = [rows[end][c] for c in periods if c < len(rows[end]) and label_text(rows[end][c])]
+        if not vals or any(not isinstance(v, str) or cells.parse_number(v).value is not None for v in vals):
+            break
+        if any(cells.parse_number(v).missing for v in vals):
+            break
+        end += 1
+    return end
+
+
+def year_earlier(p: Period) -> Period:
+    """The same span a year earlier: `2025-09` ytd → `2024-09` ytd, `2025Q3` → `2024Q3`, `2025` → `2024`."""
+    y = p.end.year - 1
+    text = str(y) + p.text[4:]
+    end = p.end.replace(year=y, day=1) + dt.timedelta(days=31)
+    return Period(text, end.replace(day=1) - dt.timedelta(days=1), p.basis, p.freq)
+
+
+def _with_basis(p: Period, labels: list[str]) -> Period:
+    """A month or quarter headed 累计 (本年累计, 累计值) is the year to date; 当月 / 当季 the span alone."""
+    words = "".join(t for t in labels if not cells.parse_period(t))
+    if "累计" in words and p.freq in {"month", "quarter"}:
+        return Period(p.end.strftime("%Y-%m"), p.end, "ytd", "month")
+    if ("当月" in words or "当季" in words) and p.basis == "ytd":
+        return Period(p.text, p.end, "period", p.freq)
+    return p
 
 
 def period_header(grid: Grid, spec: SourceSpec) -> tuple[int, dict[int, Period]] | None:
@@ -250,6 +539,7 @@ def _long_rows(
     in_notes = False
     total_rows: list[int] = []
     heads = header_labels(rows, layout.header_row)
+    group_region = ""  # the region of the rows above, while its indicators follow without it
     for r in range(layout.header_row + 1, len(rows)):
         kind = classify_row(grid.rows[r], layout.label_cols, spec, in_notes)
         if kind == "data" and repeats_header(rows[r], heads):
@@ -259,17 +549,26 @@ def _long_rows(
             in_notes = in_notes or kind == "note"
             _count_dropped(info, kind)
             total_rows += [r] if kind == "total" else []
+            group_region = "" if kind != "blank" else group_region
             continue
         cur = rows[r]
         rc = layout.region_col
         region = label_text(cur[rc]) if rc is not None and rc < len(cur) else ""
         ind_raw = next(
-            (label_text(cur[c]) for c in layout.indicator_cols if c < len(cur) and label_text(cur[c])), ""
+            (
+                label_text(without_footnote(cur[c]))
+                for c in layout.indicator_cols
+                if c < len(cur) and label_text(cur[c])
+            ),
+            "",
         )
         indicator = ind_raw or default_indicator
+        if rc is not None and not region and ind_raw and group_region:
+            region = group_region  # 车桥镇 written once over its indicators' rows
         if rc is not None and not region:
             info.dropped_blank += 1
             continue
+        group_region = region
         # the row's own indicator label is its header; else the 指标 line or the file name say
         found = _row_unit(cur, layout.unit_col) + [
             (u, "indicator name" if w == "header" else w) for u, w in unit_sources(ind_raw, *where)
@@ -277,9 +576,24 @@ def _long_rows(
         if conflict := unit_conflict(found):
             ex.issues.append(Issue("critical", "unit_conflict", f"{indicator}：{conflict}", grid.name, r + 1))
             return None
-        unit, unit_from = found[0] if found else (None, None)
-        units_seen[indicator] = f"{unit} ({unit_from})" if unit else "?"
-        for c, p, parsed in _period_values(cur, r, layout.periods, spec, grid.name, ex):
+        for u in dict.fromkeys(layout.col_units.values()):
+            if conflict := unit_conflict([(u, "header"), *found]):
+                ex.issues.append(
+                    Issue("critical", "unit_conflict", f"{indicator}：{conflict}", grid.name, r + 1)
+                )
+                return None
+        cell_units = {
+            c: _cell_unit(
+                ind_raw or layout.col_indicators.get(c) or default_indicator, layout.col_units.get(c), found
+            )
+            for c in layout.periods
+        }
+        for c, p, parsed in _period_values(cur, r, layout, cell_units, spec, grid.name, ex):
+            indicator = ind_raw or layout.col_indicators.get(c) or default_indicator
+            unit, unit_from = cell_units[c]
+            if unit is None and parsed.unit:
+                unit, unit_from = parsed.unit, "cell"
+            units_seen[indicator] = f"{unit} ({unit_from})" if unit else "?"
             rows_used.add(r)
             out["indicator_name"].append(clean_indicator_name(indicator))
             out["region"].append(region or None)
@@ -298,6 +612,31 @@ def _long_rows(
         check_wide_totals(grid, rows, layout, total_rows, out, default_indicator, ex)
     info.units["value"] = "; ".join(f"{clean_indicator_name(k)}: {v}" for k, v in units_seen.items())
     return out
+
+
+SHEET_WIDE = {"unit row", "title", "file name", "指标 line"}
+"""Places that give one unit for a whole sheet: of a catalog indicator of another kind they say
+nothing (`单位：万元` above a 规上工业企业数 row or column: its 个 is the catalog's)."""
+
+
+def _cell_unit(
+    indicator: str, col_unit: str | None, found: list[tuple[str, str]]
+) -> tuple[str | None, str | None]:
+    """A cell's unit and where it says so: its column's header, else the first of the row's
+    places (`found`) — skipping a sheet-wide unit of another kind than its catalog indicator's."""
+    cands = ([(col_unit, "header")] if col_unit else []) + found
+    iid = catalog.indicator_id_for(clean_indicator_name(indicator))
+    target = catalog.by_id()[iid].unit if iid else None
+    for u, w in cands:
+        if target is None or w not in SHEET_WIDE or not _other_kind(u, target):
+            return u, w
+    return None, None
+
+
+def _other_kind(u1: str, u2: str) -> bool:
+    """Two units both of a known kind, and not the same one (万元 and 个). A rate (`%`) or an
+    unknown unit is of no known kind: above a money indicator it is a conflict, never skipped."""
+    return u1 in cells.UNIT_FACTORS and u2 in cells.UNIT_FACTORS and not cells.same_dimension(u1, u2)
 
 
 NOT_ADDITIVE = ("%", "‰", "增长", "增速", "率", "比重", "指数", "平均", "人均", "位次", "排名", "占比")
@@ -326,10 +665,10 @@ def check_wide_totals(
     ):
         if v is not None and not any(w in f"{ind}{u or ''}" for w in NOT_ADDITIVE):
             parts.setdefault((ind, col), []).append((row, v))
-    per_indicator = Counter(_row_indicator(rows[r], layout, default_indicator) for r in total_rows)
+    per_indicator = Counter(_row_indicator(rows[r], layout, default_indicator, None) for r in total_rows)
     previous: dict[str, int] = {}
     for r in total_rows:
-        ind = _row_indicator(rows[r], layout, default_indicator)
+        ind = _row_indicator(rows[r], layout, default_indicator, None)
         label = next((t for c in layout.label_cols if c < len(rows[r]) and (t := label_text(rows[r][c]))), "")
         lo, hi = (
             (previous.get(ind, 0), r + 1)
@@ -341,7 +680,9 @@ def check_wide_totals(
             total = cells.parse_number(grid.rows[r][c] if c < len(grid.rows[r]) else None).value
             covered = [
                 v
-                for row, v in parts.get((ind, column_letter(c)), [])
+                for row, v in parts.get(
+                    (_row_indicator(rows[r], layout, default_indicator, c), column_letter(c)), []
+                )
                 if lo < row and (hi is None or row < hi)
             ]
             if total is None or not covered:
@@ -354,10 +695,19 @@ def check_wide_totals(
                 ex.issues.append(mismatch_issue(rec, grid.name, label_text(grid.rows[r][c])))
 
 
-def _row_indicator(row: list[Any], layout: _WideLayout, default_indicator: str) -> str:
-    """The indicator of a row (its indicator columns' label, else the sheet's), as the long rows name it."""
-    ind = next((label_text(row[c]) for c in layout.indicator_cols if c < len(row) and label_text(row[c])), "")
-    return clean_indicator_name(ind or default_indicator)
+def _row_indicator(row: list[Any], layout: _WideLayout, default_indicator: str, col: int | None) -> str:
+    """The indicator of a row (its indicator columns' label, else the one over period column
+    `col`, else the sheet's), as the long rows name it."""
+    ind = next(
+        (
+            label_text(without_footnote(row[c]))
+            for c in layout.indicator_cols
+            if c < len(row) and label_text(row[c])
+        ),
+        "",
+    )
+    over = layout.col_indicators.get(col) if col is not None else None
+    return clean_indicator_name(ind or over or default_indicator)
 
 
 def _wide_reconciliation(
@@ -397,14 +747,21 @@ def _count_dropped(info: SheetInfo, kind: str) -> None:
 
 
 def _period_values(
-    cur: list[Any], r: int, periods: dict[int, Period], spec: SourceSpec, sheet: str, ex: Extraction
+    cur: list[Any],
+    r: int,
+    layout: _WideLayout,
+    units: dict[int, tuple[str | None, str | None]],
+    spec: SourceSpec,
+    sheet: str,
+    ex: Extraction,
 ) -> list[tuple[int, Period, cells.Parsed]]:
-    """(column, period, parsed cell) of the period cells of row `r` that parse (a blank is 0
-    where the spec says so); each cell that does not is a row issue of `ex` instead."""
+    """(column, period, parsed cell) of the period cells of row `r` that parse (`figure`, in the
+    cell's unit of `units`; a blank is 0 where the spec says so); each cell that does not is a
+    row issue of `ex` instead."""
     out = []
-    for c, p in periods.items():
+    for c, p in layout.periods.items():
         v = cur[c] if c < len(cur) else None
-        parsed = cells.parse_number(v)
+        parsed = figure(v, units[c][0])
         if parsed.value is None and parsed.missing == "" and spec.blank_means == "zero":
             parsed = cells.Parsed(0.0)
         if parsed.problem:

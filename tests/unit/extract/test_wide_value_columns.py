@@ -1,0 +1,151 @@
+"""A wide table's period columns are the period's figures only: a change beside them (`增长%`,
+`比2024年同期增长`, `2025年1-9月增速`, `增长%` under a repeated `2025年1-9月`) is left out, never
+loaded as the indicator's value; a column headed `上年同期` is the same span a year earlier;
+`累计` / `当月` under a month set its basis; a unit in a period column's own header
+(`2025年1-9月（万元）`, `绝对额（万元）`) is that column's unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.extract import extract
+
+
+def _load(tmp_path: Path, name: str, rows: list[list[str]]):
+    path = tmp_path / name
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    ex = extract(path, "indicators", file_name=name)
+    assert not ex.critical, ex.critical
+    return ex, {(r.region, r.period, r.basis): r.value for r in ex.frame.itertuples()}
+
+
+def test_a_growth_column_with_a_period_in_its_header_is_not_a_value(tmp_path):
+    ex, got = _load(
+        tmp_path,
+        "gdp.csv",
+        [
+            ["指标：地区生产总值(亿元)"],
+            ["地区", "2025年1-9月", "2025年1-9月增速%", "2024年1-9月", "比2024年同期增长（%）"],
+            ["车桥镇", "10.5", "-3.2", "9.0", "16.7"],
+        ],
+    )
+    assert got == {("车桥镇", "2025Q3", "ytd"): 10.5, ("车桥镇", "2024Q3", "ytd"): 9.0}
+
+
+def test_sub_headers_under_a_repeated_period_say_growth_year_earlier_and_basis(tmp_path):
+    _, got = _load(
+        tmp_path,
+        "out.csv",
+        [
+            ["指标：规模以上工业总产值(亿元)"],
+            ["地区", "2025年1-9月", "2025年1-9月", "2025年1-9月", "2025年9月", "2025年9月"],
+            ["", "本期", "上年同期", "增长%", "当月", "累计"],
+            ["车桥镇", "90", "80", "12.5", "11", "90"],
+        ],
+    )
+    assert got == {
+        ("车桥镇", "2025-09", "ytd"): 90.0,
+        ("车桥镇", "2024-09", "ytd"): 80.0,
+        ("车桥镇", "2025-09", "period"): 11.0,
+    }
+
+
+def test_a_unit_in_a_period_columns_header_is_that_columns_unit(tmp_path):
+    _, got = _load(
+        tmp_path,
+        "gdp2.csv",
+        [
+            ["指标：地区生产总值"],
+            ["地区", "2025年1-9月(万元)", "2024年1-9月(万元)"],
+            ["车桥镇", "100000", "90000"],
+        ],
+    )
+    assert got == {("车桥镇", "2025Q3", "ytd"): 10.0, ("车桥镇", "2024Q3", "ytd"): 9.0}
+
+
+def test_a_code_column_beside_the_regions_is_not_the_indicator(tmp_path):
+    ex, got = _load(
+        tmp_path,
+        "gdp3.csv",
+        [
+            ["指标：地区生产总值(亿元)"],
+            ["区划代码", "地区", "2025年1-9月", "2024年1-9月"],
+            ["320803107", "车桥镇", "10", "9"],
+        ],
+    )
+    assert set(ex.frame["indicator_id"]) == {"gdp"}
+    assert got == {("车桥镇", "2025Q3", "ytd"): 10.0, ("车桥镇", "2024Q3", "ytd"): 9.0}
+
+
+def test_a_growth_indicators_own_table_is_read(tmp_path):
+    _, got = _load(
+        tmp_path,
+        "growth.csv",
+        [
+            ["指标：规上工业总产值增速(%)"],
+            ["地区", "2025年1-9月", "2024年1-9月"],
+            ["", "增速", "增速"],
+            ["车桥镇", "-3.2", "4.1"],
+        ],
+    )
+    assert got == {("车桥镇", "2025-09", "rate"): -3.2, ("车桥镇", "2024-09", "rate"): 4.1}
+
+
+def test_the_indicator_named_over_period_columns_is_theirs(tmp_path):
+    _, got = _load(
+        tmp_path,
+        "乡镇.csv",
+        [
+            ["地区", "规上工业企业数（个）", "", "工业总产值（万元）", "", ""],
+            ["", "2025年1-9月", "2024年1-9月", "2025年1-9月", "2024年1-9月", "同比增长"],
+            ["车桥镇", "30", "28", "120000", "100000", "20"],
+        ],
+    )
+    assert got == {
+        ("车桥镇", "2025-09", "stock"): 30.0,
+        ("车桥镇", "2024-09", "stock"): 28.0,
+        ("车桥镇", "2025-09", "ytd"): 12.0,
+        ("车桥镇", "2024-09", "ytd"): 10.0,
+    }
+
+
+def test_a_target_forecast_rank_or_share_beside_the_periods_is_not_a_value(tmp_path):
+    ex, got = _load(
+        tmp_path,
+        "main.csv",
+        [
+            ["淮安区主要指标"],
+            [
+                "指标",
+                "单位",
+                "2024年",
+                "2025年1-9月完成",
+                "2025年目标",
+                "2025年预计",
+                "2025年1-9月位次",
+                "占全市比重%",
+            ],
+            ["地区生产总值", "亿元", "850", "640", "950", "930", "3", "12.1"],
+        ],
+    )
+    assert got == {("淮安区", "2024", "period"): 850.0, ("淮安区", "2025Q3", "ytd"): 640.0}
+    assert any("位次" in u for u in ex.sheets[0].unmapped)
+
+
+def test_a_years_spans_below_it_are_those_spans_not_the_year(tmp_path):
+    _, got = _load(
+        tmp_path,
+        "gdp_years.csv",
+        [
+            ["指标：地区生产总值(亿元)"],
+            ["地区", "2025年", "", "2024年", ""],
+            ["", "1-9月", "9月", "1-9月", "全年"],
+            ["车桥镇", "10", "1.2", "9", "12"],
+        ],
+    )
+    assert got == {
+        ("车桥镇", "2025Q3", "ytd"): 10.0,
+        ("车桥镇", "2025-09", "period"): 1.2,
+        ("车桥镇", "2024Q3", "ytd"): 9.0,
+        ("车桥镇", "2024", "period"): 12.0,
+    }
