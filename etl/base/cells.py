@@ -112,6 +112,9 @@ def reporter_in_text(text: Any) -> str | None:
     return m.group(2) if m else None
 
 
+FIGURE_NOTE = re.compile(r"(?<=\d)\s*[\u2460-\u2473\u2776-\u277f\u00b9\u00b2\u00b3\u2070-\u2079]+\s*$")
+"""A footnote marker after a figure (`12.3①`, `30²`), dropped before NFKC makes it a digit (12.31)."""
+_NOTE_MARK = re.compile(r"[\u2460-\u2473\u2776-\u277f\u00b9\u00b2\u00b3\u2070-\u2079]")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?![\d,])")
 _NUM_START = re.compile(r"^[+-]?\d")
 _NUM_TEXT = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$")
@@ -130,7 +133,11 @@ def parse_number(raw: Any) -> Parsed:
         return _finite(raw, raw)
     if isinstance(raw, dt.date | dt.datetime | dt.time | dt.timedelta):
         return Parsed(None, None, f"应为数值，实际为日期 {raw} / expected a number, got a date")
-    s = clean_text(raw)
+    if isinstance(raw, str):
+        raw = FIGURE_NOTE.sub("", raw)
+        if _NOTE_MARK.search(raw):  # `①12`: a marker NFKC would make a digit, not where a note goes
+            return Parsed(None, None, f"无法识别的数值“{raw.strip()}” / not a number")
+    s = clean_text(raw).replace("\u2212", "-")  # the minus sign (−3.2) as typeset text writes it
     if s in MISSING_MARKERS:
         return Parsed(None, str(raw).strip())  # the marker as written (— and … are not - and ...)
     if s.upper() in EXCEL_ERRORS:

@@ -65,17 +65,12 @@ def without_footnote(name: Any) -> Any:
     return _FOOTNOTE.sub("", name).strip() if isinstance(name, str) else name
 
 
-_FIGURE_NOTE = re.compile(r"(?<=\d)\s*[\u2460-\u2473\u2776-\u277f\u00b9\u00b2\u00b3\u2070-\u2079]+\s*$")
-
-
 def figure(raw: Any, unit: str | None) -> cells.Parsed:
     """A figure cell of a column in `unit` (None: none given): its footnote marker dropped before
     NFKC makes it a digit (`12.3①` is 12.3, not 12.31); a unit written in the cell (`12.3亿元`,
     `5.2%`) other than the column's is a problem (the cell is refused, never read in the
     column's unit); the same unit, or a unit where the column has none, is kept in `.unit`."""
-    if isinstance(raw, str):
-        raw = _FIGURE_NOTE.sub("", raw)
-    parsed = cells.parse_number(raw)
+    parsed = cells.parse_number(raw)  # (its footnote marker dropped there: `cells.FIGURE_NOTE`)
     if parsed.unit and unit and parsed.unit != unit and not _same_unit(parsed.unit, unit):
         return cells.Parsed(
             None,

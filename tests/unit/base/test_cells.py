@@ -157,3 +157,18 @@ def test_column_name_keys_equal_the_one_name_function(names):
 
     got = normalize_names(pd.Series(names, dtype="string")).tolist()
     assert got == [normalize_name(n) for n in names]
+
+
+def test_a_footnote_marker_after_a_figure_is_no_digit_of_it():
+    """NFKC turns ① and ² into digits: `12.3①` was read as 12.31 in rosters and long tables."""
+    assert parse_number("12.3①").value == pytest.approx(12.3)
+    assert parse_number("1,234.5 ②").value == pytest.approx(1234.5)
+    assert parse_number("30²").value == 30
+    for text in ("①12", "1²3"):  # a marker where no note goes: refused, never 112 or 123
+        p = parse_number(text)
+        assert p.value is None and p.problem
+
+
+def test_the_minus_sign_of_typeset_text_is_a_minus():
+    assert parse_number("\u22123.2").value == pytest.approx(-3.2)
+    assert parse_number("\u221212.5%").value == pytest.approx(-12.5)

@@ -544,3 +544,10 @@ def test_a_wide_table_takes_its_indicator_from_the_part_of_the_file_name_that_na
     assert not [i for i in ex.issues if i.severity in ("critical", "row")]
     assert set(ex.frame["indicator_id"]) == {"gdp"}
     assert sorted(ex.frame["value"]) == [pytest.approx(760.2), pytest.approx(800.5)]
+
+
+def test_a_long_tables_figure_with_a_footnote_marker_keeps_its_digits(tmp_path):
+    f = tmp_path / "指标长表.csv"
+    f.write_text("指标名称,时期,数值\n地区生产总值,2024,812.5①\n地区生产总值,2023,800²\n", encoding="utf-8")
+    ex = extract(f, "indicators", file_name=f.name)
+    assert dict(zip(ex.frame["period"], ex.frame["value"], strict=True)) == {"2024": 812.5, "2023": 800.0}
