@@ -187,7 +187,20 @@ def _label_columns(spec: SourceSpec, hm: HeaderMatch) -> list[int]:
     first = next((c for c, n in enumerate(hm.names) if n), 0)
     lead = set(range(first, min(first_numeric, first + 3)))
     serial = {c for c, n in enumerate(hm.names) if header_key(n.split("/")[-1]) in SERIAL_HEADERS}
-    return sorted({hm.mapping[f] for f in text_fields if f in hm.mapping} | lead | serial)
+    cols = {hm.mapping[f] for f in text_fields if f in hm.mapping} | lead | serial
+    if "region" in hm.mapping and spec.dataset == "indicator_obs":
+        cols.discard(hm.mapping["region"])  # 全区 / 合计 there is the district's own figure, not a total
+    return sorted(cols)
+
+
+WHOLE_DISTRICT = {"全区", "全区合计", "合计", "总计", "全区总计"}
+"""A region cell of an indicator table that means the district itself (its own figure)."""
+
+
+def _whole_district(v: Any) -> Any:
+    if isinstance(v, str) and v.replace(" ", "").replace("\u3000", "") in WHOLE_DISTRICT:
+        return catalog_district()
+    return v
 
 
 SERIAL_HEADERS = {"序号", "序", "编号", "行次", "no", "no."}
@@ -482,7 +495,8 @@ def _value_columns(
     its end and basis, else the values themselves."""
     if f.type == "region":
         within = catalog_district() if fname == "township" else None
-        codes = resolve_regions(vals, data_rows, sh.grid.name, sh.hm.names[c], c, sh.ex, within=within)
+        named = vals if within else vals.map(_whole_district)
+        codes = resolve_regions(named, data_rows, sh.grid.name, sh.hm.names[c], c, sh.ex, within=within)
         return {fname: vals.array, f"{fname}_code": codes}
     if f.type == "period":
         return {

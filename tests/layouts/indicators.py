@@ -27,6 +27,8 @@ TO_CATALOG = {
     ("元", "亿元"): 1e-8, ("万元", "亿元"): 1e-4, ("亿元", "亿元"): 1.0,
     ("亩", "亩"): 1.0, ("公顷", "亩"): 15.0, ("平方米", "亩"): 15 / 10_000,
 }  # fmt: skip
+DISTRICT = "320803"  # 淮安区, the warehouse's district (warehouse/catalog/plan.yaml)
+WHOLE_DISTRICT = ("全区", "合计", "全区合计")  # how a long table's 地区 writes the district itself
 KINDS = ("flow", "stock", "cumulative_new", "rate")  # those a 统计局 table reports (not gaps, ranks)
 
 
@@ -250,6 +252,8 @@ def indicators_long(lay: Layout) -> Case:
     rng = random.Random(lay.seed)
     inds = rng.sample(catalog(), rng.randrange(1, 4))
     regions = draw_regions(lay, rng)
+    if rng.random() < 0.4:  # the district's own figure, written as a long table's 地区 writes it
+        regions = [(w, c) for w, c in regions if c != DISTRICT] + [(rng.choice(WHOLE_DISTRICT), DISTRICT)]
     ps = periods(lay, rng, inds)
     recs = []
     for ind in inds:

@@ -551,3 +551,18 @@ def test_a_long_tables_figure_with_a_footnote_marker_keeps_its_digits(tmp_path):
     f.write_text("指标名称,时期,数值\n地区生产总值,2024,812.5①\n地区生产总值,2023,800²\n", encoding="utf-8")
     ex = extract(f, "indicators", file_name=f.name)
     assert dict(zip(ex.frame["period"], ex.frame["value"], strict=True)) == {"2024": 812.5, "2023": 800.0}
+
+
+def test_a_long_tables_whole_district_row_is_the_districts_figure_not_a_total(tmp_path):
+    """`全区` / `合计` in a long table's 地区 column was dropped as a total row: the district's own
+    GDP never loaded, and it was reconciled against every other row (false mismatch warnings)."""
+    f = tmp_path / "指标长表.csv"
+    f.write_text(
+        "指标名称,地区,时期,数值,单位\n地区生产总值,全区,2024,812.5,亿元\n地区生产总值,车桥镇,2024,50,亿元\n"
+        "地区生产总值,合计,2023,800,亿元\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "indicators", file_name=f.name)
+    assert not [i for i in ex.issues if i.severity in ("critical", "row", "warning")]
+    got = {(r["region_code"], r["period"]): r["value"] for r in ex.frame.to_dict("records")}
+    assert got == {("320803", "2024"): 812.5, ("320803107", "2024"): 50.0, ("320803", "2023"): 800.0}
