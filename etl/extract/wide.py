@@ -380,7 +380,9 @@ def value_columns(
             continue
         if any(w in t for t in labels if not cells.parse_period(t) for w in YEAR_EARLIER_WORDS):
             p = year_earlier(p)
-        out[c] = _with_basis(p, labels)
+        # a label over every period column names the indicator (小升规企业（累计）): only a bare
+        # 累计 / 当月 written over them all says the basis
+        out[c] = _with_basis(p, [t for t in labels if t not in common or t in BASIS_LABELS])
         if u := next((u for t in reversed(labels) if (u := cells.unit_in_text(t))), None):
             units[c] = u
     return out, units, skipped
@@ -468,6 +470,9 @@ def year_earlier(p: Period) -> Period:
     text = str(y) + p.text[4:]
     end = p.end.replace(year=y, day=1) + dt.timedelta(days=31)
     return Period(text, end.replace(day=1) - dt.timedelta(days=1), p.basis, p.freq)
+
+
+BASIS_LABELS = {"累计", "本年累计", "累计值", "累计数", "当月", "当月值", "本月", "当季", "当季值"}
 
 
 def _with_basis(p: Period, labels: list[str]) -> Period:

@@ -111,4 +111,9 @@ NAMED = {
     "target_deadline_a_month": (targets, _lay(header_depth=2, merges=True, unit_place="spec", seed=7)),
     # 三年新增挂钩(平方米) | 5900000: the unit in each indicator's name (was ignored: 平方米 read as 亩)
     "target_unit_in_the_indicator_name": (targets, _lay(unit_place="header", seed=26)),
+    # 小升规企业（累计） over 2023年 | 2025.6: the indicator's name, not a 累计 basis (2025.6 was read ytd)
+    "wide_indicator_name_with_leiji_over_the_periods": (
+        indicators_wide, _lay(header_depth=2, merges=True, serial="int", total="above", money_unit="元",
+                              period_form="dot", seed=239),
+    ),
 }  # fmt: skip
