@@ -380,9 +380,7 @@ def value_columns(
             continue
         if any(w in t for t in labels if not cells.parse_period(t) for w in YEAR_EARLIER_WORDS):
             p = year_earlier(p)
-        # a label over every period column names the indicator (小升规企业（累计）): only a bare
-        # 累计 / 当月 written over them all says the basis
-        out[c] = _with_basis(p, [t for t in labels if t not in common or t in BASIS_LABELS])
+        out[c] = _with_basis(p, labels)
         if u := next((u for t in reversed(labels) if (u := cells.unit_in_text(t))), None):
             units[c] = u
     return out, units, skipped
@@ -476,8 +474,10 @@ BASIS_LABELS = {"累计", "本年累计", "累计值", "累计数", "当月", "�
 
 
 def _with_basis(p: Period, labels: list[str]) -> Period:
-    """A month or quarter headed 累计 (本年累计, 累计值) is the year to date; 当月 / 当季 the span alone."""
-    words = "".join(t for t in labels if not cells.parse_period(t))
+    """A month or quarter headed 累计 (本年累计, 累计值) is the year to date; 当月 / 当季 the span alone.
+    Only a label that is the basis word alone says so: an indicator's name over the periods that
+    holds one (小升规企业（累计）, 高新技术企业（累计新增）) names the indicator."""
+    words = "".join(t for t in labels if header_key(t) in BASIS_LABELS)
     if "累计" in words and p.freq in {"month", "quarter"}:
         return Period(p.end.strftime("%Y-%m"), p.end, "ytd", "month")
     if ("当月" in words or "当季" in words) and p.basis == "ytd":

@@ -116,4 +116,8 @@ NAMED = {
         indicators_wide, _lay(header_depth=2, merges=True, serial="int", total="above", money_unit="元",
                               period_form="dot", seed=239),
     ),
+    # 高新技术企业…（累计…） written once over the first period column only: still the name, not a basis
+    "wide_indicator_name_with_leiji_over_the_first_period": (
+        indicators_wide, _lay(header_depth=2, period_form="dot", seed=209868),
+    ),
 }  # fmt: skip
