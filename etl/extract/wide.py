@@ -340,6 +340,14 @@ YEAR_EARLIER_WORDS = ("上年同期", "去年同期", "上年", "去年")
 """A period column headed so (`2025年1-9月` over 本期 / 上年同期) is the same span a year earlier."""
 
 
+def _says_year_earlier(label: str) -> bool:
+    """`上年同期`, `去年`: the figures of a year earlier. A change against it (`比上年增长`, `较去年
+    同期增速`) is this period's figure: the name of a growth indicator, never a year earlier."""
+    return any(w in label for w in YEAR_EARLIER_WORDS) and not any(
+        w in label for w in (*GROWTH_WORDS, "比", "较")
+    )
+
+
 def value_columns(
     rows: list[list[Any]], header_row: int, periods: dict[int, Period], indicator: str = ""
 ) -> tuple[dict[int, Period], dict[int, str], list[str]]:
@@ -378,7 +386,7 @@ def value_columns(
         if why := next((why for w, why in OTHER_FIGURE_WORDS if w in own and w not in indicator), None):
             skipped.append(f"{text} ({column_letter(c)}): {why}")
             continue
-        if any(w in t for t in labels if not cells.parse_period(t) for w in YEAR_EARLIER_WORDS):
+        if any(_says_year_earlier(t) for t in labels if not cells.parse_period(t)):
             p = year_earlier(p)
         out[c] = _with_basis(p, labels)
         if u := next((u for t in reversed(labels) if (u := cells.unit_in_text(t))), None):

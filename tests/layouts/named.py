@@ -120,4 +120,6 @@ NAMED = {
     "wide_indicator_name_with_leiji_over_the_first_period": (
         indicators_wide, _lay(header_depth=2, period_form="dot", seed=209868),
     ),
+    # 地区生产总值比上年增长 over the periods: a growth indicator's name, not 上年 (its periods were read a year early)
+    "wide_growth_name_with_shangnian_over_the_periods": (indicators_wide, _lay(header_depth=2, seed=166867255)),
 }  # fmt: skip
