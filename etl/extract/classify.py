@@ -133,6 +133,13 @@ def _first_chars(firsts: frozenset[str]) -> pa.Array:
     return pa.array(sorted(found))
 
 
+def _as_text(s: pd.Series) -> pd.Series:
+    """Numbers or dates among the labels (序号 read from an .xls) as their text, for Arrow."""
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) != "string":
+        return s.astype("string")
+    return s
+
+
 def _labels_starting_with(s: pd.Series, keys: frozenset[str]) -> pd.Series:
     """The cleaned texts (as `_clean_str`) of the cells that may begin with one of `keys` (the
     first two characters of the total labels and 其中 prefixes, blanks skipped, NFKC applied):
@@ -141,8 +148,7 @@ def _labels_starting_with(s: pd.Series, keys: frozenset[str]) -> pd.Series:
     import pyarrow.compute as pc
 
     firsts = frozenset(k[0] for k in keys)
-    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) != "string":
-        s = s.astype("string")  # numbers or dates among the labels (序号 read from an .xls): their text
+    s = _as_text(s)
     a = to_arrow(s)
     head = pc.utf8_slice_codeunits(pc.utf8_ltrim_whitespace(a), 0, 1)
     maybe = pc.indices_nonzero(pc.fill_null(pc.is_in(head, _first_chars(firsts)), False))
@@ -213,9 +219,7 @@ def _ends_subtotal(s: pd.Series) -> np.ndarray:
     """Rows whose label ends with 小计 (`车桥镇小计`): a group's subtotal, never an enterprise."""
     import pyarrow.compute as pc
 
-    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) != "string":
-        s = s.astype("string")
-    hit = pc.ends_with(pc.utf8_rtrim_whitespace(to_arrow(s)), SUBTOTAL)
+    hit = pc.ends_with(pc.utf8_rtrim_whitespace(to_arrow(_as_text(s))), SUBTOTAL)
     return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
 
 

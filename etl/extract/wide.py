@@ -52,8 +52,8 @@ def indicator_from_file_name(file_name: str) -> str:
 
 
 _FOOTNOTE = re.compile(
-    r"[\u2460-\u2473\u2776-\u277f\u00b9\u00b2\u00b3\u2070-\u2079]"  # ①…⑳, ❶…❿, ¹²³⁴…⁹ anywhere
-    r"|[*＊※#＃△▲☆★]+(?=\s*(?:[(（][^)）]*[)）])?\s*$)"  # *, ※, △ at the end (before a unit bracket)
+    cells.NOTE_MARKS  # ①…⑳, ❶…❿, ¹²³⁴…⁹ anywhere
+    + r"|[*＊※#＃△▲☆★]+(?=\s*(?:[(（][^)）]*[)）])?\s*$)"  # *, ※, △ at the end (before a unit bracket)
     r"|[(（]\s*注\s*[\d\u2460-\u2473]*\s*[)）]"  # （注1）
 )
 
