@@ -39,11 +39,12 @@ summed as (
         arg_max(r.source_file, r.vintage) as source_file,
         arg_max(r._sheet, r.vintage) as source_sheet,
         min(r._row) as first_row,
-        max(r._row) as last_row
+        max(r._row) as last_row,
+        r._as_of_no
     from roster as r
     inner join indicators as i on r.chain = i.chain
     where r.is_above_scale
-    group by i.indicator_id, i.unit, r.period
+    group by i.indicator_id, i.unit, r.period, r._as_of_no
 ),
 
 with_cells as (
@@ -69,7 +70,8 @@ final as (
         load_id,
         source_file,
         source_sheet,
-        source_cell
+        source_cell,
+        _as_of_no
     from with_cells cross join plan as p
     union all
     select
@@ -84,7 +86,8 @@ final as (
         load_id,
         source_file,
         source_sheet,
-        source_cell
+        source_cell,
+        _as_of_no
     from with_cells cross join plan as p
     where right(period, 2) = '12'
 )

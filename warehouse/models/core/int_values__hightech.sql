@@ -44,9 +44,10 @@ per_year as (
         max(vintage) as vintage,
         arg_max(load_id, vintage) as load_id,
         arg_max(source_file, vintage) as source_file,
-        arg_max(_sheet, vintage) as source_sheet
+        arg_max(_sheet, vintage) as source_sheet,
+        _as_of_no
     from certs
-    group by year
+    group by year, _as_of_no
     union all
     select
         year,
@@ -55,10 +56,15 @@ per_year as (
         max(vintage),
         arg_max(load_id, vintage),
         arg_max(source_file, vintage),
-        arg_max(_sheet, vintage)
-    from counts
-    where year not in (select distinct year from certs)
-    group by year
+        arg_max(_sheet, vintage),
+        _as_of_no
+    from counts as n
+    where
+        not exists (
+            select 1 from certs as c
+            where c.year = n.year and c._as_of_no = n._as_of_no
+        )
+    group by year, _as_of_no
 ),
 
 years as (
@@ -66,23 +72,23 @@ years as (
         y.*,
         (
             select count(*) from per_year as w
-            where w.year between y.year - p.validity + 1 and y.year
+            where w.year between y.year - p.validity + 1 and y.year and w._as_of_no = y._as_of_no
         ) as years_in_window,
         (
             select sum(w.listed) from per_year as w
-            where w.year between y.year - p.validity + 1 and y.year
+            where w.year between y.year - p.validity + 1 and y.year and w._as_of_no = y._as_of_no
         ) as valid_total,
         (
             select sum(w.first_time) from per_year as w
-            where w.year > year(p.baseline_end) and w.year <= y.year
+            where w.year > year(p.baseline_end) and w.year <= y.year and w._as_of_no = y._as_of_no
         ) as first_since_baseline,
         (
             select max(w.vintage) from per_year as w
-            where w.year between y.year - p.validity + 1 and y.year
+            where w.year between y.year - p.validity + 1 and y.year and w._as_of_no = y._as_of_no
         ) as window_vintage,
         (
             select max(w.vintage) from per_year as w
-            where w.year > year(p.baseline_end) and w.year <= y.year
+            where w.year > year(p.baseline_end) and w.year <= y.year and w._as_of_no = y._as_of_no
         ) as since_baseline_vintage,
         p.validity,
         p.baseline_end,
@@ -106,7 +112,8 @@ final as (
         y.load_id,
         y.source_file,
         y.source_sheet,
-        y.source_sheet || '!' as source_cell
+        y.source_sheet || '!' as source_cell,
+        y._as_of_no
     from years as y
     cross join indicators as i
     where

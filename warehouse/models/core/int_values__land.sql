@@ -52,10 +52,11 @@ quarters as (
             (any_value(p.baseline_end) + interval 1 day)::date,
             max(c.accepted_on),
             interval 3 month
-        ))::date as quarter_start
+        ))::date as quarter_start,
+        c._as_of_no
     from counted_projects as c
     cross join plan as p
-    group by c.indicator_id
+    group by c.indicator_id, c._as_of_no
 ),
 
 final as (
@@ -75,14 +76,16 @@ final as (
         coalesce(arg_max(c.load_id, c.vintage), any_value(q.load_id)) as load_id,
         coalesce(arg_max(c.source_file, c.vintage), any_value(q.source_file)) as source_file,
         coalesce(arg_max(c._sheet, c.vintage), any_value(q.source_sheet)) as source_sheet,
-        coalesce(arg_max(c._sheet, c.vintage), any_value(q.source_sheet)) || '!' as source_cell
+        coalesce(arg_max(c._sheet, c.vintage), any_value(q.source_sheet)) || '!' as source_cell,
+        q._as_of_no
     from quarters as q
     cross join plan as p
     left join counted_projects as c
         on
             q.indicator_id = c.indicator_id
             and c.accepted_on < q.quarter_start + interval 3 month
-    group by q.indicator_id, q.unit, q.quarter_start, p.district_code
+            and q._as_of_no = c._as_of_no
+    group by q.indicator_id, q.unit, q.quarter_start, p.district_code, q._as_of_no
 )
 
 select * from final

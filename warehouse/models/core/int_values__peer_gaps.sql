@@ -50,14 +50,15 @@ peers as (
         r.basis,
         max(r.value) as peer_value,
         count(*) as n_peers,
-        max(r.vintage) as peer_vintage
+        max(r.vintage) as peer_vintage,
+        r._as_of_no
     from reported as r
     inner join indicators as i on r.indicator_id = i.of_id
     cross join plan as p
     where
         (i.derivation = 'peer_gap' and r.region_code = p.peer_gap_code)
         or (i.derivation = 'growth_gap' and list_contains(p.growth_peer_codes, r.region_code))
-    group by i.indicator_id, r.period, r.basis
+    group by i.indicator_id, r.period, r.basis, r._as_of_no
 ),
 
 final as (
@@ -73,10 +74,13 @@ final as (
         o.load_id,
         o.source_file,
         o.source_sheet,
-        o.source_cell
+        o.source_cell,
+        o._as_of_no
     from ours as o
     inner join peers as pe
-        on o.indicator_id = pe.indicator_id and o.period = pe.period and o.basis = pe.basis
+        on
+            o.indicator_id = pe.indicator_id and o.period = pe.period and o.basis = pe.basis
+            and o._as_of_no = pe._as_of_no
     cross join plan as p
     where pe.n_peers = case when o.derivation = 'growth_gap' then len(p.growth_peer_codes) else 1 end
 )

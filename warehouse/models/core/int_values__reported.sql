@@ -18,6 +18,7 @@ columns:
   source_file: file name as sent
   source_sheet: sheet name
   source_cell: the cell, as in Sheet1!F17
+  _as_of_no: which time of a build's `as_of_list` the value is as of (core.int_current_slices)
 */
 with obs as (
     select * from stg.stg_indicators__obs
@@ -41,7 +42,8 @@ final as (
         o.load_id,
         o.source_file,
         o._sheet as source_sheet,
-        o._sheet || '!' || coalesce(o._col, lc.column_letter, '') || o._row::varchar as source_cell
+        o._sheet || '!' || coalesce(o._col, lc.column_letter, '') || o._row::varchar as source_cell,
+        o._as_of_no
     from obs as o
     left join meta.load_columns as lc
         on o.load_id = lc.load_id and o._sheet = lc.sheet and lc.field = 'value'

@@ -27,11 +27,11 @@ yearly as (
     select
         o.*,
         sum(o.value) over (
-            partition by o.indicator_id, o.region_code order by o.period_end
+            partition by o.indicator_id, o.region_code, o._as_of_no order by o.period_end
             rows between unbounded preceding and current row
         ) as total,
         max(o.vintage) over (
-            partition by o.indicator_id, o.region_code order by o.period_end
+            partition by o.indicator_id, o.region_code, o._as_of_no order by o.period_end
             rows between unbounded preceding and current row
         ) as total_vintage
     from obs as o, plan as p
@@ -51,7 +51,8 @@ final as (
         load_id,
         source_file,
         _sheet as source_sheet,
-        _sheet || '!' || coalesce(_col, value_col, '') || _row::varchar as source_cell
+        _sheet || '!' || coalesce(_col, value_col, '') || _row::varchar as source_cell,
+        _as_of_no
     from yearly
 )
 

@@ -37,6 +37,7 @@ flagged as (
         r.source_file,
         r._sheet,
         r._row,
+        r._as_of_no,
         case i.flag
             when 'is_above_scale' then r.is_above_scale
             when 'is_top50' then r.is_top50
@@ -61,9 +62,10 @@ counted as (
         arg_max(_sheet, vintage) as source_sheet,
         count(*) filter (where is_flagged) as n,
         min(_row) as first_row,
-        max(_row) as last_row
+        max(_row) as last_row,
+        _as_of_no
     from flagged
-    group by indicator_id, flag, period
+    group by indicator_id, flag, period, _as_of_no
 ),
 
 final as (
@@ -80,7 +82,8 @@ final as (
         c.source_file,
         c.source_sheet,
         c.source_sheet || '!' || coalesce(lc.column_letter, '') || c.first_row::varchar
-        || ':' || coalesce(lc.column_letter, '') || c.last_row::varchar as source_cell
+        || ':' || coalesce(lc.column_letter, '') || c.last_row::varchar as source_cell,
+        c._as_of_no
     from counted as c
     cross join plan as p
     left join meta.load_columns as lc

@@ -33,12 +33,13 @@ entries as (
     select
         i.indicator_id,
         r.credit_code,
-        min(r.period_end) as entered_on
+        min(r.period_end) as entered_on,
+        r._as_of_no
     from roster as r
     cross join plan as p
     inner join indicators as i on r.entry_type = i.entry_type
     where r.period_end > p.baseline_end
-    group by i.indicator_id, r.credit_code
+    group by i.indicator_id, r.credit_code, r._as_of_no
 ),
 
 periods as (
@@ -48,11 +49,12 @@ periods as (
         max(r.vintage) as vintage,
         arg_max(r.load_id, r.vintage) as load_id,
         arg_max(r.source_file, r.vintage) as source_file,
-        arg_max(r._sheet, r.vintage) as source_sheet
+        arg_max(r._sheet, r.vintage) as source_sheet,
+        r._as_of_no
     from roster as r
     cross join plan as p
     where r.period_end > p.baseline_end
-    group by r.period
+    group by r.period, r._as_of_no
 ),
 
 counted as (
@@ -62,9 +64,13 @@ counted as (
         pe.*,
         (
             select count(*) from entries as e
-            where e.indicator_id = i.indicator_id and e.entered_on <= pe.period_end)
-            as n,
-        max(pe.vintage) over (partition by i.indicator_id order by pe.period_end) as vintage_to_date
+            where
+                e.indicator_id = i.indicator_id and e.entered_on <= pe.period_end
+                and e._as_of_no = pe._as_of_no
+        ) as n,
+        max(pe.vintage) over (
+            partition by i.indicator_id, pe._as_of_no order by pe.period_end
+        ) as vintage_to_date
     from periods as pe
     cross join indicators as i
 ),
@@ -82,7 +88,8 @@ final as (
         c.load_id,
         c.source_file,
         c.source_sheet,
-        c.source_sheet || '!' || coalesce(lc.column_letter, '') as source_cell
+        c.source_sheet || '!' || coalesce(lc.column_letter, '') as source_cell,
+        c._as_of_no
     from counted as c
     cross join plan as p
     left join meta.load_columns as lc

@@ -42,6 +42,7 @@ columns:
   ref_region_code: for a value input, its region
   ref_period: for a value input, its period
   ref_basis: for a value input, its basis
+  _as_of_no: which time of a build's `as_of_list` the input is as of (core.int_current_slices)
 */
 -- each derivation's inputs join its own int_values__* view: the values of
 -- core.int_indicator_values (each view's values are never null)
@@ -101,6 +102,7 @@ reported as (
         v.region_code,
         v.period,
         v.basis,
+        v._as_of_no,
         'cell' as operation,
         'value' as field,
         1 as sign,
@@ -116,7 +118,7 @@ reported as (
     inner join obs as o
         on
             v.indicator_id = o.indicator_id and v.region_code = o.region_code
-            and v.period = o.period and v.basis = o.basis
+            and v.period = o.period and v.basis = o.basis and v._as_of_no = o._as_of_no
 ),
 
 -- 本年新增 of each year after the baseline, summed up to the value's year
@@ -126,6 +128,7 @@ reported_cumulative as (
         v.region_code,
         v.period,
         v.basis,
+        v._as_of_no,
         'sum' as operation,
         'value' as field,
         1 as sign,
@@ -141,7 +144,7 @@ reported_cumulative as (
     inner join obs as o
         on
             v.indicator_id = o.indicator_id and v.region_code = o.region_code
-            and o.basis = 'period' and v.period_end >= o.period_end
+            and o.basis = 'period' and v.period_end >= o.period_end and v._as_of_no = o._as_of_no
     cross join plan as p
     where o.period_end > p.baseline_end
 ),
@@ -154,6 +157,7 @@ roster_count as (
         v.region_code,
         v.period,
         v.basis,
+        v._as_of_no,
         'count_flags' as operation,
         case when lf.column_letter is null then 'credit_code' else i.flag end as field,
         1 as sign,
@@ -167,7 +171,7 @@ roster_count as (
         1.0 as factor
     from core.int_values__roster_count as v
     inner join indicators as i on v.indicator_id = i.indicator_id
-    inner join roster as r on v.period = r.period
+    inner join roster as r on v.period = r.period and v._as_of_no = r._as_of_no
     left join load_cols as lf on r.load_id = lf.load_id and r._sheet = lf.sheet and i.flag = lf.field
     left join load_cols as lcc on r.load_id = lcc.load_id and r._sheet = lcc.sheet and lcc.field = 'credit_code'
     where case i.flag
@@ -188,12 +192,13 @@ first_entries as (
         min(r.period_end) as entered_on,
         arg_min(r.load_id, r.period_end) as load_id,
         arg_min(r._sheet, r.period_end) as sheet,
-        arg_min(r._row, r.period_end) as row_number
+        arg_min(r._row, r.period_end) as row_number,
+        r._as_of_no
     from roster as r
     cross join plan as p
     inner join indicators as i on r.entry_type = i.entry_type
     where r.period_end > p.baseline_end and i.derivation = 'roster_new'
-    group by i.indicator_id, i.entry_type, r.credit_code
+    group by i.indicator_id, i.entry_type, r.credit_code, r._as_of_no
 ),
 
 roster_new as (
@@ -202,6 +207,7 @@ roster_new as (
         v.region_code,
         v.period,
         v.basis,
+        v._as_of_no,
         'count_first_time' as operation,
         'entry_type' as field,
         1 as sign,
@@ -214,7 +220,8 @@ roster_new as (
         null as unit_as_read,
         1.0 as factor
     from core.int_values__roster_new as v
-    inner join first_entries as e on v.indicator_id = e.indicator_id and v.period_end >= e.entered_on
+    inner join first_entries as e
+        on v.indicator_id = e.indicator_id and v.period_end >= e.entered_on and v._as_of_no = e._as_of_no
     left join load_cols as lc on e.load_id = lc.load_id and e.sheet = lc.sheet and lc.field = 'entry_type'
 ),
 
@@ -225,6 +232,7 @@ chain_output as (
         v.region_code,
         v.period,
         v.basis,
+        v._as_of_no,
         'sum' as operation,
         'output_ytd' as field,
         1 as sign,
@@ -242,6 +250,7 @@ chain_output as (
         on
             i.chain = r.chain and r.is_above_scale and r.output_ytd is not null
             and r.period = case when v.basis = 'period' then v.period || '-12' else v.period end
+            and v._as_of_no = r._as_of_no
     left join load_cols as lc on r.load_id = lc.load_id and r._sheet = lc.sheet and lc.field = 'output_ytd'
 ),
 
@@ -268,15 +277,19 @@ cert_inputs as (
         arg_min(c.load_id, c._row) as load_id,
         arg_min(c._sheet, c._row) as sheet,
         min(c._row) as row_number,
-        1.0 as value_as_read
+        1.0 as value_as_read,
+        c._as_of_no
     from stg.stg_hightech__certs as c
     cross join cert_kinds as t
     where not t.first_only or c.cert_type = '首次认定'
-    group by c.year, t.first_only, c.name_key
+    group by c.year, t.first_only, c.name_key, c._as_of_no
 ),
 
 cert_years as (
-    select distinct year from stg.stg_hightech__certs
+    select distinct
+        year,
+        _as_of_no
+    from stg.stg_hightech__certs
 ),
 
 -- the township counts of the years that came as counts, not as a list
@@ -289,11 +302,15 @@ count_inputs as (
         n.load_id,
         n._sheet as sheet,
         n._row as row_number,
-        case t.field when 'new_first' then n.new_first else n.renewed end::double as value_as_read
+        case t.field when 'new_first' then n.new_first else n.renewed end::double as value_as_read,
+        n._as_of_no
     from stg.stg_hightech__counts as n
     cross join count_fields as t
     where
-        n.year not in (select cy.year from cert_years as cy)
+        not exists (
+            select 1 from cert_years as cy
+            where cy.year = n.year and cy._as_of_no = n._as_of_no
+        )
         and (case t.field when 'new_first' then n.new_first else n.renewed end) is not null
 ),
 
@@ -309,6 +326,7 @@ hightech as (
         v.region_code,
         v.period,
         v.basis,
+        v._as_of_no,
         'count_distinct' as operation,
         h.field,
         1 as sign,
@@ -326,7 +344,7 @@ hightech as (
     inner join hightech_inputs as h
         on
             h.first_only = (i.derivation = 'hightech_first')
-            and h.year <= v.period::integer
+            and h.year <= v.period::integer and v._as_of_no = h._as_of_no
             and (
                 (i.derivation = 'hightech_valid' and h.year > v.period::integer - p.validity)
                 or (i.derivation = 'hightech_first' and h.year > year(p.baseline_end))
@@ -341,6 +359,7 @@ land as (
         v.region_code,
         v.period,
         v.basis,
+        v._as_of_no,
         'sum' as operation,
         'area_mu' as field,
         1 as sign,
@@ -356,7 +375,9 @@ land as (
     inner join indicators as i on v.indicator_id = i.indicator_id
     cross join plan as p
     inner join stg.stg_land_use__projects as pr
-        on i.land_kind = pr.kind and p.baseline_end < pr.accepted_on and v.period_end >= pr.accepted_on
+        on
+            i.land_kind = pr.kind and p.baseline_end < pr.accepted_on and v.period_end >= pr.accepted_on
+            and v._as_of_no = pr._as_of_no
     left join load_cols as lc on pr.load_id = lc.load_id and pr._sheet = lc.sheet and lc.field = 'area_mu'
     where pr.area_mu is not null
 ),
@@ -383,6 +404,7 @@ gaps as (
         v.region_code,
         v.period,
         v.basis,
+        v._as_of_no,
         case when i.derivation = 'growth_gap' then 'difference_from_max' else 'difference' end as operation,
         case when r.region_code = v.region_code then 1 else -1 end as sign,
         r.indicator_id as ref_indicator_id,
@@ -393,7 +415,9 @@ gaps as (
     inner join indicators as i on v.indicator_id = i.indicator_id
     cross join plan as p
     inner join core.int_values__reported as r
-        on i.of_id = r.indicator_id and v.period = r.period and v.basis = r.basis
+        on
+            i.of_id = r.indicator_id and v.period = r.period and v.basis = r.basis
+            and v._as_of_no = r._as_of_no
     where
         r.region_code = v.region_code
         or (i.derivation = 'peer_gap' and r.region_code = p.peer_gap_code)
@@ -425,7 +449,7 @@ final as (
         a.basis,
         a.operation,
         row_number() over (
-            partition by a.indicator_id, a.region_code, a.period, a.basis
+            partition by a.indicator_id, a.region_code, a.period, a.basis, a._as_of_no
             order by
                 a.sign desc, a.ref_region_code asc, a.load_id asc, a.sheet asc, a.row_number asc,
                 a.column_letter asc, a.field asc
@@ -448,7 +472,8 @@ final as (
         a.ref_indicator_id,
         a.ref_region_code,
         a.ref_period,
-        a.ref_basis
+        a.ref_basis,
+        a._as_of_no
     from all_inputs as a
 )
 

@@ -8,6 +8,8 @@ description: >
   Every value of every vintage (ALFRED-style). The build evaluates core.int_indicator_values as
   of each new load's time and appends the values that are new or differ from what was known;
   `is_latest` marks the current one. `statwh indicators --as-of` reads the vintages known then.
+  The query also gives `_as_of_no` (core.int_current_slices): the build evaluates all of its new
+  loads' times in one query and keeps, for each, what changed; the table does not store it.
   value is the indicator as the catalog (warehouse/catalog/indicators.yaml) defines it (basis says how to read it).
 columns:
   indicator_id: catalog id (or ext.<name> for 统计局 indicators not in the catalog)
@@ -38,10 +40,11 @@ with cells as (
         period,
         basis,
         arg_min(sheet || '!' || coalesce(column_letter, '') || row_number::varchar, input_no) as first_cell,
-        count(*) as n_cells
+        count(*) as n_cells,
+        _as_of_no
     from core.value_inputs
     where input_kind = 'cell'
-    group by indicator_id, region_code, period, basis
+    group by indicator_id, region_code, period, basis, _as_of_no
 ),
 
 final as (
@@ -56,7 +59,7 @@ final as (
     left join cells as c
         on
             v.indicator_id = c.indicator_id and v.region_code = c.region_code
-            and v.period = c.period and v.basis = c.basis
+            and v.period = c.period and v.basis = c.basis and v._as_of_no = c._as_of_no
 )
 
 select * from final

@@ -16,6 +16,7 @@ columns:
   "*": the columns of raw.{dataset} (etl/base/datasets.py)
   vintage: when the load was made
   source_file: the file name as the department sent it
+  _as_of_no: as in core.int_current_slices (which time of a build's `as_of_list`)
 */
 with current_slices as (
     select * from core.int_current_slices
@@ -33,7 +34,8 @@ final as (
     select
         r.*,
         s.vintage,
-        l.file_name as source_file
+        l.file_name as source_file,
+        s._as_of_no
     from raw.{dataset} as r
     inner join current_slices as s on r.load_id = s.load_id and r.slice_key = s.slice_key
     inner join loads as l on r.load_id = l.load_id
