@@ -78,7 +78,7 @@ def publish(con: duckdb.DuckDBPyConnection, home: Home) -> dict[str, Path]:
     _remove_leftovers(home)
     try:
         snap_tmp = _write_snapshot(con, home)
-        new_dir, written = _write_parquet(con, home)
+        new_dir, written = _write_parquet(con, home, snap_tmp)
     except BaseException:  # a full disk, a failed query: nothing half-written stays to fill the disk
         _remove_leftovers(home)
         _remove_unlinked_parquet(home)
@@ -122,20 +122,26 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, home: Home) -> Path:
     return tmp
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, home: Home) -> tuple[Path, dict[str, Path]]:
+def _write_parquet(con: duckdb.DuckDBPyConnection, home: Home, snapshot: Path) -> tuple[Path, dict[str, Path]]:
+    """The marts as Parquet, copied from the snapshot just written (its tables, not the views
+    again: the same rows, and the published views are evaluated once per build)."""
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
     new_dir = home.published / f"{PARQUET_PREFIX}{stamp}-{os.getpid()}"
     new_dir.mkdir()
     written: dict[str, Path] = {}
-    for name, view in SNAPSHOT.items():
-        if not name.startswith("marts."):
-            continue
-        file = f"{name.split('.', 1)[1]}.parquet"
-        part = new_dir / (file + ".tmp")
-        con.execute(f"copy (select * from {view}) to '{_sql_path(part)}' (format parquet)")
-        _fsync(part)
-        os.replace(part, new_dir / file)
-        written[name] = home.parquet / file
+    con.execute(f"attach '{_sql_path(snapshot)}' as snap_written (read_only)")
+    try:
+        for name in SNAPSHOT:
+            if not name.startswith("marts."):
+                continue
+            file = f"{name.split('.', 1)[1]}.parquet"
+            part = new_dir / (file + ".tmp")
+            con.execute(f"copy (select * from snap_written.{name}) to '{_sql_path(part)}' (format parquet)")
+            _fsync(part)
+            os.replace(part, new_dir / file)
+            written[name] = home.parquet / file
+    finally:
+        con.execute("detach snap_written")
     _fsync_dir(new_dir)
     return new_dir, written
 

@@ -1,6 +1,6 @@
 /*
 name: marts.value_recipes
-kind: view
+kind: table
 grain: one row per current indicator value (indicator, region, period, basis)
 description: >
   How each current value was made, in one short line for the dashboard (the short form of
