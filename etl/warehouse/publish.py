@@ -122,7 +122,9 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, home: Home) -> Path:
     return tmp
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, home: Home, snapshot: Path) -> tuple[Path, dict[str, Path]]:
+def _write_parquet(
+    con: duckdb.DuckDBPyConnection, home: Home, snapshot: Path
+) -> tuple[Path, dict[str, Path]]:
     """The marts as Parquet, copied from the snapshot just written (its tables, not the views
     again: the same rows, and the published views are evaluated once per build)."""
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
