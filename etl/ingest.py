@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -128,23 +129,25 @@ def process_inbox(
     """Claim and ingest every waiting file; the claimed copy is removed once archived and recorded.
     With `build_last`, the last file's transaction also builds the warehouse when it can.
 
-    The files are pipelined on the two cores: once a file is extracted, the next one is claimed
-    and its worker process started (`start_ingest`), and it reads while this process validates
-    and loads the first (`ingest_started`). Files are loaded one by one, in order, exactly as
-    `ingest_file` loads them."""
+    The files are pipelined on the two cores: up to `READ_AHEAD` files are claimed and their
+    worker processes started (`start_ingest`), and they read (and run their dataset suites) while
+    this process validates and loads the file before them (`ingest_started`): a worker's part of
+    a small file takes about twice this process's part, so two read at once. Files are loaded
+    one by one, in order, exactly as `ingest_file` loads them."""
     recover_claims(home)
     hold_results()  # Data Docs' copies of the results written once, by `build_docs`, off this path
     results = []
     for src, path, why in refused_entries(home, source):
         log.warning("%s/%s: %s", src, path.name, why)
     queue = iter(stable_files(home, source))
-    job = _start_next(con, home, queue)
+    jobs: deque = deque()
+    _read_ahead(con, home, queue, jobs)
     try:
-        while job is not None:
-            src, name, claimed, extracting = job
+        while jobs:
+            src, name, claimed, extracting = jobs.popleft()
             extracting.wait()
-            job = _start_next(con, home, queue)  # the next file read while this one loads
-            r = ingest_started(con, home, extracting, build=build_last and job is None)
+            _read_ahead(con, home, queue, jobs)  # the next files read while this one loads
+            r = ingest_started(con, home, extracting, build=build_last and not jobs)
             log.info(
                 "%s %s: %s (%d rows loaded, %d rejected)", src, name, r.status, r.rows_loaded, r.rows_rejected
             )
@@ -153,9 +156,21 @@ def process_inbox(
             if on_file:
                 on_file(r)
     finally:
-        if job is not None:  # a load failed: the next file's worker is stopped, its claim recovered next run
+        for job in jobs:  # a load failed: the next files' workers are stopped, their claims recovered next run
             job[3].cancel()
     return results
+
+
+READ_AHEAD = 2
+"""Files whose workers run at once, ahead of the one being loaded (`process_inbox`)."""
+
+
+def _read_ahead(con, home: Home, queue: Iterator[tuple[str, Path]], jobs: deque) -> None:
+    while len(jobs) < READ_AHEAD:
+        job = _start_next(con, home, queue)
+        if job is None:
+            return
+        jobs.append(job)
 
 
 def _start_next(con, home: Home, queue: Iterator[tuple[str, Path]]):

@@ -105,6 +105,79 @@ def test_the_next_file_is_started_before_the_previous_one_loads(tmp_path, roster
     assert not [p for p in (home.root / "processing").glob("*") if not p.name.endswith(".claim")]
 
 
+def _inbox_of(tmp_path, months: list[int]) -> Home:
+    home = Home(tmp_path / "home").ensure()
+    (home.inbox / "enterprises").mkdir(parents=True, exist_ok=True)
+    for m in months:
+        _roster(home.inbox / "enterprises" / f"r{m:02d}.xlsx", m)
+    return home
+
+
+def test_two_files_read_ahead_of_the_one_loading_and_all_load_in_order(tmp_path, monkeypatch):
+    from etl import ingest
+
+    home = _inbox_of(tmp_path, [1, 2, 3, 4, 5])
+    events: list[str] = []
+    start, load_ = ingest.start_ingest, ingest.ingest_started
+    monkeypatch.setattr(
+        ingest,
+        "start_ingest",
+        lambda c, h, p, s, **k: events.append(f"start {k['file_name']}") or start(c, h, p, s, **k),
+    )
+
+    def spy_load(con, home, job, **k):
+        events.append(f"load {job.file_name}" + (" +build" if k.get("build") else ""))
+        return load_(con, home, job, **k)
+
+    monkeypatch.setattr(ingest, "ingest_started", spy_load)
+    monkeypatch.setenv("STATWH_STABLE_SECONDS", "0")
+    con = connect(home)
+    try:
+        results = ingest.process_inbox(con, home, build_last=True)
+        periods = con.execute("select distinct period from raw.enterprise_periods order by 1").fetchall()
+        order = con.execute("select file_name from meta.loads order by load_id").fetchall()
+    finally:
+        con.close()
+    assert ingest.READ_AHEAD == 2
+    assert events == [
+        "start r01.xlsx", "start r02.xlsx",
+        "start r03.xlsx", "load r01.xlsx",
+        "start r04.xlsx", "load r02.xlsx",
+        "start r05.xlsx", "load r03.xlsx",
+        "load r04.xlsx",
+        "load r05.xlsx +build",
+    ]  # fmt: skip
+    assert [r.status for r in results] == ["loaded"] * 5
+    assert [r[0] for r in order] == [f"r{m:02d}.xlsx" for m in range(1, 6)]
+    assert [r[0] for r in periods] == [f"2025-{m:02d}" for m in range(1, 6)]
+
+
+def test_a_failed_load_stops_the_workers_ahead_and_their_files_load_next_run(tmp_path, monkeypatch):
+    from etl import ingest
+
+    home = _inbox_of(tmp_path, [1, 2, 3, 4])
+    load_ = ingest.ingest_started
+
+    def failing(con, home, job, **k):
+        if job.file_name == "r02.xlsx":
+            raise RuntimeError("the disk went away")
+        return load_(con, home, job, **k)
+
+    monkeypatch.setattr(ingest, "ingest_started", failing)
+    monkeypatch.setenv("STATWH_STABLE_SECONDS", "0")
+    con = connect(home)
+    try:
+        with pytest.raises(RuntimeError):
+            ingest.process_inbox(con, home)
+        monkeypatch.setattr(ingest, "ingest_started", load_)
+        again = ingest.process_inbox(con, home)
+        loads = con.execute("select file_name, status from meta.loads order by load_id").fetchall()
+    finally:
+        con.close()
+    assert [r.file_name for r in again] == ["r02.xlsx", "r03.xlsx", "r04.xlsx"]
+    assert loads == [(f"r{m:02d}.xlsx", "loaded") for m in range(1, 5)]
+
+
 def test_held_results_are_written_once_asked(tmp_path, rosters):
     """Data Docs' copies of a run's results: held in memory, written by `store_held_results`."""
     docs = tmp_path / "docs"
