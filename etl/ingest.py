@@ -156,7 +156,8 @@ def process_inbox(
             if on_file:
                 on_file(r)
     finally:
-        for job in jobs:  # a load failed: the next files' workers are stopped, their claims recovered next run
+        # a load failed: the next files' workers are stopped, their claims recovered next run
+        for job in jobs:
             job[3].cancel()
     return results
 
