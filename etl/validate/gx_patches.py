@@ -30,6 +30,17 @@ The patches, each checked against great_expectations 1.24.1:
 * Safe: the lookups only read the expectation, so within one it does not change; the memo is
   the running thread's own and is dropped when the outermost lookup returns.
 
+``deferred_imports`` — the modules in `DEFERRED_IMPORTS` (``scipy.stats``)
+
+* Importing great_expectations imports ``scipy.stats`` (≈ 0.7–1.3 s of its ≈ 3 s: one expectation,
+  ``expect_column_kl_divergence_to_be_less_than``, and two distribution metrics name it at module
+  level), and no suite of statwh uses it.
+* `defer_unused_imports()`, called before GX is imported, puts a lazy module in its place
+  (``importlib.util.LazyLoader``): the real module is loaded on the first attribute read.
+* Safe: nothing of it is read until an expectation computes a distribution, and then the module
+  loads as it would have (tests/unit/validate/test_gx_patches.py reads ``scipy.stats.norm``
+  after a validation). Not applied when the module is imported already.
+
 tests/test_gx_patches.py validates a realistic frame against every suite in ``expectations/``
 with each patch and with GX's own code, and fails when a result differs.
 """
@@ -38,7 +49,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -174,6 +187,29 @@ PATCHES: tuple[Patch, ...] = (
     ),
 )
 """Every patch of GX statwh makes (the module docstring says what each does and why it is safe)."""
+
+
+DEFERRED_IMPORTS = ("scipy.stats",)
+
+
+def defer_unused_imports() -> None:
+    """Put a lazy module in place of each of `DEFERRED_IMPORTS` not imported yet (see above)."""
+    for name in DEFERRED_IMPORTS:
+        if name in sys.modules:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except ImportError:
+            continue
+        if spec is None or spec.loader is None:
+            continue
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        parent, _, child = name.rpartition(".")
+        if parent in sys.modules:
+            setattr(sys.modules[parent], child, module)
 
 
 def apply_gx_patches() -> None:

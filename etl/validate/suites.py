@@ -34,6 +34,7 @@ import logging
 import math
 import os
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,7 @@ import pandas as pd
 from etl.base.datasets import DATASETS
 from etl.base.issues import Issue
 from etl.base.paths import SUITE_DIR
-from etl.validate.gx_patches import apply_gx_patches
+from etl.validate.gx_patches import apply_gx_patches, defer_unused_imports
 
 log = logging.getLogger("statwh.validate")
 
@@ -237,7 +238,9 @@ def _gx():
     """great_expectations, imported on first use, with statwh's custom expectations registered and
     its speed patches applied (`etl.validate.gx_patches`)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx  # noqa: PLC0415 - 6–7 s, so only when validating
+    if "great_expectations" not in sys.modules:
+        defer_unused_imports()
+    import great_expectations as gx  # noqa: PLC0415 - 2–3 s, so only when validating
 
     import etl.validate.custom  # noqa: F401, PLC0415 - registers the custom expectations
 

@@ -375,3 +375,36 @@ def test_kwarg_lookups_build_one_configuration_and_return_what_gx_does(suites, m
             built.clear()
             assert e.configuration == e.configuration and len(built) == 2  # outside a lookup: afresh
     assert checked > 200
+
+
+DEFERRED_CHECK = """
+import sys, types
+import pandas as pd
+from etl.validate import suites
+suites._gx()
+stats = sys.modules["scipy.stats"]
+print("lazy_after_import", type(stats) is not types.ModuleType)
+frame = pd.DataFrame({"indicator_id": ["gdp"], "region_code": ["320803"], "period": ["2025"],
+    "period_end": [pd.Timestamp("2025-12-31")], "value": [1.0], "unit": ["亿元"], "basis": ["period"]})
+suites.validate_frame("indicator_obs", frame, {}, None)
+print("lazy_after_validation", type(stats) is not types.ModuleType)
+print("norm_cdf", stats.norm.cdf(0.0))
+print("loaded_on_use", type(sys.modules["scipy.stats"]) is types.ModuleType)
+"""
+
+
+def test_scipy_stats_is_loaded_only_when_something_reads_it():
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", DEFERRED_CHECK], capture_output=True, text=True, timeout=300, check=True
+    ).stdout.split("\n")
+    seen = dict(line.split(" ", 1) for line in out if line)
+    # importing great_expectations and validating a frame left it unloaded; reading it loads it, whole
+    assert seen == {
+        "lazy_after_import": "True",
+        "lazy_after_validation": "True",
+        "norm_cdf": "0.5",
+        "loaded_on_use": "True",
+    }
