@@ -350,10 +350,24 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
             f"{m.path}: a vintaged model's header names its key (vintaged: {{key: [...]}}), of its columns"
         )
     _ensure_vintaged(con, m)
+    vintages = _new_vintages(con, m)
+    added = 0
+    con.execute("reset variable as_of")
+    for batch in _batches(vintages, _times_per_query(con)):
+        con.execute("set variable as_of_list = ?::timestamp[]", [batch])
+        added += _append_changed(con, m, vintaged_key)
+    con.execute("reset variable as_of_list")
+    if vintages:
+        _mark_latest(con, m, vintaged_key)
+    return added
+
+
+def _new_vintages(con: duckdb.DuckDBPyConnection, m: Model) -> list:
+    """The times of the loads newer than the table's last vintage and the last build."""
     last = con.execute(f"select max(vintage) from {m.name}").fetchall()[0][0]
     built_to = con.execute("select max(last_vintage) from meta.builds").fetchall()[0][0]
     since = max([x for x in (last, built_to) if x is not None], default=None)
-    vintages = [
+    return [
         r[0]
         for r in con.execute(
             "select distinct loaded_at from meta.loads where status in ('loaded','partial')"
@@ -361,13 +375,14 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
             [since, since],
         ).fetchall()
     ]
+
+
+def _append_changed(con: duckdb.DuckDBPyConnection, m: Model, vintaged_key: list[str]) -> int:
+    """The model evaluated at the times of `as_of_list`; append each value that is new or differs
+    from the one before it (at the time before, or as the table knew it). Returns the rows added."""
     key = ", ".join(vintaged_key)
-    added = 0
-    con.execute("reset variable as_of")
-    for batch in _batches(vintages, _times_per_query(con)):
-        con.execute("set variable as_of_list = ?::timestamp[]", [batch])
-        n = con.execute(
-            f"""
+    n = con.execute(
+        f"""
             insert into {m.name} by name
             with known as (
                 -- the latest vintage of each value: the current rows and those this build added
@@ -391,12 +406,15 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
             from compared
             where _before is null or abs(_before - value) > 1e-9 * greatest(1, abs(value))
             """
-        ).fetchall()
-        added += n[0][0] if n else 0
-    con.execute("reset variable as_of_list")
-    if vintages:
-        con.execute(
-            f"""
+    ).fetchall()
+    return n[0][0] if n else 0
+
+
+def _mark_latest(con: duckdb.DuckDBPyConnection, m: Model, vintaged_key: list[str]) -> None:
+    """`is_latest` and `superseded_at` of the values that gained a vintage."""
+    key = ", ".join(vintaged_key)
+    con.execute(
+        f"""
             update {m.name} as t set
                 is_latest = s.next_vintage is null,
                 superseded_at = s.next_vintage
@@ -411,8 +429,7 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
             where {" and ".join(f"t.{c} is not distinct from s.{c}" for c in vintaged_key)}
                 and t.vintage = s.vintage
             """
-        )
-    return added
+    )
 
 
 def _times_per_query(con: duckdb.DuckDBPyConnection) -> int:
