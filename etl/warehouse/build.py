@@ -352,14 +352,31 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
     _ensure_vintaged(con, m)
     vintages = _new_vintages(con, m)
     added = 0
-    con.execute("reset variable as_of")
-    for batch in _batches(vintages, _times_per_query(con)):
-        con.execute("set variable as_of_list = ?::timestamp[]", [batch])
-        added += _append_changed(con, m, vintaged_key)
-    con.execute("reset variable as_of_list")
+    reset_as_of(con)
+    try:
+        for batch in _batches(vintages, _times_per_query(con)):
+            con.execute("set variable as_of_list = ?::timestamp[]", [batch])
+            added += _append_changed(con, m, vintaged_key)
+    finally:
+        reset_as_of(con)
     if vintages:
         _mark_latest(con, m, vintaged_key)
     return added
+
+
+def reset_as_of(con: duckdb.DuckDBPyConnection) -> bool:
+    """Unset `as_of` and `as_of_list` on `con`; False when it could not (a transaction aborted by
+    an error refuses every statement: call it again after the rollback).
+
+    DuckDB's variables belong to the connection, not the transaction: a rollback keeps them.
+    Left set after a failed build, they would make every later query of the connection see the
+    warehouse as of another time, or several times at once — a build then writes wrong marts."""
+    try:
+        con.execute("reset variable as_of")
+        con.execute("reset variable as_of_list")
+    except duckdb.Error:
+        return False
+    return True
 
 
 def _new_vintages(con: duckdb.DuckDBPyConnection, m: Model) -> list:
@@ -579,6 +596,7 @@ def build_in_transaction(con: duckdb.DuckDBPyConnection, *, full: bool = False) 
     the build in `meta.builds`."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    reset_as_of(con)  # the current state, whatever an earlier failure left set
     reference = load_reference(con, full=full)
     for schema in MODEL_SCHEMAS:
         con.execute(f"create schema if not exists {schema}")

@@ -696,6 +696,7 @@ def commit(
     except BaseException:
         with contextlib.suppress(duckdb.Error):  # a transaction left open (none: an error, ignored)
             con.execute("rollback")
+        builder.reset_as_of(con)
         raise
 
 
@@ -1062,6 +1063,7 @@ def _build_ahead(
     except Exception:
         log.exception("building the warehouse with %s failed; loading it unbuilt", prep.file_name)
         con.execute("rollback")
+        builder.reset_as_of(con)
         staged.written = False
         staged.build = None
         return

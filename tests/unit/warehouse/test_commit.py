@@ -313,6 +313,28 @@ def test_a_build_that_fails_ahead_does_not_cost_the_file_its_load(tmp_path, monk
     con.close()
 
 
+def test_a_build_that_fails_while_evaluating_several_times_leaves_none_set(tmp_path, monkeypatch):
+    """DuckDB keeps a connection's variables through a rollback: a build that fails with
+    `as_of_list` set must not leave it set, or every later query sees several times at once."""
+    import etl.warehouse.build as build_mod
+
+    def failing(con, m, key):  # as an error inside the query would: the transaction is aborted
+        con.execute("select 'x'::integer")
+
+    monkeypatch.setattr(build_mod, "_append_changed", failing)
+    path = _roster(tmp_path / "in" / "规上工业企业主要指标_2025年1-6月.xlsx", bad=False)
+    home = Home(tmp_path / "home").ensure()
+    con = connect(home)
+    res = ingest_file(con, home, path, "enterprises", build=True)
+    assert res.status == "loaded" and res.build is None
+    assert con.execute("select getvariable('as_of_list'), getvariable('as_of')").fetchall() == [(None, None)]
+    monkeypatch.undo()
+    build_mod.build(con)
+    assert con.execute("select count(*) from stg.stg_enterprises__periods").fetchall() == [(ROWS,)]
+    assert con.execute("select count(*) from marts.indicator_values where is_latest").fetchall()[0][0] > 0
+    con.close()
+
+
 def test_a_rejected_file_does_not_build(tmp_path, monkeypatch):
     import etl.warehouse.load
 
