@@ -39,7 +39,9 @@ The patches, each checked against great_expectations 1.24.1:
   (``importlib.util.LazyLoader``): the real module is loaded on the first attribute read.
 * Safe: nothing of it is read until an expectation computes a distribution, and then the module
   loads as it would have (tests/unit/validate/test_gx_patches.py reads ``scipy.stats.norm``
-  after a validation). Not applied when the module is imported already.
+  after a validation). Not applied when the module is imported already. On Python 3.11 a lazy
+  module's first attribute read is not thread-safe; nothing of statwh reads ``scipy.stats``, so in
+  a statwh process it is never loaded at all.
 
 tests/test_gx_patches.py validates a realistic frame against every suite in ``expectations/``
 with each patch and with GX's own code, and fails when a result differs.
