@@ -704,12 +704,12 @@ def _commit(
     con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, reprocess_of: int | None, build: bool
 ) -> LoadResult:
     """`commit`'s work, in order: validate (beside the writer thread when the file has rows to
-    write: the suite unless its worker ran it, and the history checks), take back a write ahead the verdict outdates, load the rows
+    write and is not yet validated), take back a write ahead the verdict outdates, load the rows
     the verdict keeps, record the load with its issues and results, commit."""
     loadable = prep.frame is not None and not any(i.severity == "critical" for i in prep.issues)
     staged: _Staged | None = None
     waited_from = 0.0
-    if loadable:
+    if loadable and not prep.validated:
         staged, waited_from = _validate_while_writing(con, home, prep, build, reprocess_of)
     else:
         _validate_here(con, home, prep, loadable)
@@ -771,9 +771,9 @@ class _Verdict:
 def _validate_while_writing(
     con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, build: bool, reprocess_of: int | None
 ) -> tuple[_Staged, float]:
-    """The suite (unless the file's worker ran it) and the history checks on this thread, while a
-    writer thread writes the rows extraction and the worker's suite kept into a transaction it
-    leaves open on `con` (and, with `build`, records the load and builds in it: `_write_ahead`). Returns what the writer staged, and when this thread
+    """The suite and the history checks on this thread, while a writer thread writes the rows
+    extraction kept into a transaction it leaves open on `con` (and, with `build`, records the
+    load and builds in it: `_write_ahead`). Returns what the writer staged, and when this thread
     began to wait for it (the part of the build after that is what validation did not hide)."""
     with ThreadPoolExecutor(1, thread_name_prefix="statwh-write") as pool, con.cursor() as before:
         db = pool.submit(_write_ahead, con, prep, _extraction_bad(prep), build, reprocess_of)
@@ -781,8 +781,7 @@ def _validate_while_writing(
             # the history query reads the warehouse as committed, without this file, on its
             # own connection: at the same time as the writer's insert
             hist = _history_frame_or_error(before, prep)
-            if not prep.validated:
-                validate_prepared(prep, data_docs_dir(home))
+            validate_prepared(prep, data_docs_dir(home))
             if not any(i.severity == "critical" for i in prep.issues):
                 _add_history_issues(prep, hist)
         finally:
