@@ -164,14 +164,27 @@ def process_inbox(
 
 READ_AHEAD = 2
 """Files whose workers run at once, ahead of the one being loaded (`process_inbox`)."""
+READ_AHEAD_BYTES = 32 * 2**20
+"""…while the files they read are smaller than this together: big files are read one at a time
+ahead (a worker's memory follows its file; two 200k-row rosters are 42 MB)."""
 
 
 def _read_ahead(con, home: Home, queue: Iterator[tuple[str, Path]], jobs: deque) -> None:
-    while len(jobs) < READ_AHEAD:
+    while len(jobs) < READ_AHEAD and (not jobs or _claimed_bytes(jobs) < READ_AHEAD_BYTES):
         job = _start_next(con, home, queue)
         if job is None:
             return
         jobs.append(job)
+
+
+def _claimed_bytes(jobs: deque) -> int:
+    total = 0
+    for _src, _name, claimed, _extracting in jobs:
+        try:
+            total += claimed.stat().st_size
+        except OSError:  # gone already (refused and set aside): reads nothing
+            pass
+    return total
 
 
 def _start_next(con, home: Home, queue: Iterator[tuple[str, Path]]):

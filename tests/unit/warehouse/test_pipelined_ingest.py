@@ -152,6 +152,39 @@ def test_two_files_read_ahead_of_the_one_loading_and_all_load_in_order(tmp_path,
     assert [r[0] for r in periods] == [f"2025-{m:02d}" for m in range(1, 6)]
 
 
+def test_big_files_are_read_one_ahead(tmp_path, monkeypatch):
+    from etl import ingest
+
+    home = _inbox_of(tmp_path, [1, 2, 3, 4])
+    events: list[str] = []
+    start, load_ = ingest.start_ingest, ingest.ingest_started
+    monkeypatch.setattr(
+        ingest,
+        "start_ingest",
+        lambda c, h, p, s, **k: events.append(f"start {k['file_name']}") or start(c, h, p, s, **k),
+    )
+    monkeypatch.setattr(
+        ingest,
+        "ingest_started",
+        lambda c, h, job, **k: events.append(f"load {job.file_name}") or load_(c, h, job, **k),
+    )
+    size = (home.inbox / "enterprises" / "r01.xlsx").stat().st_size
+    monkeypatch.setattr(ingest, "READ_AHEAD_BYTES", size)  # each file as big as the limit
+    monkeypatch.setenv("STATWH_STABLE_SECONDS", "0")
+    con = connect(home)
+    try:
+        results = ingest.process_inbox(con, home)
+    finally:
+        con.close()
+    assert events == [
+        "start r01.xlsx", "start r02.xlsx", "load r01.xlsx",
+        "start r03.xlsx", "load r02.xlsx",
+        "start r04.xlsx", "load r03.xlsx",
+        "load r04.xlsx",
+    ]  # fmt: skip
+    assert [r.status for r in results] == ["loaded"] * 4
+
+
 def test_a_failed_load_stops_the_workers_ahead_and_their_files_load_next_run(tmp_path, monkeypatch):
     from etl import ingest
 
