@@ -81,20 +81,7 @@ def test_the_next_file_is_started_before_the_previous_one_loads(tmp_path, roster
     for p in rosters:
         (home.inbox / "enterprises").mkdir(parents=True, exist_ok=True)
         shutil.copy(p, home.inbox / "enterprises" / p.name)
-    events: list[str] = []
-    start, load_ = ingest.start_ingest, ingest.ingest_started
-
-    def spy_start(con, home, path, source, **k):
-        events.append(f"start {k['file_name']}")
-        return start(con, home, path, source, **k)
-
-    def spy_load(con, home, job, **k):
-        events.append(f"load {job.file_name}")
-        return load_(con, home, job, **k)
-
-    monkeypatch.setattr(ingest, "start_ingest", spy_start)
-    monkeypatch.setattr(ingest, "ingest_started", spy_load)
-    monkeypatch.setenv("STATWH_STABLE_SECONDS", "0")
+    events = _spied(ingest, monkeypatch)
     con = connect(home)
     try:
         results = ingest.process_inbox(con, home)
@@ -103,6 +90,26 @@ def test_the_next_file_is_started_before_the_previous_one_loads(tmp_path, roster
     assert events == ["start r6.xlsx", "start r7.xlsx", "load r6.xlsx", "load r7.xlsx"]
     assert [r.status for r in results] == ["loaded", "partial"]
     assert not [p for p in (home.root / "processing").glob("*") if not p.name.endswith(".claim")]
+
+
+def _spied(ingest, monkeypatch) -> list[str]:
+    """`process_inbox`'s starts and loads, in order (`load X +build` for the one that builds),
+    recorded into the list returned; the inbox taken as stable at once."""
+    events: list[str] = []
+    start, load_ = ingest.start_ingest, ingest.ingest_started
+
+    def spy_start(con, home, path, source, **k):
+        events.append(f"start {k['file_name']}")
+        return start(con, home, path, source, **k)
+
+    def spy_load(con, home, job, **k):
+        events.append(f"load {job.file_name}" + (" +build" if k.get("build") else ""))
+        return load_(con, home, job, **k)
+
+    monkeypatch.setattr(ingest, "start_ingest", spy_start)
+    monkeypatch.setattr(ingest, "ingest_started", spy_load)
+    monkeypatch.setenv("STATWH_STABLE_SECONDS", "0")
+    return events
 
 
 def _inbox_of(tmp_path, months: list[int]) -> Home:
@@ -117,20 +124,7 @@ def test_two_files_read_ahead_of_the_one_loading_and_all_load_in_order(tmp_path,
     from etl import ingest
 
     home = _inbox_of(tmp_path, [1, 2, 3, 4, 5])
-    events: list[str] = []
-    start, load_ = ingest.start_ingest, ingest.ingest_started
-    monkeypatch.setattr(
-        ingest,
-        "start_ingest",
-        lambda c, h, p, s, **k: events.append(f"start {k['file_name']}") or start(c, h, p, s, **k),
-    )
-
-    def spy_load(con, home, job, **k):
-        events.append(f"load {job.file_name}" + (" +build" if k.get("build") else ""))
-        return load_(con, home, job, **k)
-
-    monkeypatch.setattr(ingest, "ingest_started", spy_load)
-    monkeypatch.setenv("STATWH_STABLE_SECONDS", "0")
+    events = _spied(ingest, monkeypatch)
     con = connect(home)
     try:
         results = ingest.process_inbox(con, home, build_last=True)
@@ -156,21 +150,9 @@ def test_big_files_are_read_one_ahead(tmp_path, monkeypatch):
     from etl import ingest
 
     home = _inbox_of(tmp_path, [1, 2, 3, 4])
-    events: list[str] = []
-    start, load_ = ingest.start_ingest, ingest.ingest_started
-    monkeypatch.setattr(
-        ingest,
-        "start_ingest",
-        lambda c, h, p, s, **k: events.append(f"start {k['file_name']}") or start(c, h, p, s, **k),
-    )
-    monkeypatch.setattr(
-        ingest,
-        "ingest_started",
-        lambda c, h, job, **k: events.append(f"load {job.file_name}") or load_(c, h, job, **k),
-    )
+    events = _spied(ingest, monkeypatch)
     size = (home.inbox / "enterprises" / "r01.xlsx").stat().st_size
     monkeypatch.setattr(ingest, "READ_AHEAD_BYTES", size)  # each file as big as the limit
-    monkeypatch.setenv("STATWH_STABLE_SECONDS", "0")
     con = connect(home)
     try:
         results = ingest.process_inbox(con, home)
