@@ -321,7 +321,7 @@ def _static_fingerprint(m: Model, reference: dict[str, str]) -> str | None:
 
 
 def _ensure_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> None:
-    con.execute("reset variable as_of")
+    reset_as_of(con)
     con.execute(
         f"create table if not exists {m.name} as select * exclude (_as_of_no), null::timestamp as superseded_at,"
         f" false as is_latest from ({m.sql}) where false"
@@ -352,7 +352,6 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
     _ensure_vintaged(con, m)
     vintages = _new_vintages(con, m)
     added = 0
-    reset_as_of(con)
     try:
         for batch in _batches(vintages, _times_per_query(con)):
             con.execute("set variable as_of_list = ?::timestamp[]", [batch])
@@ -477,7 +476,7 @@ def _build_type2(con: duckdb.DuckDBPyConnection, m: Model, *, full: bool = False
     o = m.type2
     if set(m.columns) != {o["key"], *o["tracked"], *o["latest"], *TYPE2_SPAN}:
         raise ValueError(f"{m.path}: type2 columns must be the key, tracked, latest and {TYPE2_SPAN}")
-    con.execute("reset variable as_of")
+    reset_as_of(con)
     now = dict(
         con.execute(
             "select slice_key, load_id from core.int_current_slices where dataset = ?", [o["dataset"]]
