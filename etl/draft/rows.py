@@ -17,7 +17,7 @@ from etl.draft.header import Header, find_header
 from etl.draft.results import DraftColumn, DraftResult
 from etl.draft.yaml_writer import Writer, alias_text, description_text, files_line, flow, scalar, write_intro
 from etl.extract import classify_row, match_header, sheet_meta, unit_source
-from etl.extract.meta import SheetMeta
+from etl.extract.meta import SheetMeta, stated_period
 from etl.read import Grid, Workbook
 from etl.spec.model import FieldSpec, SourceSpec
 
@@ -323,13 +323,13 @@ def _write_period(w: Writer, grid: Grid, meta: SheetMeta, choice: _Choice, file_
 
 def _period_sources(grid: Grid, meta: SheetMeta, file_name: str) -> dict[str, tuple[Period, str]]:
     out: dict[str, tuple[Period, str]] = {}
-    if not re.fullmatch(r"(?i)sheet\d*", grid.name) and (p := cells.parse_period(grid.name)):
+    if not re.fullmatch(r"(?i)sheet\d*", grid.name) and (p := stated_period(grid.name)):
         out["sheet"] = (p, grid.name)
     for t in meta.title_texts:
-        if (p := cells.parse_period(t)) and not META_PREFIX.match(t):
+        if (p := stated_period(t)) and not META_PREFIX.match(t):
             out["title"] = (p, t)
             break
-    if p := cells.parse_period(Path(file_name).stem):
+    if p := stated_period(Path(file_name).stem):
         out["file_name"] = (p, Path(file_name).name)
     return out
 

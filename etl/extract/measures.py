@@ -27,6 +27,7 @@ from etl.extract.classify import classify_row
 from etl.extract.header import header_names, label_text
 from etl.extract.meta import (
     SheetMeta,
+    made_or_sent_dates,
     period_disagreement,
     period_of_sheet,
     sheet_meta,
@@ -249,7 +250,9 @@ def extract_measures_sheet(
             Issue(
                 "critical",
                 "period_not_found",
-                "找不到报告期：工作表名、标题和文件名中都没有（如“2025年1-9月”） / no period in the sheet name, the title or the file name",
+                "找不到报告期：工作表名、标题和文件名中都没有（如“2025年1-9月”）"
+                f"{made_or_sent_dates(spec, grid, meta, file_name)}"
+                " / no period in the sheet name, the title or the file name",
                 grid.name,
             )
         )

@@ -68,7 +68,7 @@ def period_of_sheet(
     (`2025年…` in the title): the year alone is not the period then."""
     texts = _period_texts(spec, grid, meta, file_name)
     for where, text in texts:
-        p = cells.parse_period(text)
+        p = stated_period(text)
         if p and p.freq == "year" and (months := _months_elsewhere(texts)) is not None:
             m, ytd, at = months
             return month_period(p.end.year, m, ytd), f"{at} + {where}"
@@ -78,6 +78,50 @@ def period_of_sheet(
 
 
 _DAY_DATE = re.compile(r"\d{4}([-./])\d{1,2}\1\d{1,2}(?!\d)|\d{4}年\d{1,2}月\d{1,2}日|(?<!\d)\d{8}(?!\d)")
+_MADE_OR_SENT = re.compile(r"报送|上报|报出|填报|制表|编制|打印|导出|生成|发送")
+"""Words that mark a date as when the file was made or sent (`填报日期：`, `工信局报送_`)."""
+
+
+def stated_period(text: str) -> Period | None:
+    """The period `text` states. A text whose only date is a day (`工信局报送_2025-10-15`,
+    `填报日期：2025年10月15日`) states no period when the day is not its month's last or the text
+    says the date is when the file was made or sent: it is not the month of the figures (a
+    1—9月 roster is sent in October), and reading it so would file them under the wrong month,
+    silently. A month's last day with no such word (`截至2025年10月31日`) is a stock's date: its month."""
+    p = cells.parse_period(text)
+    flat = clean_text(text).replace(" ", "")
+    days = [m.group(0) for m in _DAY_DATE.finditer(flat)]
+    if p is None or not days or cells.parse_period(_DAY_DATE.sub(" ", flat)) is not None:
+        return p
+    if _MADE_OR_SENT.search(flat) or not all(_is_month_end(d) for d in days):
+        return None
+    return p
+
+
+def _is_month_end(day_text: str) -> bool:
+    digits = re.findall(r"\d+", day_text)
+    y, m, d = (digits[0][:4], digits[0][4:6], digits[0][6:]) if len(digits) == 1 else digits[:3]
+    try:
+        day = dt.date(int(y), int(m), int(d))
+    except ValueError:
+        return False
+    return (day + dt.timedelta(days=1)).day == 1
+
+
+def made_or_sent_dates(spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str) -> str:
+    """What a period-not-found message adds when a place held only a date that is not a period
+    (see `stated_period`): `（文件名中的“2025-10-15”是日期，不是报告期：…）`, or ""."""
+    said = []
+    for where, text in _period_texts(spec, grid, meta, file_name):
+        flat = clean_text(text).replace(" ", "")
+        if cells.parse_period(text) is not None and stated_period(text) is None:
+            place = _PLACE_NAMES[where].split(" / ")[0]
+            said += [f"{place}中的“{m.group(0)}”" for m in _DAY_DATE.finditer(flat)]
+    if not said:
+        return ""
+    return f"（{'、'.join(dict.fromkeys(said))}是日期，不是报告期：不是月末，或写明是制表、报送日期）"
+
+
 _PLACE_NAMES = {"sheet": "工作表名 / sheet name", "title": "标题 / title", "file_name": "文件名 / file name"}
 
 
@@ -146,9 +190,10 @@ def month_period(year: int, month: int, ytd: bool) -> Period:
 
 
 def year_of_sheet(spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str) -> int | None:
-    """The year the sheet name, title or file name gives (for months written without theirs)."""
+    """The year the sheet name, title or file name gives (for months written without theirs;
+    not a sending date's: 12月 sent on 2026-01-10 is December 2025's)."""
     for _, text in _period_texts(spec, grid, meta, file_name):
-        if (p := cells.parse_period(text)) is not None:
+        if (p := stated_period(text)) is not None:
             return p.end.year
     return None
 

@@ -19,6 +19,7 @@ from etl.extract.classify import classify_rows, header_label_sets
 from etl.extract.header import MAX_DEPTH, label_text
 from etl.extract.meta import (
     SheetMeta,
+    made_or_sent_dates,
     months_only,
     period_disagreement,
     period_of_sheet,
@@ -77,6 +78,7 @@ def extract_rows_sheet(
                 "critical",
                 "period_not_found",
                 "找不到报告期：表内无时期列，工作表名、标题和文件名中也没有（如“2025年1-6月”）"
+                f"{made_or_sent_dates(spec, grid, sh.meta, sh.file_name)}"
                 " / no period in a column, the sheet name, the title or the file name",
                 grid.name,
             )

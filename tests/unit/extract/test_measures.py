@@ -173,3 +173,10 @@ def test_the_township_tables_totals_are_recorded_in_meta(table, tmp_path, monkey
     assert all(r[4] for r in got), got
     assert len(got) == 4  # 企业数 本期 / 上年同期, 工业总产值 累计 / 上年同期; never the growth rate
     assert any(r[2] == pytest.approx(t["output"]) and r[3] == pytest.approx(t["output"]) for r in got)
+
+
+def test_a_sending_date_in_the_file_name_is_no_period(tmp_path):
+    path = tmp_path / "统计局报送_2025-10-15.xlsx"
+    write_township_measures(path, title="淮安区分乡镇规模以上工业主要指标")
+    (crit,) = extract(path, "indicators").critical
+    assert crit.rule == "period_not_found" and "文件名中的“2025-10-15”是日期" in crit.message

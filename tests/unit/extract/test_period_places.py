@@ -66,3 +66,41 @@ def test_a_sheet_named_for_another_month_than_its_title_is_rejected(tmp_path):
     wb.save(f)
     (crit,) = extract(f, "enterprises", file_name=f.name).critical
     assert crit.rule == "period_conflict" and "8月" in crit.message and "2025-09" in crit.message
+
+
+@pytest.mark.parametrize(
+    ("file_name", "title", "date"),
+    [
+        # the only date is a day in the month: when the file was sent (a 1—9月 roster goes out in
+        # October), not the month of its figures
+        ("工信局报送_2025-10-15.csv", None, "2025-10-15"),
+        ("规上工业企业主要指标.csv", "报送日期：2025年10月15日", "2025年10月15日"),
+        # a month's last day, but written as when the table was filled in
+        ("规上工业企业主要指标.csv", "填报日期：2025年10月31日", "2025年10月31日"),
+        # December's figures sent in January: the months without a year take no year from it
+        ("报送_2026-01-10.csv", "1-12月主要经济指标", "2026-01-10"),
+    ],
+)
+def test_a_sending_date_is_no_period_and_the_message_says_so(tmp_path, file_name, title, date):
+    ex = roster(tmp_path, file_name, title)
+    (crit,) = ex.critical
+    assert crit.rule == "period_not_found"
+    assert f"“{date}”是日期，不是报告期" in crit.message
+    assert ex.frame is None or ex.frame.empty
+
+
+@pytest.mark.parametrize(
+    ("file_name", "title", "period"),
+    [
+        # a stock at its month's last day is that month's
+        ("规上工业企业名录.csv", "截至2025年10月31日", "2025-10"),
+        ("规上工业企业名录_2025-09-30.csv", None, "2025-09"),
+        ("规上工业企业名录_2024.2.29.csv", None, "2024-02"),
+        # a period beside a sending date is the period
+        ("规上工业企业主要指标.csv", "2025年1-9月（2025-10-15报送）", "2025-09"),
+    ],
+)
+def test_a_month_end_date_or_a_period_beside_a_date_is_read(tmp_path, file_name, title, period):
+    ex = roster(tmp_path, file_name, title)
+    assert not ex.critical, [i.describe() for i in ex.critical]
+    assert set(ex.frame["period"]) == {period}
