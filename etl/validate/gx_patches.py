@@ -30,6 +30,19 @@ The patches, each checked against great_expectations 1.24.1:
 * Safe: the lookups only read the expectation, so within one it does not change; the memo is
   the running thread's own and is dropped when the outermost lookup returns.
 
+``plain_ids`` — ``great_expectations.core.id_dict.IDDict.to_id``
+
+* Every metric GX computes is named by an id made of its kwargs (``MetricConfiguration``: an md5
+  of their JSON), and GX builds its metric graph anew for each validation: ≈ 800 ids per roster
+  suite, each converted to JSON by ``convert_to_json_serializable``, which tries a long chain of
+  type checks (numpy's, pandas', pydantic's) on every value: a quarter of a validation's time.
+* When the kwargs are plain JSON already — str keys; str, int, bool, None, finite floats, and
+  lists, tuples and dicts of those — the conversion returns them as they are (a tuple becomes a
+  list, which JSON writes the same), so statwh hashes them directly. Anything else (a NaN, a
+  set, a date, a numpy value, a non-str key) goes through GX's own ``to_id``.
+* Safe: the same id, character for character (tests/unit/validate/test_gx_patches.py compares
+  every id of a validation of every suite, and edge cases, with GX's own).
+
 ``deferred_imports`` — the modules in `DEFERRED_IMPORTS` (``scipy.stats``)
 
 * Importing great_expectations imports ``scipy.stats`` (≈ 0.7–1.3 s of its ≈ 3 s: one expectation,
@@ -52,7 +65,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import json
 import logging
+import math
 import sys
 import threading
 from collections.abc import Callable
@@ -174,6 +189,49 @@ def _with_configuration_memo(method: Callable) -> Callable:
     return lookup
 
 
+# ---- plain_ids ------------------------------------------------------------------------------------
+
+
+def _id_dict_class():
+    from great_expectations.core.id_dict import IDDict  # noqa: PLC0415
+
+    return IDDict
+
+
+def is_plain_json(value: Any) -> bool:
+    """True when GX's ``convert_to_json_serializable`` returns `value` as it is (up to tuples,
+    which it makes lists): str keys; str, int, bool, None, finite floats, lists, tuples, dicts."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is list or kind is tuple:
+        return all(is_plain_json(v) for v in value)
+    if kind is dict:
+        return all(type(k) is str and is_plain_json(v) for k, v in value.items())
+    return False
+
+
+def _plain_ids(id_dict: type) -> dict[str, Any]:
+    """The replacement of `IDDict.to_id`: GX's md5 of the kwargs' JSON, made without GX's
+    conversion when they are plain JSON already (`is_plain_json`), else GX's own."""
+    gx_to_id = id_dict.to_id
+
+    @functools.wraps(gx_to_id)
+    def to_id(self, id_keys=None, id_ignore_keys=None):
+        keys = set(self.keys() if id_keys is None else id_keys)
+        keys -= set(self._id_ignore_keys if id_ignore_keys is None else id_ignore_keys)
+        if len(keys) > 1:
+            data = {k: self[k] for k in keys}
+            if is_plain_json(data):
+                text = json.dumps(data, sort_keys=True)
+                return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+        return gx_to_id(self, id_keys, id_ignore_keys)
+
+    return {"to_id": to_id}
+
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         "shape_fingerprint",
@@ -186,6 +244,12 @@ PATCHES: tuple[Patch, ...] = (
         "great_expectations.expectations.expectation.Expectation.configuration and its kwarg lookups",
         _gx_expectation_class,
         _configuration_built_once_per_lookup,
+    ),
+    Patch(
+        "plain_ids",
+        "great_expectations.core.id_dict.IDDict.to_id",
+        _id_dict_class,
+        _plain_ids,
     ),
 )
 """Every patch of GX statwh makes (the module docstring says what each does and why it is safe)."""

@@ -24,7 +24,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.validate.gx_patches import CHECKED_GX_VERSION, KWARG_LOOKUPS, PATCHES, Patch, shape_fingerprint
+from etl.validate.gx_patches import (
+    CHECKED_GX_VERSION,
+    KWARG_LOOKUPS,
+    PATCHES,
+    Patch,
+    is_plain_json,
+    shape_fingerprint,
+)
 from tests.conftest import REPO
 from tests.unit.validate.test_validate import CASES, DUP
 
@@ -408,3 +415,42 @@ def test_scipy_stats_is_loaded_only_when_something_reads_it():
         "norm_cdf": "0.5",
         "loaded_on_use": "True",
     }
+
+
+def test_plain_ids_are_gx_own_ids_for_every_id_of_every_suite(suites, frames, monkeypatch):
+    """Every id GX makes while validating every suite (with its own code), made again by
+    `plain_ids`: the same string each time; the fast way taken for most of them."""
+    import datetime as dt
+
+    from great_expectations.core.id_dict import IDDict
+
+    seen: list[tuple[IDDict, tuple]] = []
+    with only(set()):
+        gx_to_id = IDDict.to_id
+
+        def recording(self, id_keys=None, id_ignore_keys=None):
+            seen.append((IDDict(self), (id_keys, id_ignore_keys)))
+            return gx_to_id(self, id_keys, id_ignore_keys)
+
+        with monkeypatch.context() as m:
+            m.setattr(IDDict, "to_id", recording)
+            for dataset in SUITES:
+                _validated(suites, dataset, frames[dataset], monkeypatch)
+    edge = [  # what GX converts (a NaN, a set, a date, numpy values, a non-str key) or keeps
+        {"column": "a", "value": float("nan")},
+        {"column": "a", "value_set": {"x", "y"}},
+        {"column": "a", "min_value": dt.date(2025, 1, 31)},
+        {"column": "a", "min_value": np.int64(3), "max_value": np.float64(2.5)},
+        {"column": "a", 1: "b"},
+        {"column": "a", "value_set": ("x", "y"), "mostly": 0.95, "strict": True, "row_condition": None},
+        {"column": "a", "nested": {"k": [1, 2.5, None, "z"]}},
+        {"column_list": ["a", "b"], "ignore_row_if": "any_value_is_missing"},
+        {"x": float("inf"), "y": -float("inf")},
+    ]
+    seen += [(IDDict(d), (None, None)) for d in edge]
+    with only({"plain_ids"}):
+        for kwargs, (id_keys, id_ignore_keys) in seen:
+            assert kwargs.to_id(id_keys, id_ignore_keys) == gx_to_id(kwargs, id_keys, id_ignore_keys), kwargs
+    fast = [k for k, (keys, _) in seen if keys is None and len(k) > 1 and is_plain_json(dict(k))]
+    assert len(seen) > 1000 and len(fast) > len(seen) / 2  # most ids are made the fast way
+    assert [is_plain_json(d) for d in edge] == [False] * 5 + [True, True, True, False]
