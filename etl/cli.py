@@ -324,6 +324,7 @@ def _print_sheet(s) -> None:
         f"     rows: {s.rows_read} data; dropped {s.dropped_totals} total, {s.dropped_notes} note, "
         f"{s.dropped_parts} 其中, {s.dropped_blank} blank"
         + (f", {s.dropped_headers} repeated header" if s.dropped_headers else "")
+        + (f", {s.dropped_headings} section heading" if s.dropped_headings else "")
     )
 
 

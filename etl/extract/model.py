@@ -60,6 +60,7 @@ class SheetInfo:
     dropped_parts: int = 0
     dropped_blank: int = 0
     dropped_headers: int = 0  # the header repeated below it (a long printout's pages)
+    dropped_headings: int = 0  # numbered section headings among the rows (`一、车桥镇`)
     # rows of one text among the data (`二、规模以下工业企业`): (row index, text, a header repeated after it)
     headings: list[tuple[int, str, bool]] = field(default_factory=list)
     totals: list[dict[str, Any]] = field(default_factory=list)

@@ -252,17 +252,22 @@ def _data_rows(
     info: SheetInfo,
     header_labels: dict[int, set[Any]] | None = None,
 ) -> tuple[pd.DataFrame, list[int], dict[int, dict[int, Any]]]:
-    """The data rows of `body` (totals, 其中 parts, notes, blank rows and repeated header rows
-    left out, counted in `info`), the total rows' indices, and the cells of each total row
-    ({row: {column: cell}})."""
+    """The data rows of `body` (totals, 其中 parts, notes, blank rows, repeated header rows and
+    numbered section headings left out, counted in `info`), the total rows' indices, and the cells
+    of each total row ({row: {column: cell}})."""
     kinds = classify_rows(body, label_cols, spec, header_labels)
+    info.headings = _headings(body, kinds)
+    sections = [row for row, text, header_after in info.headings if _is_section_heading(text, header_after)]
+    if sections:
+        kinds = kinds.copy()
+        kinds.loc[sections] = "heading"
     counts = kinds.value_counts()
+    info.dropped_headings = int(counts.get("heading", 0))
     info.dropped_headers = int(counts.get("header", 0))
     info.dropped_totals = int(counts.get("total", 0))
     info.dropped_parts = int(counts.get("part", 0))
     info.dropped_notes = int(counts.get("note", 0))
     info.dropped_blank = int(counts.get("blank", 0))
-    info.headings = _headings(body, kinds)
     total_rows = list(body.index[kinds == "total"]) if info.dropped_totals else []
     total_values = {r: body.loc[r].to_dict() for r in total_rows[:1000]}
     is_data = (kinds == "data").to_numpy()
@@ -273,6 +278,16 @@ def _data_rows(
 
 
 _PAGE_LINE = re.compile(r"^(续表|续上表|接上表|第\d+页|共\d+页)")
+_SECTION_NUMBER = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d{1,2}、|第[一二三四五六七八九十]+[部分节类组])"
+)
+"""How a section heading among the rows begins: `一、`, `（二）`, `3、`, `第一部分`."""
+
+
+def _is_section_heading(text: str, header_after: bool) -> bool:
+    """A numbered heading of a group of rows (`一、车桥镇`, `（二）规上工业企业`): not a record. A
+    heading followed by the header again begins a second table (`_section_issue`), not a group."""
+    return not header_after and bool(_SECTION_NUMBER.match(text.replace(" ", "")))
 
 
 def _headings(body: pd.DataFrame, kinds: pd.Series) -> list[tuple[int, str, bool]]:

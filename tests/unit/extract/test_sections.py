@@ -65,3 +65,41 @@ def test_a_sheet_of_instructions_or_a_summary_beside_the_table_is_said_not_read(
     assert said == sorted(["汇总", "填表说明"]) and all(
         i.severity == "warning" for i in ex.issues if i.rule == "sheet_not_read"
     )
+
+
+def test_numbered_section_headings_are_counted_not_read_as_enterprises(tmp_path):
+    ex = _extract(tmp_path, "一、车桥镇\n" + A + "（二）平桥镇\n" + B + "3、其他\n" + A.replace("甲", "丙"))
+    assert not ex.critical and not [i for i in ex.issues if i.severity == "row"], ex.issues
+    assert list(ex.frame["name"]) == ["甲公司", "乙公司", "丙公司"]
+    (sheet,) = ex.sheets
+    assert (sheet.dropped_headings, sheet.rows_read) == (3, 3)
+
+
+def test_a_lone_text_that_is_no_numbered_heading_stays_a_row_and_is_refused(tmp_path):
+    """`车桥镇` alone (no 一、) could be a record missing its cells: a row, which the suite then
+    refuses (its credit code), never dropped."""
+    ex = _extract(tmp_path, "车桥镇\n" + A + B)
+    (sheet,) = ex.sheets
+    assert sheet.dropped_headings == 0 and sheet.rows_read == 3
+    assert list(ex.frame["credit_code"])[0] == "车桥镇"
+
+
+def test_section_rows_between_the_targets_are_headings_not_unknown_indicators(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (
+        ["淮安区2025年政府工作报告主要目标任务"],
+        ["序号", "指标", "单位", "目标值", "完成时限"],
+        [None, "一、经济发展"],
+        [1, "地区生产总值增长", "%", 6, "2025年"],
+        [None, "（二）创新驱动"],
+        [2, "地区生产总值增长", "%", 6, "2026年"],
+    ):
+        ws.append(row)
+    f = tmp_path / "目标任务.xlsx"
+    wb.save(f)
+    ex = extract(f, "targets")
+    assert not ex.issues, [i.describe() for i in ex.issues]
+    assert list(ex.frame["_row"]) == [4, 6] and ex.sheets[0].dropped_headings == 2
