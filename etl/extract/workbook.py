@@ -119,6 +119,18 @@ def extract(
         return ex
 
 
+HIDDEN_SHEET = "（该工作表是隐藏的：如不是要报送的数据，请删除后重新报送 / the sheet is hidden）"
+
+
+def _say_hidden(ex: Extraction, hidden: set[str]) -> None:
+    """A hidden sheet is read like any other (nothing sent is passed over), but a rejection on
+    one says it is hidden: the clerk may not know the sheet is there (a template's helper,
+    last month's copy)."""
+    for i in ex.issues:
+        if i.sheet in hidden and i.severity == "critical" and HIDDEN_SHEET not in i.message:
+            i.message += HIDDEN_SHEET
+
+
 def failure_issue(e: BaseException, sheet: str | None) -> Issue:
     """The one-line rejection for an unexpected error on a file (and the sheet it was on)."""
     where = f"工作表“{sheet}”" if sheet else "此文件"
@@ -153,6 +165,7 @@ def _extract(
             return ex
         heads_only = False
     frames = _extract_sheets(wb, spec, path, file_name, ex, heads_only)
+    _say_hidden(ex, {g.name for g in wb.sheets if g.hidden})
     if ex.critical:
         return ex
     if not frames or sum(len(f) for f in frames) == 0:

@@ -29,6 +29,7 @@ from etl.read.ooxml import (
     SharedStrings,
     check_extent,
     col_index,
+    hidden_sheets,
     sheet_paths,
 )
 from etl.read.sheetparts import failed, load, read_parts
@@ -48,13 +49,14 @@ def xlsx_heads(path: Path, max_rows: int, max_cells: int | None = None) -> list[
         except ExtentError as e:
             raise ReadError(str(e)) from None
         strings = SharedStrings(z)
+        hidden = hidden_sheets(z)
         grids = []
         for name, part in sheet_paths(z):
             rows: list[list[Any]] = []
             if part in z.namelist():
                 with z.open(part) as f:
                     rows = _head_rows(f, strings, max_rows)
-            grids.append(Grid(name, rows))
+            grids.append(Grid(name, rows, hidden=name in hidden))
     return grids
 
 

@@ -22,6 +22,8 @@ class Grid:
     rows: list[list[Any]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     """Merged ranges as ((first_row, first_col), (last_row, last_col)), 0-based."""
+    hidden: bool = False
+    """A sheet hidden in the workbook (a template's helper, last month's copy): read like any other."""
 
 
 @dataclass

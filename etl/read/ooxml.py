@@ -48,6 +48,16 @@ class SharedStrings:
         return self._items[i] if i < len(self._items) else ""
 
 
+def hidden_sheets(z: zipfile.ZipFile) -> set[str]:
+    """The names of the sheets workbook.xml marks `state="hidden"` or `"veryHidden"`."""
+    with z.open("xl/workbook.xml") as f:
+        return {
+            el.get("name")
+            for _, el in iterparse(f)
+            if el.tag == f"{NS}sheet" and el.get("state") in ("hidden", "veryHidden")
+        }
+
+
 def sheet_paths(z: zipfile.ZipFile) -> list[tuple[str, str]]:
     """(sheet name, part path) in workbook order."""
     rels = {}

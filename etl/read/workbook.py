@@ -207,6 +207,7 @@ def _read_calamine(path: Path, fmt: str, max_cells: int) -> Workbook:
             ) from e
         raise ReadError(f"Excel 文件已损坏或格式不对，无法打开 / cannot open the workbook: {msg}") from e
     errors = _xlsx_error_cells(path) if fmt == "xlsx" else {}
+    hidden = _hidden_sheet_names(wb)
     sheets = []
     for name in wb.sheet_names:
         try:
@@ -229,8 +230,18 @@ def _read_calamine(path: Path, fmt: str, max_cells: int) -> Workbook:
             merged = [tuple(map(tuple, r)) for r in (sh.merged_cell_ranges or [])]
         except Exception:
             merged = []
-        sheets.append(Grid(name, rows, merged))
+        sheets.append(Grid(name, rows, merged, hidden=name in hidden))
     return Workbook(path, "xls" if fmt == "ole2" else "xlsx", None, sheets)
+
+
+def _hidden_sheet_names(wb) -> set[str]:
+    """The names of the sheets a calamine workbook says are hidden (or very hidden)."""
+    from python_calamine import SheetVisibleEnum
+
+    try:
+        return {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+    except Exception:  # noqa: BLE001 - visibility only words a message: never a reason to refuse
+        return set()
 
 
 def _has_encrypted_package(path: Path) -> bool:

@@ -4,7 +4,10 @@ second table under `二、规模以下工业企业` were counted as 规上, from
 
 from __future__ import annotations
 
+import pytest
+
 from etl.extract import extract
+from etl.extract.workbook import HIDDEN_SHEET
 
 TITLE = "淮安区规模以上工业企业主要经济指标（2025年1-9月）\n"
 HEAD = "统一社会信用代码,企业名称,所在镇（街道）,工业总产值（万元）\n"
@@ -103,3 +106,54 @@ def test_section_rows_between_the_targets_are_headings_not_unknown_indicators(tm
     ex = extract(f, "targets")
     assert not ex.issues, [i.describe() for i in ex.issues]
     assert list(ex.frame["_row"]) == [4, 6] and ex.sheets[0].dropped_headings == 2
+
+
+HIDDEN_ROWS = (
+    ["统一社会信用代码", "企业名称", "所在镇（街道）", "工业总产值（万元）"],
+    ["91320803MA0BK5CX60", "甲公司", "车桥镇", 1],
+)
+
+
+def _with_hidden_template(tmp_path, suffix: str):
+    """A roster on its sheet, and a hidden copy of the template without a period."""
+    f = tmp_path / f"规上工业企业{suffix}"
+    rows = (TITLE.strip(), HEAD.strip().split(","), A.strip().split(","))
+    if suffix == ".xls":
+        import xlwt
+
+        wb = xlwt.Workbook()
+        for name, lines, hidden in (("2025年9月", rows, False), ("模板", HIDDEN_ROWS, True)):
+            ws = wb.add_sheet(name)
+            ws.visibility = int(hidden)
+            for r, line in enumerate(lines):
+                for c, v in enumerate([line] if isinstance(line, str) else line):
+                    ws.write(r, c, v)
+        wb.save(f)
+        return f
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "2025年9月"
+    for line in rows:
+        wb.active.append([line] if isinstance(line, str) else line)
+    ws = wb.create_sheet("模板")
+    ws.sheet_state = "hidden"
+    for line in HIDDEN_ROWS:
+        ws.append(line)
+    wb.save(f)
+    return f
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_a_rejection_on_a_hidden_sheet_says_it_is_hidden(tmp_path, suffix):
+    ex = extract(_with_hidden_template(tmp_path, suffix), "enterprises")
+    (crit,) = ex.critical
+    assert crit.sheet == "模板" and crit.rule == "period_not_found"
+    assert crit.message.endswith(HIDDEN_SHEET)
+
+
+def test_a_visible_sheet_is_not_said_hidden(tmp_path):
+    f = tmp_path / "规上工业企业.csv"
+    f.write_text(HEAD + A, encoding="utf-8")  # no period anywhere
+    (crit,) = extract(f, "enterprises").critical
+    assert crit.rule == "period_not_found" and HIDDEN_SHEET not in crit.message
