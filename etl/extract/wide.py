@@ -560,42 +560,14 @@ def _long_rows(
             group_region = "" if kind != "blank" else group_region
             continue
         cur = rows[r]
-        rc = layout.region_col
-        region = label_text(cur[rc]) if rc is not None and rc < len(cur) else ""
-        ind_raw = next(
-            (
-                label_text(without_footnote(cur[c]))
-                for c in layout.indicator_cols
-                if c < len(cur) and label_text(cur[c])
-            ),
-            "",
-        )
-        indicator = ind_raw or default_indicator
-        if rc is not None and not region and ind_raw and group_region:
-            region = group_region  # 车桥镇 written once over its indicators' rows
-        if rc is not None and not region:
+        region, ind_raw = _row_labels(cur, layout, group_region)
+        if layout.region_col is not None and not region:
             info.dropped_blank += 1
             continue
         group_region = region
-        # the row's own indicator label is its header; else the 指标 line or the file name say
-        found = _row_unit(cur, layout.unit_col) + [
-            (u, "indicator name" if w == "header" else w) for u, w in unit_sources(ind_raw, *where)
-        ]
-        if conflict := unit_conflict(found):
-            ex.issues.append(Issue("critical", "unit_conflict", f"{indicator}：{conflict}", grid.name, r + 1))
+        cell_units = _row_cell_units(cur, r, layout, ind_raw, default_indicator, where, grid.name, ex)
+        if cell_units is None:
             return None
-        for u in dict.fromkeys(layout.col_units.values()):
-            if conflict := unit_conflict([(u, "header"), *found]):
-                ex.issues.append(
-                    Issue("critical", "unit_conflict", f"{indicator}：{conflict}", grid.name, r + 1)
-                )
-                return None
-        cell_units = {
-            c: _cell_unit(
-                ind_raw or layout.col_indicators.get(c) or default_indicator, layout.col_units.get(c), found
-            )
-            for c in layout.periods
-        }
         for c, p, parsed in _period_values(cur, r, layout, cell_units, spec, grid.name, ex):
             indicator = ind_raw or layout.col_indicators.get(c) or default_indicator
             unit, unit_from = cell_units[c]
@@ -603,23 +575,86 @@ def _long_rows(
                 unit, unit_from = parsed.unit, "cell"
             units_seen[indicator] = f"{unit} ({unit_from})" if unit else "?"
             rows_used.add(r)
-            out["indicator_name"].append(clean_indicator_name(indicator))
-            out["region"].append(region or None)
-            out["period"].append(p.text)
-            out["period_end"].append(p.end)
-            out["_period_basis"].append(p.basis)
-            out["value"].append(parsed.value)
-            out["_unit_value"].append(unit)
-            out["_unit_from_value"].append(unit_from)
-            out["missing"].append(parsed.missing)
-            out["_sheet"].append(grid.name)
-            out["_row"].append(r + 1)
-            out["_col"].append(column_letter(c))
+            _append_long(out, indicator, region, p, parsed, unit, unit_from, (grid.name, r + 1, c))
     info.rows_read = len(rows_used)
     if layout.region_col is not None and total_rows:
         check_wide_totals(grid, rows, layout, total_rows, out, default_indicator, ex)
     info.units["value"] = "; ".join(f"{clean_indicator_name(k)}: {v}" for k, v in units_seen.items())
     return out
+
+
+def _row_labels(cur: list[Any], layout: _WideLayout, group_region: str) -> tuple[str, str]:
+    """A data row's region (else the region of the rows above, written once over its indicators'
+    rows: 车桥镇 over its indicators) and its own indicator label ("" when it has none)."""
+    rc = layout.region_col
+    region = label_text(cur[rc]) if rc is not None and rc < len(cur) else ""
+    ind_raw = next(
+        (
+            label_text(without_footnote(cur[c]))
+            for c in layout.indicator_cols
+            if c < len(cur) and label_text(cur[c])
+        ),
+        "",
+    )
+    if rc is not None and not region and ind_raw and group_region:
+        region = group_region
+    return region, ind_raw
+
+
+def _row_cell_units(
+    cur: list[Any],
+    r: int,
+    layout: _WideLayout,
+    ind_raw: str,
+    default_indicator: str,
+    where: tuple[SheetMeta, str],
+    sheet: str,
+    ex: Extraction,
+) -> dict[int, tuple[str | None, str | None]] | None:
+    """The unit of each period cell of a data row, and where it was said: the row's own unit
+    column and indicator label (its header), else the 指标 line or the file name (`where`), the
+    period column's header. None, with a critical issue, when two of them disagree."""
+    indicator = ind_raw or default_indicator
+    found = _row_unit(cur, layout.unit_col) + [
+        (u, "indicator name" if w == "header" else w) for u, w in unit_sources(ind_raw, *where)
+    ]
+    for u in [None, *dict.fromkeys(layout.col_units.values())]:
+        if conflict := unit_conflict(found if u is None else [(u, "header"), *found]):
+            ex.issues.append(Issue("critical", "unit_conflict", f"{indicator}：{conflict}", sheet, r + 1))
+            return None
+    return {
+        c: _cell_unit(
+            ind_raw or layout.col_indicators.get(c) or default_indicator, layout.col_units.get(c), found
+        )
+        for c in layout.periods
+    }
+
+
+def _append_long(
+    out: dict[str, list[Any]],
+    indicator: str,
+    region: str,
+    p: Period,
+    parsed: cells.Parsed,
+    unit: str | None,
+    unit_from: str | None,
+    at: tuple[str, int, int],
+) -> None:
+    """One long row: a period cell's figure with its indicator, region, period and unit, and the
+    cell it came from (`at`: sheet, 1-based row, 0-based column)."""
+    sheet, row, col = at
+    out["indicator_name"].append(clean_indicator_name(indicator))
+    out["region"].append(region or None)
+    out["period"].append(p.text)
+    out["period_end"].append(p.end)
+    out["_period_basis"].append(p.basis)
+    out["value"].append(parsed.value)
+    out["_unit_value"].append(unit)
+    out["_unit_from_value"].append(unit_from)
+    out["missing"].append(parsed.missing)
+    out["_sheet"].append(sheet)
+    out["_row"].append(row)
+    out["_col"].append(column_letter(col))
 
 
 SHEET_WIDE = {"unit row", "title", "file name", "指标 line"}
