@@ -283,11 +283,42 @@ def read_parts(
 def _read_parts(
     path: Path, sheet: str, start_row: int, columns: list[int], dtypes: dict[int, str], parts: int
 ) -> Part | str:
-    import fastexcel
-    import pyarrow as pa
-
+    """`read_parts`' work: the sheet's part cut in `parts` at row boundaries, each piece written
+    into a copy of the package and read by fastexcel on its own thread, the pieces joined. A
+    string says why the sheet must be read whole instead."""
     if parts < 2:
         return "one core"
+    opened = _open_package(path, sheet)
+    if isinstance(opened, str):
+        return opened
+    pkg, part, info, xml = opened
+    where = cut(xml, parts, start_row)
+    if where is None:
+        return "cut"
+    head_end, tail_start, cuts = where
+    pieces = _Pieces(
+        pkg,
+        part,
+        sheet,
+        columns,
+        memoryview(xml),
+        head_end,
+        tail_start,
+        [
+            (off, row, cuts[i + 1][0] if i + 1 < len(cuts) else tail_start)
+            for i, (off, row) in enumerate(cuts)
+        ],
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix=_prefix(), dir=_scratch_dir(info.file_size)) as scratch,
+        ThreadPoolExecutor(len(pieces.bounds), thread_name_prefix="statwh-sheet") as pool,
+    ):
+        done = _read_pieces(pieces, Path(scratch), pool, dtypes)
+    return done if isinstance(done, str) else _joined(done, [row for _, row, _ in pieces.bounds], start_row)
+
+
+def _open_package(path: Path, sheet: str) -> tuple[_Package, str, zipfile.ZipInfo, bytes] | str:
+    """The package, the sheet's part (its name, its entry, its XML inflated), or why not."""
     try:
         with zipfile.ZipFile(path) as z:  # the directory only: the package is read if it is used
             part = dict(sheet_paths(z))[sheet]
@@ -302,26 +333,37 @@ def _read_parts(
             return "compression"
         _sweep_once()
         pkg = _Package(path.read_bytes(), entries)
-        xml = pkg.inflate(info)
+        return pkg, part, info, pkg.inflate(info)
     except Exception as e:  # not a package this can copy (the whole read reports what is wrong)
         return f"package: {e}"
-    where = cut(xml, parts, start_row)
-    if where is None:
-        return "cut"
-    head_end, tail_start, cuts = where
-    view = memoryview(xml)
-    head, tail = view[:head_end], view[tail_start:]
-    bounds = [
-        (off, row, cuts[i + 1][0] if i + 1 < len(cuts) else tail_start) for i, (off, row) in enumerate(cuts)
-    ]
 
-    def read(i: int, types: dict[int, str]) -> Part | BaseException:
-        off, row, end = bounds[i]
-        book = Path(scratch) / f"part{i}.xlsx"
+
+class _Pieces(NamedTuple):
+    """The sheet's part cut for `_read_pieces`: its XML, where its rows begin and end, and each
+    piece's bounds (offset of its first row, that row's 0-based number, offset of its end)."""
+
+    pkg: _Package
+    part: str
+    sheet: str
+    columns: list[int]
+    xml: memoryview
+    head_end: int
+    tail_start: int
+    bounds: list[tuple[int, int, int]]
+
+    def read(self, i: int, types: dict[int, str], scratch: Path) -> Part | BaseException:
+        """Piece `i` alone in a copy of the package, read with `types`; a read failure returned."""
+        import fastexcel
+
+        off, row, end = self.bounds[i]
+        book = scratch / f"part{i}.xlsx"
         try:
-            pkg.write_with_part(book, part, [head, view[off:end], tail])
+            xml = self.xml
+            self.pkg.write_with_part(
+                book, self.part, [xml[: self.head_end], xml[off:end], xml[self.tail_start :]]
+            )
             try:
-                return load(fastexcel.read_excel(str(book)), sheet, row, columns, types)
+                return load(fastexcel.read_excel(str(book)), self.sheet, row, self.columns, types)
             finally:
                 book.unlink()  # here, beside the other part's read, not after both
         except BaseException as e:
@@ -329,30 +371,42 @@ def _read_parts(
                 raise
             return e
 
-    with (
-        tempfile.TemporaryDirectory(prefix=_prefix(), dir=_scratch_dir(info.file_size)) as scratch,
-        ThreadPoolExecutor(len(bounds), thread_name_prefix="statwh-sheet") as pool,
-    ):
-        done = list(pool.map(read, range(len(bounds)), [dtypes] * len(bounds)))
-        first = done[0]
-        if isinstance(first, BaseException):  # the whole read reports it
-            return f"fastexcel: {first}"
-        for i in range(1, len(done)):
-            # a part that inferred another type from its own rows (or failed to read so): read
-            # it with the first part's types, which a whole read gives every row
-            if isinstance(done[i], BaseException) or done[i].types != first.types:
-                done[i] = read(i, dict(zip(first.columns, first.types, strict=True)))
-            if isinstance(done[i], BaseException) and "Too many rows skipped" in str(done[i]):
-                # no cell of the part holds a value (styled blanks only): no rows, as in a whole read
-                done[i] = Part(first.table.slice(0, 0), [], first.columns, first.types)
-            if isinstance(done[i], BaseException):
-                return f"fastexcel: {done[i]}"
-            if not first.columns or done[i].columns != first.columns:
-                return "columns"  # the parts' cells span other columns: only a whole read can tell
+
+def _read_pieces(
+    pieces: _Pieces, scratch: Path, pool: ThreadPoolExecutor, dtypes: dict[int, str]
+) -> list[Part] | str:
+    """Every piece read at once; a piece read with other types than the first's read again with
+    the first's (which a whole read gives every row). A string: why the sheet is read whole."""
+    n = len(pieces.bounds)
+    done = list(pool.map(pieces.read, range(n), [dtypes] * n, [scratch] * n))
+    first = done[0]
+    if isinstance(first, BaseException):  # the whole read reports it
+        return f"fastexcel: {first}"
+    for i in range(1, n):
+        # a part that inferred another type from its own rows (or failed to read so): read
+        # it with the first part's types, which a whole read gives every row
+        if isinstance(done[i], BaseException) or done[i].types != first.types:
+            done[i] = pieces.read(i, dict(zip(first.columns, first.types, strict=True)), scratch)
+        if isinstance(done[i], BaseException) and "Too many rows skipped" in str(done[i]):
+            # no cell of the part holds a value (styled blanks only): no rows, as in a whole read
+            done[i] = Part(first.table.slice(0, 0), [], first.columns, first.types)
+        if isinstance(done[i], BaseException):
+            return f"fastexcel: {done[i]}"
+        if not first.columns or done[i].columns != first.columns:
+            return "columns"  # the parts' cells span other columns: only a whole read can tell
+    return done
+
+
+def _joined(done: list[Part], first_rows: list[int], start_row: int) -> Part | str:
+    """The pieces' tables as one (rows absent between two pieces put back, empty, as a whole
+    read has them); "overlap" when two pieces hold the same row."""
+    import pyarrow as pa
+
+    first = done[0]
     tables, errors = [], []
     end = start_row + first.table.num_rows
     for i, (table, found, _, _) in enumerate(done):
-        row = bounds[i][1]
+        row = first_rows[i]
         if i and table.num_rows:
             if row < end:
                 return "overlap"
