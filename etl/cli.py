@@ -683,29 +683,8 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="statwh",
-        description="District statistics warehouse: departmental spreadsheets in, indicator progress out. "
-        "Data area: $STATWH_HOME (default ./data).",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  " + "\n  ".join(EXAMPLES.values()),
-    )
-    p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
-    p.add_argument("--version", action="version", version=f"statwh {_version()}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def add(name, help_, fn):
-        sp = sub.add_parser(
-            name,
-            help=help_,
-            description=help_,
-            epilog="example:\n  " + EXAMPLES[name],
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        sp.set_defaults(fn=fn)
-        return sp
-
+def _add_load_commands(add) -> None:
+    """run, ingest, check, build, reprocess, publish, restore: what reads files and writes the warehouse."""
     sp = add("run", "process every file waiting in the inbox, build the marts, publish", cmd_run)
     sp.add_argument("--source", help="only this source's inbox folder")
     sp.add_argument(
@@ -744,6 +723,10 @@ def build_parser() -> argparse.ArgumentParser:
         "rebuild the warehouse from the archive in the recorded load order, every vintage reproduced",
         cmd_restore,
     )
+
+
+def _add_query_commands(add) -> None:
+    """indicators, explain: what reads the warehouse."""
     sp = add("indicators", "progress of every indicator against its target, every period", cmd_indicators)
     sp.add_argument("--as-of", help="what the warehouse knew then: a date or ISO date-time")
     sp.add_argument(
@@ -761,6 +744,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("period", nargs="?", metavar="PERIOD", help="default: the indicator's latest period")
     sp.add_argument("--region", metavar="CODE", help="统计用区划代码 (default: the district)")
     sp.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _add_tool_commands(add) -> None:
+    """report, demo, sources, spec draft, docs: the tools around them."""
     sp = add("report", "write the HTML dashboard", cmd_report)
     sp.add_argument("--out", help="directory (default: inside the published area)")
     sp = add("demo", "write the sample departmental spreadsheets", cmd_demo)
@@ -779,6 +766,34 @@ def build_parser() -> argparse.ArgumentParser:
     dp.add_argument("--out", help="write the draft here (default: stdout)")
     sp = add("docs", "write the data dictionary generated from the SQL models' headers", cmd_docs)
     sp.add_argument("--out", help="default: docs/data-dictionary.md")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="statwh",
+        description="District statistics warehouse: departmental spreadsheets in, indicator progress out. "
+        "Data area: $STATWH_HOME (default ./data).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  " + "\n  ".join(EXAMPLES.values()),
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    p.add_argument("--version", action="version", version=f"statwh {_version()}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, help_, fn):
+        sp = sub.add_parser(
+            name,
+            help=help_,
+            description=help_,
+            epilog="example:\n  " + EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sp.set_defaults(fn=fn)
+        return sp
+
+    _add_load_commands(add)
+    _add_query_commands(add)
+    _add_tool_commands(add)
     return p
 
 
