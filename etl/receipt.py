@@ -181,9 +181,20 @@ def _summary(wb: Workbook, o: Outcome, marked: set | None) -> None:
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
-    bold = Font(bold=True)
     ws.append([f"数据报送回执 / receipt — {o.file_name}"])
     ws["A1"].font = Font(bold=True, size=14)
+    _summary_counts(ws, o, marked)
+    _summary_reasons(ws, o)
+    _summary_issues(ws, o)
+    for col, width in zip("ABCDEF", (22, 40, 22, 8, 90, 20), strict=True):
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=2):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _summary_counts(ws, o: Outcome, marked: set | None) -> None:
+    """The file, its source, the verdict and the counts, a line each."""
     rows = [
         ("文件 / file", o.file_name),
         ("数据源 / source", o.source),
@@ -202,16 +213,24 @@ def _summary(wb: Workbook, o: Outcome, marked: set | None) -> None:
     ]
     for k, v in rows:
         ws.append([k, v])
-        ws.cell(ws.max_row, 1).font = bold
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+
+
+def _summary_reasons(ws, o: Outcome) -> None:
+    """Why the file was rejected (its critical issues, or the load's message), when it was."""
     critical = [i for i in o.issues if i.severity == "critical"]
     reasons = [i.describe() for i in critical] or (
         [o.message] if o.status == "rejected" and o.message else []
     )
     if reasons:
         ws.append(["拒收原因 / why the file was rejected"])
-        ws.cell(ws.max_row, 1).font = bold
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
         for r in reasons:
             ws.append(["", r])
+
+
+def _summary_issues(ws, o: Outcome) -> None:
+    """How to read the marks, then every issue: sheet, row, column, kind, what is wrong, value."""
     ws.append([])
     ws.append(
         [
@@ -231,7 +250,7 @@ def _summary(wb: Workbook, o: Outcome, marked: set | None) -> None:
         ]
     )
     for c in ws[ws.max_row]:
-        c.font = bold
+        c.font = Font(bold=True)
     for i in sorted(o.issues, key=_order):
         ws.append(
             [
@@ -239,11 +258,6 @@ def _summary(wb: Workbook, o: Outcome, marked: set | None) -> None:
                 for x in (i.sheet, i.row, i.column, KIND.get(i.severity, i.severity), i.message, i.value)
             ]
         )
-    for col, width in zip("ABCDEF", (22, 40, 22, 8, 90, 20), strict=True):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=2):
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _order(i: Issue) -> tuple:
