@@ -108,6 +108,30 @@ def _gap_warnings(out: pd.DataFrame, file_name: str) -> list[Issue]:
                         "chain",
                     )
                 )
+        issues += _unsummed_outputs(in_scale, chains, str(period))
+    return issues
+
+
+def _unsummed_outputs(in_scale: pd.DataFrame, chains: dict[str, str], period: str) -> list[Issue]:
+    """A warning for each chain with 规上 enterprises whose 工业总产值 本年累计 is blank while
+    others give theirs: the chain's output for the period is the sum of those that do, so it
+    leaves these out — said, with how many and where, rather than summed quietly."""
+    issues = []
+    blank = in_scale[in_scale["output_ytd"].isna() & in_scale["chain"].isin(list(chains))]
+    for chain, rows in blank.groupby("chain", sort=True):
+        at = ", ".join(str(int(r)) for r in rows["_row"].head(5)) + ("…" if len(rows) > 5 else "")
+        issues.append(
+            Issue(
+                "warning",
+                "output_not_summed",
+                f"{chains[chain]} {period}：{len(rows)} 家“{chain}”产业链规上企业的工业总产值本年累计未填写（第 {at} 行），"
+                f"该产业链产值不含这些企业，请补填后重新报送 / {len(rows)} 规上 {chain} enterprise(s) give no"
+                f" 工业总产值 本年累计 (rows {at}): the chain's output leaves them out",
+                rows["_sheet"].iloc[0],
+                int(rows["_row"].iloc[0]),
+                "output_ytd",
+            )
+        )
     return issues
 
 

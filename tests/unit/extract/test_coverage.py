@@ -101,3 +101,32 @@ def test_a_workbook_of_above_and_below_scale_sheets_reads_each_sheets_name_befor
     got = dict(zip(ex.frame["name"], ex.frame["is_above_scale"], strict=True))
     assert got == {"甲公司": True, "乙公司": False}
     assert not warnings(ex, "coverage_unknown")
+
+
+def test_a_chain_enterprise_without_its_output_is_said_to_be_left_out_of_the_chain_output(tmp_path):
+    f = tmp_path / "规上工业企业主要指标_2025年1-6月.csv"
+    f.write_text(
+        "统一社会信用代码,企业名称,所在镇（街道）,是否规上,所属产业链,工业总产值（万元）\n"
+        "91320803MA00000001,甲公司,平桥镇,是,盐化工,100\n"
+        "91320803MA00000002,乙公司,平桥镇,是,盐化工,\n"  # 规上, its chain summed without it
+        "91320803MA00000003,丙公司,平桥镇,否,盐化工,\n"  # 规下: no chain output counts it
+        "91320803MA00000004,丁公司,平桥镇,是,绿色食品,50\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "enterprises")
+    (left_out,) = warnings(ex, "output_not_summed")
+    assert left_out.severity == "warning" and (left_out.row, left_out.column) == (3, "output_ytd")
+    assert left_out.message.startswith("chain_output_salt_chemical 2025-06：1 家“盐化工”")
+    assert "第 3 行" in left_out.message
+
+
+def test_a_roster_with_no_output_at_all_says_it_once(tmp_path):
+    f = tmp_path / "规上工业企业主要指标_2025年1-6月.csv"
+    f.write_text(
+        "统一社会信用代码,企业名称,所在镇（街道）,是否规上,所属产业链,工业总产值（万元）\n"
+        "91320803MA00000001,甲公司,平桥镇,是,盐化工,\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "enterprises")
+    assert not warnings(ex, "output_not_summed")
+    assert [g.column for g in warnings(ex, "no_indicator_value")] == ["output_ytd"]
