@@ -113,26 +113,27 @@ def _gap_warnings(out: pd.DataFrame, file_name: str) -> list[Issue]:
 
 
 def _unsummed_outputs(in_scale: pd.DataFrame, chains: dict[str, str], period: str) -> list[Issue]:
-    """A warning for each chain with 规上 enterprises whose 工业总产值 本年累计 is blank while
-    others give theirs: the chain's output for the period is the sum of those that do, so it
-    leaves these out — said, with how many and where, rather than summed quietly."""
-    issues = []
-    blank = in_scale[in_scale["output_ytd"].isna() & in_scale["chain"].isin(list(chains))]
-    for chain, rows in blank.groupby("chain", sort=True):
-        at = ", ".join(str(int(r)) for r in rows["_row"].head(5)) + ("…" if len(rows) > 5 else "")
-        issues.append(
-            Issue(
-                "warning",
-                "output_not_summed",
-                f"{chains[chain]} {period}：{len(rows)} 家“{chain}”产业链规上企业的工业总产值本年累计未填写（第 {at} 行），"
-                f"该产业链产值不含这些企业，请补填后重新报送 / {len(rows)} 规上 {chain} enterprise(s) give no"
-                f" 工业总产值 本年累计 (rows {at}): the chain's output leaves them out",
-                rows["_sheet"].iloc[0],
-                int(rows["_row"].iloc[0]),
-                "output_ytd",
-            )
+    """A warning when 规上 enterprises leave their 工业总产值 本年累计 blank while others give
+    theirs: each township's output and each chain's output of the period is the sum of those that
+    do, so it leaves these out — said (how many, where, which chain outputs), not summed quietly."""
+    blank = in_scale[in_scale["output_ytd"].isna()]
+    if blank.empty:
+        return []
+    at = ", ".join(str(int(r)) for r in blank["_row"].head(5)) + ("…" if len(blank) > 5 else "")
+    hit = [chains[c] for c in chains if (blank["chain"] == c).any()]
+    also = f"及 {', '.join(hit)}" if hit else ""
+    return [
+        Issue(
+            "warning",
+            "output_not_summed",
+            f"{period}：{len(blank)} 家规上企业的工业总产值本年累计未填写（第 {at} 行），各镇（街道）产值{also}"
+            f"不含这些企业，请补填后重新报送 / {len(blank)} 规上 enterprise(s) give no 工业总产值 本年累计"
+            f" (rows {at}): the townships' output{' and ' + ', '.join(hit) if hit else ''} leave them out",
+            blank["_sheet"].iloc[0],
+            int(blank["_row"].iloc[0]),
+            "output_ytd",
         )
-    return issues
+    ]
 
 
 def _period_gaps(rows: pd.DataFrame, in_scale: pd.DataFrame) -> list[tuple[str, str]]:

@@ -116,8 +116,8 @@ def test_a_chain_enterprise_without_its_output_is_said_to_be_left_out_of_the_cha
     ex = extract(f, "enterprises")
     (left_out,) = warnings(ex, "output_not_summed")
     assert left_out.severity == "warning" and (left_out.row, left_out.column) == (3, "output_ytd")
-    assert left_out.message.startswith("chain_output_salt_chemical 2025-06：1 家“盐化工”")
-    assert "第 3 行" in left_out.message
+    assert left_out.message.startswith("2025-06：1 家规上企业") and "第 3 行" in left_out.message
+    assert "各镇（街道）产值及 chain_output_salt_chemical不含" in left_out.message
 
 
 def test_a_roster_with_no_output_at_all_says_it_once(tmp_path):
