@@ -330,13 +330,13 @@ def _print_sheet(s) -> None:
 
 def cmd_check(args) -> int:
     from etl.base.settings import limits
-    from etl.extract import extract, row_counts
+    from etl.extract import row_counts
 
     _check_source(args.source)
     paths = _check_files(args.files)
     worst = 0
     for p in paths:
-        ex = extract(p, args.source, limits=limits())
+        ex = _extract_checked(p, args.source, limits())
         print(f"== {one_line(p.name)}")
         print(f"   format: {ex.format or '?'}" + (f" ({ex.encoding})" if ex.encoding else ""))
         print(
@@ -380,6 +380,22 @@ def cmd_check(args) -> int:
         if crit or rows:
             worst = 1
     return worst
+
+
+def _extract_checked(path: Path, source: str, lim: dict):
+    """`extract`, after what a load sees of the file before reading it (`file_issues`: sheets too
+    large to read are refused unread; formulas never calculated are said), as a load does."""
+    from etl.extract import extract
+    from etl.extract.model import Extraction
+    from etl.warehouse.sandbox import file_issues
+
+    before = file_issues(path, lim.get("max_cells", 60_000_000))
+    if any(i.severity == "critical" for i in before):
+        ex = Extraction(path=path, source=source, spec=None)
+    else:
+        ex = extract(path, source, limits=lim)
+    ex.issues[:0] = before
+    return ex
 
 
 def _check_receipt(args, path: Path, n_files: int, read: int, loadable: int, bad_rows: int, issues) -> None:

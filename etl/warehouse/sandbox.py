@@ -70,10 +70,11 @@ class Extracted:
 def extract_here(path: Path, source: str, file_name: str, limits: dict[str, int]) -> Extracted:
     """Extract in this process (the worker's work). An
     .xlsx whose sheets reach beyond Excel's limits or `max_cells` is refused before it is read."""
-    too_big = _extent_issue(path, limits.get("max_cells", 60_000_000))
-    if too_big is not None:
-        return Extracted(source=source, issues=[too_big])
+    before = file_issues(path, limits.get("max_cells", 60_000_000))
+    if any(i.severity == "critical" for i in before):
+        return Extracted(source=source, issues=before)
     ex = extract(path, source, file_name=file_name, limits=limits)
+    ex.issues[:0] = before
     return Extracted(
         source=ex.source,
         layout=ex.spec.layout if ex.spec else None,
@@ -90,27 +91,41 @@ def extract_here(path: Path, source: str, file_name: str, limits: dict[str, int]
     )
 
 
-def _extent_issue(path: Path, max_cells: int) -> Issue | None:
-    """A critical issue when the .xlsx's or .xls's sheets are too large to read (`check_extent`,
-    `check_xls_extent`); None otherwise (a CSV, or a file the reader will name the damage of)."""
+def file_issues(path: Path, max_cells: int) -> list[Issue]:
+    """What is seen of a workbook before it is read: a critical issue when the .xlsx's or .xls's
+    sheets are too large to read (`check_extent`, `check_xls_extent`); a warning for each sheet
+    of an .xlsx with formulas that were never calculated (read as blank cells). [] otherwise (a
+    CSV, or a file the reader will name the damage of)."""
     with open(path, "rb") as f:
         head = f.read(8)
     if head.startswith(OLE2_MAGIC):
         try:
             check_xls_extent(path, max_cells)
         except ExtentError as e:
-            return Issue("critical", "too_many_cells", str(e))
-        return None
+            return [Issue("critical", "too_many_cells", str(e))]
+        return []
     if not head.startswith(ZIP_MAGIC):
-        return None
+        return []
     try:
         with zipfile.ZipFile(path) as z:
-            check_extent(z, max_cells)
+            uncached = check_extent(z, max_cells)
     except ExtentError as e:
-        return Issue("critical", "too_many_cells", str(e))
+        return [Issue("critical", "too_many_cells", str(e))]
     except Exception:  # noqa: BLE001 - damage: the reader's own message names it
-        return None
-    return None
+        return []
+    return [
+        Issue(
+            "warning",
+            "formula_not_calculated",
+            f"工作表“{sheet}”中的公式没有计算结果（如 {ref}），这些单元格按空白读取：文件可能由程序生成、"
+            f"未经 Excel/WPS 保存，请在 Excel/WPS 中打开、保存后重新报送 / formulas never calculated"
+            f" (e.g. {ref}) are read as blank cells: open and save the file in Excel or WPS",
+            sheet,
+            int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0) or None,
+            ref.rstrip("0123456789") or None,
+        )
+        for sheet, ref in uncached.items()
+    ]
 
 
 def _address_space() -> int:

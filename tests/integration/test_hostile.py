@@ -86,6 +86,8 @@ WARNINGS: dict[str, set[str]] = {
     "gbk_csv": set(),
     "utf16_csv": set(),
     "xlsm_with_macros": set(),
+    # said, beside the row its blank credit code turns away
+    "formula_no_cached_value": {"formula_not_calculated"},
 }
 
 XFAIL: dict[str, str] = {}  # case name → the change still needed elsewhere (strict xfail)
