@@ -163,3 +163,72 @@ def check_xls_extent(path: Path, max_cells: int) -> None:
                 f"工作表“{name}”的声明范围达 {rows:,} 行 × {cols:,} 列，超过单元格上限 {max_cells:,}"
                 f" / sheet {name!r} spans {rows:,} × {cols:,} cells, over STATWH_MAX_CELLS"
             )
+
+
+_FORMAT, _XF = 0x041E, 0x00E0
+_NUMBER, _RK, _MULRK, _FORMULA = 0x0203, 0x027E, 0x00BD, 0x0006
+
+
+def _format_string(rec: bytes) -> tuple[int, str] | None:
+    """(format index, format code) of a FORMAT record (BIFF8: a Unicode string; BIFF5: 8-bit)."""
+    if len(rec) < 3:
+        return None
+    ifmt = struct.unpack_from("<H", rec, 0)[0]
+    if len(rec) >= 5 and struct.unpack_from("<H", rec, 2)[0] <= len(rec):  # BIFF8
+        cch, flags = struct.unpack_from("<HB", rec, 2)
+        at = 5 + (2 if flags & 0x08 else 0) + (4 if flags & 0x04 else 0)
+        raw = rec[at : at + cch * (2 if flags & 1 else 1)]
+        return ifmt, raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace")
+    return ifmt, rec[3 : 3 + rec[2]].decode("latin-1", "replace")
+
+
+def _percent_xfs(book: bytes) -> set[int]:
+    """The indexes of the workbook's XF records whose number format is a percentage."""
+    from etl.read.percent import BUILTIN_PERCENT, is_percent_format
+
+    codes: dict[int, str] = {}
+    xfs: list[int] = []
+    for rtype, rec in _records(book, 0):
+        if rtype == _EOF:
+            break
+        if rtype == _FORMAT and (got := _format_string(rec)) is not None:
+            codes[got[0]] = got[1]
+        elif rtype == _XF and len(rec) >= 4:
+            xfs.append(struct.unpack_from("<H", rec, 2)[0])
+    return {i for i, f in enumerate(xfs) if f in BUILTIN_PERCENT or is_percent_format(codes.get(f, ""))}
+
+
+def _number_cells(book: bytes, pos: int):
+    """(row, column, XF index) of every cell of a sheet that holds a number (NUMBER, RK, MULRK, a
+    FORMULA whose result is a number)."""
+    for i, (rtype, rec) in enumerate(_records(book, pos)):
+        if rtype == _EOF or (rtype == _BOF and i > 0):
+            return
+        if rtype in (_NUMBER, _RK) and len(rec) >= 6:
+            yield struct.unpack_from("<HHH", rec, 0)
+        elif rtype == _FORMULA and len(rec) >= 14 and rec[12:14] != b"\xff\xff":
+            yield struct.unpack_from("<HHH", rec, 0)
+        elif rtype == _MULRK and len(rec) >= 12:
+            row, first = struct.unpack_from("<HH", rec, 0)
+            for k in range((len(rec) - 6) // 6):
+                yield row, first + k, struct.unpack_from("<H", rec, 4 + 6 * k)[0]
+
+
+def xls_percent_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """{sheet: (0-based row, column) of its numeric cells shown as percentages} of an .xls (see
+    `etl.read.percent`: calamine gives 5.2% as 0.052); {} for a file this cannot follow."""
+    try:
+        cfb = _Cfb(Path(path).read_bytes())
+        book = cfb.stream("Workbook") or cfb.stream("Book")
+        if not book:
+            return {}
+        styles = _percent_xfs(book)
+        if not styles:
+            return {}
+        return {
+            name: {(r, c) for r, c, xf in _number_cells(book, pos) if xf in styles}
+            for name, pos in _sheets(book)
+            if 0 <= pos < len(book)
+        }
+    except (ValueError, struct.error, IndexError):
+        return {}
