@@ -182,9 +182,10 @@ def _format_string(rec: bytes) -> tuple[int, str] | None:
     return ifmt, rec[3 : 3 + rec[2]].decode("latin-1", "replace")
 
 
-def _percent_xfs(book: bytes) -> set[int]:
-    """The indexes of the workbook's XF records whose number format is a percentage."""
-    from etl.read.percent import BUILTIN_PERCENT, is_percent_format
+def _display_xfs(book: bytes) -> dict:
+    """{index of an XF record: how its number format shows a number} for the workbook's XF
+    records whose format is a percent or a scaling one (`etl.read.percent.format_kind`)."""
+    from etl.read.percent import BUILTIN_PERCENT, format_kind
 
     codes: dict[int, str] = {}
     xfs: list[int] = []
@@ -195,7 +196,12 @@ def _percent_xfs(book: bytes) -> set[int]:
             codes[got[0]] = got[1]
         elif rtype == _XF and len(rec) >= 4:
             xfs.append(struct.unpack_from("<H", rec, 2)[0])
-    return {i for i, f in enumerate(xfs) if f in BUILTIN_PERCENT or is_percent_format(codes.get(f, ""))}
+    out = {}
+    for i, f in enumerate(xfs):
+        code = BUILTIN_PERCENT.get(f) or codes.get(f, "")
+        if kind := format_kind(code):
+            out[i] = (kind, code)
+    return out
 
 
 def _number_cells(book: bytes, pos: int):
@@ -214,19 +220,20 @@ def _number_cells(book: bytes, pos: int):
                 yield row, first + k, struct.unpack_from("<H", rec, 4 + 6 * k)[0]
 
 
-def xls_percent_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
-    """{sheet: (0-based row, column) of its numeric cells shown as percentages} of an .xls (see
-    `etl.read.percent`: calamine gives 5.2% as 0.052); {} for a file this cannot follow."""
+def xls_shown_cells(path: Path) -> dict[str, dict[tuple[int, int], tuple[str, str]]]:
+    """{sheet: {(0-based row, column): how its format shows it}} for the numeric cells of an .xls
+    with a percent or scaling format (see `etl.read.percent`: calamine gives 5.2% as 0.052); {} for
+    a file this cannot follow."""
     try:
         cfb = _Cfb(Path(path).read_bytes())
         book = cfb.stream("Workbook") or cfb.stream("Book")
         if not book:
             return {}
-        styles = _percent_xfs(book)
+        styles = _display_xfs(book)
         if not styles:
             return {}
         return {
-            name: {(r, c) for r, c, xf in _number_cells(book, pos) if xf in styles}
+            name: {(r, c): styles[xf] for r, c, xf in _number_cells(book, pos) if xf in styles}
             for name, pos in _sheets(book)
             if 0 <= pos < len(book)
         }

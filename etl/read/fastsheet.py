@@ -32,7 +32,7 @@ from etl.read.ooxml import (
     hidden_sheets,
     sheet_paths,
 )
-from etl.read.percent import as_shown, percent_cells
+from etl.read.percent import as_shown, shown_cells
 from etl.read.sheetparts import failed, load, read_parts
 
 
@@ -131,9 +131,9 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
         for (r, c), text in bool_cells(path, sheet, maybe).items():
             by_col.setdefault(c, {})[r] = text
     figures = {c for c in idx if columns[c] in {"number", "auto"}}
-    for r, c in percent_cells(path, sheet, figures, start_row):  # 5.2% is stored as 0.052
-        if r in df.index and r not in by_col.get(c, {}) and (shown := as_shown(df.at[r, c])) is not None:
-            by_col.setdefault(c, {})[r] = shown
+    for (r, c), how in shown_cells(path, sheet, figures, start_row).items():  # 5.2% is stored as 0.052
+        if r in df.index and r not in by_col.get(c, {}) and (text := as_shown(df.at[r, c], how)) is not None:
+            by_col.setdefault(c, {})[r] = text
     for c, texts in by_col.items():
         if c not in df.columns:
             continue

@@ -1,14 +1,20 @@
-"""Cells an .xlsx shows as percentages: `5.2%` is stored as 0.052 with a percent number format.
+"""Cells whose number format shows another number than the one stored.
 
-Every reader here (calamine, fastexcel) gives the stored number, so a growth rate typed as 5.2%
-would load as 0.052 (%): a hundred times too small, silently. `percent_cells` finds the numeric
-cells whose style has a percent format (the built-in `0%` and `0.00%`, or a custom format with
-a `%` outside quotes, escapes and [brackets]) and `as_shown` gives each as the text Excel shows,
-`5.2%`: the parsers then read 5.2 with the unit % written in the cell, which the column's unit
-must match as for any cell that says its unit (a % in a money column is a rejected row).
+* A percent format: `5.2%` is stored as 0.052. Every reader here (calamine, fastexcel) gives the
+  stored number, so a growth rate typed as 5.2% would load as 0.052 (%): a hundred times too
+  small, silently. Such a cell is given as the text Excel shows, `5.2%`: the parsers then read
+  5.2 with the unit % written in the cell, which the column's unit must match as for any cell
+  that says its unit (a % in a money column is a rejected row).
+* A scaling format: `#,##0,` shows 12,345,678 as 12,346 (thousands), `0!.0000` shows it as
+  1234.5678 (a 万 trick: the stored 元 shown as 万元). The stored figure is not what the
+  department sees under its header, and which one the header's unit means cannot be told: such
+  a cell is given as a text naming the format, which the parsers refuse (a rejected row).
 
-Only a workbook whose styles have a percent format is searched (styles.xml is small); its sheet
-is then streamed once, the cells with such a style read by a byte search for their style index.
+`shown_cells` finds the numeric cells whose style has such a format (the built-in `0%` and
+`0.00%`, or a custom format, judged on its first section with quoted text, escapes and
+[brackets] left out); only a workbook whose styles have one is searched (styles.xml is small),
+its sheet then streamed once, the cells with such a style found by a byte search for their
+style index. `etl.read.biff.xls_shown_cells` does the same for an .xls.
 """
 
 from __future__ import annotations
@@ -20,49 +26,70 @@ from xml.etree.ElementTree import ParseError, fromstring
 
 from etl.read.ooxml import NS, col_index, sheet_paths
 
-BUILTIN_PERCENT = {9, 10}
+BUILTIN_PERCENT = {9: "0%", 10: "0.00%"}
 """The built-in number formats `0%` and `0.00%` (ECMA-376, 18.8.30)."""
-_LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
-_REF = re.compile(rb"\br=[\"']([A-Za-z]+)(\d+)[\"']")
-_TYPE = re.compile(rb"\bt=[\"'](\w+)[\"']")
-NUMERIC_TYPES = {None, b"n"}  # a cell with no `t`, or `t="n"`, holds a number
+_LITERAL = re.compile(r'"[^"]*"|\[[^\]]*\]|_.|\*.')
+_ESCAPED = re.compile(r"\\.|!.")
+_SCALE_COMMA = re.compile(r"[0#?],+(?![0#?,])")
+_SHIFTED_POINT = re.compile(r"(?:\\|!)\.[0#?]")
+
+Shown = tuple[str, str]
+"""How a format shows its number: ("percent" or "scaled", the format code)."""
 
 
-def is_percent_format(code: str) -> bool:
-    """True when a number format code shows its number as a percentage (`0.0%`, `#,##0.00%`),
-    judged on its first section, with quoted text, escapes, fills and [colours] left out."""
-    return "%" in _LITERAL.sub("", code.split(";")[0])
+def format_kind(code: str) -> str | None:
+    """`percent` when a number format code shows its number as a percentage (`0.0%`), `scaled`
+    when it shows it divided by a power of ten (`#,##0,`, `0.0,,`, `0!.0000`), else None. Judged
+    on the first section, with quoted text, fills and [colours] left out."""
+    first = _LITERAL.sub("", code.split(";")[0])
+    if _SHIFTED_POINT.search(first):
+        return "scaled"
+    plain = _ESCAPED.sub("", first)
+    if "%" in plain:
+        return "percent"
+    if _SCALE_COMMA.search(plain):
+        return "scaled"
+    return None
 
 
-def percent_styles(z: zipfile.ZipFile) -> set[int]:
-    """The indexes of the cell formats (`cellXfs`) of the workbook whose number format is a percentage."""
+def display_styles(z: zipfile.ZipFile) -> dict[int, Shown]:
+    """{index of a cell format (`cellXfs`): how it shows its number} for the workbook's cell
+    formats whose number format is a percent or a scaling one."""
     try:
         root = fromstring(z.read("xl/styles.xml"))
     except (KeyError, ParseError):
-        return set()
+        return {}
     codes = {int(n.get("numFmtId", -1)): n.get("formatCode", "") for n in root.iter(f"{NS}numFmt")}
     xfs = root.find(f"{NS}cellXfs")
     if xfs is None:
-        return set()
-    out = set()
+        return {}
+    out: dict[int, Shown] = {}
     for i, xf in enumerate(xfs.findall(f"{NS}xf")):
         try:
             fid = int(xf.get("numFmtId", 0))
         except ValueError:
             continue
-        if fid in BUILTIN_PERCENT or is_percent_format(codes.get(fid, "")):
-            out.add(i)
+        code = BUILTIN_PERCENT.get(fid) or codes.get(fid, "")
+        if kind := format_kind(code):
+            out[i] = (kind, code)
     return out
 
 
-def percent_cells(
+_REF = re.compile(rb"\br=[\"']([A-Za-z]+)(\d+)[\"']")
+_TYPE = re.compile(rb"\bt=[\"'](\w+)[\"']")
+_STYLE = re.compile(rb"\bs=[\"'](\d+)[\"']")
+NUMERIC_TYPES = {None, b"n"}  # a cell with no `t`, or `t="n"`, holds a number
+
+
+def shown_cells(
     path, sheet: str, columns: set[int] | None = None, start_row: int = 0
-) -> set[tuple[int, int]]:
-    """(0-based row, column) of the numeric cells of `sheet` shown as percentages, in `columns`
-    (None: all) from `start_row`; empty at once when the workbook has no percent format."""
-    found: set[tuple[int, int]] = set()
+) -> dict[tuple[int, int], Shown]:
+    """{(0-based row, column): how its format shows it} for the numeric cells of `sheet` with a
+    percent or scaling format, in `columns` (None: all) from `start_row`; {} at once when the
+    workbook has no such format."""
+    found: dict[tuple[int, int], Shown] = {}
     with zipfile.ZipFile(path) as z:
-        styles = percent_styles(z)
+        styles = display_styles(z)
         part = dict(sheet_paths(z)).get(sheet)
         if not styles or part is None or part not in z.namelist():
             return found
@@ -76,7 +103,7 @@ def percent_cells(
                 for m in tag.finditer(buf):
                     at = _numeric_cell(m.group(0))
                     if at is not None and at[0] >= start_row and (columns is None or at[1] in columns):
-                        found.add(at)
+                        found[at] = styles[int(_STYLE.search(m.group(0)).group(1))]
                 if not chunk:
                     return found
                 tail = buf[-512:]  # a tag cut by the chunk's end is read whole from the next buffer
@@ -91,9 +118,13 @@ def _numeric_cell(tag: bytes) -> tuple[int, int] | None:
     return (int(ref.group(2)) - 1, col_index(ref.group(1).decode().upper())) if ref else None
 
 
-def as_shown(value) -> str | None:
-    """A stored number as its percent format shows it, without the format's rounding
-    (0.052 → `5.2%`, 0.12345 → `12.345%`); None for what is not a finite number."""
+def as_shown(value, shown: Shown) -> str | None:
+    """A stored number as the text the parsers should read: a percentage as shown, without the
+    format's rounding (0.052 → `5.2%`); a scaled one as a text naming its format, which no parser
+    reads as a figure. None for what is not a finite number."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
-    return f"{value * 100:.12g}%"
+    kind, code = shown
+    if kind == "percent":
+        return f"{value * 100:.12g}%"
+    return f"{value:.15g}（数字格式“{code}”按比例缩放显示，显示值不是存储值，请改为常规数字格式）"

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from etl.base.cells import column_letter
 from etl.base.issues import one_line
-from etl.read.biff import check_xls_extent, xls_percent_cells
+from etl.read.biff import check_xls_extent, xls_shown_cells
 from etl.read.grid import Grid, ReadError, Workbook, sniff_format
 from etl.read.markup import markup_kind, read_markup
 from etl.read.ooxml import NS, ExtentError, col_index, sheet_paths
-from etl.read.percent import as_shown, percent_cells
+from etl.read.percent import as_shown, shown_cells
 
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -209,7 +209,7 @@ def _read_calamine(path: Path, fmt: str, max_cells: int) -> Workbook:
         raise ReadError(f"Excel 文件已损坏或格式不对，无法打开 / cannot open the workbook: {msg}") from e
     errors = _xlsx_error_cells(path) if fmt == "xlsx" else {}
     hidden = _hidden_sheet_names(wb)
-    xls_percent = xls_percent_cells(path) if fmt == "ole2" else {}
+    xls_shown = xls_shown_cells(path) if fmt == "ole2" else {}
     sheets = []
     for name in wb.sheet_names:
         try:
@@ -226,9 +226,10 @@ def _read_calamine(path: Path, fmt: str, max_cells: int) -> Workbook:
         for (r, c), err in errors.get(name, {}).items():
             if r < len(rows) and c < len(rows[r]) and rows[r][c] is None:
                 rows[r][c] = err  # calamine reads error cells as blanks: keep what Excel shows
-        for r, c in percent_cells(path, name) if fmt == "xlsx" else xls_percent.get(name, ()):  # 5.2%: 0.052
-            if r < len(rows) and c < len(rows[r]) and (shown := as_shown(rows[r][c])) is not None:
-                rows[r][c] = shown
+        shown = shown_cells(path, name) if fmt == "xlsx" else xls_shown.get(name, {})
+        for (r, c), how in shown.items():  # 5.2% is stored as 0.052: read what the sheet shows
+            if r < len(rows) and c < len(rows[r]) and (text := as_shown(rows[r][c], how)) is not None:
+                rows[r][c] = text
         while rows and all(c is None for c in rows[-1]):
             rows.pop()
         try:

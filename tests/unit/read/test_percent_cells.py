@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from etl.extract import extract
-from etl.read.percent import as_shown, is_percent_format, percent_cells
+from etl.read.percent import as_shown, format_kind, shown_cells
 
 RATES = {"2023年": 4.8, "2024年": 5.2, "2025年": 6.1}
 
@@ -75,18 +75,41 @@ def test_only_numbers_in_a_percent_format_and_only_where_asked(tmp_path):
     ws["A2"].number_format = "0.00%"
     f = tmp_path / "t.xlsx"
     wb.save(f)
-    assert percent_cells(f, "Sheet") == {(0, 1), (1, 0)}  # not the text, the flag, or the plain 3
-    assert percent_cells(f, "Sheet", {0}) == {(1, 0)}
-    assert percent_cells(f, "Sheet", None, 1) == {(1, 0)}
+    assert set(shown_cells(f, "Sheet")) == {(0, 1), (1, 0)}  # not the text, the flag, or the plain 3
+    assert shown_cells(f, "Sheet", {0}) == {(1, 0): ("percent", "0.00%")}
+    assert set(shown_cells(f, "Sheet", None, 1)) == {(1, 0)}
 
 
-def test_formats_and_how_a_figure_is_shown():
-    assert is_percent_format("0.0%") and is_percent_format("#,##0.00%;[Red]-#,##0.00%")
-    assert not is_percent_format('0.0"%"') and not is_percent_format("0.0\\%")
-    assert not is_percent_format("[$%-804]0.0") and not is_percent_format("General")
-    assert not is_percent_format("0.0;-0.0%")  # judged on the first section: positives show no %
-    assert as_shown(0.061) == "6.1%" and as_shown(1) == "100%" and as_shown(-0.032) == "-3.2%"
-    assert as_shown("0.05") is None and as_shown(True) is None and as_shown(float("nan")) is None
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("0.0%", "percent"),
+        ("#,##0.00%;[Red]-#,##0.00%", "percent"),
+        ('0.0"%"', None),  # a quoted %: shown, not applied
+        ("0.0\\%", None),
+        ("[$%-804]0.0", None),
+        ("General", None),
+        ("0.0;-0.0%", None),  # judged on the first section: positives show no %
+        ("#,##0", None),
+        ("#,##0.00_);(#,##0.00)", None),
+        ("#,##0,", "scaled"),  # thousands
+        ("0.0,,", "scaled"),  # millions
+        ('#,##0,"千元"', "scaled"),
+        ("0!.0000", "scaled"),  # the stored 元 shown as 万元
+        ("0\\.0000", "scaled"),
+    ],
+)
+def test_format_kinds(code, kind):
+    assert format_kind(code) == kind
+
+
+def test_how_a_figure_is_shown():
+    pct = ("percent", "0.0%")
+    assert as_shown(0.061, pct) == "6.1%" and as_shown(1, pct) == "100%" and as_shown(-0.032, pct) == "-3.2%"
+    assert (
+        as_shown("0.05", pct) is None and as_shown(True, pct) is None and as_shown(float("nan"), pct) is None
+    )
+    assert as_shown(12345678, ("scaled", "#,##0,")).startswith("12345678（数字格式“#,##0,”按比例缩放显示")
 
 
 def test_an_xls_reads_its_percent_cells_as_shown_too(tmp_path):
@@ -94,7 +117,7 @@ def test_an_xls_reads_its_percent_cells_as_shown_too(tmp_path):
     NUMBER, RK and MULRK cells (xlwt writes 1 and 0.25 as RK, a row of them as MULRK)."""
     import xlwt
 
-    from etl.read.biff import xls_percent_cells
+    from etl.read.biff import xls_shown_cells
 
     wb = xlwt.Workbook()
     ws = wb.add_sheet("Sheet1")
@@ -111,8 +134,46 @@ def test_an_xls_reads_its_percent_cells_as_shown_too(tmp_path):
     ws.write(4, 6, 0.75, one)
     f = tmp_path / "指标.xls"
     wb.save(f)
-    assert xls_percent_cells(f) == {"Sheet1": {(1, 3), (2, 3), (3, 3), (4, 5), (4, 6)}}
+    assert set(xls_shown_cells(f)["Sheet1"]) == {(1, 3), (2, 3), (3, 3), (4, 5), (4, 6)}
     ex = extract(f, "indicators")
     assert not ex.critical, [i.describe() for i in ex.critical]
     got = ex.frame.set_index("period")["value"].to_dict()
     assert got == pytest.approx({"2023": 100.0, "2024": 5.2, "2025": 25.0})
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_a_figure_shown_scaled_is_a_rejected_row_not_a_figure_ten_thousand_times_off(tmp_path, suffix):
+    """工业总产值（万元） holding 12,345,678 (元) shown as 1234.5678 by `0!.0000`: which one the
+    header means cannot be told, so the row is refused, naming the format; the others load."""
+    header = ["统一社会信用代码", "企业名称", "所在镇（街道）", "工业总产值（万元）"]
+    rows = [
+        ["91320803MA0BK5CX60", "甲公司", "车桥镇", 12345678],
+        ["91320803MA1MDEF972", "乙公司", "平桥镇", 50],
+    ]
+    f = tmp_path / f"规上工业企业主要指标_2025年1-9月{suffix}"
+    if suffix == ".xls":
+        import xlwt
+
+        wb = xlwt.Workbook()
+        ws = wb.add_sheet("2025年9月")
+        for r, line in enumerate([header, *rows]):
+            for c, v in enumerate(line):
+                ws.write(
+                    r,
+                    c,
+                    v,
+                    xlwt.easyxf(num_format_str="0!.0000") if (r, c) == (1, 3) else xlwt.Style.default_style,
+                )
+        wb.save(f)
+    else:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "2025年9月"
+        for line in [header, *rows]:
+            ws.append(line)
+        ws["D2"].number_format = "0!.0000"
+        wb.save(f)
+    ex = extract(f, "enterprises")
+    (bad,) = [i for i in ex.issues if i.severity == "row"]
+    assert bad.row == 2 and "0!.0000" in (bad.value or "") + bad.message
+    assert sorted(ex.frame["output_ytd"].dropna()) == [50.0]
