@@ -184,8 +184,8 @@ def _format_string(rec: bytes) -> tuple[int, str] | None:
 
 def _display_xfs(book: bytes) -> dict:
     """{index of an XF record: how its number format shows a number} for the workbook's XF
-    records whose format is a percent or a scaling one (`etl.read.percent.format_kind`)."""
-    from etl.read.percent import BUILTIN_PERCENT, format_kind
+    records whose format is a percent or a scaling one (`etl.read.number_formats.format_kind`)."""
+    from etl.read.number_formats import BUILTIN_PERCENT, format_kind
 
     codes: dict[int, str] = {}
     xfs: list[int] = []
@@ -222,7 +222,7 @@ def _number_cells(book: bytes, pos: int):
 
 def xls_shown_cells(path: Path) -> dict[str, dict[tuple[int, int], tuple[str, str]]]:
     """{sheet: {(0-based row, column): how its format shows it}} for the numeric cells of an .xls
-    with a percent or scaling format (see `etl.read.percent`: calamine gives 5.2% as 0.052); {} for
+    with a percent or scaling format (see `etl.read.number_formats`: calamine gives 5.2% as 0.052); {} for
     a file this cannot follow."""
     try:
         cfb = _Cfb(Path(path).read_bytes())

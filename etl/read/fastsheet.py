@@ -20,6 +20,7 @@ import pandas as pd
 
 from etl.base.settings import limits
 from etl.read.grid import Grid, ReadError
+from etl.read.number_formats import as_shown, shown_cells
 from etl.read.ooxml import (
     CELL_REF,
     MAX_COLS,
@@ -32,7 +33,6 @@ from etl.read.ooxml import (
     hidden_sheets,
     sheet_paths,
 )
-from etl.read.percent import as_shown, shown_cells
 from etl.read.sheetparts import failed, load, read_parts
 
 

@@ -19,8 +19,8 @@ from etl.base.issues import one_line
 from etl.read.biff import check_xls_extent, xls_shown_cells
 from etl.read.grid import Grid, ReadError, Workbook, sniff_format
 from etl.read.markup import markup_kind, read_markup
+from etl.read.number_formats import as_shown, shown_cells
 from etl.read.ooxml import NS, ExtentError, col_index, sheet_paths
-from etl.read.percent import as_shown, shown_cells
 
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from etl.extract import extract
-from etl.read.percent import as_shown, format_kind, shown_cells
+from etl.read.number_formats import as_shown, format_kind, shown_cells
 
 RATES = {"2023年": 4.8, "2024年": 5.2, "2025年": 6.1}
 
