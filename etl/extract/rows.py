@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,7 @@ def extract_rows_sheet(
     parts = part_columns(hm)
     wanted = _wanted_columns(grid, spec, hm, start, label_cols, parts)
     body = body_loader(start, wanted) if body_loader else _body_from_grid(grid, start, wanted)
+    body = _merged_down(body, body.attrs.get("merged", grid.merged), sh)
     # the header and the rows just above it (a grouping row, the title) as a page repeats them
     above = min(hm.row, MAX_DEPTH)
     repeats = header_label_sets(grid.rows, hm.row - above, hm.depth + above)
@@ -607,6 +609,42 @@ def _mostly_numbers(grid: Grid, start: int, c: int) -> bool:
     sample = [r[c] for r in grid.rows[start:] if c < len(r) and r[c] is not None]
     numbers = sum(1 for v in sample if isinstance(v, (int, float)) and not isinstance(v, bool))
     return numbers * 2 >= len(sample)
+
+
+FIGURE_TYPES = {"number", "integer"}
+
+
+def _merged_down(body: pd.DataFrame, merged: list, sh: _Sheet) -> pd.DataFrame:
+    """Cells merged down over data rows, as Excel shows them: a text, township, flag or date
+    field's block (`车桥镇` over its enterprises) is every row's value — Excel stores it in the
+    first cell only, and the others would read as blank. A figure merged over rows is no row's
+    alone: each row of the block is refused, naming it (never the first row holding the whole)."""
+    fields = {c: sh.spec.field(f) for f, c in sh.hm.mapping.items()}
+    blocks = [
+        (r0, r1, c0)
+        for (r0, c0), (r1, _c1) in merged
+        if r1 > r0 and c0 in fields and c0 in body.columns and r0 in body.index
+    ]
+    if not blocks:
+        return body
+    body = body.copy()
+    for r0, r1, c in blocks:
+        rows = [r for r in range(r0, r1 + 1) if r in body.index]
+        col = body[c].astype(object)
+        value = col[r0]
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        ref = f"{column_letter(c)}{r0 + 1}:{column_letter(c)}{r1 + 1}"
+        if fields[c].type in FIGURE_TYPES:
+            col[rows] = f"{value}（合并单元格 {ref}：数值属于哪一行无法确定，请分行填写）"
+        else:
+            col[rows] = [value if r == r0 or _blank(col[r]) else col[r] for r in rows]
+        body[c] = col
+    return body
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
 def _body_from_grid(grid: Grid, start: int, wanted: dict[int, str]) -> pd.DataFrame:

@@ -31,6 +31,7 @@ from etl.read.ooxml import (
     check_extent,
     col_index,
     hidden_sheets,
+    sheet_merges,
     sheet_paths,
 )
 from etl.read.sheetparts import failed, load, read_parts
@@ -134,6 +135,7 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
     for (r, c), how in shown_cells(path, sheet, figures, start_row).items():  # 5.2% is stored as 0.052
         if r in df.index and r not in by_col.get(c, {}) and (text := as_shown(df.at[r, c], how)) is not None:
             by_col.setdefault(c, {})[r] = text
+    df.attrs["merged"] = sheet_merges(path, sheet)  # filled down (or refused) by the extraction
     for c, texts in by_col.items():
         if c not in df.columns:
             continue

@@ -1,0 +1,79 @@
+"""Cells merged down over data rows (a township written once over its enterprises, a 是否规上
+over a group): Excel stores the value in the first cell only; every row of the block is read with
+it, as the sheet shows. A figure merged over rows is no single row's: each row is refused, named."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from etl.extract import extract
+
+HEADER = ["统一社会信用代码", "企业名称", "所在镇（街道）", "工业总产值（万元）", "是否规上"]
+ROWS = [
+    ["91320803MA0BK5CX60", "甲公司", "车桥镇", 100, "是"],
+    ["91320803MA1MDEF972", "乙公司", None, 200, None],
+    ["91320803MA00000001", "丙公司", None, 300, None],
+    ["91320803MA00000002", "丁公司", "平桥镇", 400, "否"],
+]
+
+
+def _roster(tmp_path, merges: list[str], suffix: str = ".xlsx", rows=ROWS):
+    f = tmp_path / f"规上工业企业主要指标_2025年1-9月{suffix}"
+    if suffix == ".xls":
+        import xlwt
+
+        wb = xlwt.Workbook()
+        ws = wb.add_sheet("2025年9月")
+        for c, h in enumerate(HEADER):
+            ws.write(0, c, h)
+        for r, line in enumerate(rows, start=1):
+            for c, v in enumerate(line):
+                if v is not None:
+                    ws.write(r, c, v)
+        for m in merges:  # "C2:C4" → write_merge over the block (its value is the first cell's)
+            (c0, r0), (c1, r1) = (openpyxl.utils.cell.coordinate_from_string(x) for x in m.split(":"))
+            col0, col1 = (
+                openpyxl.utils.column_index_from_string(c0) - 1,
+                openpyxl.utils.column_index_from_string(c1) - 1,
+            )
+            ws.merge(r0 - 1, r1 - 1, col0, col1)
+        wb.save(f)
+        return f
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025年9月"
+    for line in [HEADER, *rows]:
+        ws.append(line)
+    for m in merges:
+        ws.merge_cells(m)
+    wb.save(f)
+    return f
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_a_township_and_a_flag_merged_over_their_rows_are_every_rows(tmp_path, suffix):
+    ex = extract(_roster(tmp_path, ["C2:C4", "E2:E4"], suffix), "enterprises")
+    assert not ex.critical, [i.describe() for i in ex.critical]
+    f = ex.frame.set_index("name")
+    assert f["township"].to_dict() == {
+        "甲公司": "车桥镇",
+        "乙公司": "车桥镇",
+        "丙公司": "车桥镇",
+        "丁公司": "平桥镇",
+    }
+    assert f["is_above_scale"].to_dict() == {"甲公司": True, "乙公司": True, "丙公司": True, "丁公司": False}
+
+
+def test_a_figure_merged_over_rows_refuses_each_of_them(tmp_path):
+    rows = [r.copy() for r in ROWS]
+    rows[1][3] = rows[2][3] = None
+    ex = extract(_roster(tmp_path, ["D2:D4"], rows=rows), "enterprises")
+    refused = sorted(i.row for i in ex.issues if i.severity == "row")
+    assert refused == [2, 3, 4]
+    assert all("合并单元格 D2:D4" in ((i.value or "") + i.message) for i in ex.issues if i.severity == "row")
+
+
+def test_without_merges_blank_cells_stay_blank(tmp_path):
+    ex = extract(_roster(tmp_path, []), "enterprises")
+    assert ex.frame.set_index("name")["township"].isna().sum() == 2
