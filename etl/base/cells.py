@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from etl.base.issues import NOT_A_FIGURE
+
 MISSING_MARKERS = {"", "—", "－", "-", "--", "——", "…", "...", "/", "／", "－－", "*", "x", "X", "无", "空"}
 """Cell texts that mean "no figure": kept as the marker, never as zero (unless a spec says so)."""
 
@@ -122,11 +124,20 @@ _NUM_START = re.compile(r"^[+-]?\d")
 _NUM_TEXT = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$")
 
 
+def not_a_figure(shown: Any, why: str) -> str:
+    """The text a reader puts in place of a number it must not load as a figure (a figure merged
+    over several cells, a format that scales it): `parse_number` refuses it with `why`, and no
+    numeric fast path takes it for a number."""
+    return f"{shown}{NOT_A_FIGURE}{why}"
+
+
 def parse_number(raw: Any) -> Parsed:
     """A figure: int/float cells as they are; text with thousands separators, full-width digits,
     a trailing unit or `%`; missing markers kept."""
     if raw is None:
         return Parsed(None, "")
+    if isinstance(raw, str) and NOT_A_FIGURE in raw:
+        return Parsed(None, None, raw.split(NOT_A_FIGURE, 1)[1])
     if isinstance(raw, bool):
         return Parsed(None, None, f"应为数值，实际为逻辑值 {raw} / expected a number")
     if isinstance(raw, int | float):

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+NOT_A_FIGURE = "〔不作数值〕"
+"""Joins what a cell shows to why a reader refuses it as a figure (`etl.base.cells.not_a_figure`)."""
+
 
 @dataclass
 class Issue:
@@ -22,8 +25,11 @@ class Issue:
 
     def __post_init__(self) -> None:
         """A reason is one line wherever it is shown (terminal, meta.rejections, Airflow's
-        message): line breaks in the message (a header or a value quoted in it) are escaped."""
+        message): line breaks in the message (a header or a value quoted in it) are escaped. A
+        value a reader marked as no figure (`cells.not_a_figure`) is shown as the cell shows it."""
         self.message = one_line(self.message)
+        if isinstance(self.value, str) and NOT_A_FIGURE in self.value:
+            self.value = self.value.split(NOT_A_FIGURE, 1)[0]
 
     @property
     def where(self) -> str:

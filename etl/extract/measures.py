@@ -36,7 +36,7 @@ from etl.extract.meta import (
 )
 from etl.extract.model import Extraction, SheetInfo
 from etl.extract.totals import mismatch_issue, reconciliation, resolve_regions
-from etl.extract.wide import figure, header_labels, repeats_header
+from etl.extract.wide import figure, header_labels, refuse_merged_figures, repeats_header
 from etl.read import Grid
 from etl.reference import catalog
 from etl.spec.model import MeasureColumn, SourceSpec
@@ -264,6 +264,10 @@ def extract_measures_sheet(
     if measures is None:
         return None
     _record_columns(info, grid.name, hm, measures, ex)
+    if grid.merged:  # a figure merged over two townships is neither's (a blank would read 0)
+        rows = [list(r) for r in grid.rows]
+        refuse_merged_figures(grid, rows, hm.row + hm.depth, {m.col for m in measures})
+        grid = Grid(grid.name, rows, grid.merged, grid.hidden)
     out, totals = _long_rows(grid, spec, hm, measures, info, ex)
     out["region_code"] = resolve_regions(
         out["region"], [x - 1 for x in out["_row"]], grid.name, hm.names[hm.label_col], hm.label_col, ex

@@ -636,7 +636,10 @@ def _merged_down(body: pd.DataFrame, merged: list, sh: _Sheet) -> pd.DataFrame:
             continue
         ref = f"{column_letter(c)}{r0 + 1}:{column_letter(c)}{r1 + 1}"
         if fields[c].type in FIGURE_TYPES:
-            col[rows] = f"{value}（合并单元格 {ref}：数值属于哪一行无法确定，请分行填写）"
+            col[rows] = cells.not_a_figure(
+                value,
+                f"合并单元格 {ref} 中的数值属于哪一行无法确定，请分行填写 / a figure merged over {ref} is no single row's",
+            )
         else:
             col[rows] = [value if r == r0 or _blank(col[r]) else col[r] for r in rows]
         body[c] = col

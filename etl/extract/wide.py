@@ -40,6 +40,29 @@ def fill_merged(grid: Grid) -> list[list[Any]]:
     return rows
 
 
+def refuse_merged_figures(
+    grid: Grid, rows: list[list[Any]], first_data_row: int, figure_cols: set[int]
+) -> None:
+    """A figure merged over several cells of the data (one number over two years, or over two
+    townships) is no single cell's: `fill_merged` copied it into each, so every cell of the block
+    is made a text naming the block, which no parser reads as a figure (each is refused)."""
+    for (r0, c0), (r1, c1) in grid.merged:
+        if (r0, c0) == (r1, c1) or r1 < first_data_row or r0 >= len(grid.rows) or c0 >= len(grid.rows[r0]):
+            continue
+        v = grid.rows[r0][c0]
+        if v is None:
+            continue
+        ref = f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
+        for r in range(max(r0, first_data_row), min(r1 + 1, len(rows))):
+            for c in range(c0, c1 + 1):
+                if c in figure_cols and c < len(rows[r]):
+                    rows[r][c] = cells.not_a_figure(
+                        v,
+                        f"合并单元格 {ref} 中的数值属于哪一格无法确定，请分格填写"
+                        f" / a figure merged over {ref} is no single cell's",
+                    )
+
+
 def indicator_from_file_name(file_name: str) -> str:
     """`07_nbs-trimmed_教育经费 万元.xls` → `教育经费`: the last `_` part that names a catalog
     indicator (`地区生产总值_分区.csv` → 地区生产总值), else the last part; without its unit."""
@@ -227,6 +250,7 @@ def extract_wide_sheet(
     )
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=str(header_row + 1))
     info.unmapped += skipped
+    refuse_merged_figures(grid, rows, _sub_header_rows(rows, header_row, periods), set(periods))
     _record_columns(info, grid.name, rows[header_row], layout, ex)
     out = _long_rows(grid, rows, spec, layout, default_indicator, (meta, file_name), info, ex)
     if out is None:

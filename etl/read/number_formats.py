@@ -24,6 +24,7 @@ import re
 import zipfile
 from xml.etree.ElementTree import ParseError, fromstring
 
+from etl.base.cells import not_a_figure
 from etl.read.ooxml import NS, col_index, sheet_paths
 
 BUILTIN_PERCENT = {9: "0%", 10: "0.00%"}
@@ -127,4 +128,8 @@ def as_shown(value, shown: Shown) -> str | None:
     kind, code = shown
     if kind == "percent":
         return f"{value * 100:.12g}%"
-    return f"{value:.15g}（数字格式“{code}”按比例缩放显示，显示值不是存储值，请改为常规数字格式）"
+    return not_a_figure(
+        f"{value:.15g}",
+        f"数字格式“{code}”按比例缩放显示，显示的不是单元格中的数，请改为常规数字格式"
+        f" / the number format {code} shows the figure scaled, not as stored",
+    )

@@ -77,3 +77,46 @@ def test_a_figure_merged_over_rows_refuses_each_of_them(tmp_path):
 def test_without_merges_blank_cells_stay_blank(tmp_path):
     ex = extract(_roster(tmp_path, []), "enterprises")
     assert ex.frame.set_index("name")["township"].isna().sum() == 2
+
+
+def test_a_figure_merged_over_two_years_or_two_townships_of_a_wide_table_is_refused(tmp_path):
+    """`fill_merged` copies a merged block into its cells (right for labels): a figure so copied
+    would be 车桥镇's 2025 as well as its 2024, and 流均镇's as well as 施河镇's."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in (
+        ["规模以上工业企业数（个）"],
+        ["地区", "2024年", "2025年"],
+        ["车桥镇", 10, None],
+        ["平桥镇", 20, 21],
+        ["施河镇", 30, 31],
+        ["流均镇", 40, None],
+    ):
+        ws.append(line)
+    ws.merge_cells("B3:C3")
+    ws.merge_cells("C5:C6")
+    f = tmp_path / "规模以上工业企业数.xlsx"
+    wb.save(f)
+    ex = extract(f, "indicators")
+    refused = sorted((i.row, i.column[-2]) for i in ex.issues if "合并单元格" in i.message)
+    assert refused == [(3, "B"), (3, "C"), (5, "C"), (6, "C")]
+    assert all(i.value in ("10", "10.0", "31", "31.0") for i in ex.issues if "合并单元格" in i.message)
+    loaded = {(r, p): v for r, p, v in ex.frame[["_row", "period", "value"]].itertuples(index=False)}
+    assert loaded == {(4, "2024"): 20, (4, "2025"): 21, (5, "2024"): 30, (6, "2024"): 40}
+
+
+def test_a_figure_merged_over_two_townships_of_a_measures_table_is_refused(tmp_path):
+    from tests.fixtures.layouts.township_measures import write_township_measures
+
+    f = tmp_path / "分乡镇.xlsx"
+    places = write_township_measures(f)
+    wb = openpyxl.load_workbook(f)
+    ws = wb.active
+    ws["B6"] = None
+    ws.merge_cells("B5:B6")  # one 规上工业企业数 over the first two townships
+    wb.save(f)
+    ex = extract(f, "indicators")
+    refused = sorted(i.row for i in ex.issues if "合并单元格 B5:B6" in i.message)
+    assert refused == [5, 6]
+    firms = ex.frame[(ex.frame.indicator_id == "above_scale_enterprises") & ex.frame._col.eq("B")]
+    assert set(firms["_row"]) == {r + 7 for r in range(len(places) - 2)}  # neither township's count loads

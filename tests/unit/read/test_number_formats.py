@@ -7,6 +7,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+from etl.base.cells import parse_number
 from etl.extract import extract
 from etl.read.number_formats import as_shown, format_kind, shown_cells
 
@@ -109,7 +110,10 @@ def test_how_a_figure_is_shown():
     assert (
         as_shown("0.05", pct) is None and as_shown(True, pct) is None and as_shown(float("nan"), pct) is None
     )
-    assert as_shown(12345678, ("scaled", "#,##0,")).startswith("12345678（数字格式“#,##0,”按比例缩放显示")
+    scaled = as_shown(12345678, ("scaled", "#,##0,"))
+    assert scaled.startswith("12345678〔不作数值〕数字格式“#,##0,”按比例缩放显示")
+    parsed = parse_number(scaled)  # refused with the reason, never the stored number
+    assert parsed.value is None and parsed.problem.startswith("数字格式“#,##0,”按比例缩放显示")
 
 
 def test_an_xls_reads_its_percent_cells_as_shown_too(tmp_path):
