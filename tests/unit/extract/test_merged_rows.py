@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from etl.extract import extract
+from tests.fixtures.layouts.books import Sheet, write_book
 
 HEADER = ["统一社会信用代码", "企业名称", "所在镇（街道）", "工业总产值（万元）", "是否规上"]
 ROWS = [
@@ -20,35 +21,7 @@ ROWS = [
 
 def _roster(tmp_path, merges: list[str], suffix: str = ".xlsx", rows=ROWS):
     f = tmp_path / f"规上工业企业主要指标_2025年1-9月{suffix}"
-    if suffix == ".xls":
-        import xlwt
-
-        wb = xlwt.Workbook()
-        ws = wb.add_sheet("2025年9月")
-        for c, h in enumerate(HEADER):
-            ws.write(0, c, h)
-        for r, line in enumerate(rows, start=1):
-            for c, v in enumerate(line):
-                if v is not None:
-                    ws.write(r, c, v)
-        for m in merges:  # "C2:C4" → write_merge over the block (its value is the first cell's)
-            (c0, r0), (c1, r1) = (openpyxl.utils.cell.coordinate_from_string(x) for x in m.split(":"))
-            col0, col1 = (
-                openpyxl.utils.column_index_from_string(c0) - 1,
-                openpyxl.utils.column_index_from_string(c1) - 1,
-            )
-            ws.merge(r0 - 1, r1 - 1, col0, col1)
-        wb.save(f)
-        return f
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "2025年9月"
-    for line in [HEADER, *rows]:
-        ws.append(line)
-    for m in merges:
-        ws.merge_cells(m)
-    wb.save(f)
-    return f
+    return write_book(f, [Sheet("2025年9月", [HEADER, *rows], merges=merges)])
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])

@@ -8,6 +8,7 @@ import pytest
 
 from etl.extract import extract
 from etl.extract.workbook import HIDDEN_SHEET
+from tests.fixtures.layouts.books import Sheet, write_book
 
 TITLE = "淮安区规模以上工业企业主要经济指标（2025年1-9月）\n"
 HEAD = "统一社会信用代码,企业名称,所在镇（街道）,工业总产值（万元）\n"
@@ -116,32 +117,9 @@ HIDDEN_ROWS = (
 
 def _with_hidden_template(tmp_path, suffix: str):
     """A roster on its sheet, and a hidden copy of the template without a period."""
-    f = tmp_path / f"规上工业企业{suffix}"
-    rows = (TITLE.strip(), HEAD.strip().split(","), A.strip().split(","))
-    if suffix == ".xls":
-        import xlwt
-
-        wb = xlwt.Workbook()
-        for name, lines, hidden in (("2025年9月", rows, False), ("模板", HIDDEN_ROWS, True)):
-            ws = wb.add_sheet(name)
-            ws.visibility = int(hidden)
-            for r, line in enumerate(lines):
-                for c, v in enumerate([line] if isinstance(line, str) else line):
-                    ws.write(r, c, v)
-        wb.save(f)
-        return f
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    wb.active.title = "2025年9月"
-    for line in rows:
-        wb.active.append([line] if isinstance(line, str) else line)
-    ws = wb.create_sheet("模板")
-    ws.sheet_state = "hidden"
-    for line in HIDDEN_ROWS:
-        ws.append(line)
-    wb.save(f)
-    return f
+    rows = [[TITLE.strip()], HEAD.strip().split(","), A.strip().split(",")]
+    sheets = [Sheet("2025年9月", rows), Sheet("模板", list(HIDDEN_ROWS), hidden=True)]
+    return write_book(tmp_path / f"规上工业企业{suffix}", sheets)
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
