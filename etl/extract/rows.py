@@ -185,7 +185,7 @@ def _label_columns(spec: SourceSpec, hm: HeaderMatch) -> list[int]:
     table's first three left of the first number (the table may start in any column)."""
     text_fields = [f.name for f in spec.fields if f.type in {"text", "region"}]
     first_numeric = min(
-        (hm.mapping[f.name] for f in spec.fields if f.type in {"number", "integer"} and f.name in hm.mapping),
+        (hm.mapping[f.name] for f in spec.fields if f.type in FIGURE_TYPES and f.name in hm.mapping),
         default=len(hm.names),
     )
     first = next((c for c, n in enumerate(hm.names) if n), 0)
@@ -219,7 +219,7 @@ def _wanted_columns(
     wanted = {c: "auto" for c in set(hm.mapping.values()) | set(label_cols)}
     for fname, c in hm.mapping.items():
         f = spec.field(fname)
-        if f is not None and f.type in {"number", "integer"}:
+        if f is not None and f.type in FIGURE_TYPES:
             wanted[c] = "number" if _mostly_numbers(grid, start, c) else "text"
         elif f is not None and f.type in {"text", "region", "flag", "date", "period"}:
             wanted[c] = "text"
@@ -279,6 +279,8 @@ def _data_rows(
     return body[is_data], total_rows, total_values
 
 
+FIGURE_TYPES = {"number", "integer"}
+"""Field types that hold figures."""
 _PAGE_LINE = re.compile(r"^(续表|续上表|接上表|第\d+页|共\d+页)")
 _SECTION_NUMBER = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d{1,2}、|第[一二三四五六七八九十]+[部分节类组])"
@@ -360,7 +362,7 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
     data_rows = list(data.index)
     cols: dict[str, Any] = {}
     for (fname, f, c), raw, (vals, missing, problems, cell_units) in zip(fields, raws, parsed, strict=True):
-        if f.type in {"number", "integer"}:
+        if f.type in FIGURE_TYPES:
             converted = _in_field_unit(sh, fname, f, c, vals, problems, cell_units, row_units)
             if converted is None:
                 return None
@@ -368,7 +370,7 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
             cols.update(unit_cols)
         sh.ex.issues.extend(_parse_issues(sh, f, c, problems, raw))
         cols.update(_value_columns(sh, fname, f, c, vals, data_rows))
-        if f.type in {"number", "integer"}:
+        if f.type in FIGURE_TYPES:
             cols[f"_missing_{fname}"] = missing.to_numpy(dtype=object)
             _record_missing_markers(sh, fname, missing)
     return cols
@@ -611,9 +613,6 @@ def _mostly_numbers(grid: Grid, start: int, c: int) -> bool:
     return numbers * 2 >= len(sample)
 
 
-FIGURE_TYPES = {"number", "integer"}
-
-
 def _merged_down(body: pd.DataFrame, merged: list, sh: _Sheet) -> pd.DataFrame:
     """Cells merged down over data rows, as Excel shows them: a text, township, flag or date
     field's block (`车桥镇` over its enterprises) is every row's value — Excel stores it in the
@@ -632,7 +631,7 @@ def _merged_down(body: pd.DataFrame, merged: list, sh: _Sheet) -> pd.DataFrame:
         rows = [r for r in range(r0, r1 + 1) if r in body.index]
         col = body[c].astype(object)
         value = col[r0]
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        if _blank(value):
             continue
         ref = f"{column_letter(c)}{r0 + 1}:{column_letter(c)}{r1 + 1}"
         if fields[c].type in FIGURE_TYPES:

@@ -83,14 +83,18 @@ NUMERIC_TYPES = {None, b"n"}  # a cell with no `t`, or `t="n"`, holds a number
 
 
 def shown_cells(
-    path, sheet: str, columns: set[int] | None = None, start_row: int = 0
+    path,
+    sheet: str,
+    columns: set[int] | None = None,
+    start_row: int = 0,
+    styles: dict[int, Shown] | None = None,
 ) -> dict[tuple[int, int], Shown]:
     """{(0-based row, column): how its format shows it} for the numeric cells of `sheet` with a
     percent or scaling format, in `columns` (None: all) from `start_row`; {} at once when the
-    workbook has no such format."""
+    workbook has no such format. `styles`: the workbook's `display_styles`, when already read."""
     found: dict[tuple[int, int], Shown] = {}
     with zipfile.ZipFile(path) as z:
-        styles = display_styles(z)
+        styles = display_styles(z) if styles is None else styles
         part = dict(sheet_paths(z)).get(sheet)
         if not styles or part is None or part not in z.namelist():
             return found

@@ -19,7 +19,7 @@ from etl.base.issues import one_line
 from etl.read.biff import check_xls_extent, xls_shown_cells
 from etl.read.grid import Grid, ReadError, Workbook, sniff_format
 from etl.read.markup import markup_kind, read_markup
-from etl.read.number_formats import as_shown, shown_cells
+from etl.read.number_formats import as_shown, display_styles, shown_cells
 from etl.read.ooxml import NS, ExtentError, col_index, sheet_paths
 
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -210,6 +210,7 @@ def _read_calamine(path: Path, fmt: str, max_cells: int) -> Workbook:
     errors = _xlsx_error_cells(path) if fmt == "xlsx" else {}
     hidden = _hidden_sheet_names(wb)
     xls_shown = xls_shown_cells(path) if fmt == "ole2" else {}
+    styles = _xlsx_display_styles(path) if fmt == "xlsx" else {}
     sheets = []
     for name in wb.sheet_names:
         try:
@@ -226,7 +227,7 @@ def _read_calamine(path: Path, fmt: str, max_cells: int) -> Workbook:
         for (r, c), err in errors.get(name, {}).items():
             if r < len(rows) and c < len(rows[r]) and rows[r][c] is None:
                 rows[r][c] = err  # calamine reads error cells as blanks: keep what Excel shows
-        shown = shown_cells(path, name) if fmt == "xlsx" else xls_shown.get(name, {})
+        shown = shown_cells(path, name, styles=styles) if styles else xls_shown.get(name, {})
         for (r, c), how in shown.items():  # 5.2% is stored as 0.052: read what the sheet shows
             if r < len(rows) and c < len(rows[r]) and (text := as_shown(rows[r][c], how)) is not None:
                 rows[r][c] = text
@@ -238,6 +239,15 @@ def _read_calamine(path: Path, fmt: str, max_cells: int) -> Workbook:
             merged = []
         sheets.append(Grid(name, rows, merged, hidden=name in hidden))
     return Workbook(path, "xls" if fmt == "ole2" else "xlsx", None, sheets)
+
+
+def _xlsx_display_styles(path: Path) -> dict:
+    """The workbook's percent and scaling cell formats (`display_styles`), read once for its sheets."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return display_styles(z)
+    except (OSError, zipfile.BadZipFile):
+        return {}
 
 
 def _hidden_sheet_names(wb) -> set[str]:

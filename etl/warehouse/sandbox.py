@@ -35,7 +35,7 @@ from etl.base.issues import Issue
 from etl.extract import extract
 from etl.read import OLE2_MAGIC, ZIP_MAGIC
 from etl.read.biff import check_xls_extent
-from etl.read.ooxml import ExtentError, check_extent
+from etl.read.ooxml import CELL_REF, ExtentError, check_extent
 from etl.reference.regions import RegionResolver
 from etl.spec.model import builtin_specs
 
@@ -121,8 +121,8 @@ def file_issues(path: Path, max_cells: int) -> list[Issue]:
             f"未经 Excel/WPS 保存，请在 Excel/WPS 中打开、保存后重新报送 / formulas never calculated"
             f" (e.g. {ref}) are read as blank cells: open and save the file in Excel or WPS",
             sheet,
-            int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0) or None,
-            ref.rstrip("0123456789") or None,
+            int(m.group(2)) if (m := CELL_REF.fullmatch(ref)) else None,
+            m.group(1) if m else None,
         )
         for sheet, ref in uncached.items()
     ]
