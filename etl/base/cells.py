@@ -302,10 +302,26 @@ _P_QRANGE = re.compile(
 )
 _P_HALF = re.compile(r"(\d{4})年?(?:度)?\s*(上|下)半年")
 _P_QUARTER = re.compile(r"(\d{4})年?(?:第)?([一二三四1234])季度?")
-_P_QTAG = re.compile(r"^(\d{4})[-_ ]?Q([1-4])$", re.I)
+_P_QTAG = re.compile(r"(?<!\d)(\d{4})\s*(?:年度?)?[-_ ]?([QH])([1-4])(?!\d)", re.I)
+# a span between two months, its ends as written: `1月至9月`, `2025年1月1日至2025年9月30日`, `第1-6月`
+MONTH_SPAN = re.compile(
+    r"(\d{4})年?度?\s*第?\s*(\d{1,2})\s*月?(?:(\d{1,2})[日号])?\s*[-—~～至到]\s*"
+    r"(?:(\d{4})年)?\s*(\d{1,2})\s*月(?:(\d{1,2})[日号])?"
+)
+_P_FIRST_MONTHS = re.compile(r"(\d{4})年?度?\s*前(十[一二]|[一二两三四五六七八九十]|\d{1,2})个?月")
+_P_UNPLACED = re.compile(
+    r"\d{4}年度?(?:年中$|年初|初(?!步)|[上中下]旬|第[\d一二三四五六七八九十]+[期周旬])"  # 2025年初, 2025年第6期
+    r"|\d月(?:初(?!步)|[上中下]旬|第?[\d一二三四五]周)"  # 6月上旬, 6月第2周
+    r"|\d月[、，,和及]\d{1,2}月"  # 5月、6月: two months
+    r"|(?<!\d)(\d{4})年?(?:\d{1,2}月(?:末|底)?)?\s*[-—~～至到]\s*(?!\1)\d{4}年"  # 2024-2025年
+)
+"""What names a part of a year, or a span over two, that no period here places (the 6th issue, the
+start of the year, ten days, a week, two months apart, two years): no period, never the year."""
+_CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})(?=年)")
+_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
 _P_MONTH = re.compile(r"(\d{4})\s*(?:年|[-./_])\s*(\d{1,2})\s*(?:月|月末|月份|$|[^\d])")
 _P_YEAR = re.compile(r"(?<!\d)(\d{4})\s*(?:年|年度|年末|$)|[(（【\[](\d{4})[)）】\]]")
-_CN_MONTH = {w: i for i, w in enumerate("一二三四五六七八九十", 1)} | {"十一": 11, "十二": 12}
+_CN_MONTH = {w: i for i, w in enumerate("一二三四五六七八九十", 1)} | {"十一": 11, "十二": 12, "两": 2}
 _P_CN_MONTHS = re.compile(
     r"(十[一二]|[一二三四五六七八九十])(?=\s*(?:[-—~～至到]\s*(?:十[一二]|[一二三四五六七八九十])\s*)?月)"
 )
@@ -336,12 +352,25 @@ def _range_period(y: int, a: int, b: int) -> Period | None:
     return None
 
 
+def _span_period(m: re.Match[str]) -> Period | None:
+    """The period of a span written with both its ends (`1月至9月`, `2025年1月1日至2025年9月30日`):
+    as `_range_period`, when it runs from a month's first day to a month's last in one year."""
+    y, a, b = int(m.group(1)), int(m.group(2)), int(m.group(5))
+    if m.group(4) and int(m.group(4)) != y or m.group(3) and int(m.group(3)) != 1:
+        return None
+    if m.group(6) and (not 1 <= b <= 12 or int(m.group(6)) != _month_end(y, b).day):
+        return None
+    return _range_period(y, a, b)
+
+
 def parse_period(raw: Any) -> Period | None:
     """A period in a header, title, sheet or file name: `2025年1-6月` (ytd to June), `2024年12月末`,
     `（截至2025年6月）`, `2025年第二季度`, `2024Q2`, `2024-06`, `2024年`, `2024`, `2024.0`;
     `2025年前三季度` / `1-3季度` / `一至九月` are `2025年1-9月`, `2025年上半年` is `1-6月`, `7-9月` is
-    the quarter. What names a part of a year it cannot place is no period (None), never the year:
-    `2025年下半年`, `2025年5-9月`, `2024年同期`, `2025年二、三季度`; nor is a period's change,
+    the quarter; `2025年1月至6月`, `2025年1月1日至6月30日`, `前6个月` and `2025H1` are `1-6月` too,
+    `2025年Q2` the quarter, `二〇二五年` 2025 and `元月` January. What names a part of a year it cannot
+    place is no period (None), never the year: `2025年下半年`, `2025年5-9月`, `2024年同期`,
+    `2025年二、三季度`, `2025年初`, `2025年第6期`, `6月上旬`, `5月、6月`, `2024-2025年`; nor is a period's change,
     target or forecast (`2025年1-9月增长`, `2025年目标`, `比2024年增长%`)."""
     if raw is None:
         return None
@@ -352,10 +381,18 @@ def parse_period(raw: Any) -> Period | None:
     s = clean_text(raw).replace(" ", "")
     if not s or _P_NOT_A_PERIOD.search(s):
         return None
+    s = _CN_YEAR.sub(lambda m: m.group(1).translate(_CN_DIGITS), s).replace("元月", "1月")
     s = _P_CN_MONTHS.sub(lambda m: str(_CN_MONTH[m.group(1)]), s)
+    if _P_UNPLACED.search(s):
+        return None
     m = _P_RANGE.search(s) or _P_RANGE_BARE.search(s)
     if m:
         return _range_period(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := MONTH_SPAN.search(s):
+        return _span_period(m)
+    if m := _P_FIRST_MONTHS.search(s):
+        n = m.group(2)
+        return _range_period(int(m.group(1)), 1, int(n) if n.isdigit() else _CN_MONTH[n])
     m = _P_QRANGE.search(s)
     if m:
         y = int(m.group(1))
@@ -367,7 +404,13 @@ def parse_period(raw: Any) -> Period | None:
     if m:
         y = int(m.group(1))
         return Period(f"{y}-06", _month_end(y, 6), "ytd", "month") if m.group(2) == "上" else None
-    m = _P_QTAG.match(s) or _P_QUARTER.search(s)
+    m = _P_QTAG.search(s)
+    if m:  # 2025Q2, 2025年Q2; 2025H1 is 上半年, H2 a half it cannot place
+        y, half, n = int(m.group(1)), m.group(2).upper() == "H", int(m.group(3))
+        if half:
+            return Period(f"{y}-06", _month_end(y, 6), "ytd", "month") if n == 1 else None
+        return Period(f"{y}Q{n}", _month_end(y, n * 3), "period", "quarter")
+    m = _P_QUARTER.search(s)
     if m:
         y, q = int(m.group(1)), _CN_NUM[m.group(2)]
         return Period(f"{y}Q{q}", _month_end(y, q * 3), "period", "quarter")

@@ -87,10 +87,11 @@ def stated_period(text: str) -> Period | None:
     `填报日期：2025年10月15日`) states no period when the day is not its month's last or the text
     says the date is when the file was made or sent: it is not the month of the figures (a
     1—9月 roster is sent in October), and reading it so would file them under the wrong month,
-    silently. A month's last day with no such word (`截至2025年10月31日`) is a stock's date: its month."""
+    silently. A month's last day with no such word (`截至2025年10月31日`) is a stock's date: its month.
+    Days that are the two ends of a span (`2025年1月1日至9月30日`) are the span's (`cells.parse_period`)."""
     p = cells.parse_period(text)
     flat = clean_text(text).replace(" ", "")
-    days = [m.group(0) for m in _DAY_DATE.finditer(flat)]
+    days = [m.group(0) for m in _DAY_DATE.finditer(cells.MONTH_SPAN.sub(" ", flat))]
     if p is None or not days or cells.parse_period(_DAY_DATE.sub(" ", flat)) is not None:
         return p
     if _MADE_OR_SENT.search(flat) or not all(_is_month_end(d) for d in days):

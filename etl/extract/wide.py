@@ -250,6 +250,7 @@ def extract_wide_sheet(
     )
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=str(header_row + 1))
     info.unmapped += skipped
+    info.unmapped += _unplaced_period_columns(grid.name, rows[header_row], found[1], ex)
     refuse_merged_figures(grid, rows, _sub_header_rows(rows, header_row, periods), set(periods))
     _record_columns(info, grid.name, rows[header_row], layout, ex)
     out = _long_rows(grid, rows, spec, layout, default_indicator, (meta, file_name), info, ex)
@@ -270,6 +271,33 @@ def extract_wide_sheet(
         info.columns["region"] = f"{place[1]} (title)"
     else:
         out["region_code"] = [None] * len(out["region"])
+    return out
+
+
+_NAMES_A_SPAN = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|[年月季旬]|[Hh][12](?!\d)")
+
+
+def _unplaced_period_columns(
+    sheet: str, header: list[Any], periods: dict[int, Period], ex: Extraction
+) -> list[str]:
+    """Columns right of the first period whose header names a span of time that no period here
+    places (`2025年下半年`, `2025年第6期`, `6月上旬`, `2024-2025年`): not loaded — each a warning
+    of `ex` and an unmapped column, never silently left out. A change, target or other figure
+    (`2025年目标`, `增长%`) is said by `value_columns`."""
+    out = []
+    for c in range(min(periods) + 1, len(header)):
+        t = label_text(header[c])
+        if c in periods or not t or not _NAMES_A_SPAN.search(t):
+            continue
+        if any(w in t for w in GROWTH_WORDS) or any(w in t for w, _ in OTHER_FIGURE_WORDS):
+            continue
+        why = (
+            "不是本库能定位的时期，该列未入库 / not a period this warehouse places: the column is not loaded"
+        )
+        ex.issues.append(
+            Issue("warning", "period_not_placed", f"“{t}”{why}", sheet, None, f"{t} ({column_letter(c)})")
+        )
+        out.append(f"{t} ({column_letter(c)}): {why}")
     return out
 
 

@@ -149,3 +149,20 @@ def test_a_years_spans_below_it_are_those_spans_not_the_year(tmp_path):
         ("车桥镇", "2024Q3", "ytd"): 9.0,
         ("车桥镇", "2024", "period"): 12.0,
     }
+
+
+def test_a_column_naming_a_span_no_period_places_is_a_warning_not_the_year(tmp_path):
+    """`2025年H2`, `2025年第3期`, `2025年6月上旬` had loaded as the year 2025 (or its month), or, for
+    `2025年下半年`, been left out without a word: each is now left out with a warning naming it."""
+    ex, got = _load(
+        tmp_path,
+        "gdp3.csv",
+        [
+            ["指标：地区生产总值(亿元)"],
+            ["地区", "2024年", "2025年H1", "2025年H2", "2025年第3期", "2025年下半年", "2025年目标"],
+            ["车桥镇", "20", "9", "11", "3", "11", "22"],
+        ],
+    )
+    assert got == {("车桥镇", "2024", "period"): 20.0, ("车桥镇", "2025Q2", "ytd"): 9.0}  # GDP: quarterly
+    warned = {i.column for i in ex.issues if i.rule == "period_not_placed"}
+    assert warned == {"2025年H2 (D)", "2025年第3期 (E)", "2025年下半年 (F)"}  # 目标 is said as a target
