@@ -90,12 +90,21 @@ def unit_in_text(text: Any) -> str | None:
     return None
 
 
-_UNIT_ROW = re.compile(r"(?:计量|金额|面积|数量)?单位\s*[:：]\s*([^\s,，;；:：]+)")
+_UNIT_ROW = re.compile(r"(?:计量|金额|面积|数量)?单位\s*(?:[:：]|为|是)\s*([^\s,，;；:：。]+)")
 _REPORTER = re.compile(r"(填报|编制|报送|制表)单位\s*[:：]\s*(\S+)")
 
 
+def unit_alone(text: Any) -> str | None:
+    """A label that is a unit and nothing else (`亿元`, `（亿元）`, `单位：亿元`): a sub-header row
+    of units under the header's names gives each column its unit so."""
+    s = clean_text(text).replace(" ", "").strip("()（）[]【】")
+    return known_unit(s) or (
+        unit_from_unit_row(s) if s.startswith(("单位", "计量单位", "金额单位")) else None
+    )
+
+
 def unit_from_unit_row(text: Any) -> str | None:
-    """`单位：万元` / `金额单位：亿元` → the unit; `填报单位：淮安区统计局` is not a unit."""
+    """`单位：万元` / `金额单位：亿元` / `单位为亿元` → the unit; `填报单位：淮安区统计局` is not a unit."""
     s = clean_text(text)
     s_wo_reporter = _REPORTER.sub(" ", s)
     m = _UNIT_ROW.search(s_wo_reporter)

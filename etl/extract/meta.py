@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from etl.base import cells
 from etl.base.cells import Period, clean_text
 from etl.extract.header import label_text
+from etl.extract.model import NOTE_PREFIXES
 from etl.read import Grid
 from etl.spec.model import FieldSpec, SourceSpec
 
@@ -27,6 +29,47 @@ class SheetMeta:
     reporter: str | None
     indicator: str | None
     region: str | None
+    more_units: list[tuple[str, str]] = field(default_factory=list)
+    """Units stated around the table elsewhere (`units_around`): (unit, where)."""
+
+
+NOTES_SCANNED = 15
+"""The last rows of a sheet searched for a footnote stating a unit (`注：金额单位为亿元`)."""
+
+
+def unit_row_unit(row: list[Any]) -> str | None:
+    """The unit a row of one or two cells states (`单位：亿元`), when it is no footnote: under a
+    header, it gives the columns their unit (`units_around`) and is no data row."""
+    texts = [t for v in row if (t := label_text(v))]
+    if 1 <= len(texts) <= 2 and not texts[0].startswith(NOTE_PREFIXES):
+        return cells.unit_from_unit_row(texts[0])
+    return None
+
+
+def is_unit_row(row: list[Any]) -> bool:
+    return unit_row_unit(row) is not None
+
+
+def units_around(grid: Grid, header_row: int) -> list[tuple[str, str]]:
+    """Units a sheet states outside its title rows and header (unit, where): in its name
+    (`产值（千元）`), on a row of one or two cells just under the header (`单位：亿元`), and in a
+    footnote (`注：本表金额单位为亿元`) among its last rows. Each is a place a reader looks: a
+    figure is read in it, or the sheet is rejected when another place says otherwise — never
+    read in a unit assumed while the sheet states one."""
+    found: list[tuple[str, str]] = []
+    if u := cells.unit_in_text(grid.name):
+        found.append((u, "sheet name"))
+    rows = grid.rows
+    for r in range(header_row + 1, min(len(rows), header_row + 4)):
+        if u := unit_row_unit(rows[r]):
+            found.append((u, "row under the header"))
+            break
+    for row in rows[max(header_row + 1, len(rows) - NOTES_SCANNED) :]:
+        texts = [label_text(v) for v in row if label_text(v)]
+        if 1 <= len(texts) <= 2 and texts[0].startswith(NOTE_PREFIXES):
+            if u := cells.unit_from_unit_row(texts[0]):
+                found.append((u, "footnote"))
+    return found
 
 
 def sheet_meta(grid: Grid, header_row: int) -> SheetMeta:
@@ -46,7 +89,7 @@ def sheet_meta(grid: Grid, header_row: int) -> SheetMeta:
         m = _META_REGION.match(t)
         if m:
             region = m.group(1).strip()
-    return SheetMeta(texts, unit, reporter, indicator, region)
+    return SheetMeta(texts, unit, reporter, indicator, region, units_around(grid, header_row))
 
 
 def unit_in_file_name(name: str) -> str | None:
@@ -199,7 +242,17 @@ def year_of_sheet(spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str)
     return None
 
 
-UNIT_PLACES = ("header", "unit row", "指标 line", "title", "file name", "spec")
+UNIT_PLACES = (
+    "header",
+    "unit row",
+    "指标 line",
+    "title",
+    "sheet name",
+    "row under the header",
+    "footnote",
+    "file name",
+    "spec",
+)
 """Where a unit may be written, in the order it is taken (README "Adding a departmental layout")."""
 
 
@@ -209,7 +262,9 @@ def unit_sources(header: str, meta: SheetMeta, file_name: str) -> list[tuple[str
     title above the table (`…（万元）`), the file name."""
     found: list[tuple[str, str]] = []
     # a child's own unit before its parents' (`工业总产值（万元）/从业人员（人）`: 人)
-    if u := next((u for part in reversed(header.split("/")) if (u := cells.unit_in_text(part))), None):
+    # a sub-header row of units (`亿元` under `工业总产值`) is the column's unit too
+    parts = list(reversed(header.split("/")))
+    if u := next((u for part in parts if (u := cells.unit_in_text(part) or cells.unit_alone(part))), None):
         found.append((u, "header"))
     if meta.unit_row:
         found.append((meta.unit_row, "unit row"))
@@ -219,6 +274,7 @@ def unit_sources(header: str, meta: SheetMeta, file_name: str) -> list[tuple[str
         if not _META_INDICATOR.match(t) and (u := cells.unit_in_text(t)):
             found.append((u, "title"))
             break
+    found += meta.more_units
     if u := unit_in_file_name(file_name):
         found.append((u, "file name"))
     return found
@@ -245,6 +301,9 @@ _PLACE_ZH = {
     "title": "标题",
     "file name": "文件名",
     "spec": "规格",
+    "sheet name": "工作表名",
+    "row under the header": "表头下的单位行",
+    "footnote": "表注",
     "unit column": "单位列",
     "indicator name": "指标名称",
     "cell": "单元格",

@@ -20,6 +20,7 @@ from etl.extract.classify import classify_rows, header_label_sets
 from etl.extract.header import MAX_DEPTH, label_text
 from etl.extract.meta import (
     SheetMeta,
+    is_unit_row,
     made_or_sent_dates,
     months_only,
     period_disagreement,
@@ -88,6 +89,8 @@ def extract_rows_sheet(
 
     # the rows below the header: only the columns that matter, as one frame
     start = hm.row + hm.depth
+    if start < len(grid.rows) and is_unit_row(grid.rows[start]):
+        start += 1  # `单位：亿元` under the header: the columns' unit (`units_around`), no data row
     label_cols = _label_columns(spec, hm)
     parts = part_columns(hm)
     wanted = _wanted_columns(grid, spec, hm, start, label_cols, parts)

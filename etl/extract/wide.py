@@ -14,7 +14,14 @@ from etl.base.cells import Period, clean_text, column_letter, header_key
 from etl.base.issues import Issue
 from etl.extract.classify import classify_row
 from etl.extract.header import label_text
-from etl.extract.meta import SheetMeta, sheet_meta, unit_conflict, unit_in_file_name, unit_sources
+from etl.extract.meta import (
+    SheetMeta,
+    is_unit_row,
+    sheet_meta,
+    unit_conflict,
+    unit_in_file_name,
+    unit_sources,
+)
 from etl.extract.model import NOTE_PREFIXES, Extraction, SheetInfo
 from etl.extract.rows import SERIAL_HEADERS
 from etl.extract.totals import mismatch_issue, reconciliation, resolve_regions
@@ -605,6 +612,8 @@ def _long_rows(
         if kind == "data" and repeats_header(rows[r], heads):
             info.dropped_headers += 1
             continue
+        if kind == "data" and r <= layout.header_row + 3 and is_unit_row(rows[r]):
+            continue  # `单位：亿元` under the header: the unit (`units_around`), no region's row
         if kind != "data":
             in_notes = in_notes or kind == "note"
             _count_dropped(info, kind)

@@ -51,7 +51,17 @@ CASES = {
         "目标任务表", "亿元", ("元", "万元", "亿元"), 12.5,
     ),
 }  # fmt: skip
-PLACES = ("header", "unit row", "title", "file name", "spec")
+PLACES = (
+    "header",
+    "unit row",
+    "title",
+    "file name",
+    "spec",
+    "unit sub-header",
+    "row under the header",
+    "footnote",
+)
+SHOWN_AS = {"unit sub-header": "header"}  # a row of units under the names joins the header
 
 
 def write_case(tmp_path: Path, dataset: str, place: str, unit: str) -> tuple[Path, str]:
@@ -69,7 +79,13 @@ def write_case(tmp_path: Path, dataset: str, place: str, unit: str) -> tuple[Pat
     if place == "unit row":
         rows.append([f"单位：{unit}"])
     rows.append([h.replace("{U}", f"（{unit}）" if place == "header" else "") for h in header])
+    if place == "unit sub-header":
+        rows.append([unit if "{U}" in h else "" for h in header])
+    if place == "row under the header":
+        rows.append([f"单位：{unit}"])
     rows.append(row)
+    if place == "footnote":
+        rows.append([f"注：本表数值单位为{unit}。"])
     name = f"{stem} {unit}.csv" if place == "file name" else f"{stem}.csv"
     f = tmp_path / name
     with f.open("w", encoding="utf-8", newline="") as fh:
@@ -93,7 +109,7 @@ def test_the_stored_value_is_in_its_fields_unit(tmp_path, dataset, place, unit):
         assert ex.frame["unit"].tolist() == [to]
     # what `statwh check` prints is what was applied
     shown = ex.sheets[0].units[field]
-    where = "spec" if place == "spec" else place
+    where = SHOWN_AS.get(place, place)
     assert f"{unit} ({where})" in shown
     if unit != to:
         assert f"→ {to} ×{factor(unit, to):g}" in shown
@@ -386,3 +402,40 @@ def test_a_column_headed_danwei_of_names_is_not_a_unit_column(tmp_path):
     )
     ex = extract(f, "enterprises")
     assert not ex.critical and ex.frame["output_ytd"].tolist() == [100]
+
+
+def test_a_footnote_that_states_another_unit_than_the_unit_row_rejects_the_file(tmp_path):
+    """A unit the sheet states anywhere is read or contested, never passed over: `注：金额单位为亿元`
+    under a table whose 单位 row says 万元 had loaded the figures as 万元."""
+    f = tmp_path / "规上工业企业主要指标_2025年1-6月.csv"
+    rows = [["单位：万元"], ["统一社会信用代码", "企业名称", "所在镇（街道）", "工业总产值"],
+            ["91320803MA00000001", "甲公司", "平桥镇", "3"], ["注：金额单位为亿元。"]]  # fmt: skip
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    (crit,) = extract(f, "enterprises").critical
+    assert crit.rule == "unit_conflict" and "单位行" in crit.message and "表注" in crit.message
+
+
+def test_a_unit_in_the_sheet_name_is_applied(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "产值（千元）"
+    ws.append(["统一社会信用代码", "企业名称", "所在镇（街道）", "工业总产值"])
+    ws.append(["91320803MA00000001", "甲公司", "平桥镇", 250])
+    f = tmp_path / "规上工业企业主要指标_2025年1-6月.xlsx"
+    wb.save(f)
+    ex = extract(f, "enterprises")
+    assert ex.frame["output_ytd"].tolist() == [pytest.approx(25.0)]
+    assert "千元 (sheet name)" in ex.sheets[0].units["output_ytd"]
+
+
+def test_a_unit_row_under_a_wide_tables_header_is_its_unit_not_a_region(tmp_path):
+    f = tmp_path / "地区生产总值.csv"
+    rows = [["地区", "2024年", "2025年"], ["单位：万元"], ["车桥镇", "500000", "520000"]]
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    ex = extract(f, "indicators")
+    assert not ex.critical and not [i for i in ex.issues if i.severity == "row"], ex.issues
+    assert sorted(ex.frame["value"]) == [pytest.approx(50.0), pytest.approx(52.0)]  # 亿元
