@@ -731,7 +731,7 @@ def validate_frame(
         if rec.row_index is not None and not pd.isna(rec.row_index) and rec.row_index in frame.index:
             r = frame.loc[rec.row_index]
             sheet, row = r["_sheet"], int(r["_row"])
-            col = colmap.get((sheet, rec.column_name), rec.column_name)
+            col = "、".join(colmap.get((sheet, c), c) for c in rec.column_name.split("+"))
             if r.get("_col") is not None and not pd.isna(r.get("_col")):
                 col = f"{rec.column_name} ({r['_col']})"
         else:

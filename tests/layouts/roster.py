@@ -42,6 +42,8 @@ def roster(lay: Layout) -> Case:
     for _ in range(n):
         town, town_code = township(lay, rng)
         figures = {f: amount(rng, unit) for f in ("output_ytd", "output_month", "revenue_ytd")}
+        if figures["output_month"] > figures["output_ytd"]:  # a month is part of its year to date
+            figures["output_month"], figures["output_ytd"] = figures["output_ytd"], figures["output_month"]
         recs.append(
             {
                 "credit_code": credit_code(rng, codes),

@@ -91,7 +91,8 @@ def test_a_tenfold_jump_loads_with_a_warning(copied_home, demo_files, tmp_path, 
     def blow_up(rows):
         r = rows[5]  # the first enterprise (row 6 of the sheet)
         code["cc"] = r[1]
-        r[6] = float(r[6]) * 10000  # 本月 sent in 元 instead of 万元
+        r[6] = float(r[6]) * 10000  # 本月 and 本年累计 sent in 元 instead of 万元
+        r[7] = float(r[7]) * 10000  # (本月 alone so would be more than 本年累计: a rejected row)
 
     f = _roster_csv(src, tmp_path / "规上工业企业主要指标_2025年1-12月.csv", blow_up)
     assert run_cli("ingest", "enterprises", str(f)) == 0

@@ -41,6 +41,7 @@ BETWEEN = "expect_column_values_to_be_between"
 CREDIT = "expect_column_values_to_be_valid_credit_code"
 INDUSTRY = "expect_column_values_to_be_valid_industry_code"
 PAST = "expect_column_values_to_not_be_in_the_future"
+A_GT_B = "expect_column_pair_values_a_to_be_greater_than_b"
 
 TODAY = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 CODE_B = make_credit_code("320800", "MA1XY312")  # 91320800MA1XY3125J
@@ -129,6 +130,7 @@ def C(bad, good) -> Case:  # noqa: N802 - reads as a table
 
 TOMORROW = _ts(TODAY + dt.timedelta(days=1))
 NONNEG = C((-1.0, -0.01), (0.0, 3.5))
+NONNEG_YTD = C((-1.0, -0.01), (10.5, 60.0))  # a year to date is never less than its month (10.5, 9.0)
 
 CASES: dict[tuple[str, str, str], Case] = {
     # enterprise_periods
@@ -143,9 +145,13 @@ CASES: dict[tuple[str, str, str], Case] = {
     ("enterprise_periods", INDUSTRY, "industry_code"): C(("9999", "金属结构制造"), ("1310", "2614")),
     ("enterprise_periods", IN_SET, "chain"): C(("新材料", "盐化工 "), ("电子信息", "其他")),
     ("enterprise_periods", BETWEEN, "output_month"): NONNEG,
-    ("enterprise_periods", BETWEEN, "output_ytd"): NONNEG,
+    ("enterprise_periods", BETWEEN, "output_ytd"): NONNEG_YTD,
     ("enterprise_periods", BETWEEN, "revenue_month"): NONNEG,
-    ("enterprise_periods", BETWEEN, "revenue_ytd"): NONNEG,
+    ("enterprise_periods", BETWEEN, "revenue_ytd"): NONNEG_YTD,
+    # the year to date (row 1's, against its month's 10.5 / 9.0): less is a rejected row; equal
+    # (January) or blank passes
+    ("enterprise_periods", A_GT_B, "output_ytd+output_month"): C((10.4, 0.0), (10.5, 60.0, None)),
+    ("enterprise_periods", A_GT_B, "revenue_ytd+revenue_month"): C((8.99, 0.0), (9.0, 50.0, None)),
     ("enterprise_periods", BETWEEN, "employees"): C((-1, 200001), (0, 200000)),
     ("enterprise_periods", PAST, "period_end"): C(
         (TOMORROW, _ts("2999-06-30")), (_ts(TODAY), _ts("2024-01-31"))
@@ -244,8 +250,14 @@ def _suite(dataset: str) -> dict:
     return json.loads((SUITE_DIR / f"{dataset}.json").read_text(encoding="utf-8"))
 
 
+def _columns(kwargs: dict) -> list[str]:
+    if "column" in kwargs:
+        return [kwargs["column"]]
+    return kwargs["column_list"] if "column_list" in kwargs else [kwargs["column_A"], kwargs["column_B"]]
+
+
 def _label(kwargs: dict) -> str:
-    return kwargs["column"] if "column" in kwargs else "+".join(kwargs["column_list"])
+    return "+".join(_columns(kwargs))
 
 
 def _suite_keys() -> list[tuple[str, str, str]]:
@@ -295,7 +307,7 @@ def test_suite_file_is_well_formed(dataset):
         assert any("\u4e00" <= ch <= "\u9fff" for ch in meta["message_zh"]), "message_zh is not Chinese"
         # GX's own severity field agrees with ours (Data Docs shows it)
         assert e.get("severity", "critical") == ("warning" if meta["severity"] == "warning" else "critical")
-        cols = [e["kwargs"]["column"]] if "column" in e["kwargs"] else e["kwargs"]["column_list"]
+        cols = _columns(e["kwargs"])
         assert set(cols) <= set(columns), f"{e['type']} names columns not in the schema: {cols}"
         key = (e["type"], _label(e["kwargs"]))
         assert key not in seen, f"{key} twice"
@@ -368,6 +380,8 @@ def test_expectation_fails_on_bad_value(v, industry_stub, key, bad):
     if bad is DUP:  # both rows show the duplicated key
         shown = ", ".join(_shown(df.loc[LABELS[0], c]) for c in column.split("+"))
         assert mine["value"].tolist() == [shown, shown]
+    elif type_ == A_GT_B:  # both of the pair, as they stand
+        assert mine["value"].tolist() == [", ".join(_shown(df.loc[LABELS[1], c]) for c in column.split("+"))]
     else:
         assert mine["value"].tolist() == [_shown(bad)]
 
@@ -757,8 +771,8 @@ def test_200k_rows_validate_quickly(v, industry_stub):
             "name": "企业", "township_code": "320802001000",
             "industry_code": rng.choice(sorted(STUB_INDUSTRY_CODES), n),
             "chain": rng.choice(["盐化工", "其他"], n),
-            "output_month": rng.random(n), "output_ytd": rng.random(n),
-            "revenue_month": rng.random(n), "revenue_ytd": rng.random(n),
+            "output_month": rng.random(n), "output_ytd": 1 + rng.random(n),
+            "revenue_month": rng.random(n), "revenue_ytd": 1 + rng.random(n),
             "employees": rng.integers(0, 5000, n), "entry_type": None,
             "_sheet": "Sheet1", "_row": np.arange(n) + 6,
         }
