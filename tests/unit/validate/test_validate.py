@@ -42,6 +42,7 @@ CREDIT = "expect_column_values_to_be_valid_credit_code"
 INDUSTRY = "expect_column_values_to_be_valid_industry_code"
 PAST = "expect_column_values_to_not_be_in_the_future"
 A_GT_B = "expect_column_pair_values_a_to_be_greater_than_b"
+MEDIAN = "expect_column_median_to_be_between"
 
 TODAY = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 CODE_B = make_credit_code("320800", "MA1XY312")  # 91320800MA1XY3125J
@@ -332,7 +333,7 @@ def test_suite_file_is_what_gx_serialises(v, dataset):
 
 def test_cases_cover_every_expectation():
     keys = _suite_keys()
-    missing = sorted(set(keys) - set(CASES))
+    missing = sorted(set(keys) - set(CASES) - set(WHOLE_COLUMN))
     extra = sorted(set(CASES) - set(keys))
     assert not missing, f"expectations without a test case in CASES: {missing}"
     assert not extra, f"CASES for expectations no suite has: {extra}"
@@ -771,8 +772,8 @@ def test_200k_rows_validate_quickly(v, industry_stub):
             "name": "企业", "township_code": "320802001000",
             "industry_code": rng.choice(sorted(STUB_INDUSTRY_CODES), n),
             "chain": rng.choice(["盐化工", "其他"], n),
-            "output_month": rng.random(n), "output_ytd": 1 + rng.random(n),
-            "revenue_month": rng.random(n), "revenue_ytd": 1 + rng.random(n),
+            "output_month": rng.random(n), "output_ytd": 10 + 1000 * rng.random(n),
+            "revenue_month": rng.random(n), "revenue_ytd": 10 + 1000 * rng.random(n),
             "employees": rng.integers(0, 5000, n), "entry_type": None,
             "_sheet": "Sheet1", "_row": np.arange(n) + 6,
         }
@@ -780,3 +781,55 @@ def test_200k_rows_validate_quickly(v, industry_stub):
     df.loc[[17, 199_999], "output_month"] = -1.0
     out = v.validate("enterprise_periods", df)
     assert out.issues["row_index"].tolist() == [17, 199_999]  # its speed: `make bench`
+
+
+# ---- checks of a whole column (its median): the unit a file's figures are really in ----------------
+
+WHOLE_COLUMN: dict[tuple[str, str, str], Case] = {
+    # every row's 本年累计 (its month 10.5, 9.0 held below it): 元 read as 万元 (a median of 2e7),
+    # 亿元 read as 万元 (3.5) are warnings; 规上 figures in 万元 pass
+    ("enterprise_periods", MEDIAN, "output_ytd"): C((2.5e7, 9.99), (10.5, 6000.0, 999_999.0)),
+    # 平方米 read as 亩
+    ("land_projects", MEDIAN, "area_mu"): C((66_667.0,), (12.5, 9_999.0)),
+}
+
+
+def _whole_column_params(which: str):
+    for key, case in WHOLE_COLUMN.items():
+        for i, value in enumerate(getattr(case, which)):
+            yield pytest.param(key, value, id=f"{key[0]}-{key[2]}-{which}{i}")
+
+
+def _whole_column_frame(dataset: str, column: str, value) -> pd.DataFrame:
+    rows = [_base_row(dataset, i) for i in range(3)]
+    for r in rows:
+        r[column] = value
+        if dataset == "enterprise_periods":
+            r["output_month"], r["revenue_month"] = min(value, 10.5), 9.0
+    return pd.DataFrame(rows, index=LABELS)
+
+
+@pytest.mark.parametrize(("key", "value"), list(_whole_column_params("bad")))
+def test_a_columns_median_out_of_its_units_range_is_one_warning_naming_it(v, industry_stub, key, value):
+    dataset, type_, column = key
+    out = v.validate(dataset, _whole_column_frame(dataset, column, value))
+    mine = out.issues[out.issues["rule"] == type_]
+    assert len(mine) == 1 and mine["row_index"].isna().all() and (mine["severity"] == "warning").all()
+    assert mine["value"].tolist() == [_shown(value)]  # the median found
+    assert set(out.issues["rule"]) == {type_}, out.issues  # and nothing else
+
+
+@pytest.mark.parametrize(("key", "value"), list(_whole_column_params("good")))
+def test_a_columns_median_in_its_units_range_passes(v, industry_stub, key, value):
+    dataset, _, column = key
+    out = v.validate(dataset, _whole_column_frame(dataset, column, value))
+    assert out.issues.empty, out.issues
+
+
+def test_a_column_without_a_value_has_no_median_to_check(v, industry_stub):
+    df = _whole_column_frame("enterprise_periods", "output_ytd", 10.5)
+    df["output_ytd"] = np.nan
+    out = v.validate("enterprise_periods", df)
+    assert out.issues.empty, out.issues
+    (status,) = out.results.loc[out.results["expectation"] == MEDIAN, "status"]
+    assert status == "skipped"
