@@ -311,7 +311,7 @@ _P_QRANGE = re.compile(
 )
 _P_HALF = re.compile(r"(\d{4})年?(?:度)?\s*(上|下)半年")
 _P_QUARTER = re.compile(r"(\d{4})年?(?:第)?([一二三四1234])季度?")
-_P_QTAG = re.compile(r"(?<!\d)(\d{4})\s*(?:年度?)?[-_ ]?([QH])([1-4])(?!\d)", re.I)
+_P_QTAG = re.compile(r"(?<!\d)(\d{4})\s*(?:年度?)?[-_ .]?([QH])([1-4])(?!\d)", re.I)
 # a span between two months, its ends as written: `1月至9月`, `2025年1月1日至2025年9月30日`, `第1-6月`
 MONTH_SPAN = re.compile(
     r"(\d{4})年?度?\s*第?\s*(\d{1,2})\s*月?(?:(\d{1,2})[日号])?\s*[-—~～至到]\s*"

@@ -42,6 +42,7 @@ from etl.extract.meta import stated_period
         ("2025年Q2", "2025Q2", "period"),
         ("2025 q3 名录", "2025Q3", "period"),
         ("2025Q3名录", "2025Q3", "period"),
+        ("2025.Q4", "2025Q4", "period"),
         ("2025年元月", "2025-01", "period"),
         ("二〇二五年六月", "2025-06", "period"),
         ("二〇二五年1-9月", "2025-09", "ytd"),
