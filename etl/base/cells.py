@@ -372,6 +372,44 @@ def _span_period(m: re.Match[str]) -> Period | None:
     return _range_period(y, a, b)
 
 
+def _span_in(s: str) -> tuple[bool, Period | None]:
+    """A span of the year `s` names in words or tags (`1-9月`, `1月至9月`, `前6个月`, `前三季度`,
+    `上半年`, `2025H1`, `2025年Q2`, `第二季度`): (True, its period, or None where it names a span
+    no period places: `下半年`, `H2`, `二、三季度`); (False, None) when it names none."""
+    m = _P_RANGE.search(s) or _P_RANGE_BARE.search(s)
+    if m:
+        return True, _range_period(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := MONTH_SPAN.search(s):
+        return True, _span_period(m)
+    if m := _P_FIRST_MONTHS.search(s):
+        n = m.group(2)
+        return True, _range_period(int(m.group(1)), 1, int(n) if n.isdigit() else _CN_MONTH[n])
+    m = _P_QRANGE.search(s)
+    if m:
+        y = int(m.group(1))
+        last = _CN_NUM[m.group(2) or m.group(4)]
+        if last == 1:
+            return True, Period(f"{y}Q1", _month_end(y, 3), "period", "quarter")
+        return True, Period(f"{y}-{last * 3:02d}", _month_end(y, last * 3), "ytd", "month")
+    m = _P_HALF.search(s)
+    if m:
+        y = int(m.group(1))
+        return True, (Period(f"{y}-06", _month_end(y, 6), "ytd", "month") if m.group(2) == "上" else None)
+    m = _P_QTAG.search(s)
+    if m:  # 2025Q2, 2025年Q2; 2025H1 is 上半年, H2 a half it cannot place
+        y, half, n = int(m.group(1)), m.group(2).upper() == "H", int(m.group(3))
+        if half:
+            return True, (Period(f"{y}-06", _month_end(y, 6), "ytd", "month") if n == 1 else None)
+        return True, Period(f"{y}Q{n}", _month_end(y, n * 3), "period", "quarter")
+    m = _P_QUARTER.search(s)
+    if m:
+        y, q = int(m.group(1)), _CN_NUM[m.group(2)]
+        return True, Period(f"{y}Q{q}", _month_end(y, q * 3), "period", "quarter")
+    if re.search(r"\d{4}年?(?:度)?[^季]*季|半年", s):
+        return True, None  # 二、三季度, 第一、二季度: quarters it does not place
+    return False, None
+
+
 def parse_period(raw: Any) -> Period | None:
     """A period in a header, title, sheet or file name: `2025年1-6月` (ytd to June), `2024年12月末`,
     `（截至2025年6月）`, `2025年第二季度`, `2024Q2`, `2024-06`, `2024年`, `2024`, `2024.0`;
@@ -394,37 +432,9 @@ def parse_period(raw: Any) -> Period | None:
     s = _P_CN_MONTHS.sub(lambda m: str(_CN_MONTH[m.group(1)]), s)
     if _P_UNPLACED.search(s):
         return None
-    m = _P_RANGE.search(s) or _P_RANGE_BARE.search(s)
-    if m:
-        return _range_period(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    if m := MONTH_SPAN.search(s):
-        return _span_period(m)
-    if m := _P_FIRST_MONTHS.search(s):
-        n = m.group(2)
-        return _range_period(int(m.group(1)), 1, int(n) if n.isdigit() else _CN_MONTH[n])
-    m = _P_QRANGE.search(s)
-    if m:
-        y = int(m.group(1))
-        last = _CN_NUM[m.group(2) or m.group(4)]
-        if last == 1:
-            return Period(f"{y}Q1", _month_end(y, 3), "period", "quarter")
-        return Period(f"{y}-{last * 3:02d}", _month_end(y, last * 3), "ytd", "month")
-    m = _P_HALF.search(s)
-    if m:
-        y = int(m.group(1))
-        return Period(f"{y}-06", _month_end(y, 6), "ytd", "month") if m.group(2) == "上" else None
-    m = _P_QTAG.search(s)
-    if m:  # 2025Q2, 2025年Q2; 2025H1 is 上半年, H2 a half it cannot place
-        y, half, n = int(m.group(1)), m.group(2).upper() == "H", int(m.group(3))
-        if half:
-            return Period(f"{y}-06", _month_end(y, 6), "ytd", "month") if n == 1 else None
-        return Period(f"{y}Q{n}", _month_end(y, n * 3), "period", "quarter")
-    m = _P_QUARTER.search(s)
-    if m:
-        y, q = int(m.group(1)), _CN_NUM[m.group(2)]
-        return Period(f"{y}Q{q}", _month_end(y, q * 3), "period", "quarter")
-    if re.search(r"\d{4}年?(?:度)?[^季]*季|半年", s):
-        return None  # 二、三季度, 第一、二季度: quarters it does not place
+    said, p = _span_in(s)
+    if said:
+        return p
     m = _P_MONTH.search(s + " ")
     if m:
         y, mo = int(m.group(1)), int(m.group(2))
