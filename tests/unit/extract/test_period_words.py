@@ -65,6 +65,9 @@ def test_a_span_of_the_year_is_read_as_that_span(text, period, basis):
         "淮安区2025年H2工业企业",
         "2025年年中",
         "2025年初",
+        "截至2025年初",
+        "2025年年初余额",
+        "2025年6月初",
         "2025年上旬",
         "2025年第6期",
         "2025年第25周",
@@ -84,7 +87,13 @@ def test_a_part_of_a_year_it_cannot_place_is_no_period_not_the_year(text):
 
 @pytest.mark.parametrize(
     ("text", "period"),
-    [("2025年第一批高新技术企业", "2025"), ("2025年初步核算", "2025"), ("2025年6月中小企业名录", "2025-06")],
+    [
+        ("2025年第一批高新技术企业", "2025"),
+        ("2025年初步核算", "2025"),
+        ("2025年初中在校学生数", "2025"),
+        ("2025年初级职称人数", "2025"),
+        ("2025年6月中小企业名录", "2025-06"),
+    ],
 )
 def test_words_that_only_look_like_a_part_of_the_year_leave_the_period_alone(text, period):
     p = parse_period(text)
