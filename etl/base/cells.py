@@ -211,6 +211,24 @@ def _finite(v: Any, shown: Any) -> Parsed:
     return Parsed(f)
 
 
+_CHANGE = re.compile(
+    r"^(增长|增加|上升|提高|提升|加快|下降|减少|降低|回落|放缓|收窄)\s*([0-9]+(?:\.[0-9]+)?)\s*(%|个百分点|百分点)?$"
+)
+_FALLS = ("下降", "减少", "降低", "回落", "放缓", "收窄")
+
+
+def parse_change(raw: Any) -> Parsed | None:
+    """A change written in words, as a growth table's cell says it: `下降3.2%` → -3.2 (%),
+    `增长5.1` → 5.1, `回落0.5个百分点` → -0.5 (百分点). None for any other text. Only a cell of a
+    growth indicator is read so (`增长1.2%` under 城镇化率 would be a change, not the level)."""
+    m = _CHANGE.fullmatch(clean_text(raw).replace(" ", "")) if isinstance(raw, str) else None
+    if m is None:
+        return None
+    value = float(m.group(2)) * (-1 if m.group(1) in _FALLS else 1)
+    unit = {"%": "%", None: None}.get(m.group(3), "百分点")
+    return Parsed(value, unit=unit)
+
+
 def parse_flag(raw: Any) -> Parsed:
     """是/否, √/×, Y/N, 1/0, blank → False (a blank flag column means 'not flagged')."""
     s = clean_text(raw).lower()

@@ -95,12 +95,15 @@ def without_footnote(name: Any) -> Any:
     return _FOOTNOTE.sub("", name).strip() if isinstance(name, str) else name
 
 
-def figure(raw: Any, unit: str | None) -> cells.Parsed:
+def figure(raw: Any, unit: str | None, growth: bool = False) -> cells.Parsed:
     """A figure cell of a column in `unit` (None: none given): its footnote marker dropped before
     NFKC makes it a digit (`12.3①` is 12.3, not 12.31); a unit written in the cell (`12.3亿元`,
     `5.2%`) other than the column's is a problem (the cell is refused, never read in the
-    column's unit); the same unit, or a unit where the column has none, is kept in `.unit`."""
+    column's unit); the same unit, or a unit where the column has none, is kept in `.unit`. A
+    `growth` indicator's cell may say its change in words (`下降3.2%` is -3.2: `cells.parse_change`)."""
     parsed = cells.parse_number(raw)  # (its footnote marker dropped there: `cells.FIGURE_NOTE`)
+    if parsed.problem and growth and (change := cells.parse_change(raw)) is not None:
+        parsed = change
     if parsed.unit and unit and parsed.unit != unit and not _same_unit(parsed.unit, unit):
         return cells.Parsed(
             None,
@@ -629,7 +632,8 @@ def _long_rows(
         cell_units = _row_cell_units(cur, r, layout, ind_raw, default_indicator, where, grid.name, ex)
         if cell_units is None:
             return None
-        for c, p, parsed in _period_values(cur, r, layout, cell_units, spec, grid.name, ex):
+        growth = any(w in (ind_raw or default_indicator) for w in GROWTH_WORDS)
+        for c, p, parsed in _period_values(cur, r, layout, cell_units, spec, (grid.name, growth), ex):
             indicator = ind_raw or layout.col_indicators.get(c) or default_indicator
             unit, unit_from = cell_units[c]
             if unit is None and parsed.unit:
@@ -856,16 +860,17 @@ def _period_values(
     layout: _WideLayout,
     units: dict[int, tuple[str | None, str | None]],
     spec: SourceSpec,
-    sheet: str,
+    where: tuple[str, bool],
     ex: Extraction,
 ) -> list[tuple[int, Period, cells.Parsed]]:
     """(column, period, parsed cell) of the period cells of row `r` that parse (`figure`, in the
     cell's unit of `units`; a blank is 0 where the spec says so); each cell that does not is a
     row issue of `ex` instead."""
     out = []
+    sheet, growth = where
     for c, p in layout.periods.items():
         v = cur[c] if c < len(cur) else None
-        parsed = figure(v, units[c][0])
+        parsed = figure(v, units[c][0], growth)
         if parsed.value is None and parsed.missing == "" and spec.blank_means == "zero":
             parsed = cells.Parsed(0.0)
         if parsed.problem:

@@ -166,3 +166,38 @@ def test_a_column_naming_a_span_no_period_places_is_a_warning_not_the_year(tmp_p
     assert got == {("车桥镇", "2024", "period"): 20.0, ("车桥镇", "2025Q2", "ytd"): 9.0}  # GDP: quarterly
     warned = {i.column for i in ex.issues if i.rule == "period_not_placed"}
     assert warned == {"2025年H2 (D)", "2025年第3期 (E)", "2025年下半年 (F)"}  # 目标 is said as a target
+
+
+def test_a_growth_tables_change_in_words_is_its_signed_figure(tmp_path):
+    """`下降3.2%` in a growth indicator's table is -3.2 (it had been refused); a change of the rate
+    (`回落0.5个百分点`) is not the rate and stays refused, as does a word without a figure."""
+    ex, got = _load(
+        tmp_path,
+        "规上工业增加值增速.csv",
+        [
+            ["指标：规模以上工业增加值增速(%)"],
+            ["地区", "2024年", "2025年1-9月"],
+            ["车桥镇", "下降3.2%", "增长5.1%"],
+            ["石塘镇", "-1.5", "回落0.5个百分点"],
+            ["施河镇", "减少 0.8", "增长"],
+        ],
+    )
+    assert got == {
+        ("车桥镇", "2024", "rate"): -3.2,
+        ("车桥镇", "2025-09", "rate"): 5.1,
+        ("石塘镇", "2024", "rate"): -1.5,
+        ("施河镇", "2024", "rate"): -0.8,
+    }
+    refused = {(i.row, i.value) for i in ex.issues if i.severity == "row"}
+    assert refused == {(4, "回落0.5个百分点"), (5, "增长")}
+
+
+def test_a_change_in_words_in_a_level_indicators_table_is_refused(tmp_path):
+    """`增长1.2%` under 城镇化率 (a level in %) is a change, never the level."""
+    ex, got = _load(
+        tmp_path,
+        "城镇化率.csv",
+        [["指标：城镇化率(%)"], ["地区", "2024年", "2025年"], ["车桥镇", "增长1.2%", "65.3"]],
+    )
+    assert list(got.values()) == [65.3]
+    assert [(i.row, i.value) for i in ex.issues if i.severity == "row"] == [(3, "增长1.2%")]
