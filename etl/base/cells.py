@@ -229,6 +229,31 @@ def parse_change(raw: Any) -> Parsed | None:
     return Parsed(value, unit=unit)
 
 
+_LOWER_BOUND = re.compile(
+    r"^(≥|>=|＞=|>|＞|不低于|不少于|至少|力争|确保|达到|突破|超过|高于|大于)?\s*([^≥>＞]+?)\s*(及以上|以上)?$"
+)
+
+
+def parse_lower_bound(raw: Any) -> Parsed | None:
+    """A figure written as a lower bound, as a target often is: `≥1600`, `1600以上`, `不低于1600`,
+    `力争突破1600` → 1600 (the unit a cell writes kept: `力争100亿元` → 100, 亿元), with a warning
+    naming the words read past; None for a text with no such words, or whose rest is no figure
+    (`1500-1600`, `1600左右`, `≤1600`)."""
+    s = clean_text(raw).replace(" ", "") if isinstance(raw, str) else ""
+    s = re.sub(r"^(力争|确保)(突破|超过|达到)", r"\1", s)
+    m = _LOWER_BOUND.fullmatch(s)
+    if m is None or not (m.group(1) or m.group(3)):
+        return None
+    inner = parse_number(m.group(2))
+    if inner.value is None or inner.problem:
+        return None
+    return Parsed(
+        inner.value,
+        unit=inner.unit,
+        warning=f"“{clean_text(raw)}”按下限 {inner.value:g} 计 / read as its lower bound {inner.value:g}",
+    )
+
+
 def parse_flag(raw: Any) -> Parsed:
     """是/否, √/×, Y/N, 1/0, blank → False (a blank flag column means 'not flagged')."""
     s = clean_text(raw).lower()

@@ -187,6 +187,15 @@ def _parse_text_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series,
     return values, missing, none, none.copy()
 
 
+def _number(raw: Any, f: FieldSpec) -> cells.Parsed:
+    """One cell of a number field: `cells.parse_number`, or, for a `lower_bound` field, the bound
+    a text like `≥1600` gives (with its warning)."""
+    parsed = cells.parse_number(raw)
+    if parsed.problem and f.lower_bound and (bound := cells.parse_lower_bound(raw)) is not None:
+        return bound
+    return parsed
+
+
 def parse_series(
     raw: pd.Series, f: FieldSpec, blank_zero: bool
 ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
@@ -209,11 +218,13 @@ def parse_series(
         problems = pd.Series(np.full(n, None, dtype=object), index=idx)
         units = pd.Series(np.full(n, None, dtype=object), index=idx)
         if slow.any():
-            parsed = {u: cells.parse_number(u) for u in pd.unique(raw[slow])}
+            parsed = {u: _number(u, f) for u in pd.unique(raw[slow])}
             sub = raw[slow]
             num[slow] = sub.map(lambda u: parsed[u].value).astype("float64")
             missing[slow] = sub.map(lambda u: parsed[u].missing)
-            problems[slow] = sub.map(lambda u: parsed[u].problem)
+            problems[slow] = sub.map(
+                lambda u: parsed[u].problem or (parsed[u].warning and f"WARN:{parsed[u].warning}")
+            )
             units[slow] = sub.map(lambda u: parsed[u].unit)
         if blank_zero:
             num[blank] = 0.0

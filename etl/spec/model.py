@@ -37,6 +37,9 @@ class FieldSpec:
     """The file is rejected when no column matches this field."""
     month_end: bool = False
     """For dates written as a month only (`2024年6月`): the month's last day instead of its first."""
+    lower_bound: bool = False
+    """A number written with words saying it is a lower bound (`≥1600`, `1600以上`, `不低于1600`,
+    `力争1600`) is the bound, with a warning saying so (a target: the catalog says how it is met)."""
     vocabulary: str | None = None
     """The vocabulary (etl/reference/data/vocabularies.yaml) its cells map through: `flag`,
     `cert_type`, `entry_type`, `chain`. A flag field uses `flag`; a dataset column listed under a
@@ -166,7 +169,17 @@ def _fields(raw: dict[str, Any], where: str) -> tuple[FieldSpec, ...]:
     out = []
     for name, body in (raw or {}).items():
         body = body or {}
-        keys = {"aliases", "type", "unit", "default_unit", "required", "month_end", "vocabulary", "values"}
+        keys = {
+            "aliases",
+            "type",
+            "unit",
+            "default_unit",
+            "required",
+            "month_end",
+            "lower_bound",
+            "vocabulary",
+            "values",
+        }
         unknown = set(body) - keys
         if unknown:
             raise SpecError(f"{where}: field {name!r} has unknown keys {sorted(unknown)}")
@@ -182,6 +195,7 @@ def _fields(raw: dict[str, Any], where: str) -> tuple[FieldSpec, ...]:
                 default_unit=body.get("default_unit"),
                 required=bool(body.get("required", False)),
                 month_end=bool(body.get("month_end", False)),
+                lower_bound=bool(body.get("lower_bound", False)),
                 vocabulary=body.get("vocabulary"),
                 values=_values(body.get("values"), f"{where}: field {name!r}"),
             )

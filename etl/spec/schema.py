@@ -111,6 +111,7 @@ FIELD_KEYS: dict[str, Check] = {
     "default_unit": _unit,
     "required": _BOOL,
     "month_end": _BOOL,
+    "lower_bound": _BOOL,
     "vocabulary": _STR,
     "values": _MAP,
 }

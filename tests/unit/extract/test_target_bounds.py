@@ -1,0 +1,48 @@
+"""A target written with the words that make it a lower bound (`≥1600`, `1600以上`, `不低于1600`,
+`力争突破100亿元`) is the bound — the catalog says how it is met (超/突破/达) — with a warning naming
+the words read past; a range, an approximation or an upper bound (`1500-1600`, `1600左右`, `≤1600`)
+is still a rejected row, never a guess. They had all been rejected rows."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from etl.base.cells import parse_lower_bound
+from etl.extract import extract
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [("≥1600", 1600, None), ("1600以上", 1600, None), ("不低于1600", 1600, None), ("力争1600", 1600, None),
+     ("力争突破100亿元", 100, "亿元"), ("确保达到 1,600", 1600, None), ("100亿元及以上", 100, "亿元")],
+)  # fmt: skip
+def test_a_lower_bound_is_its_figure(text, value, unit):
+    p = parse_lower_bound(text)
+    assert p is not None and (p.value, p.unit) == (value, unit) and text.strip() in p.warning
+
+
+@pytest.mark.parametrize("text", ["1600", "1500-1600", "1600左右", "≤1600", "增长6%以上", "力争", "以上"])
+def test_anything_else_is_no_lower_bound(text):
+    assert parse_lower_bound(text) is None
+
+
+def test_a_targets_file_reads_bounds_with_a_warning_and_refuses_ranges(tmp_path: Path):
+    f = tmp_path / "目标任务表.csv"
+    rows = [
+        ["指标名称", "目标值", "单位", "完成时限"],
+        ["地区生产总值", "力争突破1600", "亿元", "2028年"],
+        ["规上工业总产值", "1500-1600", "亿元", "2028年"],
+    ]
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    ex = extract(f, "targets")
+    assert not ex.critical, ex.critical
+    got = dict(zip(ex.frame["indicator_id"], ex.frame["target"], strict=True))
+    assert [v for v in got.values() if v == v] == [1600.0]  # the range row carries no target
+    warned = [i for i in ex.issues if i.severity == "warning" and i.row == 2]
+    assert warned and "下限" in warned[0].message and warned[0].value == "力争突破1600"
+    refused = [i for i in ex.issues if i.severity == "row"]
+    assert [(i.row, i.value) for i in refused] == [(3, "1500-1600")]
