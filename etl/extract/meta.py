@@ -191,9 +191,11 @@ def period_disagreement(spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name
     return f"报告期不一致，请核对后重新报送：{said} / the places that state the period disagree"
 
 
-def _period_texts(spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str) -> list[tuple[str, str]]:
+def _period_texts(
+    spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str, places: tuple[str, ...] | None = None
+) -> list[tuple[str, str]]:
     out = []
-    for where in spec.period_from:
+    for where in spec.period_from if places is None else places:
         if (
             where == "sheet"
             and not re.fullmatch(r"(?i)sheet\d*", grid.name)
@@ -233,10 +235,16 @@ def month_period(year: int, month: int, ytd: bool) -> Period:
     return Period(f"{year}-{month:02d}", end, "ytd" if ytd else "period", "month")
 
 
-def year_of_sheet(spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str) -> int | None:
+YEAR_PLACES = ("sheet", "title", "file_name")
+
+
+def year_of_sheet(
+    spec: SourceSpec, grid: Grid, meta: SheetMeta, file_name: str, places: tuple[str, ...] | None = None
+) -> int | None:
     """The year the sheet name, title or file name gives (for months written without theirs;
-    not a sending date's: 12月 sent on 2026-01-10 is December 2025's)."""
-    for _, text in _period_texts(spec, grid, meta, file_name):
+    not a sending date's: 12月 sent on 2026-01-10 is December 2025's); `places`: where to look
+    (default: the spec's `period_from`)."""
+    for _, text in _period_texts(spec, grid, meta, file_name, places):
         if (p := stated_period(text)) is not None:
             return p.end.year
     return None

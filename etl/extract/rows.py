@@ -19,6 +19,7 @@ from etl.base.issues import Issue
 from etl.extract.classify import classify_rows, header_label_sets
 from etl.extract.header import MAX_DEPTH, label_text
 from etl.extract.meta import (
+    YEAR_PLACES,
     SheetMeta,
     is_unit_row,
     made_or_sent_dates,
@@ -380,14 +381,30 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
 
 
 def _with_year(sh: _Sheet, raw: pd.Series) -> pd.Series:
-    """A period column's months written without their year (`1—9月`) given the year the sheet
-    name, title or file name says (`2025年…`); the column as it is when none says one."""
-    is_text = raw.map(lambda v: isinstance(v, str) and months_only(v) is not None)
-    if not is_text.any() or (year := year_of_sheet(sh.spec, sh.grid, sh.meta, sh.file_name)) is None:
+    """A period column's spans written without their year (`1—9月`, `上半年`, `前三季度`, `三季度`)
+    given the year the sheet name, title or file name says (`2025年…`), whichever places the
+    spec reads the period from; the column as it is when none says one. A word that names no
+    span (`本期`) is left as it is: `2025年本期` would read as the whole year."""
+    is_text = raw.map(_yearless_span)
+    if not is_text.any():
+        return raw
+    places = (*sh.spec.period_from, *(p for p in YEAR_PLACES if p not in sh.spec.period_from))
+    year = year_of_sheet(sh.spec, sh.grid, sh.meta, sh.file_name, places)
+    if year is None:
         return raw
     out = raw.copy()
-    out[is_text] = [f"{year}年{v.strip()}" for v in raw[is_text]]
+    out[is_text] = [f"{year}年{clean_text(v).strip()}" for v in raw[is_text]]
     return out
+
+
+def _yearless_span(v: Any) -> bool:
+    """A text naming a span of a year without the year (`1—9月`, `上半年`, `三季度`, `全年`)."""
+    if not isinstance(v, str) or re.search(r"\d{4}", v) or cells.parse_period(v) is not None:
+        return False
+    if months_only(v) is not None:
+        return True
+    p = cells.parse_period(f"2000年{clean_text(v).strip()}")
+    return p is not None and (p.freq != "year" or "全年" in v or "年度" in v)
 
 
 def _row_units(sh: _Sheet, data: pd.DataFrame) -> pd.Series | None:

@@ -106,3 +106,22 @@ def test_a_title_giving_a_span_by_its_days_states_that_span_not_a_sending_date()
     p = stated_period("高新技术企业认定情况（2025年1月1日至2025年9月30日）")
     assert p is not None and (p.text, p.basis) == ("2025-09", "ytd")
     assert stated_period("填报日期：2025年10月15日") is None
+
+
+def test_a_period_columns_spans_without_their_year_take_the_titles(tmp_path):
+    """A long table's 时期 column saying `上半年`, `前三季度`, `1-9月` under a file or title that says
+    2025: each that span of 2025 (they had been rejected rows, as the long layout reads its
+    period from the column only); `本期` names no span and stays a rejected row."""
+    from etl.extract import extract
+
+    f = tmp_path / "2025年主要指标长表.csv"
+    f.write_text(
+        "指标名称,时期,数值,单位\n地区生产总值,上半年,520.5,亿元\n地区生产总值,前三季度,790.1,亿元\n"
+        "规模以上工业总产值,1-9月,830,亿元\n地区生产总值,本期,1,亿元\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "indicators")
+    got = {(r.indicator_id, r.period, r.basis) for r in ex.frame.dropna(subset=["period"]).itertuples()}
+    assert ("gdp", "2025Q2", "ytd") in got and ("gdp", "2025Q3", "ytd") in got, got
+    assert len(got) == 3
+    assert {i.value for i in ex.issues if i.severity == "row"} == {"本期"}
