@@ -10,7 +10,9 @@ attaches the snapshot read-only and stands in for the tables the query reads —
 - `stg.stg_targets__targets`: each indicator's target and deadline as the snapshot's
   indicator_progress shows them, with the time the target became known (a row's `as_of` that is
   later than its value's vintage, or a no_data row's `as_of`);
-- `published.int_suppressed_chain_cells`: the cells the snapshot withholds (`is_suppressed`).
+- `published.int_suppressed_chain_cells`: the cells the snapshot withholds (`is_suppressed`);
+- `marts.chain_output`: the snapshot's (how many 规上 enterprises a chain's output leaves out; 0
+  from a snapshot published before it said so).
 
 Then `published.indicator_progress` is applied as at publishing. A withheld cell's figure is not
 in the snapshot, so its row shows no figure (as published), and its status is the snapshot's,
@@ -66,6 +68,7 @@ def progress_on(snapshot: Path, on: dt.date) -> pd.DataFrame:
         district = catalog.plan()["district"]["code"]
         for stmt in filter(str.strip, _STAND_INS.split(";")):
             con.execute(stmt.replace("$district", "?"), [district] if "$district" in stmt else [])
+        con.execute(_chain_output_stand_in(con))
         con.execute("create schema ref")
         for name, frame in (("indicators", indicators_frame()), ("plan", plan_frame())):
             con.register("_ref", frame)
@@ -75,6 +78,17 @@ def progress_on(snapshot: Path, on: dt.date) -> pd.DataFrame:
         return _withheld_as_published(con, df, on)
     finally:
         con.close()
+
+
+def _chain_output_stand_in(con: duckdb.DuckDBPyConnection) -> str:
+    """marts.chain_output's counts of 规上 enterprises left out of a chain's output, from the
+    snapshot (none from one published before the snapshot held them)."""
+    has = con.execute(
+        "select count(*) from duckdb_columns() where database_name = 'snap' and schema_name = 'marts'"
+        " and table_name = 'chain_output' and column_name = 'n_without_output'"
+    ).fetchone()[0]
+    n = "n_without_output" if has else "0"
+    return f"create view marts.chain_output as select indicator_id, period, {n} as n_without_output from snap.marts.chain_output"
 
 
 def _withheld_as_published(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, on: dt.date) -> pd.DataFrame:

@@ -14,6 +14,9 @@ columns:
   output_ytd: 规上工业总产值 本年累计 of the chain's enterprises above scale, 亿元
   output_coverage: 规上 (the enterprises output_ytd covers)
   n_enterprises: enterprises of the chain above scale (规上) in the roster
+  n_without_output: >
+    of them, those whose 工业总产值 本年累计 the roster leaves blank: output_ytd leaves them out (the
+    load warned, output_not_summed); 0 when the sum is whole
   target: the chain's target, 亿元 (null while not set)
   target_period_end: the target's deadline
   progress_pct: output_ytd as a percentage of the target
@@ -44,7 +47,8 @@ summed as (
         period,
         any_value(period_end) as period_end,
         sum(output_ytd) / 10000.0 as output_ytd,
-        count(*) as n_enterprises
+        count(*) as n_enterprises,
+        count(*) filter (where output_ytd is null) as n_without_output
     from roster
     where is_above_scale
     group by chain, period
@@ -59,6 +63,7 @@ final as (
         s.output_ytd,
         '规上' as output_coverage,
         s.n_enterprises,
+        s.n_without_output,
         t.target,
         t.deadline as target_period_end,
         100.0 * s.output_ytd / nullif(t.target, 0) as progress_pct

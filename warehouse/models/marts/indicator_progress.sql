@@ -29,7 +29,10 @@ columns:
   pace_ratio: observed ÷ required growth (level), actual ÷ expected share (cumulative)
   judged_on: the date the row's pace is judged at (its period's end, or the date of --on for the latest period)
   comparison: how the actual meets the target, as the report words it (gt 超/突破/高于, ge 达, le 进入前N)
-  status_reason: why the status is what it is, where a number alone does not say it (中文 / English)
+  status_reason: >
+    why the status is what it is, where a number alone does not say it (中文 / English); for a chain's
+    output, also how many 规上 enterprises its sum leaves out for a blank 本年累计 (as the current
+    roster of the period has it: marts.chain_output.n_without_output)
 */
 with values_known as (
     select * from marts.indicator_values
@@ -358,6 +361,35 @@ explained as (
     from judged
 ),
 
+unsummed as (
+    -- 规上 enterprises of a chain whose 本年累计 the roster leaves blank: its output leaves them out
+    -- (marts.chain_output: the current roster's, also in the published snapshot)
+    select
+        indicator_id,
+        period,
+        n_without_output as n
+    from marts.chain_output
+    where indicator_id is not null and n_without_output > 0
+),
+
+flagged as (
+    select
+        e.* replace (
+            case
+                when u.n is null then e.status_reason
+                else
+                    coalesce(e.status_reason || '；', '') || u.n::varchar
+                    || ' 家规上企业未填报工业总产值本年累计，未计入 / ' || u.n::varchar
+                    || ' 规上 enterprise(s) gave no 工业总产值 本年累计: not summed'
+            end as status_reason
+        )
+    from explained as e
+    left join unsummed as u
+        on
+            e.indicator_id = u.indicator_id
+            and u.period = case when length(e.period) = 4 then e.period || '-12' else e.period end
+),
+
 sources as (
     -- the source each derivation reads, and whether any file of it loaded
     select
@@ -448,7 +480,7 @@ final as (
         judged_on,
         comparison,
         status_reason
-    from explained
+    from flagged
     union all
     select * from no_data
 )

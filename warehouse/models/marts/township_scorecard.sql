@@ -17,6 +17,9 @@ columns:
   above_scale_enterprises: of which 规上
   output_ytd: 规上工业总产值 本年累计 of the township's enterprises above scale, 亿元
   output_coverage: 规上 (the enterprises output_ytd covers)
+  above_scale_without_output: >
+    规上 enterprises whose 工业总产值 本年累计 the roster leaves blank: output_ytd leaves them out (the
+    load warned, output_not_summed); 0 when the sum is whole
   hightech_enterprises: 高新技术企业 certificates valid at the period's year end (科技局)
   land_linkage_mu: 增减挂钩 area accepted since the baseline, 亩
   land_balance_mu: 占补平衡 new cultivated land accepted since the baseline, 亩
@@ -51,7 +54,8 @@ by_township as (
         period,
         count(*) as n_enterprises,
         count(*) filter (where is_above_scale) as above_scale_enterprises,
-        coalesce(sum(output_ytd) filter (where is_above_scale), 0) / 10000.0 as output_ytd
+        coalesce(sum(output_ytd) filter (where is_above_scale), 0) / 10000.0 as output_ytd,
+        count(*) filter (where is_above_scale and output_ytd is null) as above_scale_without_output
     from roster
     group by township_code, period
 ),
@@ -94,6 +98,7 @@ final as (
         coalesce(b.above_scale_enterprises, 0) as above_scale_enterprises,
         coalesce(b.output_ytd, 0) as output_ytd,
         '规上' as output_coverage,
+        coalesce(b.above_scale_without_output, 0) as above_scale_without_output,
         (
             select sum(c.n) from certs as c
             where
