@@ -236,6 +236,7 @@ def month_period(year: int, month: int, ytd: bool) -> Period:
 
 
 YEAR_PLACES = ("sheet", "title", "file_name")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 
 
 def year_of_sheet(
@@ -282,7 +283,9 @@ def unit_sources(header: str, meta: SheetMeta, file_name: str) -> list[tuple[str
         if not _META_INDICATOR.match(t) and (u := cells.unit_in_text(t)):
             found.append((u, "title"))
             break
-    found += meta.more_units
+    # a CSV's one sheet is named after its file: a unit there is the file name's (said below)
+    text_file = Path(file_name).suffix.lower() in TEXT_SUFFIXES
+    found += [(u, w) for u, w in meta.more_units if not (text_file and w == "sheet name")]
     if u := unit_in_file_name(file_name):
         found.append((u, "file name"))
     return found

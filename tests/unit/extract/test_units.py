@@ -439,3 +439,14 @@ def test_a_unit_row_under_a_wide_tables_header_is_its_unit_not_a_region(tmp_path
     ex = extract(f, "indicators")
     assert not ex.critical and not [i for i in ex.issues if i.severity == "row"], ex.issues
     assert sorted(ex.frame["value"]) == [pytest.approx(50.0), pytest.approx(52.0)]  # 亿元
+
+
+def test_a_csvs_unit_in_its_file_name_is_the_file_names(tmp_path):
+    """A CSV's one sheet is named after its file: the unit is shown as the file name's, once."""
+    f = tmp_path / "规上工业企业主要指标_2025年1-6月（千元）.csv"
+    f.write_text(
+        "统一社会信用代码,企业名称,所在镇（街道）,工业总产值\n91320803MA00000001,甲公司,平桥镇,250\n", "utf-8"
+    )
+    ex = extract(f, "enterprises")
+    assert ex.frame["output_ytd"].tolist() == [pytest.approx(25.0)]
+    assert "千元 (file name)" in ex.sheets[0].units["output_ytd"]
