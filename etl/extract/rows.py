@@ -385,7 +385,8 @@ def _with_year(sh: _Sheet, raw: pd.Series) -> pd.Series:
     given the year the sheet name, title or file name says (`2025年…`), whichever places the
     spec reads the period from; the column as it is when none says one. A word that names no
     span (`本期`) is left as it is: `2025年本期` would read as the whole year."""
-    is_text = raw.map(_yearless_span)
+    spans = {v: _yearless_span(v) for v in pd.unique(raw.dropna())}  # once per distinct text
+    is_text = raw.map(lambda v: spans.get(v, False))
     if not is_text.any():
         return raw
     places = (*sh.spec.period_from, *(p for p in YEAR_PLACES if p not in sh.spec.period_from))
