@@ -43,18 +43,19 @@ The patches, each checked against great_expectations 1.24.1:
 * Safe: the same id, character for character (tests/unit/validate/test_gx_patches.py compares
   every id of a validation of every suite, and edge cases, with GX's own).
 
-``deferred_imports`` — the modules in `DEFERRED_IMPORTS` (``scipy.stats``)
+``deferred_imports`` — the modules in `DEFERRED_IMPORTS` (``scipy.stats``, ``altair``)
 
 * Importing great_expectations imports ``scipy.stats`` (≈ 0.7–1.3 s of its ≈ 3 s: one expectation,
   ``expect_column_kl_divergence_to_be_less_than``, and two distribution metrics name it at module
-  level), and no suite of statwh uses it.
-* `defer_unused_imports()`, called before GX is imported, puts a lazy module in its place
-  (``importlib.util.LazyLoader``): the real module is loaded on the first attribute read.
-* Safe: nothing of it is read until an expectation computes a distribution, and then the module
-  loads as it would have (tests/unit/validate/test_gx_patches.py reads ``scipy.stats.norm``
-  after a validation). Not applied when the module is imported already. On Python 3.11 a lazy
-  module's first attribute read is not thread-safe; nothing of statwh reads ``scipy.stats``, so in
-  a statwh process it is never loaded at all.
+  level) and ``altair`` with ``narwhals`` (≈ 0.3–0.45 s: the same expectation's renderers draw a
+  chart with it), and no suite of statwh uses either.
+* `defer_unused_imports()`, called before GX is imported, puts a deferred module in its place:
+  the real module is executed into it on the first read of an attribute it does not have yet.
+* Safe: nothing of them is read until an expectation computes a distribution or renders that
+  chart, and then the module loads as it would have (tests/unit/validate/test_gx_patches.py reads
+  ``scipy.stats.norm`` and ``altair.Chart`` after a validation and Data Docs). Not applied when the
+  module is imported already; the first read loads it under a lock. Nothing of statwh reads
+  either, so in a statwh process they are never loaded at all.
 
 tests/test_gx_patches.py validates a realistic frame against every suite in ``expectations/``
 with each patch and with GX's own code, and fails when a result differs.
@@ -70,6 +71,7 @@ import logging
 import math
 import sys
 import threading
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -255,11 +257,34 @@ PATCHES: tuple[Patch, ...] = (
 """Every patch of GX statwh makes (the module docstring says what each does and why it is safe)."""
 
 
-DEFERRED_IMPORTS = ("scipy.stats",)
+DEFERRED_IMPORTS = ("scipy.stats", "altair")
+
+
+class _DeferredModule(types.ModuleType):
+    """A module not executed yet: its first read of an attribute it lacks executes it, into this
+    same object (so every name bound to it sees the real module), under a lock."""
+
+    def __getattr__(self, attr: str):
+        with _deferred_lock:
+            if type(self) is _DeferredModule:
+                self.__class__ = types.ModuleType
+                spec = self.__spec__
+                if spec.submodule_search_locations is not None:
+                    self.__path__ = spec.submodule_search_locations
+                spec.loader.exec_module(self)
+        return getattr(self, attr)
+
+
+_deferred_lock = threading.RLock()
 
 
 def defer_unused_imports() -> None:
-    """Put a lazy module in place of each of `DEFERRED_IMPORTS` not imported yet (see above)."""
+    """Put a deferred module in place of each of `DEFERRED_IMPORTS` not imported yet (see above).
+
+    Not `importlib.util.LazyLoader`: its module loads on any attribute read, ``__spec__``
+    included, which ``import altair`` reads (a module named by `import`, not by `from … import`,
+    would load at once). Here ``__spec__`` and the other attributes the import system sets are
+    there already; ``__path__`` is not, so that importing a submodule first loads the package."""
     for name in DEFERRED_IMPORTS:
         if name in sys.modules:
             continue
@@ -269,10 +294,10 @@ def defer_unused_imports() -> None:
             continue
         if spec is None or spec.loader is None:
             continue
-        spec.loader = importlib.util.LazyLoader(spec.loader)
         module = importlib.util.module_from_spec(spec)
+        module.__dict__.pop("__path__", None)
+        module.__class__ = _DeferredModule
         sys.modules[name] = module
-        spec.loader.exec_module(module)
         parent, _, child = name.rpartition(".")
         if parent in sys.modules:
             setattr(sys.modules[parent], child, module)

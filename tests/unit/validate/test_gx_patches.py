@@ -388,22 +388,36 @@ def test_kwarg_lookups_build_one_configuration_and_return_what_gx_does(suites, m
 
 
 DEFERRED_CHECK = """
-import sys, types
+import sys, tempfile, types
 import pandas as pd
 from etl.validate import suites
 suites._gx()
-stats = sys.modules["scipy.stats"]
-print("lazy_after_import", type(stats) is not types.ModuleType)
+deferred = {name: sys.modules[name] for name in ("scipy.stats", "altair")}
+def lazy():
+    return ",".join(n for n, m in deferred.items() if type(m) is not types.ModuleType)
+print("lazy_after_import", lazy())
 frame = pd.DataFrame({"indicator_id": ["gdp"], "region_code": ["320803"], "period": ["2025"],
     "period_end": [pd.Timestamp("2025-12-31")], "value": [1.0], "unit": ["亿元"], "basis": ["period"]})
-suites.validate_frame("indicator_obs", frame, {}, None)
-print("lazy_after_validation", type(stats) is not types.ModuleType)
-print("norm_cdf", stats.norm.cdf(0.0))
-print("loaded_on_use", type(sys.modules["scipy.stats"]) is types.ModuleType)
+docs = tempfile.mkdtemp()
+suites.validate_frame("indicator_obs", frame, {}, docs)
+print("lazy_after_validation", lazy())
+suites.build_data_docs(docs)
+print("lazy_after_data_docs", lazy())
+print("norm_cdf", deferred["scipy.stats"].norm.cdf(0.0))
+print("chart", deferred["altair"].Chart(pd.DataFrame({"x": [1]})).mark_bar().to_dict()["mark"]["type"])
+print("loaded_on_use", lazy() or "none lazy")
+"""
+
+SUBMODULE_CHECK = """
+import sys
+from etl.validate import gx_patches
+gx_patches.defer_unused_imports()
+import altair.utils  # a submodule first: the package is executed before it
+print(type(sys.modules["altair"]).__name__, hasattr(sys.modules["altair"], "Chart"))
 """
 
 
-def test_scipy_stats_is_loaded_only_when_something_reads_it():
+def test_unused_modules_are_loaded_only_when_something_reads_them():
     import subprocess
     import sys
 
@@ -411,13 +425,20 @@ def test_scipy_stats_is_loaded_only_when_something_reads_it():
         [sys.executable, "-c", DEFERRED_CHECK], capture_output=True, text=True, timeout=300, check=True
     ).stdout.split("\n")
     seen = dict(line.split(" ", 1) for line in out if line)
-    # importing great_expectations and validating a frame left it unloaded; reading it loads it, whole
+    # importing great_expectations, validating a frame (its result stored) and rendering Data Docs
+    # left both unloaded; reading each loads it, whole
     assert seen == {
-        "lazy_after_import": "True",
-        "lazy_after_validation": "True",
+        "lazy_after_import": "scipy.stats,altair",
+        "lazy_after_validation": "scipy.stats,altair",
+        "lazy_after_data_docs": "scipy.stats,altair",
         "norm_cdf": "0.5",
-        "loaded_on_use": "True",
+        "chart": "bar",
+        "loaded_on_use": "none lazy",
     }
+    sub = subprocess.run(
+        [sys.executable, "-c", SUBMODULE_CHECK], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert sub.stdout.split() == ["module", "True"]
 
 
 def test_plain_ids_are_gx_own_ids_for_every_id_of_every_suite(suites, frames, monkeypatch):
