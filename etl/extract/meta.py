@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,15 @@ def units_around(grid: Grid, header_row: int) -> list[tuple[str, str]]:
         if u := unit_row_unit(rows[r]):
             found.append((u, "row under the header"))
             break
-    for row in rows[max(header_row + 1, len(rows) - NOTES_SCANNED) :]:
-        texts = [label_text(v) for v in row if label_text(v)]
+    found += footnote_units(rows[max(header_row + 1, len(rows) - NOTES_SCANNED) :])
+    return found
+
+
+def footnote_units(rows: Iterable[Iterable[Any]]) -> list[tuple[str, str]]:
+    """The units footnotes among `rows` state (`注：本表金额单位为亿元`): (unit, "footnote")."""
+    found = []
+    for row in rows:
+        texts = [t for v in row if (t := label_text(v))]
         if 1 <= len(texts) <= 2 and texts[0].startswith(NOTE_PREFIXES):
             if u := cells.unit_from_unit_row(texts[0]):
                 found.append((u, "footnote"))

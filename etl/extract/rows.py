@@ -19,8 +19,10 @@ from etl.base.issues import Issue
 from etl.extract.classify import classify_rows, header_label_sets
 from etl.extract.header import MAX_DEPTH, label_text
 from etl.extract.meta import (
+    NOTES_SCANNED,
     YEAR_PLACES,
     SheetMeta,
+    footnote_units,
     is_unit_row,
     made_or_sent_dates,
     months_only,
@@ -96,6 +98,8 @@ def extract_rows_sheet(
     parts = part_columns(hm)
     wanted = _wanted_columns(grid, spec, hm, start, label_cols, parts)
     body = body_loader(start, wanted) if body_loader else _body_from_grid(grid, start, wanted)
+    if body_loader:  # the grid holds the sheet's first rows only: its footnotes are the body's last
+        _footnote_units_below(sh, body)
     body = _merged_down(body, body.attrs.get("merged", grid.merged), sh)
     # the header and the rows just above it (a grouping row, the title) as a page repeats them
     above = min(hm.row, MAX_DEPTH)
@@ -115,6 +119,15 @@ def extract_rows_sheet(
     cols.update(_coverage_column(sh, len(data)))
     check_totals(spec, hm, grid.name, total_rows, total_values, cols, data.index, info, ex)
     return cols
+
+
+def _footnote_units_below(sh: _Sheet, body: pd.DataFrame) -> None:
+    """A unit a footnote states in the body's last rows (`注：本表金额单位为亿元` under a long
+    table: in the columns read, which hold the table's first three and its text fields), beside
+    those the sheet's first rows state (`units_around`, which saw only those rows)."""
+    for found in footnote_units(body.tail(NOTES_SCANNED).itertuples(index=False)):
+        if found not in sh.meta.more_units:
+            sh.meta.more_units.append(found)
 
 
 def _record_columns(

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from etl.base.codes import make_credit_code
 from etl.base.paths import SPEC_DIR
 from etl.extract import extract
+from tests.hostile.corpus import write_xlsx
 
 TO_BASE = {"元": 1, "万元": 1e4, "亿元": 1e8, "平方米": 1, "公顷": 1e4, "亩": 10000 / 15, "个": 1, "家": 1}
 
@@ -64,8 +66,10 @@ PLACES = (
 SHOWN_AS = {"unit sub-header": "header"}  # a row of units under the names joins the header
 
 
-def write_case(tmp_path: Path, dataset: str, place: str, unit: str) -> tuple[Path, str]:
-    """The file (and the source: a spec path) for one dataset with `unit` written at `place`."""
+def write_case(tmp_path: Path, dataset: str, place: str, unit: str, fmt: str = "csv") -> tuple[Path, str]:
+    """The file (and the source: a spec path) for one dataset with `unit` written at `place`. As
+    `xlsx`, the footnote is below `XLSX_GAP` blank rows: further down than the rows an .xlsx's
+    header is looked for in (the rows under them are read from the file by column)."""
     spec_file, field, header, row, stem, _, _, _ = CASES[dataset]
     spec = yaml.safe_load((SPEC_DIR / spec_file).read_text(encoding="utf-8"))
     spec["fields"][field].pop("default_unit", None)
@@ -85,20 +89,30 @@ def write_case(tmp_path: Path, dataset: str, place: str, unit: str) -> tuple[Pat
         rows.append([f"单位：{unit}"])
     rows.append(row)
     if place == "footnote":
-        rows.append([f"注：本表数值单位为{unit}。"])
-    name = f"{stem} {unit}.csv" if place == "file name" else f"{stem}.csv"
+        rows += [[]] * (XLSX_GAP if fmt == "xlsx" else 0) + [[f"注：本表数值单位为{unit}。"]]
+    name = f"{stem} {unit}.{fmt}" if place == "file name" else f"{stem}.{fmt}"
     f = tmp_path / name
-    with f.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows(rows)
+    if fmt == "xlsx":
+        write_xlsx(f, rows)
+    else:
+        with f.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(rows)
     return f, str(spec_path)
 
 
-GRID = [(d, p, u) for d, case in CASES.items() for p in PLACES for u in case[6]]
+XLSX_GAP = 60
 
 
-@pytest.mark.parametrize(("dataset", "place", "unit"), GRID, ids=[f"{d}-{p}-{u}" for d, p, u in GRID])
-def test_the_stored_value_is_in_its_fields_unit(tmp_path, dataset, place, unit):
-    f, source = write_case(tmp_path, dataset, place, unit)
+GRID = [
+    (d, p, u, fmt) for d, case in CASES.items() for p in PLACES for u in case[6] for fmt in ("csv", "xlsx")
+]
+
+
+@pytest.mark.parametrize(
+    ("dataset", "place", "unit", "fmt"), GRID, ids=[f"{d}-{p}-{u}-{fmt}" for d, p, u, fmt in GRID]
+)
+def test_the_stored_value_is_in_its_fields_unit(tmp_path, dataset, place, unit, fmt):
+    f, source = write_case(tmp_path, dataset, place, unit, fmt)
     _, field, _, _, _, to, _, written = CASES[dataset]
     ex = extract(f, source)
     assert not ex.critical, ex.critical
@@ -404,14 +418,20 @@ def test_a_column_headed_danwei_of_names_is_not_a_unit_column(tmp_path):
     assert not ex.critical and ex.frame["output_ytd"].tolist() == [100]
 
 
-def test_a_footnote_that_states_another_unit_than_the_unit_row_rejects_the_file(tmp_path):
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_footnote_that_states_another_unit_than_the_unit_row_rejects_the_file(tmp_path, fmt):
     """A unit the sheet states anywhere is read or contested, never passed over: `注：金额单位为亿元`
-    under a table whose 单位 row says 万元 had loaded the figures as 万元."""
-    f = tmp_path / "规上工业企业主要指标_2025年1-6月.csv"
+    under a table whose 单位 row says 万元 had loaded the figures as 万元 — and under a long .xlsx
+    table (300 enterprises), whose last rows the header search does not read, it still did."""
+    f = tmp_path / f"规上工业企业主要指标_2025年1-6月.{fmt}"
+    firms = [[make_credit_code("320803", f"M{i:07d}"), f"甲{i}公司", "平桥镇", 3 + i] for i in range(300)]
     rows = [["单位：万元"], ["统一社会信用代码", "企业名称", "所在镇（街道）", "工业总产值"],
-            ["91320803MA00000001", "甲公司", "平桥镇", "3"], ["注：金额单位为亿元。"]]  # fmt: skip
-    with f.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows(rows)
+            *(firms if fmt == "xlsx" else firms[:1]), [], ["注：金额单位为亿元。"]]  # fmt: skip
+    if fmt == "xlsx":
+        write_xlsx(f, rows)
+    else:
+        with f.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(rows)
     (crit,) = extract(f, "enterprises").critical
     assert crit.rule == "unit_conflict" and "单位行" in crit.message and "表注" in crit.message
 
