@@ -90,6 +90,8 @@ def extract_rows_sheet(
         )
         return None
 
+    ex.issues.extend(_year_to_date_assumed(sh, sheet_period))
+
     # the rows below the header: only the columns that matter, as one frame
     start = hm.row + hm.depth
     if start < len(grid.rows) and is_unit_row(grid.rows[start]):
@@ -184,6 +186,40 @@ def _header_month_clash(hm: HeaderMatch, period: Period | None) -> str | None:
                 f" / the header's month is not the sheet's period"
             )
     return None
+
+
+SAYS_WHICH_SPAN = ("累计", "本月", "当月", "本期", "本年", "全年", "年度", "月度")
+"""Words of a figure's header that say which span of the year it covers."""
+
+
+def _year_to_date_assumed(sh: _Sheet, period: Period | None) -> list[Issue]:
+    """A figure headed without saying its span (`工业总产值（万元）`) is read as the year to date
+    (the spec's `…_ytd` field), its month's field being absent. When the sheet names one month
+    (`2025年6月`, not `2025年1-6月`) that may be the month's figure alone: said, once per column."""
+    if period is None or period.freq != "month" or period.basis != "period" or period.end.month == 1:
+        return []
+    out = []
+    for name, c in sh.hm.mapping.items():
+        stem = name.removesuffix("_ytd")
+        if stem == name or f"{stem}_month" in sh.hm.mapping or sh.spec.field(f"{stem}_month") is None:
+            continue
+        header = clean_text(sh.hm.names[c]).replace(" ", "")
+        if any(w in header for w in SAYS_WHICH_SPAN) or months_only(header) is not None:
+            continue
+        m = period.end.month
+        out.append(
+            Issue(
+                "warning",
+                "year_to_date_assumed",
+                f"“{sh.hm.names[c]}”未写明是本月数还是本年累计数，报告期为{period.end.year}年{m}月（单月）："
+                f"按1-{m}月累计读取；如为{m}月当月数，请在表头写明“本月” / the header says neither"
+                f" 本月 nor 累计 and the period is one month: read as the year to date (months 1-{m})",
+                sh.grid.name,
+                sh.hm.row + 1,
+                sh.column(c),
+            )
+        )
+    return out
 
 
 def _sheet_period(sh: _Sheet, has_period_col: bool) -> Period | None:

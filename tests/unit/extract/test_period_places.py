@@ -104,3 +104,36 @@ def test_a_month_end_date_or_a_period_beside_a_date_is_read(tmp_path, file_name,
     ex = roster(tmp_path, file_name, title)
     assert not ex.critical, [i.describe() for i in ex.critical]
     assert set(ex.frame["period"]) == {period}
+
+
+@pytest.mark.parametrize(
+    ("title", "header", "warned"),
+    [
+        # one month named, a figure that does not say its span: maybe that month's alone
+        ("2025年6月规上工业企业主要指标", "工业总产值（万元）", True),
+        ("2025年6月份规上工业企业主要指标", "工业总产值", True),
+        # the span is said by the period (1-6月, 上半年), by January, or by the header
+        ("2025年1-6月规上工业企业主要指标", "工业总产值（万元）", False),
+        ("2025年上半年规上工业企业主要指标", "工业总产值（万元）", False),
+        ("2025年1月规上工业企业主要指标", "工业总产值（万元）", False),
+        ("2025年6月规上工业企业主要指标", "本年累计工业总产值", False),
+        ("2025年6月规上工业企业主要指标", "工业总产值（1-6月）", False),
+    ],
+)
+def test_a_figure_read_as_the_year_to_date_under_one_month_says_so(tmp_path, title, header, warned):
+    """A bare `工业总产值` is read as 本年累计 (the spec's output_ytd): under a title naming one
+    month (2025年6月) that may be June's figure alone, loaded as January to June — a warning
+    names the column; the figures load as before (a guess either way would be silent)."""
+    f = tmp_path / "规上工业企业主要指标.csv"
+    f.write_text(
+        f"{title}\n统一社会信用代码,企业名称,所在镇（街道）,{header},是否规上\n" + ROW, encoding="utf-8"
+    )
+    ex = extract(f, "enterprises", file_name=f.name)
+    assert not ex.critical
+    assert ex.frame["output_ytd"].tolist() == [100.5]
+    said = [i for i in ex.issues if i.rule == "year_to_date_assumed"]
+    assert [(i.severity, i.row, i.column) for i in said] == (
+        [("warning", 2, f"{header.replace('（', '(').replace('）', ')')} (D)")] if warned else []
+    )
+    if warned:
+        assert "按1-6月累计读取" in said[0].message and "本月" in said[0].message
