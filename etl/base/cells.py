@@ -47,10 +47,46 @@ def clean_text(raw: Any) -> str:
 
 
 def header_key(raw: Any) -> str:
-    """The form in which header texts and aliases are compared: NFKC, no spaces, no unit brackets."""
+    """The form in which header texts and aliases are compared: NFKC, no spaces, no brackets of
+    units or of words that leave the measure as it is (`（万元）`, `（1-6月）`, `（街道）`); a
+    bracket naming another measure keeps its words (`营业收入（上年同期）`, `地区生产总值（增长%）`:
+    `营业收入上年同期`, `地区生产总值增长`), so that it matches no name of the figure itself."""
     s = clean_text(raw).replace(" ", "")
-    s = re.sub(r"[\(（\[【][^\)）\]】]*[\)）\]】]", "", s)
+    rest = _BRACKETED.sub("", s)
+    s = _BRACKETED.sub(lambda m: _other_measure(m.group(1), rest), s)
     return s.strip(":：").lower()
+
+
+def bare_key(raw: Any) -> str:
+    """`header_key` with every bracket dropped, whatever it holds: what a name would match but for
+    a bracket naming another figure (said when a required column is missing)."""
+    return _BRACKETED.sub("", clean_text(raw).replace(" ", "")).strip(":：").lower()
+
+
+_BRACKETED = re.compile(r"[\(（\[【]([^\)）\]】]*)[\)）\]】]")
+OTHER_MEASURE_WORDS = (
+    # another period than the figure's own
+    "上年", "去年", "同期", "上期", "上月", "上季", "年初", "期初",
+    # a change, a share or a rank instead of the level
+    "增长", "增速", "增幅", "增减", "增量", "下降", "同比", "环比", "比重", "占比", "±", "排名", "位次",
+    # another price basis than current prices
+    "不变价", "可比价",
+    # a plan or an estimate instead of the actual
+    "计划", "预计", "预测", "目标", "任务", "规划", "预算",
+)  # fmt: skip
+"""Words that, in brackets after a figure's name, make it another figure (`工业总产值（上年同期）`)."""
+_PLAN_WORDS = ("计划", "预计", "预测", "目标", "任务", "规划", "预算")
+_PLAN_NAMES = ("计划", "目标", "任务", "规划")  # a name of a plan's figure (not 一般公共预算收入: an actual)
+
+
+def _other_measure(inner: str, rest: str) -> str:
+    """A bracket's text as the header's key keeps it: '' for a unit or a word that leaves the
+    measure as it is; its words, without `%` and punctuation, when they name another measure — except
+    plan words after a name that is itself a plan's (`目标值（计划数）` is the target)."""
+    words = [w for w in OTHER_MEASURE_WORDS if w in inner]
+    if not words or (all(w in _PLAN_WORDS for w in words) and any(w in rest for w in _PLAN_NAMES)):
+        return ""
+    return re.sub(r"[%％,，、;；:：/]", "", inner)
 
 
 _UNIT_IN_BRACKETS = re.compile(r"[\(（\[【]\s*(?:单位[:：])?\s*([^\)）\]】]{1,8})\s*[\)）\]】]")

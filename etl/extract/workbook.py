@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl.base.cells import bare_key, header_key
 from etl.base.datasets import DATASETS, LINEAGE
 from etl.base.issues import Issue
 from etl.extract.finish import finish
 from etl.extract.header import find_header
 from etl.extract.measures import extract_measures_sheet, measures_header
-from etl.extract.model import RESHAPED, Extraction
+from etl.extract.model import RESHAPED, Extraction, HeaderMatch
 from etl.extract.rows import extract_rows_sheet
 from etl.extract.wide import extract_wide_sheet, period_header
 from etl.read import ZIP_MAGIC, Grid, ReadError, Workbook, check_zip, load_columns, read_workbook, xlsx_heads
@@ -57,6 +58,7 @@ def choose_spec(wb: Workbook, specs: list[SourceSpec], file_name: str) -> tuple[
                             f"{spec.layout} / {g.name}: 第{c.row + 1}"
                             + (f"-{c.row + c.depth}" if c.depth > 1 else "")
                             + f"行 matched {sorted(c.mapping)}; missing required {c.missing_required}"
+                            + _other_figures(c, spec)
                         )
                     if not top:
                         considered.append(
@@ -70,6 +72,23 @@ def choose_spec(wb: Workbook, specs: list[SourceSpec], file_name: str) -> tuple[
         if score and (best is None or rank > best[0]):
             best = (rank, spec)
     return (best[1] if best else None), considered
+
+
+def _other_figures(c: HeaderMatch, spec: SourceSpec) -> str:
+    """Columns that would be a missing required field but for a bracket naming another figure
+    (`工业总产值（不变价）`, `营业收入（上年同期）`): said, so the sender sees why they were not taken."""
+    missing = {f for group in c.missing_required for f in group.split("/")}
+    near = [
+        n
+        for n in c.names
+        if n and header_key(n) != bare_key(n) and spec.alias_index.get(bare_key(n)) in missing
+    ]
+    if not near:
+        return ""
+    return (
+        f"; {'、'.join(f'“{n}”' for n in near)}括号中写明另一指标（上年同期、增长、不变价、计划等），未按"
+        f"{'、'.join(sorted({spec.alias_index[bare_key(n)] for n in near}))}读取 / a bracket there names another figure"
+    )
 
 
 def _read_heads(path: Path, specs: list[SourceSpec], limits: dict[str, int]) -> Workbook | None:
