@@ -151,12 +151,51 @@ def _months_as_words(key: str) -> str:
     return key
 
 
+SPAN_PARENTS = {
+    "本月",
+    "当月",
+    "本期",
+    "本年累计",
+    "累计",
+    "1-本月",
+    "1-本月累计",
+    "上年同期",
+    "去年同期",
+    "同期",
+    "上年",
+}
+"""Parents that group figures by the span they cover (`本月` over 工业总产值 and 营业收入)."""
+
+
+def _measure_first(key: str, spanned: set[str]) -> str:
+    """`本月/工业总产值` as `工业总产值/本月`: a header that groups its figures by span (`本月`,
+    `本年累计`, `1-9月`, `上年同期` over the measures) names the same figure as one that groups them
+    by measure, so the aliases (`工业总产值/本月`) are written one way only. Only a measure the
+    aliases tell apart by span moves (`spanned`: 工业总产值, 营业收入): `工业总产值/本月/金额` stays
+    (金额 is none), and so do a flag or 从业人员 under a parent carried over them (`…/本月/专精特新`)."""
+    parts = key.split("/")
+    for i in range(len(parts) - 1):
+        if _is_span(parts[i]) and parts[i + 1] in spanned:  # `本月/工业总产值/金额` too
+            parts[i], parts[i + 1] = parts[i + 1], parts[i]
+            return "/".join(parts)
+    return key
+
+
+def _is_span(label: str) -> bool:
+    return label in SPAN_PARENTS or bool(_YTD_CHILD.fullmatch(label) or _MONTH_CHILD.fullmatch(label))
+
+
 def match_header(names: list[str], spec: SourceSpec) -> tuple[dict[str, int], dict[str, list[int]]]:
     """Field → column for the names that match a field, and the fields two columns match.
     A whole or trailing match beats a match through the parents; of several columns that only
     match through their parents, none is taken (which one is meant cannot be told)."""
     index = spec.alias_index
-    keys = [_months_as_words(_PART_OF.sub(r"\1", header_key(n))) if n else "" for n in names]
+    # measures the aliases tell apart by span (`工业总产值/本月`, `营业收入/本年累计`): only these move
+    spanned = {k.rpartition("/")[0] for k in index if "/" in k and _is_span(k.rpartition("/")[2])}
+    keys = [
+        _months_as_words(_measure_first(_PART_OF.sub(r"\1", header_key(n)), spanned)) if n else ""
+        for n in names
+    ]
     mapping: dict[str, int] = {}
     dups: dict[str, list[int]] = {}
     for c, key in enumerate(keys):
@@ -270,5 +309,7 @@ def find_header(grid: Grid, spec: SourceSpec) -> tuple[HeaderMatch | None, list[
     valid = [c for c in candidates if not c.missing_required and not _cut_short(grid, c, required, figures)]
     if not valid:
         return None, candidates
-    best = max(valid, key=lambda c: (c.score, -c.depth, -c.row))
+    # of equal scores, a header whose columns each name one field (a deeper one that tells
+    # 上年同期/工业总产值 from 本年累计/工业总产值) before a shallower one that cannot
+    best = max(valid, key=lambda c: (c.score, not c.duplicates, -c.depth, -c.row))
     return best, candidates

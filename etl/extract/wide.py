@@ -293,13 +293,18 @@ def _unplaced_period_columns(
     """Columns right of the first period whose header names a span of time that no period here
     places (`2025年下半年`, `2025年第6期`, `6月上旬`, `2024-2025年`): not loaded — each a warning
     of `ex` and an unmapped column, never silently left out. A change, target or other figure
-    (`2025年目标`, `增长%`) is said by `value_columns`."""
+    (`2025年目标`, `2025年增长%`) is an unmapped column with its reason, as `value_columns` says one
+    under a period."""
     out = []
     for c in range(min(periods) + 1, len(header)):
         t = label_text(header[c])
         if c in periods or not t or not _NAMES_A_SPAN.search(t):
             continue
-        if any(w in t for w in GROWTH_WORDS) or any(w in t for w, _ in OTHER_FIGURE_WORDS):
+        if any(w in t for w in GROWTH_WORDS):
+            out.append(f"{t} ({column_letter(c)}): 增长/增速，非本期数 / a change, not a value")
+            continue
+        if why := next((why for w, why in OTHER_FIGURE_WORDS if w in t), None):
+            out.append(f"{t} ({column_letter(c)}): {why}")
             continue
         why = (
             "不是本库能定位的时期，该列未入库 / not a period this warehouse places: the column is not loaded"

@@ -16,17 +16,17 @@ EXTRAS = [
 ]
 
 
-def _figure_paths(lay: Layout, parent: str, child: str) -> tuple[str, ...]:
-    """A figure column's header path at the layout's depth (`parent` carries the unit, if any)."""
+def _figure_paths(lay: Layout, parent: str, child: str, by_span: bool = False) -> tuple[str, ...]:
+    """A figure column's header path at the layout's depth (`parent` carries the unit, if any);
+    `by_span`: the span over the measure (`本月` over 工业总产值 and 营业收入), as some tables group."""
     if lay.header_depth == 1:
         return (
             (f"{parent}{child}" if child != "本年累计" else parent,)
             if child != "本月"
             else (f"本月{parent}",)
         )
-    if lay.header_depth == 2:
-        return (parent, child)
-    return (parent, child, "金额")
+    path = (child, parent) if by_span else (parent, child)
+    return path if lay.header_depth == 2 else (*path, "金额")
 
 
 def roster(lay: Layout) -> Case:
@@ -75,17 +75,20 @@ def roster(lay: Layout) -> Case:
         money.append(("output_month", "工业总产值", "本月"))
     if rng.random() < 0.7:
         money.append(("revenue_ytd", "营业收入", "本年累计"))
+    # figures grouped by span instead of by measure (a draw of its own: the other draws stay as they were)
+    by_span = lay.header_depth > 1 and random.Random(lay.seed + 1).random() < 0.3
     hightech_sum = {}
     for f, parent, child in money:
         vals = [r["figures"][f] for r in recs]
         total = sum(vals)
         hightech_sum[f] = sum(v for v, r in zip(vals, recs, strict=True) if r["is_hightech"])
-        col = Column(_figure_paths(lay, parent + u, child), vals, total, [hightech_sum[f]])
+        col = Column(_figure_paths(lay, parent + u, child, by_span), vals, total, [hightech_sum[f]])
         cols.append(col)
         fields.append(f)
     extras = list(EXTRAS)
     if lay.header_depth > 1:
-        extras.append(((f"工业总产值{u}", "上年同期"), lambda rng, i: amount(rng, unit)))
+        last_year = ("上年同期", f"工业总产值{u}") if by_span else (f"工业总产值{u}", "上年同期")
+        extras.append((last_year, lambda rng, i: amount(rng, unit)))
         extras.append(((f"工业总产值{u}", "同比增长（%）"), lambda rng, i: round(rng.uniform(-20, 40), 1)))
     for path, make in rng.sample(extras, min(lay.extra_columns, len(extras))):
         if lay.header_depth == 3 and len(path) == 2:

@@ -168,6 +168,25 @@ def test_a_column_naming_a_span_no_period_places_is_a_warning_not_the_year(tmp_p
     assert warned == {"2025年H2 (D)", "2025年第3期 (E)", "2025年下半年 (F)"}  # 目标 is said as a target
 
 
+def test_a_target_or_change_column_beside_the_periods_is_said_not_dropped(tmp_path):
+    """`2025年目标`, `2025年预计`, `2025年增长%` beside the year columns: not loaded, and each listed
+    among the unmapped columns with why (they had been left out without a word)."""
+    ex, got = _load(
+        tmp_path,
+        "gdp4.csv",
+        [
+            ["指标：地区生产总值(亿元)"],
+            ["地区", "2023年", "2024年", "2025年目标", "2025年预计", "2025年增长%"],
+            ["车桥镇", "18", "20", "22", "21", "5"],
+        ],
+    )
+    assert got == {("车桥镇", "2023", "period"): 18.0, ("车桥镇", "2024", "period"): 20.0}
+    unmapped = ex.sheets[0].unmapped
+    assert [u.split(":")[0] for u in unmapped] == ["2025年目标 (D)", "2025年预计 (E)", "2025年增长% (F)"]
+    assert "非实际数" in unmapped[0] and "非实际数" in unmapped[1] and "增长" in unmapped[2]
+    assert not [i for i in ex.issues if i.rule == "period_not_placed"]
+
+
 def test_a_growth_tables_change_in_words_is_its_signed_figure(tmp_path):
     """`下降3.2%` in a growth indicator's table is -3.2 (it had been refused); a change of the rate
     (`回落0.5个百分点`) is not the rate and stays refused, as does a word without a figure."""

@@ -1,0 +1,69 @@
+"""A two-row header may group the figures by their span (`本月` over 工业总产值 and 营业收入,
+`本年累计` over the same two) instead of by measure (`工业总产值` over `本月` and `本年累计`). The
+span is the parent then: each child is read as the span's figure, never both as 本年累计 (the roster
+had been rejected for two 工业总产值 columns) — and a group of 上年同期 is no field at all."""
+
+from __future__ import annotations
+
+import pytest
+import xlsxwriter
+
+from etl.extract import extract
+
+CODES = ["91320803MA0BK5CX60", "91320803MA1XXXXX1X"]
+
+
+def write(path, groups: list[str], measures: list[str], values: list[list[float]]):
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Sheet1")
+    ws.write(0, 0, "2025年1-6月规上工业企业主要指标")
+    lead = ["统一社会信用代码", "企业名称", "所在镇（街道）"]
+    for c, t in enumerate(lead):
+        ws.merge_range(1, c, 2, c, t)
+    c = len(lead)
+    for g in groups:
+        if len(measures) > 1:
+            ws.merge_range(1, c, 1, c + len(measures) - 1, g)
+        else:
+            ws.write_string(1, c, g)
+        for m in measures:
+            ws.write(2, c, m)
+            c += 1
+    for r, (code, row) in enumerate(zip(CODES, values, strict=True)):
+        ws.write_string(3 + r, 0, code)
+        ws.write_string(3 + r, 1, f"甲{r}公司")
+        ws.write_string(3 + r, 2, "车桥镇")
+        for k, v in enumerate(row):
+            ws.write_number(3 + r, 3 + k, v)
+    wb.close()
+    return path
+
+
+@pytest.mark.parametrize(("month", "ytd"), [("本月", "本年累计"), ("当月", "1-6月累计"), ("6月", "1-6月")])
+def test_figures_grouped_by_span_are_each_spans_figures(tmp_path, month, ytd):
+    f = write(
+        tmp_path / "规上工业企业主要指标_2025年1-6月.xlsx",
+        [month, ytd],
+        ["工业总产值", "营业收入"],
+        [[10, 11, 60, 66], [20, 22, 120, 132]],
+    )
+    ex = extract(f, "enterprises")
+    assert not ex.critical, ex.critical
+    got = ex.frame[["output_month", "revenue_month", "output_ytd", "revenue_ytd"]].values.tolist()
+    assert got == [[10, 11, 60, 66], [20, 22, 120, 132]]
+
+
+def test_a_group_of_last_years_figures_is_no_field(tmp_path):
+    """本年累计 and 上年同期 over 工业总产值: last year's column is left unmapped (not a second
+    工业总产值, not this year's)."""
+    f = write(
+        tmp_path / "规上工业企业主要指标_2025年1-6月.xlsx",
+        ["本年累计", "上年同期"],
+        ["工业总产值"],
+        [[60, 50], [120, 100]],
+    )
+    ex = extract(f, "enterprises")
+    assert not ex.critical, ex.critical
+    assert ex.frame["output_ytd"].tolist() == [60, 120]
+    assert ex.frame["output_month"].isna().all()
+    assert any("上年同期/工业总产值" in c for c in ex.sheets[0].unmapped)
