@@ -136,14 +136,17 @@ _PART_OF = re.compile(r"(^|/)其中:?")  # `其中：首次认定` is the 首次
 
 _YTD_CHILD = re.compile(r"1[-—–~至]\d{1,2}月(?:累计|份)?")
 _MONTH_CHILD = re.compile(r"\d{1,2}月份?")
+_YEAR_FIRST = re.compile(r"^\d{4}年度?")
 
 
 def _months_as_words(key: str) -> str:
-    """A child headed by months (`工业总产值/1-9月`, `…/9月`) is the parent's 本年累计 or 本月, as
-    departments write either."""
+    """A child headed by months (`工业总产值/1-9月`, `…/9月`, `…/2025年1-9月`) is the parent's 本年累计
+    or 本月, as departments write either (a year written there must be the sheet's: the extraction
+    refuses another, `_header_month_clash`)."""
     parent, sep, child = key.rpartition("/")
     if not sep:
         return key
+    child = _YEAR_FIRST.sub("", child)
     if _YTD_CHILD.fullmatch(child):
         return f"{parent}/本年累计"
     if _MONTH_CHILD.fullmatch(child):

@@ -175,17 +175,29 @@ def _duplicate_column_issues(sh: _Sheet) -> list[Issue]:
 
 def _header_month_clash(hm: HeaderMatch, period: Period | None) -> str | None:
     """A figure's column headed by months (`工业总产值/1-8月`) that are not the sheet's period's
-    (2025年1-9月 in the title): which month the figures are of cannot be told."""
-    if period is None or period.freq != "month":
+    (2025年1-9月 in the title), or by a year that is not its year (`工业总产值/2024年1-9月`: last
+    year's, which had loaded as this year's): which period the figures are of cannot be told."""
+    if period is None:
         return None
     for c in sorted(set(hm.mapping.values())):
         child = clean_text(hm.names[c]).replace(" ", "").rpartition("/")[2]
-        if (m := months_only(child)) is not None and m[0] != period.end.month:
+        said = None
+        if (p := cells.parse_period(child)) is not None and _YEAR_WRITTEN.match(child):
+            if p.end.year != period.end.year:
+                said = f"{p.end.year}年"
+            elif period.freq == "month" and p.freq == "month" and p.end.month != period.end.month:
+                said = f"{p.end.month}月"
+        elif period.freq == "month" and (m := months_only(child)) is not None and m[0] != period.end.month:
+            said = f"{m[0]}月"
+        if said:
             return (
-                f"报告期不一致，请核对后重新报送：表头“{hm.names[c]}”为{m[0]}月，报告期为{period.text}"
-                f" / the header's month is not the sheet's period"
+                f"报告期不一致，请核对后重新报送：表头“{hm.names[c]}”为{said}，报告期为{period.text}"
+                f" / the header's period is not the sheet's period"
             )
     return None
+
+
+_YEAR_WRITTEN = re.compile(r"^\d{4}年")
 
 
 SAYS_WHICH_SPAN = ("累计", "本月", "当月", "本期", "本年", "全年", "年度", "月度")

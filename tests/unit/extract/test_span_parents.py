@@ -67,3 +67,29 @@ def test_a_group_of_last_years_figures_is_no_field(tmp_path):
     assert ex.frame["output_ytd"].tolist() == [60, 120]
     assert ex.frame["output_month"].isna().all()
     assert any("上年同期/工业总产值" in c for c in ex.sheets[0].unmapped)
+
+
+def test_spans_written_with_their_year_under_the_measure_are_read(tmp_path):
+    """工业总产值 over `2025年6月` / `2025年1-6月`: the month and the year to date (the roster had
+    been rejected for two 工业总产值 columns)."""
+    f = write(
+        tmp_path / "规上工业企业主要指标_2025年1-6月.xlsx",
+        ["工业总产值"],
+        ["2025年6月", "2025年1-6月"],
+        [[10, 60], [20, 120]],
+    )
+    ex = extract(f, "enterprises")
+    assert not ex.critical, ex.critical
+    assert ex.frame[["output_month", "output_ytd"]].values.tolist() == [[10, 60], [20, 120]]
+
+
+@pytest.mark.parametrize(("child", "said"), [("2024年1-6月", "2024年"), ("2025年1-5月", "5月")])
+def test_a_figure_headed_by_another_year_or_month_than_the_sheets_is_refused(tmp_path, child, said):
+    """工业总产值 over `2024年1-6月` alone under a 2025年1-6月 title: last year's figures, which had
+    loaded as this year's; `2025年1-5月`: May's, which had loaded as June's. The sheet is refused,
+    naming the header and both periods."""
+    f = write(tmp_path / "规上工业企业主要指标_2025年1-6月.xlsx", ["工业总产值"], [child], [[60], [120]])
+    (crit,) = extract(f, "enterprises").critical
+    assert (
+        crit.rule == "period_conflict" and f"/{child}”为{said}" in crit.message and "2025-06" in crit.message
+    )
