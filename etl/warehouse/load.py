@@ -28,6 +28,7 @@ from etl.base.issues import Issue
 from etl.base.settings import Home, data_docs_enabled, limits, worker_limits
 from etl.extract.model import row_counts
 from etl.validate.history import history_check, history_frame
+from etl.validate.replacing import shrinking_slices
 from etl.validate.suites import store_held_results, validate_frame, validate_reconciliations, warm_up
 from etl.warehouse import build as builder
 from etl.warehouse.archive import (
@@ -784,6 +785,7 @@ def _validate_while_writing(
             validate_prepared(prep, data_docs_dir(home))
             if not any(i.severity == "critical" for i in prep.issues):
                 _add_history_issues(prep, hist)
+                _add_slice_issues(before, prep)
         finally:
             waited_from = time.perf_counter()
             staged = db.result()
@@ -797,6 +799,7 @@ def _validate_here(con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, l
         validate_prepared(prep, data_docs_dir(home))
     if loadable and not any(i.severity == "critical" for i in prep.issues):
         _add_history_issues(prep, _history_frame_or_error(con, prep))
+        _add_slice_issues(con, prep)
 
 
 def _drop_outdated_write_ahead(
@@ -1093,6 +1096,29 @@ def _add_history_issues(prep: Prepared, hist: pd.DataFrame | Exception | None) -
         prep.validation_results = pd.concat(
             [x for x in (prep.validation_results, h_results) if x is not None]
         )
+
+
+def _add_slice_issues(con: duckdb.DuckDBPyConnection, prep: Prepared) -> None:
+    """Turn away the rows of a slice that would replace a held one with far fewer rows
+    (`etl.validate.replacing`); the rows other checks turned away are not counted in it."""
+    frame = prep.frame
+    if frame is None or prep.dataset is None:
+        return
+    rows = frame[~_rows_at(frame, {(i.sheet, i.row) for i in prep.issues if i.severity == "row"})]
+    fields = DATASETS[prep.dataset].slice_by
+    column = next(
+        (f"{c['header_text']} ({c['column_letter']})" for c in prep.column_map if c["field"] in fields),
+        None,
+    )
+    try:
+        prep.issues = prep.issues + shrinking_slices(
+            con, prep.dataset, rows, slice_keys(prep.dataset, rows), column
+        )
+    except Exception as e:  # the check must not lose the file: said, the file loads as before it
+        log.exception("the slice check failed for %s", prep.file_name)
+        prep.issues = prep.issues + [
+            Issue("warning", "slice_check_error", f"与已入库各期行数的比对未能执行 / {e}")
+        ]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

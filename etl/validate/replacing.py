@@ -1,0 +1,69 @@
+"""A load replaces whole slices: the rows a file brings for a period (a roster's month, a list's
+year, a ledger's year) become that period's rows, and the rows loaded for it before stop being
+current (`core.int_current_slices`). A few rows of another period in a file — a stray row whose
+统计期 says last year, a resend of the three corrected enterprises — would so replace a whole
+period with those few rows, and its figures would fall without a word.
+
+`shrinking_slices` finds the file's slices that would replace a held slice with fewer than half
+its rows: those rows are turned away (quarantined, each naming the slice and the load it would
+have replaced), so the held slice stays as it was. A slice held with fewer than `MIN_HELD` rows
+(an indicator's one value, a target) is not compared."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from etl.base.issues import Issue
+
+MIN_HELD = 3
+"""A held slice with fewer rows is replaced whatever the new one holds."""
+SHARE = 0.5
+"""A slice may shrink to this share of the rows held for it (a revision drops a few enterprises)."""
+
+
+def shrinking_slices(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    frame: pd.DataFrame,
+    keys: pd.Series,
+    column: str | None,
+) -> list[Issue]:
+    """Row issues for the rows of `frame` (those that would load; `keys`: their slice keys) in a
+    slice that would replace a held one with fewer than `SHARE` of its rows. `column` names where
+    the file gives the slice (`统计期 (I)`), if a column does."""
+    if not len(frame):
+        return []
+    new = keys.value_counts()
+    con.register("_new_slices", pd.DataFrame({"slice_key": new.index.astype(str), "n": new.to_numpy()}))
+    try:
+        held = con.execute(
+            f"""
+            select s.slice_key, count(*) as held, s.load_id, any_value(l.file_name) as file_name, n.n
+            from _new_slices as n
+            join core.int_current_slices as s on s.dataset = $dataset and s.slice_key = n.slice_key
+            join raw.{dataset} as r on r.load_id = s.load_id and r.slice_key = s.slice_key
+            join meta.loads as l on l.load_id = s.load_id
+            group by s.slice_key, s.load_id, n.n
+            having count(*) >= $min_held and n.n < $share * count(*)
+            """,
+            {"dataset": dataset, "min_held": MIN_HELD, "share": SHARE},
+        ).fetchall()
+    finally:
+        con.unregister("_new_slices")
+    out = []
+    for key, held_rows, load_id, file_name, n in held:
+        shown = key.replace("|", " ")
+        message = (
+            f"本文件中{shown}只有{n}行，将替换已入库的{held_rows}行（第{load_id}次入库“{file_name}”），"
+            f"少于其一半：同一期的数据按整份文件替换，这些行疑为误填了时期，或是不完整的重报；"
+            f"如需修订{shown}，请报送该期完整的文件 / only {n} rows for {shown} would replace the"
+            f" {held_rows} rows loaded for it from {file_name} (load {load_id}): a period is replaced"
+            f" by a whole file, so send the complete file for it"
+        )
+        at = frame[(keys == key).to_numpy()]
+        out += [
+            Issue("row", "replaces_more_rows", message, s, int(r), column, shown)
+            for s, r in zip(at["_sheet"], at["_row"], strict=True)
+        ]
+    return out

@@ -1,0 +1,67 @@
+"""A file's rows for a period replace that period's rows: a stray row of another period, or a
+resend of a few corrected enterprises, had replaced a whole period with those few rows (its
+figures fell without a word). Such rows are now turned away, naming the load they would replace."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from tests.conftest import query, run_cli
+from tests.hostile.corpus import ROSTER_HEADER, roster_rows
+
+
+def roster(path: Path, rows: list[list]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([[*ROSTER_HEADER, "统计期"], *rows])
+    return path
+
+
+def periods(home: Path) -> dict[str, int]:
+    db = home / "warehouse.duckdb"
+    return dict(query(db, "select period, count(*) from stg.stg_enterprises__periods group by 1"))
+
+
+def rejected(home: Path) -> list[tuple]:
+    return query(
+        home / "warehouse.duckdb", "select rule, row_number, column_name from meta.rejections order by 2"
+    )
+
+
+def test_a_stray_row_of_a_loaded_period_is_turned_away_not_the_period_replaced(tmp_path, home):
+    rows = roster_rows(6)
+    assert (
+        run_cli("ingest", "enterprises", str(roster(tmp_path / "a.csv", [r + ["2024年1-6月"] for r in rows])))
+        == 0
+    )
+    this_year = [r + ["2025年1-6月"] for r in rows]
+    this_year[5][-1] = "2024年1-6月"  # last year's period left in one row
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "b.csv", this_year))) == 1  # partial
+    assert periods(home) == {"2024-06": 6, "2025-06": 5}
+    assert rejected(home) == [("replaces_more_rows", 7, "统计期 (I)")]
+    (msg,) = query(home / "warehouse.duckdb", "select message from meta.rejections")[0]
+    assert "只有1行，将替换已入库的6行" in msg and "a.csv" in msg
+
+
+def test_a_resend_of_a_few_rows_is_turned_away_and_a_complete_one_replaces(tmp_path, home):
+    rows = [r + ["2025年1-6月"] for r in roster_rows(6)]
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "a.csv", rows))) == 0
+    few = [r[:] for r in rows[:2]]
+    few[0][6] += 1  # the two corrected enterprises alone
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "b.csv", few))) == 1
+    assert periods(home) == {"2025-06": 6}
+    assert [r[0] for r in rejected(home)] == ["replaces_more_rows"] * 2
+    # half of them or more: a revision that drops enterprises, taken as sent
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "c.csv", rows[:3]))) == 0
+    assert periods(home) == {"2025-06": 3}
+    # a complete file replaces as before (not the first one's bytes again: that is a duplicate)
+    rows[5][6] += 1
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "d.csv", rows))) == 0
+    assert periods(home) == {"2025-06": 6}
+
+
+def test_a_period_held_with_fewer_rows_than_the_minimum_is_replaced(tmp_path, home):
+    rows = [r + ["2025年1-6月"] for r in roster_rows(2)]
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "a.csv", rows))) == 0
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "b.csv", rows[:1]))) == 0
+    assert periods(home) == {"2025-06": 1}
