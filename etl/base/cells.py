@@ -67,8 +67,11 @@ _BRACKETED = re.compile(r"[\(（\[【]([^\)）\]】]*)[\)）\]】]")
 OTHER_MEASURE_WORDS = (
     # another period than the figure's own
     "上年", "去年", "同期", "上期", "上月", "上季", "年初", "期初",
-    # a change, a share or a rank instead of the level
+    # a change, a share or a rank instead of the level; the new ones instead of the stock
     "增长", "增速", "增幅", "增减", "增量", "下降", "同比", "环比", "比重", "占比", "±", "排名", "位次",
+    "新增", "净增", "减少",
+    # a part of the figure, or the figure with or without something
+    "其中", "不含", "含税",
     # another price basis than current prices
     "不变价", "可比价",
     # a plan or an estimate instead of the actual
@@ -81,10 +84,13 @@ _PLAN_NAMES = ("计划", "目标", "任务", "规划")  # a name of a plan's fig
 
 def _other_measure(inner: str, rest: str) -> str:
     """A bracket's text as the header's key keeps it: '' for a unit or a word that leaves the
-    measure as it is; its words, without `%` and punctuation, when they name another measure — except
-    plan words after a name that is itself a plan's (`目标值（计划数）` is the target)."""
+    measure as it is, or words the name already says; its words, without `%` and punctuation, when
+    they name another measure — except plan words after a name that is itself a plan's
+    (`目标值（计划数）` is the target)."""
     words = [w for w in OTHER_MEASURE_WORDS if w in inner]
-    if not words or (all(w in _PLAN_WORDS for w in words) and any(w in rest for w in _PLAN_NAMES)):
+    if not words or all(w in rest for w in words):  # `新增企业数（新增）` says it twice
+        return ""
+    if all(w in _PLAN_WORDS for w in words) and any(w in rest for w in _PLAN_NAMES):
         return ""
     return re.sub(r"[%％,，、;；:：/]", "", inner)
 

@@ -26,6 +26,10 @@ from etl.reference import catalog
         ("地区生产总值（预计）", None),
         ("地区生产总值（不变价）", None),
         ("一般公共预算收入（预算数）", None),
+        # the new ones are not the stock: 高新技术企业 is the count of valid certificates
+        ("高新技术企业（累计新增）", "hightech_new_cumulative"),
+        ("规上工业企业数（新增）", None),
+        ("新增民宿客房（新增）", "homestay_rooms_new"),  # said twice: the name's own word
     ],
 )
 def test_an_indicator_named_with_another_measure_in_brackets_is_not_that_indicator(header, indicator):
@@ -43,6 +47,8 @@ def test_an_indicator_named_with_another_measure_in_brackets_is_not_that_indicat
         ("目标值（计划数）", "目标值"),  # a plan's figure named a plan: the target itself
         ("营业收入（上年同期）", "营业收入上年同期"),
         ("从业人员（上年末）", "从业人员上年末"),
+        ("复垦面积（其中：耕地，亩）", "复垦面积其中耕地亩"),
+        ("营业收入（不含税）", "营业收入不含税"),
     ],
 )
 def test_header_key_drops_units_and_spans_and_keeps_other_measures(header, key):
@@ -107,3 +113,13 @@ def test_a_roster_whose_only_output_column_names_another_figure_is_rejected_sayi
     (crit,) = extract(f, "enterprises").critical
     assert crit.rule == "no_header"
     assert "“工业总产值(不变价)”括号中写明另一指标" in crit.message and "output_ytd" in crit.message
+
+
+def test_a_ledger_whose_only_area_is_a_part_of_it_is_rejected_saying_why(tmp_path):
+    """复垦面积（其中耕地）: the cultivated part of the reclaimed area, which had loaded as the whole."""
+    f = tmp_path / "2025年增减挂钩验收台账.csv"
+    f.write_text(
+        "项目名称,所在镇,复垦面积（其中耕地）,验收日期\n甲项目,车桥镇,12.5,2025-03-01\n", encoding="utf-8"
+    )
+    (crit,) = extract(f, "land_use").critical
+    assert crit.rule == "no_header" and "“复垦面积(其中耕地)”括号中写明另一指标" in crit.message
