@@ -185,6 +185,7 @@ def _measure_first(key: str, spanned: set[str]) -> str:
 
 
 def _is_span(label: str) -> bool:
+    label = _YEAR_FIRST.sub("", label)  # `2025年1-9月` as `1-9月`: its year is checked by the extraction
     return label in SPAN_PARENTS or bool(_YTD_CHILD.fullmatch(label) or _MONTH_CHILD.fullmatch(label))
 
 

@@ -174,26 +174,38 @@ def _duplicate_column_issues(sh: _Sheet) -> list[Issue]:
 
 
 def _header_month_clash(hm: HeaderMatch, period: Period | None) -> str | None:
-    """A figure's column headed by months (`工业总产值/1-8月`) that are not the sheet's period's
-    (2025年1-9月 in the title), or by a year that is not its year (`工业总产值/2024年1-9月`: last
-    year's, which had loaded as this year's): which period the figures are of cannot be told."""
+    """A figure's column headed by months (`工业总产值/1-8月`, `1-8月/工业总产值`) that are not the
+    sheet's period's (2025年1-9月 in the title), or by a year that is not its year
+    (`工业总产值/2024年1-9月`, `2024年1-9月/工业总产值`: last year's, which had loaded as this
+    year's): which period the figures are of cannot be told."""
     if period is None:
         return None
     for c in sorted(set(hm.mapping.values())):
-        child = clean_text(hm.names[c]).replace(" ", "").rpartition("/")[2]
-        said = None
-        if (p := cells.parse_period(child)) is not None and _YEAR_WRITTEN.match(child):
-            if p.end.year != period.end.year:
-                said = f"{p.end.year}年"
-            elif period.freq == "month" and p.freq == "month" and p.end.month != period.end.month:
-                said = f"{p.end.month}月"
-        elif period.freq == "month" and (m := months_only(child)) is not None and m[0] != period.end.month:
-            said = f"{m[0]}月"
+        *parents, child = clean_text(hm.names[c]).replace(" ", "").split("/")
+        said = _other_period(child, period, label_only=False) or next(
+            (x for part in parents if (x := _other_period(part, period, label_only=True))), None
+        )
         if said:
             return (
                 f"报告期不一致，请核对后重新报送：表头“{hm.names[c]}”为{said}，报告期为{period.text}"
                 f" / the header's period is not the sheet's period"
             )
+    return None
+
+
+def _other_period(text: str, period: Period, *, label_only: bool) -> str | None:
+    """The year or month `text` names when it is not `period`'s (`2024年`, `8月`), else None. A
+    parent counts only as a label of its own (`1-8月`, `2024年1-8月`), not a title holding one."""
+    if _YEAR_WRITTEN.match(text) and (p := cells.parse_period(text)) is not None:
+        if p.end.year != period.end.year:
+            return f"{p.end.year}年"
+        if period.freq == "month" and p.freq == "month" and p.end.month != period.end.month:
+            return f"{p.end.month}月"
+        return None
+    if label_only and not re.fullmatch(r"(?:1[-—–~至])?\d{1,2}月(?:累计|份)?", text):
+        return None
+    if period.freq == "month" and (m := months_only(text)) is not None and m[0] != period.end.month:
+        return f"{m[0]}月"
     return None
 
 

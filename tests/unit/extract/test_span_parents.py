@@ -39,7 +39,10 @@ def write(path, groups: list[str], measures: list[str], values: list[list[float]
     return path
 
 
-@pytest.mark.parametrize(("month", "ytd"), [("本月", "本年累计"), ("当月", "1-6月累计"), ("6月", "1-6月")])
+@pytest.mark.parametrize(
+    ("month", "ytd"),
+    [("本月", "本年累计"), ("当月", "1-6月累计"), ("6月", "1-6月"), ("2025年6月", "2025年1-6月")],
+)
 def test_figures_grouped_by_span_are_each_spans_figures(tmp_path, month, ytd):
     f = write(
         tmp_path / "规上工业企业主要指标_2025年1-6月.xlsx",
@@ -93,3 +96,17 @@ def test_a_figure_headed_by_another_year_or_month_than_the_sheets_is_refused(tmp
     assert (
         crit.rule == "period_conflict" and f"/{child}”为{said}" in crit.message and "2025-06" in crit.message
     )
+
+
+@pytest.mark.parametrize(("group", "said"), [("2024年1-6月", "2024年"), ("1-5月", "5月")])
+def test_a_group_of_another_year_or_month_than_the_sheets_is_refused(tmp_path, group, said):
+    """`2024年1-6月` over 工业总产值 and 营业收入 under a 2025年1-6月 title: last year's figures; they are
+    not read as this year's, the sheet is refused naming the header."""
+    f = write(
+        tmp_path / "规上工业企业主要指标_2025年1-6月.xlsx",
+        [group],
+        ["工业总产值", "营业收入"],
+        [[60, 66], [120, 132]],
+    )
+    (crit,) = extract(f, "enterprises").critical
+    assert crit.rule == "period_conflict" and f"“{group}/工业总产值”为{said}" in crit.message
