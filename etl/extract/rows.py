@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,7 @@ def extract_rows_sheet(
     `body_loader(start_row, {column: kind})` reads the rows below it (big .xlsx files), else
     they come from `grid`."""
     meta = sheet_meta(grid, hm.row)
+    hm = _settled_by_period(hm, period_of_sheet(spec, grid, meta, file_name)[0])
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter)
     sh = _Sheet(grid, spec, hm, meta, file_name, info, _record_columns(info, grid.name, hm, ex), ex)
     ex.issues.extend(_duplicate_column_issues(sh))
@@ -181,16 +182,36 @@ def _header_month_clash(hm: HeaderMatch, period: Period | None) -> str | None:
     if period is None:
         return None
     for c in sorted(set(hm.mapping.values())):
-        *parents, child = clean_text(hm.names[c]).replace(" ", "").split("/")
-        said = _other_period(child, period, label_only=False) or next(
-            (x for part in parents if (x := _other_period(part, period, label_only=True))), None
-        )
-        if said:
+        if said := _period_named(hm.names[c], period):
             return (
                 f"报告期不一致，请核对后重新报送：表头“{hm.names[c]}”为{said}，报告期为{period.text}"
                 f" / the header's period is not the sheet's period"
             )
     return None
+
+
+def _period_named(name: str, period: Period) -> str | None:
+    """The year or month a header names (in its last part, or as a parent of its own) when it is
+    not `period`'s (`2024年`, `8月`), else None."""
+    *parents, child = clean_text(name).replace(" ", "").split("/")
+    return _other_period(child, period, label_only=False) or next(
+        (x for part in parents if (x := _other_period(part, period, label_only=True))), None
+    )
+
+
+def _settled_by_period(hm: HeaderMatch, period: Period | None) -> HeaderMatch:
+    """Columns of one field told apart by the period they name (`工业总产值/2025年1-6月` beside
+    `工业总产值/2024年1-6月`, or those years over the measures): the one of the sheet's period is
+    the field, the others are left unmapped (they had rejected the sheet as two columns of it)."""
+    if period is None or not hm.duplicates:
+        return hm
+    mapping, duplicates = dict(hm.mapping), dict(hm.duplicates)
+    for f, cols in hm.duplicates.items():
+        own = [c for c in cols if not _period_named(hm.names[c], period)]
+        if len(own) == 1:
+            mapping[f] = own[0]
+            del duplicates[f]
+    return replace(hm, mapping=mapping, duplicates=duplicates)
 
 
 def _other_period(text: str, period: Period, *, label_only: bool) -> str | None:

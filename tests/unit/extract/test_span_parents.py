@@ -110,3 +110,31 @@ def test_a_group_of_another_year_or_month_than_the_sheets_is_refused(tmp_path, g
     )
     (crit,) = extract(f, "enterprises").critical
     assert crit.rule == "period_conflict" and f"“{group}/工业总产值”为{said}" in crit.message
+
+
+def test_this_years_column_is_the_field_and_last_years_is_left_unmapped(tmp_path):
+    """工业总产值 over `2025年1-6月` / `2024年1-6月` (the 上年同期 written as its year): the sheet had
+    been rejected as two 工业总产值 columns; the year of the sheet's period is the figure."""
+    f = write(
+        tmp_path / "规上工业企业主要指标_2025年1-6月.xlsx",
+        ["工业总产值"],
+        ["2025年1-6月", "2024年1-6月"],
+        [[60, 50], [120, 100]],
+    )
+    ex = extract(f, "enterprises")
+    assert not ex.critical, ex.critical
+    assert ex.frame["output_ytd"].tolist() == [60, 120]
+    assert any("2024年1-6月" in c for c in ex.sheets[0].unmapped)
+
+
+def test_groups_of_this_year_and_last_year_over_the_measures(tmp_path):
+    f = write(
+        tmp_path / "规上工业企业主要指标_2025年1-6月.xlsx",
+        ["2024年1-6月", "2025年1-6月"],
+        ["工业总产值", "营业收入"],
+        [[50, 55, 60, 66], [100, 110, 120, 132]],
+    )
+    ex = extract(f, "enterprises")
+    assert not ex.critical, ex.critical
+    assert ex.frame[["output_ytd", "revenue_ytd"]].values.tolist() == [[60, 66], [120, 132]]
+    assert sum("2024年1-6月" in c for c in ex.sheets[0].unmapped) == 2
