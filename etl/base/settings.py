@@ -126,6 +126,16 @@ def stable_seconds() -> float:
     return _number("STATWH_STABLE_SECONDS", 3)
 
 
+def slice_share() -> float:
+    """The share of a period's loaded rows a file must bring to replace them
+    (`STATWH_MIN_SLICE_SHARE`, default 0.5; 0: any file replaces its periods, as before the check;
+    `etl.validate.replacing`)."""
+    share = _number("STATWH_MIN_SLICE_SHARE", 0.5)
+    if share > 1:
+        raise SettingsError(f"STATWH_MIN_SLICE_SHARE={share!r}: 应在 0 到 1 之间 / expected 0 to 1")
+    return share
+
+
 def retry_delay() -> float:
     """Seconds Airflow waits before retrying a failed task (`STATWH_RETRY_DELAY`, default 30)."""
     return _number("STATWH_RETRY_DELAY", 30)
@@ -210,6 +220,7 @@ def check() -> None:
     lock_timeout()
     parquet_grace()
     stable_seconds()
+    slice_share()
     retry_delay()
     duckdb_memory()
     data_docs_enabled()

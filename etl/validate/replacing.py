@@ -5,8 +5,8 @@ current (`core.int_current_slices`). A few rows of another period in a file — 
 period with those few rows, and its figures would fall without a word.
 
 `shrinking_slices` finds the file's slices that would replace a held slice with fewer than half
-its rows: those rows are turned away (quarantined, each naming the slice and the load it would
-have replaced), so the held slice stays as it was. A slice held with fewer than `MIN_HELD` rows
+its rows (`STATWH_MIN_SLICE_SHARE`): those rows are turned away (quarantined, each naming the
+slice and the load it would have replaced), so the held slice stays as it was. A slice held with fewer than `MIN_HELD` rows
 (an indicator's one value, a target) is not compared."""
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ import duckdb
 import pandas as pd
 
 from etl.base.issues import Issue
+from etl.base.settings import slice_share
 
 MIN_HELD = 3
 """A held slice with fewer rows is replaced whatever the new one holds."""
-SHARE = 0.5
-"""A slice may shrink to this share of the rows held for it (a revision drops a few enterprises)."""
 
 
 def shrinking_slices(
@@ -30,9 +29,11 @@ def shrinking_slices(
     column: str | None,
 ) -> list[Issue]:
     """Row issues for the rows of `frame` (those that would load; `keys`: their slice keys) in a
-    slice that would replace a held one with fewer than `SHARE` of its rows. `column` names where
-    the file gives the slice (`统计期 (I)`), if a column does."""
-    if not len(frame):
+    slice that would replace a held one with fewer than that share of its rows. `column` names where
+    the file gives the slice (`统计期 (I)`), if a column does. The share is `STATWH_MIN_SLICE_SHARE`
+    (default 0.5: a revision may drop a few enterprises; 0 turns the check off)."""
+    share = slice_share()
+    if not len(frame) or share <= 0:
         return []
     new = keys.value_counts()
     con.register("_new_slices", pd.DataFrame({"slice_key": new.index.astype(str), "n": new.to_numpy()}))
@@ -47,7 +48,7 @@ def shrinking_slices(
             group by s.slice_key, s.load_id, n.n
             having count(*) >= $min_held and n.n < $share * count(*)
             """,
-            {"dataset": dataset, "min_held": MIN_HELD, "share": SHARE},
+            {"dataset": dataset, "min_held": MIN_HELD, "share": share},
         ).fetchall()
     finally:
         con.unregister("_new_slices")

@@ -65,3 +65,21 @@ def test_a_period_held_with_fewer_rows_than_the_minimum_is_replaced(tmp_path, ho
     assert run_cli("ingest", "enterprises", str(roster(tmp_path / "a.csv", rows))) == 0
     assert run_cli("ingest", "enterprises", str(roster(tmp_path / "b.csv", rows[:1]))) == 0
     assert periods(home) == {"2025-06": 1}
+
+
+def test_the_share_is_a_setting_and_zero_lets_any_file_replace(tmp_path, home, monkeypatch):
+    rows = [r + ["2025年1-6月"] for r in roster_rows(6)]
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "a.csv", rows))) == 0
+    monkeypatch.setenv("STATWH_MIN_SLICE_SHARE", "0")
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "b.csv", rows[:1]))) == 0
+    assert periods(home) == {"2025-06": 1}
+
+
+def test_a_share_above_one_is_refused_at_start(monkeypatch):
+    import pytest
+
+    from etl.base.settings import SettingsError, check
+
+    monkeypatch.setenv("STATWH_MIN_SLICE_SHARE", "2")
+    with pytest.raises(SettingsError, match="STATWH_MIN_SLICE_SHARE"):
+        check()
