@@ -64,6 +64,7 @@ def bare_key(raw: Any) -> str:
 
 
 _BRACKETED = re.compile(r"[\(（\[【]([^\)）\]】]*)[\)）\]】]")
+_PLAN_WORDS = ("计划", "预计", "预测", "目标", "任务", "规划", "预算")
 OTHER_MEASURE_WORDS = (
     # another period than the figure's own
     "上年", "去年", "同期", "上期", "上月", "上季", "年初", "期初",
@@ -75,10 +76,9 @@ OTHER_MEASURE_WORDS = (
     # another price basis than current prices
     "不变价", "可比价",
     # a plan or an estimate instead of the actual
-    "计划", "预计", "预测", "目标", "任务", "规划", "预算",
+    *_PLAN_WORDS,
 )  # fmt: skip
 """Words that, in brackets after a figure's name, make it another figure (`工业总产值（上年同期）`)."""
-_PLAN_WORDS = ("计划", "预计", "预测", "目标", "任务", "规划", "预算")
 _PLAN_NAMES = ("计划", "目标", "任务", "规划")  # a name of a plan's figure (not 一般公共预算收入: an actual)
 
 

@@ -6,8 +6,8 @@ period with those few rows, and its figures would fall without a word.
 
 `shrinking_slices` finds the file's slices that would replace a held slice with fewer than half
 its rows (`STATWH_MIN_SLICE_SHARE`): those rows are turned away (quarantined, each naming the
-slice and the load it would have replaced), so the held slice stays as it was. A slice held with fewer than `MIN_HELD` rows
-(an indicator's one value, a target) is not compared."""
+slice and the load it would have replaced), so the held slice stays as it was. A slice held with
+fewer than `MIN_HELD` rows (an indicator's one value, a target) is not compared."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def shrinking_slices(
         shown = key.replace("|", " ")
         message = (
             f"本文件中{shown}只有{n}行，将替换已入库的{held_rows}行（第{load_id}次入库“{file_name}”），"
-            f"少于其一半：同一期的数据按整份文件替换，这些行疑为误填了时期，或是不完整的重报；"
+            f"少于其{share:.0%}：同一期的数据按整份文件替换，这些行疑为误填了时期，或是不完整的重报；"
             f"如需修订{shown}，请报送该期完整的文件 / only {n} rows for {shown} would replace the"
             f" {held_rows} rows loaded for it from {file_name} (load {load_id}): a period is replaced"
             f" by a whole file, so send the complete file for it"
