@@ -13,6 +13,7 @@ from etl.base.datasets import DATASETS, LINEAGE
 from etl.base.issues import Issue
 from etl.extract.finish import finish
 from etl.extract.header import find_header
+from etl.extract.hidden import say_hidden
 from etl.extract.measures import extract_measures_sheet, measures_header
 from etl.extract.model import RESHAPED, Extraction, HeaderMatch
 from etl.extract.rows import extract_rows_sheet
@@ -195,6 +196,7 @@ def _extract(
     ex.issues.extend(issues)
     _note_units(frame, ex)
     ex.frame = frame.reindex(columns=list(DATASETS[spec.dataset].columns) + list(LINEAGE))
+    say_hidden(ex)
     return ex
 
 

@@ -239,3 +239,35 @@ def xls_shown_cells(path: Path) -> dict[str, dict[tuple[int, int], tuple[str, st
         }
     except (ValueError, struct.error, IndexError):
         return {}
+
+
+_ROW, _COLINFO = 0x0208, 0x007D
+
+
+def _hidden_in_sheet(book: bytes, pos: int) -> tuple[set[int], set[int]]:
+    """(rows 1-based, columns 0-based) a sheet's ROW records (fDyZero) and COLINFO records
+    (fHidden) hide."""
+    rows: set[int] = set()
+    cols: set[int] = set()
+    for i, (rtype, rec) in enumerate(_records(book, pos)):
+        if rtype == _EOF or (rtype == _BOF and i > 0):
+            break
+        if rtype == _ROW and len(rec) >= 14 and struct.unpack_from("<H", rec, 12)[0] & 0x20:
+            rows.add(struct.unpack_from("<H", rec, 0)[0] + 1)
+        elif rtype == _COLINFO and len(rec) >= 10 and struct.unpack_from("<H", rec, 8)[0] & 0x1:
+            first, last = struct.unpack_from("<HH", rec, 0)
+            cols.update(range(first, min(last, XLS_MAX_COLS - 1) + 1))
+    return rows, cols
+
+
+def xls_hidden_marks(path: Path) -> dict[str, tuple[set[int], set[int]]]:
+    """{sheet: (rows, columns) it hides} of an .xls (see `etl.read.ooxml.hidden_marks`); {} for a
+    file this cannot follow."""
+    try:
+        cfb = _Cfb(Path(path).read_bytes())
+        book = cfb.stream("Workbook") or cfb.stream("Book")
+        if not book:
+            return {}
+        return {name: _hidden_in_sheet(book, pos) for name, pos in _sheets(book) if 0 <= pos < len(book)}
+    except (ValueError, struct.error, IndexError):
+        return {}

@@ -288,3 +288,50 @@ def sheet_merges(
                         out.add((first, last))
                 tail = buf[-256:]
     return sorted(out)
+
+
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_HIDDEN_COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_IS_HIDDEN = re.compile(rb"\shidden=[\"'](?:1|true)[\"']")
+_ROW_NO = re.compile(rb"\sr=[\"'](\d+)[\"']")
+_COL_SPAN = re.compile(
+    rb"\smin=[\"'](\d+)[\"'][^>]*?\smax=[\"'](\d+)[\"']|\smax=[\"'](\d+)[\"'][^>]*?\smin=[\"'](\d+)[\"']"
+)
+
+
+def hidden_marks(path, sheet: str, max_bytes: int = MERGE_SCAN_BYTES) -> tuple[set[int], set[int]]:
+    """(rows, columns) an .xlsx sheet hides (`hidden="1"` on a `<row>`: hidden by hand, filtered
+    out or folded in an outline; on a `<col>` range): rows 1-based as Excel numbers them, columns
+    0-based. Empty for a sheet over `max_bytes` of XML (not read, like its merges)."""
+    rows: set[int] = set()
+    cols: set[int] = set()
+    with zipfile.ZipFile(path) as z:
+        part = dict(sheet_paths(z)).get(sheet)
+        if part is None or part not in z.namelist() or z.getinfo(part).file_size > max_bytes:
+            return rows, cols
+        with z.open(part) as f:
+            tail, last_row = b"", 0
+            while chunk := f.read(1 << 22):
+                buf = tail + chunk
+                cut = buf.rfind(b"<")  # a tag cut by the chunk's end is read whole with the next
+                if cut > 0 and b">" not in buf[cut:]:
+                    buf, tail = buf[:cut], buf[cut:]
+                else:
+                    tail = b""
+                for m in _HIDDEN_ROW.finditer(buf):
+                    attrs = m.group(1)
+                    no = _ROW_NO.search(attrs)
+                    last_row = int(no.group(1)) if no else last_row + 1
+                    if _IS_HIDDEN.search(attrs):
+                        rows.add(last_row)
+                for m in _HIDDEN_COL.finditer(buf):
+                    attrs = m.group(1)
+                    span = _COL_SPAN.search(attrs)
+                    if span and _IS_HIDDEN.search(attrs):
+                        lo, hi = (
+                            (span.group(1), span.group(2))
+                            if span.group(1)
+                            else (span.group(4), span.group(3))
+                        )
+                        cols.update(range(int(lo) - 1, min(int(hi), MAX_COLS)))
+    return rows, cols

@@ -44,6 +44,17 @@ def check(case: Case) -> None:
         assert not refused, (case.layout, refused)
         wrong = differences(case, ex.frame)
         assert not wrong, (case.layout, wrong)
+        _hidden_rows_named(case, ex)
+
+
+def _hidden_rows_named(case: Case, ex) -> None:
+    """A record row the sheet hides is named by a `hidden_rows` warning (a workbook's rows only:
+    CSV and an HTML table hide nothing)."""
+    if case.layout.format not in ("xlsx", "xls"):
+        return
+    hidden = {r + 1 for r in case.sheet.hidden_rows} & {int(r) for r in ex.frame["_row"]}
+    named = [i.row for i in ex.issues if i.rule == "hidden_rows"]
+    assert named == ([min(hidden)] if hidden else []), (case.layout, sorted(hidden), named)
 
 
 @LAYOUTS
