@@ -7,7 +7,11 @@ Importing this module registers, with great_expectations' expectation and metric
 * ``expect_column_values_to_be_valid_industry_code`` — GB/T 4754-2017 industry code is valid
   (`etl.reference.industry.industry_problem`, imported lazily when the metric runs);
 * ``expect_column_values_to_not_be_in_the_future`` — a date is not later than today (Asia/Shanghai),
-  which a static suite file cannot say with ``expect_column_values_to_be_between``.
+  which a static suite file cannot say with ``expect_column_values_to_be_between``;
+* ``expect_column_values_to_not_be_a_stray_period`` — a row's period is one the file lists in full:
+  a roster lists every enterprise each period, so a period with fewer than `min_share` of the
+  rows of the file's fullest period (a stray row whose 统计期 says another month) is refused, not
+  loaded as that period's whole roster (`stray_periods`).
 
 so the suite files in ``expectations/`` can name them. Like every column map expectation, they only
 look at non-null values: a blank cell passes (pair them with ``expect_column_values_to_not_be_null``
@@ -176,6 +180,29 @@ def not_in_the_future_problem(value: object) -> str | None:
     return None
 
 
+MIN_FULL_PERIOD = 3
+"""A file whose fullest period has fewer rows is not compared (a test file, a tiny township)."""
+
+
+def stray_periods(column: pd.Series, min_share: float) -> pd.Series:
+    """True for the values whose period holds at least `min_share` of the rows of the fullest
+    period in `column` (nulls are not counted; a `min_share` of 0 passes everything)."""
+    counts = column.map(column.value_counts())
+    most = counts.max() if len(counts) else 0
+    if min_share <= 0 or not most or most < MIN_FULL_PERIOD:
+        return pd.Series(True, index=column.index)
+    return (counts >= min_share * most) | column.isna()
+
+
+def stray_period_problem(value: object, column: pd.Series) -> str | None:
+    """How many rows the value's period has in the file, beside the fullest period's."""
+    counts = column.value_counts()
+    if value not in counts.index:
+        return None
+    top = counts.index[0]
+    return f"本文件中 {value} 只有 {counts[value]} 行，{top} 有 {counts[top]} 行"
+
+
 # ---- metrics --------------------------------------------------------------------------------------
 
 
@@ -216,6 +243,15 @@ class ColumnValuesNotInTheFuture(ColumnMapMetricProvider):
         dates = _as_naive_datetimes(column)
         # Anything before tomorrow 00:00 is today or earlier; an unreadable date fails.
         return dates.notna() & (dates < pd.Timestamp(today() + dt.timedelta(days=1)))
+
+
+class ColumnValuesNotAStrayPeriod(ColumnMapMetricProvider):
+    condition_metric_name = "column_values.not_a_stray_period"
+    condition_value_keys = ("min_share",)
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column: pd.Series, min_share=0.5, **kwargs) -> pd.Series:
+        return stray_periods(column, float(min_share))
 
 
 class ColumnPairValuesWithinFactor(ColumnPairMapMetricProvider):
@@ -311,6 +347,21 @@ class ExpectColumnValuesToNotBeInTheFuture(ColumnMapExpectation):
     _prescriptive_renderer = _RENDERER
 
 
+class ExpectColumnValuesToNotBeAStrayPeriod(ColumnMapExpectation):
+    """Expect each non-null period to hold at least `min_share` of the rows of the fullest period
+    in the batch (a roster lists every enterprise each period; see `stray_periods`)."""
+
+    map_metric = "column_values.not_a_stray_period"
+    success_keys = ("min_share", "mostly")
+    min_share: float = 0.5
+    library_metadata: ClassVar[dict] = {"maturity": "experimental", "tags": ["statwh"]}
+    render_text: ClassVar[str] = (
+        "values must be periods the file lists in full (not a stray row of another month)."
+    )
+    _prescriptive_template = _TEMPLATE
+    _prescriptive_renderer = _RENDERER
+
+
 class ExpectColumnPairValuesToBeWithinAFactor(ColumnPairMapExpectation):
     """Expect column_A to be less than `factor` times column_B and more than column_B / `factor`
     (the same enterprise's or indicator's previous period: a tenfold jump is the classic 元/万元
@@ -330,4 +381,9 @@ PROBLEM_EXPLAINERS: dict[str, Callable[[object], str | None]] = {
 }
 """Expectation type → function giving the Chinese reason one value fails it (or None)."""
 
-CUSTOM_EXPECTATION_TYPES = frozenset(PROBLEM_EXPLAINERS)
+COLUMN_EXPLAINERS: dict[str, Callable[[object, pd.Series], str | None]] = {
+    "expect_column_values_to_not_be_a_stray_period": stray_period_problem,
+}
+"""Expectation type → function giving the reason one value fails it, from the whole column."""
+
+CUSTOM_EXPECTATION_TYPES = frozenset(PROBLEM_EXPLAINERS) | frozenset(COLUMN_EXPLAINERS)

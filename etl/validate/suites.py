@@ -447,7 +447,7 @@ def _result_row(suite: str, spec: _Spec, **values) -> dict:
 
 def _issues_for(spec: _Spec, positions: list[int], df: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame:
     """One issue per failing position."""
-    from etl.validate.custom import PROBLEM_EXPLAINERS  # noqa: PLC0415 - GX already imported here
+    from etl.validate.custom import COLUMN_EXPLAINERS, PROBLEM_EXPLAINERS  # noqa: PLC0415 - GX imported
 
     pos = np.asarray(positions, dtype=np.int64)
     labels = df.index.take(pos).tolist()
@@ -461,6 +461,9 @@ def _issues_for(spec: _Spec, positions: list[int], df: pd.DataFrame, work: pd.Da
     message = f"{spec.message_zh} / {spec.message_en}"
     messages: list[str] | str = message
     explain = PROBLEM_EXPLAINERS.get(spec.type)
+    if spec.type in COLUMN_EXPLAINERS:
+        column = work[spec.columns[0]]
+        explain = lambda v: COLUMN_EXPLAINERS[spec.type](v, column)  # noqa: E731
     if explain is not None:
         reasons: dict[Any, str | None] = {}
         messages = []

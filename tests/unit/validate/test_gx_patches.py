@@ -114,6 +114,9 @@ def _with_failures(dataset: str, frame: pd.DataFrame, rng: np.random.Generator) 
             except TypeError:  # a column no file filled in (all NaN, float): text in it is object
                 frame[frame.columns[at[0]]] = frame.iloc[:, at[0]].astype(object)
                 frame.iloc[row, at[0]] = bad
+    if dataset == "enterprise_periods":  # a stray row of a period the frame holds no other row of
+        row = next(rows)
+        frame.iloc[row, frame.columns.get_loc("period")] = "2019-01"
     frame.index = rng.permutation(len(frame)) * 10
     return frame
 

@@ -43,6 +43,7 @@ INDUSTRY = "expect_column_values_to_be_valid_industry_code"
 PAST = "expect_column_values_to_not_be_in_the_future"
 A_GT_B = "expect_column_pair_values_a_to_be_greater_than_b"
 MEDIAN = "expect_column_median_to_be_between"
+STRAY = "expect_column_values_to_not_be_a_stray_period"
 
 TODAY = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 CODE_B = make_credit_code("320800", "MA1XY312")  # 91320800MA1XY3125J
@@ -333,7 +334,7 @@ def test_suite_file_is_what_gx_serialises(v, dataset):
 
 def test_cases_cover_every_expectation():
     keys = _suite_keys()
-    missing = sorted(set(keys) - set(CASES) - set(WHOLE_COLUMN))
+    missing = sorted(set(keys) - set(CASES) - set(WHOLE_COLUMN) - set(BY_COUNTS))
     extra = sorted(set(CASES) - set(keys))
     assert not missing, f"expectations without a test case in CASES: {missing}"
     assert not extra, f"CASES for expectations no suite has: {extra}"
@@ -833,3 +834,44 @@ def test_a_column_without_a_value_has_no_median_to_check(v, industry_stub):
     assert out.issues.empty, out.issues
     (status,) = out.results.loc[out.results["expectation"] == MEDIAN, "status"]
     assert status == "skipped"
+
+
+# ---- a period a file holds only a few rows of ------------------------------------------------------
+
+BY_COUNTS = {("enterprise_periods", STRAY, "period")}
+"""Expectations on how many rows share a value: tested with frames of their own below."""
+
+
+def _periods_frame(counts: dict[str, int]) -> pd.DataFrame:
+    rows = []
+    for period, n in counts.items():
+        for _ in range(n):
+            row = _base_row("enterprise_periods", len(rows))
+            row["period"], row["period_end"] = period, _ts(pd.Period(period, "M").end_time.date())
+            rows.append(row)
+    return pd.DataFrame(rows, index=[10 * i + 7 for i in range(len(rows))])
+
+
+@pytest.mark.parametrize(
+    ("counts", "stray"),
+    [
+        ({"2025-06": 6, "2024-06": 1}, {"2024-06"}),  # last year's period left in one row
+        ({"2025-06": 9, "2025-05": 4}, {"2025-05"}),  # under half of the fullest period
+        ({"2025-06": 3, "2025-05": 1, "2025-04": 1}, {"2025-05", "2025-04"}),
+        ({"2025-06": 6, "2025-05": 3}, set()),  # half: a month with fewer enterprises
+        ({"2025-01": 5, "2025-02": 5, "2025-03": 4}, set()),  # a roster of several months
+        ({"2025-06": 2, "2025-05": 1}, set()),  # too few rows to tell
+    ],
+)
+def test_a_period_with_few_rows_beside_a_full_one_is_a_row_issue(v, industry_stub, counts, stray):
+    df = _periods_frame(counts)
+    out = v.validate("enterprise_periods", df)
+    mine = out.issues[out.issues["rule"] == STRAY]
+    want = set(df.index[df["period"].isin(stray)])
+    assert set(mine["row_index"]) == want, out.issues
+    assert (mine["severity"] == "row").all() and want <= out.rows_to_quarantine()
+    top = max(counts, key=counts.get)
+    for value, message in zip(mine["value"], mine["message"], strict=True):
+        assert f"本文件中 {value} 只有 {counts[value]} 行，{top} 有 {counts[top]} 行" in message
+    (status,) = out.results.loc[out.results["expectation"] == STRAY, "status"]
+    assert status == ("failed" if stray else "passed")

@@ -38,9 +38,25 @@ def test_a_stray_row_of_a_loaded_period_is_turned_away_not_the_period_replaced(t
     this_year[5][-1] = "2024年1-6月"  # last year's period left in one row
     assert run_cli("ingest", "enterprises", str(roster(tmp_path / "b.csv", this_year))) == 1  # partial
     assert periods(home) == {"2024-06": 6, "2025-06": 5}
-    assert rejected(home) == [("replaces_more_rows", 7, "统计期 (I)")]
+    # the file's own rows tell it first: one row of a period beside five of another
+    assert rejected(home) == [("expect_column_values_to_not_be_a_stray_period", 7, "统计期 (I)")]
     (msg,) = query(home / "warehouse.duckdb", "select message from meta.rejections")[0]
-    assert "只有1行，将替换已入库的6行" in msg and "a.csv" in msg
+    assert "本文件中 2024-06 只有 1 行，2025-06 有 5 行" in msg
+
+
+def test_a_period_a_file_holds_in_part_does_not_replace_the_loaded_one(tmp_path, home):
+    """Two periods in a file, the second with half the first's rows (not stray within the
+    file), the second loaded before with far more: those rows are turned away, naming the load."""
+    rows = [r + ["2024年1-6月"] for r in roster_rows(12)]
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "a.csv", rows))) == 0
+    both = [r + ["2025年1-6月"] for r in roster_rows(6)] + [r[:] for r in rows[:3]]
+    for r in both[6:]:
+        r[6] += 1
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "b.csv", both))) == 1
+    assert periods(home) == {"2024-06": 12, "2025-06": 6}
+    assert rejected(home) == [("replaces_more_rows", r, "统计期 (I)") for r in (8, 9, 10)]
+    (msg,) = query(home / "warehouse.duckdb", "select message from meta.rejections")[0]
+    assert "只有3行，将替换已入库的12行" in msg and "a.csv" in msg
 
 
 def test_a_resend_of_a_few_rows_is_turned_away_and_a_complete_one_replaces(tmp_path, home):
