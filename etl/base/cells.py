@@ -104,18 +104,51 @@ MONEY_SCALES = {
 CURRENCIES = ("元", "美元", "欧元", "港元", "港币", "日元", "英镑", "澳元", "韩元")
 KNOWN_UNITS = (
     *(f"{scale}{cur}" for cur in CURRENCIES for scale in MONEY_SCALES),
-    "平方米", "平方公里", "公顷", "万亩", "亩", "万人", "人", "家", "个", "间",
+    "平方米", "万平方米", "平方公里", "公顷", "万亩", "亩", "万人", "人", "家", "个", "间",
     "%", "百分点", "位次", "位", "名", "公里", "吨", "万吨", "辆", "项", "件", "户",
 )  # fmt: skip
 _MONEY_LIKE = re.compile(r"[十百千万亿]*\S{0,3}(?:元|币|布|镑|郎)")  # 卢布, 英镑, 法郎
 
 
+UNIT_SYMBOLS = {
+    **dict.fromkeys(("m²", "m2", "m^2", "㎡", "平米", "sqm", "平方"), "平方米"),
+    **dict.fromkeys(("万m²", "万m2", "万㎡", "万平米"), "万平方米"),
+    **dict.fromkeys(("hm²", "hm2", "hm^2", "ha", "公頃"), "公顷"),
+    **dict.fromkeys(("km²", "km2", "km^2", "㎢", "k㎡", "平方千米"), "平方公里"),
+}
+"""Units written as symbols or short forms (`复垦面积（m²）`, `单位：hm2`, `3.4㎡`), compared
+lower-cased: each is the unit it stands for, never passed over (the area had loaded as 亩)."""
+SCALE_WORDS = frozenset(k for k in MONEY_SCALES if k)
+"""A scale alone (`数值（万）`, `单位：亿`): ten thousand of what is not said. Returned as written,
+so that converting it fails loudly instead of the figure being taken in the catalog's unit."""
+
+
 def known_unit(word: str) -> str | None:
-    """`万元`, also written `万元人民币` / `人民币万元` (`人民币` alone: 元); None for anything else."""
+    """`万元`, also written `万元人民币` / `人民币万元` (`人民币` alone: 元), or a symbol of one
+    (`m²`, `hm2`: `UNIT_SYMBOLS`); None for anything else."""
     w = word.strip()
     if "人民币" in w:
         w = w.replace("人民币", "") or "元"
-    return w if w in KNOWN_UNITS else None
+    return w if w in KNOWN_UNITS else UNIT_SYMBOLS.get(w.lower())
+
+
+def unit_at_start(text: str) -> tuple[str, int] | None:
+    """The known unit (or unit symbol) `text` begins with, longest first, and how many characters
+    it takes: `万元）` → (`万元`, 2), `hm2以上` → (`公顷`, 3)."""
+    low = text.lower()
+    for word in _UNIT_WORDS:
+        if low.startswith(word):
+            return (UNIT_SYMBOLS.get(word) or word), len(word)
+    return None
+
+
+def unit_at_end(text: str) -> tuple[str, int] | None:
+    """The known unit (or unit symbol) `text` ends with (`3.4公顷`, `120㎡`), as `unit_at_start`."""
+    low = text.lower()
+    for word in _UNIT_WORDS:
+        if low.endswith(word) and len(low) > len(word):
+            return (UNIT_SYMBOLS.get(word) or word), len(word)
+    return None
 
 
 def unit_in_text(text: Any) -> str | None:
@@ -127,7 +160,7 @@ def unit_in_text(text: Any) -> str | None:
         for part in re.split(r"[,，、;；\s]+", m.group(1).strip()):
             if u := known_unit(part):
                 return u
-            if _MONEY_LIKE.fullmatch(part):
+            if _MONEY_LIKE.fullmatch(part) or part in SCALE_WORDS:
                 return part
     return None
 
@@ -153,9 +186,10 @@ def unit_from_unit_row(text: Any) -> str | None:
     if not m:
         return None
     u = m.group(1).replace("人民币", "") or "元"
-    for known in sorted(KNOWN_UNITS, key=len, reverse=True):
-        if u.startswith(known):
-            return known
+    if found := unit_at_start(u):
+        return found[0]
+    if u in SCALE_WORDS:
+        return u  # `单位：万`: said, so that it cannot be assumed to be the catalog's unit
     return u if _MONEY_LIKE.match(u) else None  # `单位：万卢布`: said, so that it cannot be assumed 万元
 
 
@@ -220,10 +254,9 @@ def parse_number(raw: Any) -> Parsed:
     pct = t.endswith("%")
     t = t.rstrip("%")
     cell_unit = None
-    for u in sorted(KNOWN_UNITS, key=len, reverse=True):
-        if t.endswith(u) and len(t) > len(u):
-            t, cell_unit = t[: -len(u)], u
-            break
+    if found := unit_at_end(t):
+        cell_unit, n = found
+        t = t[:-n]
     m = _NUM_TEXT.match(t)
     if not m:
         return Parsed(None, None, f"无法识别的数值“{s}” / not a number")
@@ -560,6 +593,7 @@ UNIT_FACTORS: dict[str, tuple[str, float]] = {
         for scale, factor in MONEY_SCALES.items()
     },
     "平方米": ("area", 1.0),
+    "万平方米": ("area", 1e4),
     "亩": ("area", 10000.0 / 15.0),
     "万亩": ("area", 1e4 * 10000.0 / 15.0),
     "公顷": ("area", 1e4),
@@ -631,3 +665,7 @@ def column_letter(idx: int) -> str:
         idx, r = divmod(idx - 1, 26)
         s = chr(65 + r) + s
     return s
+
+
+_UNIT_WORDS = sorted({*KNOWN_UNITS, *UNIT_SYMBOLS}, key=len, reverse=True)
+"""Every unit word and symbol, longest first (`万平方米` before `平方米` before `米`)."""

@@ -113,9 +113,7 @@ def units_listed(texts: list[str]) -> list[str]:
         if not m:
             continue
         for part in re.split(r"[,，、;；/\s]+", m.group(1)):
-            u = next(
-                (k for k in sorted(cells.KNOWN_UNITS, key=len, reverse=True) if part.startswith(k)), None
-            )
+            u = found[0] if (found := cells.unit_at_start(part)) else None
             if u and u not in out:
                 out.append(u)
     return out

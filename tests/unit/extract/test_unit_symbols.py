@@ -1,0 +1,78 @@
+"""Units written as symbols (`复垦面积（m²）`, `单位：hm2`, `120㎡`) are the units they stand for, and a
+scale alone (`数值（万）`, `单位：亿`) is refused, never passed over: each had been dropped, so the
+figure loaded in the catalog's unit (10 公顷 as 10 亩; 8,806,400 亿元 of GDP)."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.base import cells
+from etl.extract import extract
+from tests.hostile.corpus import LEDGER_HEADER, LEDGER_NAME, ledger, ledger_rows
+
+
+@pytest.mark.parametrize(
+    ("word", "unit"),
+    [
+        ("m²", "平方米"), ("M2", "平方米"), ("㎡", "平方米"), ("平米", "平方米"), ("万㎡", "万平方米"),
+        ("hm²", "公顷"), ("hm2", "公顷"), ("ha", "公顷"), ("km²", "平方公里"), ("㎢", "平方公里"),
+        ("平方千米", "平方公里"), ("亩", "亩"), ("万元人民币", "万元"), ("米", None), ("万", None),
+    ],
+)  # fmt: skip
+def test_a_unit_symbol_is_its_unit(word, unit):
+    assert cells.known_unit(word) == unit
+    if unit is not None:
+        assert cells.unit_in_text(f"复垦面积（{word}）") == unit
+        assert cells.unit_from_unit_row(f"面积单位：{word}") == unit
+
+
+@pytest.mark.parametrize("scale", ["万", "亿", "千", "百万"])
+def test_a_scale_alone_is_returned_as_written_so_it_cannot_be_assumed(scale):
+    assert cells.unit_in_text(f"数值（{scale}）") == scale
+    assert cells.unit_from_unit_row(f"单位：{scale}") == scale
+    with pytest.raises(ValueError):
+        cells.unit_factor(scale, "亿元")
+
+
+def test_a_cell_may_write_its_unit_as_a_symbol():
+    assert (cells.parse_number("120㎡").value, cells.parse_number("120㎡").unit) == (120.0, "平方米")
+    assert cells.parse_number("3.5hm2").unit == "公顷"
+    assert cells.parse_number("2.5万㎡").unit == "万平方米"
+
+
+AREAS = [50.0 + i for i in range(5)]  # ledger_rows' areas
+
+
+@pytest.mark.parametrize(
+    ("header", "unit_row", "factor"),
+    [
+        ("复垦面积（m²）", None, 0.0015),
+        ("复垦面积（㎡）", None, 0.0015),
+        ("复垦面积（hm²）", None, 15.0),
+        ("复垦面积", "面积单位：hm2", 15.0),
+        ("复垦面积", "单位：平方千米", 1500.0),
+        ("复垦面积（公顷）", None, 15.0),  # as before
+    ],
+)
+def test_a_ledger_in_a_symbol_unit_is_converted_to_mu(tmp_path, header, unit_row, factor):
+    path = ledger(
+        tmp_path / LEDGER_NAME,
+        header=[header if h == "复垦面积" else h for h in LEDGER_HEADER],
+        unit_row=unit_row,
+    )
+    ex = extract(path, "land_use")
+    assert not ex.critical, [i.message for i in ex.issues]
+    assert ex.frame["area_mu"].tolist() == pytest.approx([a * factor for a in AREAS])
+
+
+def test_a_ledger_in_ten_thousands_of_nothing_is_refused(tmp_path):
+    path = ledger(
+        tmp_path / LEDGER_NAME, header=[h.replace("复垦面积", "复垦面积（万）") for h in LEDGER_HEADER]
+    )
+    ex = extract(path, "land_use")
+    assert [(i.rule, i.column) for i in ex.critical] == [("unit_mismatch", "area_mu")]
+    assert "单位“万”无法换算为“亩”" in ex.critical[0].message
+
+
+def test_ledger_rows_are_what_the_areas_say():
+    assert [r[3] for r in ledger_rows()] == AREAS
