@@ -82,14 +82,22 @@ OTHER_MEASURE_WORDS = (
 _PLAN_NAMES = ("计划", "目标", "任务", "规划")  # a name of a plan's figure (not 一般公共预算收入: an actual)
 
 
+_RANK_WORDS = frozenset({"排名", "位次", "名次"})
+
+
+def _said(word: str, name: str) -> bool:
+    """The name says `word` already (a rank in any of its words: `全省排名（位次）`)."""
+    return word in name or (word in _RANK_WORDS and any(r in name for r in _RANK_WORDS))
+
+
 def _other_measure(inner: str, rest: str) -> str:
     """A bracket's text as the header's key keeps it: '' for a unit or a word that leaves the
     measure as it is, or words the name already says; its words, without `%` and punctuation, when
     they name another measure — except plan words after a name that is itself a plan's
     (`目标值（计划数）` is the target)."""
     words = [w for w in OTHER_MEASURE_WORDS if w in inner]
-    if not words or all(w in rest for w in words):  # `新增企业数（新增）` says it twice
-        return ""
+    if not words or all(_said(w, rest) for w in words):
+        return ""  # `新增企业数（新增）`, `全省排名（位次）`: the name says it already
     if all(w in _PLAN_WORDS for w in words) and any(w in rest for w in _PLAN_NAMES):
         return ""
     return re.sub(r"[%％,，、;；:：/]", "", inner)

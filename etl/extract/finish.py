@@ -6,7 +6,6 @@ Extraction gives each field parsed from its cells; these steps derive what the d
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from etl.base import cells
 from etl.base.issues import Issue
 from etl.base.names import normalize_names
 from etl.base.strings import map_unique
+from etl.extract.deadlines import parse_deadline
 from etl.extract.meta import unit_conflict
 from etl.extract.wide import without_footnote
 from etl.reference import catalog
@@ -473,8 +473,8 @@ _DEADLINE = re.compile(r"(\d{4})")
 
 
 def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
-    """Targets: indicator id by name, deadline from the 完成时限 (`_deadline`; the window's end for
-    `每年`), the target in the catalog's unit (`row_unit` → `in_unit`, as indicator values: a
+    """Targets: indicator id by name, deadline from the 完成时限 (`etl.extract.deadlines`; the window's end for
+    `每年`; a deadline it cannot read quarantines the row), the target in the catalog's unit (`row_unit` → `in_unit`, as indicator values: a
     unit in the name, `三年新增挂钩（公顷）`, is the row's own)."""
     issues: list[Issue] = []
     cat = catalog.by_id()
@@ -499,8 +499,17 @@ def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]
                 col.append(v)
             notes.append("?")
             continue
+        deadline, why = parse_deadline(row.get("deadline_text"))
+        if why is not None:
+            issues.append(
+                Issue("row", "deadline_unreadable", f"目标“{name}”：{why}", row["_sheet"], row["_row"],
+                      "完成时限", str(row.get("deadline_text")))
+            )  # fmt: skip
+        elif deadline is None:
+            window = catalog.window(cat[iid].window)
+            deadline = window[1] if window else None
         ids.append(iid)
-        deadlines.append(_deadline(row.get("deadline_text"), cat[iid]))
+        deadlines.append(deadline)
         unit, where, conflict = row_unit(row, "target", "unit", name)
         value, problem, note = in_unit(row["target"], unit, where, cat[iid].unit)
         if problem := conflict or problem:  # quarantined as written
@@ -529,26 +538,6 @@ def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]
             lambda v: (m.group(1) if (m := _DEADLINE.search(str(v))) else None) if v is not None else None
         )
     return out[out["indicator_id"].notna()].copy(), issues
-
-
-_DEADLINE_DATE = re.compile(
-    r"(\d{4})\s*(?:年|[-./])?\s*(?:(\d{1,2})(?!\d)\s*(?:月|[-./])?\s*(?:(\d{1,2})(?!\d))?)?"
-)
-
-
-def _deadline(text: object, ind: catalog.Indicator) -> dt.date | None:
-    """The last day the 完成时限 allows: a year's last day (`2028年`, `2028年底`), a span's last
-    year's (`2026—2028年`), a month's last day (`2025年6月底`), a day (`2025年6月30日`);
-    none written (blank, `每年`): the end of the indicator's window."""
-    found = [m for m in _DEADLINE_DATE.finditer(str(text or "")) if 1900 <= int(m.group(1)) <= 2199]
-    if found:  # the last date written: a span's end
-        y, mo, d = (int(g or 0) for g in found[-1].groups())
-        if not 1 <= mo <= 12:
-            return dt.date(y, 12, 31)
-        last = calendar.monthrange(y, mo)[1]
-        return dt.date(y, mo, d if 1 <= d <= last else last)
-    w = catalog.window(ind.window)
-    return w[1] if w else None
 
 
 STEPS: dict[str, Step] = {

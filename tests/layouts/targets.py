@@ -86,15 +86,24 @@ def month_end(year: int, month: int) -> dt.date:
 def deadline_of(lay: Layout, rng: random.Random, ind: dict) -> tuple[object, dt.date]:
     """The 完成时限 as written, and the day a statistician reads in it: a year is its last day
     (`2028年`, `2028`, `2028年底`, `2028年底前`); a span ends with its last year (`2026—2028年`:
-    the three years, done by the end of 2028); a month is its last day (`2025年6月底`); a day is
-    itself. Nothing (blank, `每年`, `持续推进`): the end of the indicator's window (plan.yaml)."""
+    the three years, done by the end of 2028); a month is its last day (`2025年6月底`), so is a
+    half or a quarter (`2026年上半年`, `2026年三季度末`, `2026Q3`); a day is itself; a five-year
+    plan's end its last year's (`十四五末`: 2025-12-31). Nothing (blank, `每年`, `持续推进`): the end of the indicator's window (plan.yaml)."""
     end = windows()[ind["window"]]
     year = rng.choice([end.year, end.year, rng.randrange(2025, 2029)])
     month, day = rng.randrange(1, 13), rng.randrange(1, 29)
     form = rng.choice(
         ["年", "bare", "number", "年底", "年底前", "年末", "span", "span年", "至", "月底", "月", "日", "date", "none", "每年",
-         "持续推进"]
+         "持续推进", "上半年", "季度", "Q", "plan"]
     )  # fmt: skip
+    quarter = rng.randrange(1, 5)
+    if form == "上半年":
+        return f"{year}年上半年", dt.date(year, 6, 30)
+    if form in ("季度", "Q"):
+        written_q = f"{year}年{'一二三四'[quarter - 1]}季度末" if form == "季度" else f"{year}Q{quarter}"
+        return written_q, month_end(year, 3 * quarter)
+    if form == "plan":  # a five-year plan's end
+        return rng.choice([("十四五末", dt.date(2025, 12, 31)), ("“十五五”期末", dt.date(2030, 12, 31))])
     if form in ("number", "date") and lay.is_csv:
         form = {"number": "bare", "date": "日"}[form]
     if form in ("none", "每年", "持续推进"):

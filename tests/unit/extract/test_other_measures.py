@@ -123,3 +123,11 @@ def test_a_ledger_whose_only_area_is_a_part_of_it_is_rejected_saying_why(tmp_pat
     )
     (crit,) = extract(f, "land_use").critical
     assert crit.rule == "no_header" and "“复垦面积(其中耕地)”括号中写明另一指标" in crit.message
+
+
+def test_a_rank_in_brackets_after_a_rank_is_the_rank_itself():
+    """`经济开发区全省排名（位次）` says the rank twice (it had been an unknown indicator); a rank
+    after a figure's name (`地区生产总值（位次）`) is still not the figure."""
+    assert catalog.indicator_id_for("经济开发区全省排名（位次）") == "edz_provincial_rank"
+    assert catalog.indicator_id_for("经济开发区全省排名(名次)") == "edz_provincial_rank"
+    assert catalog.indicator_id_for("地区生产总值（位次）") is None
