@@ -165,6 +165,8 @@ def unit_in_text(text: Any) -> str | None:
     as written, so that converting it fails loudly instead of the figure being taken as 万元."""
     s = clean_text(text)
     for m in _UNIT_IN_BRACKETS.finditer(s):
+        if u := known_unit(re.sub(r"\s+", "", m.group(1))):  # `（千 元）`: one unit, spaced out
+            return u
         for part in re.split(r"[,，、;；\s]+", m.group(1).strip()):
             if u := known_unit(part):
                 return u
@@ -173,7 +175,9 @@ def unit_in_text(text: Any) -> str | None:
     return None
 
 
-_UNIT_ROW = re.compile(r"(?:计量|金额|面积|数量)?单位\s*(?:[:：]|为|是)\s*([^\s,，;；:：。]+)")
+_UNIT_ROW = re.compile(r"单\s*位\s*(?:[:：∶/]|为|是|\s)\s*(\S.*)")
+"""`单位：万元`, spaced as forms space it (`单  位：千 元`, `单位 千元`), with a ratio sign (`单位∶千元`)
+or a slash (`单位/千元`): what follows, its spaces dropped, is read for a unit."""
 _REPORTER = re.compile(r"(填报|编制|报送|制表)单位\s*[:：]\s*(\S+)")
 
 
@@ -193,7 +197,7 @@ def unit_from_unit_row(text: Any) -> str | None:
     m = _UNIT_ROW.search(s_wo_reporter)
     if not m:
         return None
-    u = m.group(1).replace("人民币", "") or "元"
+    u = re.sub(r"\s+", "", m.group(1)).replace("人民币", "") or "元"
     if found := unit_at_start(u):
         return found[0]
     if u in SCALE_WORDS:

@@ -76,3 +76,34 @@ def test_a_ledger_in_ten_thousands_of_nothing_is_refused(tmp_path):
 
 def test_ledger_rows_are_what_the_areas_say():
     assert [r[3] for r in ledger_rows()] == AREAS
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["单位：千 元", "单  位：千元", "单\u3000位：千元", "单位∶千元", "单位 千元", "单位/千元", "金额单位 ： 千元",
+     "单位：千元            填报日期：2025年7月"],
+)  # fmt: skip
+def test_a_unit_row_spaced_as_forms_space_it_is_read(line):
+    """Each had been passed over: 千元 figures loaded as 万元, ten times too large."""
+    assert cells.unit_from_unit_row(line) == "千元"
+
+
+@pytest.mark.parametrize(
+    "text", ["单位名称", "各单位要按时报送", "填报单位：淮安区统计局", "单位 请于月底前报送"]
+)
+def test_words_about_units_that_state_none_are_no_unit(text):
+    assert cells.unit_from_unit_row(text) is None
+
+
+def test_a_header_unit_spaced_out_is_one_unit():
+    assert cells.unit_in_text("本年累计工业总产值（千 元）") == "千元"  # had been 元: 1,000 times too small
+    assert cells.unit_in_text("营业收入（含税，万元）") == "万元"
+
+
+@pytest.mark.parametrize("line", ["数据单位：千元", "单位：千元", "注：单位为千元"])
+def test_a_unit_line_below_the_roster_gives_its_unit(tmp_path, line):
+    from tests.hostile.corpus import ROSTER_HEADER, ROSTER_NAME, roster_rows, write_xlsx
+
+    path = write_xlsx(tmp_path / ROSTER_NAME, [ROSTER_HEADER, *roster_rows(6), [], [line]])
+    ex = extract(path, "enterprises")
+    assert ex.frame["output_ytd"].tolist()[:6] == pytest.approx([(600.0 + 10 * i) / 10 for i in range(6)])
