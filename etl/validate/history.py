@@ -34,7 +34,12 @@ def _enterprise_history(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> 
         out = con.execute(
             """
             with cur as (select * from stg.stg_enterprises__periods),
-            f as (select * from _f),
+            f as (  -- typed: a column no row filled (every 统计期 unreadable) arrives as NULL-typed
+                select idx, credit_code::varchar as credit_code, period::varchar as period,
+                    period_end::date as period_end, output_month::double as output_month,
+                    name_key::varchar as name_key, is_hightech::boolean as is_hightech
+                from _f
+            ),
             prev as (
                 select f.idx, arg_max(c.output_month, c.period) as previous
                 from f inner join cur as c on c.credit_code = f.credit_code and c.period < f.period
@@ -74,7 +79,12 @@ def _indicator_history(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> p
     try:
         out = con.execute("""
             with cur as (select * from stg.stg_indicators__obs),
-            f as (select * from _f),
+            f as (
+                select idx, indicator_id::varchar as indicator_id, region_code::varchar as region_code,
+                    period::varchar as period, period_end::date as period_end, basis::varchar as basis,
+                    value::double as value, unit::varchar as unit
+                from _f
+            ),
             known as (
                 select idx, indicator_id, region_code, period, period_end, basis, value from f
                 union all

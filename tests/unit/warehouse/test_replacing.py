@@ -99,3 +99,13 @@ def test_a_share_above_one_is_refused_at_start(monkeypatch):
     monkeypatch.setenv("STATWH_MIN_SLICE_SHARE", "2")
     with pytest.raises(SettingsError, match="STATWH_MIN_SLICE_SHARE"):
         check()
+
+
+def test_a_roster_whose_every_period_is_unreadable_is_quarantined_without_a_traceback(tmp_path, home, caplog):
+    """Every 统计期 unreadable (`本期`, `25-06`): the history checks met a column of no type and
+    raised (a traceback on stderr, the checks lost); now the rows are quarantined, each saying why."""
+    rows = [r + ["25-06"] for r in roster_rows(6)]
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "a.csv", rows))) == 1
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], [r.getMessage() for r in caplog.records]
+    assert periods(home) == {}
+    assert rejected(home) == [("parse_period", r, "统计期 (I)") for r in range(2, 8)]
