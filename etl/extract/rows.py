@@ -114,6 +114,8 @@ def extract_rows_sheet(
         return None
     check_parts(parts, hm, data, grid.name, ex)
     info.rows_read = len(data)
+    if ex.format == "csv":
+        ex.issues.extend(_extra_fields(sh, data.index))
 
     cols = _field_columns(sh, data)
     if cols is None:
@@ -343,6 +345,33 @@ def unit_column(hm: HeaderMatch) -> int | None:
         if n and c not in mapped and header_key(n.split("/")[-1]) in UNIT_HEADERS
     ]
     return cols[0] if len(cols) == 1 else None
+
+
+def _extra_fields(sh: _Sheet, rows: pd.Index) -> list[Issue]:
+    """A CSV record with more fields than its header: a number written with a thousands comma and
+    no quotes (`12,345`) splits into two fields and shifts every cell after it one column on
+    (output 12, employees 345): the row is refused, never read shifted."""
+    width = max((c + 1 for c, name in enumerate(sh.hm.names) if name), default=0)
+    out = []
+    for r in rows:
+        cells = sh.grid.rows[r]
+        extra = [c for c in range(width, len(cells)) if not _blank(cells[c])]
+        if width and extra:
+            out.append(
+                Issue(
+                    "row",
+                    "extra_fields",
+                    f"本行的字段多于表头的 {width} 列：疑为数字中的逗号没有加引号"
+                    f'（如 12,345 应写成 "12,345" 或 12345），其后各列已错位，本行不入库 / the row has more'
+                    f" fields than the header's {width} columns (a thousands comma without quotes?): its"
+                    " cells are shifted",
+                    sh.grid.name,
+                    int(r) + 1,
+                    f"({column_letter(extra[0])})",
+                    label_text(cells[extra[0]]),
+                )
+            )
+    return out
 
 
 def _data_rows(
