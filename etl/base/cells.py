@@ -6,6 +6,7 @@ A parser never raises on bad input: it returns a `Parsed` (value, missing marker
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import re
@@ -470,10 +471,12 @@ _P_CN_MONTHS = re.compile(
 
 _P_NOT_A_PERIOD = re.compile(
     r"^(?:比|较|与)\S*\d{4}"  # 比2024年同期增长
-    r"|(?:\d|年|年度|月|月份|季度|季|半年|全年)(?:同比)?(?:增长|增速|增幅|增减|目标|目标值|计划|预计|预测|任务)率?[(（]?[%％]?[)）]?$"
+    r"|(?:\d|年|年度|月|月份|季度|季|半年|全年)[(（]?(?:同比)?(?:增长|增速|增幅|增减|目标|目标值|计划|预计|预测|任务"
+    r"|预期|预估|估计|力争|考核|预算|规划|测算)率?[(（]?[%％]?[)）]?(?:数|值)?[)）]?$"
 )
 """A period's change, target or forecast (`2025年1-9月增长`, `2025年目标`, `2025年预计`,
-`比2024年增长%`): a figure beside the period's, never the period."""
+`2025年（预期）`, `2025年力争`, `2025年考核数`, `比2024年增长%`): a figure beside the period's, never
+the period."""
 
 
 def _range_period(y: int, a: int, b: int) -> Period | None:
@@ -542,6 +545,15 @@ def _span_in(s: str) -> tuple[bool, Period | None]:
     return False, None
 
 
+_P_DAY = re.compile(r"\d{4}\s*(?:年|[-./_])\s*\d{1,2}\s*(?:月|[-./_])\s*(\d{1,2})(?!\d)")
+
+
+def _no_such_day(s: str, y: int, mo: int) -> bool:
+    """`s` writes a day its month does not have (`2025年2月30日`, `2025-06-31`)."""
+    m = _P_DAY.search(s)
+    return m is not None and not 1 <= int(m.group(1)) <= calendar.monthrange(y, mo)[1]
+
+
 def parse_period(raw: Any) -> Period | None:
     """A period in a header, title, sheet or file name: `2025年1-6月` (ytd to June), `2024年12月末`,
     `（截至2025年6月）`, `2025年第二季度`, `2024Q2`, `2024-06`, `2024年`, `2024`, `2024.0`;
@@ -570,7 +582,9 @@ def parse_period(raw: Any) -> Period | None:
     m = _P_MONTH.search(s + " ")
     if m:
         y, mo = int(m.group(1)), int(m.group(2))
-        if 1 <= mo <= 12 and 1949 < y < 2100:
+        if not 1 <= mo <= 12 or _no_such_day(s, y, mo):
+            return None  # `2025年13月`, `2025年2月30日`: no period, never the year or the month near it
+        if 1949 < y < 2100:
             return Period(f"{y}-{mo:02d}", _month_end(y, mo), "period", "month")
     m = _P_YEAR.search(s)
     if m:

@@ -496,11 +496,44 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
             vals, unit_cols = converted
             cols.update(unit_cols)
         sh.ex.issues.extend(_parse_issues(sh, f, c, problems, raw))
+        if f.type == "period":
+            sh.ex.issues.extend(_row_period_clashes(sh, c, vals, raw))
         cols.update(_value_columns(sh, fname, f, c, vals, data_rows))
         if f.type in FIGURE_TYPES:
             cols[f"_missing_{fname}"] = missing.to_numpy(dtype=object)
             _record_missing_markers(sh, fname, missing)
     return cols
+
+
+def _row_period_clashes(sh: _Sheet, c: int, periods: Any, raw: pd.Series) -> list[Issue]:
+    """Rows whose period column says less than, or another year than, the month the sheet's name,
+    title or file name gives (`2025年` or `2024年6月` in a roster titled `2025年1-6月`): a year
+    alone would file the half-year's figures as the whole year's (December), another year's as
+    that year's. Each such row is refused, naming both; a month of the same year is the row's own
+    (a roster of several months under a title of their span)."""
+    sheet, where = period_of_sheet(sh.spec, sh.grid, sh.meta, sh.file_name)
+    if sheet is None or sheet.freq != "month":
+        return []
+    place = {"sheet": "工作表名", "title": "标题", "file_name": "文件名"}.get(where or "", "表头")
+    out = []
+    for r, p, v in zip(raw.index, periods, raw, strict=True):
+        if not isinstance(p, Period) or (p.freq != "year" and p.end.year == sheet.end.year):
+            continue
+        why = "只写了年份" if p.freq == "year" and p.end.year == sheet.end.year else "年份不同"
+        out.append(
+            Issue(
+                "row",
+                "period_conflict",
+                f"本行的时期“{label_text(v)}”{why}，而{place}写明 {sheet.text}：无法确定本行属于哪一期，"
+                f"请改为同一期后重新报送 / the row's period {label_text(v)!r} disagrees with"
+                f" {sheet.text} in the {where or 'sheet'}",
+                sh.grid.name,
+                int(r) + 1,
+                sh.column(c),
+                label_text(v),
+            )
+        )
+    return out
 
 
 def _with_year(sh: _Sheet, raw: pd.Series) -> pd.Series:
