@@ -5,8 +5,11 @@ current (`core.int_current_slices`). A few rows of another period in a file — 
 period with those few rows, and its figures would fall without a word.
 
 `shrinking_slices` finds the file's slices that would replace a held slice with fewer than half
-its rows (`STATWH_MIN_SLICE_SHARE`): those rows are turned away (quarantined, each naming the
-slice and the load it would have replaced), so the held slice stays as it was. A slice held with
+its rows (`STATWH_MIN_SLICE_SHARE`), or with as many rows of which fewer than half are of the
+enterprises (certificates, townships, projects: `IDENTITY`) held — another part of the period (a
+second batch of certificates, another township's roster, the 规下 enterprises, a quarter's new
+projects), which would replace the part loaded: those rows are turned away (quarantined, each
+naming the slice and the load it would have replaced), so the held slice stays as it was. A slice held with
 fewer than `MIN_HELD` rows (an indicator's one value, a target) is not compared."""
 
 from __future__ import annotations
@@ -19,6 +22,23 @@ from etl.base.settings import slice_share
 
 MIN_HELD = 3
 """A held slice with fewer rows is replaced whatever the new one holds."""
+IDENTITY = {
+    "enterprise_periods": "credit_code",
+    "hightech_certs": "cert_no",
+    "hightech_counts": "township_code",
+    "land_projects": "project",
+}
+"""What a row of a slice is of (an enterprise, a certificate, a township, a project): a file that
+brings as many rows as a held slice but of other ones is another part of the period, not its
+revision (`shrinking_slices`)."""
+
+
+_WHAT = {
+    "enterprise_periods": "企业",
+    "hightech_certs": "证书",
+    "hightech_counts": "镇（街道）",
+    "land_projects": "项目",
+}
 
 
 def shrinking_slices(
@@ -36,35 +56,63 @@ def shrinking_slices(
     if not len(frame) or share <= 0:
         return []
     new = keys.value_counts()
+    ident = IDENTITY.get(dataset)
+    idents = pd.DataFrame(
+        {
+            "slice_key": keys.astype(str).to_numpy(),
+            "ident": frame[ident].astype("string").to_numpy() if ident in frame else pd.NA,
+        }
+    ).drop_duplicates()
     con.register("_new_slices", pd.DataFrame({"slice_key": new.index.astype(str), "n": new.to_numpy()}))
+    con.register("_new_idents", idents)
+    same = f"count(distinct r.{ident}) filter (where i.ident is not null)" if ident else "count(*)"
     try:
         held = con.execute(
             f"""
-            select s.slice_key, count(*) as held, s.load_id, any_value(l.file_name) as file_name, n.n
+            select s.slice_key, count(*) as held, s.load_id, any_value(l.file_name) as file_name, n.n,
+                {same} as same
             from _new_slices as n
             join core.int_current_slices as s on s.dataset = $dataset and s.slice_key = n.slice_key
             join raw.{dataset} as r on r.load_id = s.load_id and r.slice_key = s.slice_key
             join meta.loads as l on l.load_id = s.load_id
+            {f"left join _new_idents as i on i.slice_key = r.slice_key and i.ident = r.{ident}::varchar" if ident else ""}
             group by s.slice_key, s.load_id, n.n
-            having count(*) >= $min_held and n.n < $share * count(*)
+            having count(*) >= $min_held and (n.n < $share * count(*) or same < $share * count(*))
             """,
             {"dataset": dataset, "min_held": MIN_HELD, "share": share},
         ).fetchall()
     finally:
         con.unregister("_new_slices")
+        con.unregister("_new_idents")
     out = []
-    for key, held_rows, load_id, file_name, n in held:
+    for key, held_rows, load_id, file_name, n, same_rows in held:
         shown = key.replace("|", " ")
-        message = (
-            f"本文件中{shown}只有{n}行，将替换已入库的{held_rows}行（第{load_id}次入库“{file_name}”），"
-            f"少于其{share:.0%}：同一期的数据按整份文件替换，这些行疑为误填了时期，或是不完整的重报；"
-            f"如需修订{shown}，请报送该期完整的文件 / only {n} rows for {shown} would replace the"
-            f" {held_rows} rows loaded for it from {file_name} (load {load_id}): a period is replaced"
-            f" by a whole file, so send the complete file for it"
-        )
+        if n < share * held_rows:
+            rule, message = (
+                "replaces_more_rows",
+                (
+                    f"本文件中{shown}只有{n}行，将替换已入库的{held_rows}行（第{load_id}次入库“{file_name}”），"
+                    f"少于其{share:.0%}：同一期的数据按整份文件替换，这些行疑为误填了时期，或是不完整的重报；"
+                    f"如需修订{shown}，请报送该期完整的文件 / only {n} rows for {shown} would replace the"
+                    f" {held_rows} rows loaded for it from {file_name} (load {load_id}): a period is replaced"
+                    f" by a whole file, so send the complete file for it"
+                ),
+            )
+        else:
+            rule, message = (
+                "replaces_other_rows",
+                (
+                    f"本文件中{shown}的{n}行与已入库的{held_rows}行（第{load_id}次入库“{file_name}”）只有"
+                    f"{same_rows}行是相同的{_WHAT.get(dataset, '对象')}，少于其{share:.0%}：像是同一期的另一部分"
+                    f"（另一批、另一个镇、规下企业），而同一期的数据按整份文件替换，入库会丢掉已入库的那一部分；"
+                    f"请把{shown}的各部分合成一份完整的文件报送 / the {n} rows for {shown} share only"
+                    f" {same_rows} of the {held_rows} loaded from {file_name} (load {load_id}): another part"
+                    f" of the period, not its revision; send the period's parts as one complete file"
+                ),
+            )
         at = frame[(keys == key).to_numpy()]
         out += [
-            Issue("row", "replaces_more_rows", message, s, int(r), column, shown)
+            Issue("row", rule, message, s, int(r), column, shown)
             for s, r in zip(at["_sheet"], at["_row"], strict=True)
         ]
     return out

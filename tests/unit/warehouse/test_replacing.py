@@ -109,3 +109,44 @@ def test_a_roster_whose_every_period_is_unreadable_is_quarantined_without_a_trac
     assert not [r for r in caplog.records if r.levelname == "ERROR"], [r.getMessage() for r in caplog.records]
     assert periods(home) == {}
     assert rejected(home) == [("parse_period", r, "统计期 (I)") for r in range(2, 8)]
+
+
+def test_another_part_of_a_loaded_period_is_turned_away_not_loaded_over_it(tmp_path, home):
+    """Another township's roster of the same month (or the 规下 enterprises, a second batch): as
+    many rows as the loaded ones, none of the same enterprises. A period is replaced whole, so it
+    had replaced the first part without a word (12 enterprises → 6)."""
+    rows = [r + ["2025年1-6月"] for r in roster_rows(12)]
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "a.csv", rows[:6]))) == 0
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "b.csv", rows[6:]))) == 1
+    assert periods(home) == {"2025-06": 6}
+    assert [r[0] for r in rejected(home)] == ["replaces_other_rows"] * 6
+    (msg,) = query(home / "warehouse.duckdb", "select message from meta.rejections")[0]
+    assert "只有0行是相同的企业" in msg and "a.csv" in msg
+    # the two parts as one file replace it; a revision of the same enterprises does too
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "c.csv", rows))) == 0
+    assert periods(home) == {"2025-06": 12}
+    revised = [r[:] for r in rows[:10]]
+    revised[0][6] += 1
+    assert run_cli("ingest", "enterprises", str(roster(tmp_path / "d.csv", revised))) == 0
+    assert periods(home) == {"2025-06": 10}
+
+
+def test_a_second_batch_of_certificates_is_turned_away(tmp_path, home):
+    header = ["序号", "企业名称", "证书编号", "发证日期", "所在镇（街道）"]
+
+    def batch(path, first):
+        lines = [header] + [
+            [i + 1, f"淮安测试{first + i}号科技有限公司", f"GR2024320{first + i:05d}", "2024-12-05", "车桥镇"]
+            for i in range(5)
+        ]
+        path.write_text("\n".join(",".join(map(str, x)) for x in lines) + "\n", encoding="utf-8")
+        return str(path)
+
+    assert run_cli("ingest", "hightech", batch(tmp_path / "2024年第一批高新技术企业名单.csv", 1)) == 0
+    assert run_cli("ingest", "hightech", batch(tmp_path / "2024年第二批高新技术企业名单.csv", 101)) == 1
+    assert {r[0] for r in rejected(home)} == {"replaces_other_rows"}
+    (n,) = query(
+        home / "warehouse.duckdb",
+        "select count(*) from core.int_current_slices s join raw.hightech_certs r using (load_id, slice_key) where s.dataset = 'hightech_certs'",
+    )[0]
+    assert n == 5
