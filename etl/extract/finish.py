@@ -39,16 +39,42 @@ FLAGS = ("is_above_scale", "is_srdi", "is_hightech", "is_listed", "is_top50")
 def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
     """Roster rows: monthly period (a yearly title means December), name key, chain from the
     industry code where the file gives none (or a word outside the chain vocabulary), flags as
-    booleans (a missing flag column is not flagged; 规上 comes from the sheet's coverage), and a
-    warning for each period and chain indicator the roster can give no value."""
+    booleans (a missing flag column is not known — its count indicators get no value from the
+    roster, never 0; 规上 comes from the sheet's coverage), and a warning for each period and
+    chain or count indicator the roster can give no value."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1, thread_name_prefix="statwh-names") as pool:
         # the names key is Arrow's kernels alone (no GIL held): made beside the steps below
         names_key = pool.submit(normalize_names, df["name"])
+        missing = [f for f in FLAGS if f not in df and f != "is_above_scale"]  # 规上: the sheet's coverage
         out = _enterprise_columns(df.copy())
         out["name_key"] = names_key.result()
-    return out, _gap_warnings(out, file_name)
+    return out, _gap_warnings(out, file_name) + _missing_flag_warnings(out, missing)
+
+
+FLAG_WORDS = {"is_top50": "50强", "is_srdi": "专精特新", "is_listed": "上市", "is_hightech": "高新技术企业"}
+
+
+def _missing_flag_warnings(out: pd.DataFrame, missing: list[str]) -> list[Issue]:
+    """A warning for each flag a roster has no column for whose count is an indicator: that
+    count gets no value from this roster (not known), where it had been published as 0."""
+    counted = {i.params.get("flag"): i.id for i in catalog.indicators() if i.derivation == "roster_count"}
+    if out.empty:
+        return []
+    where = (out["_sheet"].iloc[0], int(out["_row"].iloc[0]))
+    return [
+        Issue(
+            "warning",
+            "no_indicator_value",
+            f"名录没有“{FLAG_WORDS.get(flag, flag)}”列：{counted[flag]} 本期无值（不按 0 计） / the roster has no"
+            f" {FLAG_WORDS.get(flag, flag)} column: {counted[flag]} has no value from it (not 0)",
+            *where,
+            flag,
+        )
+        for flag in missing
+        if flag in counted
+    ]
 
 
 def _enterprise_columns(out: pd.DataFrame) -> pd.DataFrame:
@@ -68,7 +94,7 @@ def _enterprise_columns(out: pd.DataFrame) -> pd.DataFrame:
         if flag in out:
             out[flag] = pd.array(out[flag].astype(object).where(out[flag].notna(), None), dtype="boolean")
         else:
-            out[flag] = pd.array([None if flag == "is_above_scale" else False] * len(out), dtype="boolean")
+            out[flag] = pd.array([None] * len(out), dtype="boolean")  # no column: not known, never 否
     if "employees" in out:
         out["employees"] = pd.array(out["employees"], dtype="Int64")
     return out

@@ -4,7 +4,9 @@ kind: view
 grain: one row per indicator and roster period, for the district
 description: >
   Counts of roster enterprises carrying a flag at the period's end (derivation `roster_count`:
-  规上, 50强, 专精特新, 上市). source_cell names the flag column's range in the roster.
+  规上, 50强, 专精特新, 上市). source_cell names the flag column's range in the roster. A period
+  whose rosters have no column for the flag (and no sheet saying it) gives no row: not known,
+  never 0.
 columns:
   "*": as core.int_values__reported; basis is stock
 */
@@ -44,9 +46,12 @@ flagged as (
             when 'is_srdi' then r.is_srdi
             when 'is_listed' then r.is_listed
             when 'is_hightech' then r.is_hightech
-        end as is_flagged
+        end as is_flagged,
+        lf.column_letter is not null as column_read
     from roster as r
     cross join indicators as i
+    left join meta.load_columns as lf
+        on r.load_id = lf.load_id and r._sheet = lf.sheet and i.flag = lf.field
 ),
 
 counted as (
@@ -61,6 +66,9 @@ counted as (
         arg_max(source_file, vintage) as source_file,
         arg_max(_sheet, vintage) as source_sheet,
         count(*) filter (where is_flagged) as n,
+        -- rows whose flag is known: read from a column (blank there: not flagged) or said by the
+        -- sheet (规上 from the title); a roster without the column gives no count, never 0
+        count(*) filter (where column_read or is_flagged is not null) as known,
         min(_row) as first_row,
         max(_row) as last_row,
         _as_of_no
@@ -88,6 +96,7 @@ final as (
     cross join plan as p
     left join meta.load_columns as lc
         on c.load_id = lc.load_id and c.source_sheet = lc.sheet and c.flag = lc.field
+    where c.known > 0
 )
 
 select * from final
