@@ -17,7 +17,9 @@ from etl.base.issues import Issue
 from etl.base.names import normalize_names
 from etl.base.strings import map_unique
 from etl.extract.deadlines import parse_deadline
+from etl.extract.header import label_text
 from etl.extract.meta import unit_conflict
+from etl.extract.totals import catalog_district
 from etl.extract.wide import without_footnote
 from etl.reference import catalog
 from etl.reference.industry import chain_of
@@ -242,12 +244,37 @@ def _untyped_certificates(out: pd.DataFrame) -> list[Issue]:
 
 
 def hightech_counts(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
+    """Counts by township. A row naming the district itself (`淮安区`, its code) is the district's
+    total written under its name, not a place: summed with the townships it had doubled every count;
+    it is refused, saying so (`合计` / `全区` rows are totals, checked against the places)."""
     out = df.copy()
     out["year"] = pd.array(_year_of(out), dtype="Int64")
     for c in ("new_first", "renewed", "valid_total"):
         if c in out:
             out[c] = pd.array(out[c], dtype="Int64")
-    return out, []
+    district = catalog_district()
+    issues = [
+        Issue(
+            "row",
+            "district_as_place",
+            f"“{label_text(name)}”是全区，不是镇（街道）：全区的数应写在“合计”行（会与各镇核对），"
+            f"不能与各镇相加，本行不入库 / {label_text(name)!r} is the whole district, not a township:"
+            " its total belongs in a 合计 row",
+            sheet,
+            int(row),
+            "township",
+            label_text(name),
+        )
+        for code, name, sheet, row in zip(
+            out["township_code"],
+            out.get("township", out["township_code"]),
+            out["_sheet"],
+            out["_row"],
+            strict=True,
+        )
+        if code == district
+    ]
+    return out, issues
 
 
 def land_projects(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
