@@ -87,32 +87,47 @@ def shrinking_slices(
     out = []
     for key, held_rows, load_id, file_name, n, same_rows in held:
         shown = key.replace("|", " ")
-        if n < share * held_rows:
-            rule, message = (
-                "replaces_more_rows",
-                (
-                    f"本文件中{shown}只有{n}行，将替换已入库的{held_rows}行（第{load_id}次入库“{file_name}”），"
-                    f"少于其{share:.0%}：同一期的数据按整份文件替换，这些行疑为误填了时期，或是不完整的重报；"
-                    f"如需修订{shown}，请报送该期完整的文件 / only {n} rows for {shown} would replace the"
-                    f" {held_rows} rows loaded for it from {file_name} (load {load_id}): a period is replaced"
-                    f" by a whole file, so send the complete file for it"
-                ),
-            )
-        else:
-            rule, message = (
-                "replaces_other_rows",
-                (
-                    f"本文件中{shown}的{n}行与已入库的{held_rows}行（第{load_id}次入库“{file_name}”）只有"
-                    f"{same_rows}行是相同的{_WHAT.get(dataset, '对象')}，少于其{share:.0%}：像是同一期的另一部分"
-                    f"（另一批、另一个镇、规下企业），而同一期的数据按整份文件替换，入库会丢掉已入库的那一部分；"
-                    f"请把{shown}的各部分合成一份完整的文件报送 / the {n} rows for {shown} share only"
-                    f" {same_rows} of the {held_rows} loaded from {file_name} (load {load_id}): another part"
-                    f" of the period, not its revision; send the period's parts as one complete file"
-                ),
-            )
+        rule, message = _why(dataset, shown, share, held_rows, load_id, file_name, n, same_rows)
         at = frame[(keys == key).to_numpy()]
         out += [
             Issue("row", rule, message, s, int(r), column, shown)
             for s, r in zip(at["_sheet"], at["_row"], strict=True)
         ]
     return out
+
+
+def _why(
+    dataset: str,
+    shown: str,
+    share: float,
+    held_rows: int,
+    load_id: int,
+    file_name: str,
+    n: int,
+    same_rows: int,
+) -> tuple[str, str]:
+    """The rule and the message for a slice turned away: too few rows, or rows of other ones."""
+    if n < share * held_rows:
+        rule, message = (
+            "replaces_more_rows",
+            (
+                f"本文件中{shown}只有{n}行，将替换已入库的{held_rows}行（第{load_id}次入库“{file_name}”），"
+                f"少于其{share:.0%}：同一期的数据按整份文件替换，这些行疑为误填了时期，或是不完整的重报；"
+                f"如需修订{shown}，请报送该期完整的文件 / only {n} rows for {shown} would replace the"
+                f" {held_rows} rows loaded for it from {file_name} (load {load_id}): a period is replaced"
+                f" by a whole file, so send the complete file for it"
+            ),
+        )
+    else:
+        rule, message = (
+            "replaces_other_rows",
+            (
+                f"本文件中{shown}的{n}行与已入库的{held_rows}行（第{load_id}次入库“{file_name}”）只有"
+                f"{same_rows}行是相同的{_WHAT.get(dataset, '对象')}，少于其{share:.0%}：像是同一期的另一部分"
+                f"（另一批、另一个镇、规下企业），而同一期的数据按整份文件替换，入库会丢掉已入库的那一部分；"
+                f"请把{shown}的各部分合成一份完整的文件报送 / the {n} rows for {shown} share only"
+                f" {same_rows} of the {held_rows} loaded from {file_name} (load {load_id}): another part"
+                f" of the period, not its revision; send the period's parts as one complete file"
+            ),
+        )
+    return rule, message
