@@ -68,7 +68,7 @@ def _missing_flag_warnings(out: pd.DataFrame, missing: list[str]) -> list[Issue]
     return [
         Issue(
             "warning",
-            "no_indicator_value",
+            "flag_column_missing",
             f"名录没有“{FLAG_WORDS.get(flag, flag)}”列：{counted[flag]} 本期无值（不按 0 计） / the roster has no"
             f" {FLAG_WORDS.get(flag, flag)} column: {counted[flag]} has no value from it (not 0)",
             *where,
@@ -394,7 +394,7 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     warned: set[str] = set()
     ext_units: dict[str, str | None] = {}  # an ext. indicator's first unit in the file
     for row in out.to_dict("records"):
-        name = without_footnote(row.get("indicator_name"))  # 地区生产总值① is 地区生产总值
+        name = _with_basis_words(without_footnote(row.get("indicator_name")), row.get("basis_text"))
         iid = _indicator_id(name)
         raw_unit, where, conflict = row_unit(row, "value", "unit_text", name)
         conflict = conflict or _cell_unit_conflict(row, raw_unit, where)
@@ -445,6 +445,17 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     if "missing" not in out:
         out["missing"] = None
     return out, issues
+
+
+def _with_basis_words(name: object, basis_text: object) -> object:
+    """The indicator's name with its row's 口径 when the 口径 names another figure (`比上年同期增长%`,
+    `上年同期`, `本年新增` of a stock): `地区生产总值` with 口径 `比上年同期增长%` is `gdp_growth`, never
+    GDP (5.2 had loaded as GDP in 亿元); a 口径 that leaves the figure as it is (`本期`, `1-9月累计`)
+    leaves the name. As a bracket after the name is read (`cells.header_key`)."""
+    if not isinstance(name, str) or not isinstance(basis_text, str) or not basis_text.strip():
+        return name
+    with_basis = f"{name}（{basis_text.strip()}）"
+    return with_basis if cells.header_key(with_basis) != cells.header_key(name) else name
 
 
 def _cell_unit_conflict(row: dict, unit: str | None, where: str) -> str | None:

@@ -1,0 +1,30 @@
+"""A long table's 口径 column naming another figure than the indicator (`比上年同期增长%`, `上年同期`,
+`同比增长%`, `本年新增` of a stock) had left the row as the indicator itself: GDP's growth rate 5.2
+loaded as GDP in 亿元, last year's 601.5 beside this year's as duplicates. Such a 口径 is read as a
+bracket after the name is: another figure (its own series, or the catalog's growth indicator)."""
+
+from __future__ import annotations
+
+from etl.extract import extract
+
+
+def _long(path, rows):
+    lines = [["指标名称", "地区", "时期", "口径", "数值", "单位"], *rows]
+    path.write_text("\n".join(",".join(map(str, x)) for x in lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_basis_naming_another_figure_is_not_the_indicator(tmp_path):
+    rows = [
+        ["地区生产总值", "淮安区", "2025年1-9月", "本期", 640.72, "亿元"],
+        ["地区生产总值", "淮安区", "2025年1-9月", "上年同期", 601.5, "亿元"],
+        ["地区生产总值", "淮安区", "2025年1-9月", "比上年增长%", 5.2, "%"],
+        ["规模以上工业总产值", "淮安区", "2025年1-9月", "1-9月累计", 385.0, "亿元"],
+    ]
+    ex = extract(_long(tmp_path / "主要经济指标.csv", rows), "indicators")
+    assert not [i for i in ex.issues if i.severity in ("critical", "row")], [i.message for i in ex.issues]
+    got = dict(zip(ex.frame["_row"], ex.frame["indicator_id"], strict=True))
+    assert got[2] == "gdp" and got[5] == "industrial_output"
+    assert got[4] == "gdp_growth"
+    assert got[3].startswith("ext.") and "上年同期" in got[3]
+    assert ex.frame.loc[ex.frame["indicator_id"] == "gdp", "value"].tolist() == [640.72]
