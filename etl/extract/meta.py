@@ -14,6 +14,7 @@ from etl.base.cells import Period, clean_text
 from etl.extract.header import label_text
 from etl.extract.model import NOTE_PREFIXES
 from etl.read import Grid
+from etl.reference.regions import RegionResolver, name_of, townships_of
 from etl.spec.model import FieldSpec, SourceSpec
 
 # ---------------------------------------------------------------- metadata around the table
@@ -343,3 +344,42 @@ def unit_source(header: str, meta: SheetMeta, file_name: str) -> tuple[str | Non
 def unit_for(f: FieldSpec, header: str, meta: SheetMeta, file_name: str) -> tuple[str | None, str]:
     u, src = unit_source(header, meta, file_name)
     return (u, src) if u else (f.default_unit, "spec")
+
+
+def township_in_title(titles: list[str]) -> tuple[str, str] | None:
+    """The township (or zone) a title opens with, in full, after its city and district
+    (`车桥镇主要经济指标`, `淮安区经济开发区2025年主要指标`): (code, name) — an indicators-down
+    table of a township is that township's, not the district's. None when no title opens so (a
+    township named later, `…（含经济开发区）`, says nothing of whose the figures are)."""
+    resolver = RegionResolver.default()
+    prefixes = [n for c in (resolver.district, resolver.district[:4] + "00") if (n := name_of(c))]
+    for t in titles:
+        if t.startswith("指标"):
+            continue
+        t = t.replace(" ", "")
+        for p in reversed(prefixes):  # 淮安市, then 淮安区
+            t = t.removeprefix(p)
+        for code, name in townships_of(resolver.district).items():
+            if t.startswith(name):
+                return code, name
+    return None
+
+
+def sheet_township(meta: SheetMeta, sheet: str, file_name: str) -> tuple[str, str, str] | None:
+    """The township a table without a region column is of: a `地区：车桥镇` line above it, else a
+    title, the sheet's name, the file's name or the 填报单位 opening with one (`township_in_title`):
+    (code, name, where). A table of a township had been filed as the district's."""
+    resolver = RegionResolver.default()
+    townships = townships_of(resolver.district)
+    if meta.region and (code := resolver.resolve_code(meta.region)) in townships:
+        return code, townships[code], "地区 line"
+    places = (
+        (meta.title_texts, "title"),
+        ([sheet], "sheet name"),
+        ([Path(file_name).stem], "file name"),
+        ([meta.reporter or ""], "填报单位"),  # 填报单位：车桥镇人民政府
+    )
+    for texts, where in places:
+        if place := township_in_title(texts):
+            return place[0], place[1], where
+    return None

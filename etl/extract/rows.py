@@ -29,6 +29,7 @@ from etl.extract.meta import (
     period_disagreement,
     period_of_sheet,
     sheet_meta,
+    sheet_township,
     unit_conflict,
     unit_sources,
     year_of_sheet,
@@ -121,6 +122,8 @@ def extract_rows_sheet(
     if cols is None:
         return None
     cols.update(_sheet_columns(spec, sheet_period, grid.name, data.index))
+    if spec.dataset == "indicator_obs" and "region" not in hm.mapping:
+        cols.update(_sheet_region(sh, len(data)))
     cols.update(_coverage_column(sh, len(data)))
     check_totals(spec, hm, grid.name, total_rows, total_values, cols, data.index, info, ex)
     return cols
@@ -503,6 +506,16 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
             cols[f"_missing_{fname}"] = missing.to_numpy(dtype=object)
             _record_missing_markers(sh, fname, missing)
     return cols
+
+
+def _sheet_region(sh: _Sheet, n: int) -> dict[str, Any]:
+    """A long table without a 地区 column is of the township a `地区：` line, its title, sheet name or
+    file name names (`车桥镇2025年主要经济指标`), not the district's (it had been filed as 淮安区's)."""
+    place = sheet_township(sh.meta, sh.grid.name, sh.file_name)
+    if place is None:
+        return {}
+    sh.info.columns["region"] = f"{place[1]} ({place[2]})"
+    return {"region": [place[1]] * n, "region_code": [place[0]] * n}
 
 
 def _row_period_clashes(sh: _Sheet, c: int, periods: Any, raw: pd.Series) -> list[Issue]:

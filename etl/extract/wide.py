@@ -18,6 +18,7 @@ from etl.extract.meta import (
     SheetMeta,
     is_unit_row,
     sheet_meta,
+    sheet_township,
     unit_conflict,
     unit_in_file_name,
     unit_sources,
@@ -27,7 +28,7 @@ from etl.extract.rows import SERIAL_HEADERS
 from etl.extract.totals import mismatch_issue, reconciliation, resolve_regions
 from etl.read import Grid
 from etl.reference import catalog
-from etl.reference.regions import RegionResolver, name_of, townships_of
+from etl.reference.regions import RegionResolver
 from etl.spec.model import SourceSpec
 
 # ---------------------------------------------------------------- wide tables
@@ -275,10 +276,10 @@ def extract_wide_sheet(
             region_col,
             ex,
         )
-    elif place := township_in_title(meta.title_texts):
+    elif place := sheet_township(meta, grid.name, file_name):
         out["region"] = [place[1]] * len(out["region"])
         out["region_code"] = [place[0]] * len(out["region"])
-        info.columns["region"] = f"{place[1]} (title)"
+        info.columns["region"] = f"{place[1]} ({place[2]})"
     else:
         out["region_code"] = [None] * len(out["region"])
     return out
@@ -330,25 +331,6 @@ def indicator_in_title(titles: list[str]) -> str | None:
         hits = [n for n in names if n in t]
         if hits and all(h in hits[0] for h in hits):
             return hits[0]
-    return None
-
-
-def township_in_title(titles: list[str]) -> tuple[str, str] | None:
-    """The township (or zone) a title opens with, in full, after its city and district
-    (`车桥镇主要经济指标`, `淮安区经济开发区2025年主要指标`): (code, name) — an indicators-down
-    table of a township is that township's, not the district's. None when no title opens so (a
-    township named later, `…（含经济开发区）`, says nothing of whose the figures are)."""
-    resolver = RegionResolver.default()
-    prefixes = [n for c in (resolver.district, resolver.district[:4] + "00") if (n := name_of(c))]
-    for t in titles:
-        if t.startswith("指标"):
-            continue
-        t = t.replace(" ", "")
-        for p in reversed(prefixes):  # 淮安市, then 淮安区
-            t = t.removeprefix(p)
-        for code, name in townships_of(resolver.district).items():
-            if t.startswith(name):
-                return code, name
     return None
 
 

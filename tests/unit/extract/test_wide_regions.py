@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl.extract import extract
-from etl.extract.wide import township_in_title
+from etl.extract.meta import township_in_title
 
 
 def _load(tmp_path: Path, name: str, rows: list[list[str]]):
