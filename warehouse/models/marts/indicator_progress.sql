@@ -105,9 +105,13 @@ shown as (
     select s.*
     from series as s
     cross join plan as p
+    inner join indicators as i on s.indicator_id = i.indicator_id
     where
         s.period_end > p.baseline_end
         and s.period_end <= p.on_date
+        -- a flow's month or quarter alone (`2025年7-9月`, 当月) is no reading against a year's
+        -- target: judged so, a third quarter's GDP had been 21.9 % of the year's, off track
+        and not (i.kind = 'flow' and s.basis = 'period' and length(s.period) > 4)
         and not (
             s.basis = 'ytd'
             and exists (
@@ -419,6 +423,17 @@ no_data_reason as (
                 then '名录中该产业链无规上企业 / the roster has no 规上 enterprise of this chain'
             when s.derivation = 'hightech_valid'
                 then '高企名单不足有效期年数 / the certificate lists cover fewer years than a certificate is valid'
+            when
+                exists (
+                    select 1 from series as x
+                    where x.indicator_id = s.indicator_id and x.basis = 'period' and length(x.period) > 4
+                )
+                and not exists (
+                    select 1 from series as x
+                    where x.indicator_id = s.indicator_id and not (x.basis = 'period' and length(x.period) > 4)
+                )
+                then '只有单月或单季的数（非本年累计），不能与全年目标比较 / only a month''s or a quarter''s'
+                || ' figure alone (no year to date): not comparable with the year''s target'
             when
                 exists (
                     select 1 from series as x
