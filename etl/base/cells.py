@@ -219,6 +219,9 @@ FIGURE_NOTE = re.compile(rf"(?<=\d)\s*{NOTE_MARKS}+\s*$")
 _NOTE_MARK = re.compile(NOTE_MARKS)
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?![\d,])")
 _NUM_START = re.compile(r"^[+-]?\d")
+_SPACED_DIGITS = re.compile(r"\d\s+\d")
+_SPACE_GROUPED = re.compile(r"^[+-]?\d{1,3}(?: \d{3})+(?:\.\d*)?(?!\d)")
+"""`12 345`, `1 234 567.8`: a space as the thousands separator (one space, groups of three)."""
 _NUM_TEXT = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$")
 
 
@@ -262,6 +265,12 @@ def parse_number(raw: Any) -> Parsed:
             None,
             None,
             f"数值“{s}”中的逗号不是千位分隔符，无法确定其含义 / ambiguous number: a comma that is no thousands separator",
+        )
+    if _SPACED_DIGITS.search(s) and not _SPACE_GROUPED.match(s.strip()):
+        return Parsed(  # `12 34`: two numbers, or a slip? never 1234
+            None,
+            None,
+            f"数值“{s}”的数字之间有空格，不是千位分组，无法确定其含义 / digits split by a space that is no thousands grouping",
         )
     t = s.replace(",", "").replace(" ", "")
     pct = t.endswith("%")

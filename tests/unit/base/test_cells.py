@@ -172,3 +172,17 @@ def test_a_footnote_marker_after_a_figure_is_no_digit_of_it():
 def test_the_minus_sign_of_typeset_text_is_a_minus():
     assert parse_number("\u22123.2").value == pytest.approx(-3.2)
     assert parse_number("\u221212.5%").value == pytest.approx(-12.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("12 345", 12345.0), ("1 234 567.8", 1234567.8), (" 123 ", 123.0)]
+)
+def test_a_space_as_the_thousands_separator_is_read(text, value):
+    assert cells.parse_number(text).value == value
+
+
+@pytest.mark.parametrize("text", ["12 34", "1 2345", "123 45.6"])
+def test_digits_split_by_a_space_that_is_no_grouping_are_refused(text):
+    """`12 34` had loaded as 1234: two figures in one cell, or a slip — never one number."""
+    got = cells.parse_number(text)
+    assert got.value is None and "空格" in got.problem

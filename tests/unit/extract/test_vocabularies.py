@@ -61,6 +61,11 @@ def test_the_vocabulary_knows_what_rosters_write_for_yes_and_no():
         assert vocab.lookup(word) == (True, False), word
     for word in ("待定", "2", "是否", "规上企业?"):
         assert vocab.lookup(word)[0] is False, word
+    # marks and scale words rosters use (each had been a warning, the enterprise out of the counts)
+    for word in ("●", "★", "规模以上", "规模以上企业", "规上企业"):
+        assert vocab.lookup(word) == (True, True), word
+    for word in ("规模以下", "规模以下企业", "规下企业"):
+        assert vocab.lookup(word) == (True, False), word
 
 
 @pytest.mark.parametrize(
