@@ -277,13 +277,38 @@ def hightech_counts(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, lis
     return out, issues
 
 
+ACCEPTED = frozenset(
+    {"已验收", "验收", "已通过验收", "通过验收", "验收通过", "已完成验收", "完成验收", "是", "已验"}
+)
+"""What a ledger's 验收情况 writes for a project accepted (compared whole, without spaces)."""
+
+
 def land_projects(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
-    """Land projects: the ledger year is the year of acceptance (a resent ledger replaces those years)."""
+    """Land projects: the ledger year is the year of acceptance (a resent ledger replaces those years).
+    A row whose 验收情况 says anything but accepted (`未验收`, `在建（计划验收）`) is refused: its date
+    is a plan, and its area had counted as accepted."""
     out = df.copy()
     out["ledger_year"] = pd.array(
         out["accepted_on"].map(lambda d: d.year if isinstance(d, dt.date) else None), dtype="Int64"
     )
-    return out, []
+    issues = []
+    if "status_text" in out:
+        for status, sheet, row in zip(out["status_text"], out["_sheet"], out["_row"], strict=True):
+            said = label_text(status).replace(" ", "") if status is not None else ""
+            if said and said not in ACCEPTED:
+                issues.append(
+                    Issue(
+                        "row",
+                        "not_accepted",
+                        f"验收情况为“{said}”：不是已验收的项目，其日期不是验收日期，本行不计入已验收面积；"
+                        f"验收后再报送 / status {said!r}: not an accepted project, not counted",
+                        sheet,
+                        int(row),
+                        "验收情况",
+                        said,
+                    )
+                )
+    return out, issues
 
 
 _BASIS_WORDS = (

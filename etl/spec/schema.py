@@ -36,7 +36,7 @@ FIELD_TYPES = {
 SHAPES = ("rows", "wide", "measures")
 MEASURE_BASES = ("本期", "累计", "上年同期", "同比")
 PERIOD_PLACES = ("column", "sheet", "title", "file_name")
-EXTRA_FIELDS = {"period", "unit_text", "basis_text", "deadline_text"}
+EXTRA_FIELDS = {"period", "unit_text", "basis_text", "deadline_text", "status_text"}
 """Field names a spec may map besides its dataset's columns (finishing reads and drops them)."""
 
 DATASET_NEEDS: dict[str, tuple[str, ...]] = {
