@@ -544,12 +544,71 @@ def _with_basis(p: Period, labels: list[str]) -> Period:
 
 def period_header(grid: Grid, spec: SourceSpec) -> tuple[int, dict[int, Period]] | None:
     """The header of a wide table: the first row (within the spec's scan) with two or more cells
-    that are periods, and the period of each of those columns."""
-    for r in range(min(spec.header_scan_rows, len(grid.rows))):
+    that are periods, and the period of each of those columns; else a 月报's header of this
+    period and a year earlier under a title giving the period (`this_and_year_earlier`)."""
+    scan = range(min(spec.header_scan_rows, len(grid.rows)))
+    for r in scan:
         pcs = {c: p for c, v in enumerate(grid.rows[r]) if v is not None and (p := cells.parse_period(v))}
         if len(pcs) >= 2:
             return r, pcs
+    for r in scan:
+        if found := this_and_year_earlier(grid.rows, r):
+            return r, found
     return None
+
+
+THIS_PERIOD = {"本期": None, "本期数": None, "本月": "period", "本月数": "period", "本年累计": "ytd",
+               "累计": "ytd", "本期累计": "ytd", "累计数": "ytd", "本年": None}  # fmt: skip
+"""A 月报 column of the title's period: the word, and the basis it says (None: the title's)."""
+INDICATOR_HEADS = {"指标名称", "指标", "主要指标", "项目", "指标项目"}
+
+
+def this_and_year_earlier(rows: list[list[Any]], r: int) -> dict[int, Period] | None:
+    """A 统计局 月报's header — 指标名称 | 单位 | 本期 (or `1-9月`, `本年累计`) | 上年同期 | 同比增长% —
+    under a title giving the period (`2025年1-9月淮安区主要经济指标`): the column of this period is
+    the title's (its span when it writes one without the year), 上年同期 is left the same period
+    for `value_columns` to move a year earlier, a change is no period. Such tables had been
+    refused as having no period columns. None when the row is not such a header."""
+    row = rows[r]
+    heads = [header_key(v) if isinstance(v, str) else "" for v in row]
+    if not any(h in INDICATOR_HEADS for h in heads):
+        return None
+    title = next(
+        (
+            p
+            for t in (label_text(v) for above in rows[:r] for v in above)
+            if t and (p := cells.parse_period(t))
+        ),
+        None,
+    )
+    if title is None:
+        return None
+    this: dict[int, Period] = {}
+    earlier: list[int] = []
+    for c, h in enumerate(heads):
+        if not h:
+            continue
+        if h in THIS_PERIOD:
+            this[c] = _as_basis(title, THIS_PERIOD[h])
+        elif cells.parse_period(h) is None and (p := cells.parse_period(f"{title.end.year}年{h}")):
+            if p.freq != "year":
+                this[c] = p  # `1-9月`: the title's year
+        elif _says_year_earlier(h) and not any(w in h for w in GROWTH_WORDS):
+            earlier.append(c)
+    if not this or not earlier:
+        return None
+    found = dict(this)
+    for c in earlier:  # the nearest column of this period on its left (else the first)
+        left = [k for k in this if k < c]
+        found[c] = this[max(left)] if left else this[min(this)]
+    return found
+
+
+def _as_basis(p: Period, basis: str | None) -> Period:
+    """`p` read as `basis`: a month's year to date (`本年累计`) or the month alone (`本月`)."""
+    if basis is None or p.freq != "month" or p.basis == basis:
+        return p
+    return Period(p.text, p.end, basis, p.freq)
 
 
 def _record_columns(
