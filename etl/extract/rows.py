@@ -388,6 +388,9 @@ def _data_rows(
     numbered section headings left out, counted in `info`), the total rows' indices, and the cells
     of each total row ({row: {column: cell}})."""
     kinds = classify_rows(body, label_cols, spec, header_labels)
+    if pages := _page_lines(body, kinds):
+        kinds = kinds.copy()
+        kinds.loc[pages] = "header"  # a page's line above the header repeated: no record
     info.headings = _headings(body, kinds)
     sections = [row for row, text, header_after in info.headings if _is_section_heading(text, header_after)]
     if sections:
@@ -411,7 +414,8 @@ def _data_rows(
 
 FIGURE_TYPES = {"number", "integer"}
 """Field types that hold figures."""
-_PAGE_LINE = re.compile(r"^(续表|续上表|接上表|第\d+页|共\d+页)")
+_PAGE_LINE = re.compile(r"^(续表|续上表|接上表|第\d+页|共\d+页)|(续表|续上表|[(（]续[)）])[)）]?$")
+"""A printout's page line: `续表`, `第2页`, or the title again with `（续表）` after it."""
 _SECTION_NUMBER = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d{1,2}、|第[一二三四五六七八九十]+[部分节类组])"
 )
@@ -422,6 +426,23 @@ def _is_section_heading(text: str, header_after: bool) -> bool:
     """A numbered heading of a group of rows (`一、车桥镇`, `（二）规上工业企业`): not a record. A
     heading followed by the header again begins a second table (`_section_issue`), not a group."""
     return not header_after and bool(_SECTION_NUMBER.match(text.replace(" ", "")))
+
+
+def _page_lines(body: pd.DataFrame, kinds: pd.Series) -> list[Any]:
+    """The rows of one text that are a printout's page lines (`续表`, `第2页`, `…（续表）`): they had
+    been read as a record (an enterprise without a credit code) or a second table."""
+    data = (kinds == "data").to_numpy()
+    filled = body.notna().to_numpy().sum(axis=1) - (body == "").to_numpy().sum(axis=1)
+    out = []
+    for p in np.flatnonzero(data & (filled == 1)):
+        cells = [v for v in body.iloc[p].tolist() if v is not None and v == v and str(v).strip()]
+        if (
+            len(cells) == 1
+            and isinstance(cells[0], str)
+            and _PAGE_LINE.search(clean_text(cells[0]).replace(" ", ""))
+        ):
+            out.append(body.index[p])
+    return out
 
 
 def _headings(body: pd.DataFrame, kinds: pd.Series) -> list[tuple[int, str, bool]]:
@@ -438,7 +459,7 @@ def _headings(body: pd.DataFrame, kinds: pd.Series) -> list[tuple[int, str, bool
         if len(cells) != 1 or not isinstance(cells[0], str) or _value_like_text(cells[0]):
             continue
         text = clean_text(cells[0])
-        if _PAGE_LINE.match(text.replace(" ", "")):
+        if _PAGE_LINE.search(text.replace(" ", "")):
             continue
         q = p + 1
         while q < len(kinds) and kinds.iloc[q] == "blank":
