@@ -318,6 +318,9 @@ def hidden_marks(path, sheet: str, max_bytes: int = MERGE_SCAN_BYTES) -> tuple[s
                     buf, tail = buf[:cut], buf[cut:]
                 else:
                     tail = b""
+                if b"hidden" not in buf:  # the usual sheet: only where its rows have got to
+                    last_row = _last_row(buf, last_row)
+                    continue
                 for m in _HIDDEN_ROW.finditer(buf):
                     attrs = m.group(1)
                     no = _ROW_NO.search(attrs)
@@ -335,3 +338,25 @@ def hidden_marks(path, sheet: str, max_bytes: int = MERGE_SCAN_BYTES) -> tuple[s
                         )
                         cols.update(range(int(lo) - 1, min(int(hi), MAX_COLS)))
     return rows, cols
+
+
+def _last_row(buf: bytes, last_row: int) -> int:
+    """The number of the last `<row>` in `buf` (rows after `last_row`), read from its tag alone
+    when it says its `r`; else every row of `buf` is counted on."""
+    end = len(buf)
+    while (at := buf.rfind(b"row", 0, end)) > 0:
+        end = at
+        start = buf.rfind(b"<", 0, at)
+        if buf[at + 3 : at + 4] not in (b" ", b">", b"/", b"\t", b"\n", b"\r") or start < 0:
+            continue
+        if start + 1 < at and not _PREFIX.fullmatch(buf[start + 1 : at]):
+            continue  # `</row>`, or the word in a cell's text
+        tag = _HIDDEN_ROW.match(buf, start)
+        if tag is None:
+            continue
+        no = _ROW_NO.search(tag.group(1))
+        return int(no.group(1)) if no else last_row + len(_HIDDEN_ROW.findall(buf))
+    return last_row
+
+
+_PREFIX = re.compile(rb"\w+:")

@@ -141,3 +141,24 @@ def test_rows_without_their_number_count_on(tmp_path):
 def test_row_spans_are_written_short():
     assert _spans([5, 7, 8, 9, 12]) == "5、7–9、12"
     assert _spans(list(range(1, 60, 2))).endswith("等")
+
+
+def test_a_chunk_without_hidden_rows_moves_the_row_count_on():
+    """Sheets are read in chunks; one that hides nothing is skipped but for where its rows got to."""
+    from etl.read.ooxml import _last_row
+
+    assert _last_row(b'<row r="7" spans="1:3"><c r="A7"/></row><row r="9"><c r="A9"/></row>', 0) == 9
+    assert _last_row(b"<x:row><x:c/></x:row><x:row><x:c/></x:row>", 4) == 6  # no r: counted on
+    assert _last_row(b"<c r='A1'/>", 5) == 5
+
+
+def test_a_row_hidden_past_the_first_chunk_of_a_long_sheet_is_numbered_right(tmp_path):
+    path = tmp_path / "long.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Sheet1")
+    for r in range(90_000):
+        if r == 88_000:
+            ws.set_row(r, None, None, {"hidden": True})
+        ws.write_row(r, 0, [r, "淮安测试机械有限公司", 100.5])
+    wb.close()
+    assert hidden_marks(path, "Sheet1") == ({88_001}, set())
