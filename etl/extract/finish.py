@@ -184,10 +184,13 @@ def hightech_certs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list
         year = year.fillna(out["cert_date"].map(lambda d: d.year if isinstance(d, dt.date) else None))
     out["year"] = pd.array(year, dtype="Int64")
     out["name_key"] = normalize_names(out["name"])
+    if "cert_no" in out:  # `gr2023…` and `GR2023…` are one certificate
+        out["cert_no"] = out["cert_no"].map(lambda v: "".join(v.split()).upper() if isinstance(v, str) else v)
     return out, _untyped_certificates(out) + _certificates_of_another_year(out)
 
 
-_CERT_YEAR = re.compile(r"^GR(\d{4})")
+_CERT_YEAR = re.compile(r"^GR(\d{4})", re.IGNORECASE)
+"""A certificate number's year, in any case (`gr2023…` is a 2023 certificate too)."""
 
 
 def _certificates_of_another_year(out: pd.DataFrame) -> list[Issue]:

@@ -31,3 +31,14 @@ def test_certificates_of_the_lists_year_load_as_they_are(tmp_path):
     ex = _list(tmp_path, "1,甲科技有限公司,GR202432000001,2024-11-19,车桥镇,首次认定\n")
     assert not [i for i in ex.issues if i.severity in ("row", "critical")]
     assert ex.frame["year"].tolist() == [2024]
+
+
+def test_a_certificate_number_in_lower_case_says_its_year_too(tmp_path):
+    """`gr2023…` had escaped the year check (counted in the 2024 list) and stood as another
+    certificate than `GR2023…`."""
+    ex = _list(
+        tmp_path,
+        "1,甲科技有限公司,gr202332000001,2024-11-19,车桥镇,首次认定\n2,乙科技有限公司,gr 202432000002,2024-11-19,车桥镇,首次认定\n",
+    )
+    assert [i.row for i in ex.issues if i.rule == "cert_year_mismatch"] == [2]
+    assert ex.frame["cert_no"].tolist() == ["GR202332000001", "GR202432000002"]
