@@ -7,6 +7,8 @@ description: >
   `hightech_valid`: certificates issued in the last `hightech_validity_years` years (3) at the
   year's end, each enterprise once; only years whose whole validity window has data.
   `hightech_first`: first-time certificates (首次认定) issued since the baseline; 重新认定 does not count.
+  A counts table's year is known only when the table has a 重新认定 column: without it the year's
+  certificates are not known, and no valid total is summed over it (it had counted none).
 columns:
   "*": as core.int_values__reported; basis stock (valid) or cumulative (first)
 */
@@ -50,28 +52,34 @@ per_year as (
     group by year, _as_of_no
     union all
     select
-        year,
-        sum(coalesce(new_first, 0) + coalesce(renewed, 0)) as listed,
-        sum(coalesce(new_first, 0)) as first_time,
-        max(vintage),
-        arg_max(load_id, vintage),
-        arg_max(source_file, vintage),
-        arg_max(_sheet, vintage),
-        _as_of_no
+        n.year,
+        -- a year's certificates are known only when its table has a 重新认定 column (a blank
+        -- there is none); a table without it had counted them as none: the valid total fell short
+        case
+            when count(lc.field) = count(*) then sum(coalesce(n.new_first, 0) + coalesce(n.renewed, 0))
+        end as listed,
+        sum(coalesce(n.new_first, 0)) as first_time,
+        max(n.vintage),
+        arg_max(n.load_id, n.vintage),
+        arg_max(n.source_file, n.vintage),
+        arg_max(n._sheet, n.vintage),
+        n._as_of_no
     from counts as n
+    left join meta.load_columns as lc
+        on n.load_id = lc.load_id and n._sheet = lc.sheet and lc.field = 'renewed'
     where
         not exists (
             select 1 from certs as c
             where c.year = n.year and c._as_of_no = n._as_of_no
         )
-    group by year, _as_of_no
+    group by n.year, n._as_of_no
 ),
 
 years as (
     select
         y.*,
         (
-            select count(*) from per_year as w
+            select count(w.listed) from per_year as w
             where w.year between y.year - p.validity + 1 and y.year and w._as_of_no = y._as_of_no
         ) as years_in_window,
         (
