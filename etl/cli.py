@@ -606,10 +606,10 @@ def cmd_indicators(args) -> int:
         st = r.status
         t.add_row(
             f"{r.name_zh}\n[dim]{r.indicator_id}[/dim]",
-            r.period or "—",
+            r.period if isinstance(r.period, str) and r.period else "—",  # no_data: NaN, not None
             fmt(r.actual, 2),
             fmt(r.target, 0) if r.target is not None and not pd.isna(r.target) else "目标待定",
-            r.unit,
+            r.unit if isinstance(r.unit, str) else "",
             fmt(r.progress_pct),
             fmt(r.expected_pct),
             fmt(r.projected_at_deadline, 1),

@@ -483,7 +483,24 @@ def _with_basis_words(name: object, basis_text: object) -> object:
     if not isinstance(name, str) or not isinstance(basis_text, str) or not basis_text.strip():
         return name
     with_basis = f"{name}（{basis_text.strip()}）"
-    return with_basis if cells.header_key(with_basis) != cells.header_key(name) else name
+    if cells.header_key(with_basis) == cells.header_key(name):
+        return name
+    own = catalog.by_id().get(iid) if (iid := _indicator_id(name)) else None
+    if own is not None and own.kind in FLOW_KINDS and not _other_than_new(basis_text):
+        return name  # `个转企` 本年新增: a flow of new ones is its year's new ones
+    return with_basis
+
+
+FLOW_KINDS = frozenset({"flow", "cumulative_new"})
+_NEW_WORDS = ("新增", "净增", "增量")
+
+
+def _other_than_new(basis_text: str) -> bool:
+    """Whether a 口径 names another figure than the new ones (`上年同期`, `增长%`), a flow's own."""
+    rest = basis_text
+    for w in _NEW_WORDS:
+        rest = rest.replace(w, "")
+    return cells.header_key(f"x（{rest}）") != "x"
 
 
 def _cell_unit_conflict(row: dict, unit: str | None, where: str) -> str | None:

@@ -28,3 +28,16 @@ def test_a_basis_naming_another_figure_is_not_the_indicator(tmp_path):
     assert got[4] == "gdp_growth"
     assert got[3].startswith("ext.") and "上年同期" in got[3]
     assert ex.frame.loc[ex.frame["indicator_id"] == "gdp", "value"].tolist() == [640.72]
+
+
+def test_the_new_ones_of_a_flow_of_new_ones_are_the_flow_itself(tmp_path):
+    """个转企 counts the year's new ones: 本年新增 is its own basis. A stock's 本年新增 (龙头企业:
+    34 at the year's end, 3 new) is another figure."""
+    rows = [
+        ["个转企", "淮安区", "2025年", "本年新增", 143, "家"],
+        ["省级以上农业龙头企业", "淮安区", "2025年", "本年新增", 3, "家"],
+    ]
+    ex = extract(_long(tmp_path / "主要经济指标.csv", rows), "indicators")
+    got = dict(zip(ex.frame["_row"], ex.frame["indicator_id"], strict=True))
+    assert got[2] == "individual_to_enterprise"
+    assert got[3].startswith("ext.") and "本年新增" in got[3]

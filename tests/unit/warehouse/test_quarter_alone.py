@@ -25,3 +25,20 @@ def test_a_quarter_alone_is_not_judged_against_the_year(tmp_path, home, capsys):
     assert run_cli("indicators", "--format", "json") == 0
     (gdp,) = [r for r in json.loads(capsys.readouterr().out) if r["indicator_id"] == "gdp"]
     assert gdp["status"] == "no_data" and "单季" in gdp["status_reason"]
+
+
+def test_the_progress_table_prints_rows_without_a_period(monkeypatch, capsys):
+    """A no_data row's period and unit can reach the table as NaN, not None (a column pandas
+    reads as floats): the table had stopped with an internal error (rich renders no float)."""
+    import pandas as pd
+
+    from etl import cli
+
+    row = {
+        "indicator_id": "individual_to_enterprise", "name_zh": "个转企", "period": float("nan"),
+        "actual": float("nan"), "target": float("nan"), "unit": float("nan"), "progress_pct": None,
+        "expected_pct": None, "projected_at_deadline": None, "status": "no_data",
+    }  # fmt: skip
+    monkeypatch.setattr(cli, "_progress_frame", lambda args: pd.DataFrame([row]))
+    assert cli.main(["indicators"]) == 0
+    assert "个转企" in capsys.readouterr().out
