@@ -70,7 +70,7 @@ def units_around(grid: Grid, header_row: int) -> list[tuple[str, str]]:
     return found
 
 
-_UNIT_LINE = re.compile(r"^(?:计量|金额|面积|数量|数据|货币)?单\s*位\s*[:：∶]")
+UNIT_LINE = re.compile(r"^(?:计量|金额|面积|数量|数据|货币)?单\s*位\s*[:：∶]")
 """A line below the table that states a unit and nothing else (`数据单位：千元`)."""
 
 
@@ -80,7 +80,7 @@ def footnote_units(rows: Iterable[Iterable[Any]]) -> list[tuple[str, str]]:
     found = []
     for row in rows:
         texts = [t for v in row if (t := label_text(v))]
-        if 1 <= len(texts) <= 2 and (texts[0].startswith(NOTE_PREFIXES) or _UNIT_LINE.match(texts[0])):
+        if 1 <= len(texts) <= 2 and (texts[0].startswith(NOTE_PREFIXES) or UNIT_LINE.match(texts[0])):
             if u := cells.unit_from_unit_row(texts[0]):
                 found.append((u, "footnote"))
     return found

@@ -20,6 +20,7 @@ from etl.extract.classify import classify_rows, header_label_sets
 from etl.extract.header import MAX_DEPTH, label_text
 from etl.extract.meta import (
     NOTES_SCANNED,
+    UNIT_LINE,
     YEAR_PLACES,
     SheetMeta,
     footnote_units,
@@ -391,6 +392,9 @@ def _data_rows(
     if pages := _page_lines(body, kinds):
         kinds = kinds.copy()
         kinds.loc[pages] = "header"  # a page's line above the header repeated: no record
+    if units := _page_lines(body, kinds, UNIT_LINE, after_data=True):
+        kinds = kinds.copy()
+        kinds.loc[units] = "note"  # `数据单位：千元` below the records: its unit is read (footnote_units)
     info.headings = _headings(body, kinds)
     sections = [row for row, text, header_after in info.headings if _is_section_heading(text, header_after)]
     if sections:
@@ -428,18 +432,23 @@ def _is_section_heading(text: str, header_after: bool) -> bool:
     return not header_after and bool(_SECTION_NUMBER.match(text.replace(" ", "")))
 
 
-def _page_lines(body: pd.DataFrame, kinds: pd.Series) -> list[Any]:
+def _page_lines(
+    body: pd.DataFrame, kinds: pd.Series, pattern: re.Pattern[str] = _PAGE_LINE, *, after_data: bool = False
+) -> list[Any]:
     """The rows of one text that are a printout's page lines (`续表`, `第2页`, `…（续表）`): they had
-    been read as a record (an enterprise without a credit code) or a second table."""
+    been read as a record (an enterprise without a credit code) or a second table. With another
+    `pattern` (a unit line, `数据单位：千元`) and `after_data`, such rows below a record."""
     data = (kinds == "data").to_numpy()
     filled = body.notna().to_numpy().sum(axis=1) - (body == "").to_numpy().sum(axis=1)
+    first = int(np.flatnonzero(data)[0]) if after_data and data.any() else -1
     out = []
     for p in np.flatnonzero(data & (filled == 1)):
         cells = [v for v in body.iloc[p].tolist() if v is not None and v == v and str(v).strip()]
         if (
-            len(cells) == 1
+            p > first
+            and len(cells) == 1
             and isinstance(cells[0], str)
-            and _PAGE_LINE.search(clean_text(cells[0]).replace(" ", ""))
+            and pattern.search(clean_text(cells[0]).replace(" ", ""))
         ):
             out.append(body.index[p])
     return out
