@@ -23,22 +23,14 @@ from etl.base.settings import slice_share
 MIN_HELD = 3
 """A held slice with fewer rows is replaced whatever the new one holds."""
 IDENTITY = {
-    "enterprise_periods": "credit_code",
-    "hightech_certs": "cert_no",
-    "hightech_counts": "township_code",
-    "land_projects": "project",
+    "enterprise_periods": ("credit_code", "企业"),
+    "hightech_certs": ("cert_no", "证书"),
+    "hightech_counts": ("township_code", "镇（街道）"),
+    "land_projects": ("project", "项目"),
 }
-"""What a row of a slice is of (an enterprise, a certificate, a township, a project): a file that
-brings as many rows as a held slice but of other ones is another part of the period, not its
-revision (`shrinking_slices`)."""
-
-
-_WHAT = {
-    "enterprise_periods": "企业",
-    "hightech_certs": "证书",
-    "hightech_counts": "镇（街道）",
-    "land_projects": "项目",
-}
+"""What a row of a slice is of — its column, and the word for it (an enterprise, a certificate, a
+township, a project): a file that brings as many rows as a held slice but of other ones is another
+part of the period, not its revision (`shrinking_slices`)."""
 
 
 def shrinking_slices(
@@ -56,7 +48,7 @@ def shrinking_slices(
     if not len(frame) or share <= 0:
         return []
     new = keys.value_counts()
-    ident = IDENTITY.get(dataset)
+    ident, _ = IDENTITY.get(dataset, (None, None))
     idents = pd.DataFrame(
         {
             "slice_key": keys.astype(str).to_numpy(),
@@ -123,7 +115,7 @@ def _why(
             "replaces_other_rows",
             (
                 f"本文件中{shown}的{n}行与已入库的{held_rows}行（第{load_id}次入库“{file_name}”）只有"
-                f"{same_rows}行是相同的{_WHAT.get(dataset, '对象')}，少于其{share:.0%}：像是同一期的另一部分"
+                f"{same_rows}行是相同的{IDENTITY.get(dataset, (None, '对象'))[1]}，少于其{share:.0%}：像是同一期的另一部分"
                 f"（另一批、另一个镇、规下企业），而同一期的数据按整份文件替换，入库会丢掉已入库的那一部分；"
                 f"请把{shown}的各部分合成一份完整的文件报送 / the {n} rows for {shown} share only"
                 f" {same_rows} of the {held_rows} loaded from {file_name} (load {load_id}): another part"
