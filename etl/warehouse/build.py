@@ -335,15 +335,20 @@ VINTAGED_MAX_TIMES = 64
 
 
 def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
-    """Evaluate the model as of every load newer than what was built; append new or changed values.
+    """Evaluate the model as of every load newer than what was built; append new or changed values,
+    and withdraw the values a load made the model stop giving.
 
     The times are evaluated together, a batch in one query (`as_of_list`; each row says which
     time it is as of in `_as_of_no`), because evaluating the model costs far more to plan than
     to run: one query per time made a run of 35 files spend 9 of its 27 s here. For each value
     and time in order, a row is appended when the value is new or differs from the one before.
-    Rows are appended with `is_latest = false` and no `superseded_at`; the update at the end
-    sets both for the values that gained a vintage only, so a build's cost follows what changed,
-    not the length of the history. A value is known by the header's `vintaged: {key: [...]}`."""
+    A value the model gave at the time before and no longer gives (a corrected roster holds no
+    enterprise of a chain any more) is withdrawn: its row gets `superseded_at` = the time of the
+    load after which it is no longer given, and no newer row; the key then has no current row
+    until a value comes again. Rows are appended with `is_latest = false` and no
+    `superseded_at`; after each batch the update sets both for the values that gained a vintage
+    or were withdrawn only, so a build's cost follows what changed, not the length of the
+    history. A value is known by the header's `vintaged: {key: [...]}`."""
     vintaged_key = list(m.vintaged.get("key") or [])
     if not vintaged_key or not set(vintaged_key) <= set(m.columns):
         raise ValueError(
@@ -355,11 +360,14 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
     try:
         for batch in _batches(vintages, _times_per_query(con)):
             con.execute("set variable as_of_list = ?::timestamp[]", [batch])
+            con.execute(f"create or replace temp table _vintaged_now as {m.sql}")
             added += _append_changed(con, m, vintaged_key)
+            _withdraw_absent(con, m, vintaged_key)
+            _mark_latest(con, m, vintaged_key)
     finally:
+        con.execute("drop table if exists _vintaged_now")
+        con.execute("drop table if exists _vintaged_gone")
         reset_as_of(con)
-    if vintages:
-        _mark_latest(con, m, vintaged_key)
     return added
 
 
@@ -393,29 +401,32 @@ def _new_vintages(con: duckdb.DuckDBPyConnection, m: Model) -> list:
     ]
 
 
+def _same_key(a: str, b: str, key: list[str]) -> str:
+    return " and ".join(f"{a}.{c} is not distinct from {b}.{c}" for c in key)
+
+
 def _append_changed(con: duckdb.DuckDBPyConnection, m: Model, vintaged_key: list[str]) -> int:
-    """The model evaluated at the times of `as_of_list`; append each value that is new or differs
-    from the one before it (at the time before, or as the table knew it). Returns the rows added."""
+    """Append each value of `_vintaged_now` (the model at the times of `as_of_list`) that is new or
+    differs from the one before it: at the time before, or as the table knew it before the batch.
+    A value absent at the time before (withdrawn, or never given) is new. Returns the rows added."""
     key = ", ".join(vintaged_key)
     n = con.execute(
         f"""
             insert into {m.name} by name
             with known as (
-                -- the latest vintage of each value: the current rows and those this build added
-                select {key}, value from {m.name}
-                where is_latest or superseded_at is null
-                qualify row_number() over (partition by {key} order by vintage desc) = 1
+                -- the current value of each key before this batch (none for a withdrawn one)
+                select {key}, value from {m.name} where is_latest
             ),
-            now_known as ({m.sql}),
             compared as (
                 -- each value against the one before it: at the time before, or as known
                 select
                     n.*,
                     case
-                        when row_number() over w = 1 then k.value else lag(n.value) over w
+                        when row_number() over w = 1 then (case when n._as_of_no = 1 then k.value end)
+                        when lag(n._as_of_no) over w = n._as_of_no - 1 then lag(n.value) over w
                     end as _before
-                from now_known as n
-                left join known as k using ({key})
+                from _vintaged_now as n
+                left join known as k on {_same_key("n", "k", vintaged_key)}
                 window w as (partition by {", ".join(f"n.{c}" for c in vintaged_key)} order by n._as_of_no)
             )
             select * exclude (_as_of_no, _before), null::timestamp as superseded_at, false as is_latest
@@ -426,23 +437,75 @@ def _append_changed(con: duckdb.DuckDBPyConnection, m: Model, vintaged_key: list
     return n[0][0] if n else 0
 
 
+def _withdraw_absent(con: duckdb.DuckDBPyConnection, m: Model, vintaged_key: list[str]) -> None:
+    """The values given at one time of the batch (or current before it) and not at the next: the
+    row that held each gets `superseded_at` = the time it stopped being given. The keys are kept
+    in `_vintaged_gone` for `_mark_latest`."""
+    key = ", ".join(vintaged_key)
+    part = ", ".join(f"g.{c}" for c in vintaged_key)
+    con.execute(
+        f"""
+            create or replace temp table _vintaged_gone as
+            with times as (
+                select
+                    unnest(getvariable('as_of_list')) as t,
+                    generate_subscripts(getvariable('as_of_list'), 1) as no
+            ),
+            known as (select distinct {key} from {m.name} where is_latest),
+            present as (select distinct {key}, _as_of_no as no from _vintaged_now),
+            keys as (select {key} from known union select {key} from present),
+            grid as (
+                select
+                    k.*, times.no, times.t,
+                    exists (select 1 from known as c where {_same_key("c", "k", vintaged_key)}) as _known
+                from keys as k cross join times
+            ),
+            flags as (
+                select
+                    g.*,
+                    p.no is not null as here,
+                    lag(p.no is not null, 1, g._known) over (partition by {part} order by g.no) as was_here
+                from grid as g
+                left join present as p on {_same_key("p", "g", vintaged_key)} and p.no = g.no
+            )
+            select {key}, t from flags where was_here and not here
+            """
+    )
+    con.execute(
+        f"""
+            update {m.name} as r set superseded_at = h.t
+            from (
+                select w.t, {", ".join(f"w.{c}" for c in vintaged_key)}, max(v.vintage) as vintage
+                from _vintaged_gone as w
+                inner join {m.name} as v
+                    on {_same_key("v", "w", vintaged_key)} and v.superseded_at is null and v.vintage < w.t
+                group by all
+            ) as h
+            where {_same_key("r", "h", vintaged_key)} and r.vintage = h.vintage and r.superseded_at is null
+            """
+    )
+
+
 def _mark_latest(con: duckdb.DuckDBPyConnection, m: Model, vintaged_key: list[str]) -> None:
-    """`is_latest` and `superseded_at` of the values that gained a vintage."""
+    """`is_latest` and `superseded_at` of the values that gained a vintage or were withdrawn; a
+    withdrawn row keeps the time it was withdrawn at."""
     key = ", ".join(vintaged_key)
     con.execute(
         f"""
             update {m.name} as t set
-                is_latest = s.next_vintage is null,
-                superseded_at = s.next_vintage
+                is_latest = coalesce(t.superseded_at, s.next_vintage) is null,
+                superseded_at = coalesce(t.superseded_at, s.next_vintage)
             from (
                 select {key}, vintage,
                     lead(vintage) over (partition by {key} order by vintage) as next_vintage
                 from {m.name} as v
                 semi join (
-                    select distinct {key} from {m.name} where not is_latest and superseded_at is null
-                ) as fresh on {" and ".join(f"v.{c} is not distinct from fresh.{c}" for c in vintaged_key)}
+                    select {key} from {m.name} where not is_latest and superseded_at is null
+                    union
+                    select {key} from _vintaged_gone
+                ) as fresh on {_same_key("v", "fresh", vintaged_key)}
             ) as s
-            where {" and ".join(f"t.{c} is not distinct from s.{c}" for c in vintaged_key)}
+            where {_same_key("t", "s", vintaged_key)}
                 and t.vintage = s.vintage
             """
     )

@@ -35,8 +35,11 @@ columns:
     roster of the period has it: marts.chain_output.n_without_output)
 */
 with values_known as (
+    -- the vintages known then, less those superseded or withdrawn by then (a value a corrected
+    -- file no longer gives has superseded_at and no newer row: it is not the latest)
     select * from marts.indicator_values
     where vintage <= coalesce(getvariable('as_of')::timestamp, 'infinity'::timestamp)
+        and coalesce(superseded_at > coalesce(getvariable('as_of')::timestamp, 'infinity'::timestamp), true)
 ),
 
 latest as (

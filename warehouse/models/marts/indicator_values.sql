@@ -21,7 +21,9 @@ columns:
   basis: period (the period alone) / ytd (本年累计) / stock (level at period_end) / cumulative (since the baseline) / rate
   vintage: when the warehouse learnt this value (the time of the load that brought it)
   is_latest: true for the current vintage of the value
-  superseded_at: the vintage that replaced it (null while current)
+  superseded_at: >
+    the vintage that replaced it, or, for a value withdrawn (a later load made the warehouse stop
+    giving it: no newer row of the key follows), that load's time; null while current
   load_id: the load that brought it (meta.loads)
   source_file: the file as the department named it
   source_sheet: the sheet
