@@ -50,9 +50,11 @@ def enterprise_periods(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, 
         # the names key is Arrow's kernels alone (no GIL held): made beside the steps below
         names_key = pool.submit(normalize_names, df["name"])
         missing = [f for f in FLAGS if f not in df and f != "is_above_scale"]  # 规上: the sheet's coverage
+        typed = "entry_type" in df
         out = _enterprise_columns(df.copy())
         out["name_key"] = names_key.result()
-    return out, _gap_warnings(out, file_name) + _missing_flag_warnings(out, missing)
+    warnings = _gap_warnings(out, file_name) + _missing_flag_warnings(out, missing)
+    return out, warnings + ([] if typed else _missing_entry_warning(out))
 
 
 FLAG_WORDS = {"is_top50": "50强", "is_srdi": "专精特新", "is_listed": "上市", "is_hightech": "高新技术企业"}
@@ -76,6 +78,26 @@ def _missing_flag_warnings(out: pd.DataFrame, missing: list[str]) -> list[Issue]
         )
         for flag in missing
         if flag in counted
+    ]
+
+
+def _missing_entry_warning(out: pd.DataFrame) -> list[Issue]:
+    """A roster without a 入库类型 column: its new 规上 enterprises are counted as 小升规 by first
+    appearance against the baseline roster (INDICATORS.md), 新建投产 among them; said once."""
+    ids = [i.id for i in catalog.indicators() if i.derivation == "roster_new"]
+    if out.empty or not ids:
+        return []
+    return [
+        Issue(
+            "warning",
+            "entry_type_column_missing",
+            f"名录没有“入库类型”列：{'、'.join(ids)} 按基期名录后首次规上计（新建投产无法区分；未载入基期名录则无值）"
+            f" / the roster has no 入库类型 column: {', '.join(ids)} counts enterprises first 规上 after the"
+            " baseline roster (新建投产 cannot be told apart; no value without the baseline roster)",
+            out["_sheet"].iloc[0],
+            int(out["_row"].iloc[0]),
+            "entry_type",
+        )
     ]
 
 

@@ -183,22 +183,10 @@ roster_count as (
     end
 ),
 
--- each enterprise's first roster row saying the entry type (小升规) after the baseline
+-- each enterprise's entry after the baseline: its 入库类型 cell, or its first row as 规上
+-- (core.int_roster_entries)
 first_entries as (
-    select
-        i.indicator_id,
-        i.entry_type,
-        r.credit_code,
-        min(r.period_end) as entered_on,
-        arg_min(r.load_id, r.period_end) as load_id,
-        arg_min(r._sheet, r.period_end) as sheet,
-        arg_min(r._row, r.period_end) as row_number,
-        r._as_of_no
-    from roster as r
-    cross join plan as p
-    inner join indicators as i on r.entry_type = i.entry_type
-    where r.period_end > p.baseline_end and i.derivation = 'roster_new'
-    group by i.indicator_id, i.entry_type, r.credit_code, r._as_of_no
+    select * from core.int_roster_entries
 ),
 
 roster_new as (
@@ -209,9 +197,10 @@ roster_new as (
         v.basis,
         v._as_of_no,
         'count_first_time' as operation,
-        'entry_type' as field,
+        case e.counted_by when 'entry_type' then 'entry_type' else 'is_above_scale' end as field,
         1 as sign,
-        e.entry_type as count_if,
+        -- a first appearance: its 规上 cell, which reads as 是
+        case e.counted_by when 'entry_type' then e.entry_type else 'flag' end as count_if,
         e.load_id,
         e.sheet,
         e.row_number,
@@ -222,7 +211,10 @@ roster_new as (
     from core.int_values__roster_new as v
     inner join first_entries as e
         on v.indicator_id = e.indicator_id and v.period_end >= e.entered_on and v._as_of_no = e._as_of_no
-    left join load_cols as lc on e.load_id = lc.load_id and e.sheet = lc.sheet and lc.field = 'entry_type'
+    left join load_cols as lc
+        on
+            e.load_id = lc.load_id and e.sheet = lc.sheet
+            and lc.field = case e.counted_by when 'entry_type' then 'entry_type' else 'is_above_scale' end
 ),
 
 -- 工业总产值 本年累计 of each 规上 enterprise of the chain, 万元 → 亿元

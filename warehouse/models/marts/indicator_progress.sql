@@ -445,6 +445,9 @@ no_data_reason as (
                 then '无基期后至判断日的数据 / no figure for a period after the baseline and by ' || p.on_date::varchar
             when s.derivation = 'roster_count'
                 then '已入库的名录都没有该标志列（不按 0 计） / no roster loaded has a column for this flag (not 0)'
+            when s.derivation = 'roster_new'
+                then '名录无入库类型列，且未载入基期名录，不能判断谁是新入规（不按 0 计） / the rosters have no 入库类型'
+                || ' column and the baseline roster is not loaded to tell first appearances (not 0)'
             else '已收到的文件中无该指标 / no file loaded holds this indicator'
         end as reason
     from sources as s
