@@ -368,10 +368,39 @@ def prior_load(con: duckdb.DuckDBPyConnection, sha: str) -> int | None:
     return rows[0][0] if rows else None
 
 
+def _other_period(con: duckdb.DuckDBPyConnection, prior: int, file_name: str) -> Issue | None:
+    """The same bytes as an earlier load under a name that states another period (`…_6月.xlsx`
+    sent as `…_3月.xlsx` was): the department sent one period's file as another's, or reused it.
+    Taken as a duplicate, the period the name promises would be missing without a word."""
+    from etl.extract.meta import stated_period
+
+    (before,) = con.execute("select file_name from meta.loads where load_id = ?", [prior]).fetchall()[0]
+    was, now = (stated_period(Path(str(n or "")).stem) for n in (before, file_name))
+    if was is None or now is None or was.end == now.end:
+        return None
+    return Issue(
+        "critical",
+        "duplicate_other_period",
+        f"与第 {prior} 次入库的“{before}”（{was.text}）内容完全相同，但文件名写的是 {now.text}：未入库，"
+        f"请核对是否报错了文件 / the same bytes as load {prior}, {before!r} ({was.text}), but this name"
+        f" says {now.text}: not loaded — was the wrong file sent?",
+        value=file_name,
+    )
+
+
 def _record_duplicate(
     con, source: str, file_name: str, sha: str, archived: str, received_at, prior: int
 ) -> LoadResult:
     load_id = con.execute("select nextval('meta.load_id_seq')").fetchall()[0][0]
+    clash = _other_period(con, prior, file_name)
+    if clash is not None:
+        con.execute(
+            "insert into meta.loads (load_id, source, file_name, sha256, archive_path, status, received_at,"
+            " loaded_at, message) values (?, ?, ?, ?, ?, 'rejected', ?, ?, ?)",
+            [load_id, source, file_name, sha, archived, received_at, _now_after(con), clash.message],
+        )
+        _insert(con, "meta.rejections", _issue_rows(load_id, file_name, [clash]))
+        return LoadResult(file_name, source, "rejected", load_id, rejections=[clash], message=clash.message)
     con.execute(
         "insert into meta.loads (load_id, source, file_name, sha256, archive_path, status, received_at, loaded_at, message)"
         " values (?, ?, ?, ?, ?, 'duplicate', ?, ?, ?)",
