@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,9 @@ from etl.spec.model import SourceSpec
 # ---------------------------------------------------------------- rows
 
 TOTAL_PREFIXES = ("合计", "总计")  # a label beginning so is a total, whatever the spec's total labels
-SUBTOTAL = "小计"  # a label ending so (车桥镇小计) is a group's subtotal
+# a label ending so is a group's subtotal (车桥镇小计, 石塘镇合计, 小计：, （小计）, 工业 总计)
+SUBTOTAL_END = r"(小\s*计|合\s*计|总\s*计)\s*[)）]?\s*[:：]?$"
+_SUBTOTAL_END = re.compile(SUBTOTAL_END)
 INDENTS = ("\u3000", "  ")  # a note continued on the next line is indented
 KINDS = ("blank", "note", "header", "total", "part")  # a row is the first of these that applies, else `data`
 
@@ -81,7 +84,7 @@ def classify_row(
         note_start,
         in_notes | _begins_notes(nonempty, note_start),
         first.startswith(INDENTS),
-        any(t in totals or t.startswith(TOTAL_PREFIXES) or t.endswith(SUBTOTAL) for t in labels),
+        any(t in totals or t.startswith(TOTAL_PREFIXES) or _SUBTOTAL_END.search(t) for t in labels),
         any(t.startswith(PART_PREFIXES) for t in labels),
         _repeats_header(row, header_labels, nonempty),
     )
@@ -216,10 +219,11 @@ def _label_kinds(
 
 
 def _ends_subtotal(s: pd.Series) -> np.ndarray:
-    """Rows whose label ends with 小计 (`车桥镇小计`): a group's subtotal, never an enterprise."""
+    """Rows whose label ends with 小计 or 合计 (`车桥镇小计`, `石塘镇合计`, `小计：`, `（小计）`): a
+    group's subtotal, never an enterprise."""
     import pyarrow.compute as pc
 
-    hit = pc.ends_with(pc.utf8_rtrim_whitespace(to_arrow(_as_text(s))), SUBTOTAL)
+    hit = pc.match_substring_regex(pc.utf8_rtrim_whitespace(to_arrow(_as_text(s))), SUBTOTAL_END)
     return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
 
 

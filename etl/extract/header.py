@@ -263,6 +263,21 @@ def _total_label(row: list[Any], hm: HeaderMatch, lo: int, figures: set[str]) ->
     )
 
 
+SECTION_NUMBER = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d{1,2}、|第[一二三四五六七八九十]+[部分节类组])"
+)
+"""How a section heading among the rows begins: `一、`, `（二）`, `3、`, `第一部分`."""
+_PLACE_HEADING = re.compile(r"^[\u4e00-\u9fff]{1,15}(镇|街道|乡|办事处|园区|开发区|片区)[:：]?$")
+"""A group's heading that is a place alone: `石塘镇`, `淮城街道：`."""
+
+
+def is_group_heading(text: str) -> bool:
+    """A row's only text heading the group of rows below it: numbered (`一、车桥镇`, `（二）规上
+    工业企业`) or a township alone (`石塘镇`) — not a record, nor a header's second row."""
+    flat = label_text(text).replace(" ", "")
+    return bool(SECTION_NUMBER.match(flat) or _PLACE_HEADING.match(flat))
+
+
 def _cut_short(grid: Grid, hm: HeaderMatch, required: list[str], figures: set[str]) -> bool:
     """Whether the row right below a candidate header is still part of the header: labels only
     (no figure, no date, not a note or a total) within the table's columns, the required
@@ -281,6 +296,8 @@ def _cut_short(grid: Grid, hm: HeaderMatch, required: list[str], figures: set[st
         return False
     if _total_label(grid.rows[r], hm, lo, figures):
         return False
+    if len(present) == 1 and is_group_heading(present[0]):
+        return False  # the first group's heading (`石塘镇`, `一、车桥镇`), not a header row
     cols = [hm.mapping[f] for f in required if f in hm.mapping and f not in figures]
     cols = cols or [c for f, c in hm.mapping.items() if f not in figures]
     full = grid.rows[r]

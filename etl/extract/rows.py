@@ -17,7 +17,7 @@ from etl.base.cells import Period, clean_text, column_letter, header_key
 from etl.base.datasets import DATASETS
 from etl.base.issues import Issue
 from etl.extract.classify import classify_rows, header_label_sets
-from etl.extract.header import MAX_DEPTH, label_text
+from etl.extract.header import MAX_DEPTH, SECTION_NUMBER, is_group_heading, label_text
 from etl.extract.meta import (
     NOTES_SCANNED,
     UNIT_LINE,
@@ -109,7 +109,9 @@ def extract_rows_sheet(
     # the header and the rows just above it (a grouping row, the title) as a page repeats them
     above = min(hm.row, MAX_DEPTH)
     repeats = header_label_sets(grid.rows, hm.row - above, hm.depth + above)
-    data, total_rows, total_values = _data_rows(body, label_cols, spec, info, repeats)
+    data, total_rows, total_values = _data_rows(
+        body, label_cols, spec, info, repeats, place_col=hm.mapping.get("township")
+    )
     del body
     if issue := _section_issue(sh):
         ex.issues.append(issue)
@@ -384,10 +386,12 @@ def _data_rows(
     spec: SourceSpec,
     info: SheetInfo,
     header_labels: dict[int, set[Any]] | None = None,
+    place_col: int | None = None,
 ) -> tuple[pd.DataFrame, list[int], dict[int, dict[int, Any]]]:
     """The data rows of `body` (totals, 其中 parts, notes, blank rows, repeated header rows and
-    numbered section headings left out, counted in `info`), the total rows' indices, and the cells
-    of each total row ({row: {column: cell}})."""
+    section headings left out, counted in `info`), the total rows' indices, and the cells of each
+    total row ({row: {column: cell}}). A township alone in the township column (`place_col`) is a
+    record missing its other cells, not a heading: it stays a row (refused by the suite, kept)."""
     kinds = classify_rows(body, label_cols, spec, header_labels)
     if pages := _page_lines(body, kinds):
         kinds = kinds.copy()
@@ -396,7 +400,15 @@ def _data_rows(
         kinds = kinds.copy()
         kinds.loc[units] = "note"  # `数据单位：千元` below the records: its unit is read (footnote_units)
     info.headings = _headings(body, kinds)
-    sections = [row for row, text, header_after in info.headings if _is_section_heading(text, header_after)]
+    in_place_col = (
+        set(body.index[body[place_col].notna()]) if place_col is not None and place_col in body else set()
+    )
+    sections = [
+        row
+        for row, text, header_after in info.headings
+        if _is_section_heading(text, header_after)
+        and not (row in in_place_col and not SECTION_NUMBER.match(text.replace(" ", "")))
+    ]
     if sections:
         kinds = kinds.copy()
         kinds.loc[sections] = "heading"
@@ -420,16 +432,12 @@ FIGURE_TYPES = {"number", "integer"}
 """Field types that hold figures."""
 _PAGE_LINE = re.compile(r"^(续表|续上表|接上表|第\d+页|共\d+页)|(续表|续上表|[(（]续[)）])[)）]?$")
 """A printout's page line: `续表`, `第2页`, or the title again with `（续表）` after it."""
-_SECTION_NUMBER = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d{1,2}、|第[一二三四五六七八九十]+[部分节类组])"
-)
-"""How a section heading among the rows begins: `一、`, `（二）`, `3、`, `第一部分`."""
 
 
 def _is_section_heading(text: str, header_after: bool) -> bool:
-    """A numbered heading of a group of rows (`一、车桥镇`, `（二）规上工业企业`): not a record. A
+    """A heading of a group of rows (`一、车桥镇`, `（二）规上工业企业`, `石塘镇`): not a record. A
     heading followed by the header again begins a second table (`_section_issue`), not a group."""
-    return not header_after and bool(_SECTION_NUMBER.match(text.replace(" ", "")))
+    return not header_after and is_group_heading(text)
 
 
 def _page_lines(

@@ -157,7 +157,7 @@ def check_totals(
     def between(lo: float, hi: float) -> np.ndarray:
         return (positions > lo) & (positions < hi)
 
-    subtotals = [i for i, label in enumerate(labels) if "小计" in label]
+    subtotals = [i for i, label in enumerate(labels) if is_subtotal(label)]
     # the sheet's subtotals head their groups when the first has no data row above it
     heading = (
         bool(subtotals)
@@ -165,7 +165,7 @@ def check_totals(
     )
     for i, tr in enumerate(total_rows):
         label = labels[i]
-        if len(total_rows) > 1 and "小计" in label:
+        if len(total_rows) > 1 and is_subtotal(label):
             if heading:
                 mask = between(tr, total_rows[i + 1] if i + 1 < len(total_rows) else np.inf)
             else:
@@ -180,6 +180,22 @@ def check_totals(
             ex.reconciliations.append(rec)
             if not rec["passed"]:
                 ex.issues.append(mismatch_issue(rec, sheet, label_text(total_values.get(tr, {}).get(c))))
+
+
+_GROUP_TOTAL = re.compile(r"[(（]?(.+?)(合计|总计)[)）]?[:：]?")
+
+
+def is_subtotal(label: str) -> bool:
+    """Whether a total row's label (blanks removed) is a group's: 小计 in it (`小计：`, `（小计）`,
+    `车桥镇小计`), or a group named before 合计 / 总计 (`石塘镇合计`) — not the whole's (`全区合计`,
+    `淮安区合计`, `总合计`, `合计`)."""
+    if "小计" in label:
+        return True
+    m = _GROUP_TOTAL.fullmatch(label)
+    if m is None:
+        return False
+    group = m.group(1)
+    return not (group.startswith(("全", "总", "共", "累")) or group.endswith(("区", "县", "市", "总")))
 
 
 def _total_label(values: dict[int, Any]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from etl.cli import print_reconciliations
 from etl.extract import extract
 
@@ -76,6 +78,31 @@ def test_a_named_subtotal_is_never_an_enterprise_whether_it_heads_or_closes_its_
         assert sorted(ex.frame["name"]) == ["丙公司", "乙公司", "甲公司"], name
         sums = sorted(r["sum_of_parts"] for r in ex.reconciliations)
         assert sums == [50.0, 300.0, 350.0] and all(r["passed"] for r in ex.reconciliations), name
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "grand"),
+    [
+        ("车桥镇合计", "平桥镇合计", "合计"),
+        ("小计：", "（小计）", "总计"),
+        ("车桥镇 合计", "平桥镇小计:", "全区合计"),
+        ("(小计)", "小 计", "淮安区合计"),
+    ],
+)
+def test_subtotals_written_other_ways_are_groups_not_enterprises_nor_the_whole(
+    tmp_path, first, second, grand
+):
+    """`石塘镇合计`, `小计：`, `（小计）` had been enterprises without a credit code (quarantined), and
+    the total below them, summed over them too, a false mismatch; `石塘镇合计` is a group's, not the
+    whole's (`全区合计`, `淮安区合计` are)."""
+    body = A + f",,{first},,300,\n" + B + f",,{second},,50,\n,,{grand},,350,\n"
+    f = tmp_path / "规上工业企业.csv"
+    f.write_text(ROSTER_HEAD + body, encoding="utf-8")
+    ex = extract(f, "enterprises", file_name=f.name)
+    assert sorted(ex.frame["name"]) == ["丙公司", "乙公司", "甲公司"]
+    assert not [i for i in ex.issues if i.severity == "row"], [i.describe() for i in ex.issues]
+    sums = sorted(r["sum_of_parts"] for r in ex.reconciliations)
+    assert sums == [50.0, 300.0, 350.0] and all(r["passed"] for r in ex.reconciliations)
 
 
 def test_a_subtotal_that_does_not_match_its_group_is_warned(tmp_path):

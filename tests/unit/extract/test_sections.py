@@ -79,13 +79,15 @@ def test_numbered_section_headings_are_counted_not_read_as_enterprises(tmp_path)
     assert (sheet.dropped_headings, sheet.rows_read) == (3, 3)
 
 
-def test_a_lone_text_that_is_no_numbered_heading_stays_a_row_and_is_refused(tmp_path):
-    """`车桥镇` alone (no 一、) could be a record missing its cells: a row, which the suite then
+def test_a_lone_text_that_is_no_heading_stays_a_row_and_is_refused(tmp_path):
+    """A lone text that is no numbered heading nor a township (`甲公司` alone), or a township alone
+    in the township column, could be a record missing its cells: a row, which the suite then
     refuses (its credit code), never dropped."""
-    ex = _extract(tmp_path, "车桥镇\n" + A + B)
-    (sheet,) = ex.sheets
-    assert sheet.dropped_headings == 0 and sheet.rows_read == 3
-    assert list(ex.frame["credit_code"])[0] == "车桥镇"
+    for lone, col in ((",甲公司", "name"), (",,车桥镇", "township")):
+        ex = _extract(tmp_path, lone + "\n" + A + B)
+        (sheet,) = ex.sheets
+        assert sheet.dropped_headings == 0 and sheet.rows_read == 3, lone
+        assert list(ex.frame[col])[0] == lone.strip(","), lone
 
 
 def test_section_rows_between_the_targets_are_headings_not_unknown_indicators(tmp_path):
@@ -135,3 +137,26 @@ def test_a_visible_sheet_is_not_said_hidden(tmp_path):
     f.write_text(HEAD + A, encoding="utf-8")  # no period anywhere
     (crit,) = extract(f, "enterprises").critical
     assert crit.rule == "period_not_found" and HIDDEN_SHEET not in crit.message
+
+
+@pytest.mark.parametrize("xlsx", [False, True])
+def test_township_names_alone_heading_their_groups_are_no_record_nor_a_header_row(tmp_path, xlsx):
+    """`石塘镇` alone on the row below the header had been read as the header's second row (the
+    columns renamed `序号/石塘镇`), and the next group's `平桥镇` as an enterprise without a credit
+    code (quarantined)."""
+    rows = [TITLE.strip(), "序号," + HEAD.strip(), "车桥镇", "1," + A.strip(), "平桥镇：", "2," + B.strip()]
+    if xlsx:
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        for line in rows:
+            wb.active.append([(int(v) if v.isdigit() and len(v) < 3 else v) or None for v in line.split(",")])
+        f = tmp_path / "规上工业企业.xlsx"
+        wb.save(f)
+        ex = extract(f, "enterprises", file_name=f.name)
+    else:
+        ex = _extract(tmp_path, "车桥镇\n1," + A + "平桥镇：\n2," + B, "序号," + HEAD)
+    assert not ex.critical and not [i for i in ex.issues if i.severity == "row"], ex.issues
+    assert list(ex.frame["name"]) == ["甲公司", "乙公司"]
+    (sheet,) = ex.sheets
+    assert sheet.header_rows == "2" and sheet.dropped_headings == 2
