@@ -214,8 +214,9 @@ def reporter_in_text(text: Any) -> str | None:
 
 NOTE_MARKS = "[\u2460-\u2473\u2776-\u277f\u00b9\u00b2\u00b3\u2070-\u2079]"
 """Footnote markers NFKC turns into digits: ①…⑳, ❶…❿, ¹²³⁴…⁹."""
-FIGURE_NOTE = re.compile(rf"(?<=\d)\s*{NOTE_MARKS}+\s*$")
-"""A footnote marker after a figure (`12.3①`, `30²`), dropped before NFKC makes it a digit (12.31)."""
+FIGURE_NOTE = re.compile(rf"(?<=\d)\s*(?:{NOTE_MARKS}|[*＊※])+\s*$")
+"""A footnote marker after a figure (`12.3①`, `30²`, `640.72*`), dropped before NFKC makes it a
+digit (12.31); the asterisk of a 统计局 table's `*为快报数` had made the figure unreadable."""
 _NOTE_MARK = re.compile(NOTE_MARKS)
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?![\d,])")
 _NUM_START = re.compile(r"^[+-]?\d")

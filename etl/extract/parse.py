@@ -85,8 +85,9 @@ def _parse_periods(values: list[Any]) -> _ParsedColumn:
 
 
 def _parse_credit_codes(values: list[Any]) -> _ParsedColumn:
-    """统一社会信用代码 without blanks, upper case; one Excel mangled (`9.13E+17`) is kept as
-    written, for validation to name."""
+    """统一社会信用代码 without blanks, upper case, without the apostrophe that marks a cell as
+    text (`'913208…` of a system export: it had been refused as 19 characters); one Excel mangled
+    (`9.13E+17`) is kept as written, for validation to name."""
     out: list[Any] = []
     for v in values:
         if v is None:
@@ -94,7 +95,7 @@ def _parse_credit_codes(values: list[Any]) -> _ParsedColumn:
         elif looks_excel_mangled(v):
             out.append(label_text(v))
         else:
-            out.append(label_text(v).replace(" ", "").upper())
+            out.append(label_text(v).replace(" ", "").lstrip("'‘’`").upper() or None)
     return out, ["" if v is None else None for v in values], [None] * len(values)
 
 
@@ -163,7 +164,9 @@ def _parse_text_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series,
     if kind == "credit_code":
         if pc.all(pc.and_(pc.string_is_ascii(a), pc.ascii_is_alnum(a))).as_py() is not False:
             return from_arrow(pc.ascii_upper(a), idx), missing, none, none.copy()  # nothing to normalise
-        return from_arrow(pc.utf8_upper(remove_blanks(nfkc(a))), idx), missing, none, none.copy()
+        # the apostrophe marking a cell as text (`'913208…`) is no part of the code (_parse_credit_codes)
+        flat = pc.utf8_ltrim(remove_blanks(nfkc(a)), characters="'‘’`")
+        return from_arrow(pc.utf8_upper(flat), idx), missing, none, none.copy()
     text = strip(a)
     if may_contain(text, (b"\r", b"\n", b"\t")):
         text = pc.replace_substring_regex(text, "[\r\n\t]+", " ")

@@ -69,6 +69,8 @@ def extract_rows_sheet(
     they come from `grid`."""
     meta = sheet_meta(grid, hm.row)
     hm = _settled_by_period(hm, period_of_sheet(spec, grid, meta, file_name)[0])
+    hm, preferred = _settled_by_part_or_preference(hm, spec, grid.name)
+    ex.issues.extend(preferred)
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter)
     sh = _Sheet(grid, spec, hm, meta, file_name, info, _record_columns(info, grid.name, hm, ex), ex)
     ex.issues.extend(_duplicate_column_issues(sh))
@@ -220,6 +222,53 @@ def _settled_by_period(hm: HeaderMatch, period: Period | None) -> HeaderMatch:
             mapping[f] = own[0]
             del duplicates[f]
     return replace(hm, mapping=mapping, duplicates=duplicates)
+
+
+def _settled_by_part_or_preference(
+    hm: HeaderMatch, spec: SourceSpec, sheet: str
+) -> tuple[HeaderMatch, list[Issue]]:
+    """Columns of one field told apart by what they are: a `其中：` column (`营业收入 | 其中：主营业务
+    收入`) is a part of the whole beside it, which is the field; or the field's `prefer` list
+    names which header is read (`期末从业人员` before `从业人员平均人数`: the others left unread, a
+    warning naming both). Both had rejected the sheet as two columns of one field."""
+    if not hm.duplicates:
+        return hm, []
+    fields = {f.name: f for f in spec.fields}
+    mapping, duplicates, issues = dict(hm.mapping), dict(hm.duplicates), []
+    for f, cols in hm.duplicates.items():
+        wholes = [c for c in cols if not _PART_COLUMN.search(header_key(hm.names[c]))]
+        if len(wholes) == 1:
+            mapping[f] = wholes[0]
+            del duplicates[f]
+            continue
+        prefer = [header_key(a) for a in fields[f].prefer] if f in fields else []
+        ranks = {c: _rank(header_key(hm.names[c]), prefer) for c in cols}
+        if prefer and None not in ranks.values() and len(set(ranks.values())) == len(cols):
+            best = min(cols, key=lambda c: ranks[c])
+            mapping[f] = best
+            del duplicates[f]
+            left = "、".join(f"“{hm.names[c]}”({column_letter(c)})" for c in cols if c != best)
+            issues.append(
+                Issue(
+                    "warning",
+                    "column_preferred",
+                    f"两列都对应字段“{f}”：读取“{hm.names[best]}”({column_letter(best)})，未读 {left}"
+                    f" / two columns map to {f}: {hm.names[best]} is read, the other left unread",
+                    sheet,
+                    hm.row + 1,
+                    f,
+                )
+            )
+    return replace(hm, mapping=mapping, duplicates=duplicates), issues
+
+
+_PART_COLUMN = re.compile(r"(^|/)其中")
+
+
+def _rank(key: str, prefer: list[str]) -> int | None:
+    """Where a header (its last part) stands in a field's `prefer` list; None when not there."""
+    last = key.rpartition("/")[2]
+    return prefer.index(last) if last in prefer else None
 
 
 def _other_period(text: str, period: Period, *, label_only: bool) -> str | None:

@@ -111,9 +111,10 @@ def strict_csv_rows(text: str, delim: str, *, first_line: int = 1) -> list[list[
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     rows: list[list[str | None]] = []
     done = 0  # physical lines consumed by the rows read so far
+    forced = '="' in text  # a system export's `="913208…"`: the text Excel is made to keep as text
     try:
         for r in reader:
-            rows.append([c if c != "" else None for c in r])
+            rows.append([(_excel_text(c) if forced else c) if c != "" else None for c in r])
             done = reader.line_num
     except csv.Error as e:
         lines = io.StringIO(text, newline="").readlines()
@@ -130,6 +131,16 @@ def strict_csv_rows(text: str, delim: str, *, first_line: int = 1) -> list[list[
             f"/ line {line}: malformed CSV ({one_line(str(e))})"
         ) from None
     return rows
+
+
+def _excel_text(cell: str) -> str | None:
+    """A cell written `="0913…"` (a system export's way to keep a code or a number with leading
+    zeros as text when Excel opens the CSV) is the text inside; other cells as they are. The
+    credit codes of such exports had been refused as 21 characters long."""
+    if len(cell) >= 3 and cell.startswith('="') and cell.endswith('"'):
+        inner = cell[2:-1].replace('""', '"')
+        return inner if inner != "" else None
+    return cell
 
 
 def _quote_left_open(lines: list[str], delim: str) -> int:

@@ -46,6 +46,10 @@ class FieldSpec:
     vocabulary's `fields` uses that one. A value outside it is a warning; the field stays empty."""
     values: dict[str, tuple[str, ...]] | None = field(default=None, compare=False, hash=False)
     """This layout's own vocabulary instead: {canonical value: [what the file writes, …]}."""
+    prefer: tuple[str, ...] = ()
+    """Of several columns that match this field, the one whose header comes first here is read
+    (`期末从业人员` before `从业人员平均人数`), the others left unread with a warning; without it,
+    two such columns reject the sheet (which one is meant cannot be told)."""
 
     @property
     def vocab(self) -> Vocabulary | None:
@@ -179,6 +183,7 @@ def _fields(raw: dict[str, Any], where: str) -> tuple[FieldSpec, ...]:
             "lower_bound",
             "vocabulary",
             "values",
+            "prefer",
         }
         unknown = set(body) - keys
         if unknown:
@@ -198,6 +203,7 @@ def _fields(raw: dict[str, Any], where: str) -> tuple[FieldSpec, ...]:
                 lower_bound=bool(body.get("lower_bound", False)),
                 vocabulary=body.get("vocabulary"),
                 values=_values(body.get("values"), f"{where}: field {name!r}"),
+                prefer=tuple(body.get("prefer", ())),
             )
         )
     return tuple(out)

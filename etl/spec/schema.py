@@ -114,6 +114,7 @@ FIELD_KEYS: dict[str, Check] = {
     "lower_bound": _BOOL,
     "vocabulary": _STR,
     "values": _MAP,
+    "prefer": _STRS,
 }
 WIDE_KEYS: dict[str, Check] = {"label": _one_of("region", "indicator"), "label_aliases": _STRS}
 MEASURES_KEYS: dict[str, Check] = {

@@ -1,0 +1,78 @@
+"""Ordinary departmental files that had been refused (found by a red-team sweep, left loud but
+wrong): each is now read, and what it had been refused for is said where it matters."""
+
+from __future__ import annotations
+
+import csv
+
+from etl.base import cells
+from etl.extract import extract
+from tests.hostile.corpus import ROSTER_HEADER, code, roster_rows, write_xlsx
+
+TITLE = "淮安区规上工业企业主要指标（2025年1-6月）"
+NAME = "规上工业企业_2025年1-6月"
+
+
+def _rows_issues(ex) -> list:
+    return [i.describe() for i in ex.issues if i.severity in ("critical", "row")]
+
+
+def test_a_part_column_beside_its_whole_is_no_second_column_of_the_field(tmp_path):
+    """`营业收入 | 其中：主营业务收入` had rejected the roster (two columns of revenue_ytd)."""
+    header = [*ROSTER_HEADER, "营业收入", "其中：主营业务收入"]
+    f = write_xlsx(
+        tmp_path / f"{NAME}.xlsx",
+        [header, *[r + [500.0 + i, 450.0] for i, r in enumerate(roster_rows(4))]],
+        title=TITLE,
+    )
+    ex = extract(f, "enterprises", file_name=f.name)
+    assert not _rows_issues(ex)
+    assert ex.frame["revenue_ytd"].tolist() == [500.0, 501.0, 502.0, 503.0]  # the whole, not its part
+
+
+def test_two_columns_a_field_prefers_one_of_read_the_preferred_and_say_so(tmp_path):
+    """`期末从业人员 | 从业人员平均人数` had rejected the roster; the period's end is read (the
+    spec's `prefer`), a warning names the column left unread."""
+    header = [*ROSTER_HEADER[:-1], "从业人员平均人数", "期末从业人员"]
+    f = write_xlsx(
+        tmp_path / f"{NAME}.xlsx",
+        [header, *[r[:-1] + [28, 30 + i] for i, r in enumerate(roster_rows(3))]],
+        title=TITLE,
+    )
+    ex = extract(f, "enterprises", file_name=f.name)
+    assert not _rows_issues(ex)
+    assert ex.frame["employees"].tolist() == [30, 31, 32]
+    (said,) = [i for i in ex.issues if i.rule == "column_preferred"]
+    assert "期末从业人员" in said.message and "从业人员平均人数" in said.message
+
+
+def test_two_columns_of_a_field_without_a_preference_still_reject_the_sheet(tmp_path):
+    header = [*ROSTER_HEADER, "本年累计工业总产值"]
+    f = write_xlsx(tmp_path / f"{NAME}.xlsx", [header, *[r + [1.0] for r in roster_rows(2)]], title=TITLE)
+    (crit,) = extract(f, "enterprises", file_name=f.name).critical
+    assert crit.rule == "duplicate_column"
+
+
+def test_a_system_exports_forced_text_cells_are_their_text(tmp_path):
+    """`="913208…"` (a CSV made for Excel to keep codes as text) and `'913208…` had been credit
+    codes of 21 and 19 characters, every enterprise refused."""
+    f = tmp_path / f"{NAME}.csv"
+    rows = roster_rows(4)
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(ROSTER_HEADER)
+        for i, r in enumerate(rows):
+            cc = f'="{r[1]}"' if i % 2 else f"'{r[1]}"
+            w.writerow([r[0], cc, r[2], r[3], '="3599"', f'="{r[5]}"', r[6], r[7]])
+    ex = extract(f, "enterprises", file_name=f.name)
+    assert not _rows_issues(ex), _rows_issues(ex)
+    assert ex.frame["credit_code"].tolist() == [code(i) for i in range(4)]
+    assert ex.frame["output_month"].tolist() == [r[5] for r in rows]
+    assert set(ex.frame["industry_code"]) == {"3599"}
+
+
+def test_a_footnote_asterisk_after_a_figure_is_no_part_of_it():
+    """`640.72*` (a 统计局 table's `*为快报数`) had been an unreadable figure."""
+    assert [cells.parse_number(t).value for t in ("640.72*", "1,234.5 ＊", "12※")] == [640.72, 1234.5, 12.0]
+    # an asterisk is no figure, nor before one (a masked value stays refused)
+    assert [cells.parse_number(t).value for t in ("**", "*12")] == [None, None]
