@@ -16,6 +16,7 @@ cut short above a row of labels only (a sub-header row is part of the header, no
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from etl.base.cells import KNOWN_UNITS, clean_text, header_key
@@ -304,10 +305,14 @@ def _cut_short(grid: Grid, hm: HeaderMatch, required: list[str], figures: set[st
     return all(c >= len(full) or full[c] is None or not label_text(full[c]) for c in cols)
 
 
-def find_header(grid: Grid, spec: SourceSpec) -> tuple[HeaderMatch | None, list[HeaderMatch]]:
+def find_header(
+    grid: Grid, spec: SourceSpec, given: Callable[[int], frozenset[str]] | None = None
+) -> tuple[HeaderMatch | None, list[HeaderMatch]]:
     """The best header of `grid` for `spec`, and every candidate considered (for error messages).
     Best: the most fields matched, then the shallowest, then the topmost; never a block whose next
-    row is still a header row (`_cut_short`)."""
+    row is still a header row (`_cut_short`). `given(row)`: the required fields the sheet itself
+    gives for a header at that row (the township a roster's title or sheet name names), needing no
+    column."""
     required = [f.name for f in spec.fields if f.required]
     figures = {f.name for f in spec.fields if f.type in ("number", "integer")}
     candidates: list[HeaderMatch] = []
@@ -325,6 +330,8 @@ def find_header(grid: Grid, spec: SourceSpec) -> tuple[HeaderMatch | None, list[
             if not mapping:
                 continue
             missing = [f for f in required if f not in mapping]
+            if missing and given is not None:
+                missing = [f for f in missing if f not in given(r)]
             missing += ["/".join(g) for g in spec.required_any if not any(x in mapping for x in g)]
             candidates.append(HeaderMatch(r, depth, names, mapping, dups, len(mapping), missing))
     valid = [c for c in candidates if not c.missing_required and not _cut_short(grid, c, required, figures)]

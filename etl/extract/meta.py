@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -360,7 +361,10 @@ def township_in_title(titles: list[str]) -> tuple[str, str] | None:
         for p in reversed(prefixes):  # 淮安市, then 淮安区
             t = t.removeprefix(p)
         for code, name in townships_of(resolver.district).items():
-            if t.startswith(name):
+            # `石塘镇等5镇` / `石塘镇、车桥镇…` name more than the one
+            if t.startswith(name) and not t[len(name) :].startswith(
+                ("等", "、", "和", "及", "与", ",", "，")
+            ):
                 return code, name
     return None
 
@@ -383,3 +387,19 @@ def sheet_township(meta: SheetMeta, sheet: str, file_name: str) -> tuple[str, st
         if place := township_in_title(texts):
             return place[0], place[1], where
     return None
+
+
+def sheet_gives(grid: Grid, spec: SourceSpec, file_name: str) -> Callable[[int], frozenset[str]] | None:
+    """For `find_header`: the required fields a sheet gives without a column, for a header at a
+    given row — the township of a roster or ledger of one township, named by a `地区：` line, its
+    title, sheet name, file name or 填报单位 (`sheet_township`): a workbook of one sheet per
+    township had been refused for its missing 所在镇 column. None when the spec has no such field."""
+    if not any(f.name == "township" and f.type == "region" and f.required for f in spec.fields):
+        return None
+
+    @functools.cache
+    def given(row: int) -> frozenset[str]:
+        place = sheet_township(sheet_meta(grid, row), grid.name, file_name)
+        return frozenset({"township"}) if place else frozenset()
+
+    return given

@@ -129,6 +129,8 @@ def extract_rows_sheet(
     cols.update(_sheet_columns(spec, sheet_period, grid.name, data.index))
     if spec.dataset == "indicator_obs" and "region" not in hm.mapping:
         cols.update(_sheet_region(sh, len(data)))
+    elif "township" not in hm.mapping and any(f.name == "township" for f in spec.fields):
+        cols.update(_sheet_region(sh, len(data), "township"))
     cols.update(_coverage_column(sh, len(data)))
     check_totals(spec, hm, grid.name, total_rows, total_values, cols, data.index, info, ex)
     return cols
@@ -595,14 +597,16 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
     return cols
 
 
-def _sheet_region(sh: _Sheet, n: int) -> dict[str, Any]:
+def _sheet_region(sh: _Sheet, n: int, field: str = "region") -> dict[str, Any]:
     """A long table without a 地区 column is of the township a `地区：` line, its title, sheet name or
-    file name names (`车桥镇2025年主要经济指标`), not the district's (it had been filed as 淮安区's)."""
+    file name names (`车桥镇2025年主要经济指标`), not the district's (it had been filed as 淮安区's);
+    a roster or ledger without a 所在镇 column (one sheet per township, a township's own file), of
+    that township (`field` township)."""
     place = sheet_township(sh.meta, sh.grid.name, sh.file_name)
     if place is None:
         return {}
-    sh.info.columns["region"] = f"{place[1]} ({place[2]})"
-    return {"region": [place[1]] * n, "region_code": [place[0]] * n}
+    sh.info.columns[field] = f"{place[1]} ({place[2]})"
+    return {field: [place[1]] * n, f"{field}_code": [place[0]] * n}
 
 
 def _row_period_clashes(sh: _Sheet, c: int, periods: Any, raw: pd.Series) -> list[Issue]:

@@ -15,6 +15,7 @@ from etl.extract.finish import finish
 from etl.extract.header import find_header
 from etl.extract.hidden import say_hidden
 from etl.extract.measures import extract_measures_sheet, measures_header
+from etl.extract.meta import sheet_gives
 from etl.extract.model import RESHAPED, Extraction, HeaderMatch
 from etl.extract.rows import extract_rows_sheet
 from etl.extract.wide import extract_wide_sheet, period_header
@@ -50,7 +51,7 @@ def choose_spec(wb: Workbook, specs: list[SourceSpec], file_name: str) -> tuple[
                 s = mh.score if mh else 0
                 considered.append(f"{spec.layout} / {g.name}: {len(mh.columns) if mh else 0} measure columns")
             else:
-                hm, cands = find_header(g, spec)
+                hm, cands = find_header(g, spec, sheet_gives(g, spec, file_name))
                 s = hm.score if hm else 0
                 if hm is None:
                     top = sorted(cands, key=lambda c: -c.score)[:3]
@@ -272,7 +273,7 @@ def _extract_sheets(
         elif spec.shape == "measures":
             cols = extract_measures_sheet(g, spec, file_name, ex)
         else:
-            hm, _ = find_header(g, spec)
+            hm, _ = find_header(g, spec, sheet_gives(g, spec, file_name))
             if hm is None:
                 if _has_content(g):  # an instructions or summary sheet beside the table: said, not read
                     ex.issues.append(

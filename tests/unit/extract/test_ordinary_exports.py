@@ -76,3 +76,44 @@ def test_a_footnote_asterisk_after_a_figure_is_no_part_of_it():
     assert [cells.parse_number(t).value for t in ("640.72*", "1,234.5 ＊", "12※")] == [640.72, 1234.5, 12.0]
     # an asterisk is no figure, nor before one (a masked value stays refused)
     assert [cells.parse_number(t).value for t in ("**", "*12")] == [None, None]
+
+
+def _without_township(rows: list[list]) -> list[list]:
+    return [[x for j, x in enumerate(r) if j != 3] for r in rows]
+
+
+def test_one_sheet_per_township_gives_each_rows_its_sheets_township(tmp_path):
+    """A workbook of one sheet per township (no 所在镇 column, the township in the sheet's name
+    and title) had been refused for its missing township column."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    header = [h for h in ROSTER_HEADER if h != "所在镇（街道）"]
+    rows = roster_rows(4)
+    for k, town in enumerate(("石塘镇", "车桥镇")):
+        ws = wb.create_sheet(town)
+        ws.append([f"{town}规上工业企业主要指标（2025年1-6月）"])
+        ws.append(header)
+        for r in _without_township(rows[2 * k : 2 * k + 2]):
+            ws.append(r)
+    f = tmp_path / f"{NAME}_分镇.xlsx"
+    wb.save(f)
+    ex = extract(f, "enterprises", file_name=f.name)
+    assert not _rows_issues(ex), _rows_issues(ex)
+    assert ex.frame["township"].tolist() == ["石塘镇", "石塘镇", "车桥镇", "车桥镇"]
+    assert ex.frame["township_code"].nunique() == 2
+
+
+def test_a_townships_own_file_is_that_townships_and_a_file_of_several_is_refused(tmp_path):
+    header = [h for h in ROSTER_HEADER if h != "所在镇（街道）"]
+    body = [header, *_without_township(roster_rows(3))]
+    own = tmp_path / f"石塘镇{NAME}.csv"
+    several = tmp_path / f"石塘镇等3镇{NAME}.csv"
+    for f in (own, several):
+        with f.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(body)
+    ex = extract(own, "enterprises", file_name=own.name)
+    assert not _rows_issues(ex) and set(ex.frame["township"]) == {"石塘镇"}
+    (crit,) = extract(several, "enterprises", file_name=several.name).critical
+    assert "township" in crit.message
