@@ -115,8 +115,12 @@ KNOWN_UNITS = (
     *(f"{scale}{cur}" for cur in CURRENCIES for scale in MONEY_SCALES),
     "平方米", "万平方米", "平方公里", "公顷", "万亩", "亩", "万人", "人", "家", "个", "间",
     "%", "百分点", "位次", "位", "名", "公里", "吨", "万吨", "辆", "项", "件", "户",
+    "千人", "百人", "十万人", "百万人", "亿人", "千吨", "百万吨", "亿吨", "万家", "万个",
 )  # fmt: skip
 _MONEY_LIKE = re.compile(r"[十百千万亿]*\S{0,3}(?:元|币|布|镑|郎)")  # 卢布, 英镑, 法郎
+_SCALED_MEASURE = re.compile(r"[十百千万亿]+(?:人|户|家|个|辆|吨|件|项|套|台|间|头|只|株|千瓦|瓦|度)")
+"""A count or mass under a scale (`千人`, `万户`): a unit not known is said as written, so that
+converting it fails loudly — `从业人员（千人）` had been read as 人, a thousand times too few."""
 
 
 UNIT_SYMBOLS = {
@@ -171,7 +175,7 @@ def unit_in_text(text: Any) -> str | None:
         for part in re.split(r"[,，、;；\s]+", m.group(1).strip()):
             if u := known_unit(part):
                 return u
-            if _MONEY_LIKE.fullmatch(part) or part in SCALE_WORDS:
+            if _MONEY_LIKE.fullmatch(part) or part in SCALE_WORDS or _SCALED_MEASURE.fullmatch(part):
                 return part
     return None
 
@@ -635,11 +639,21 @@ UNIT_FACTORS: dict[str, tuple[str, float]] = {
     "公顷": ("area", 1e4),
     "平方公里": ("area", 1e6),
     "人": ("people", 1.0),
+    "百人": ("people", 100.0),
+    "千人": ("people", 1e3),
     "万人": ("people", 1e4),
+    "十万人": ("people", 1e5),
+    "百万人": ("people", 1e6),
+    "亿人": ("people", 1e8),
     "吨": ("mass", 1.0),
+    "千吨": ("mass", 1e3),
     "万吨": ("mass", 1e4),
+    "百万吨": ("mass", 1e6),
+    "亿吨": ("mass", 1e8),
     "家": ("count", 1.0),
     "个": ("count", 1.0),
+    "万家": ("count", 1e4),
+    "万个": ("count", 1e4),
     "位次": ("rank", 1.0),
     "位": ("rank", 1.0),
     "名": ("rank", 1.0),

@@ -576,7 +576,9 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
         _with_year(sh, raw) if f.type == "period" else raw
         for (_, f, _), raw in zip(fields, raws, strict=True)
     ]
-    parsed = parse_all(raws, [f for _, f, _ in fields], sh.spec.blank_means == "zero")
+    # an integer is told after its unit is applied (`从业人员（万人）` 0.0123 is 123 persons)
+    as_parsed = [replace(f, type="number") if f.type == "integer" else f for _, f, _ in fields]
+    parsed = parse_all(raws, as_parsed, sh.spec.blank_means == "zero")
     row_units = _row_units(sh, data)
     data_rows = list(data.index)
     cols: dict[str, Any] = {}
@@ -587,6 +589,8 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
                 return None
             vals, unit_cols = converted
             cols.update(unit_cols)
+            if f.type == "integer":
+                vals = _whole_numbers(vals, problems, raw)
         sh.ex.issues.extend(_parse_issues(sh, f, c, problems, raw))
         if f.type == "period":
             sh.ex.issues.extend(_row_period_clashes(sh, c, vals, raw))
@@ -595,6 +599,20 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
             cols[f"_missing_{fname}"] = missing.to_numpy(dtype=object)
             _record_missing_markers(sh, fname, missing)
     return cols
+
+
+def _whole_numbers(vals: pd.Series, problems: pd.Series, raw: pd.Series) -> pd.Series:
+    """An integer field's figures in its unit: one with a fraction is a problem (as written),
+    its figure dropped; one within a millionth of a whole number is that number (0.0123 万人 is
+    123.00000000000001 persons in binary)."""
+    num = vals.astype("float64")
+    whole = num.round()
+    frac = num.notna() & ((num - whole).abs() > 1e-6 * np.maximum(1.0, whole.abs()))
+    if frac.any():
+        problems[frac] = raw[frac].map(
+            lambda v: f"应为整数，实际为 {label_text(v)} / expected a whole number"
+        )
+    return whole.where(~frac)
 
 
 def _sheet_region(sh: _Sheet, n: int, field: str = "region") -> dict[str, Any]:

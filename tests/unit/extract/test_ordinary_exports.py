@@ -117,3 +117,31 @@ def test_a_townships_own_file_is_that_townships_and_a_file_of_several_is_refused
     assert not _rows_issues(ex) and set(ex.frame["township"]) == {"石塘镇"}
     (crit,) = extract(several, "enterprises", file_name=several.name).critical
     assert "township" in crit.message
+
+
+def test_people_in_thousands_or_ten_thousands_are_converted_before_being_told_whole(tmp_path):
+    """`从业人员（万人）` 0.0123 had been refused as no whole number (checked before its unit was
+    applied); `从业人员（千人）` 2 had been read as 2 persons (千人 unknown, 人 assumed)."""
+    for unit, written, read in (("万人", [0.0123, 0.0124], [123, 124]), ("千人", [2, 0.5], [2000, 500])):
+        header = [*ROSTER_HEADER[:-1], f"从业人员（{unit}）"]
+        rows = [r[:-1] + [w] for r, w in zip(roster_rows(2), written, strict=True)]
+        f = write_xlsx(tmp_path / f"{NAME}_{unit}.xlsx", [header, *rows], title=TITLE)
+        ex = extract(f, "enterprises", file_name=f.name)
+        assert not _rows_issues(ex), _rows_issues(ex)
+        assert ex.frame["employees"].tolist() == read, unit
+    # a fraction of a person after conversion is still no whole number
+    f = write_xlsx(
+        tmp_path / f"{NAME}_frac.xlsx",
+        [[*ROSTER_HEADER[:-1], "从业人员（千人）"], roster_rows(1)[0][:-1] + [0.0005]],
+        title=TITLE,
+    )
+    (bad,) = [i for i in extract(f, "enterprises", file_name=f.name).issues if i.severity == "row"]
+    assert "整数" in bad.message
+
+
+def test_a_scaled_count_that_is_no_known_unit_is_refused_not_assumed(tmp_path):
+    assert cells.unit_in_text("从业人员（十万户）") == "十万户"
+    header = [*ROSTER_HEADER[:-1], "从业人员（十万户）"]
+    f = write_xlsx(tmp_path / f"{NAME}.xlsx", [header, *roster_rows(2)], title=TITLE)
+    (crit,) = extract(f, "enterprises", file_name=f.name).critical
+    assert crit.rule == "unit_mismatch"
