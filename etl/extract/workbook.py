@@ -34,12 +34,13 @@ def _sheet_selected(spec: SourceSpec, name: str) -> bool:
 def choose_spec(wb: Workbook, specs: list[SourceSpec], file_name: str) -> tuple[SourceSpec | None, list[str]]:
     """The spec whose fields best match a header of the workbook; and what was considered."""
     considered: list[str] = []
-    best: tuple[tuple[int, int], SourceSpec] | None = None
+    ranked: list[tuple[tuple[int, int, int], SourceSpec, frozenset[str]]] = []
     for spec in specs:
         if not spec.takes_file(file_name):
             considered.append(f"{spec.layout}: file name does not match {list(spec.files)}")
             continue
         score = 0
+        scores: dict[str, int] = {}
         for g in wb.sheets:
             if not _sheet_selected(spec, g.name) or not g.rows:
                 continue
@@ -69,11 +70,56 @@ def choose_spec(wb: Workbook, specs: list[SourceSpec], file_name: str) -> tuple[
                 else:
                     considered.append(f"{spec.layout} / {g.name}: header at row {hm.row + 1}, {s} fields")
             score = max(score, s)
-        # ties go to the layout whose file-name patterns are the most specific
-        rank = (score, max(len(p.replace("*", "").replace("?", "")) for p in spec.files))
-        if score and (best is None or rank > best[0]):
-            best = (rank, spec)
-    return (best[1] if best else None), considered
+            scores[g.name] = s
+        # ties go to the layout its sheets' names and titles name (增减挂钩 in the title of a file
+        # named 挂钩及占补平衡), then to the one whose file-name patterns are the most specific
+        words = _file_words(spec)
+        best = [g for g in wb.sheets if score and scores.get(g.name) == score]
+        rank = (score, _named(best, words), max((len(w) for w in words), default=0))
+        if score:
+            ranked.append((rank, spec, frozenset(g.name for g in best)))
+    ranked.sort(key=lambda x: x[0], reverse=True)
+    if ambiguous := _ambiguous(ranked):
+        considered.append(ambiguous)
+        return None, considered
+    return (ranked[0][1] if ranked else None), considered
+
+
+def _ambiguous(ranked: list[tuple[tuple[int, int, int], SourceSpec, frozenset[str]]]) -> str | None:
+    """Two layouts with words of their own (挂钩, 占补) matching the same sheet alike, neither
+    named by its name or title: which the sheet is cannot be told (a 挂钩 ledger with a
+    新增耕地面积 column, named 挂钩及占补平衡, had loaded as 占补). Two that match different sheets
+    (a workbook of a 挂钩 and a 占补 sheet) are not ambiguous: the first is read, the other
+    sheet said not read."""
+    if len(ranked) < 2 or ranked[0][0] != ranked[1][0] or not ranked[0][2] & ranked[1][2]:
+        return None
+    a, b = ranked[0][1], ranked[1][1]
+    if not (_file_words(a) and _file_words(b)):
+        return None
+    return (
+        f"{a.layout} / {b.layout}: 文件名、工作表名和标题都不能区分（{'、'.join(_file_words(a))} 或"
+        f" {'、'.join(_file_words(b))}），请在标题中写明 / {AMBIGUOUS}: the title must say which"
+    )
+
+
+AMBIGUOUS = "both match the sheet alike"
+
+
+def _file_words(spec: SourceSpec) -> list[str]:
+    """The words a spec's file-name patterns look for (`*挂钩*` → 挂钩); none for `*`."""
+    return [w for p in spec.files if (w := p.replace("*", "").replace("?", ""))]
+
+
+def _named(sheets: list[Grid], words: list[str]) -> int:
+    """1 when a sheet's name or a title line above its table (a row of one or two texts among
+    its first six) holds one of `words` — not a record's text (a 挂钩 project's name)."""
+    if not words:
+        return 0
+    lines = [[v for v in row if v is not None and str(v).strip()] for g in sheets for row in g.rows[:6]]
+    texts = [g.name for g in sheets] + [
+        t for line in lines if len(line) <= 2 for t in line if isinstance(t, str)
+    ]
+    return int(any(w.lower() in t.lower() for t in texts for w in words))
 
 
 def _other_figures(c: HeaderMatch, spec: SourceSpec) -> str:
@@ -247,6 +293,8 @@ def _declared_decimal(specs: list[SourceSpec]) -> str | None:
 def _no_layout_issue(wb: Workbook, considered: list[str]) -> Issue:
     """Why no layout of the source fits the file: every sheet empty, or what was considered."""
     nonempty = [g for g in wb.sheets if any(any(c is not None for c in r) for r in g.rows)]
+    if considered and AMBIGUOUS in considered[-1]:
+        return Issue("critical", "ambiguous_layout", "两种表式同样匹配，无法判断 / " + considered[-1])
     if not nonempty:
         msg = "文件中没有任何数据（所有工作表为空） / every sheet is empty"
     else:
