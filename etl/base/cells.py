@@ -222,6 +222,8 @@ FIGURE_NOTE = re.compile(rf"(?<=\d)\s*(?:{NOTE_MARKS}|[*＊※])+\s*$")
 """A footnote marker after a figure (`12.3①`, `30²`, `640.72*`), dropped before NFKC makes it a
 digit (12.31); the asterisk of a 统计局 table's `*为快报数` had made the figure unreadable."""
 _NOTE_MARK = re.compile(NOTE_MARKS)
+_MASKED = re.compile(r"[*＊]{2,}(\S{0,6})")
+"""A figure masked as the published work report masks it (`**`, `**亿元`): no figure, like `*`."""
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?![\d,])")
 _NUM_START = re.compile(r"^[+-]?\d")
 _SPACED_DIGITS = re.compile(r"\d\s+\d")
@@ -259,6 +261,9 @@ def parse_number(raw: Any) -> Parsed:
     s = clean_text(raw).replace("\u2212", "-")  # the minus sign (−3.2) as typeset text writes it
     if s in MISSING_MARKERS:
         return Parsed(None, str(raw).strip())  # the marker as written (— and … are not - and ...)
+    if masked := _MASKED.fullmatch(s.replace(" ", "")):
+        if not masked.group(1) or known_unit(masked.group(1)):  # `**亿元`: masked, in 亿元
+            return Parsed(None, str(raw).strip())
     if s.upper() in EXCEL_ERRORS:
         return Parsed(None, None, f"单元格为 Excel 错误值 {s}，请修正公式后重新导出 / Excel error value")
     if s.upper() in {"TRUE", "FALSE"}:  # a logical cell (etl.read.fastsheet puts back its text) or its text
