@@ -591,6 +591,8 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
             cols.update(unit_cols)
             if f.type == "integer":
                 vals = _whole_numbers(vals, problems, raw)
+        if f.type == "period":
+            vals = _blank_periods_from_sheet(sh, fname, c, vals, raw)
         sh.ex.issues.extend(_parse_issues(sh, f, c, problems, raw))
         if f.type == "period":
             sh.ex.issues.extend(_row_period_clashes(sh, c, vals, raw))
@@ -599,6 +601,35 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
             cols[f"_missing_{fname}"] = missing.to_numpy(dtype=object)
             _record_missing_markers(sh, fname, missing)
     return cols
+
+
+def _blank_periods_from_sheet(sh: _Sheet, fname: str, c: int, vals: pd.Series, raw: pd.Series) -> pd.Series:
+    """Rows whose period cell is blank take the period the sheet's name, title or file name
+    states (`统计期` left empty under `（2025年1-6月）`, `认定年度` under `2024年认定高新技术企业名单`):
+    every row had been refused as having no period. A warning says how many; a cell that holds
+    something unreadable stays refused."""
+    blank = raw.isna() | raw.map(lambda v: isinstance(v, str) and not v.strip())
+    if not blank.any():
+        return vals
+    sheet, where = period_of_sheet(sh.spec, sh.grid, sh.meta, sh.file_name)
+    if sheet is None:
+        return vals
+    vals = vals.copy()
+    vals[blank] = [sheet] * int(blank.sum())
+    place = {"sheet": "工作表名", "title": "标题", "file_name": "文件名"}.get(where or "", where or "")
+    rows = [int(r) + 1 for r in raw.index[blank]]
+    sh.ex.issues.append(
+        Issue(
+            "warning",
+            "period_from_sheet",
+            f"{len(rows)} 行{sh.hm.names[c]}为空，按{place}的 {sheet.text} 计 / {len(rows)} row(s) with a blank"
+            f" {fname}: the {where}'s {sheet.text} taken",
+            sh.grid.name,
+            rows[0],
+            sh.column(c),
+        )
+    )
+    return vals
 
 
 def _whole_numbers(vals: pd.Series, problems: pd.Series, raw: pd.Series) -> pd.Series:

@@ -145,3 +145,34 @@ def test_a_scaled_count_that_is_no_known_unit_is_refused_not_assumed(tmp_path):
     f = write_xlsx(tmp_path / f"{NAME}.xlsx", [header, *roster_rows(2)], title=TITLE)
     (crit,) = extract(f, "enterprises", file_name=f.name).critical
     assert crit.rule == "unit_mismatch"
+
+
+def test_a_blank_period_column_under_a_titled_period_takes_the_titles(tmp_path):
+    """A 统计期 column left empty under `（2025年1-6月）`, a 认定年度 column empty under
+    `2024年认定高新技术企业名单`: every row had been refused as having no period."""
+    f = write_xlsx(
+        tmp_path / f"{NAME}.xlsx",
+        [[*ROSTER_HEADER, "统计期"], *[r + [None] for r in roster_rows(3)]],
+        title=TITLE,
+    )
+    ex = extract(f, "enterprises", file_name=f.name)
+    assert not _rows_issues(ex) and set(ex.frame["period"]) == {"2025-06"}
+    (said,) = [i for i in ex.issues if i.rule == "period_from_sheet"]
+    assert "3 行" in said.message and "2025-06" in said.message
+    head = ["序号", "证书编号", "企业名称", "所在镇", "认定年度", "认定类型"]
+    rows = [
+        [i + 1, f"GR2024320{i:05d}", f"淮安测试{i}号科技有限公司", "石塘镇", None, "首次认定"]
+        for i in range(3)
+    ]
+    g = write_xlsx(
+        tmp_path / "2024年高新技术企业名单.xlsx", [head, *rows], title="淮安区2024年认定高新技术企业名单"
+    )
+    ex = extract(g, "hightech", file_name=g.name)
+    assert not _rows_issues(ex), _rows_issues(ex)
+    # a period cell that holds something unreadable is still refused
+    bad = write_xlsx(
+        tmp_path / f"{NAME}_bad.xlsx",
+        [[*ROSTER_HEADER, "统计期"], roster_rows(1)[0] + ["待定"]],
+        title=TITLE,
+    )
+    assert _rows_issues(extract(bad, "enterprises", file_name=bad.name))
