@@ -65,13 +65,21 @@ def build_vocabulary(name: str, values: dict[Any, list[Any]], none: list[Any] = 
 
 
 def load_vocabularies(path: Path = VOCABULARIES_FILE) -> dict[str, Vocabulary]:
+    """Every vocabulary of the file; one that `extends` another has that one's words too (the
+    专精特新 flag: every 是/否 word of `flag`, and the ladder's rungs)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {
-        name: build_vocabulary(
-            name, body.get("values") or {}, body.get("none") or [], body.get("fields") or []
-        )
-        for name, body in raw.items()
-    }
+    out = {}
+    for name, body in raw.items():
+        values = {k: list(v or []) for k, v in (body.get("values") or {}).items()}
+        none = list(body.get("none") or [])
+        if base := body.get("extends"):
+            if base not in raw or raw[base].get("extends"):
+                raise ValueError(f"vocabulary {name}: extends {base!r}, which is no vocabulary of its own")
+            for k, words in (raw[base].get("values") or {}).items():
+                values[k] = [*(words or []), *values.get(k, [])]
+            none = [*(raw[base].get("none") or []), *none]
+        out[name] = build_vocabulary(name, values, none, body.get("fields") or [])
+    return out
 
 
 @cache

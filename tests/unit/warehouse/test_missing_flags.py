@@ -58,3 +58,28 @@ def test_a_flag_column_left_blank_counts_none_flagged(tmp_path, home):
         == 0
     )
     assert listed(home) == [("2025-06", 0.0)]
+
+
+def test_the_ladders_rungs_and_the_boards_are_flags_of_their_own_columns(tmp_path, home):
+    """A 专精特新 column writing the ladder's rungs (省级, 国家级小巨人) and a 上市 column naming
+    boards (主板上市, 科创板) had been warnings, the enterprises out of the counts; 创新型中小企业
+    (the rung below), 新三板 (挂牌, not 上市) and 拟上市 count none."""
+    header = [*ROSTER_HEADER, "是否规上", "专精特新", "上市情况"]
+    srdi = ["省级", "国家级小巨人", "创新型中小企业", "省级专精特新", "", "否"]
+    boards = ["主板上市", "科创板", "新三板", "拟上市", "", "是"]
+    rows = [r + ["是", srdi[i], boards[i]] for i, r in enumerate(roster_rows(6))]
+    path = tmp_path / "规上工业企业_2025年1-6月.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    assert run_cli("ingest", "enterprises", str(path)) == 0
+    got = dict(
+        query(
+            home / "warehouse.duckdb",
+            "select indicator_id, value from marts.indicator_values where is_latest"
+            " and indicator_id in ('srdi_smes', 'listed_companies') and period = '2025-06'",
+        )
+    )
+    assert got == {"srdi_smes": 3.0, "listed_companies": 3.0}
+    assert not query(
+        home / "warehouse.duckdb", "select * from meta.warnings where rule = 'not_in_vocabulary'"
+    )
