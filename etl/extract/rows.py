@@ -68,9 +68,7 @@ def extract_rows_sheet(
     `body_loader(start_row, {column: kind})` reads the rows below it (big .xlsx files), else
     they come from `grid`."""
     meta = sheet_meta(grid, hm.row)
-    hm = _settled_by_period(hm, period_of_sheet(spec, grid, meta, file_name)[0])
-    hm, preferred = _settled_by_part_or_preference(hm, spec, grid.name)
-    ex.issues.extend(preferred)
+    hm = _settled(hm, spec, grid, meta, file_name, ex)
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter)
     sh = _Sheet(grid, spec, hm, meta, file_name, info, _record_columns(info, grid.name, hm, ex), ex)
     ex.issues.extend(_duplicate_column_issues(sh))
@@ -127,13 +125,30 @@ def extract_rows_sheet(
     if cols is None:
         return None
     cols.update(_sheet_columns(spec, sheet_period, grid.name, data.index))
-    if spec.dataset == "indicator_obs" and "region" not in hm.mapping:
-        cols.update(_sheet_region(sh, len(data)))
-    elif "township" not in hm.mapping and any(f.name == "township" for f in spec.fields):
-        cols.update(_sheet_region(sh, len(data), "township"))
+    cols.update(_sheet_place(sh, len(data)))
     cols.update(_coverage_column(sh, len(data)))
     check_totals(spec, hm, grid.name, total_rows, total_values, cols, data.index, info, ex)
     return cols
+
+
+def _settled(
+    hm: HeaderMatch, spec: SourceSpec, grid: Grid, meta: Any, file_name: str, ex: Extraction
+) -> HeaderMatch:
+    """The header with the columns of one field told apart where they can be: by the period they
+    name, by a `其中：` part beside its whole, by the field's `prefer` list (a warning each)."""
+    hm = _settled_by_period(hm, period_of_sheet(spec, grid, meta, file_name)[0])
+    hm, preferred = _settled_by_part_or_preference(hm, spec, grid.name)
+    ex.issues.extend(preferred)
+    return hm
+
+
+def _sheet_place(sh: _Sheet, n: int) -> dict[str, Any]:
+    """The place columns a sheet gives every row when no column does (`_sheet_region`)."""
+    if sh.spec.dataset == "indicator_obs" and "region" not in sh.hm.mapping:
+        return _sheet_region(sh, n)
+    if "township" not in sh.hm.mapping and any(f.name == "township" for f in sh.spec.fields):
+        return _sheet_region(sh, n, "township")
+    return {}
 
 
 def _footnote_units_below(sh: _Sheet, body: pd.DataFrame) -> None:
