@@ -361,6 +361,40 @@ def parse_lower_bound(raw: Any) -> Parsed | None:
     )
 
 
+_UPPER_BOUND = re.compile(
+    r"^(≤|<=|＜=|<|＜|不超过|不高于|不多于|控制在|低于|小于|进入前|跻身前|保持前|前|进入第|第)?\s*([^≤<＜]+?)"
+    r"\s*(?:名|位)?\s*(及以内|以内|之内|以下|及以下)?$"
+)
+
+
+def parse_upper_bound(raw: Any) -> Parsed | None:
+    """A figure written as an upper bound, as a rank's or a rate's target is: `前10`, `进入前10名`,
+    `第10位`, `≤10`, `10以内`, `不超过5.5%` → the figure, with a warning naming the words read past;
+    None for a text with no such words or whose rest is no figure. Only an indicator whose
+    direction is down may take it (`etl.extract.finish.targets` checks)."""
+    s = clean_text(raw).replace(" ", "") if isinstance(raw, str) else ""
+    m = _UPPER_BOUND.fullmatch(s)
+    if m is None or not (m.group(1) or m.group(3)):
+        return None
+    inner = parse_number(m.group(2))
+    if inner.value is None or inner.problem:
+        return None
+    return Parsed(
+        inner.value,
+        unit=inner.unit,
+        warning=f"“{clean_text(raw)}”按上限 {inner.value:g} 计 / read as its upper bound {inner.value:g}",
+    )
+
+
+def bound_kind(raw: Any) -> str | None:
+    """`lower` or `upper` for a cell that is no plain figure but a bound (`≥1600`, `前10`)."""
+    if parse_number(raw).problem is None:
+        return None
+    if parse_lower_bound(raw) is not None:
+        return "lower"
+    return "upper" if parse_upper_bound(raw) is not None else None
+
+
 def parse_flag(raw: Any) -> Parsed:
     """是/否, √/×, Y/N, 1/0, blank → False (a blank flag column means 'not flagged')."""
     s = clean_text(raw).lower()

@@ -192,10 +192,11 @@ def _parse_text_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series,
 
 def _number(raw: Any, f: FieldSpec) -> cells.Parsed:
     """One cell of a number field: `cells.parse_number`, or, for a `lower_bound` field, the bound
-    a text like `≥1600` gives (with its warning)."""
+    a text like `≥1600` (or, as a rank's target, `前10`) gives (with its warning)."""
     parsed = cells.parse_number(raw)
-    if parsed.problem and f.lower_bound and (bound := cells.parse_lower_bound(raw)) is not None:
-        return bound
+    if parsed.problem and f.lower_bound:
+        if (bound := cells.parse_lower_bound(raw) or cells.parse_upper_bound(raw)) is not None:
+            return bound
     return parsed
 
 

@@ -612,6 +612,8 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
         if f.type == "period":
             sh.ex.issues.extend(_row_period_clashes(sh, c, vals, raw))
         cols.update(_value_columns(sh, fname, f, c, vals, data_rows))
+        if f.lower_bound:  # which bound a cell wrote: finishing checks it against the direction
+            cols[f"_bound_{fname}"] = raw.map(cells.bound_kind).to_numpy(dtype=object)
         if f.type in FIGURE_TYPES:
             cols[f"_missing_{fname}"] = missing.to_numpy(dtype=object)
             _record_missing_markers(sh, fname, missing)

@@ -39,7 +39,8 @@ class FieldSpec:
     """For dates written as a month only (`2024年6月`): the month's last day instead of its first."""
     lower_bound: bool = False
     """A number written with words saying it is a lower bound (`≥1600`, `1600以上`, `不低于1600`,
-    `力争1600`) is the bound, with a warning saying so (a target: the catalog says how it is met)."""
+    `力争1600`) or an upper one (`前10`, `≤10`, `10以内`) is the bound, with a warning saying so (a
+    target: the catalog says how it is met; a bound against the indicator's direction is refused)."""
     vocabulary: str | None = None
     """The vocabulary (etl/reference/data/vocabularies.yaml) its cells map through: `flag`,
     `cert_type`, `entry_type`, `chain`. A flag field uses `flag`; a dataset column listed under a

@@ -1,7 +1,8 @@
 """A target written with the words that make it a lower bound (`≥1600`, `1600以上`, `不低于1600`,
 `力争突破100亿元`) is the bound — the catalog says how it is met (超/突破/达) — with a warning naming
-the words read past; a range, an approximation or an upper bound (`1500-1600`, `1600左右`, `≤1600`)
-is still a rejected row, never a guess. They had all been rejected rows."""
+the words read past; a range or an approximation (`1500-1600`, `1600左右`) is still a rejected row,
+never a guess. They had all been rejected rows. (An upper bound, `≤1600`, is no lower bound: it is
+read as one only for an indicator that falls, tests/unit/warehouse/test_masked_targets.py.)"""
 
 from __future__ import annotations
 
