@@ -28,7 +28,7 @@ from etl.extract.rows import SERIAL_HEADERS
 from etl.extract.totals import mismatch_issue, reconciliation, resolve_regions
 from etl.read import Grid
 from etl.reference import catalog
-from etl.reference.regions import RegionResolver
+from etl.reference.regions import RegionResolver, name_of
 from etl.spec.model import SourceSpec
 
 # ---------------------------------------------------------------- wide tables
@@ -663,14 +663,18 @@ def _long_rows(
             continue
         if kind == "data" and r <= layout.header_row + 3 and is_unit_row(rows[r]):
             continue  # `单位：亿元` under the header: the unit (`units_around`), no region's row
+        whole = kind == "total" and _names_the_district(rows[r], layout)
         if kind != "data":
             in_notes = in_notes or kind == "note"
             _count_dropped(info, kind)
             total_rows += [r] if kind == "total" else []
             group_region = "" if kind != "blank" else group_region
-            continue
+            if not whole:
+                continue
         cur = rows[r]
         region, ind_raw = _row_labels(cur, layout, group_region)
+        if whole:  # `全区`: the district's own figure, loaded, and checked against the places too
+            region, group_region = _district_name(), ""
         if layout.region_col is not None and not region:
             info.dropped_blank += 1
             continue
@@ -692,6 +696,23 @@ def _long_rows(
         check_wide_totals(grid, rows, layout, total_rows, out, default_indicator, ex)
     info.units["value"] = "; ".join(f"{clean_indicator_name(k)}: {v}" for k, v in units_seen.items())
     return out
+
+
+_DISTRICT_WORDS = frozenset({"全区", "全区合计", "全区总计", "全区合计数"})
+"""A regions-down table's total row that names the district (not `合计`, the sum of the rows
+listed, which may be some townships only): the district's figure, as in a long table."""
+
+
+def _names_the_district(row: list[Any], layout: _WideLayout) -> bool:
+    rc = layout.region_col
+    if rc is None or rc >= len(row):
+        return False
+    text = label_text(row[rc]).replace(" ", "")
+    return text in _DISTRICT_WORDS or text.removesuffix("合计") == _district_name()
+
+
+def _district_name() -> str:
+    return name_of(RegionResolver.default().district) or "全区"
 
 
 def _row_labels(cur: list[Any], layout: _WideLayout, group_region: str) -> tuple[str, str]:
@@ -814,10 +835,11 @@ def check_wide_totals(
     Rates, shares, indices and averages are no sums (`NOT_ADDITIVE`): not checked. An
     indicators-down table's total row (rare: indicators of different units) is not checked."""
     parts: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    totals = {r + 1 for r in total_rows}  # a `全区` row is loaded too: never a part of itself
     for ind, row, col, v, u in zip(
         out["indicator_name"], out["_row"], out["_col"], out["value"], out["_unit_value"], strict=True
     ):
-        if v is not None and not any(w in f"{ind}{u or ''}" for w in NOT_ADDITIVE):
+        if v is not None and row not in totals and not any(w in f"{ind}{u or ''}" for w in NOT_ADDITIVE):
             parts.setdefault((ind, col), []).append((row, v))
     per_indicator = Counter(_row_indicator(rows[r], layout, default_indicator, None) for r in total_rows)
     previous: dict[str, int] = {}
