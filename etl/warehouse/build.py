@@ -365,8 +365,9 @@ def _build_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> int:
             _withdraw_absent(con, m, vintaged_key)
             _mark_latest(con, m, vintaged_key)
     finally:
-        con.execute("drop table if exists _vintaged_now")
-        con.execute("drop table if exists _vintaged_gone")
+        with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses them: dropped with it
+            con.execute("drop table if exists _vintaged_now")
+            con.execute("drop table if exists _vintaged_gone")
         reset_as_of(con)
     return added
 
