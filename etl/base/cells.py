@@ -348,16 +348,22 @@ def parse_lower_bound(raw: Any) -> Parsed | None:
     (`1500-1600`, `1600左右`, `≤1600`)."""
     s = clean_text(raw).replace(" ", "") if isinstance(raw, str) else ""
     s = re.sub(r"^(力争|确保)(突破|超过|达到)", r"\1", s)
-    m = _LOWER_BOUND.fullmatch(s)
+    return _bound(raw, _LOWER_BOUND.fullmatch(s), ("下限", "lower"))
+
+
+def _bound(raw: Any, m: re.Match[str] | None, words: tuple[str, str]) -> Parsed | None:
+    """The figure of a bound's match (its words in groups 1 and 3, the figure in 2), with a
+    warning naming what was read past; None without such words or when the rest is no figure."""
     if m is None or not (m.group(1) or m.group(3)):
         return None
     inner = parse_number(m.group(2))
     if inner.value is None or inner.problem:
         return None
+    zh, en = words
     return Parsed(
         inner.value,
         unit=inner.unit,
-        warning=f"“{clean_text(raw)}”按下限 {inner.value:g} 计 / read as its lower bound {inner.value:g}",
+        warning=f"“{clean_text(raw)}”按{zh} {inner.value:g} 计 / read as its {en} bound {inner.value:g}",
     )
 
 
@@ -373,17 +379,7 @@ def parse_upper_bound(raw: Any) -> Parsed | None:
     None for a text with no such words or whose rest is no figure. Only an indicator whose
     direction is down may take it (`etl.extract.finish.targets` checks)."""
     s = clean_text(raw).replace(" ", "") if isinstance(raw, str) else ""
-    m = _UPPER_BOUND.fullmatch(s)
-    if m is None or not (m.group(1) or m.group(3)):
-        return None
-    inner = parse_number(m.group(2))
-    if inner.value is None or inner.problem:
-        return None
-    return Parsed(
-        inner.value,
-        unit=inner.unit,
-        warning=f"“{clean_text(raw)}”按上限 {inner.value:g} 计 / read as its upper bound {inner.value:g}",
-    )
+    return _bound(raw, _UPPER_BOUND.fullmatch(s), ("上限", "upper"))
 
 
 def bound_kind(raw: Any) -> str | None:

@@ -608,6 +608,26 @@ _BOUND_OF = {"up": "lower", "down": "upper"}
 (前10, ≤5.5%) for one that falls (a rank)."""
 
 
+def _bound_against_direction(row: dict, name: str, direction: str) -> list[Issue]:
+    """A target written as a bound its indicator cannot be met by (`≤900` for GDP, `≥50` for a
+    rank): the row refused, saying so."""
+    bound = row.get("_bound_target")
+    if bound not in ("lower", "upper") or bound == _BOUND_OF[direction]:
+        return []
+    return [
+        Issue(
+            "row",
+            "bound_direction",
+            f"目标“{name}”写作{'下限' if bound == 'lower' else '上限'}，但该指标"
+            f"{'越大越好' if direction == 'up' else '越小越好'}：请核对 / a {bound} bound for an"
+            f" indicator whose direction is {direction}",
+            row["_sheet"],
+            row["_row"],
+            "目标值",
+        )
+    ]
+
+
 def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
     """Targets: indicator id by name, deadline from the 完成时限 (`etl.extract.deadlines`; the window's end for
     `每年`; a deadline it cannot read quarantines the row), the target in the catalog's unit (`row_unit` → `in_unit`, as indicator values: a
@@ -646,21 +666,7 @@ def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]
             deadline = window[1] if window else None
         ids.append(iid)
         deadlines.append(deadline)
-        if (bound := row.get("_bound_target")) in ("lower", "upper") and bound != _BOUND_OF[
-            cat[iid].direction
-        ]:
-            issues.append(
-                Issue(
-                    "row",
-                    "bound_direction",
-                    f"目标“{name}”写作{'下限' if bound == 'lower' else '上限'}，但该指标"
-                    f"{'越大越好' if cat[iid].direction == 'up' else '越小越好'}：请核对 / a"
-                    f" {bound} bound for an indicator whose direction is {cat[iid].direction}",
-                    row["_sheet"],
-                    row["_row"],
-                    "目标值",
-                )
-            )
+        issues += _bound_against_direction(row, name, cat[iid].direction)
         unit, where, conflict = row_unit(row, "target", "unit", name)
         value, problem, note = in_unit(row["target"], unit, where, cat[iid].unit)
         if problem := conflict or problem:  # quarantined as written
