@@ -40,10 +40,15 @@ def credit_code_problem(code: object) -> str | None:
     """None when `code` is a valid 统一社会信用代码, else a short Chinese reason."""
     if code is None or (isinstance(code, float) and code != code) or str(code).strip() in {"", "<NA>", "nan"}:
         return "信用代码为空"
-    s = str(code).strip().upper()
+    problem = _text_problem(str(code).strip().upper())
     # a valid code is never a mangled one, though `0E0000010000000003` also reads as a float
-    if looks_excel_mangled(code) and not (isinstance(code, str) and _valid(s)):
+    if problem and looks_excel_mangled(code):
         return "信用代码被 Excel 转成了数字（科学计数法或小数），请将该列设为文本后重新填报"
+    return problem
+
+
+def _text_problem(s: str) -> str | None:
+    """What is wrong with a code's text (trimmed, upper case), else None."""
     if len(s) != 18:
         return f"信用代码应为18位，实际{len(s)}位"
     bad = [c for c in s if c not in _VALUE]
@@ -55,15 +60,6 @@ def credit_code_problem(code: object) -> str | None:
     if org_check_char(org[:8]) != org[8]:
         return f"信用代码第9–17位（组织机构代码）校验位错误：应为 {org_check_char(org[:8])}"
     return None
-
-
-def _valid(s: str) -> bool:
-    return (
-        len(s) == 18
-        and all(c in _VALUE for c in s)
-        and credit_check_char(s[:17]) == s[17]
-        and org_check_char(s[8:16]) == s[16]
-    )
 
 
 def is_valid_credit_code(code: object) -> bool:

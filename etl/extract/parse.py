@@ -200,6 +200,21 @@ def _number(raw: Any, f: FieldSpec) -> cells.Parsed:
     return parsed
 
 
+def whole_numbers(vals: pd.Series, problems: pd.Series, raw: pd.Series) -> pd.Series:
+    """An integer field's figures (in its unit, when one applies: etl.extract.rows checks them
+    after converting, `从业人员（万人）` 0.0123 being 123 persons): one with a fraction is a problem
+    (as written), its figure dropped; one within a millionth of a whole number is that number
+    (0.0123 万人 is 123.00000000000001 persons in binary)."""
+    num = vals.astype("float64")
+    whole = num.round()
+    frac = num.notna() & ((num - whole).abs() > 1e-6 * np.maximum(1.0, whole.abs()))
+    if frac.any():
+        problems[frac] = raw[frac].map(
+            lambda v: f"应为整数，实际为 {label_text(v)} / expected a whole number"
+        )
+    return whole.where(~frac)
+
+
 def parse_series(
     raw: pd.Series, f: FieldSpec, blank_zero: bool
 ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
@@ -241,10 +256,7 @@ def parse_series(
             problems[huge] = raw[huge].map(lambda v: cells.TOO_LARGE.format(label_text(v)))
             num[huge] = float("nan")
         if f.type == "integer":
-            frac = num.notna() & (num % 1 != 0)
-            if frac.any():
-                problems[frac] = raw[frac].map(lambda v: f"应为整数，实际为 {v} / expected a whole number")
-                num[frac] = float("nan")
+            num = whole_numbers(num, problems, raw)
         return num, missing, problems, units
     if (
         f.type in {"text", "credit_code"}

@@ -36,7 +36,7 @@ from etl.extract.meta import (
     year_of_sheet,
 )
 from etl.extract.model import Extraction, HeaderMatch, SheetInfo
-from etl.extract.parse import parse_all, repeat_value
+from etl.extract.parse import parse_all, repeat_value, whole_numbers
 from etl.extract.totals import catalog_district, check_parts, check_totals, part_columns, resolve_regions
 from etl.read import Grid
 from etl.spec.model import FieldSpec, SourceSpec
@@ -55,6 +55,7 @@ class _Sheet:
     info: SheetInfo
     entries: dict[str, dict[str, Any]]  # field → its row of meta.load_columns
     ex: Extraction
+    stated: tuple[Period | None, str | None]  # the period its name, title or file name states, and where
 
     def column(self, c: int) -> str:
         """How issues name column `c`: `header text (F)`."""
@@ -68,9 +69,10 @@ def extract_rows_sheet(
     `body_loader(start_row, {column: kind})` reads the rows below it (big .xlsx files), else
     they come from `grid`."""
     meta = sheet_meta(grid, hm.row)
-    hm = _settled(hm, spec, grid, meta, file_name, ex)
+    stated = period_of_sheet(spec, grid, meta, file_name)  # once: the steps below all read it
+    hm = _settled(hm, spec, grid, stated[0], ex)
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter)
-    sh = _Sheet(grid, spec, hm, meta, file_name, info, _record_columns(info, grid.name, hm, ex), ex)
+    sh = _Sheet(grid, spec, hm, meta, file_name, info, _record_columns(info, grid.name, hm, ex), ex, stated)
     ex.issues.extend(_duplicate_column_issues(sh))
     if hm.duplicates:
         return None
@@ -132,11 +134,12 @@ def extract_rows_sheet(
 
 
 def _settled(
-    hm: HeaderMatch, spec: SourceSpec, grid: Grid, meta: Any, file_name: str, ex: Extraction
+    hm: HeaderMatch, spec: SourceSpec, grid: Grid, stated: Period | None, ex: Extraction
 ) -> HeaderMatch:
     """The header with the columns of one field told apart where they can be: by the period they
-    name, by a `其中：` part beside its whole, by the field's `prefer` list (a warning each)."""
-    hm = _settled_by_period(hm, period_of_sheet(spec, grid, meta, file_name)[0])
+    name (`stated`, the sheet's), by a `其中：` part beside its whole, by the field's `prefer` list
+    (a warning each)."""
+    hm = _settled_by_period(hm, stated)
     hm, preferred = _settled_by_part_or_preference(hm, spec, grid.name)
     ex.issues.extend(preferred)
     return hm
@@ -344,7 +347,7 @@ def _year_to_date_assumed(sh: _Sheet, period: Period | None) -> list[Issue]:
 def _sheet_period(sh: _Sheet, has_period_col: bool) -> Period | None:
     """The period of every row (from the sheet name, title or file name), noted in the sheet's
     info; None when a column gives each row's own (`has_period_col`) or none is found."""
-    sheet_period, where = period_of_sheet(sh.spec, sh.grid, sh.meta, sh.file_name)
+    sheet_period, where = sh.stated
     if has_period_col:
         return None
     sh.info.period = sheet_period.text if sheet_period else None
@@ -605,7 +608,7 @@ def _field_columns(sh: _Sheet, data: pd.DataFrame) -> dict[str, Any] | None:
             vals, unit_cols = converted
             cols.update(unit_cols)
             if f.type == "integer":
-                vals = _whole_numbers(vals, problems, raw)
+                vals = whole_numbers(vals, problems, raw)
         if f.type == "period":
             vals = _blank_periods_from_sheet(sh, fname, c, vals, raw)
         sh.ex.issues.extend(_parse_issues(sh, f, c, problems, raw))
@@ -628,7 +631,7 @@ def _blank_periods_from_sheet(sh: _Sheet, fname: str, c: int, vals: pd.Series, r
     blank = raw.isna() | raw.map(lambda v: isinstance(v, str) and not v.strip())
     if not blank.any():
         return vals
-    sheet, where = period_of_sheet(sh.spec, sh.grid, sh.meta, sh.file_name)
+    sheet, where = sh.stated
     if sheet is None:
         return vals
     vals = vals.copy()
@@ -649,20 +652,6 @@ def _blank_periods_from_sheet(sh: _Sheet, fname: str, c: int, vals: pd.Series, r
     return vals
 
 
-def _whole_numbers(vals: pd.Series, problems: pd.Series, raw: pd.Series) -> pd.Series:
-    """An integer field's figures in its unit: one with a fraction is a problem (as written),
-    its figure dropped; one within a millionth of a whole number is that number (0.0123 万人 is
-    123.00000000000001 persons in binary)."""
-    num = vals.astype("float64")
-    whole = num.round()
-    frac = num.notna() & ((num - whole).abs() > 1e-6 * np.maximum(1.0, whole.abs()))
-    if frac.any():
-        problems[frac] = raw[frac].map(
-            lambda v: f"应为整数，实际为 {label_text(v)} / expected a whole number"
-        )
-    return whole.where(~frac)
-
-
 def _sheet_region(sh: _Sheet, n: int, field: str = "region") -> dict[str, Any]:
     """A long table without a 地区 column is of the township a `地区：` line, its title, sheet name or
     file name names (`车桥镇2025年主要经济指标`), not the district's (it had been filed as 淮安区's);
@@ -681,7 +670,7 @@ def _row_period_clashes(sh: _Sheet, c: int, periods: Any, raw: pd.Series) -> lis
     alone would file the half-year's figures as the whole year's (December), another year's as
     that year's. Each such row is refused, naming both; a month of the same year is the row's own
     (a roster of several months under a title of their span)."""
-    sheet, where = period_of_sheet(sh.spec, sh.grid, sh.meta, sh.file_name)
+    sheet, where = sh.stated
     if sheet is None or sheet.freq != "month":
         return []
     place = {"sheet": "工作表名", "title": "标题", "file_name": "文件名"}.get(where or "", "表头")

@@ -66,6 +66,7 @@ stated as (
 ),
 
 candidates as (
+    -- a row saying the entry type, or (no such column) a first 规上 row the baseline did not hold
     select
         i.indicator_id,
         i.entry_type,
@@ -74,36 +75,29 @@ candidates as (
         r.load_id,
         r._sheet,
         r._row,
-        'entry_type' as counted_by,
-        r._as_of_no
-    from roster as r
-    cross join plan as p
-    inner join indicators as i on r.entry_type = i.entry_type
-    where r.period_end > p.baseline_end
-    union all
-    select
-        i.indicator_id,
-        i.entry_type,
-        r.credit_code,
-        r.period_end,
-        r.load_id,
-        r._sheet,
-        r._row,
-        'first_appearance' as counted_by,
+        case when r.entry_type = i.entry_type then 'entry_type' else 'first_appearance' end as counted_by,
         r._as_of_no
     from roster as r
     cross join plan as p
     cross join indicators as i
     where
-        r.period_end > p.baseline_end and not r.typed and r.entry_type is null and r.is_above_scale
-        and exists (select 1 from baseline as b where b._as_of_no = r._as_of_no)
-        and not exists (
-            select 1 from baseline as b
-            where b.credit_code = r.credit_code and b._as_of_no = r._as_of_no and b.is_above_scale
-        )
-        and not exists (
-            select 1 from stated as s
-            where s.credit_code = r.credit_code and s._as_of_no = r._as_of_no and s.entry_type <> i.entry_type
+        r.period_end > p.baseline_end
+        and (
+            r.entry_type = i.entry_type
+            or (
+                not r.typed and r.entry_type is null and r.is_above_scale
+                and exists (select 1 from baseline as b where b._as_of_no = r._as_of_no)
+                and not exists (
+                    select 1 from baseline as b
+                    where b.credit_code = r.credit_code and b._as_of_no = r._as_of_no and b.is_above_scale
+                )
+                and not exists (
+                    select 1 from stated as s
+                    where
+                        s.credit_code = r.credit_code and s._as_of_no = r._as_of_no
+                        and s.entry_type <> i.entry_type
+                )
+            )
         )
 ),
 
