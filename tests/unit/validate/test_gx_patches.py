@@ -481,3 +481,98 @@ def test_plain_ids_are_gx_own_ids_for_every_id_of_every_suite(suites, frames, mo
     fast = [k for k, (keys, _) in seen if keys is None and len(k) > 1 and is_plain_json(dict(k))]
     assert len(seen) > 1000 and len(fast) > len(seen) / 2  # most ids are made the fast way
     assert [is_plain_json(d) for d in edge] == [False] * 5 + [True, True, True, False]
+
+
+def _variants(dataset: str, frame: pd.DataFrame, rng: np.random.Generator) -> list[pd.DataFrame]:
+    """Frames of one suite to validate one after the other: failing, clean (its first rows, each
+    value kept), without a column one of its expectations reads (fewer expectations run), with a
+    column of another dtype (text), shuffled."""
+    data = [c for c in frame.columns if not str(c).startswith("_")]
+    first = frame.iloc[: max(3, len(frame) // 4)]
+    out = [frame, first, frame.drop(columns=[data[0]])]
+    text = frame.copy()
+    text[data[-1]] = text[data[-1]].astype(str)
+    out.append(text)
+    out.append(frame.iloc[rng.permutation(len(frame))])
+    return out
+
+
+_kept_by_batch_id: dict = {}
+
+
+def _graph_kept_by_batch_id_only(validator: type) -> dict:
+    """A broken `graph_once_per_suite`: one graph per batch id, whatever the expectations."""
+    gx_generate = validator._generate_metric_dependency_subgraphs_for_each_expectation_configuration
+    kept = _kept_by_batch_id
+
+    def generate(
+        self,
+        expectation_configurations,
+        processed_configurations,
+        catch_exceptions,
+        runtime_configuration=None,
+    ):
+        if self.active_batch_id not in kept:
+            kept[self.active_batch_id] = gx_generate(
+                self, expectation_configurations, [], catch_exceptions, runtime_configuration
+            )
+        graphs, evrs, done = kept[self.active_batch_id]
+        processed_configurations.extend(done)
+        return list(graphs), list(evrs), processed_configurations
+
+    return {"_generate_metric_dependency_subgraphs_for_each_expectation_configuration": generate}
+
+
+def _sequence_differences(suites, frames, monkeypatch, patch: Patch) -> list[str]:
+    """Every suite's variants validated in turn with `patch` (its graphs kept from frame to frame),
+    each compared with GX's own result for the same frame."""
+    rng = np.random.default_rng(7)
+    found = []
+    for dataset in SUITES:
+        for n, frame in enumerate(_variants(dataset, frames[dataset], rng)):
+            try:
+                with only(set()), patched(patch, True):
+                    ours = _validated(suites, dataset, frame, monkeypatch)
+            except Exception as e:  # noqa: BLE001 - a wrong graph may raise instead: a difference too
+                found.append(f"{dataset} variant {n}: raised {e!r}")
+                continue
+            with only(set()):
+                theirs = _validated(suites, dataset, frame, monkeypatch)
+            found += [f"{dataset} variant {n}: {d}" for d in _differences(ours, theirs)]
+    return found
+
+
+def test_graphs_kept_from_file_to_file_give_gx_own_results(suites, frames, monkeypatch):
+    """`graph_once_per_suite` keeps each suite's metric graph from one validation to the next:
+    frames failing and clean, with a column missing and with another dtype, validated in turn,
+    give each GX's own result for that frame; the graphs were reused (fewer built than run)."""
+    from etl.validate import gx_patches
+
+    patch = patch_named("graph_once_per_suite")
+    built = []
+    with monkeypatch.context() as m:
+        m.setattr(gx_patches, "_graphs", {})  # none kept from the tests before
+        m.setattr(gx_patches, "_graph_key", _counting(gx_patches._graph_key, built))
+        found = _sequence_differences(suites, frames, monkeypatch, patch)
+        kept = len(gx_patches._graphs)
+    assert not found, "keeping the graph changes the results:\n" + "\n".join(found)
+    runs = len(built)
+    assert runs >= 5 * len(SUITES) and kept < runs - len(SUITES), (runs, kept)
+
+
+def _counting(fn, calls: list):
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return fn(*args, **kwargs)
+
+    return counted
+
+
+def test_a_graph_kept_for_other_expectations_is_caught(suites, frames, monkeypatch):
+    """A graph kept by batch id alone (the expectations a frame's columns allow not in the key)
+    gives wrong results on the frame without a column: the comparison above catches it."""
+    real = patch_named("graph_once_per_suite")
+    broken = Patch("broken_graphs", real.replaces, real.owner, _graph_kept_by_batch_id_only)
+    _kept_by_batch_id.clear()
+    found = _sequence_differences(suites, frames, monkeypatch, broken)
+    assert any("variant 2" in d for d in found), found
