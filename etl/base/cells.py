@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -43,16 +44,32 @@ def clean_text(raw: Any) -> str:
         return ""
     if isinstance(raw, float) and math.isnan(raw):
         return ""
-    s = unicodedata.normalize("NFKC", str(raw))
-    return re.sub(r"\s+", " ", s).strip()
+    return _clean_str(raw if type(raw) is str else str(raw))
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=16384)
+def _clean_str(s: str) -> str:
+    """`clean_text` of a string, remembered: a sheet's labels and header texts are cleaned again
+    for every layout and header depth tried (≈ 9,000 times a roster), and rosters repeat their
+    townships, flags and units down the rows."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", s)).strip()
 
 
 def header_key(raw: Any) -> str:
+    """The form in which header texts and aliases are compared (see `_header_key`)."""
+    return _header_key(clean_text(raw))
+
+
+@functools.lru_cache(maxsize=8192)
+def _header_key(s: str) -> str:
     """The form in which header texts and aliases are compared: NFKC, no spaces, no brackets of
     units or of words that leave the measure as it is (`（万元）`, `（1-6月）`, `（街道）`); a
     bracket naming another measure keeps its words (`营业收入（上年同期）`, `地区生产总值（增长%）`:
     `营业收入上年同期`, `地区生产总值增长`), so that it matches no name of the figure itself."""
-    s = clean_text(raw).replace(" ", "")
+    s = s.replace(" ", "")
     rest = _BRACKETED.sub("", s)
     s = _BRACKETED.sub(lambda m: _other_measure(m.group(1), rest), s)
     return s.strip(":：").lower()

@@ -171,7 +171,7 @@ SPAN_PARENTS = {
 """Parents that group figures by the span they cover (`本月` over 工业总产值 and 营业收入)."""
 
 
-def _measure_first(key: str, spanned: set[str]) -> str:
+def _measure_first(key: str, spanned: frozenset[str]) -> str:
     """`本月/工业总产值` as `工业总产值/本月`: a header that groups its figures by span (`本月`,
     `本年累计`, `1-9月`, `上年同期` over the measures) names the same figure as one that groups them
     by measure, so the aliases (`工业总产值/本月`) are written one way only. Only a measure the
@@ -190,13 +190,28 @@ def _is_span(label: str) -> bool:
     return label in SPAN_PARENTS or bool(_YTD_CHILD.fullmatch(label) or _MONTH_CHILD.fullmatch(label))
 
 
+_spanned_of: dict[int, tuple[dict[str, str], frozenset[str]]] = {}  # id(alias index) → (it, measures)
+
+
+def _spanned(index: dict[str, str]) -> frozenset[str]:
+    """The measures a spec's aliases tell apart by span (`工业总产值/本月`, `营业收入/本年累计`):
+    only these move (`_measure_first`). Worked out once per spec (a sheet tries every layout's
+    header at every row and depth)."""
+    found = _spanned_of.get(id(index))
+    if found is None or found[0] is not index:
+        measures = frozenset(
+            k.rpartition("/")[0] for k in index if "/" in k and _is_span(k.rpartition("/")[2])
+        )
+        found = _spanned_of[id(index)] = (index, measures)
+    return found[1]
+
+
 def match_header(names: list[str], spec: SourceSpec) -> tuple[dict[str, int], dict[str, list[int]]]:
     """Field → column for the names that match a field, and the fields two columns match.
     A whole or trailing match beats a match through the parents; of several columns that only
     match through their parents, none is taken (which one is meant cannot be told)."""
     index = spec.alias_index
-    # measures the aliases tell apart by span (`工业总产值/本月`, `营业收入/本年累计`): only these move
-    spanned = {k.rpartition("/")[0] for k in index if "/" in k and _is_span(k.rpartition("/")[2])}
+    spanned = _spanned(index)
     keys = [
         _months_as_words(_measure_first(_PART_OF.sub(r"\1", header_key(n)), spanned)) if n else ""
         for n in names

@@ -18,6 +18,7 @@ from xml.etree.ElementTree import iterparse
 import numpy as np
 import pandas as pd
 
+from etl.base.frames import Shared
 from etl.base.settings import limits
 from etl.read.grid import Grid, ReadError
 from etl.read.number_formats import as_shown, shown_cells
@@ -135,7 +136,7 @@ def load_columns(path: Path, sheet: str, start_row: int, columns: dict[int, str]
     for (r, c), how in shown_cells(path, sheet, figures, start_row).items():  # 5.2% is stored as 0.052
         if r in df.index and r not in by_col.get(c, {}) and (text := as_shown(df.at[r, c], how)) is not None:
             by_col.setdefault(c, {})[r] = text
-    df.attrs["merged"] = sheet_merges(path, sheet)  # filled down (or refused) by the extraction
+    df.attrs["merged"] = Shared(sheet_merges(path, sheet))  # filled down (or refused) by the extraction
     for c, texts in by_col.items():
         if c not in df.columns:
             continue
