@@ -202,7 +202,8 @@ def _quiet_threads() -> None:
 
 @dataclass
 class Pending:
-    """A worker started by `start_worker`: its pipe read on a thread of this process while it runs."""
+    """A worker started by `start_worker`: its pipe read on a thread of this process while it runs
+    (the thread then reaps the worker: `result` waits for what the worker sent, not for its exit)."""
 
     pid: int
     file_name: str
@@ -210,28 +211,40 @@ class Pending:
     timeout: float
     reader: threading.Thread
     data: list[bytes | None] = field(default_factory=list)
+    status: list[int] = field(default_factory=list)
+    sent: threading.Event = field(default_factory=threading.Event)
 
     def cancel(self) -> None:
         """Kill the worker and wait for it (its result is not wanted)."""
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
         self.reader.join()
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
 
     def result(self) -> Any:
-        """Wait for the worker: its `Extracted`, or `ReaderCrash` when it failed."""
-        self.reader.join()
+        """Wait for the worker: its `Extracted`, or `ReaderCrash` when it failed. A worker that
+        sent its result is reaped by the reading thread meanwhile; one that sent nothing is waited
+        for here, for its exit status."""
+        self.sent.wait()
         data = self.data[0] if self.data else None
-        _, status = os.waitpid(self.pid, 0)
         if not data:
-            raise ReaderCrash(_why(status, data, self.timeout))
+            self.reader.join()
+            raise ReaderCrash(_why(self.status[0] if self.status else 0, data, self.timeout))
         kind, value = pickle.loads(data)
         if kind == "ok":
             return value
         if kind == "memory":
             raise ReaderCrash(f"内存超过上限 STATWH_WORKER_MEMORY={self.memory:,} 字节 / out of memory")
         raise ReaderCrash(f"读取出错 / the reader failed: {value}")
+
+
+def _read_and_reap(job: Pending, fd: int) -> None:
+    """The reading thread of `job`: what the worker sends (`_read_all`), then the worker's exit."""
+    try:
+        job.data.append(_read_all(fd, job.pid, job.timeout))
+    finally:
+        job.sent.set()
+        with contextlib.suppress(ChildProcessError):
+            job.status.append(os.waitpid(job.pid, 0)[1])
 
 
 def start_worker(
@@ -254,16 +267,14 @@ def start_worker(
         os.close(read_fd)
         _worker(write_fd, run, file_name, memory)
     os.close(write_fd)
-    got: list[bytes | None] = []
     reader = threading.Thread(
-        target=lambda: got.append(_read_all(read_fd, pid, timeout)),
-        name=f"statwh-worker-{pid}",
-        daemon=True,
+        target=lambda: _read_and_reap(job, read_fd), name=f"statwh-worker-{pid}", daemon=True
     )
+    job = Pending(pid, file_name, memory, timeout, reader)
     reader.start()
     if meanwhile is not None:
         meanwhile()
-    return Pending(pid, file_name, memory, timeout, reader, got)
+    return job
 
 
 def in_worker(
