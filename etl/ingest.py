@@ -141,6 +141,9 @@ def process_inbox(
         log.warning("%s/%s: %s", src, path.name, why)
     queue = iter(stable_files(home, source))
     jobs: deque = deque()
+    _read_ahead(con, home, queue, jobs, at_most=1)
+    if jobs:  # the first file's worker reads, great_expectations is imported on a thread meanwhile:
+        builder.load_reference(con)  # the reference tables now (mostly DuckDB), not in the build
     _read_ahead(con, home, queue, jobs)
     try:
         while jobs:
@@ -169,8 +172,10 @@ READ_AHEAD_BYTES = 32 * 2**20
 ahead (a worker's memory follows its file; two 200k-row rosters are 42 MB)."""
 
 
-def _read_ahead(con, home: Home, queue: Iterator[tuple[str, Path]], jobs: deque) -> None:
-    while len(jobs) < READ_AHEAD and (not jobs or _claimed_bytes(jobs) < READ_AHEAD_BYTES):
+def _read_ahead(
+    con, home: Home, queue: Iterator[tuple[str, Path]], jobs: deque, at_most: int = READ_AHEAD
+) -> None:
+    while len(jobs) < at_most and (not jobs or _claimed_bytes(jobs) < READ_AHEAD_BYTES):
         job = _start_next(con, home, queue)
         if job is None:
             return

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 import etl.warehouse.build as build_mod
 from etl.base.settings import Home
 from etl.warehouse.build import build
@@ -122,3 +124,33 @@ def test_a_source_lag_is_read_from_plan_yaml(monkeypatch):
 
     assert stale_with(1) is True  # 2025-09-30 + 1 month < 2026-01-15
     assert stale_with(12) is False
+
+
+def test_the_regions_table_is_told_unchanged_from_its_sources_without_being_made_again(tmp_path, monkeypatch):
+    """A build over a warehouse that holds ref.regions does not make the 44,700 rows again to see
+    that they are the same: their fingerprint is that of the division files and of the code that
+    shapes them; a byte changed in a division file (or that code) changes it."""
+    import shutil
+
+    con = connect(Home(tmp_path / "home").ensure())
+    build(con)
+
+    def not_again():
+        raise AssertionError("ref.regions made again though its sources did not change")
+
+    monkeypatch.setattr(build_mod, "regions_frame", not_again)
+    build(con)  # kept: its sources are as when it was made
+
+    before = build_mod._regions_fingerprint()
+    copy = tmp_path / "divisions"
+    shutil.copytree(build_mod.REFERENCE_DIR, copy)
+    cities = copy / "cities.csv"
+    cities.write_bytes(cities.read_bytes().replace("淮安市".encode(), "淮安市 ".encode(), 1))
+    monkeypatch.setattr(build_mod, "REFERENCE_DIR", copy)
+    build_mod._regions_fingerprint.cache_clear()
+    try:
+        assert build_mod._regions_fingerprint() != before
+        with pytest.raises(AssertionError, match="made again"):
+            build(con)  # a division file changed: the table is made again
+    finally:
+        build_mod._regions_fingerprint.cache_clear()
