@@ -48,6 +48,8 @@ def shrinking_slices(
     if not len(frame) or share <= 0:
         return []
     new = keys.value_counts()
+    if not _any_held(con, dataset, [str(k) for k in new.index]):
+        return []  # every slice the file brings is new (the usual load: the next month)
     ident, _ = IDENTITY.get(dataset, (None, None))
     idents = pd.DataFrame(
         {
@@ -86,6 +88,16 @@ def shrinking_slices(
             for s, r in zip(at["_sheet"], at["_row"], strict=True)
         ]
     return out
+
+
+def _any_held(con: duckdb.DuckDBPyConnection, dataset: str, keys: list[str]) -> bool:
+    """Whether any load holds any of these slices (ever: meta.slices keeps them all). One lookup,
+    where the comparison of rows and enterprises below is a query over the current slices."""
+    found = con.execute(
+        "select count(*) from meta.slices where dataset = ? and slice_key in (select unnest(?::varchar[]))",
+        [dataset, keys],
+    ).fetchall()
+    return bool(found[0][0])
 
 
 def _why(

@@ -457,18 +457,19 @@ def ingest_file(
         result.refused = got.archive_path is None
         return result
     if not force:
-        prior = prior_load(con, got.sha256)
+        prior, crashed = held_before(con, got.sha256)
         if prior is not None:
             if not replay:
                 _journal(home, "received", source, file_name, got.sha256, got.relative, received_at, None)
             return _record_duplicate(con, source, file_name, got.sha256, got.relative, received_at, prior)
-        crashed = crashed_before(con, got.sha256)
         if crashed is not None:
             return commit(
                 con, home, _not_read_again(file_name, source, got, received_at, crashed), replay=replay
             )
     prep = _extract_in_worker(home, got, source, file_name, received_at)
-    return commit(con, home, prep, force=force, reprocess_of=reprocess_of, build=build, replay=replay)
+    return commit(
+        con, home, prep, force=force, reprocess_of=reprocess_of, build=build, replay=replay, checked=True
+    )
 
 
 def _from_archive(
@@ -579,7 +580,7 @@ def start_ingest(
     job = Extracting(got, source, file_name, received_at)
     if isinstance(got, Prepared):
         return job
-    if prior_load(con, got.sha256) is not None or crashed_before(con, got.sha256) is not None:
+    if any(found is not None for found in held_before(con, got.sha256)):
         return job
     wl, docs = worker_limits(), data_docs_dir(home)
     job.pending = start_extraction(
@@ -604,10 +605,10 @@ def ingest_started(
         result = commit(con, home, got, force=True)
         result.refused = got.archive_path is None
         return result
-    prior = prior_load(con, got.sha256)
-    crashed = None if prior is not None else crashed_before(con, got.sha256)
+    prior, crashed = held_before(con, got.sha256)
+    crashed = None if prior is not None else crashed
     if prior is None and crashed is None:
-        return commit(con, home, job.prepared(), build=build)
+        return commit(con, home, job.prepared(), build=build, checked=True)
     job.wait()  # read meanwhile: a load made since holds (or crashed on) the same content
     if prior is not None:
         _journal(home, "received", job.source, job.file_name, got.sha256, got.relative, job.received_at, None)
@@ -627,14 +628,17 @@ UNREAD_RULES = (
 )
 
 
-def crashed_before(con: duckdb.DuckDBPyConnection, sha: str) -> int | None:
-    """The load at which a file with this content crashed the reader, if any."""
+def held_before(con: duckdb.DuckDBPyConnection, sha: str) -> tuple[int | None, int | None]:
+    """The load that holds a file with this content (`prior_load`), and the first load at which a
+    file with it crashed the reader, if any: one query (each file asks both, before it is read)."""
     rows = con.execute(
-        "select l.load_id from meta.loads as l join meta.rejections as r using (load_id)"
-        " where l.sha256 = ? and r.rule = 'reader_crashed' order by l.load_id limit 1",
+        "select min(load_id) filter (where status in ('loaded','partial')), min(load_id) filter (where crashed)"
+        " from (select l.load_id, l.status, exists (select 1 from meta.rejections as r"
+        "       where r.load_id = l.load_id and r.rule = 'reader_crashed') as crashed"
+        "       from meta.loads as l where l.sha256 = ?)",
         [sha],
     ).fetchall()
-    return rows[0][0] if rows else None
+    return rows[0][0], rows[0][1]
 
 
 def _not_read_again(
@@ -683,8 +687,11 @@ def commit(
     reprocess_of: int | None = None,
     build: bool = False,
     replay: bool = False,
+    checked: bool = False,
 ) -> LoadResult:
     """Load a prepared file in one transaction: all of its good rows, or (when rejected) none.
+    `checked`: the caller has just found that no load holds the file's content (`held_before`,
+    on this connection, nothing loaded since), so it is not looked up again.
 
     The load is first appended to the archive's journal (unless `replay`: restore replaying it),
     so that the journal lists every load in the order the warehouse made them.
@@ -702,7 +709,7 @@ def commit(
     commits built, and `result.build` holds the seconds per model). Otherwise, or if the build
     fails, the transaction is rolled back and the rows written again as the suite decided,
     unbuilt (`result.build` is None: the caller builds, as without `build`)."""
-    prior = None if force else prior_load(con, prep.sha256)
+    prior = None if force or checked else prior_load(con, prep.sha256)
     if not replay:
         unread = next((i.rule for i in prep.issues if i.rule in UNREAD_RULES), None)
         event = "reprocess" if reprocess_of is not None else "received"
