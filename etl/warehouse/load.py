@@ -696,12 +696,13 @@ def commit(
     The load is first appended to the archive's journal (unless `replay`: restore replaying it),
     so that the journal lists every load in the order the warehouse made them.
 
-    A file not yet validated (`prepare(validate=False)`, as `ingest_file` does) is validated
-    here, on this thread, after the history query (run on a second connection, which sees the
-    warehouse as committed: without this file), while a second thread writes the rows that
-    extraction kept into an open transaction (DuckDB releases the GIL, great_expectations holds
-    it). Rows the suite then turns away are deleted before the commit; a file it rejects
-    is rolled back. Either way the warehouse ends as if the suite had run first.
+    A file with rows to load is checked here, on this thread — its suite unless its worker ran
+    it already (`_validated_ahead`), then the history and slice checks (their queries on a second
+    connection, which sees the warehouse as committed: without this file) — while a second thread
+    writes the rows that extraction and the suite kept into an open transaction (DuckDB releases
+    the GIL, great_expectations holds it). Rows the checks then turn away are deleted before the
+    commit; a file they reject is rolled back. Either way the warehouse ends as if the checks had
+    run first.
 
     With `build=True` the writer thread then records the load as extraction left it and builds
     the warehouse (`build_in_transaction`) in the same transaction, still while the suite runs.
@@ -741,12 +742,12 @@ def _commit(
     con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, reprocess_of: int | None, build: bool
 ) -> LoadResult:
     """`commit`'s work, in order: validate (beside the writer thread when the file has rows to
-    write and is not yet validated), take back a write ahead the verdict outdates, load the rows
+    write), take back a write ahead the verdict outdates, load the rows
     the verdict keeps, record the load with its issues and results, commit."""
     loadable = prep.frame is not None and not any(i.severity == "critical" for i in prep.issues)
     staged: _Staged | None = None
     waited_from = 0.0
-    if loadable and not prep.validated:
+    if loadable:
         staged, waited_from = _validate_while_writing(con, home, prep, build, reprocess_of)
     else:
         _validate_here(con, home, prep, loadable)
@@ -808,8 +809,8 @@ class _Verdict:
 def _validate_while_writing(
     con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, build: bool, reprocess_of: int | None
 ) -> tuple[_Staged, float]:
-    """The suite and the history checks on this thread, while a writer thread writes the rows
-    extraction kept into a transaction it leaves open on `con` (and, with `build`, records the
+    """The suite (unless the file's worker ran it) and the history and slice checks on this
+    thread, while a writer thread writes the rows extraction and the suite kept into a transaction it leaves open on `con` (and, with `build`, records the
     load and builds in it: `_write_ahead`). Returns what the writer staged, and when this thread
     began to wait for it (the part of the build after that is what validation did not hide)."""
     with ThreadPoolExecutor(1, thread_name_prefix="statwh-write") as pool, con.cursor() as before:
@@ -818,7 +819,8 @@ def _validate_while_writing(
             # the history query reads the warehouse as committed, without this file, on its
             # own connection: at the same time as the writer's insert
             hist = _history_frame_or_error(before, prep)
-            validate_prepared(prep, data_docs_dir(home))
+            if not prep.validated:  # else its worker ran the suite (`_validated_ahead`)
+                validate_prepared(prep, data_docs_dir(home))
             if not any(i.severity == "critical" for i in prep.issues):
                 _add_history_issues(prep, hist)
                 _add_slice_issues(before, prep)
