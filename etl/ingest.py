@@ -26,7 +26,7 @@ from etl.validate.suites import build_data_docs, hold_results
 from etl.warehouse import build as builder
 from etl.warehouse.archive import journal_entries, journal_path
 from etl.warehouse.connection import connect, write_lock
-from etl.warehouse.load import data_docs_dir, ingest_file, ingest_started, start_ingest
+from etl.warehouse.load import data_docs_dir, ingest_file, ingest_started, load_reference_ahead, start_ingest
 from etl.warehouse.publish import publish
 from etl.warehouse.restore import replay, seed_journal
 
@@ -142,8 +142,8 @@ def process_inbox(
     queue = iter(stable_files(home, source))
     jobs: deque = deque()
     _read_ahead(con, home, queue, jobs, at_most=1)
-    if jobs:  # the first file's worker reads, great_expectations is imported on a thread meanwhile:
-        builder.load_reference(con)  # the reference tables now (mostly DuckDB), not in the build
+    if jobs:  # the first file's worker reads, great_expectations is imported on a thread meanwhile
+        load_reference_ahead(con)
     _read_ahead(con, home, queue, jobs)
     try:
         while jobs:

@@ -15,6 +15,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -466,7 +467,8 @@ def ingest_file(
             return commit(
                 con, home, _not_read_again(file_name, source, got, received_at, crashed), replay=replay
             )
-    prep = _extract_in_worker(home, got, source, file_name, received_at)
+    also = (lambda: load_reference_ahead(con)) if build else None
+    prep = _extract_in_worker(home, got, source, file_name, received_at, also)
     return commit(
         con, home, prep, force=force, reprocess_of=reprocess_of, build=build, replay=replay, checked=True
     )
@@ -487,12 +489,24 @@ def _from_archive(
 
 
 def _extract_in_worker(
-    home: Home, got: Received, source: str, file_name: str, received_at: dt.datetime
+    home: Home,
+    got: Received,
+    source: str,
+    file_name: str,
+    received_at: dt.datetime,
+    also: Callable[[], None] | None = None,
 ) -> Prepared:
-    """Extract the archived copy in a worker process while great_expectations warms up here; a
-    worker that crashes, runs out of memory or time makes the file a rejection (`reader_crashed`)."""
+    """Extract the archived copy in a worker process while great_expectations warms up here (and
+    `also` runs on this thread); a worker that crashes, runs out of memory or time makes the file
+    a rejection (`reader_crashed`)."""
     wl = worker_limits()
     docs = data_docs_dir(home)
+
+    def meanwhile() -> None:
+        _warm_validation(docs)
+        if also is not None:
+            also()
+
     try:
         ex = extract_isolated(
             got.path,
@@ -501,11 +515,21 @@ def _extract_in_worker(
             limits(),
             memory=wl["memory"],
             timeout=wl["timeout"],
-            meanwhile=lambda: _warm_validation(docs),
+            meanwhile=meanwhile,
         )
     except ReaderCrash as e:
         return _crashed(file_name, source, got, received_at, e)
     return _prepared(ex, file_name, got, received_at)
+
+
+def load_reference_ahead(con: duckdb.DuckDBPyConnection) -> None:
+    """The reference tables loaded before the build that would load them (`build.load_reference`),
+    while a worker reads and great_expectations is imported: mostly DuckDB work, beside Python
+    work. A failure is left for that build to meet and report."""
+    try:
+        builder.load_reference(con)
+    except Exception:  # noqa: BLE001 - the build loads them again, and says why it cannot
+        log.debug("loading the reference tables ahead failed", exc_info=True)
 
 
 def _crashed(
