@@ -215,9 +215,12 @@ class Pending:
     sent: threading.Event = field(default_factory=threading.Event)
 
     def cancel(self) -> None:
-        """Kill the worker and wait for it (its result is not wanted)."""
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
+        """Kill the worker and wait for it (its result is not wanted). One that has sent its result
+        is exiting by itself, and may be reaped already: its pid is not signalled (it could be
+        another process's by then)."""
+        if not self.sent.is_set():  # not reaped before the reading thread sets it
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
         self.reader.join()
 
     def result(self) -> Any:
