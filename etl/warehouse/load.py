@@ -470,7 +470,7 @@ def ingest_file(
     also = (lambda: load_reference_ahead(con)) if build else None
     prep = _extract_in_worker(home, got, source, file_name, received_at, also)
     return commit(
-        con, home, prep, force=force, reprocess_of=reprocess_of, build=build, replay=replay, checked=True
+        con, home, prep, force=force, reprocess_of=reprocess_of, build=build, replay=replay, checked=not force
     )
 
 
@@ -773,8 +773,8 @@ def _commit(
     waited_from = 0.0
     if loadable:
         staged, waited_from = _validate_while_writing(con, home, prep, build, reprocess_of)
-    else:
-        _validate_here(con, home, prep, loadable)
+    elif not prep.validated:  # nothing to write: its suite, if it can run, only says why
+        validate_prepared(prep, data_docs_dir(home))
     verdict = _Verdict.of(prep.issues)
     result = LoadResult(
         prep.file_name,
@@ -834,8 +834,9 @@ def _validate_while_writing(
     con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, build: bool, reprocess_of: int | None
 ) -> tuple[_Staged, float]:
     """The suite (unless the file's worker ran it) and the history and slice checks on this
-    thread, while a writer thread writes the rows extraction and the suite kept into a transaction it leaves open on `con` (and, with `build`, records the
-    load and builds in it: `_write_ahead`). Returns what the writer staged, and when this thread
+    thread, while a writer thread writes the rows extraction and the suite kept into a
+    transaction it leaves open on `con` (and, with `build`, records the load and builds in it:
+    `_write_ahead`). Returns what the writer staged, and when this thread
     began to wait for it (the part of the build after that is what validation did not hide)."""
     with ThreadPoolExecutor(1, thread_name_prefix="statwh-write") as pool, con.cursor() as before:
         db = pool.submit(_write_ahead, con, prep, _extraction_bad(prep), build, reprocess_of)
@@ -852,16 +853,6 @@ def _validate_while_writing(
             waited_from = time.perf_counter()
             staged = db.result()
     return staged, waited_from
-
-
-def _validate_here(con: duckdb.DuckDBPyConnection, home: Home, prep: Prepared, loadable: bool) -> None:
-    """The suite (unless `prepare` ran it) and, for a file with rows to load, the history checks,
-    on this thread, before anything is written."""
-    if not prep.validated:
-        validate_prepared(prep, data_docs_dir(home))
-    if loadable and not any(i.severity == "critical" for i in prep.issues):
-        _add_history_issues(prep, _history_frame_or_error(con, prep))
-        _add_slice_issues(con, prep)
 
 
 def _drop_outdated_write_ahead(
