@@ -29,6 +29,7 @@ from etl.warehouse.connection import connect, write_lock
 from etl.warehouse.load import data_docs_dir, ingest_file, ingest_started, load_reference_ahead, start_ingest
 from etl.warehouse.publish import publish
 from etl.warehouse.restore import replay, seed_journal
+from etl.warehouse.sandbox import resident_workers
 
 log = logging.getLogger("statwh")
 
@@ -140,6 +141,12 @@ def process_inbox(
     for src, path, why in refused_entries(home, source):
         log.warning("%s/%s: %s", src, path.name, why)
     queue = iter(stable_files(home, source))
+    with resident_workers():  # a worker forked once great_expectations is imported reads many files
+        return _load_queue(con, home, queue, results, on_file, build_last)
+
+
+def _load_queue(con, home: Home, queue, results: list, on_file, build_last: bool) -> list:
+    """`process_inbox`'s pipeline: each file's worker started ahead, the files loaded in order."""
     jobs: deque = deque()
     _read_ahead(con, home, queue, jobs, at_most=1)
     if jobs:  # the first file's worker reads, great_expectations is imported on a thread meanwhile

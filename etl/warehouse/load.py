@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import logging
 import sys
@@ -615,9 +616,17 @@ def start_ingest(
         memory=wl["memory"],
         timeout=wl["timeout"],
         meanwhile=lambda: _warm_validation(docs),
-        then=lambda ex: _validated_ahead(_prepared(ex, file_name, got, received_at), docs),
+        then=functools.partial(_prepared_ahead, file_name, got, received_at, docs),
     )
     return job
+
+
+def _prepared_ahead(
+    file_name: str, got: Received, received_at: dt.datetime, docs: Path | None, ex: Extracted
+) -> Prepared:
+    """In the worker: the extraction prepared and validated (`start_ingest`; a function of the
+    module, so that a resident worker can be sent it)."""
+    return _validated_ahead(_prepared(ex, file_name, got, received_at), docs)
 
 
 def ingest_started(
