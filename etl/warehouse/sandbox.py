@@ -7,6 +7,8 @@ space (`RLIMIT_AS`: what it had at the fork plus `STATWH_WORKER_MEMORY`) and wai
 `STATWH_WORKER_SECONDS`. The worker sends its `Extraction`'s parts back through a pipe (pickled).
 A worker that dies by a signal, runs out of memory or time, or sends nothing is a `ReaderCrash`:
 the caller records the file as rejected (rule `reader_crashed`) and goes on with the next one.
+Within `resident_workers()` (`statwh run`) a worker stays for the next files, under the same
+limits for each (see "resident workers" below).
 
 Validation and the warehouse write stay in the parent.
 """
