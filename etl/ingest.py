@@ -29,7 +29,7 @@ from etl.warehouse.connection import connect, write_lock
 from etl.warehouse.load import data_docs_dir, ingest_file, ingest_started, load_reference_ahead, start_ingest
 from etl.warehouse.publish import publish
 from etl.warehouse.restore import replay, seed_journal
-from etl.warehouse.sandbox import resident_workers
+from etl.warehouse.sandbox import keep_one_worker_idle, resident_workers
 
 log = logging.getLogger("statwh")
 
@@ -157,6 +157,7 @@ def _load_queue(con, home: Home, queue, results: list, on_file, build_last: bool
             src, name, claimed, extracting = jobs.popleft()
             extracting.wait()
             _read_ahead(con, home, queue, jobs)  # the next files read while this one loads
+            keep_one_worker_idle()  # for this file's history suite
             r = ingest_started(con, home, extracting, build=build_last and not jobs)
             log.info(
                 "%s %s: %s (%d rows loaded, %d rejected)", src, name, r.status, r.rows_loaded, r.rows_rejected

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -47,6 +47,7 @@ from etl.warehouse.sandbox import (
     Pending,
     ReaderCrash,
     extract_isolated,
+    on_idle_worker,
     start_extraction,
 )
 
@@ -856,8 +857,12 @@ def _validate_while_writing(
             if not prep.validated:  # else its worker ran the suite (`_validated_ahead`)
                 validate_prepared(prep, data_docs_dir(home))
             if not any(i.severity == "critical" for i in prep.issues):
-                _add_history_issues(prep, hist)
+                checking = _start_history_check(prep, hist)  # on an idle worker, while the slices are checked
+                known = len(prep.issues)
                 _add_slice_issues(before, prep)
+                prep.issues, sliced = prep.issues[:known], prep.issues[known:]
+                _add_history_issues(prep, hist, checking)
+                prep.issues = prep.issues + sliced
         finally:
             waited_from = time.perf_counter()
             staged = db.result()
@@ -1136,8 +1141,32 @@ def _build_ahead(
     staged.build_cpu = time.thread_time() - cpu
 
 
-def _add_history_issues(prep: Prepared, hist: pd.DataFrame | Exception | None) -> None:
-    """Validate the history frame (warnings only) and add its issues and results to `prep`."""
+def _start_history_check(prep: Prepared, hist: pd.DataFrame | Exception | None) -> Pending | None:
+    """The history suite started on an idle resident worker of `statwh run` (its core is mostly
+    idle: the loading process is the one the run waits for), or None: `_add_history_issues` runs
+    it here. The worker is sent what `history_check` reads: the frame's lineage and names only."""
+    if not isinstance(hist, pd.DataFrame) or prep.frame is None:
+        return None
+    light = replace(
+        prep,
+        frame=prep.frame[[c for c in ("_sheet", "_row", "name") if c in prep.frame.columns]],
+        issues=[],
+        validation_results=None,
+    )
+    wl = worker_limits()
+    return on_idle_worker(
+        functools.partial(history_check, light, hist),
+        prep.file_name,
+        memory=wl["memory"],
+        timeout=wl["timeout"],
+    )
+
+
+def _add_history_issues(
+    prep: Prepared, hist: pd.DataFrame | Exception | None, checking: Pending | None = None
+) -> None:
+    """Validate the history frame (warnings only) and add its issues and results to `prep`:
+    `checking`'s, when a worker ran the suite (`_start_history_check`), else the suite's here."""
 
     if isinstance(hist, Exception):
         h_issues: list[Issue] = [
@@ -1146,7 +1175,7 @@ def _add_history_issues(prep: Prepared, hist: pd.DataFrame | Exception | None) -
         h_results = None
     else:
         try:
-            h_issues, h_results = history_check(prep, hist)
+            h_issues, h_results = _worker_history(checking) or history_check(prep, hist)
         except Exception as e:
             log.exception("history checks failed for %s", prep.file_name)
             h_issues, h_results = (
@@ -1158,6 +1187,17 @@ def _add_history_issues(prep: Prepared, hist: pd.DataFrame | Exception | None) -
         prep.validation_results = pd.concat(
             [x for x in (prep.validation_results, h_results) if x is not None]
         )
+
+
+def _worker_history(checking: Pending | None) -> tuple[list[Issue], pd.DataFrame | None] | None:
+    """What the worker's history suite gave; None (run it here) when it did not run there."""
+    if checking is None:
+        return None
+    try:
+        return checking.result()
+    except ReaderCrash:
+        log.warning("the history checks' worker failed: run in this process", exc_info=True)
+        return None
 
 
 def _add_slice_issues(con: duckdb.DuckDBPyConnection, prep: Prepared) -> None:

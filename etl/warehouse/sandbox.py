@@ -197,6 +197,10 @@ def warm_parent() -> None:
     builtin_specs()
 
 
+def _warming_up() -> bool:
+    return any(t.name == "statwh-gx-warm-up" and t.is_alive() for t in threading.enumerate())
+
+
 def _quiet_threads() -> None:
     """Wait for the great_expectations warm-up thread (`etl.warehouse.load`) to end before a fork:
     a thread importing modules while the process forks could leave the worker waiting on a lock."""
@@ -393,18 +397,24 @@ class ResidentPool:
         self._lock = threading.Lock()
         self._closed = False
 
-    def start(self, run: Callable[[], Any], file_name: str, *, memory: int, timeout: float) -> Pending | None:
+    def start(
+        self, run: Callable[[], Any], file_name: str, *, memory: int, timeout: float, fork: bool = True
+    ) -> Pending | None:
         """`run()` on an idle worker, else on a new one, as `start_worker` runs it; None when
-        `run` does not pickle (a lambda, a local function: `start_worker` forks for it)."""
+        `run` does not pickle (a lambda, a local function: `start_worker` forks for it), or when
+        no worker is idle and not `fork` (forks happen while statwh's other threads are idle)."""
         try:
             job = pickle.dumps((run, file_name, memory), protocol=5)
         except (pickle.PicklingError, TypeError, AttributeError):
             return None
         with self._lock:
             worker = self._idle.pop() if self._idle else None
-        if worker is None or not _send(worker, job):
-            if worker is not None:
-                self._end(worker, kill=True)
+        if worker is not None and not _send(worker, job):
+            self._end(worker, kill=True)
+            worker = None
+        if worker is None:
+            if not fork:
+                return None
             worker = self._fork()
             _send(worker, job)  # when it died at once, the reading thread says how
         pending = Pending(worker.pid, file_name, memory, timeout, threading.Thread())
@@ -413,6 +423,17 @@ class ResidentPool:
         )
         pending.reader.start()
         return pending
+
+    def keep_one_idle(self) -> None:
+        """Fork a worker now, from the loading thread between loads, when none is idle and
+        great_expectations is imported (`on_idle_worker` then finds one while a file loads)."""
+        with self._lock:
+            if self._idle or self._closed:
+                return
+        if "great_expectations" in sys.modules and not _warming_up():
+            worker = self._fork()
+            with self._lock:
+                self._idle.append(worker)
 
     def _fork(self) -> _Resident:
         warm_parent()
@@ -557,6 +578,19 @@ def _run_job(run: Callable[[], Any], file_name: str) -> tuple[bytes, bool]:
         return pickle.dumps(("memory", None)), False
     except Exception as e:  # as in `_worker`: a reader's failure
         return pickle.dumps(("error", f"{type(e).__name__}: {e}"[:500])), False
+
+
+def on_idle_worker(run: Callable[[], Any], name: str, *, memory: int, timeout: float) -> Pending | None:
+    """`run()` on an idle resident worker of the open `resident_workers()`, if there is one (and
+    `run` pickles): its `Pending`; else None (nothing is forked: the caller runs it itself)."""
+    pool = _pool
+    return None if pool is None else pool.start(run, name, memory=memory, timeout=timeout, fork=False)
+
+
+def keep_one_worker_idle() -> None:
+    """Within `resident_workers()`: see `ResidentPool.keep_one_idle`."""
+    if _pool is not None:
+        _pool.keep_one_idle()
 
 
 @contextlib.contextmanager

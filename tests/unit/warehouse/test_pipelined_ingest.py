@@ -211,3 +211,59 @@ def test_held_results_are_written_once_asked(tmp_path, rosters):
     assert prep.reconciliations  # the roster's 合计 row: its totals check is a result of its own
     assert written == 2
     assert stored() == 2
+
+
+def test_the_history_suite_on_a_resident_worker_gives_what_it_gives_here(tmp_path, monkeypatch):
+    """`statwh run` sends a file's history suite to an idle resident worker: the warnings and
+    results are those the loading process gives (`ingest_file`, one file after another)."""
+    from etl import ingest
+
+    suites.warm_up(None)
+    d = tmp_path / "files"
+    d.mkdir()
+    ents = _Enterprises(ROWS)
+    paths = []
+    for m in (1, 2, 3, 4):
+        base = ents.base.copy()
+        if m == 3:  # one enterprise's figure 30 times the month before: the history suite warns
+            ents.base[2] = ents.base[2] * 30
+        paths.append(write_roster(d / f"r{m:02d}.xlsx", ents, 2025, m))
+        ents.base = base
+    plain = Home(tmp_path / "plain").ensure()
+    home = Home(tmp_path / "home").ensure()
+    (home.inbox / "enterprises").mkdir(parents=True)
+    for p in paths:
+        shutil.copy(p, home.inbox / "enterprises" / p.name)
+    on_worker: list[bool] = []
+    worker_history = load._worker_history
+
+    def spy(checking):
+        got = worker_history(checking)
+        on_worker.append(got is not None)
+        return got
+
+    monkeypatch.setattr(load, "_worker_history", spy)
+    monkeypatch.setenv("STATWH_STABLE_SECONDS", "0")
+    con, con_plain = connect(home), connect(plain)
+    try:
+        ingest.process_inbox(con, home)
+        ran_on_workers = list(on_worker)
+        for p in paths:
+            load.ingest_file(con_plain, plain, p, "enterprises")
+        got, expected = (
+            _loaded(c)
+            | {
+                "warnings": c.execute(
+                    "select file_name, row_number, rule from meta.warnings order by all"
+                ).fetchall()
+            }
+            for c in (con, con_plain)
+        )
+    finally:
+        con.close()
+        con_plain.close()
+    assert got == expected
+    factor = [(f, r) for f, r, rule in got["warnings"] if rule.endswith("_to_be_within_a_factor")]
+    assert factor == [("r03.xlsx", 8), ("r04.xlsx", 8)]  # 30 times the month before, then a 30th
+    assert sum(ran_on_workers) >= 2, ran_on_workers
+    assert not any(on_worker[len(ran_on_workers) :]), "ingest_file runs it in its own process"

@@ -40,11 +40,13 @@ def _run(pool: ResidentPool, run, **limits):
 
 
 def _reaped(pid: int) -> bool:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+    """The worker has exited and been reaped (by its reading thread, which may still be at it)."""
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{pid}"):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def test_a_warm_worker_reads_file_after_file(warm, pool):
@@ -140,3 +142,24 @@ def test_extraction_goes_to_a_resident_worker_within_the_pool(warm, tmp_path):
 
 def _pid_of(_extracted) -> int:
     return os.getpid()
+
+
+def test_a_job_for_an_idle_worker_takes_one_kept_idle_and_forks_none(warm, pool):
+    assert sandbox.on_idle_worker(os.getpid, "f.xlsx · history", **LIMITS) is None  # none idle yet
+    pool.keep_one_idle()
+    job = sandbox.on_idle_worker(os.getpid, "f.xlsx · history", **LIMITS)
+    assert job is not None
+    pid = job.result()
+    assert pid != os.getpid()
+    pool.keep_one_idle()  # it is idle again: nothing forked
+    assert _run(pool, os.getpid) == pid
+
+
+def test_no_worker_is_kept_idle_before_great_expectations_is_imported(monkeypatch, pool):
+    monkeypatch.delitem(sys.modules, "great_expectations", raising=False)
+    pool.keep_one_idle()
+    assert sandbox.on_idle_worker(os.getpid, "f.xlsx · history", **LIMITS) is None
+
+
+def test_outside_a_pool_no_job_goes_to_an_idle_worker(warm):
+    assert sandbox.on_idle_worker(os.getpid, "f.xlsx · history", **LIMITS) is None
