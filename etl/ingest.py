@@ -26,7 +26,14 @@ from etl.validate.suites import build_data_docs, hold_results
 from etl.warehouse import build as builder
 from etl.warehouse.archive import journal_entries, journal_path
 from etl.warehouse.connection import connect, write_lock
-from etl.warehouse.load import data_docs_dir, ingest_file, ingest_started, load_reference_ahead, start_ingest
+from etl.warehouse.load import (
+    data_docs_dir,
+    docs_rendered_ahead,
+    ingest_file,
+    ingest_started,
+    load_reference_ahead,
+    start_ingest,
+)
 from etl.warehouse.publish import publish
 from etl.warehouse.restore import replay, seed_journal
 from etl.warehouse.sandbox import keep_one_worker_idle, resident_workers
@@ -221,7 +228,9 @@ def build_docs(home: Home) -> Path | None:
         return None
 
     try:
-        return build_data_docs(docs)
+        ahead = docs_rendered_ahead(home)  # `statwh run`: rendered on a worker beside the last build
+        built = build_data_docs(docs)  # what is left (nothing, when the worker rendered them all)
+        return ahead or built
     except Exception:  # documentation must not fail a load
         log.exception("building Data Docs failed")
         return None

@@ -31,7 +31,13 @@ from etl.base.settings import Home, data_docs_enabled, limits, worker_limits
 from etl.extract.model import row_counts
 from etl.validate.history import history_check, history_frame
 from etl.validate.replacing import shrinking_slices
-from etl.validate.suites import store_held_results, validate_frame, validate_reconciliations, warm_up
+from etl.validate.suites import (
+    build_data_docs,
+    store_held_results,
+    validate_frame,
+    validate_reconciliations,
+    warm_up,
+)
 from etl.warehouse import build as builder
 from etl.warehouse.archive import (
     ArchiveError,
@@ -863,6 +869,8 @@ def _validate_while_writing(
                 prep.issues, sliced = prep.issues[:known], prep.issues[known:]
                 _add_history_issues(prep, hist, checking)
                 prep.issues = prep.issues + sliced
+            if build:  # the run's last file: every result is in, the build takes a while yet
+                _start_docs(home)
         finally:
             waited_from = time.perf_counter()
             staged = db.result()
@@ -1187,6 +1195,45 @@ def _add_history_issues(
         prep.validation_results = pd.concat(
             [x for x in (prep.validation_results, h_results) if x is not None]
         )
+
+
+_DOCS_AHEAD: dict[Path, Pending] = {}  # Data Docs being rendered on a worker, by docs directory
+
+
+def _start_docs(home: Home) -> None:
+    """Render Data Docs on an idle resident worker of `statwh run` while the last file's load
+    builds the marts (`docs_rendered_ahead` gives it to `etl.ingest.build_docs`). The results
+    this process holds are stored first: the worker renders what the docs store holds."""
+    docs = data_docs_dir(home)
+    if docs is None or not (docs / "gx").exists():
+        return
+    store_held_results()
+    wl = worker_limits()
+    job = on_idle_worker(
+        functools.partial(_render_docs, docs), "Data Docs", memory=wl["memory"], timeout=wl["timeout"]
+    )
+    if job is not None:
+        _DOCS_AHEAD[docs.resolve()] = job
+
+
+def _render_docs(docs: Path) -> Path:
+    """In the worker: `build_data_docs` (the held results it was forked with are its parent's)."""
+    store_held_results(write=False)
+    return build_data_docs(docs)
+
+
+def docs_rendered_ahead(home: Home) -> Path | None:
+    """Wait for the Data Docs `_start_docs` began for this data area: their index, or None (none
+    begun, or the worker failed: the caller renders them)."""
+    docs = data_docs_dir(home)
+    job = None if docs is None else _DOCS_AHEAD.pop(docs.resolve(), None)
+    if job is None:
+        return None
+    try:
+        return job.result()
+    except ReaderCrash:
+        log.warning("rendering Data Docs on a worker failed: rendered here", exc_info=True)
+        return None
 
 
 def _worker_history(checking: Pending | None) -> tuple[list[Issue], pd.DataFrame | None] | None:

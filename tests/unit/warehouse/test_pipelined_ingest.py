@@ -267,3 +267,41 @@ def test_the_history_suite_on_a_resident_worker_gives_what_it_gives_here(tmp_pat
     assert factor == [("r03.xlsx", 8), ("r04.xlsx", 8)]  # 30 times the month before, then a 30th
     assert sum(ran_on_workers) >= 2, ran_on_workers
     assert not any(on_worker[len(ran_on_workers) :]), "ingest_file runs it in its own process"
+
+
+def _docs_pages(home: Home) -> tuple[int, int]:
+    """(validation pages in the Data Docs site, results listed as rendered)."""
+    site = next(home.data_docs.rglob("local_site"))
+    rendered = (home.data_docs / suites.RENDERED).read_text("utf-8").split("\n")
+    return len(list((site / "validations").rglob("*.html"))), len([r for r in rendered if r])
+
+
+def test_data_docs_are_rendered_on_a_worker_beside_the_last_build(tmp_path, monkeypatch, rosters):
+    """`statwh run` renders Data Docs on an idle worker while the last file builds; the site
+    holds what rendering them in the loading process gives (`statwh ingest`)."""
+    from etl import ingest
+
+    suites.warm_up(None)
+    home, plain = (Home(tmp_path / n).ensure() for n in ("home", "plain"))
+    (home.inbox / "enterprises").mkdir(parents=True)
+    for p in rosters:
+        shutil.copy(p, home.inbox / "enterprises" / p.name)
+    monkeypatch.setenv("STATWH_STABLE_SECONDS", "0")
+    ahead: list = []
+    rendered_ahead = ingest.docs_rendered_ahead
+    monkeypatch.setattr(ingest, "docs_rendered_ahead", lambda h: ahead.append(rendered_ahead(h)) or ahead[-1])
+    for h, load_all in (
+        (home, lambda con: ingest.process_inbox(con, home, build_last=True)),
+        (plain, lambda con: ingest.ingest_paths(con, plain, "enterprises", rosters, build_last=True)),
+    ):
+        con = connect(h)
+        try:
+            results = load_all(con)
+            summary = ingest.build_and_publish(con, h, report=False, built=ingest.built(results))
+        finally:
+            con.close()
+        assert summary.data_docs is not None and summary.data_docs.exists()
+    assert ahead[0] is not None and ahead[0].is_relative_to(home.data_docs.resolve())
+    assert ahead[1] is None, "no worker outside statwh run"
+    assert _docs_pages(home) == _docs_pages(plain)
+    assert _docs_pages(home)[0] >= 2
