@@ -20,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -1183,7 +1184,7 @@ def _add_history_issues(
         h_results = None
     else:
         try:
-            h_issues, h_results = _worker_history(checking) or history_check(prep, hist)
+            h_issues, h_results = _worker_result(checking, "the history suite") or history_check(prep, hist)
         except Exception as e:
             log.exception("history checks failed for %s", prep.file_name)
             h_issues, h_results = (
@@ -1226,24 +1227,18 @@ def docs_rendered_ahead(home: Home) -> Path | None:
     """Wait for the Data Docs `_start_docs` began for this data area: their index, or None (none
     begun, or the worker failed: the caller renders them)."""
     docs = data_docs_dir(home)
-    job = None if docs is None else _DOCS_AHEAD.pop(docs.resolve(), None)
+    return _worker_result(None if docs is None else _DOCS_AHEAD.pop(docs.resolve(), None), "Data Docs")
+
+
+def _worker_result(job: Pending | None, what: str) -> Any:
+    """What a job on a resident worker gave; None when there was none or it failed (logged: the
+    caller then does it in this process)."""
     if job is None:
         return None
     try:
         return job.result()
     except ReaderCrash:
-        log.warning("rendering Data Docs on a worker failed: rendered here", exc_info=True)
-        return None
-
-
-def _worker_history(checking: Pending | None) -> tuple[list[Issue], pd.DataFrame | None] | None:
-    """What the worker's history suite gave; None (run it here) when it did not run there."""
-    if checking is None:
-        return None
-    try:
-        return checking.result()
-    except ReaderCrash:
-        log.warning("the history checks' worker failed: run in this process", exc_info=True)
+        log.warning("%s on a worker failed: done in this process", what, exc_info=True)
         return None
 
 

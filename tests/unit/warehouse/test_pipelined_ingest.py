@@ -235,14 +235,14 @@ def test_the_history_suite_on_a_resident_worker_gives_what_it_gives_here(tmp_pat
     for p in paths:
         shutil.copy(p, home.inbox / "enterprises" / p.name)
     on_worker: list[bool] = []
-    worker_history = load._worker_history
+    worker_result = load._worker_result
 
-    def spy(checking):
-        got = worker_history(checking)
+    def spy(job, what):
+        got = worker_result(job, what)
         on_worker.append(got is not None)
         return got
 
-    monkeypatch.setattr(load, "_worker_history", spy)
+    monkeypatch.setattr(load, "_worker_result", spy)
     monkeypatch.setenv("STATWH_STABLE_SECONDS", "0")
     con, con_plain = connect(home), connect(plain)
     try:
