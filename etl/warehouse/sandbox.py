@@ -557,6 +557,8 @@ def _resident(jobs: int, results: int) -> None:
             soft = hard if not memory else _address_space() + memory
             resource.setrlimit(resource.RLIMIT_AS, (soft if hard < 0 else min(soft, hard), hard))
             payload, ok = _run_job(run, file_name)
+            # lifted again: neither waiting nor the next job's unpickling is under this file's limit
+            resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
             done += 1
             stays = warm and ok and done < RESIDENT_JOBS and _address_space() - born < RESIDENT_GROWTH
             _write_all(results, _HEAD.pack(len(payload), stays) + payload)
