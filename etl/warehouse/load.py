@@ -1165,7 +1165,7 @@ def _start_history_check(prep: Prepared, hist: pd.DataFrame | Exception | None) 
     wl = worker_limits()
     return on_idle_worker(
         functools.partial(history_check, light, hist),
-        prep.file_name,
+        f"{prep.file_name} · history",  # not a read of the file: `sandbox.before_read` hooks do not take it
         memory=wl["memory"],
         timeout=wl["timeout"],
     )

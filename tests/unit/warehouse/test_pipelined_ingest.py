@@ -6,6 +6,7 @@ leaves it (the suite's verdict, its results, its quarantine)."""
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from bench.gen import _Enterprises, write_roster
 from etl.base.settings import Home
 from etl.validate import suites
-from etl.warehouse import load
+from etl.warehouse import load, sandbox
 from etl.warehouse.connection import connect
 
 ROWS = 30
@@ -243,6 +244,8 @@ def test_the_history_suite_on_a_resident_worker_gives_what_it_gives_here(tmp_pat
         return got
 
     monkeypatch.setattr(load, "_worker_result", spy)
+    reads = tmp_path / "reads.txt"  # written by the workers: `before_read` is a hook on reading a file
+    monkeypatch.setattr(sandbox, "before_read", functools.partial(_note_read, reads))
     monkeypatch.setenv("STATWH_STABLE_SECONDS", "0")
     con, con_plain = connect(home), connect(plain)
     try:
@@ -266,7 +269,16 @@ def test_the_history_suite_on_a_resident_worker_gives_what_it_gives_here(tmp_pat
     factor = [(f, r) for f, r, rule in got["warnings"] if rule.endswith("_to_be_within_a_factor")]
     assert factor == [("r03.xlsx", 8), ("r04.xlsx", 8)]  # 30 times the month before, then a 30th
     assert sum(ran_on_workers) >= 2, ran_on_workers
+    names = [
+        p.name for p in paths
+    ]  # each read twice (`statwh run`, `ingest_file`), its history suite no read
+    assert sorted(n for n in reads.read_text("utf-8").split() if n in names) == sorted(names * 2)
     assert not any(on_worker[len(ran_on_workers) :]), "ingest_file runs it in its own process"
+
+
+def _note_read(path: Path, name: str) -> None:
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(name.replace(" ", "_") + "\n")
 
 
 def _docs_pages(home: Home) -> tuple[int, int]:
