@@ -15,6 +15,7 @@ cut short above a row of labels only (a sub-header row is part of the header, no
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -33,9 +34,15 @@ def label_text(v: Any) -> str:
     return clean_text(v) if v is not None else ""
 
 
-def _level(grid: Grid, r: int, width: int) -> list[str]:
+def _level(grid: Grid, r: int, width: int, seen: dict[int, list[str]] | None = None) -> list[str]:
+    """Row r's labels, padded to `width` (a new list: `_fill_parents` writes into it); `seen`
+    remembers each row's labels for the other depths and rows a header search tries."""
     row = grid.rows[r] if r < len(grid.rows) else []
-    return [label_text(c) for c in row] + [""] * (width - len(row))
+    if seen is None:
+        labels = [label_text(c) for c in row]
+    elif (labels := seen.get(r)) is None:
+        labels = seen[r] = [label_text(c) for c in row]
+    return labels + [""] * (width - len(row))
 
 
 def _fill_parents(grid: Grid, r: int, labels: list[list[str]]) -> None:
@@ -61,11 +68,12 @@ def _fill_parents(grid: Grid, r: int, labels: list[list[str]]) -> None:
                 row[c] = row[c - 1]
 
 
-def header_names(grid: Grid, r: int, depth: int) -> list[str]:
-    """Joined header texts of rows r..r+depth-1 (`parent/child`); parents carried over children."""
+def header_names(grid: Grid, r: int, depth: int, seen: dict[int, list[str]] | None = None) -> list[str]:
+    """Joined header texts of rows r..r+depth-1 (`parent/child`); parents carried over children.
+    `seen`: the rows' labels remembered between calls on the same grid (`find_header`)."""
     rows = grid.rows[r : r + depth]
     width = max((len(x) for x in rows), default=0)
-    labels = [_level(grid, r + k, width) for k in range(depth)]
+    labels = [_level(grid, r + k, width, seen) for k in range(depth)]
     if depth > 1:
         _fill_parents(grid, r, labels)
     out = []
@@ -206,28 +214,72 @@ def _spanned(index: dict[str, str]) -> frozenset[str]:
     return found[1]
 
 
+@functools.lru_cache(maxsize=65536)
+def _match_key(name: str, spanned: frozenset[str]) -> str:
+    """The form of a header name that `match_header` looks up (`header_key`, `其中` dropped, a
+    span parent after its measure, months as words), remembered: a sheet's rows are matched at
+    every depth against every layout, and a run's sheets share their headers."""
+    return _months_as_words(_measure_first(_PART_OF.sub(r"\1", header_key(name)), spanned))
+
+
+class _FieldLookups:
+    """`_exact_field` and `_parent_field` of one alias index, remembered by key."""
+
+    def __init__(self, index: dict[str, str]):
+        self.index = index
+        self._exact: dict[str, str | None] = {}
+        self._parent: dict[str, str | None] = {}
+
+    def exact(self, key: str) -> str | None:
+        try:
+            return self._exact[key]
+        except KeyError:
+            f = self._exact[key] = _exact_field(key, self.index)
+            return f
+
+    def parent(self, key: str) -> str | None:
+        try:
+            return self._parent[key]
+        except KeyError:
+            f = self._parent[key] = _parent_field(key, self.index)
+            return f
+
+
+_lookups_of: dict[int, _FieldLookups] = {}  # id(alias index) → its lookups
+
+
+def _fields_of(index: dict[str, str]) -> _FieldLookups:
+    """The remembered lookups of `index` (a spec's alias index, built once per spec and never
+    changed; checked by identity, as `_spanned` does)."""
+    found = _lookups_of.get(id(index))
+    if found is None or found.index is not index:
+        if len(_lookups_of) >= 256:  # specs made on the fly (drafts): remember the recent ones
+            _lookups_of.clear()
+        found = _lookups_of[id(index)] = _FieldLookups(index)
+    return found
+
+
 def match_header(names: list[str], spec: SourceSpec) -> tuple[dict[str, int], dict[str, list[int]]]:
     """Field → column for the names that match a field, and the fields two columns match.
     A whole or trailing match beats a match through the parents; of several columns that only
     match through their parents, none is taken (which one is meant cannot be told)."""
     index = spec.alias_index
     spanned = _spanned(index)
-    keys = [
-        _months_as_words(_measure_first(_PART_OF.sub(r"\1", header_key(n)), spanned)) if n else ""
-        for n in names
-    ]
+    fields = _fields_of(index)
+    keys = [_match_key(n, spanned) if n else "" for n in names]
+    exact = [fields.exact(key) if key else None for key in keys]
     mapping: dict[str, int] = {}
     dups: dict[str, list[int]] = {}
-    for c, key in enumerate(keys):
-        if key and (f := _exact_field(key, index)) is not None:
+    for c, f in enumerate(exact):
+        if f is not None:
             if f in mapping:
                 dups.setdefault(f, [mapping[f]]).append(c)
             else:
                 mapping[f] = c
     via_parent: dict[str, list[int]] = {}
     for c, key in enumerate(keys):
-        if key and "/" in key and c not in mapping.values() and _exact_field(key, index) is None:
-            if (f := _parent_field(key, index)) is not None and f not in mapping:
+        if key and "/" in key and c not in mapping.values() and exact[c] is None:
+            if (f := fields.parent(key)) is not None and f not in mapping:
                 via_parent.setdefault(f, []).append(c)
     for f, cols in via_parent.items():
         if len(cols) == 1:
@@ -331,6 +383,7 @@ def find_header(
     required = [f.name for f in spec.fields if f.required]
     figures = {f.name for f in spec.fields if f.type in ("number", "integer")}
     candidates: list[HeaderMatch] = []
+    seen: dict[int, list[str]] = {}
     limit = min(spec.header_scan_rows, len(grid.rows))
     for r in range(limit):
         if not any(c is not None for c in grid.rows[r]):
@@ -340,7 +393,7 @@ def find_header(
                 continue
             if depth > 1 and not any(c is not None for c in grid.rows[r + depth - 1]):
                 break  # a blank row ends a header
-            names = header_names(grid, r, depth)
+            names = header_names(grid, r, depth, seen)
             mapping, dups = match_header(names, spec)
             if not mapping:
                 continue
