@@ -227,21 +227,20 @@ class _FieldLookups:
 
     def __init__(self, index: dict[str, str]):
         self.index = index
-        self._exact: dict[str, str | None] = {}
-        self._parent: dict[str, str | None] = {}
+        self._found: dict[tuple[bool, str], str | None] = {}
 
     def exact(self, key: str) -> str | None:
-        try:
-            return self._exact[key]
-        except KeyError:
-            f = self._exact[key] = _exact_field(key, self.index)
-            return f
+        return self._look(False, key)
 
     def parent(self, key: str) -> str | None:
+        return self._look(True, key)
+
+    def _look(self, via_parent: bool, key: str) -> str | None:
         try:
-            return self._parent[key]
+            return self._found[via_parent, key]
         except KeyError:
-            f = self._parent[key] = _parent_field(key, self.index)
+            lookup = _parent_field if via_parent else _exact_field
+            f = self._found[via_parent, key] = lookup(key, self.index)
             return f
 
 
