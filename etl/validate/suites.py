@@ -291,6 +291,39 @@ def warm_up(docs_dir: Path | None = None) -> None:
         log.debug("warming up great_expectations failed", exc_info=True)
 
 
+_BLANK_DTYPES = {
+    "VARCHAR": "str",
+    "DOUBLE": "float64",
+    "BIGINT": "Int64",
+    "INTEGER": "Int64",
+    "BOOLEAN": "boolean",
+}
+"""The dtypes extraction gives each warehouse type (a DATE column is left as objects, as there)."""
+
+
+def warm_validations(suite_dir: Path | None = None) -> list[str]:
+    """Run each suite of `suite_dir` once on a one-row frame of blanks, nothing stored: what a
+    process's first validation of a dataset builds (the suite's GX objects, its metric graph,
+    the expectations' classes) is then built. For a process that forks workers to validate
+    (a Celery worker's `warm_worker`); returns the suites that ran (a suite that fails here is
+    left to fail, and be reported, where a file is validated)."""
+    warmed = []
+    for path in sorted(Path(suite_dir or SUITE_DIR).glob("*.json")):
+        try:
+            loaded = _load(path.stem, suite_dir)
+            types = DATASETS[path.stem].columns if path.stem in DATASETS else {}
+            columns = dict.fromkeys(c for spec in loaded.specs for c in spec.columns)
+            blanks = pd.DataFrame(
+                {c: pd.Series([None], dtype=_BLANK_DTYPES.get(types.get(c), object)) for c in columns}
+            )
+            validate(path.stem, blanks, suite_dir=suite_dir)
+        except Exception:  # noqa: BLE001 - a warm-up: the file's own validation reports it
+            log.debug("warming up the suite %s failed", path.stem, exc_info=True)
+            continue
+        warmed.append(path.stem)
+    return warmed
+
+
 def _ephemeral_batch_definition(dataset: str):
     with _lock:
         _ephemeral_context()
