@@ -195,35 +195,45 @@ _POW26 = (26**3, 26**2, 26, 1)
 
 def _chunk_extent(buf: bytes) -> tuple[int, int]:
     """(furthest row, furthest column), 1-based, of the `r="…"` references in `buf` (`r='…'`
-    too; after any whitespace): found and read by numpy over the whole buffer at once, no
-    reference parsed in Python; only the references with the most letters (digits) are valued.
-    A column of 5 letters or more, or a row of 9 digits or more, comes back past every limit."""
+    too; after any whitespace): found and read by numpy, no reference parsed in Python; only the
+    references with the most letters (digits) are valued. A column of 5 letters or more, or a row
+    of 9 digits or more, comes back past every limit. One comparison runs over the whole buffer
+    (where `r` is); every other test looks only at the bytes around those places."""
     import numpy as np
 
     a = np.frombuffer(buf, np.uint8)
     if len(a) < 8:
         return 0, 0
-    quote = (a[3:] == 34) | (a[3:] == 39)
-    at = np.flatnonzero(quote & (a[2:-1] == 61) & (a[1:-2] == 114) & (a[:-3] <= 32)) + 4
+    r = np.flatnonzero(a[1:-2] == 114)  # `r` at r + 1, with a byte before and two after it
+    r = r[(a[r + 2] == 61) & (a[r] <= 32)]
+    r = r[(a[r + 3] == 34) | (a[r + 3] == 39)]
+    at = r + 4
     at = at[at < len(a) - 14]  # a reference cut by the end is whole in the next chunk
     if not len(at):
         return 0, 0
-    letter = ((a | 32) >= 97) & ((a | 32) <= 122)
-    digit = (a >= 48) & (a <= 57)
-    col, start = _longest_value(a, at, letter, 5, lambda ch: (ch | 32) - 96, 26)
-    row, _ = _longest_value(a, start, digit, 9, lambda ch: ch - 48, 10)
+    col, start = _longest_value(a, at, _is_letter, 5, lambda ch: (ch | 32) - 96, 26)
+    row, _ = _longest_value(a, start, _is_digit, 9, lambda ch: ch - 48, 10)
     return row, col
 
 
+def _is_letter(ch):
+    low = ch | 32
+    return (low >= 97) & (low <= 122)
+
+
+def _is_digit(ch):
+    return (ch >= 48) & (ch <= 57)
+
+
 def _longest_value(a, at, kind, limit: int, value, base: int):
-    """Of the runs of `kind` bytes starting at the positions `at`: the largest value of the
-    longest ones (`limit` or more: past every limit), and where each run ends."""
+    """Of the runs of `kind` bytes (`kind(bytes)`: a mask) starting at the positions `at`: the
+    largest value of the longest ones (`limit` or more: past every limit), and where each run ends."""
     import numpy as np
 
     n = np.zeros(len(at), np.int8)
     alive = np.arange(len(at))
     for i in range(limit):
-        alive = alive[kind[at[alive] + i]]
+        alive = alive[kind(a[at[alive] + i])]
         if not len(alive):
             break
         n[alive] += 1

@@ -9,6 +9,8 @@ import re
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.read import ooxml
 from etl.read.ooxml import MAX_COLS, MAX_ROWS, ExtentError, check_extent, col_index
@@ -174,3 +176,66 @@ def test_ingest_refuses_a_big_sheet_whose_dimension_lies(home, tmp_path):
     assert run_cli("ingest", "enterprises", str(path), "--no-build") == 1
     ((rule, message),) = query(home / "warehouse.duckdb", "select rule, message from meta.rejections")
     assert rule == "too_many_cells" and "16,384" in message
+
+
+def _old_longest_value(a, at, kind, limit: int, value, base: int):
+    """`_longest_value` as it was: `kind` a mask over the whole buffer."""
+    import numpy as np
+
+    n = np.zeros(len(at), np.int8)
+    alive = np.arange(len(at))
+    for i in range(limit):
+        alive = alive[kind[at[alive] + i]]
+        if not len(alive):
+            break
+        n[alive] += 1
+    longest = int(n.max())
+    if longest >= limit:
+        return MAX_ROWS * MAX_COLS, at + n
+    sub = at[n == longest]
+    top = np.zeros(len(sub), np.int64)
+    for i in range(longest):
+        top = top * base + value(a[sub + i].astype(np.int64))
+    return (int(top.max()) if len(top) else 0), at + n
+
+
+def _old_chunk_extent(buf: bytes) -> tuple[int, int]:
+    """`_chunk_extent` as it was: every test a comparison over the whole buffer."""
+    import numpy as np
+
+    a = np.frombuffer(buf, np.uint8)
+    if len(a) < 8:
+        return 0, 0
+    quote = (a[3:] == 34) | (a[3:] == 39)
+    at = np.flatnonzero(quote & (a[2:-1] == 61) & (a[1:-2] == 114) & (a[:-3] <= 32)) + 4
+    at = at[at < len(a) - 14]
+    if not len(at):
+        return 0, 0
+    letter = ((a | 32) >= 97) & ((a | 32) <= 122)
+    digit = (a >= 48) & (a <= 57)
+    col, start = _old_longest_value(a, at, letter, 5, lambda ch: (ch | 32) - 96, 26)
+    row, _ = _old_longest_value(a, start, digit, 9, lambda ch: ch - 48, 10)
+    return row, col
+
+
+_TOKENS = [
+    *(' r="', " r='", '\tr="', 'xr="', 'r="', " r=", '"', "'", " ", "<c", "/>", "\n", "=", "r"),
+    *("A", "z", "XFD", "Q", "AAAAA", "é", "1", "9", "0", "123", "1048576", "999999999", '<row r="7">'),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=120))
+def test_the_chunk_scan_finds_what_masks_over_the_whole_buffer_found(tokens):
+    """The scan looks only at the bytes around each `r`: the same furthest row and column as the
+    masks over the whole buffer it replaced, on references written every way, cut short, too long."""
+    buf = "".join(tokens).encode()
+    assert ooxml._chunk_extent(buf) == _old_chunk_extent(buf)
+
+
+def test_the_chunk_scan_on_a_real_sheet_finds_what_it_found():
+    cells = [(r, c) for r in range(1, 400, 7) for c in (1, 2, 27, 703, 16_384)]
+    xml = package(cells, attrs_first=True).read("xl/worksheets/sheet1.xml")
+    for cut in (len(xml), len(xml) // 2, 1000, 40):
+        assert ooxml._chunk_extent(xml[:cut]) == _old_chunk_extent(xml[:cut])
+    assert ooxml._chunk_extent(xml + b" " * 16) == (393, 16_384)
