@@ -214,12 +214,24 @@ def _spanned(index: dict[str, str]) -> frozenset[str]:
     return found[1]
 
 
-@functools.lru_cache(maxsize=65536)
+_REMEMBERED_LENGTH = 200
+"""Names and keys longer than this (a data row's long text, not a header's) are worked out each time."""
+
+
 def _match_key(name: str, spanned: frozenset[str]) -> str:
     """The form of a header name that `match_header` looks up (`header_key`, `其中` dropped, a
     span parent after its measure, months as words), remembered: a sheet's rows are matched at
     every depth against every layout, and a run's sheets share their headers."""
+    if len(name) > _REMEMBERED_LENGTH:
+        return _key_of(name, spanned)
+    return _remembered_key(name, spanned)
+
+
+def _key_of(name: str, spanned: frozenset[str]) -> str:
     return _months_as_words(_measure_first(_PART_OF.sub(r"\1", header_key(name)), spanned))
+
+
+_remembered_key = functools.lru_cache(maxsize=65536)(_key_of)
 
 
 class _FieldLookups:
@@ -239,8 +251,11 @@ class _FieldLookups:
         try:
             return self._found[via_parent, key]
         except KeyError:
-            lookup = _parent_field if via_parent else _exact_field
-            f = self._found[via_parent, key] = lookup(key, self.index)
+            f = (_parent_field if via_parent else _exact_field)(key, self.index)
+            if len(key) <= _REMEMBERED_LENGTH:
+                if len(self._found) >= 100_000:  # a long-lived process: start again, never grow without end
+                    self._found.clear()
+                self._found[via_parent, key] = f
             return f
 
 

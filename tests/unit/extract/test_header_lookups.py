@@ -143,3 +143,15 @@ def test_row_labels_remembered_give_the_same_names(path):
             for depth in (1, 2, 3):
                 if r + depth <= len(grid.rows):
                     assert header_names(grid, r, depth, seen) == header_names(grid, r, depth)
+
+
+def test_long_names_are_matched_as_before_and_not_remembered():
+    """A data row's long text is worked out each time (never kept by the lookups), with the same
+    result: a long name that ends in an alias matches it as before."""
+    roster = next(s for s in SPECS if s.source == "enterprises")
+    alias = next(iter(roster.alias_index))
+    long_names = ["说明" * 150, "主要指标" * 60 + "/" + alias, alias]
+    before = header._remembered_key.cache_info().currsize
+    assert match_header(long_names, roster) == _afresh(long_names, roster)
+    assert header._remembered_key.cache_info().currsize <= before + 1  # only the short one
+    assert all(len(k) <= header._REMEMBERED_LENGTH for _, k in header._fields_of(roster.alias_index)._found)
