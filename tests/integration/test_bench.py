@@ -6,6 +6,10 @@ Timings are not asserted — only the shape of the report, so `make bench` canno
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -267,3 +271,31 @@ def test_airflow_bench_env_keeps_celery_under_the_local_tuning(tmp_path):
     assert env["AIRFLOW__CORE__PLUGINS_FOLDER"].endswith("/plugins")  # set by airflow-env.sh
     assert env["AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL"] == "1"  # its tuning (Airflow's default: 5)
     assert "STATWH_AIRFLOW_NO_SETUP" not in env
+
+
+def test_timeline_times_each_step_of_an_ingest():
+    """`python -m bench.timeline ROWS` (docs/benchmarks.md): every step it names is still in the
+    code, and each one it wraps shows up timed — the reader's steps too (it reads in-process)."""
+    repo = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, GX_ANALYTICS_ENABLED="false", PYTHONPATH=str(repo))
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.timeline", "300"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    assert "not timed" not in out, out
+    for step in (
+        "extract_here",
+        "_read",
+        "classify_rows",
+        "validate_prepared",
+        "build_in_transaction",
+        "publish",
+    ):
+        assert f" {step}\n" in out, (step, out)
+    assert out.strip().splitlines()[-1].startswith("total ")
