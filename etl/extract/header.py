@@ -198,20 +198,11 @@ def _is_span(label: str) -> bool:
     return label in SPAN_PARENTS or bool(_YTD_CHILD.fullmatch(label) or _MONTH_CHILD.fullmatch(label))
 
 
-_spanned_of: dict[int, tuple[dict[str, str], frozenset[str]]] = {}  # id(alias index) → (it, measures)
-
-
 def _spanned(index: dict[str, str]) -> frozenset[str]:
     """The measures a spec's aliases tell apart by span (`工业总产值/本月`, `营业收入/本年累计`):
     only these move (`_measure_first`). Worked out once per spec (a sheet tries every layout's
-    header at every row and depth)."""
-    found = _spanned_of.get(id(index))
-    if found is None or found[0] is not index:
-        measures = frozenset(
-            k.rpartition("/")[0] for k in index if "/" in k and _is_span(k.rpartition("/")[2])
-        )
-        found = _spanned_of[id(index)] = (index, measures)
-    return found[1]
+    header at every row and depth): `_IndexLookups`."""
+    return _lookups(index).spanned
 
 
 _REMEMBERED_LENGTH = 200
@@ -234,11 +225,15 @@ def _key_of(name: str, spanned: frozenset[str]) -> str:
 _remembered_key = functools.lru_cache(maxsize=65536)(_key_of)
 
 
-class _FieldLookups:
-    """`_exact_field` and `_parent_field` of one alias index, remembered by key."""
+class _IndexLookups:
+    """What is worked out once per alias index: the measures told apart by span (`_spanned`), and
+    `_exact_field` and `_parent_field`, remembered by key."""
 
     def __init__(self, index: dict[str, str]):
         self.index = index
+        self.spanned = frozenset(
+            k.rpartition("/")[0] for k in index if "/" in k and _is_span(k.rpartition("/")[2])
+        )
         self._found: dict[tuple[bool, str], str | None] = {}
 
     def exact(self, key: str) -> str | None:
@@ -259,17 +254,17 @@ class _FieldLookups:
             return f
 
 
-_lookups_of: dict[int, _FieldLookups] = {}  # id(alias index) → its lookups
+_lookups_of: dict[int, _IndexLookups] = {}  # id(alias index) → its lookups
 
 
-def _fields_of(index: dict[str, str]) -> _FieldLookups:
+def _lookups(index: dict[str, str]) -> _IndexLookups:
     """The remembered lookups of `index` (a spec's alias index, built once per spec and never
-    changed; checked by identity, as `_spanned` does)."""
+    changed; checked by identity, as an id may be reused once its index is gone)."""
     found = _lookups_of.get(id(index))
     if found is None or found.index is not index:
         if len(_lookups_of) >= 256:  # specs made on the fly (drafts): remember the recent ones
             _lookups_of.clear()
-        found = _lookups_of[id(index)] = _FieldLookups(index)
+        found = _lookups_of[id(index)] = _IndexLookups(index)
     return found
 
 
@@ -277,10 +272,8 @@ def match_header(names: list[str], spec: SourceSpec) -> tuple[dict[str, int], di
     """Field → column for the names that match a field, and the fields two columns match.
     A whole or trailing match beats a match through the parents; of several columns that only
     match through their parents, none is taken (which one is meant cannot be told)."""
-    index = spec.alias_index
-    spanned = _spanned(index)
-    fields = _fields_of(index)
-    keys = [_match_key(n, spanned) if n else "" for n in names]
+    fields = _lookups(spec.alias_index)
+    keys = [_match_key(n, fields.spanned) if n else "" for n in names]
     exact = [fields.exact(key) if key else None for key in keys]
     mapping: dict[str, int] = {}
     dups: dict[str, list[int]] = {}

@@ -154,4 +154,4 @@ def test_long_names_are_matched_as_before_and_not_remembered():
     before = header._remembered_key.cache_info().currsize
     assert match_header(long_names, roster) == _afresh(long_names, roster)
     assert header._remembered_key.cache_info().currsize <= before + 1  # only the short one
-    assert all(len(k) <= header._REMEMBERED_LENGTH for _, k in header._fields_of(roster.alias_index)._found)
+    assert all(len(k) <= header._REMEMBERED_LENGTH for _, k in header._lookups(roster.alias_index)._found)
