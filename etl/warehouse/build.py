@@ -329,7 +329,16 @@ def _static_fingerprint(m: Model, reference: dict[str, str]) -> str | None:
 
 
 def _ensure_vintaged(con: duckdb.DuckDBPyConnection, m: Model) -> None:
+    """Create the vintaged table, empty, when it is missing (a `create … if not exists` plans the
+    whole model even when the table is there: a tenth of a second per build)."""
     reset_as_of(con)
+    schema, name = m.name.split(".")
+    if con.execute(
+        "select 1 from duckdb_tables() where database_name = current_database() and schema_name = ?"
+        " and table_name = ? and not temporary",
+        [schema, name],
+    ).fetchall():
+        return
     con.execute(
         f"create table if not exists {m.name} as select * exclude (_as_of_no), null::timestamp as superseded_at,"
         f" false as is_latest from ({m.sql}) where false"

@@ -440,6 +440,7 @@ final as (
         a.period,
         a.basis,
         a.operation,
+        -- the indicator values mart takes the first cell in this same order (keep the two alike)
         row_number() over (
             partition by a.indicator_id, a.region_code, a.period, a.basis, a._as_of_no
             order by

@@ -34,14 +34,22 @@ columns:
     from other values of the warehouse (a gap: core.value_inputs names the values it compares) or from
     no cell (a count of 0)
 */
--- source_cell names the first of the value's cells as known at the same `as_of`
+-- source_cell names the first of the value's cells as known at the same `as_of`: first in the
+-- order of core.value_inputs' input_no (the same order by, written out: this query evaluates the
+-- inputs as of every new load, and numbering them all with a window cost a quarter of the build;
+-- tests/integration/test_explain.py compares the two)
 with cells as (
     select
         indicator_id,
         region_code,
         period,
         basis,
-        arg_min(sheet || '!' || coalesce(column_letter, '') || row_number::varchar, input_no) as first_cell,
+        first(
+            sheet || '!' || coalesce(column_letter, '') || row_number::varchar
+            order by
+                sign desc, ref_region_code asc, load_id asc, sheet asc, row_number asc,
+                column_letter asc, field asc
+        ) as first_cell,
         count(*) as n_cells,
         _as_of_no
     from core.value_inputs
