@@ -54,6 +54,7 @@ from etl.warehouse.sandbox import (
     Pending,
     ReaderCrash,
     extract_isolated,
+    in_resident_worker,
     on_idle_worker,
     start_extraction,
 )
@@ -347,16 +348,22 @@ bigger ones by the loading process, beside the warehouse writes (`commit`)."""
 
 def _validated_ahead(prep: Prepared, docs_dir: Path | None) -> Prepared:
     """In the worker (`start_ingest`), after extraction: the dataset's suite run there, as
-    `validate_prepared` runs it, when great_expectations was imported before the fork and the
-    frame is small (`VALIDATE_AHEAD_ROWS`). Anything unusual — the suite raising, running out of
+    `validate_prepared` runs it, when the frame is small (`VALIDATE_AHEAD_ROWS`) and
+    great_expectations was imported before the fork, or the worker is a resident one (it then
+    imports it itself: the first worker of `statwh run` is forked before the loading process has it). Anything unusual — the suite raising, running out of
     the worker's memory — leaves the file unvalidated: the loading process validates it as usual."""
     if (
-        "great_expectations" not in sys.modules
-        or prep.frame is None
+        prep.frame is None
         or prep.dataset is None
         or len(prep.frame) > VALIDATE_AHEAD_ROWS
         or any(i.severity == "critical" for i in prep.issues)
     ):
+        return prep
+    if "great_expectations" not in sys.modules and in_resident_worker():
+        # `statwh run`'s first worker, forked before the loading process imported it: it imports
+        # it too, on the core that would wait meanwhile, validates, and stays for the next files
+        warm_up(docs_dir)
+    if "great_expectations" not in sys.modules:
         return prep
     store_held_results(write=False)  # the parent's held results, copied by the fork: its to write
     try:

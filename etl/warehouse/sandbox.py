@@ -361,8 +361,9 @@ def extract_isolated(
 # `resident_workers()` (a run of `process_inbox`) a worker forked once great_expectations is
 # imported stays for the next files: it reads a job (a pickled call) from a pipe, runs it under
 # the same limits, sends the result, and waits for the next. One that crashes, runs out of memory
-# or time, fails, or was forked before great_expectations was imported (it would not validate)
-# does one file only, as before.
+# or time, or fails does one file only, as before. One forked before great_expectations was
+# imported (`statwh run`'s first) imports it in its job (`etl.warehouse.load._validated_ahead`),
+# on the core that would otherwise wait for the loading process's import, and stays.
 
 RESIDENT_JOBS = 64
 """Files a resident worker reads before it leaves (a new one is forked when needed)."""
@@ -371,6 +372,7 @@ RESIDENT_GROWTH = 512 * 2**20
 
 _HEAD = struct.Struct("<QB")  # a message's length, and (a result's) whether the worker stays
 _pool: ResidentPool | None = None
+_in_resident = False  # set in a resident worker's process (`in_resident_worker`)
 
 
 @dataclass
@@ -551,6 +553,8 @@ def _resident(jobs: int, results: int) -> None:
         hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         born, done = _address_space(), 0
         warm = "great_expectations" in sys.modules  # forked warm: it validates as it reads
+        global _in_resident
+        _in_resident = True
         while (head := _read_exact(jobs, _HEAD.size, None)) and len(head) == _HEAD.size:
             run, file_name, memory = pickle.loads(_read_exact(jobs, _HEAD.unpack(head)[0], None) or b"")
             # the job's limit from here (a soft one: the next job's may be higher, or none)
@@ -560,6 +564,8 @@ def _resident(jobs: int, results: int) -> None:
             # lifted again: neither waiting nor the next job's unpickling is under this file's limit
             resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
             done += 1
+            if not warm and "great_expectations" in sys.modules:  # imported by its job: warm from now on
+                born, warm = _address_space(), True  # (what the import took is not the files' growth)
             stays = warm and ok and done < RESIDENT_JOBS and _address_space() - born < RESIDENT_GROWTH
             _write_all(results, _HEAD.pack(len(payload), stays) + payload)
             if not stays:
@@ -580,6 +586,11 @@ def _run_job(run: Callable[[], Any], file_name: str) -> tuple[bytes, bool]:
         return pickle.dumps(("memory", None)), False
     except Exception as e:  # as in `_worker`: a reader's failure
         return pickle.dumps(("error", f"{type(e).__name__}: {e}"[:500])), False
+
+
+def in_resident_worker() -> bool:
+    """This process is a resident worker (`resident_workers`), running a job."""
+    return _in_resident
 
 
 def on_idle_worker(run: Callable[[], Any], name: str, *, memory: int, timeout: float) -> Pending | None:

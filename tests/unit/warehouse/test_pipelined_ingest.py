@@ -317,3 +317,66 @@ def test_data_docs_are_rendered_on_a_worker_beside_the_last_build(tmp_path, monk
     assert ahead[1] is None, "no worker outside statwh run"
     assert _docs_pages(home) == _docs_pages(plain)
     assert _docs_pages(home)[0] >= 2
+
+
+FIRST_WORKER = """
+import json, sys
+from pathlib import Path
+from bench.gen import _Enterprises, write_roster
+from etl.base.settings import Home
+from etl.warehouse import load, sandbox
+from etl.warehouse.connection import connect
+
+work = Path(sys.argv[1])
+ents = _Enterprises(30)
+ents.base[3] = -ents.base[3]  # a negative 工业总产值: the suite turns the row away
+paths = [write_roster(work / f"r{m}.xlsx", ents, 2025, m) for m in (6, 7)]
+homes = [Home(work / name).ensure() for name in ("run", "plain")]
+con = connect(homes[0])
+seen = {"gx_before": "great_expectations" in sys.modules}
+with sandbox.resident_workers() as pool:
+    first = load.start_ingest(con, homes[0], paths[0], "enterprises")
+    prep = first.prepared()
+    seen["first"] = [prep.validated, first.pending.pid]
+    load.ingest_started(con, homes[0], first)
+    second = load.start_ingest(con, homes[0], paths[1], "enterprises")
+    seen["second"] = [second.prepared().validated, second.pending.pid]
+    load.ingest_started(con, homes[0], second)
+rows = "select file_name, status, rows_loaded, rows_rejected from meta.loads order by load_id"
+seen["run"] = con.execute(rows).fetchall()
+plain = connect(homes[1])
+for p in paths:
+    load.ingest_file(plain, homes[1], p, "enterprises")
+seen["plain"] = plain.execute(rows).fetchall()
+print(json.dumps(seen))
+"""
+
+
+def test_the_runs_first_worker_imports_the_validator_itself_and_stays(tmp_path):
+    """`statwh run`'s first worker is forked before the loading process has imported
+    great_expectations (it imports it on a thread meanwhile): the worker imports it too, runs the
+    file's suite there (the loading process does not), and stays to read the next file. The
+    loads end as `ingest_file` leaves them. In a fresh interpreter, as a run starts."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = dict(os.environ, GX_ANALYTICS_ENABLED="false", PYTHONPATH=str(REPO))
+    proc = subprocess.run(
+        [sys.executable, "-c", FIRST_WORKER, str(tmp_path)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["gx_before"] is False
+    assert seen["first"][0] is True, "the first worker ran the suite"
+    assert seen["second"] == [True, seen["first"][1]], "the same worker read and validated the next file"
+    assert seen["run"] == seen["plain"]
+    assert [r[1] for r in seen["plain"]] == ["partial", "partial"]
