@@ -54,8 +54,8 @@ from etl.warehouse.sandbox import (
     Pending,
     ReaderCrash,
     extract_isolated,
-    in_resident_worker,
     on_idle_worker,
+    resident_job_seconds,
     start_extraction,
 )
 
@@ -346,12 +346,19 @@ VALIDATE_AHEAD_ROWS = 100_000
 bigger ones by the loading process, beside the warehouse writes (`commit`)."""
 
 
-def _validated_ahead(prep: Prepared, docs_dir: Path | None) -> Prepared:
+IMPORT_HEADROOM = 60.0
+"""Seconds of its file's time (`STATWH_WORKER_SECONDS`) a resident worker must have left to import
+great_expectations itself (a few seconds): with less, the loading process validates the file."""
+
+
+def _validated_ahead(prep: Prepared, docs_dir: Path | None, timeout: float | None = None) -> Prepared:
     """In the worker (`start_ingest`), after extraction: the dataset's suite run there, as
     `validate_prepared` runs it, when the frame is small (`VALIDATE_AHEAD_ROWS`) and
-    great_expectations was imported before the fork, or the worker is a resident one (it then
-    imports it itself: the first worker of `statwh run` is forked before the loading process has it). Anything unusual — the suite raising, running out of
-    the worker's memory — leaves the file unvalidated: the loading process validates it as usual."""
+    great_expectations was imported before the fork, or the worker is a resident one with
+    `IMPORT_HEADROOM` of its `timeout` left (it then imports it itself: the first worker of
+    `statwh run` is forked before the loading process has it). Anything unusual — the import or
+    the suite raising, running out of the worker's memory — leaves the file unvalidated: the
+    loading process validates it as usual."""
     if (
         prep.frame is None
         or prep.dataset is None
@@ -359,7 +366,12 @@ def _validated_ahead(prep: Prepared, docs_dir: Path | None) -> Prepared:
         or any(i.severity == "critical" for i in prep.issues)
     ):
         return prep
-    if "great_expectations" not in sys.modules and in_resident_worker():
+    elapsed = resident_job_seconds()
+    if (
+        "great_expectations" not in sys.modules
+        and elapsed is not None
+        and (timeout or 0) - elapsed >= IMPORT_HEADROOM
+    ):
         # `statwh run`'s first worker, forked before the loading process imported it: it imports
         # it too, on the core that would wait meanwhile, validates, and stays for the next files
         warm_up(docs_dir)
@@ -631,17 +643,17 @@ def start_ingest(
         memory=wl["memory"],
         timeout=wl["timeout"],
         meanwhile=lambda: _warm_validation(docs),
-        then=functools.partial(_prepared_ahead, file_name, got, received_at, docs),
+        then=functools.partial(_prepared_ahead, file_name, got, received_at, docs, wl["timeout"]),
     )
     return job
 
 
 def _prepared_ahead(
-    file_name: str, got: Received, received_at: dt.datetime, docs: Path | None, ex: Extracted
+    file_name: str, got: Received, received_at: dt.datetime, docs: Path | None, timeout: float, ex: Extracted
 ) -> Prepared:
     """In the worker: the extraction prepared and validated (`start_ingest`; a function of the
     module, so that a resident worker can be sent it)."""
-    return _validated_ahead(_prepared(ex, file_name, got, received_at), docs)
+    return _validated_ahead(_prepared(ex, file_name, got, received_at), docs, timeout)
 
 
 def ingest_started(

@@ -372,7 +372,7 @@ RESIDENT_GROWTH = 512 * 2**20
 
 _HEAD = struct.Struct("<QB")  # a message's length, and (a result's) whether the worker stays
 _pool: ResidentPool | None = None
-_in_resident = False  # set in a resident worker's process (`in_resident_worker`)
+_job_began: float | None = None  # in a resident worker: when its current job began (`resident_job_seconds`)
 
 
 @dataclass
@@ -553,13 +553,13 @@ def _resident(jobs: int, results: int) -> None:
         hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         born, done = _address_space(), 0
         warm = "great_expectations" in sys.modules  # forked warm: it validates as it reads
-        global _in_resident
-        _in_resident = True
+        global _job_began
         while (head := _read_exact(jobs, _HEAD.size, None)) and len(head) == _HEAD.size:
             run, file_name, memory = pickle.loads(_read_exact(jobs, _HEAD.unpack(head)[0], None) or b"")
             # the job's limit from here (a soft one: the next job's may be higher, or none)
             soft = hard if not memory else _address_space() + memory
             resource.setrlimit(resource.RLIMIT_AS, (soft if hard < 0 else min(soft, hard), hard))
+            _job_began = time.monotonic()
             payload, ok = _run_job(run, file_name)
             # lifted again: neither waiting nor the next job's unpickling is under this file's limit
             resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
@@ -588,9 +588,10 @@ def _run_job(run: Callable[[], Any], file_name: str) -> tuple[bytes, bool]:
         return pickle.dumps(("error", f"{type(e).__name__}: {e}"[:500])), False
 
 
-def in_resident_worker() -> bool:
-    """This process is a resident worker (`resident_workers`), running a job."""
-    return _in_resident
+def resident_job_seconds() -> float | None:
+    """In a resident worker (`resident_workers`): the seconds since its current job began (its
+    file's time, `STATWH_WORKER_SECONDS`, runs from then); None in any other process."""
+    return None if _job_began is None else time.monotonic() - _job_began
 
 
 def on_idle_worker(run: Callable[[], Any], name: str, *, memory: int, timeout: float) -> Pending | None:

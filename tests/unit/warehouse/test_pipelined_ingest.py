@@ -352,11 +352,8 @@ print(json.dumps(seen))
 """
 
 
-def test_the_runs_first_worker_imports_the_validator_itself_and_stays(tmp_path):
-    """`statwh run`'s first worker is forked before the loading process has imported
-    great_expectations (it imports it on a thread meanwhile): the worker imports it too, runs the
-    file's suite there (the loading process does not), and stays to read the next file. The
-    loads end as `ingest_file` leaves them. In a fresh interpreter, as a run starts."""
+def _first_worker(tmp_path, **env: str) -> dict:
+    """`FIRST_WORKER` run in a fresh interpreter (as a run starts), with `env`: what it saw."""
     import json
     import os
     import subprocess
@@ -364,7 +361,7 @@ def test_the_runs_first_worker_imports_the_validator_itself_and_stays(tmp_path):
 
     from tests.conftest import REPO
 
-    env = dict(os.environ, GX_ANALYTICS_ENABLED="false", PYTHONPATH=str(REPO))
+    env = dict(os.environ, GX_ANALYTICS_ENABLED="false", PYTHONPATH=str(REPO), **env)
     proc = subprocess.run(
         [sys.executable, "-c", FIRST_WORKER, str(tmp_path)],
         env=env,
@@ -374,9 +371,27 @@ def test_the_runs_first_worker_imports_the_validator_itself_and_stays(tmp_path):
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_the_runs_first_worker_imports_the_validator_itself_and_stays(tmp_path):
+    """`statwh run`'s first worker is forked before the loading process has imported
+    great_expectations (it imports it on a thread meanwhile): the worker imports it too, runs the
+    file's suite there (the loading process does not), and stays to read the next file. The
+    loads end as `ingest_file` leaves them."""
+    seen = _first_worker(tmp_path)
     assert seen["gx_before"] is False
     assert seen["first"][0] is True, "the first worker ran the suite"
     assert seen["second"] == [True, seen["first"][1]], "the same worker read and validated the next file"
     assert seen["run"] == seen["plain"]
     assert [r[1] for r in seen["plain"]] == ["partial", "partial"]
+
+
+def test_with_little_of_the_files_time_left_the_first_worker_does_not_import_it(tmp_path):
+    """The import takes seconds of the file's time (`STATWH_WORKER_SECONDS`, which bounds a
+    hostile file's read): with less than `IMPORT_HEADROOM` left, the worker leaves the suite to
+    the loading process, as before, and the next file gets a worker forked warm."""
+    seen = _first_worker(tmp_path, STATWH_WORKER_SECONDS="20")
+    assert seen["first"][0] is False, "the loading process ran the suite"
+    assert seen["second"][0] is True and seen["second"][1] != seen["first"][1]
+    assert seen["run"] == seen["plain"]
