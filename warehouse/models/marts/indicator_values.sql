@@ -37,7 +37,8 @@ columns:
 -- source_cell names the first of the value's cells as known at the same `as_of`: first in the
 -- order of core.value_inputs' input_no (the same order by, written out: this query evaluates the
 -- inputs as of every new load, and numbering them all with a window cost a quarter of the build;
--- tests/integration/test_explain.py compares the two)
+-- tests/integration/test_explain.py compares the two), of those with a sheet and a row (as
+-- arg_min skipped a null)
 with cells as (
     select
         indicator_id,
@@ -49,7 +50,7 @@ with cells as (
             order by
                 sign desc, ref_region_code asc, load_id asc, sheet asc, row_number asc,
                 column_letter asc, field asc
-        ) as first_cell,
+        ) filter (where sheet is not null and row_number is not null) as first_cell,
         count(*) as n_cells,
         _as_of_no
     from core.value_inputs
