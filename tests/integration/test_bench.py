@@ -299,3 +299,27 @@ def test_timeline_times_each_step_of_an_ingest():
     ):
         assert f" {step}\n" in out, (step, out)
     assert out.strip().splitlines()[-1].startswith("total ")
+
+
+def test_run_timeline_times_the_loading_process_of_a_run():
+    """`python -m bench.run_timeline FILES` (docs/benchmarks.md): a `statwh run` of the sample
+    inbox's first files, every step it names still in the code, each load and the build timed."""
+    repo = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, GX_ANALYTICS_ENABLED="false", PYTHONPATH=str(repo))
+    env.pop("STATWH_HOME", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.run_timeline", "3"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    assert "not timed" not in out, out
+    assert "\n3 loads, the first began at " in out, out
+    summed = out.split("summed:")[1]
+    for step in ("ingest_started", "build_in_transaction", "publish", "warm_up", "_history_frame_or_error"):
+        assert f" {step}\n" in summed, (step, out)
+    assert out.strip().splitlines()[-1].startswith("total ")
