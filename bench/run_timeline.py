@@ -11,16 +11,14 @@ result). A step the code no longer has is named at the end, not timed.
 
 from __future__ import annotations
 
-import functools
-import importlib
 import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from bench.timeline import wrap_steps
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -56,36 +54,6 @@ ONCE = {
 """Steps printed one by one (the others are summed only: they run once a file)."""
 
 
-def _wrap(log: list, t0: float, name: str, fn: Callable) -> Callable:
-    @functools.wraps(fn)
-    def inner(*a, **k):
-        start, cpu = time.perf_counter(), time.thread_time()
-        try:
-            return fn(*a, **k)
-        finally:
-            end = time.perf_counter()
-            log.append(
-                (start - t0, end - t0, time.thread_time() - cpu, threading.current_thread().name, name)
-            )
-
-    return inner
-
-
-def _wrap_steps(log: list, t0: float) -> list[str]:
-    """Wrap each of `STEPS` where it is looked up; the names of those the code no longer has."""
-    missing = []
-    for mod, attr in STEPS:
-        owner = importlib.import_module(mod)
-        *outer, last = attr.split(".")
-        try:
-            for o in outer:
-                owner = getattr(owner, o)
-            setattr(owner, last, _wrap(log, t0, attr, getattr(owner, last)))
-        except AttributeError:
-            missing.append(f"{mod}.{attr}")
-    return missing
-
-
 def _home(files: int | None) -> Path:
     from bench.whole import demo_inbox
 
@@ -105,7 +73,7 @@ def main(argv: list[str]) -> int:
     import etl.cli  # noqa: PLC0415 - timed: the CLI's imports are part of a run
 
     log: list = []
-    missing = _wrap_steps(log, t0)
+    missing = wrap_steps(STEPS, log, [t0])
     code = etl.cli.main(["run"])
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     loads = sorted(e for e in log if e[4] == "ingest_started")

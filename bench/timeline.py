@@ -43,13 +43,33 @@ STEPS = [
 def _wrap(log: list, t0: list, name: str, fn):
     @functools.wraps(fn)
     def inner(*a, **k):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         try:
             return fn(*a, **k)
         finally:
-            log.append((start - t0[0], time.perf_counter() - t0[0], threading.current_thread().name, name))
+            end = time.perf_counter()
+            log.append(
+                (start - t0[0], end - t0[0], time.thread_time() - cpu, threading.current_thread().name, name)
+            )
 
     return inner
+
+
+def wrap_steps(steps: list[tuple[str, str]], log: list, t0: list) -> list[str]:
+    """Wrap each (module, attribute) of `steps` where it is looked up, so that every call appends
+    (start, end, thread CPU, thread, name) to `log`, times in seconds from `t0[0]`; returns the
+    steps the code no longer has."""
+    missing = []
+    for mod, attr in steps:
+        owner = importlib.import_module(mod)
+        *outer, last = attr.split(".")
+        try:
+            for o in outer:
+                owner = getattr(owner, o)
+            setattr(owner, last, _wrap(log, t0, attr, getattr(owner, last)))
+        except AttributeError:
+            missing.append(f"{mod}.{attr}")
+    return missing
 
 
 def main(argv: list[str]) -> int:
@@ -62,16 +82,7 @@ def main(argv: list[str]) -> int:
     log: list = []
     t0 = [0.0]
     _read_here()
-    missing = []
-    for mod, attr in STEPS:
-        owner = importlib.import_module(mod)
-        *outer, last = attr.split(".")
-        try:
-            for o in outer:
-                owner = getattr(owner, o)
-            setattr(owner, last, _wrap(log, t0, attr, getattr(owner, last)))
-        except AttributeError:
-            missing.append(f"{mod}.{attr}")
+    missing = wrap_steps(STEPS, log, t0)
     work = Path(tempfile.mkdtemp(prefix="statwh-timeline-"))
     _warmup(work, warm)
     home = Home(work / "home").ensure()
@@ -80,7 +91,7 @@ def main(argv: list[str]) -> int:
     t0[0] = time.perf_counter()
     _ingest_one(con, home, path)
     total = time.perf_counter() - t0[0]
-    for start, end, thread, name in sorted(log):
+    for start, end, _cpu, thread, name in sorted(log):
         print(f"{start:7.3f} → {end:7.3f}  {end - start:6.3f} s  {thread:<18} {name}")
     print(f"total {total:.3f} s")
     if missing:

@@ -273,21 +273,22 @@ def test_airflow_bench_env_keeps_celery_under_the_local_tuning(tmp_path):
     assert "STATWH_AIRFLOW_NO_SETUP" not in env
 
 
+def _bench_output(module: str, *args: str) -> str:
+    """What `python -m <module> ARGS` prints, run from the repository (it must exit 0)."""
+    repo = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, GX_ANALYTICS_ENABLED="false", PYTHONPATH=str(repo))
+    env.pop("STATWH_HOME", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=repo, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
 def test_timeline_times_each_step_of_an_ingest():
     """`python -m bench.timeline ROWS` (docs/benchmarks.md): every step it names is still in the
     code, and each one it wraps shows up timed — the reader's steps too (it reads in-process)."""
-    repo = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, GX_ANALYTICS_ENABLED="false", PYTHONPATH=str(repo))
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.timeline", "300"],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = proc.stdout
+    out = _bench_output("bench.timeline", "300")
     assert "not timed" not in out, out
     for step in (
         "extract_here",
@@ -304,19 +305,7 @@ def test_timeline_times_each_step_of_an_ingest():
 def test_run_timeline_times_the_loading_process_of_a_run():
     """`python -m bench.run_timeline FILES` (docs/benchmarks.md): a `statwh run` of the sample
     inbox's first files, every step it names still in the code, each load and the build timed."""
-    repo = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, GX_ANALYTICS_ENABLED="false", PYTHONPATH=str(repo))
-    env.pop("STATWH_HOME", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.run_timeline", "3"],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = proc.stdout
+    out = _bench_output("bench.run_timeline", "3")
     assert "not timed" not in out, out
     assert "\n3 loads, the first began at " in out, out
     summed = out.split("summed:")[1]
