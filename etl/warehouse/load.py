@@ -351,7 +351,7 @@ IMPORT_HEADROOM = 60.0
 great_expectations itself (a few seconds): with less, the loading process validates the file."""
 
 
-def _validated_ahead(prep: Prepared, docs_dir: Path | None, timeout: float | None = None) -> Prepared:
+def _validated_ahead(prep: Prepared, docs_dir: Path | None, timeout: float) -> Prepared:
     """In the worker (`start_ingest`), after extraction: the dataset's suite run there, as
     `validate_prepared` runs it, when the frame is small (`VALIDATE_AHEAD_ROWS`) and
     great_expectations was imported before the fork, or the worker is a resident one with
@@ -370,7 +370,7 @@ def _validated_ahead(prep: Prepared, docs_dir: Path | None, timeout: float | Non
     if (
         "great_expectations" not in sys.modules
         and elapsed is not None
-        and (timeout or 0) - elapsed >= IMPORT_HEADROOM
+        and timeout - elapsed >= IMPORT_HEADROOM
     ):
         # `statwh run`'s first worker, forked before the loading process imported it: it imports
         # it too, on the core that would wait meanwhile, validates, and stays for the next files
