@@ -181,6 +181,31 @@ def unit_at_end(text: str) -> tuple[str, int] | None:
     return None
 
 
+CELL_SCALES = ("万亿", "千万", "百万", "亿", "万")
+"""The scales a figure cell may write without the thing counted (`250.3亿`, `31000万`), longest
+first: such a cell counts what its column counts (`in_column_unit`)."""
+_SCALE_PREFIX = re.compile(r"^[十百千万亿]+")
+
+
+def _bare_scale_at_end(text: str) -> tuple[str, int] | None:
+    """`250.3亿` → (`亿`, 1): a figure that writes its scale only (`CELL_SCALES`)."""
+    for word in CELL_SCALES:
+        if text.endswith(word) and len(text) > len(word):
+            return word, len(word)
+    return None
+
+
+def in_column_unit(cell_unit: Any, column_unit: str | None) -> Any:
+    """A cell's unit read in its column: a bare scale (`亿` of `250.3亿`) is that scale of what
+    the column counts — `亿元` under 亿元 or 万元, `万人` under 人 — when that is a known unit;
+    the cell is then in its column's unit or refused as a cell in another one, as if it had
+    written it. Anything else is returned as it is (`万` under `%` or 公顷: no such unit, refused)."""
+    if not isinstance(cell_unit, str) or cell_unit not in CELL_SCALES or not column_unit:
+        return cell_unit
+    thing = _SCALE_PREFIX.sub("", column_unit)
+    return (known_unit(cell_unit + thing) or cell_unit) if thing else cell_unit
+
+
 def unit_in_text(text: Any) -> str | None:
     """A unit written in brackets in a header or title: `工业总产值（万元）` → `万元`,
     `营业收入（含税，万元）` → `万元`. A money unit that is no known one (`（万卢布）`) is returned
@@ -239,6 +264,17 @@ FIGURE_NOTE = re.compile(rf"(?<=\d)\s*(?:{NOTE_MARKS}|[*＊※])+\s*$")
 """A footnote marker after a figure (`12.3①`, `30²`, `640.72*`), dropped before NFKC makes it a
 digit (12.31); the asterisk of a 统计局 table's `*为快报数` had made the figure unreadable."""
 _NOTE_MARK = re.compile(NOTE_MARKS)
+LABEL_NOTE = re.compile(r"\s*(?:[\u2460-\u2473\u2776-\u277f]|(?<![A-Za-z])[\u00b9\u00b2\u00b3\u2070-\u2079])")
+"""A footnote's marker in a label (`石塘镇①`, `2025年¹`, `从业人员②`), which NFKC would make a digit
+(`石塘镇1`, `2025年1`: January): ①–⑳, ❶–❿, and superscript digits not after a letter (`m²`,
+`km²` are units)."""
+
+
+def without_note_marks(text: str) -> str:
+    """`text` without the footnote markers a label may carry (`LABEL_NOTE`)."""
+    return LABEL_NOTE.sub("", text) if LABEL_NOTE.search(text) else text
+
+
 _MASKED = re.compile(r"[*＊]{2,}(\S{0,6})")
 """A figure masked as the published work report masks it (`**`, `**亿元`): no figure, like `*`."""
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?![\d,])")
@@ -303,7 +339,7 @@ def parse_number(raw: Any) -> Parsed:
     pct = t.endswith("%")
     t = t.rstrip("%")
     cell_unit = None
-    if found := unit_at_end(t):
+    if found := unit_at_end(t) or _bare_scale_at_end(t):
         cell_unit, n = found
         t = t[:-n]
     m = _NUM_TEXT.match(t)
@@ -499,7 +535,9 @@ class Period:
 
 
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_P_RANGE = re.compile(r"(\d{4})年?(?:度)?\s*(\d{1,2})\s*[-—~～至到]\s*(\d{1,2})\s*月")
+_P_RANGE = re.compile(r"(\d{4})(?:年度?|[-./_])?\s*(\d{1,2})\s*[-—~～至到]\s*(\d{1,2})\s*月")
+"""`2025年1-9月`, also with the year set off as a date sets it off (`2025-1-9月`, `2025/1-9月`: it had
+been January)."""
 # a range without 月 only where nothing can follow it (`2025年1-9`, `2025.1-9`; not the date `2025.1-9日`)
 _P_RANGE_BARE = re.compile(r"(\d{4})(?:年度?|\.)\s*(\d{1,2})\s*[-—~～至到]\s*(\d{1,2})(?:月份?)?(?:累计)?$")
 # quarters to date: 前三季度, 前3季, 一至三季度, 1-3季度, 一、二季度 (each ends in 季)
@@ -635,6 +673,8 @@ def parse_period(raw: Any) -> Period | None:
         raw = int(raw)
     if isinstance(raw, int) and 1949 < raw < 2100:
         return Period(str(raw), dt.date(raw, 12, 31), "period", "year")
+    if isinstance(raw, str):  # `2025年①`: a footnote's marker, which NFKC makes a digit (2025-01)
+        raw = without_note_marks(raw)
     s = clean_text(raw).replace(" ", "")
     if not s or _P_NOT_A_PERIOD.search(s):
         return None

@@ -403,6 +403,8 @@ def row_unit(
     if u := cells.unit_in_text(name):
         found.append((u, "indicator name"))
     col = row.get(f"_unit_{field}")
+    if found and isinstance(col, str):  # `1600亿` beside 单位 亿元: 亿元, no second unit
+        col = cells.in_column_unit(col, found[0][0])
     if isinstance(col, str) and col:
         found.append((col, str(row.get(f"_unit_from_{field}") or "column")))
     if not found:
@@ -412,7 +414,9 @@ def row_unit(
 
 def in_unit(value: object, unit: str | None, where: str, target: str) -> tuple[object, str | None, str]:
     """`value` (in `unit`, from `where`) in the `target` unit: (value, problem, what was applied
-    as `万元 (header) → 亿元 ×0.0001`). No unit given: the figure is taken as in `target`."""
+    as `万元 (header) → 亿元 ×0.0001`). No unit given: the figure is taken as in `target`; a
+    cell's bare scale (`1600亿`) is that scale of what `target` counts (`cells.in_column_unit`)."""
+    unit = cells.in_column_unit(unit, target)
     if unit is None or unit == target:
         return value, None, f"{target} ({where if unit else 'assumed'})"
     note = f"{unit} ({where}) → {target}"

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from etl.base.cells import KNOWN_UNITS, clean_text, header_key
+from etl.base.cells import KNOWN_UNITS, clean_text, header_key, without_note_marks
 from etl.extract.model import HeaderMatch
 from etl.read import Grid
 from etl.spec.model import SourceSpec
@@ -31,7 +31,11 @@ MAX_DEPTH = 3
 
 
 def label_text(v: Any) -> str:
-    return clean_text(v) if v is not None else ""
+    """A label as compared: `clean_text`, a footnote's marker dropped first (`石塘镇①` is 石塘镇,
+    never `石塘镇1`; `2025年①` is 2025, never January: `cells.without_note_marks`)."""
+    if v is None:
+        return ""
+    return clean_text(without_note_marks(v) if type(v) is str else v)
 
 
 def _level(grid: Grid, r: int, width: int, seen: dict[int, list[str]] | None = None) -> list[str]:

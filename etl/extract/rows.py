@@ -787,6 +787,8 @@ def _in_field_unit(
             f"_unit_{fname}": cell_units.to_numpy(),
             f"_unit_from_{fname}": repeat_value("cell", len(vals)),
         }
+    if cell_units.isin(cells.CELL_SCALES).any():  # `31000万` under 万元 is in 万元
+        cell_units = cell_units.map(lambda u: cells.in_column_unit(u, unit))
     _mixed_cell_units(vals, problems, cell_units, unit, percent_ok=f.unit in (None, "%"))
     if f.unit is None:
         sh.info.units[fname] = f"{unit} ({src})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import Counter
@@ -105,6 +106,8 @@ def figure(raw: Any, unit: str | None, growth: bool = False) -> cells.Parsed:
     parsed = cells.parse_number(raw)  # (its footnote marker dropped there: `cells.FIGURE_NOTE`)
     if parsed.problem and growth and (change := cells.parse_change(raw)) is not None:
         parsed = change
+    if parsed.unit and unit and parsed.unit != unit:  # `250.3亿` in a 亿元 column is in 亿元
+        parsed = dataclasses.replace(parsed, unit=cells.in_column_unit(parsed.unit, unit))
     if parsed.unit and unit and parsed.unit != unit and not _same_unit(parsed.unit, unit):
         return cells.Parsed(
             None,

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from etl.base.cells import without_note_marks
 from etl.base.names import normalize_name
 from etl.base.paths import DIVISIONS_DIR
 
@@ -100,6 +101,8 @@ _AUTONOMOUS_TAIL = re.compile(f"(?:(?:{_MULTI})族?|[{_SINGLE}]族)+$")
 # merged into 清江浦区). Matched like short forms.
 FORMER_NAMES = {"楚州区": "320803", "淮安县": "320803", "清河区": "320812", "清浦区": "320812"}
 _FLOAT_CODE = re.compile(r"(\d{2,12})\.0*")
+_NOTED = re.compile(r"[*＊※]+$")
+"""A place name marked for a footnote (`经济开发区*`): the name, without its mark."""
 _RANK = {"province": 0, "city": 1, "county": 2, "township": 3}
 # Functional zones commonly written without their qualifier.
 _GENERIC_ZONES = frozenset({"经济开发区", "经济技术开发区"})
@@ -159,7 +162,7 @@ def short_form(name: str) -> str:
 def _clean(raw: str) -> str:
     """The query as compared: name key (NFKC, no spaces) without office words; a code that
     Excel turned into a number (`320803.0`) loses its `.0`."""
-    text = _denoise(normalize_name(raw))
+    text = _denoise(normalize_name(_NOTED.sub("", without_note_marks(raw))))
     number = _FLOAT_CODE.fullmatch(text)
     return number.group(1) if number else text
 

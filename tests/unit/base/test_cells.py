@@ -186,3 +186,29 @@ def test_digits_split_by_a_space_that_is_no_grouping_are_refused(text):
     """`12 34` had loaded as 1234: two figures in one cell, or a slip — never one number."""
     got = cells.parse_number(text)
     assert got.value is None and "空格" in got.problem
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "basis"),
+    [
+        ("2025年①", "2025", "period"), ("2024年²", "2024", "period"), ("2025年¹", "2025", "period"),
+        ("2025年1-9月①", "2025-09", "ytd"), ("2025-1-9月", "2025-09", "ytd"), ("2025/1-9月", "2025-09", "ytd"),
+        ("2025-1-2月", "2025-02", "ytd"), ("2025-10-12月", "2025Q4", "period"),
+    ],
+)  # fmt: skip
+def test_a_footnote_marker_or_a_dashed_year_never_makes_a_month(raw, text, basis):
+    """NFKC makes `①` and `¹` digits: `2025年①` had been January 2025, `2025-1-9月` January too."""
+    p = parse_period(raw)
+    assert p is not None and (p.text, p.basis) == (text, basis)
+
+
+def test_a_labels_footnote_marker_is_dropped_but_a_units_superscript_stays():
+    from etl.extract.header import label_text
+
+    assert [label_text(t) for t in ("石塘镇①", "从业人员 ②", "2025年¹", "复垦面积（m²）", "km²")] == [
+        "石塘镇",
+        "从业人员",
+        "2025年",
+        "复垦面积(m2)",
+        "km2",
+    ]

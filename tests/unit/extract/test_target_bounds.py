@@ -47,3 +47,32 @@ def test_a_targets_file_reads_bounds_with_a_warning_and_refuses_ranges(tmp_path:
     assert warned and "下限" in warned[0].message and warned[0].value == "力争突破1600"
     refused = [i for i in ex.issues if i.severity == "row"]
     assert [(i.row, i.value) for i in refused] == [(3, "1500-1600")]
+
+
+@pytest.mark.parametrize("unit_column", [True, False])
+def test_a_target_that_writes_its_scale_only_counts_what_its_unit_counts(tmp_path: Path, unit_column):
+    """`1600亿` beside 单位 亿元 (or with no unit anywhere, the catalog's 亿元) is 1600 亿元, and
+    `力争突破1600亿` its lower bound (each had been refused as `not a number`); `1.5亿` beside 单位
+    万元 is 1.5 亿元, which the row's unit contradicts: refused, as `1.5亿元` there is."""
+    f = tmp_path / "目标任务表.csv"
+    head = ["指标名称", "目标值", "单位", "完成时限"] if unit_column else ["指标名称", "目标值", "完成时限"]
+    rows = [
+        ["地区生产总值", "力争突破1600亿", "亿元", "2028年"],
+        ["规上工业总产值", "1500亿", "亿元", "2028年"],
+    ]
+    if unit_column:
+        rows.append(["高端装备制造产业规模", "1.5亿", "万元", "2026年"])
+    else:
+        rows = [[r[0], r[1], r[3]] for r in rows]
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([head, *rows])
+    ex = extract(f, "targets")
+    refused = [(i.row, i.rule, i.message) for i in ex.issues if i.severity == "row"]
+    assert not ex.critical
+    if unit_column:
+        assert [r[:2] for r in refused] == [(4, "unit_mismatch")] and "万元" in refused[0][2]
+        assert "亿元" in refused[0][2]
+    else:
+        assert not refused
+    got = dict(zip(ex.frame["indicator_id"], ex.frame["target"], strict=True))
+    assert got["gdp"] == 1600.0 and got["industrial_output"] == 1500.0

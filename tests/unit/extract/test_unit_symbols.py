@@ -109,3 +109,69 @@ def test_a_unit_line_below_the_roster_gives_its_unit(tmp_path, line):
     assert ex.frame["output_ytd"].tolist() == pytest.approx([(600.0 + 10 * i) / 10 for i in range(6)])
     # the line is no record (it had been an enterprise without a credit code, quarantined)
     assert not [i.message for i in ex.issues if i.severity in ("critical", "row")]
+
+
+@pytest.mark.parametrize(
+    ("cell", "column", "unit"),
+    [
+        ("250.3亿", "亿元", "亿元"), ("31000万", "万元", "万元"), ("1.2万", "万人", "万人"),
+        ("3万", "万平方米", "万平方米"), ("5千万", "千万元", "千万元"),
+        ("20.5亿", "万元", "亿元"), ("3万", "万亿元", "万元"), ("3万", "元", "万元"), ("3万", "人", "万人"),
+        ("3万", "家", "万家"), ("3万", "%", "万"), ("3万", "公顷", "万"), ("3万", None, "万"),
+        ("3亿元", "万元", "亿元"),
+    ],
+)  # fmt: skip
+def test_a_cell_that_writes_its_scale_only_counts_what_its_column_counts(cell, column, unit):
+    """`250.3亿` in a 亿元 column says what the column says; under another unit of the same thing
+    it is that unit (`20.5亿` under 万元 is 亿元: refused as another unit, as `20.5亿元` is); where
+    no such unit is known (`3万` under % or 公顷) it stays a bare scale, which converts to nothing."""
+    parsed = cells.parse_number(cell)
+    assert parsed.problem is None and parsed.unit in cells.CELL_SCALES + ("亿元",)
+    assert cells.in_column_unit(parsed.unit, column) == unit
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"), [("8200.5万", 8200.5), ("0.82005亿", None), ("8,200.5万", 8200.5)]
+)
+def test_a_roster_figure_written_with_its_columns_scale_loads_in_it(tmp_path, cell, value):
+    """A roster in 万元 whose cell says `8200.5万` loads 8200.5 (it had been refused as no number);
+    `0.82005亿` in it is another unit: that row is refused, naming the cell, never read as 0.82005."""
+    from tests.hostile.corpus import ROSTER_HEADER, ROSTER_NAME, roster_rows, write_xlsx
+
+    rows = roster_rows(6)
+    rows[2][6] = cell
+    header = [h.replace("本年累计工业总产值", "本年累计工业总产值（万元）") for h in ROSTER_HEADER]
+    ex = extract(write_xlsx(tmp_path / ROSTER_NAME, [header, *rows]), "enterprises")
+    refused = [(i.row, i.message) for i in ex.issues if i.severity == "row"]
+    if value is None:
+        assert [r for r, _ in refused] == [4] and "亿" in refused[0][1] and "万元" in refused[0][1]
+        assert ex.frame["output_ytd"].isna().tolist() == [False, False, True, False, False, False]
+    else:
+        assert not refused
+        assert ex.frame["output_ytd"].tolist() == pytest.approx([600.0, 610.0, value, 630.0, 640.0, 650.0])
+
+
+def test_an_indicator_table_cell_that_writes_its_scale_only_loads_in_the_rows_unit(tmp_path):
+    """Periods across, each row's unit in its indicator's name: `250.3亿` under 亿元 and `31000万`
+    under 万元 load as written; `20.5亿` under 万元 is refused, naming the cell."""
+    from tests.hostile.corpus import write_xlsx
+
+    rows = [
+        ["指标", "2025年1-6月", "2025年1-9月"],
+        ["地区生产总值（亿元）", "250.3亿", "380.1亿"],
+        ["一般公共预算收入（万元）", "31000万", 45000],
+        ["规上工业总产值（万元）", "20.5亿", 30000],
+    ]
+    ex = extract(write_xlsx(tmp_path / "主要经济指标.xlsx", rows), "indicators")
+    refused = [(i.row, i.column, i.value) for i in ex.issues if i.severity == "row"]
+    assert refused == [(4, "2025-06 (B)", "20.5亿")]
+    got = {
+        (n, p): v
+        for n, p, v in zip(ex.frame["indicator_name"], ex.frame["period"], ex.frame["value"], strict=True)
+    }
+    assert got[("地区生产总值", "2025Q2")] == pytest.approx(250.3)
+    assert got[("地区生产总值", "2025Q3")] == pytest.approx(380.1)
+    assert got[("一般公共预算收入", "2025-06")] == pytest.approx(31000.0)
+    assert ("规上工业总产值", "2025-06") not in got and got[("规上工业总产值", "2025-09")] == pytest.approx(
+        3.0
+    )

@@ -335,3 +335,17 @@ def test_normalize_name_is_idempotent_and_spaceless(text: str) -> None:
     key = normalize_name(text)
     assert normalize_name(key) == key
     assert not any(ch.isspace() for ch in key)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("石塘镇①", "320803122"),
+        ("淮城街道²", "320803001"),
+        ("石塘镇 ❶", "320803122"),
+        ("石塘镇*", "320803122"),
+    ],
+)
+def test_a_place_marked_for_a_footnote_is_the_place(written: str, expected: str) -> None:
+    """NFKC makes `①` a digit: `石塘镇①` had been the unknown `石塘镇1`, its row refused."""
+    assert code(written) == expected
