@@ -17,7 +17,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from etl.base import cells
@@ -65,6 +65,10 @@ class MeasuresHeader:
     names: list[str]
     label_col: int
     columns: dict[int, MeasureColumn]
+    passed_over: dict[int, str] = field(default_factory=dict)
+    """Columns that name a measure but are not read as it, each with why (another column is, or
+    it is a month's 上年同期); two that cannot be told apart are in `ambiguous`."""
+    ambiguous: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> int:
@@ -76,10 +80,10 @@ def measures_header(grid: Grid, spec: SourceSpec) -> MeasuresHeader | None:
     one measure column, the most measures found (then the fewest rows, the highest)."""
     assert spec.measures is not None
     labels = {header_key(a) for a in spec.measures.label_aliases}
-    wanted: dict[str, MeasureColumn] = {}
+    wanted: dict[str, tuple[int, MeasureColumn]] = {}
     for col in spec.measures.columns:
-        for a in col.aliases:
-            wanted.setdefault(measure_key(a), col)
+        for rank, a in enumerate(col.aliases):
+            wanted.setdefault(measure_key(a), (rank, col))
     best: MeasuresHeader | None = None
     for r in range(min(spec.header_scan_rows, len(grid.rows))):
         for depth in (1, 2, 3):
@@ -87,22 +91,88 @@ def measures_header(grid: Grid, spec: SourceSpec) -> MeasuresHeader | None:
                 continue
             names = header_names(grid, r, depth)
             label = next((c for c, n in enumerate(names) if n and header_key(n) in labels), None)
-            cols: dict[int, MeasureColumn] = {}
+            hits: dict[int, tuple[int, MeasureColumn]] = {}
             for c, n in enumerate(names):
                 # under a grouping row (`规模以上工业/规上工业企业数/本期`): its last two parts
-                col = (
+                hit = (
                     (wanted.get(measure_key(n)) or wanted.get(measure_key("/".join(n.split("/")[-2:]))))
                     if n
                     else None
                 )
-                if col is not None and col not in cols.values():
-                    cols[c] = col
-            if label is None or not cols:
+                if hit is not None:
+                    hits[c] = hit
+            if label is None or not hits:
                 continue
-            cand = MeasuresHeader(r, depth, names, label, cols)
+            cand = MeasuresHeader(r, depth, names, label, {})
+            _one_column_per_measure(cand, hits)
+            if not cand.columns and not cand.ambiguous:
+                continue
             if best is None or (cand.score, -cand.depth) > (best.score, -best.depth):
                 best = cand
     return best
+
+
+def _parent(name: str) -> str:
+    return name.rsplit("/", 1)[0] if "/" in name else ""
+
+
+def _one_column_per_measure(hm: MeasuresHeader, hits: dict[int, tuple[int, MeasureColumn]]) -> None:
+    """Each measure of the spec read from one column of `hits` (column → (alias rank, measure)):
+    the one its most specific alias names (`工业总产值/1-9月累计` before `工业总产值/本期`, which is
+    the year to date only where no 累计 column is); a 上年同期 read beside the column it is a year
+    earlier than — the one right of the measure read, not the one right of a 本月 that is not read
+    (`本月 | 上年同期 | 1-9月累计 | 上年同期`: the first is last year's month alone). Every other
+    column that names a measure goes to `passed_over` with why; two that cannot be told apart
+    (two `1-9月累计` of one indicator) to `ambiguous`, and neither is read."""
+    by_measure: dict[int, list[int]] = {}
+    measure_of: dict[int, MeasureColumn] = {}
+    for c, (_, col) in hits.items():
+        by_measure.setdefault(id(col), []).append(c)
+        measure_of[id(col)] = col
+    order = sorted(by_measure, key=lambda k: measure_of[k].basis == "上年同期")  # 上年同期 last
+    for k in order:
+        col, cands = measure_of[k], by_measure[k]
+        if col.basis == "上年同期":
+            cands = [c for c in cands if _beside_what_is_read(hm, c, col)]
+            if not cands:
+                for c in by_measure[k]:
+                    hm.passed_over[c] = _MONTHS_PRIOR
+                continue
+            for c in by_measure[k]:
+                if c not in cands:
+                    hm.passed_over[c] = _MONTHS_PRIOR
+        top = min(hits[c][0] for c in cands)
+        best = [c for c in cands if hits[c][0] == top]
+        if len(best) > 1:
+            heads = "、".join(f"“{hm.names[c]}”({column_letter(c)})" for c in best)
+            hm.ambiguous.append(
+                f"{heads} 都可读作 {col.indicator} 的 {col.basis}，无法确定用哪一列 / two columns read as the same measure"
+            )
+            continue
+        hm.columns[best[0]] = col
+        for c in cands:
+            if c != best[0]:
+                hm.passed_over[c] = (
+                    f"已读取“{hm.names[best[0]]}”({column_letter(best[0])}) 作为 {col.indicator} 的 {col.basis}；"
+                    f"本列未入库 / another column is read as this measure"
+                )
+    hm.columns = dict(sorted(hm.columns.items()))
+
+
+_MONTHS_PRIOR = (
+    "上年同期，紧随未读取的列（如本月数）之后，是该列的上年同期，未入库 /"
+    " a year earlier than the column left of it, which is not read: not loaded"
+)
+
+
+def _beside_what_is_read(hm: MeasuresHeader, c: int, col: MeasureColumn) -> bool:
+    """Whether a 上年同期 column is a year earlier than a column that is read: the column left of
+    it is not one of its own group (the first of the group) or is read as the same indicator."""
+    left = c - 1
+    if left < 0 or not hm.names[left] or _parent(hm.names[left]) != _parent(hm.names[c]):
+        return True
+    read = hm.columns.get(left)
+    return read is not None and read.indicator == col.indicator
 
 
 def units_listed(texts: list[str]) -> list[str]:
@@ -239,6 +309,10 @@ def extract_measures_sheet(
     hm = measures_header(grid, spec)
     if hm is None:
         return None
+    if hm.ambiguous:
+        for why in hm.ambiguous:
+            ex.issues.append(Issue("critical", "ambiguous_measure", why, grid.name, hm.row + 1))
+        return None
     meta = sheet_meta(grid, hm.row)
     info = SheetInfo(sheet=grid.name, reporter=meta.reporter, header_rows=_rows_text(hm))
     period, info.period_from = period_of_sheet(spec, grid, meta, file_name)
@@ -261,7 +335,8 @@ def extract_measures_sheet(
     measures = _measures(hm, meta, period, (grid.name, file_name), info, ex)
     if measures is None:
         return None
-    _record_columns(info, grid.name, hm, measures, ex)
+    groups = {measure_key(a).split("/")[0] for col in spec.measures.columns for a in col.aliases if "/" in a}
+    _record_columns(info, grid.name, hm, measures, ex, groups)
     if grid.merged:  # a figure merged over two townships is neither's (a blank would read 0)
         rows = [list(r) for r in grid.rows]
         refuse_merged_figures(grid, rows, hm.row + hm.depth, {m.col for m in measures})
@@ -272,6 +347,33 @@ def extract_measures_sheet(
     )
     _reconcile(totals, out, measures, grid.name, info, ex)
     return out
+
+
+_HEAD_MONTHS = re.compile(r"(\d{1,2})\s*[-—~～至到]\s*(\d{1,2})\s*月")
+
+
+def _span_against_period(header: str, col: MeasureColumn, p: Period) -> tuple[bool, str] | None:
+    """(refuse, why) when a column's own months disagree with the sheet's period — `工业总产值/1-9月`
+    under a title of 1-8月 is refused, never loaded as August — or when a 本期 column read as the
+    year to date stands in a sheet of one month (`2025年9月`): said, as a roster says it."""
+    child = header.rsplit("/", 1)[-1]
+    m = _HEAD_MONTHS.search(child)
+    if m and col.basis in ("累计", "上年同期") and p.freq == "month":
+        a, b = int(m.group(1)), int(m.group(2))
+        if a != 1 or b != p.end.month:
+            return True, (
+                f"列“{header}”写的是{a}-{b}月，报告期为{p.end.year}年1-{p.end.month}月，请核对 /"
+                f" the column says months {a}-{b}, the sheet's period is months 1-{p.end.month}"
+            )
+    said = any(w in child for w in ("累计", "本年", "1-")) or m is not None
+    if col.basis == "累计" and not said and p.basis == "period" and p.freq == "month" and p.end.month > 1:
+        mo = p.end.month
+        return False, (
+            f"“{header}”未写明是本月数还是本年累计数，报告期为{p.end.year}年{mo}月（单月）：按1-{mo}月累计读取；"
+            f"如为{mo}月当月数，请在表头写明“本月” / neither 本月 nor 累计 and the period is one month:"
+            f" read as the year to date (months 1-{mo})"
+        )
+    return None
 
 
 def _rows_text(hm: MeasuresHeader) -> str:
@@ -312,6 +414,15 @@ def _measures(
             return None
         acc = col.basis == "累计" or (col.basis == "上年同期" and col.indicator in accumulated)
         p = to_date(period) if acc else period
+        if why := _span_against_period(hm.names[c], col, p):
+            severity, rule = (
+                ("critical", "period_conflict") if why[0] else ("warning", "year_to_date_assumed")
+            )
+            ex.issues.append(
+                Issue(severity, rule, why[1], sheet, hm.row + 1, f"{hm.names[c]} ({column_letter(c)})")
+            )
+            if why[0]:
+                return None
         p = prior_year(p) if col.basis == "上年同期" else p
         m = _Measure(c, col, hm.names[c], indicator_name(col.indicator), p, unit, where, acc)
         info.units[m.label] = f"{unit} ({where})" if unit else "? (the indicator's unit assumed)"
@@ -320,7 +431,12 @@ def _measures(
 
 
 def _record_columns(
-    info: SheetInfo, sheet: str, hm: MeasuresHeader, measures: list[_Measure], ex: Extraction
+    info: SheetInfo,
+    sheet: str,
+    hm: MeasuresHeader,
+    measures: list[_Measure],
+    ex: Extraction,
+    groups: set[str],
 ) -> None:
     """The table's columns in `info` (what `statwh check` prints) and in meta.load_columns' rows of `ex`."""
     header = hm.names[hm.label_col]
@@ -345,7 +461,28 @@ def _record_columns(
         )
     mapped = {hm.label_col, *hm.columns}
     info.unmapped = [n for c, n in enumerate(hm.names) if n and c not in mapped]
+    ex.issues += _unread_measure_columns(hm, groups, sheet)
     ex.sheets.append(info)
+
+
+def _unread_measure_columns(hm: MeasuresHeader, groups: set[str], sheet: str) -> list[Issue]:
+    """A warning for every column not read that names a measure (`passed_over`) or stands under
+    one of the measures' groups (`工业总产值/2025年1-9月`, `工业总产值/本月`): figures the table
+    holds that do not load say so, never silently."""
+    out = []
+    for c, n in enumerate(hm.names):
+        if not n or c in hm.columns or c == hm.label_col:
+            continue
+        why = hm.passed_over.get(c)
+        if why is None and _parent(measure_key(n)).rsplit("/", 1)[-1] in groups:
+            why = (
+                "表头未写明本期、累计、上年同期或同比中的哪一种，本列未入库 /"
+                " the header names none of this table's measures: not loaded"
+            )
+        if why is not None:
+            where = f"{n} ({column_letter(c)})"
+            out.append(Issue("warning", "column_not_read", f"“{n}”：{why}", sheet, hm.row + 1, where, n))
+    return out
 
 
 def _long_rows(
