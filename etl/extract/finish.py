@@ -372,8 +372,8 @@ def _basis(text: object, period_basis: object, kind: str, name: object = None) -
     本年累计, `…当季值`, `（当月）` the quarter or month alone), else what its kind and period say."""
     if isinstance(text, str):
         for word, basis in _BASIS_WORDS:
-            if word in text:
-                return basis
+            if word in text:  # a flow's 累计 (`1-9月累计`) is its year to date, never a running total
+                return "ytd" if basis == "cumulative" and kind == "flow" else basis
     if isinstance(name, str) and kind == "flow":
         for word, basis in _NAME_BASIS_WORDS:
             if word in name:
@@ -488,6 +488,8 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
         reads.append(as_read(row["value"], raw_unit, ind_unit))
         notes.append(f"{clean_name(name)}: {note}")
         bases.append(_basis(row.get("basis_text"), row.get("_period_basis"), kind, name))
+        if bases[-1] == "cumulative" and iid in cat and cat[iid].derivation == "reported_cumulative":
+            issues.append(_running_total_not_summed(name, row))
     out["value_read"], out["unit_read"], out["unit_factor"] = _columns_of(reads, len(out))
     out["indicator_id"] = ids
     out["unit"] = units
@@ -499,6 +501,22 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     if "missing" not in out:
         out["missing"] = None
     return out, issues
+
+
+def _running_total_not_summed(name: object, row: dict) -> Issue:
+    """A running total (口径 `累计`) of an indicator the marts sum from each year's 本年新增: kept
+    in the warehouse as sent, not in the marts' figure (since when it runs is not said) — said."""
+    return Issue(
+        "warning",
+        "running_total_not_used",
+        f"“{name}”口径为“{row.get('basis_text')}”（累计数）：本指标按各年“本年新增”自基期起累加，"
+        "累计数已入库但不计入指标值，请报送本年新增数 / a running total: this indicator sums each"
+        " year's new ones since the baseline; kept, not used in its figure",
+        row["_sheet"],
+        row["_row"],
+        "口径",
+        str(row.get("basis_text")),
+    )
 
 
 def _with_basis_words(name: object, basis_text: object) -> object:
