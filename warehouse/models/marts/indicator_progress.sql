@@ -426,6 +426,10 @@ no_data_reason as (
                 then '名录中该产业链无规上企业 / the roster has no 规上 enterprise of this chain'
             when s.derivation = 'hightech_valid'
                 then '高企名单不足有效期年数 / the certificate lists cover fewer years than a certificate is valid'
+            when s.derivation = 'hightech_first'
+                then '基期后有年份未收到高企名单或计数表，或名单未写明首次/重新认定：首次认定累计数不能确定（不按 0 计）'
+                || ' / a year since the baseline was not sent, or does not tell first-time from renewed'
+                || ' certificates: no cumulative first-time count (not 0)'
             when
                 exists (
                     select 1 from series as x
