@@ -89,6 +89,8 @@ def _parse_when(text: str) -> dt.datetime:
         ) from None
     if len(text) <= 10:  # a date: what was known by the end of that day
         d = d.replace(hour=23, minute=59, second=59, microsecond=999999)
+    if d.tzinfo is not None:  # `…+08:00`: that instant in this machine's time, as loads are stamped
+        d = d.astimezone()
     return d.replace(tzinfo=None)
 
 

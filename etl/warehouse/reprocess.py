@@ -9,12 +9,17 @@ from etl.warehouse.load import LoadResult, ingest_file
 
 
 def archived_loads(con, *, source: str | None = None, period: str | None = None) -> list[tuple]:
-    """The newest load of every distinct archived file (by sha256), optionally of one source / period."""
+    """The newest load of every distinct archived file (by sha256) that loaded — else its newest
+    rejected one —, optionally of one source / period. The same bytes refused under another name
+    (April's file resent as `…1-5月`: `duplicate_other_period`) are not read again under that name:
+    April's figures had been loaded as May's."""
     sql = """
         with latest as (
             select * from meta.loads
             where status in ('loaded', 'partial', 'rejected') and archive_path is not null
-            qualify row_number() over (partition by sha256 order by load_id desc) = 1
+            qualify row_number() over (
+                partition by sha256 order by status in ('loaded', 'partial') desc, load_id desc
+            ) = 1
         )
         select l.load_id, l.source, l.file_name, l.archive_path, l.received_at, l.sha256
         from latest as l

@@ -190,3 +190,20 @@ def test_an_absolute_archive_path_outside_the_data_area_is_never_read(loaded_hom
     with HomeEnv(home):
         assert run_cli("reprocess", "--source", "hightech") == 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_reprocess_reads_a_file_under_the_name_it_loaded_as_not_a_refused_one(demo_files, tmp_path):
+    """A roster of 2025-08 loaded, then its bytes resent as `…1-9月` (refused: another period's
+    file): reprocess reads it again as 2025-08, never as 2025-09 (it had taken the newest load of
+    those bytes, the refused one, and loaded August's figures as September's)."""
+    src = demo_files / "enterprises" / "规上工业企业主要指标_2025年1-8月.xlsx"
+    resent = tmp_path / "规上工业企业主要指标_2025年1-9月.xlsx"
+    shutil.copy(src, resent)
+    sql = "select distinct period from marts.indicator_values where indicator_id = 'above_scale_enterprises'"
+    with HomeEnv(tmp_path / "home"):
+        assert run_cli("ingest", "enterprises", str(src)) == 0
+        assert run_cli("ingest", "enterprises", str(resent)) == 1
+        assert run_cli("reprocess", "--source", "enterprises") == 0
+        db = tmp_path / "home" / "warehouse.duckdb"
+        assert query(db, sql) == [("2025-08",)]
+        assert query(db, "select file_name from meta.loads where reprocess_of is not null") == [(src.name,)]
