@@ -196,3 +196,21 @@ def test_a_departments_township_table_does_not_give_back_a_withheld_township(cop
     for code, value, suppressed in rows:
         assert suppressed == (code in withheld), code
         assert (value is None) == (code in withheld), code
+
+
+def test_a_refused_file_named_after_an_enterprise_the_warehouse_never_held_is_not_published_so(
+    copied_home, tmp_path
+):
+    """A truncated file named after an enterprise the warehouse holds no row of: its name had been
+    published in meta.loads and meta.rejections, and on the dashboard, as the department wrote it."""
+    company = "江苏远航船舶配件有限公司"
+    bad = tmp_path / f"{company}_2025年1-6月产值报表.xlsx"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    assert run_cli("ingest", "enterprises", str(bad)) == 1
+    assert run_cli("report") == 0
+    hits = sorted({where for where, text in _published_texts(copied_home / "published") if company in text})
+    assert hits == []
+    snap = copied_home / "published" / "statwh.duckdb"
+    assert query(
+        snap, "select count(*) from meta.loads where file_name = '某企业_2025年1-6月产值报表.xlsx'"
+    ) == [(1,)]

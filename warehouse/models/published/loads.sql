@@ -33,7 +33,12 @@ with coded as (
         x.rows_rejected,
         x.received_at,
         x.loaded_at,
-        regexp_replace(x.file_name, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as file_name,
+        -- a company's name in the file's name, whether or not the warehouse holds it (a refused
+        -- file named after an enterprise it never held had been published as named)
+        regexp_replace(
+            regexp_replace(x.file_name, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g'),
+            '[\x{4e00}-\x{9fff}]{2,30}?(有限责任公司|股份有限公司|有限公司|公司|合作社)', '某企业', 'g'
+        ) as file_name,
         regexp_replace(x.message, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as message
     from meta.loads as x
 ),
