@@ -108,11 +108,27 @@ def _said(word: str, name: str) -> bool:
     return word in name or (word in _RANK_WORDS and any(r in name for r in _RANK_WORDS))
 
 
+_ONE_MONTH = re.compile(r"(?:本月|当月|月度)(?:数|值)?|(?:\d{4}年)?\d{1,2}月份?(?:数|值)?")
+"""A bracket naming one month (`（本月）`, `（当月）`, `（6月）`, `（2025年6月）`): kept in the key, as a
+header row of its own would be (`工业总产值/本月`); dropped, the month's figure had been read as the
+year to date (June's output summed as 1-6月's)."""
+
+
+def without_month_bracket(name: Any) -> str:
+    """`name` without a bracket naming one month (`规模以上工业总产值（当月）` → `规模以上工业总产值`):
+    an indicator's name, whose reading (the month alone) its basis says, not its key."""
+    return _BRACKETED.sub(
+        lambda m: "" if _ONE_MONTH.fullmatch(m.group(1).replace(" ", "")) else m.group(0), clean_text(name)
+    )
+
+
 def _other_measure(inner: str, rest: str) -> str:
     """A bracket's text as the header's key keeps it: '' for a unit or a word that leaves the
     measure as it is, or words the name already says; its words, without `%` and punctuation, when
     they name another measure — except plan words after a name that is itself a plan's
     (`目标值（计划数）` is the target)."""
+    if _ONE_MONTH.fullmatch(inner.replace(" ", "")):
+        return inner  # `工业总产值（本月）`, `（6月）`: the month alone, never the year to date
     words = [w for w in OTHER_MEASURE_WORDS if w in inner]
     if not words or all(_said(w, rest) for w in words):
         return ""  # `新增企业数（新增）`, `全省排名（位次）`: the name says it already
@@ -445,11 +461,12 @@ def bound_kind(raw: Any) -> str | None:
 
 
 def parse_flag(raw: Any) -> Parsed:
-    """是/否, √/×, Y/N, 1/0, blank → False (a blank flag column means 'not flagged')."""
+    """是/否, √/×, Y/N, 1/0, blank → False (a blank flag column means 'not flagged'); a 规上/规下
+    column's 规上 / 规模以上 and 规下 / 规模以下 are its yes and no."""
     s = clean_text(raw).lower()
-    if s in {"是", "√", "✓", "✔", "y", "yes", "1", "1.0", "true", "有"}:
+    if s in {"是", "√", "✓", "✔", "y", "yes", "1", "1.0", "true", "有", "规上", "规模以上"}:
         return Parsed(True)
-    if s in {"否", "×", "✗", "n", "no", "0", "0.0", "false", "", "无", "-", "—"}:
+    if s in {"否", "×", "✗", "n", "no", "0", "0.0", "false", "", "无", "-", "—", "规下", "规模以下"}:
         return Parsed(False)
     return Parsed(None, None, f"标志列应填“是/否”，实际为“{s}” / expected yes/no")
 
@@ -794,8 +811,8 @@ def unit_factor(from_unit: str, to_unit: str) -> float:
     if from_unit in UNIT_FACTORS and to_unit in UNIT_FACTORS:
         d1, f1 = UNIT_FACTORS[from_unit]
         d2, f2 = UNIT_FACTORS[to_unit]
-        if d1 == d2:
-            return f1 / f2
+        if d1 == d2:  # to 12 digits: 万亩 → 亩 is 10000, not 10000.000000000002 (the ratios are decimal)
+            return float(f"{f1 / f2:.12g}")
     raise ValueError(f"单位“{from_unit}”无法换算为“{to_unit}” / cannot convert {from_unit} to {to_unit}")
 
 

@@ -182,9 +182,11 @@ failed_years as (
         s.period_end,
         year(s.period_end) as year,
         case i.comparison
-            when 'gt' then s.value > t.target
-            when 'ge' then s.value >= t.target
-            when 'le' then s.value <= t.target
+            -- compared at 9 decimals: 1 万亩 is 10000.000000000002 亩 in binary (a target met
+            -- exactly had not been `achieved`; an actual of 10000 had passed 超 10000)
+            when 'gt' then round(s.value, 9) > round(t.target, 9)
+            when 'ge' then round(s.value, 9) >= round(t.target, 9)
+            when 'le' then round(s.value, 9) <= round(t.target, 9)
         end as met
     from shown as s
     inner join indicators as i on s.indicator_id = i.indicator_id
@@ -237,9 +239,9 @@ rates as (
     select
         *,
         case comparison
-            when 'gt' then actual > target
-            when 'ge' then actual >= target
-            when 'le' then actual <= target
+            when 'gt' then round(actual, 9) > round(target, 9)  -- at 9 decimals, as `met`
+            when 'ge' then round(actual, 9) >= round(target, 9)
+            when 'le' then round(actual, 9) <= round(target, 9)
         end as meets,
         case
             when method = 'level' and base_value > 0 and target > 0 and n_req > 0
