@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,12 +52,21 @@ def known_datasets(source: str | None) -> dict[str, Known]:
     return out
 
 
+_FLAG_FRAME = re.compile(r"^是否(?:为)?(?=..)|(?<=..)(?:企业|单位)$")
+
+
+def _core(key: str) -> str:
+    """A key without the words every flag's header wraps its subject in (`是否…企业`): `是否重点企业`
+    is not like `是否规上企业` for sharing them (it had been guessed the 规上 column)."""
+    return _FLAG_FRAME.sub("", key)
+
+
 def similarity(header: str, aliases: list[str]) -> tuple[float, str]:
     """How alike `header` is to the closest of `aliases` (0-1, compared as header keys), and which."""
-    key = header_key(header)
+    key = _core(header_key(header))
     best, which = 0.0, ""
     for a in aliases:
-        ak = header_key(a)
+        ak = _core(header_key(a))
         if not ak or not key:
             continue
         r = difflib.SequenceMatcher(None, key, ak).ratio()

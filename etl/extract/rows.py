@@ -925,6 +925,9 @@ def _coverage_column(sh: _Sheet, n: int) -> dict[str, Any]:
     unknown, a warning (every 规上 count and chain output of the period would be empty) and null."""
     if COVERAGE_COLUMN not in DATASETS[sh.spec.dataset].columns or COVERAGE_COLUMN in sh.hm.mapping:
         return {}
+    if unread := _unread_scale_column(sh):
+        sh.ex.issues.append(unread)
+        return {}
     above, why = coverage_of(sh.spec, sh.meta.title_texts, sh.file_name, sh.grid.name)
     sh.info.columns[COVERAGE_COLUMN] = f"{'规上' if above else '规下' if above is False else '未知'} ({why})"
     if above is None:
@@ -941,6 +944,34 @@ def _coverage_column(sh: _Sheet, n: int) -> dict[str, Any]:
             )
         )
     return {COVERAGE_COLUMN: repeat_value(above, n)}
+
+
+_SCALE_WORDS = {"规上", "规下", "规模以上", "规模以下"}
+
+
+def _unread_scale_column(sh: _Sheet) -> Issue | None:
+    """A critical issue when a column not read names the 规上 status (`规上标志`, `是否为规模以上
+    企业`) and holds flags (是/否, √, 规上/规下): the roster's 规上 status would come from its title
+    or file name while the column says otherwise for some rows (every row had counted as 规上)."""
+    read = set(sh.hm.mapping.values())
+    start = sh.hm.row + sh.hm.depth
+    for c, name in enumerate(sh.hm.names):
+        if c in read or not name or not (_ABOVE_SCALE.search(name) or _BELOW_SCALE.search(name)):
+            continue
+        sample = [label_text(r[c]) for r in sh.grid.rows[start : start + 200] if c < len(r)]
+        sample = [v for v in sample if v]
+        flags = sum(1 for v in sample if v in _SCALE_WORDS or cells.parse_flag(v).problem is None)
+        if sample and flags * 5 >= len(sample) * 4:
+            return Issue(
+                "critical",
+                "coverage_column_unread",
+                f"“{name}”列像是规上标志，但不是可识别的列名：请改为“是否规上”，否则无法判断哪些企业是规上 /"
+                f" a column that looks like the 规上 flag under a name not known: rename it 是否规上",
+                sh.grid.name,
+                sh.hm.row + 1,
+                sh.column(c),
+            )
+    return None
 
 
 def _mostly_numbers(grid: Grid, start: int, c: int) -> bool:

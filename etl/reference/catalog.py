@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from etl.base.cells import header_key
+from etl.base.cells import header_key, without_month_bracket
 from etl.base.paths import CATALOG_DIR
 
 
@@ -106,7 +106,8 @@ def indicator_id_for(name: str | None) -> str | None:
     idx = _alias_index()
     if key in idx:
         return idx[key]
-    return None
+    # `规模以上工业总产值（当月）`: the indicator, read as the month alone (etl.extract.finish's basis)
+    return idx.get(header_key(without_month_bracket(name)))
 
 
 def ext_id(name: str) -> str:
