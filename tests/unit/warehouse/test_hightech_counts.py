@@ -61,23 +61,37 @@ def cert_list(path, year: int, n: int, typed: bool = True):
 def test_first_time_certificates_since_the_baseline_need_every_year(tmp_path, home):
     """Only 2025 sent (the baseline is 2023): 2024's first-time certificates are not known, so no
     cumulative count (it had been 2025's alone, 6); with 2024 sent too, both years' values."""
-    assert run_cli("ingest", "hightech", counts(tmp_path / "高新技术企业认定情况_2025年.csv", 2025, True)) == 0
+    assert (
+        run_cli("ingest", "hightech", counts(tmp_path / "高新技术企业认定情况_2025年.csv", 2025, True)) == 0
+    )
     assert first(home) == []
-    assert run_cli("ingest", "hightech", counts(tmp_path / "高新技术企业认定情况_2024年.csv", 2024, True)) == 0
+    assert (
+        run_cli("ingest", "hightech", counts(tmp_path / "高新技术企业认定情况_2024年.csv", 2024, True)) == 0
+    )
     assert first(home) == [("2024", 9.0), ("2025", 9.0 + 10.0)]
 
 
 def test_a_list_that_does_not_say_first_or_renewed_counts_no_first_time_ones(tmp_path, home):
     """A 2024 list without 认定类型: its first-time ones are not known (they had counted as none)."""
-    assert run_cli("ingest", "hightech", cert_list(tmp_path / "2024年高新技术企业认定名单.csv", 2024, 4, False)) == 0
-    assert run_cli("ingest", "hightech", counts(tmp_path / "高新技术企业认定情况_2025年.csv", 2025, True)) == 0
+    assert (
+        run_cli("ingest", "hightech", cert_list(tmp_path / "2024年高新技术企业认定名单.csv", 2024, 4, False))
+        == 0
+    )
+    assert (
+        run_cli("ingest", "hightech", counts(tmp_path / "高新技术企业认定情况_2025年.csv", 2025, True)) == 0
+    )
     assert first(home) == []
 
 
 def test_a_years_counts_table_sent_after_its_first_list_is_the_years_figure(tmp_path, home):
     """A 2024 list of the first batch (3 first-time), then the year's counts table (9 first-time):
     the table arrived last and is the year's (the list had hidden it)."""
-    assert run_cli("ingest", "hightech", cert_list(tmp_path / "2024年第一批高新技术企业认定名单.csv", 2024, 3)) == 0
+    assert (
+        run_cli("ingest", "hightech", cert_list(tmp_path / "2024年第一批高新技术企业认定名单.csv", 2024, 3))
+        == 0
+    )
     assert first(home) == [("2024", 3.0)]
-    assert run_cli("ingest", "hightech", counts(tmp_path / "高新技术企业认定情况_2024年.csv", 2024, True)) == 0
+    assert (
+        run_cli("ingest", "hightech", counts(tmp_path / "高新技术企业认定情况_2024年.csv", 2024, True)) == 0
+    )
     assert first(home) == [("2024", 9.0)]
