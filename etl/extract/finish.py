@@ -7,6 +7,7 @@ Extraction gives each field parsed from its cells; these steps derive what the d
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 
@@ -689,6 +690,7 @@ def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]
         ids.append(iid)
         deadlines.append(deadline)
         issues += _bound_against_direction(row, name, cat[iid].direction)
+        issues += _target_said(row, name, cat[iid].method)
         unit, where, conflict = row_unit(row, "target", "unit", name)
         value, problem, note = in_unit(row["target"], unit, where, cat[iid].unit)
         if problem := conflict or problem:  # quarantined as written
@@ -717,6 +719,22 @@ def targets(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]
             lambda v: (m.group(1) if (m := _DEADLINE.search(str(v))) else None) if v is not None else None
         )
     return out[out["indicator_id"].notna()].copy(), issues
+
+
+def _target_said(row: dict, name: object, method: str) -> list[Issue]:
+    """A warning for a target of an indicator the work report sets none for (method `none`): it is
+    shown beside the figures, never judged (its status stays `no_target`) — it had loaded without a
+    word, its status contradicting the target shown."""
+    target = row.get("target")
+    if method != "none" or target is None or (isinstance(target, float) and math.isnan(target)):
+        return []
+    why = (
+        "工作报告未对该指标设定目标，本目标仅作显示，不据以判断完成情况 /"
+        " the work report sets no target for this indicator: shown, not judged"
+    )
+    return [
+        Issue("warning", "target_not_judged", f"目标“{name}”：{why}", row["_sheet"], row["_row"], "目标值")
+    ]
 
 
 STEPS: dict[str, Step] = {

@@ -76,3 +76,16 @@ def test_a_target_that_writes_its_scale_only_counts_what_its_unit_counts(tmp_pat
         assert not refused
     got = dict(zip(ex.frame["indicator_id"], ex.frame["target"], strict=True))
     assert got["gdp"] == 1600.0 and got["industrial_output"] == 1500.0
+
+
+def test_a_target_of_an_indicator_the_report_sets_none_for_is_said(tmp_path: Path):
+    """高新技术企业 (valid certificates) has no target in the work report: a department's target for
+    it is shown, never judged (status no_target) — said, where it had loaded without a word."""
+    f = tmp_path / "目标任务表.csv"
+    f.write_text(
+        "指标名称,目标值,单位,完成时限\n高新技术企业,100,家,2025年\n地区生产总值,1600,亿元,2028年\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "targets")
+    said = [(i.row, i.rule) for i in ex.issues if i.severity == "warning" and i.rule == "target_not_judged"]
+    assert said == [(2, "target_not_judged")]
