@@ -946,9 +946,6 @@ def _coverage_column(sh: _Sheet, n: int) -> dict[str, Any]:
     return {COVERAGE_COLUMN: repeat_value(above, n)}
 
 
-_SCALE_WORDS = {"规上", "规下", "规模以上", "规模以下"}
-
-
 def _unread_scale_column(sh: _Sheet) -> Issue | None:
     """A critical issue when a column not read names the 规上 status (`规上标志`, `是否为规模以上
     企业`) and holds flags (是/否, √, 规上/规下): the roster's 规上 status would come from its title
@@ -960,7 +957,7 @@ def _unread_scale_column(sh: _Sheet) -> Issue | None:
             continue
         sample = [label_text(r[c]) for r in sh.grid.rows[start : start + 200] if c < len(r)]
         sample = [v for v in sample if v]
-        flags = sum(1 for v in sample if v in _SCALE_WORDS or cells.parse_flag(v).problem is None)
+        flags = sum(1 for v in sample if cells.parse_flag(v).problem is None)  # 是/否, √, 规上/规下
         if sample and flags * 5 >= len(sample) * 4:
             return Issue(
                 "critical",
