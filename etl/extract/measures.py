@@ -167,9 +167,11 @@ _MONTHS_PRIOR = (
 
 def _beside_what_is_read(hm: MeasuresHeader, c: int, col: MeasureColumn) -> bool:
     """Whether a 上年同期 column is a year earlier than a column that is read: the column left of
-    it is not one of its own group (the first of the group) or is read as the same indicator."""
+    it is not one of its own group (the first of the group) or is read as the same indicator. In
+    a header of one row (no groups) it cannot be told: read, as before."""
     left = c - 1
-    if left < 0 or not hm.names[left] or _parent(hm.names[left]) != _parent(hm.names[c]):
+    group = _parent(hm.names[c])
+    if not group or left < 0 or not hm.names[left] or _parent(hm.names[left]) != group:
         return True
     read = hm.columns.get(left)
     return read is not None and read.indicator == col.indicator
