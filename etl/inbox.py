@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import socket
 import stat
 import time
@@ -38,14 +39,36 @@ def _listed(name: str) -> bool:
     return not (name.startswith((".", "~$")) or name.endswith(SKIP_SUFFIXES))
 
 
+# A copy's mark before the extension: a browser's second download (`… (1).xlsx`, `…（2）.xlsx`), WPS's
+# or Explorer's copy (`… - 副本.xlsx`, `…_副本(2).xlsx`, `… - Copy.xlsx`). One or two digits only: a
+# `（2025）` is a year, not the 2025th copy.
+_COPY_MARK = re.compile(
+    r"^(?P<base>.+?)(?P<copy>\s*[-_—]?\s*(?:副本|拷贝|copy|Copy|COPY))?"
+    r"\s*(?:[(（](?P<n>\d{1,2})[)）])?(?P<ext>\.[^.]*)?$"
+)
+
+
+def queue_key(name: str) -> tuple[str, int, str]:
+    """Where a file stands in its source's queue: by name, except that a copy of a name comes right
+    after the file it copies (`X.xlsx`, `X (1).xlsx`, `X (2).xlsx`, `X (10).xlsx`), so the later
+    download, usually the correction, is loaded after the original and is the figures' latest
+    vintage (by bare name order `X (1).xlsx` sorted before `X.xlsx` and the original won)."""
+    m = _COPY_MARK.match(name)
+    if not m or not (m["copy"] or m["n"]):
+        return (name, 0, name)
+    rank = 1 + (int(m["n"]) if m["n"] else 0) + (1 if m["copy"] else 0) * 100
+    return (m["base"].rstrip() + (m["ext"] or ""), rank, name)
+
+
 def _entries(home: Home, source: str | None):
-    """(source, DirEntry) for every listed entry of `inbox/<source>/`, sources and names sorted."""
+    """(source, DirEntry) for every listed entry of `inbox/<source>/`, sources sorted by name, a
+    source's files by `queue_key`."""
     if not home.inbox.is_dir():
         return
     for d in sorted(os.scandir(home.inbox), key=lambda e: e.name):
         if not d.is_dir(follow_symlinks=False) or (source and d.name != source):
             continue
-        for e in sorted(os.scandir(d.path), key=lambda e: e.name):
+        for e in sorted(os.scandir(d.path), key=lambda e: queue_key(e.name)):
             if _listed(e.name):
                 yield d.name, e
 

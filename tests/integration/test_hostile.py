@@ -402,6 +402,26 @@ def test_a_queue_of_hostile_files_each_gets_one_line_and_the_good_ones_load(copi
     assert folder.is_dir(), "a directory is never taken"
 
 
+def test_a_second_download_loads_after_the_file_it_corrects(copied_home, capsys):
+    """`台账 (1).xlsx`, a browser's second download (the correction), sorts before `台账.xlsx` by name:
+    it is loaded after it, so the correction's figures are the latest vintage, not the original's."""
+    db = copied_home / "warehouse.duckdb"
+    last = query(db, "select max(load_id) from meta.loads")[0][0]
+    inbox_file(copied_home, "land_use", "增减挂钩台账.xlsx", shifted_ledger(3))
+    inbox_file(copied_home, "land_use", "增减挂钩台账 (1).xlsx", shifted_ledger(4))
+    assert run_cli("run") == 0, capsys.readouterr().err
+    order = [
+        n for (n,) in query(db, "select file_name from meta.loads where load_id > ? order by load_id", [last])
+    ]
+    assert order == ["增减挂钩台账.xlsx", "增减挂钩台账 (1).xlsx"]
+    latest = query(
+        db,
+        "select distinct source_file from marts.indicator_values where is_latest and load_id > ?",
+        [last],
+    )
+    assert latest == [("增减挂钩台账 (1).xlsx",)]
+
+
 def _statwh_subprocess(home: Path, *args: str, unreadable_as_root: bool = False):
     """`statwh …` in its own process; as root, without the capabilities that let root read any file."""
     import os

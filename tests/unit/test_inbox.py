@@ -107,3 +107,25 @@ def test_a_demo_run_is_not_slowed_by_the_stability_wait(tmp_path, demo_files):
         os.utime(p, (1, 1))
     taken = inbox.stable_files(home, wait=30, sleep=lambda s: pytest.fail(f"waited {s} s"))
     assert len(taken) == len([p for p in home.inbox.rglob("*") if p.is_file()])
+
+
+def test_a_copy_queues_right_after_the_file_it_copies():
+    """Copies and second downloads follow their original; a year in brackets is no copy mark."""
+    names = [
+        "X (10).xlsx",
+        "X - 副本.xlsx",
+        "X (2).xlsx",
+        "X.xlsx",
+        "X（1）.xlsx",
+        "规上（2025）.xlsx",
+        "规上.xlsx",
+    ]
+    assert sorted(names, key=inbox.queue_key) == [
+        "X.xlsx",
+        "X（1）.xlsx",
+        "X (2).xlsx",
+        "X (10).xlsx",
+        "X - 副本.xlsx",
+        "规上.xlsx",
+        "规上（2025）.xlsx",
+    ]
