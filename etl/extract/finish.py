@@ -209,7 +209,64 @@ def hightech_certs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list
     out["name_key"] = normalize_names(out["name"])
     if "cert_no" in out:  # `gr2023…` and `GR2023…` are one certificate
         out["cert_no"] = out["cert_no"].map(lambda v: "".join(v.split()).upper() if isinstance(v, str) else v)
-    return out, _untyped_certificates(out) + _certificates_of_another_year(out)
+    return out, _untyped_certificates(out) + _certificates_of_another_year(out) + _revoked_certificates(out)
+
+
+REVOKED = re.compile(r"^否$|撤销|撤消|取消|注销|吊销|失效|无效|不予|暂停")
+"""What a list's 资格状态 writes for a certificate that no longer counts (`已撤销`, `取消资格`, `失效`,
+`否` under 是否有效); an expiry (`到期`) is not one: a certificate counts for its three years."""
+
+REVOCATION_NOTICE = re.compile(
+    r"(撤销|撤消|取消|注销|吊销)[^，。,.]{0,12}(资格|认定|高新|名单|证书)|(资格|认定)[^，。,.]{0,4}(撤销|撤消|取消|注销)"
+)
+"""A title, sheet or file name of a notice of certificates withdrawn (`关于撤销…高新技术企业资格的公告`)."""
+
+
+def revocation_notice(file_name: str, sheets: list) -> Issue | None:
+    """A critical issue when a 高企 file is a list of certificates withdrawn, not issued: its file
+    name, a sheet's name or a line above a sheet's header says so (`取消高新技术企业资格名单`). Read
+    as a list it had counted every withdrawn certificate as one issued (the valid count too high)."""
+    places = [("file_name", file_name, None)] + [("sheet", g.name, g.name) for g in sheets]
+    for g in sheets:  # title lines: a line of one cell above the table (a status cell is no title)
+        lines = ([v for v in row if v not in (None, "")] for row in g.rows[:6])
+        places += [
+            ("title", line[0], g.name) for line in lines if len(line) == 1 and isinstance(line[0], str)
+        ]
+    for _place, text, sheet in places:
+        if m := REVOCATION_NOTICE.search(label_text(text).replace(" ", "")):
+            return Issue(
+                "critical",
+                "revocation_list",
+                f"“{m.group(0)}”：这是撤销（取消）资格的名单，不是认定名单，不能作为新发证书计入；"
+                "请在认定名单的资格状态列注明“已撤销” / a list of certificates withdrawn, not issued:"
+                " not loaded as certificates",
+                sheet,
+            )
+    return None
+
+
+def _revoked_certificates(out: pd.DataFrame) -> list[Issue]:
+    """A refused row for each certificate whose 资格状态 says it no longer counts (`已撤销`, `失效`):
+    the valid count is certificates issued less those revoked; it had counted as valid."""
+    if "status_text" not in out:
+        return []
+    issues = []
+    for status, sheet, row in zip(out["status_text"], out["_sheet"], out["_row"], strict=True):
+        said = label_text(status).replace(" ", "") if status is not None else ""
+        if said and REVOKED.search(said):
+            issues.append(
+                Issue(
+                    "row",
+                    "certificate_revoked",
+                    f"资格状态为“{said}”：该证书已不再有效，不计入高新技术企业数 /"
+                    f" status {said!r}: the certificate no longer counts",
+                    sheet,
+                    int(row),
+                    "资格状态",
+                    said,
+                )
+            )
+    return issues
 
 
 _CERT_YEAR = re.compile(r"^GR(\d{4})", re.IGNORECASE)

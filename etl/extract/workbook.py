@@ -11,7 +11,7 @@ import pandas as pd
 from etl.base.cells import bare_key, header_key
 from etl.base.datasets import DATASETS, LINEAGE
 from etl.base.issues import Issue
-from etl.extract.finish import finish
+from etl.extract.finish import finish, revocation_notice
 from etl.extract.header import find_header
 from etl.extract.hidden import say_hidden
 from etl.extract.measures import extract_measures_sheet, measures_header
@@ -225,6 +225,9 @@ def _extract(
         ex.issues.append(_no_layout_issue(wb, ex.considered))
         return ex
     ex.spec = spec
+    if spec.dataset == "hightech_certs" and (notice := revocation_notice(file_name, wb.sheets)):
+        ex.issues.append(notice)
+        return ex
     heads_only = getattr(wb, "heads_only", False)
     if heads_only and spec.shape in RESHAPED:  # wide and measures tables are small: read them whole
         wb = _open_workbook(path, file_name, limits, ex, decimal=decimal)

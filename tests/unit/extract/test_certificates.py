@@ -42,3 +42,43 @@ def test_a_certificate_number_in_lower_case_says_its_year_too(tmp_path):
     )
     assert [i.row for i in ex.issues if i.rule == "cert_year_mismatch"] == [2]
     assert ex.frame["cert_no"].tolist() == ["GR202332000001", "GR202432000002"]
+
+
+def _list_with_status(tmp_path, name: str, title: str | None, statuses: list[str | None]):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if title:
+        ws.append([title])
+    ws.append(["序号", "企业名称", "证书编号", "发证日期", "所在镇（街道）", "认定类型", "资格状态"])
+    for i, s in enumerate(statuses, start=1):
+        ws.append([i, f"企业{i}科技有限公司", f"GR20243200{i:04d}", "2024-11-19", "车桥镇", "首次认定", s])
+    wb.save(tmp_path / name)
+    return extract(tmp_path / name, "hightech", file_name=name)
+
+
+def test_a_revoked_certificate_is_a_refused_row_not_a_valid_one(tmp_path):
+    """资格状态 `已撤销` / `取消资格` / `否` had loaded as a valid certificate (the valid count is
+    certificates issued less those revoked); `有效` and an expiry note load."""
+    ex = _list_with_status(
+        tmp_path,
+        "2024年高新技术企业认定名单.xlsx",
+        "2024年高新技术企业认定名单",
+        ["有效", "已撤销", None, "取消资格", "否", "正常", "已到期"],
+    )
+    assert not ex.critical
+    refused = [(i.row, i.value) for i in ex.issues if i.rule == "certificate_revoked"]
+    assert refused == [(4, "已撤销"), (6, "取消资格"), (7, "否")]
+
+
+def test_a_notice_of_certificates_withdrawn_is_not_read_as_a_list_of_issued_ones(tmp_path):
+    """A 取消资格 notice has the list's columns: read as one it had counted every withdrawn
+    certificate as issued. Its title, sheet or file name says what it is: the file is rejected."""
+    by_title = _list_with_status(tmp_path, "名单.xlsx", "关于取消部分高新技术企业资格的公告", [None, None])
+    by_name = _list_with_status(tmp_path, "2024年撤销高新技术企业资格名单.xlsx", None, [None])
+    for ex in (by_title, by_name):
+        assert [i.rule for i in ex.critical] == ["revocation_list"], ex.issues
+    # a status cell near the top of a list is no title: the list loads, the row is refused
+    ex = _list_with_status(tmp_path, "2024年高新技术企业认定名单.xlsx", None, ["已撤销资格", "有效"])
+    assert not ex.critical and [i.row for i in ex.issues if i.rule == "certificate_revoked"] == [2]
