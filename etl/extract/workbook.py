@@ -265,6 +265,34 @@ def _note_units(frame: pd.DataFrame, ex: Extraction) -> None:
         notes = frame.loc[frame["_sheet"] == info.sheet, "_unit_note"].drop_duplicates().tolist()
         if notes:
             info.units[field] = "; ".join(notes)
+        if assumed := _scaled_units_assumed(frame[frame["_sheet"] == info.sheet]):
+            ex.issues.append(
+                Issue(
+                    "warning",
+                    "unit_assumed",
+                    f"表中没有注明单位，以下指标按其目录单位读取：{'；'.join(assumed)}；如不是，请在表头"
+                    "或“单位：”行注明 / no unit stated anywhere: read in the catalog's unit",
+                    info.sheet,
+                )
+            )
+
+
+UNSCALED_UNITS = frozenset({"%", "‰", "百分点", "家", "个", "项", "位", "名", "次", "户", "座", "处"})
+"""Units a figure cannot be written in another scale of (`家`): assuming one cannot be 10,000× off."""
+
+
+def _scaled_units_assumed(rows: pd.DataFrame) -> list[str]:
+    """`地区生产总值（亿元）` for each indicator of `rows` read in its catalog's unit because nothing
+    said one, when that unit has scales (元 / 万元 / 亿元, 人 / 万人, 亩 / 万亩): a figure in 万元
+    had loaded as 亿元, 10,000× too large, with only `(assumed)` in `statwh check` to tell."""
+    if "_unit_note" not in rows:
+        return []
+    out = []
+    for note in sorted(rows["_unit_note"].dropna().astype(str).unique()):
+        said = note.removesuffix(" (assumed)")
+        if note.endswith(" (assumed)") and said.rpartition(": ")[2] not in UNSCALED_UNITS:
+            out.append(said)
+    return out
 
 
 def _open_workbook(
