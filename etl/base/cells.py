@@ -293,12 +293,19 @@ def without_note_marks(text: str) -> str:
 
 _MASKED = re.compile(r"[*＊]{2,}(\S{0,6})")
 """A figure masked as the published work report masks it (`**`, `**亿元`): no figure, like `*`."""
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?![\d,])")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _NUM_START = re.compile(r"^[+-]?\d")
 _SPACED_DIGITS = re.compile(r"\d\s+\d")
-_SPACE_GROUPED = re.compile(r"^[+-]?\d{1,3}(?: \d{3})+(?:\.\d*)?(?!\d)")
+_SPACE_GROUPED = re.compile(r"^[+-]?\d{1,3}(?: \d{3})+(?:\.\d*)?")
 """`12 345`, `1 234 567.8`: a space as the thousands separator (one space, groups of three)."""
 _NUM_TEXT = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$")
+
+
+def _grouped(grouping: re.Pattern, s: str) -> bool:
+    """`s` is one number grouped in thousands (`12,026.31`, `12 026.31万元`): the grouping matches its
+    start and no digit follows (`12,026.31,5` and `12 026.31 5` had loaded as 12026.315)."""
+    m = grouping.match(s)
+    return m is not None and not any(c.isdigit() for c in s[m.end() :])
 
 
 def not_a_figure(shown: Any, why: str) -> str:
@@ -339,13 +346,13 @@ def parse_number(raw: Any) -> Parsed:
         return Parsed(
             None, None, f"应为数值，实际为逻辑值 {s.upper()} / expected a number, got a logical value"
         )
-    if "," in s and not _GROUPED.match(s.replace(" ", "")) and _NUM_START.match(s):
+    if "," in s and not _grouped(_GROUPED, s.replace(" ", "")) and _NUM_START.match(s):
         return Parsed(  # `51,5` or `1,23`: a decimal comma, or a slip? never 515 or 123
             None,
             None,
             f"数值“{s}”中的逗号不是千位分隔符，无法确定其含义 / ambiguous number: a comma that is no thousands separator",
         )
-    if _SPACED_DIGITS.search(s) and not _SPACE_GROUPED.match(s.strip()):
+    if _SPACED_DIGITS.search(s) and not _grouped(_SPACE_GROUPED, s.strip()):
         return Parsed(  # `12 34`: two numbers, or a slip? never 1234
             None,
             None,

@@ -42,6 +42,13 @@ def test_not_numbers_say_why(raw):
     assert p.value is None and p.problem
 
 
+@pytest.mark.parametrize("text", ["12,026.31,5", "1,234.5,6", "1,234,5678"])
+def test_digits_after_a_grouped_number_refuse_it(text):
+    """`12,026.31,5` had loaded as 12026.315 (the grouping matched its start, then every comma went)."""
+    got = cells.parse_number(text)
+    assert got.value is None and "逗号" in got.problem
+
+
 @pytest.mark.parametrize(
     ("raw", "text", "basis"),
     [
@@ -181,7 +188,7 @@ def test_a_space_as_the_thousands_separator_is_read(text, value):
     assert cells.parse_number(text).value == value
 
 
-@pytest.mark.parametrize("text", ["12 34", "1 2345", "123 45.6"])
+@pytest.mark.parametrize("text", ["12 34", "1 2345", "123 45.6", "12 026.31 5", "12 026 .5"])
 def test_digits_split_by_a_space_that_is_no_grouping_are_refused(text):
     """`12 34` had loaded as 1234: two figures in one cell, or a slip — never one number."""
     got = cells.parse_number(text)
