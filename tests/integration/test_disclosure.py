@@ -214,3 +214,41 @@ def test_a_refused_file_named_after_an_enterprise_the_warehouse_never_held_is_no
     assert query(
         snap, "select count(*) from meta.loads where file_name = '某企业_2025年1-6月产值报表.xlsx'"
     ) == [(1,)]
+
+
+def test_two_vintages_and_the_messages_do_not_give_back_an_enterprises_output(
+    copied_home, demo_files, tmp_path
+):
+    """An enterprise's 本年累计 revised on resending (its 合计 left as it was): the chain's two vintages
+    differ by exactly the revision — after a blank filled in, by the enterprise's whole output — and the
+    合计 warning quoted the 合计 and the sum of the rows. Published: only the latest vintage of a chain's
+    or a township's figure, and messages without their figures."""
+    src = next((demo_files / "enterprises").glob("*2025年1-12月*"))
+    resent = tmp_path / src.name.replace(".xlsx", "（更正）.xlsx")
+    wb = openpyxl.load_workbook(src)
+    ws = wb.worksheets[0]
+    assert ws["C6"].value and ws["F6"].value  # an enterprise of a chain
+    ws["H6"] = round(float(ws["H6"].value) + 4616.95, 2)
+    wb.save(resent)
+    assert run_cli("ingest", "enterprises", str(resent)) == 0
+    wh, snap = copied_home / "warehouse.duckdb", copied_home / "published" / "statwh.duckdb"
+    superseded = "not is_latest and (indicator_id like 'chain_output_%' or region_code <> '320803')"
+    held = query(wh, f"select count(*) from marts.indicator_values where {superseded}")[0][0]
+    assert held > 0  # the writer's warehouse keeps every vintage …
+    shown = query(
+        snap, f"select count(*) from marts.indicator_values where {superseded} and value is not null"
+    )
+    assert shown == [(0,)]  # … the snapshot none of these
+    assert query(snap, f"select bool_and(is_suppressed) from marts.indicator_values where {superseded}") == [
+        (True,)
+    ]
+    assert (
+        query(snap, "select count(*) from marts.indicator_values where is_latest and value is not null")[0][0]
+        > 100
+    )
+    (message,) = query(
+        wh, "select message from meta.warnings where rule = 'total_mismatch' and message like '%4,616.95%'"
+    )[0]
+    published = [m for (m,) in query(snap, "select message from meta.warnings where rule = 'total_mismatch'")]
+    assert published and all(not re.search(r"\d\.\d|\d,\d{3}", m) for m in published), published
+    assert "合计行与明细之和不符" in published[0] and message != published[0]

@@ -7,12 +7,14 @@ description: >
   indicator_values.parquet): the value of a chain indicator is withheld (null, `is_suppressed`)
   where its chain cell is (published.int_suppressed_chain_cells), a township's value where that
   township's cell of enterprise output is withheld for the period (published.int_disclosure_cells:
-  a department's 分乡镇 table must not give back what the scorecard withholds), and an enterprise's name or
+  a department's 分乡镇 table must not give back what the scorecard withholds), every superseded
+  vintage of a chain's output or of a township's figure (two vintages' difference is often one
+  enterprise's own output), and an enterprise's name or
   credit code in a source file's or sheet's name is replaced (某企业, 某信用代码;
   published.int_identifiers).
 columns:
   "*": as marts.indicator_values; value null where suppressed; source_file, source_sheet and source_cell without enterprise names
-  is_suppressed: a chain or township cell withheld by a disclosure rule
+  is_suppressed: a chain or township cell withheld by a disclosure rule, or a superseded vintage of a chain's or a township's figure
 */
 with suppressed as (
     select * from published.int_suppressed_chain_cells
@@ -37,6 +39,10 @@ townships_withheld as (
         left(period, 4) as period
     from township_cells
     where right(period, 2) = '12'
+),
+
+plan as (
+    select district_code from ref.plan
 ),
 
 -- source_cell starts with its sheet's name (`Sheet1!F17`): redacted as source_sheet is
@@ -87,13 +93,24 @@ redacted as (
 final as (
     select
         v.* replace (
-            case when s.indicator_id is null and w.region_code is null then round(v.value, 6) end as value,
+            case when s.indicator_id is null and w.region_code is null and not h.is_superseded_cell then round(v.value, 6) end
+                as value,
             r.file_shown as source_file,
             r.sheet_shown as source_sheet,
             r.cell_sheet_shown || substr(v.source_cell, length(r.cell_sheet) + 1) as source_cell
         ),
-        s.indicator_id is not null or w.region_code is not null as is_suppressed
+        s.indicator_id is not null or w.region_code is not null or h.is_superseded_cell as is_suppressed
     from marts.indicator_values as v
+    left join ref.indicators as i on v.indicator_id = i.indicator_id
+    cross join plan as p
+    -- a superseded vintage of a figure summed from enterprises (a chain's output) or of a township's
+    -- figure: two vintages' difference is what changed between them, often one enterprise's own
+    -- output (one moved to another chain, a blank 产值 filled in on resending, a missed enterprise
+    -- added); only the latest vintage of these is published (the writer's warehouse keeps them all)
+    cross join lateral (
+        select coalesce(not v.is_latest and (i.derivation = 'chain_output' or v.region_code <> p.district_code), false)
+            as is_superseded_cell
+    ) as h
     left join suppressed as s on v.indicator_id = s.indicator_id and v.period = s.period
     left join townships_withheld as w on v.region_code = w.region_code and v.period = w.period
     left join redacted as r

@@ -31,7 +31,18 @@ with coded as (
         ) as file_name,
         regexp_replace(x.sheet, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as sheet,
         regexp_replace(x.column_name, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as column_name,
-        regexp_replace(x.message, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g') as message
+        -- and without the figures a message quotes (a 合计 and the sum of its rows, a 其中 beside its
+        -- whole, a cell's text: `数值“约12026”`): they give back a withheld enterprise's output
+        regexp_replace(
+            regexp_replace(
+                regexp_replace(
+                    regexp_replace(x.message, '(^|[^0-9A-Z])' || repeat('[0-9A-Z]', 18) || '([^0-9A-Z]|$)', '\1某信用代码\2', 'g'),
+                    '数值\s*“[^”]*”', '数值“…”', 'g'
+                ),
+                '数值 [-+0-9.eE]+', '数值 …', 'g'
+            ),
+            '[-+]?([0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?|[0-9]+\.[0-9]+)', '…', 'g'
+        ) as message
     from meta.warnings as x
 ),
 
