@@ -9,7 +9,9 @@ inbox atomically (rename), so two runs — or Airflow and the command line — n
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +27,7 @@ from etl.report import write_report
 from etl.validate.suites import build_data_docs, hold_results
 from etl.warehouse import build as builder
 from etl.warehouse.archive import journal_entries, journal_path
-from etl.warehouse.connection import connect, write_lock
+from etl.warehouse.connection import WarehouseDamaged, connect, write_lock
 from etl.warehouse.load import (
     data_docs_dir,
     docs_rendered_ahead,
@@ -58,8 +60,16 @@ class RunSummary:
 def writer(
     home: Home, *, lock_timeout: float | None = None, on_wait: Callable[[], None] | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The warehouse's one writer: the write lock held, a connection open, both released at the end."""
+    """The warehouse's one writer: the write lock held, a connection open, both released at the end.
+    Refused (`WarehouseDamaged`) while a `statwh restore` that was interrupted has left its mark: the
+    warehouse holds only the loads replayed before it stopped, and a run had built and published
+    marts from them as if whole."""
     with write_lock(home, timeout=lock_timeout, on_wait=on_wait):
+        if (mark := restore_mark(home)).exists():
+            raise WarehouseDamaged(
+                f"上次 statwh restore 未完成（{mark} 仍在）：仓库只重建了一部分，请再运行 statwh restore /"
+                " an interrupted restore left the warehouse partial: run `statwh restore` again"
+            )
         con = connect(home)
         try:
             if seed_journal(con, home):
@@ -84,6 +94,11 @@ def restoring(
             f"存档中没有日志 {journal_path(home)}，无从重建 / no journal in the archive: nothing to restore from"
         )
     with write_lock(home, on_wait=on_wait):
+        mark = restore_mark(home)
+        mark.write_text(
+            json.dumps({"started": dt.datetime.now().isoformat(timespec="seconds"), "pid": os.getpid()}) + "\n",
+            encoding="utf-8",
+        )
         aside = None
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
         for f in (home.warehouse, home.warehouse.with_name(home.warehouse.name + ".wal")):
@@ -96,6 +111,13 @@ def restoring(
             yield con, aside
         finally:
             con.close()
+        mark.unlink(missing_ok=True)  # reached only when the restore (replay, build, publish) is whole
+
+
+def restore_mark(home: Home) -> Path:
+    """The file a `statwh restore` writes first and removes only once it has finished: while it is
+    there, writers refuse the partial warehouse (`writer`)."""
+    return home.root / "restore.incomplete"
 
 
 def restore(con, home: Home) -> list:

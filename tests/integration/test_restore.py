@@ -207,3 +207,32 @@ def test_reprocess_reads_a_file_under_the_name_it_loaded_as_not_a_refused_one(de
         db = tmp_path / "home" / "warehouse.duckdb"
         assert query(db, sql) == [("2025-08",)]
         assert query(db, "select file_name from meta.loads where reprocess_of is not null") == [(src.name,)]
+
+
+def test_an_interrupted_restore_is_never_built_on_until_it_is_run_again(loaded_home, tmp_path, capsys):
+    """A restore stopped after some loads (Ctrl-C, a kill) had left a partial warehouse that the next
+    `statwh run` built and published as whole (59 progress rows of 160, some figures wrong)."""
+    from etl.base.settings import Home
+    from etl.ingest import restore_mark, restoring
+    from etl.warehouse.archive import journal_entries
+    from etl.warehouse.restore import replay
+
+    home = tmp_path / "home"
+    shutil.copytree(loaded_home, home)
+    db = home / "warehouse.duckdb"
+    before = marts(db)
+    entries = list(journal_entries(Home(home)))
+    with HomeEnv(home), pytest.raises(KeyboardInterrupt):
+        with restoring(Home(home)) as (con, _aside):
+            replay(con, Home(home), entries[:3])
+            raise KeyboardInterrupt  # stopped after three loads
+    assert restore_mark(Home(home)).exists()
+    capsys.readouterr()
+    with HomeEnv(home):
+        for command in (["run"], ["build"]):
+            assert run_cli(*command) == 2, command
+            assert "statwh restore" in capsys.readouterr().err
+        assert run_cli("restore") == 0
+        assert not restore_mark(Home(home)).exists()
+        assert run_cli("run") == 0
+    assert marts(db) == before
