@@ -32,7 +32,9 @@ BUILTIN_PERCENT = {9: "0%", 10: "0.00%"}
 _LITERAL = re.compile(r'"[^"]*"|\[[^\]]*\]|_.|\*.')
 _ESCAPED = re.compile(r"\\.|!.")
 _SCALE_COMMA = re.compile(r"[0#?],+(?![0#?,])")
-_SHIFTED_POINT = re.compile(r"(?:\\|!)\.[0#?]")
+_SHIFTED_POINT = re.compile(r'(?:\\|!)\.[0#?]|"\."[0#?]')
+"""A decimal point written as a literal (`0!.0000`, `0\\.0000`, `0"."0000`): digits shown after a
+point that is no decimal point, the number divided by 10⁴ to the eye (元 shown as 万元)."""
 
 Shown = tuple[str, str]
 """How a format shows its number: ("percent" or "scaled", the format code)."""
@@ -42,9 +44,10 @@ def format_kind(code: str) -> str | None:
     """`percent` when a number format code shows its number as a percentage (`0.0%`), `scaled`
     when it shows it divided by a power of ten (`#,##0,`, `0.0,,`, `0!.0000`), else None. Judged
     on the first section, with quoted text, fills and [colours] left out."""
-    first = _LITERAL.sub("", code.split(";")[0])
-    if _SHIFTED_POINT.search(first):
+    section = code.split(";")[0]
+    if _SHIFTED_POINT.search(section.replace('"."', "!.")):  # before the quoted `"."` goes
         return "scaled"
+    first = _LITERAL.sub("", section)
     plain = _ESCAPED.sub("", first)
     if "%" in plain:
         return "percent"

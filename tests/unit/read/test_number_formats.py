@@ -98,6 +98,9 @@ def test_only_numbers_in_a_percent_format_and_only_where_asked(tmp_path):
         ('#,##0,"千元"', "scaled"),
         ("0!.0000", "scaled"),  # the stored 元 shown as 万元
         ("0\\.0000", "scaled"),
+        ('0"."0000', "scaled"),  # the point as quoted text: the same 元 shown as 万元
+        ('#,##0"."00', "scaled"),
+        ('0.00"万元"', None),
     ],
 )
 def test_format_kinds(code, kind):
@@ -145,8 +148,9 @@ def test_an_xls_reads_its_percent_cells_as_shown_too(tmp_path):
     assert got == pytest.approx({"2023": 100.0, "2024": 5.2, "2025": 25.0})
 
 
+@pytest.mark.parametrize("code", ["0!.0000", '0"."0000'])
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
-def test_a_figure_shown_scaled_is_a_rejected_row_not_a_figure_ten_thousand_times_off(tmp_path, suffix):
+def test_a_figure_shown_scaled_is_a_rejected_row_not_a_figure_ten_thousand_times_off(tmp_path, suffix, code):
     """工业总产值（万元） holding 12,345,678 (元) shown as 1234.5678 by `0!.0000`: which one the
     header means cannot be told, so the row is refused, naming the format; the others load."""
     header = ["统一社会信用代码", "企业名称", "所在镇（街道）", "工业总产值（万元）"]
@@ -166,7 +170,7 @@ def test_a_figure_shown_scaled_is_a_rejected_row_not_a_figure_ten_thousand_times
                     r,
                     c,
                     v,
-                    xlwt.easyxf(num_format_str="0!.0000") if (r, c) == (1, 3) else xlwt.Style.default_style,
+                    xlwt.easyxf(num_format_str=code) if (r, c) == (1, 3) else xlwt.Style.default_style,
                 )
         wb.save(f)
     else:
@@ -175,9 +179,9 @@ def test_a_figure_shown_scaled_is_a_rejected_row_not_a_figure_ten_thousand_times
         ws.title = "2025年9月"
         for line in [header, *rows]:
             ws.append(line)
-        ws["D2"].number_format = "0!.0000"
+        ws["D2"].number_format = code
         wb.save(f)
     ex = extract(f, "enterprises")
     (bad,) = [i for i in ex.issues if i.severity == "row"]
-    assert bad.row == 2 and "0!.0000" in (bad.value or "") + bad.message
+    assert bad.row == 2 and code in (bad.value or "") + bad.message
     assert sorted(ex.frame["output_ytd"].dropna()) == [50.0]
