@@ -690,13 +690,16 @@ def parse_period(raw: Any) -> Period | None:
     `2025年Q2` the quarter, `二〇二五年` 2025 and `元月` January. What names a part of a year it cannot
     place is no period (None), never the year: `2025年下半年`, `2025年5-9月`, `2024年同期`,
     `2025年二、三季度`, `2025年初`, `2025年第6期`, `6月上旬`, `5月、6月`, `2024-2025年`; nor is a period's change,
-    target or forecast (`2025年1-9月增长`, `2025年目标`, `比2024年增长%`)."""
+    target or forecast (`2025年1-9月增长`, `2025年目标`, `比2024年增长%`); nor the number 2025.1, which
+    is what Excel keeps of a typed `2025.10` (October had loaded as January; the text `2025.1` is January)."""
     if raw is None:
         return None
     if isinstance(raw, float) and raw.is_integer() and 1949 < raw < 2100:
         raw = int(raw)
     if isinstance(raw, int) and 1949 < raw < 2100:
         return Period(str(raw), dt.date(raw, 12, 31), "period", "year")
+    if isinstance(raw, float) and 1949 < raw < 2100 and f"{raw:.2f}".endswith(".10"):
+        return None  # the number 2025.1: `2025.10` typed into a number cell (October) or January? neither
     if isinstance(raw, str):  # `2025年①`: a footnote's marker, which NFKC makes a digit (2025-01)
         raw = without_note_marks(raw)
     s = clean_text(raw).replace(" ", "")

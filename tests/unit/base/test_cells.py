@@ -68,6 +68,15 @@ def test_periods_as_written(raw, text, basis):
     assert (p.text, p.basis) == (text, basis)
 
 
+def test_the_number_2025_1_is_no_period_but_the_text_is_january():
+    """A header typed `2025.10` in a number cell is kept by Excel as 2025.1: it had loaded as January
+    (a wide table's October under 2025-01). As a number it is no period (the column is left out with
+    a warning); the text `2025.1` is January, `2025.9` and `2025.11` the months they say."""
+    assert parse_period(2025.1) is None
+    assert parse_period("2025.1").text == "2025-01"
+    assert [parse_period(v).text for v in (2025.9, 2025.11, 2025.12)] == ["2025-09", "2025-11", "2025-12"]
+
+
 @pytest.mark.parametrize(
     ("row", "unit"),
     [
