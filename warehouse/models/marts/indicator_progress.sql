@@ -303,11 +303,27 @@ with_years as (
     from measured as m
 ),
 
+with_deadline as (
+    -- whether the target was met by its deadline, once the deadline's figure is in: a period after
+    -- it that meets the target is late, not `achieved` (a target due by 2024 missed there had turned
+    -- `achieved` with the 2025 figure)
+    select
+        *,
+        bool_or(meets and period_end <= deadline) over by_indicator as met_by_deadline,
+        bool_or(period_end = deadline) over by_indicator as deadline_seen
+    from with_years
+    window by_indicator as (partition by indicator_id)
+),
+
 judged as (
     select
         m.*,
         case
             when m.method = 'none' or m.target is null then 'no_target'
+            when
+                m.judged is distinct from 'each_year' and m.period_end > m.deadline and m.deadline_seen
+                and not coalesce(m.met_by_deadline, false)
+                then 'missed'
             when m.judged = 'each_year'
                 then case
                     when m.failed_years is not null then 'missed'
@@ -336,7 +352,7 @@ judged as (
             when m.pace_ratio >= p.at_risk then 'at_risk'
             else 'off_track'
         end as status
-    from with_years as m
+    from with_deadline as m
     cross join plan as p
 ),
 
@@ -366,6 +382,10 @@ explained as (
             when
                 status not in ('achieved', 'missed') and deadline is not null and judged_on >= deadline
                 then '期限已过，期末数据未到 / deadline passed; the figure for the deadline is not loaded'
+            when status = 'missed' and period_end > deadline
+                then
+                    '期限（' || deadline::varchar || '）前未达到目标，其后达到不计为完成 / not met by the deadline '
+                    || deadline::varchar || ': met later is not achieved'
         end as status_reason
     from judged
 ),

@@ -1,0 +1,43 @@
+"""A target not met by its deadline is `missed` for good: the figure of a later period that meets
+it is late, not `achieved` (a target due by 2025 missed there had turned `achieved` with 2026's)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.conftest import query, run_cli
+from tests.hostile.corpus import LEDGER_HEADER, LEDGER_NAME, TOWNSHIPS, ledger
+
+
+def _ledger(tmp_path, year: int, area: float, name: str):
+    rows = [
+        [
+            i + 1,
+            f"{TOWNSHIPS[i]}测试村{year}{i + 1}号增减挂钩拆旧复垦项目",
+            TOWNSHIPS[i],
+            area,
+            dt.date(year, 6, i + 1),
+        ]
+        for i in range(3)
+    ]
+    return str(ledger(tmp_path / name, rows, LEDGER_HEADER))
+
+
+def test_a_target_met_after_its_deadline_stays_missed(tmp_path, home):
+    assert run_cli("ingest", "land_use", _ledger(tmp_path, 2025, 1000.0, "2025年" + LEDGER_NAME)) == 0
+    assert run_cli("ingest", "land_use", _ledger(tmp_path, 2026, 1500.0, "2026年" + LEDGER_NAME)) == 0
+    targets = tmp_path / "目标任务表.csv"
+    targets.write_text(
+        "指标名称,目标值,单位,完成时限\n新增城乡建设用地增减挂钩,5000,亩,2025年\n", encoding="utf-8"
+    )
+    assert run_cli("ingest", "targets", str(targets)) == 0
+    got = query(
+        home / "warehouse.duckdb",
+        "select period, actual, status, status_reason from marts.indicator_progress"
+        " where indicator_id = 'land_linkage_new_mu' order by period_end",
+    )
+    by_period = {p: (a, s, why) for p, a, s, why in got}
+    assert by_period["2025Q4"][:2] == (3000.0, "missed")  # the deadline's figure: short of 5000
+    actual, status, why = by_period["2026Q2"]
+    assert actual == 7500.0 and status == "missed", (actual, status)  # met, a half year late
+    assert "2025-12-31" in why
