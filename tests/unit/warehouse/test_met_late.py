@@ -41,3 +41,24 @@ def test_a_target_met_after_its_deadline_stays_missed(tmp_path, home):
     actual, status, why = by_period["2026Q2"]
     assert actual == 7500.0 and status == "missed", (actual, status)  # met, a half year late
     assert "2025-12-31" in why
+
+
+def test_a_level_target_without_the_baseline_years_figure_says_where_its_pace_is_from(tmp_path, home):
+    """规上工业总产值 with no 2023 figure: the pace was measured from 2020 (the earliest year) without
+    a word; the reason now says so."""
+    table = tmp_path / "主要经济指标_规模以上工业总产值.csv"
+    table.write_text(
+        "指标：规模以上工业总产值(亿元)\n地区,2025年,2024年,2022年,2021年,2020年\n淮安区,500.5,460.7,401.2,370.4,331.57\n",
+        encoding="utf-8",
+    )
+    assert run_cli("ingest", "indicators", str(table)) == 0
+    targets = tmp_path / "目标任务表.csv"
+    targets.write_text(
+        "指标名称,目标值,单位,完成时限\n规模以上工业总产值,600,亿元,2027年\n", encoding="utf-8"
+    )
+    assert run_cli("ingest", "targets", str(targets)) == 0
+    ((why,),) = query(
+        home / "warehouse.duckdb",
+        "select status_reason from marts.indicator_progress where indicator_id = 'industrial_output' and period = '2025'",
+    )
+    assert "2023" in why and "2020" in why, why

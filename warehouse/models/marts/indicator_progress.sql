@@ -212,6 +212,8 @@ calc as (
         case when s.period_end = ls.last_period_end then p.on_date else s.period_end end as judged_on,
         greatest(s.vintage, coalesce(t.target_vintage, s.vintage)) as as_of,
         b.base_value,
+        b.base_year,
+        year(p.baseline_end) as baseline_year,
         -- years from the base year's end to the judging date (whole years at a period's own end)
         -- (never past the deadline: after it, the pace is the pace it had then)
         year(s.period_end) - b.base_year
@@ -382,6 +384,11 @@ explained as (
             when
                 status not in ('achieved', 'missed') and deadline is not null and judged_on >= deadline
                 then '期限已过，期末数据未到 / deadline passed; the figure for the deadline is not loaded'
+            when method = 'level' and base_value is not null and base_year <> baseline_year
+                then
+                    '基期（' || baseline_year::varchar || '年）无数据，进度按 ' || base_year::varchar || ' 年起算 /'
+                    || ' no figure for the baseline year ' || baseline_year::varchar || ': pace measured from '
+                    || base_year::varchar
             when status = 'missed' and period_end > deadline
                 then
                     '期限（' || deadline::varchar || '）前未达到目标，其后达到不计为完成 / not met by the deadline '
