@@ -133,7 +133,9 @@ with_share as (
                 prev_ytd.value / nullif(prev_year.value, 0),
                 month(s.period_end) / 12.0
             )
-        end as share_last_year
+        end as share_last_year,
+        -- no figure of last year's same months and whole year: the calendar's share, said in the reason
+        s.basis = 'ytd' and (prev_ytd.value is null or coalesce(prev_year.value, 0) = 0) as share_from_calendar
     from shown as s
     left join series as prev_ytd
         on
@@ -227,6 +229,7 @@ calc as (
         year(t.deadline) - b.base_year as n_req,
         coalesce(s.value / nullif(s.share_last_year, 0), s.value) as full_year_estimate,
         coalesce(s.share_last_year, 1.0) as share,
+        s.share_from_calendar,
         tr.slope
     from with_share as s
     inner join indicators as i on s.indicator_id = i.indicator_id
@@ -384,6 +387,11 @@ explained as (
             when
                 status not in ('achieved', 'missed') and deadline is not null and judged_on >= deadline
                 then '期限已过，期末数据未到 / deadline passed; the figure for the deadline is not loaded'
+            when share_from_calendar and status not in ('achieved', 'missed', 'no_target')
+                then
+                    '上年同期及全年数缺，按时间进度 ' || month(period_end)::varchar || '/12 估计全年 /'
+                    || ' last year''s same months or whole year missing: the year estimated by the calendar ('
+                    || month(period_end)::varchar || '/12)'
             when method = 'level' and base_value is not null and base_year <> baseline_year
                 then
                     '基期（' || baseline_year::varchar || '年）无数据，进度按 ' || base_year::varchar || ' 年起算 /'

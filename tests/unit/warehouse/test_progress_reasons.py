@@ -1,5 +1,6 @@
-"""A target not met by its deadline is `missed` for good: the figure of a later period that meets
-it is late, not `achieved` (a target due by 2025 missed there had turned `achieved` with 2026's)."""
+"""What a status rests on, mended or said: a target not met by its deadline is `missed` for good (a
+later period that meets it had turned it `achieved`); a pace measured from another year than the
+baseline's, or a year to date held against the calendar's share, says so in `status_reason`."""
 
 from __future__ import annotations
 
@@ -62,3 +63,28 @@ def test_a_level_target_without_the_baseline_years_figure_says_where_its_pace_is
         "select status_reason from marts.indicator_progress where indicator_id = 'industrial_output' and period = '2025'",
     )
     assert "2023" in why and "2020" in why, why
+
+
+def test_a_year_to_date_without_last_years_months_says_the_calendar_is_its_share(tmp_path, home):
+    """规上工业总产值 1-2月 2026 with only whole years before: the year was estimated as 80.1 × 12/2
+    without a word (1-2月 is ≈ 13 % of a year in the sample rosters, not 16.7 %)."""
+    table = tmp_path / "主要经济指标.csv"
+    table.write_text(
+        "指标名称,时期,数值,单位\n规模以上工业总产值,2024年,460.7,亿元\n规模以上工业总产值,2025年,500.5,亿元\n"
+        "规模以上工业总产值,2026年1-2月,80.1,亿元\n",
+        encoding="utf-8",
+    )
+    assert run_cli("ingest", "indicators", str(table)) == 0
+    targets = tmp_path / "目标任务表.csv"
+    targets.write_text(
+        "指标名称,目标值,单位,完成时限\n规模以上工业总产值,600,亿元,2027年\n", encoding="utf-8"
+    )
+    assert run_cli("ingest", "targets", str(targets)) == 0
+    got = dict(
+        query(
+            home / "warehouse.duckdb",
+            "select period, status_reason from marts.indicator_progress where indicator_id = 'industrial_output'",
+        )
+    )
+    assert "2/12" in got["2026-02"], got
+    assert got["2025"] is None or "/12" not in got["2025"]
