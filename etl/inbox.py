@@ -135,6 +135,10 @@ def stable_files(
     the rest of the wait, and one that changed meanwhile (still being copied) is left for the next run."""
     wait = stable_seconds() if wait is None else wait
     first = waiting_files(home, source)
+    if first and (held := open_for_writing([p for _, p in first])):
+        for p in sorted(held):
+            log.info("%s: 仍被打开写入，下次再取 / still open for writing: left for the next run", p.name)
+        first = [(s, p) for s, p in first if p not in held]
     if not first:
         return []
     before = _look([p for _, p in first])
@@ -151,6 +155,50 @@ def stable_files(
     return [(s, p) for s, p in first if p in before]
 
 
+def open_for_writing(paths: list[Path]) -> set[Path]:
+    """The files of `paths` that a process of this machine holds open for writing (Linux `/proc`):
+    an upload through sshd, Samba or a copy that paused longer than the stability wait is still
+    being written whatever its mtime says (a file taken so had loaded truncated, and its later
+    bytes were deleted with the claim). Empty where `/proc` cannot tell."""
+    wanted = {}
+    for p in paths:
+        try:
+            st = p.lstat()
+        except OSError:
+            continue
+        wanted[(st.st_dev, st.st_ino)] = p
+    if not wanted or not os.path.isdir("/proc/self/fd"):
+        return set()
+    held = set()
+    for proc in os.scandir("/proc"):
+        if not proc.name.isdigit():
+            continue
+        try:
+            fds = list(os.scandir(f"/proc/{proc.name}/fd"))
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                st = os.stat(fd.path)
+            except OSError:
+                continue
+            if (p := wanted.get((st.st_dev, st.st_ino))) is not None and _writable(proc.name, fd.name):
+                held.add(p)
+    return held
+
+
+def _writable(pid: str, fd: str) -> bool:
+    """Whether the descriptor was opened for writing (its `flags:` in `/proc/<pid>/fdinfo/<fd>`)."""
+    try:
+        with open(f"/proc/{pid}/fdinfo/{fd}", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("flags:"):
+                    return bool(int(line.split()[1], 8) & (os.O_WRONLY | os.O_RDWR))
+    except (OSError, ValueError, IndexError):
+        return False
+    return False
+
+
 def claim_record(claimed: Path) -> Path:
     """The JSON record beside a claimed file: its original name, source, and who claimed it."""
     return claimed.with_name(claimed.name + CLAIM_SUFFIX)
@@ -161,9 +209,10 @@ def claim(home: Home, path: Path) -> Path | None:
     is no longer a regular file). The record is written first, so a crash between the two never
     leaves a claimed file without its name."""
     try:
-        if not stat.S_ISREG(path.lstat().st_mode):
-            return None
+        st = path.lstat()
     except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
         return None
     dest_dir = home.root / "processing"
     dest_dir.mkdir(parents=True, exist_ok=True)
@@ -174,6 +223,8 @@ def claim(home: Home, path: Path) -> Path | None:
         "pid": os.getpid(),
         "host": socket.gethostname(),
         "claimed_at": time.time(),
+        "size": st.st_size,  # what was there when claimed: `release` tells a file written on since
+        "mtime_ns": st.st_mtime_ns,
     }
     claim_record(dest).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     try:
@@ -185,10 +236,43 @@ def claim(home: Home, path: Path) -> Path | None:
 
 
 def release(claimed: Path) -> None:
-    """Forget a claim once its file is archived and recorded (or returned to the inbox)."""
+    """Forget a claim once its file is archived and recorded (or returned to the inbox). A file its
+    sender went on writing after the claim (an upload that paused longer than the stability wait,
+    then resumed into the same file) is kept instead: its record loses its owner, so the next run's
+    `recover_claims` puts it back into the inbox and the whole file loads then (its bytes after the
+    claim had been deleted with it, and the truncated figures stood)."""
+    if not _written_since_claim(claimed):
+        _forget(claimed)
+
+
+def _forget(claimed: Path) -> None:
+    """The claimed file and its records, removed."""
     claimed.unlink(missing_ok=True)
     claim_record(claimed).unlink(missing_ok=True)
     claimed.with_name(claimed.name + LEGACY_CLAIM_SUFFIX).unlink(missing_ok=True)
+
+
+def _written_since_claim(claimed: Path) -> bool:
+    """True (and the claim handed over to the next run) when the claimed file's size or mtime is
+    no longer what the claim recorded, or a process still holds it open for writing."""
+    record = _read_record(claimed)
+    try:
+        st = claimed.lstat()
+    except FileNotFoundError:
+        return False
+    changed = "size" in (record or {}) and (st.st_size, st.st_mtime_ns) != (
+        record["size"],
+        record["mtime_ns"],
+    )
+    if not record or not (changed or open_for_writing([claimed])):
+        return False
+    log.warning(
+        "%s: 读取后仍在写入（大小或修改时间已变），留待下次运行重新读取 / written on after it was read: kept for the next run",
+        record.get("name"),
+    )
+    kept = {k: v for k, v in record.items() if k not in {"pid", "host", "recorded_at"}}
+    claim_record(claimed).write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    return True
 
 
 def _read_record(claimed: Path) -> dict | None:
@@ -256,6 +340,20 @@ def recover_claims(home: Home) -> None:
         target = home.inbox / source / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
-            target = target.with_name(f"{target.stem} (recovered {uuid.uuid4().hex[:6]}){target.suffix}")
+            target = target.with_name(
+                _within_name_max(target.stem, f" (recovered {uuid.uuid4().hex[:6]}){target.suffix}")
+            )
         os.link(f, target)  # fails rather than replace a file that is there
-        release(f)
+        _forget(f)
+
+
+NAME_MAX = 255
+"""Bytes a file name may take (ext4, xfs)."""
+
+
+def _within_name_max(stem: str, tail: str) -> str:
+    """`stem + tail`, the stem shortened (by characters, never splitting one) so that the name fits in
+    `NAME_MAX` bytes: a recovered copy of an 80-character name had stopped every later run."""
+    while stem and len((stem + tail).encode()) > NAME_MAX:
+        stem = stem[:-1]
+    return stem + tail

@@ -129,3 +129,61 @@ def test_a_copy_queues_right_after_the_file_it_copies():
         "规上.xlsx",
         "规上（2025）.xlsx",
     ]
+
+
+def test_a_file_written_on_after_its_claim_goes_back_for_the_next_run(tmp_path):
+    """An upload that paused longer than the stability wait, then resumed into the claimed file: its
+    bytes after the claim were deleted with the claim, and the truncated figures stood. The claim is
+    handed to the next run, which puts the whole file back into the inbox."""
+    home = _home(tmp_path)
+    f = home.inbox / "land_use" / "地区生产总值.csv"
+    f.write_bytes(b"a,b\n1,")
+    with f.open("ab") as sender:  # the sender keeps the file open, as an upload does
+        claimed = inbox.claim(home, f)
+        sender.write(b"2.02\n")
+    inbox.release(claimed)
+    assert claimed.read_bytes() == b"a,b\n1,2.02\n", "kept, not deleted"
+    inbox.recover_claims(home)
+    assert (home.inbox / "land_use" / "地区生产总值.csv").read_bytes() == b"a,b\n1,2.02\n"
+    assert not any((home.root / "processing").iterdir())
+    # a file nobody wrote to after its claim is released as before
+    g = home.inbox / "land_use" / "whole.csv"
+    g.write_bytes(b"a\n1\n")
+    claimed = inbox.claim(home, g)
+    inbox.release(claimed)
+    assert not any((home.root / "processing").iterdir())
+
+
+def test_a_recovered_copy_of_a_long_name_fits_in_a_file_name(tmp_path):
+    """A dead run's claim of an 80-character name, resent meanwhile: `… (recovered xxxxxx)` went past
+    255 bytes and every later run stopped on `File name too long`."""
+    home = _home(tmp_path)
+    name = "淮安区" + "规上工业企业主要经济指标" * 6 + "_2025年1-9月.xlsx"
+    assert 230 < len(name.encode()) <= 255
+    f = home.inbox / "land_use" / name
+    f.write_bytes(b"first")
+    claimed = inbox.claim(home, f)
+    record = json.loads(inbox.claim_record(claimed).read_text(encoding="utf-8"))
+    record["pid"] = 2**22 + 12345  # no such process
+    inbox.claim_record(claimed).write_text(json.dumps(record), encoding="utf-8")
+    f.write_bytes(b"resent")
+    inbox.recover_claims(home)
+    back = sorted(p.read_bytes() for p in (home.inbox / "land_use").iterdir())
+    assert back == [b"first", b"resent"]
+    assert all(len(p.name.encode()) <= 255 for p in (home.inbox / "land_use").iterdir())
+
+
+def test_a_file_held_open_for_writing_is_not_taken_whatever_its_mtime(tmp_path):
+    """An upload that stalled longer than the stability wait: its mtime says whole, but the sender
+    (sshd, Samba, a copy) still holds it open for writing. It is left for the next run."""
+    home = _home(tmp_path)
+    f = home.inbox / "land_use" / "上传中.csv"
+    f.write_bytes(b"a,b\n1,")
+    os.utime(f, (1, 1))  # written to long ago, as far as its mtime tells
+    with f.open("ab"):
+        assert inbox.stable_files(home, wait=0) == []
+        claimed = inbox.claim(home, f)  # taken by another way meanwhile: not released while open
+        inbox.release(claimed)
+        assert claimed.exists()
+    with claimed.open("rb"):  # open for reading only: no writer
+        assert not inbox.open_for_writing([claimed])
