@@ -221,6 +221,7 @@ def claim(home: Home, path: Path) -> Path | None:
         "name": path.name,
         "source": path.parent.name,
         "pid": os.getpid(),
+        "started": process_start(os.getpid()),  # with the pid: a pid reused by another process is not us
         "host": socket.gethostname(),
         "claimed_at": time.time(),
         "size": st.st_size,  # what was there when claimed: `release` tells a file written on since
@@ -307,8 +308,22 @@ def _claimant_alive(record: dict | None, claimed_at: float) -> bool:
     except (ProcessLookupError, ValueError, TypeError):
         return False
     except PermissionError:
-        return True
+        pass
+    # the pid of a process that died may be another's now (after a container restart pids start low
+    # again under the same host name): its claim had been held for ever and the file never loaded
+    if record.get("started") is not None and process_start(pid) not in (None, record["started"]):
+        return False
     return pid != os.getpid()  # our own earlier claim is not being worked on now
+
+
+def process_start(pid: int) -> int | None:
+    """When a process started, in clock ticks since boot (`/proc/<pid>/stat`, field 22); None where
+    it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _is_record(name: str) -> bool:

@@ -187,3 +187,34 @@ def test_a_file_held_open_for_writing_is_not_taken_whatever_its_mtime(tmp_path):
         assert claimed.exists()
     with claimed.open("rb"):  # open for reading only: no writer
         assert not inbox.open_for_writing([claimed])
+
+
+def test_a_claim_whose_pid_another_process_now_has_is_recovered(tmp_path):
+    """A killed run's claim, its pid reused by another process (a container restarted under the same
+    host name): the claim had been held for ever, the file never loaded and no record said why."""
+    import subprocess
+    import sys
+
+    home = _home(tmp_path)
+    f = home.inbox / "land_use" / "2025年1-3月.xlsx"
+    f.write_bytes(b"PK\x03\x04 x")
+    claimed = inbox.claim(home, f)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        record = json.loads(inbox.claim_record(claimed).read_text(encoding="utf-8"))
+        record["pid"] = other.pid  # alive, but not the claimant: it started later
+        inbox.claim_record(claimed).write_text(json.dumps(record), encoding="utf-8")
+        inbox.recover_claims(home)
+        assert (home.inbox / "land_use" / "2025年1-3月.xlsx").exists()
+        # the same process, with its own start recorded: a live claimant, left alone
+        g = home.inbox / "land_use" / "2025年1-4月.xlsx"
+        g.write_bytes(b"PK\x03\x04 y")
+        claimed = inbox.claim(home, g)
+        record = json.loads(inbox.claim_record(claimed).read_text(encoding="utf-8"))
+        record |= {"pid": other.pid, "started": inbox.process_start(other.pid)}
+        inbox.claim_record(claimed).write_text(json.dumps(record), encoding="utf-8")
+        inbox.recover_claims(home)
+        assert claimed.exists() and not g.exists()
+    finally:
+        other.kill()
+        other.wait()
