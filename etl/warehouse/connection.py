@@ -62,12 +62,30 @@ def damage_message(e: BaseException, path: Path | None = None) -> str:
     )
 
 
+_HELD: set[int] = set()
+"""The descriptors of the write locks this process holds."""
+
+
+def _drop_inherited_locks() -> None:
+    """In a forked child (a reading worker): close its copies of the lock's descriptor, never
+    unlocking (that would free the parent's lock). A worker left running by a killed run had held
+    the lock, and the next run timed out on a writer that was gone."""
+    for fd in list(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited_locks)
+
+
 @contextlib.contextmanager
 def write_lock(home: Home, timeout: float | None = None, *, on_wait=None) -> Iterator[None]:
     """Hold the warehouse's write lock; wait at most `timeout` seconds for another writer."""
     home.root.mkdir(parents=True, exist_ok=True)
     timeout = lock_timeout() if timeout is None else timeout
     fd = os.open(home.lock, os.O_RDWR | os.O_CREAT, 0o644)
+    _HELD.add(fd)
     start = time.monotonic()
     told = False
     try:
@@ -89,6 +107,7 @@ def write_lock(home: Home, timeout: float | None = None, *, on_wait=None) -> Ite
         os.write(fd, f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode())
         yield
     finally:
+        _HELD.discard(fd)
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
