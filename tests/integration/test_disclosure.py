@@ -252,3 +252,34 @@ def test_two_vintages_and_the_messages_do_not_give_back_an_enterprises_output(
     published = [m for (m,) in query(snap, "select message from meta.warnings where rule = 'total_mismatch'")]
     assert published and all(not re.search(r"\d\.\d|\d,\d{3}", m) for m in published), published
     assert "合计行与明细之和不符" in published[0] and message != published[0]
+
+
+def test_a_township_table_withholds_a_township_of_one_enterprise_with_no_roster_loaded(home, tmp_path):
+    """The 分乡镇 table states each township's 规上企业数: a township of one enterprise (this year and
+    last) had its output published whenever no roster of the period was loaded to withhold it."""
+    from tests.fixtures.layouts.township_measures import PERIOD, PRIOR, write_township_measures
+
+    path = tmp_path / "淮安区分乡镇规上工业.xlsx"
+    places = write_township_measures(path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    row = 5 + 1  # the second place's row (title, unit row, two header rows, then the places)
+    ws.cell(row, 2).value, ws.cell(row, 3).value = 1, 2
+    wb.save(path)
+    assert run_cli("ingest", "indicators", str(path)) == 0
+    small = places[1].code
+    snap = home / "published" / "statwh.duckdb"
+    got = query(
+        snap,
+        "select period, value, is_suppressed from marts.indicator_values"
+        " where indicator_id = 'industrial_output' and region_code = ? order by period",
+        [small],
+    )
+    assert got == [(PRIOR, None, True), (PERIOD, None, True)]
+    other = query(
+        snap,
+        "select count(*) from marts.indicator_values where indicator_id = 'industrial_output'"
+        " and region_code = ? and value is not null",
+        [places[2].code],
+    )
+    assert other == [(2,)]  # a township of many is published

@@ -7,7 +7,8 @@ description: >
   indicator_values.parquet): the value of a chain indicator is withheld (null, `is_suppressed`)
   where its chain cell is (published.int_suppressed_chain_cells), a township's value where that
   township's cell of enterprise output is withheld for the period (published.int_disclosure_cells:
-  a department's 分乡镇 table must not give back what the scorecard withholds), every superseded
+  a department's 分乡镇 table must not give back what the scorecard withholds) or where a 分乡镇
+  table counts 1 or 2 enterprises above scale in it, every superseded
   vintage of a chain's output or of a township's figure (two vintages' difference is often one
   enterprise's own output), and an enterprise's name or
   credit code in a source file's or sheet's name is replaced (某企业, 某信用代码;
@@ -26,6 +27,19 @@ township_cells as (
         period
     from published.int_disclosure_cells
     where cell_table = 'township' and is_suppressed
+    union
+    -- a department's 分乡镇 table states each township's 规上企业数 (this period's and 上年同期's): a
+    -- township of 1 or 2 is withheld for that period from the table's own count, roster or not (with
+    -- no roster of the period loaded, one enterprise's output had been published)
+    select
+        o.region_code,
+        o.period
+    from stg.stg_indicators__obs as o
+    cross join ref.plan as p
+    where
+        o.indicator_id = 'above_scale_enterprises'
+        and o.value between 1 and p.min_cell_enterprises - 1
+        and o.region_code <> p.district_code
 ),
 
 townships_withheld as (
