@@ -546,6 +546,8 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
         reads.append(as_read(row["value"], raw_unit, ind_unit))
         notes.append(f"{clean_name(name)}: {note}")
         bases.append(_basis(row.get("basis_text"), row.get("_period_basis"), kind, name))
+        if bases[-1] == "ytd" and kind == "flow" and len(str(row.get("period") or "")) == 4:
+            bases[-1] = "period"  # 1-12月 本年累计 is the year: a later one had not replaced the year's figure
         if bases[-1] == "cumulative" and iid in cat and cat[iid].derivation == "reported_cumulative":
             issues.append(_running_total_not_summed(name, row))
     out["value_read"], out["unit_read"], out["unit_factor"] = _columns_of(reads, len(out))

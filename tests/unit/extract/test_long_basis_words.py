@@ -41,3 +41,15 @@ def test_the_new_ones_of_a_flow_of_new_ones_are_the_flow_itself(tmp_path):
     got = dict(zip(ex.frame["_row"], ex.frame["indicator_id"], strict=True))
     assert got[2] == "individual_to_enterprise"
     assert got[3].startswith("ext.") and "本年新增" in got[3]
+
+
+def test_a_flows_year_to_date_of_twelve_months_is_the_years_figure(tmp_path):
+    """`2025年1-12月` 本年累计 of 规上工业总产值 had been kept as the year 2025 with basis `ytd`, beside
+    the year's figure (`period`) from an annual table: both current, the later one never replacing it."""
+    rows = [
+        ["规模以上工业总产值", "淮安区", "2025年1-12月", "本年累计", 498.0, "亿元"],
+        ["规模以上工业总产值", "淮安区", "2025年1-9月", "本年累计", 385.0, "亿元"],
+    ]
+    ex = extract(_long(tmp_path / "主要经济指标.csv", rows), "indicators")
+    got = sorted(zip(ex.frame["period"], ex.frame["basis"], strict=True))
+    assert got == [("2025", "period"), ("2025-09", "ytd")]
