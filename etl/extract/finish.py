@@ -391,7 +391,28 @@ def land_projects(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
                         said,
                     )
                 )
-    return out, issues
+    return out, issues + _areas_missing(out)
+
+
+def _areas_missing(out: pd.DataFrame) -> list[Issue]:
+    """A refused row for each project without its area (blank, `—`, `/`, `无`): an accepted project
+    whose 复垦面积 / 新增耕地面积 is not given had loaded with no area, the ledger's total short of it
+    without a word."""
+    if "area_mu" not in out:
+        return []
+    return [
+        Issue(
+            "row",
+            "area_missing",
+            "项目面积未填（空白或缺失标记），本项目不能计入面积，请补填后重新报送 /"
+            " the project's area is not given: not counted",
+            sheet,
+            int(row),
+            "area_mu",
+        )
+        for area, sheet, row in zip(out["area_mu"], out["_sheet"], out["_row"], strict=True)
+        if area is None or (isinstance(area, float) and math.isnan(area))
+    ]
 
 
 _BASIS_WORDS = (
@@ -547,7 +568,9 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
         notes.append(f"{clean_name(name)}: {note}")
         bases.append(_basis(row.get("basis_text"), row.get("_period_basis"), kind, name))
         if bases[-1] == "ytd" and kind == "flow" and len(str(row.get("period") or "")) == 4:
-            bases[-1] = "period"  # 1-12月 本年累计 is the year: a later one had not replaced the year's figure
+            bases[-1] = (
+                "period"  # 1-12月 本年累计 is the year: a later one had not replaced the year's figure
+            )
         if bases[-1] == "cumulative" and iid in cat and cat[iid].derivation == "reported_cumulative":
             issues.append(_running_total_not_summed(name, row))
     out["value_read"], out["unit_read"], out["unit_factor"] = _columns_of(reads, len(out))

@@ -19,3 +19,15 @@ def test_a_project_not_accepted_is_refused(tmp_path):
 def test_a_ledger_without_a_status_column_is_read_as_before(tmp_path):
     ex = extract(ledger(tmp_path / LEDGER_NAME), "land_use")
     assert not [i for i in ex.issues if i.severity in ("critical", "row")]
+
+
+def test_a_project_without_its_area_is_refused(tmp_path):
+    """复垦面积 blank or written `—` / `/` / `无`: the project had loaded with no area, the ledger's
+    total short of it without a word. Such rows are refused; `0` is an area."""
+    rows = ledger_rows(5)
+    marks = [None, "—", "/", "无", 0]
+    for r, m in zip(rows, marks, strict=True):
+        r[3] = m
+    ex = extract(ledger(tmp_path / LEDGER_NAME, rows=rows), "land_use")
+    refused = [i.row for i in ex.issues if i.rule == "area_missing"]
+    assert refused == [4, 5, 6, 7]  # the first four data rows (a title row, then the header)
