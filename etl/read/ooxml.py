@@ -144,6 +144,34 @@ def uncached_formula(buf: bytes) -> str | None:
     return None
 
 
+_CALC_ON_LOAD = re.compile(rb"fullCalcOnLoad\s*=\s*[\"'](?:1|true)[\"']")
+_FORMULA_WITH_RESULT = re.compile(rb"</(?:\w+:)?f>\s*<(?:\w+:)?v>")
+
+
+def calculated_on_load(z: zipfile.ZipFile) -> str | None:
+    """The first sheet holding formulas with a stored result when the workbook asks to be calculated
+    on opening (`<calcPr fullCalcOnLoad="1"/>`, as xlsxwriter writes it): the stored results are
+    placeholders (0), not what Excel would show — a 复垦面积 = 宅基地 + 其他 had loaded as 0. (A
+    formula without a stored result, as openpyxl writes it, is read as blank with a warning.)"""
+    try:
+        book = z.read("xl/workbook.xml")
+    except KeyError:
+        return None
+    if not _CALC_ON_LOAD.search(book):
+        return None
+    for sheet, part in sheet_paths(z):
+        try:
+            with z.open(part) as f:
+                tail = b""
+                while chunk := f.read(CHUNK):
+                    if _FORMULA_WITH_RESULT.search(tail + chunk):
+                        return sheet
+                    tail = chunk[-32:]
+        except KeyError:
+            continue
+    return None
+
+
 def _references(sheet: str, xml: bytes, max_cells: int) -> None:
     """Every row and cell reference of the sheet's XML: the furthest row and column checked. The
     references written first in their tags (as Excel, WPS and openpyxl write them) are read by a

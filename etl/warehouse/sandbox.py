@@ -40,7 +40,7 @@ from etl.base.issues import Issue
 from etl.extract import extract
 from etl.read import OLE2_MAGIC, ZIP_MAGIC
 from etl.read.biff import check_xls_extent
-from etl.read.ooxml import CELL_REF, ExtentError, check_extent
+from etl.read.ooxml import CELL_REF, ExtentError, calculated_on_load, check_extent
 from etl.reference.regions import RegionResolver
 from etl.spec.model import builtin_specs
 
@@ -114,6 +114,18 @@ def file_issues(path: Path, max_cells: int) -> list[Issue]:
     try:
         with zipfile.ZipFile(path) as z:
             uncached = check_extent(z, max_cells)
+            if (sheet := calculated_on_load(z)) is not None:
+                return [
+                    Issue(
+                        "critical",
+                        "formula_not_calculated",
+                        f"工作表“{sheet}”中的公式从未计算（文件由程序生成，要求打开时重算），保存的结果不是公式的值："
+                        "请在 Excel/WPS 中打开、保存后重新报送 / the workbook's formulas were never calculated"
+                        " (written by a program, calculated on opening): their stored results are not their"
+                        " values; open and save the file in Excel or WPS",
+                        sheet,
+                    )
+                ]
     except ExtentError as e:
         return [Issue("critical", "too_many_cells", str(e))]
     except Exception:  # noqa: BLE001 - damage: the reader's own message names it

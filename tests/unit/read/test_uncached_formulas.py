@@ -85,6 +85,30 @@ def test_an_openpyxl_roster_with_a_formula_is_said_to_read_it_as_blank(tmp_path)
     assert "C3" in said.message and "按空白读取" in said.message
 
 
+def test_an_xlsxwriter_workbook_of_formulas_stored_as_zero_is_rejected(tmp_path):
+    """xlsxwriter stores every formula's result as 0 and asks Excel to calculate on opening
+    (`fullCalcOnLoad`): 复垦面积 = 宅基地 + 其他 had loaded as 0 with no word. Such a file is
+    rejected (its stored results are no values); the same workbook without formulas loads."""
+    import xlsxwriter
+
+    def write(name: str, formulas: bool):
+        f = tmp_path / name
+        wb = xlsxwriter.Workbook(str(f))
+        ws = wb.add_worksheet("Sheet1")
+        ws.write_row(0, 0, ["项目名称", "宅基地", "其他", "复垦面积"])
+        ws.write_row(1, 0, ["甲项目", 100.5, 20.25])
+        if formulas:
+            ws.write_formula(1, 3, "=B2+C2")
+        else:
+            ws.write_number(1, 3, 120.75)
+        wb.close()
+        return f
+
+    (said,) = file_issues(write("公式.xlsx", True), 60_000_000)
+    assert (said.severity, said.rule, said.sheet) == ("critical", "formula_not_calculated", "Sheet1")
+    assert file_issues(write("数值.xlsx", False), 60_000_000) == []
+
+
 def test_check_says_it_as_a_load_does(tmp_path, capsys):
     from tests.conftest import run_cli
 
