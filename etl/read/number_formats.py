@@ -109,12 +109,49 @@ def shown_cells(
                 chunk = f.read(1 << 22)
                 buf = tail + chunk
                 for m in tag.finditer(buf):
+                    if not _REF.search(m.group(0)):  # a cell without its `r` (allowed; the Open XML
+                        # SDK writes them): placed by counting, in a slower pass over the whole sheet
+                        return _shown_by_position(z, part, styles, columns, start_row)
                     at = _numeric_cell(m.group(0))
                     if at is not None and at[0] >= start_row and (columns is None or at[1] in columns):
                         found[at] = styles[int(_STYLE.search(m.group(0)).group(1))]
                 if not chunk:
                     return found
                 tail = buf[-512:]  # a tag cut by the chunk's end is read whole from the next buffer
+
+
+def _shown_by_position(
+    z: zipfile.ZipFile, part: str, styles: dict[int, Shown], columns: set[int] | None, start_row: int
+) -> dict[tuple[int, int], Shown]:
+    """`shown_cells` for a sheet whose cells may omit `r`: a row without `r` follows the one before,
+    a cell without `r` the cell before it in its row (ECMA-376 18.3.1.4, 18.3.1.73). 6.3% had been
+    read as 0.063 in such a sheet."""
+    import xml.etree.ElementTree as ET
+
+    found: dict[tuple[int, int], Shown] = {}
+    row, col = -1, -1
+    with z.open(part) as f:
+        for _event, el in ET.iterparse(f, events=("start",)):
+            local = el.tag.rsplit("}", 1)[-1]
+            if local == "row":
+                r = el.get("r")
+                row, col = (int(r) - 1 if r and r.isdigit() else row + 1), -1
+            elif local == "c":
+                ref = el.get("r")
+                m = re.fullmatch(r"([A-Za-z]+)(\d+)", ref or "")
+                col = col_index(m.group(1).upper()) if m else col + 1
+                style = el.get("s")
+                if (
+                    style is not None
+                    and style.isdigit()
+                    and int(style) in styles
+                    and el.get("t") in (None, "n")
+                    and row >= start_row
+                    and (columns is None or col in columns)
+                ):
+                    found[(row, col)] = styles[int(style)]
+            el.clear()
+    return found
 
 
 def _numeric_cell(tag: bytes) -> tuple[int, int] | None:

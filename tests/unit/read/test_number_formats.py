@@ -185,3 +185,32 @@ def test_a_figure_shown_scaled_is_a_rejected_row_not_a_figure_ten_thousand_times
     (bad,) = [i for i in ex.issues if i.severity == "row"]
     assert bad.row == 2 and code in (bad.value or "") + bad.message
     assert sorted(ex.frame["output_ytd"].dropna()) == [50.0]
+
+
+def test_a_sheet_whose_cells_omit_their_references_reads_percent_cells_as_shown(tmp_path):
+    """`<c>` without `r` (allowed; the Open XML SDK writes sheets so): 6.3% had been read as 0.063,
+    the cells' formats never found. Cells are placed by counting along their rows."""
+    import re
+    import zipfile
+
+    src, f = tmp_path / "with_refs.xlsx", tmp_path / "主要经济指标_地区生产总值增长率.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["指标：地区生产总值增长率(%)"])
+    ws.append(["地区", "2025年", "2024年"])
+    ws.append(["淮安区", 0.063, None])
+    ws["C3"] = 0.058
+    for c in ws[3][1:]:
+        c.number_format = "0.0%"
+    wb.save(src)
+    with zipfile.ZipFile(src) as zi, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as zo:
+        for item in zi.infolist():
+            data = zi.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'(<c)\s+r="[A-Z]+\d+"', rb"\1", data)
+                assert b' r="B3"' not in data
+            zo.writestr(item, data)
+    ex = extract(f, "indicators")
+    assert not ex.critical, [i.describe() for i in ex.critical]
+    got = ex.frame.set_index("period")["value"].to_dict()
+    assert got == pytest.approx({"2025": 6.3, "2024": 5.8})
