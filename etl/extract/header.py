@@ -51,15 +51,17 @@ def _level(grid: Grid, r: int, width: int, seen: dict[int, list[str]] | None = N
 
 def _fill_parents(grid: Grid, r: int, labels: list[list[str]]) -> None:
     """Carry each parent level's labels over the columns of its children: along the parent's
-    horizontal merge when the reader gives merges, else along the run of children (a column
-    whose lower rows hold a label, right after one whose lower rows do too)."""
+    horizontal merge, else, for a parent in no merge, along the run of children (a column whose
+    lower rows hold a label, right after one whose lower rows do too)."""
     width = len(labels[0])
     for lvl in range(len(labels) - 1):
         row = labels[lvl]
         has_child = [any(labels[k][c] for k in range(lvl + 1, len(labels))) for c in range(width)]
         merged_from: dict[int, int] = {}
+        in_merge: set[int] = set()
         for (r0, c0), (r1, c1) in grid.merged:
             if r0 <= r + lvl <= r1 and c0 < width:
+                in_merge.update(range(c0, min(c1 + 1, width)))
                 for c in range(c0 + 1, min(c1 + 1, width)):
                     merged_from[c] = c0
         original = list(row)
@@ -68,7 +70,9 @@ def _fill_parents(grid: Grid, r: int, labels: list[list[str]]) -> None:
                 continue
             if c in merged_from:
                 row[c] = original[merged_from[c]]
-            elif not grid.merged and has_child[c - 1] and row[c - 1]:
+            elif has_child[c - 1] and row[c - 1] and c - 1 not in in_merge:
+                # a parent written once, unmerged, over its children: carried along their run, also
+                # in a sheet with merges elsewhere (an .xls's title: every 本年累计 had been dropped)
                 row[c] = row[c - 1]
 
 

@@ -138,3 +138,34 @@ def test_groups_of_this_year_and_last_year_over_the_measures(tmp_path):
     assert not ex.critical, ex.critical
     assert ex.frame[["output_ytd", "revenue_ytd"]].values.tolist() == [[60, 66], [120, 132]]
     assert sum("2024年1-6月" in c for c in ex.sheets[0].unmapped) == 2
+
+
+def test_a_parent_written_once_unmerged_in_an_xls_with_a_merged_title_spans_its_children(tmp_path):
+    """`工业总产值（万元）` written once over `本月 | 本年累计`, no merge, in an .xls whose title is
+    merged: every 本年累计 had been dropped (the carry-over applied only to sheets without any merge)."""
+    import xlwt
+
+    f = tmp_path / "规上工业企业主要指标_2025年1-3月.xls"
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Sheet1")
+    ws.write_merge(0, 0, 0, 6, "淮安区规上工业企业主要指标（2025年1-3月）")
+    lead = ["统一社会信用代码", "企业名称", "所在镇（街道）"]
+    for c, t in enumerate(lead):
+        ws.write_merge(1, 2, c, c, t)
+    ws.write(1, 3, "工业总产值（万元）")
+    ws.write(1, 5, "营业收入（万元）")
+    for c, t in enumerate(["本月", "本年累计", "本月", "本年累计"], start=3):
+        ws.write(2, c, t)
+    rows = [
+        [CODES[0], "甲公司", "车桥镇", 10.5, 30.25, 9.0, 27.0],
+        [CODES[1], "乙公司", "平桥镇", 20.0, 61.5, 18.0, 50.0],
+    ]
+    for r, line in enumerate(rows, start=3):
+        for c, v in enumerate(line):
+            ws.write(r, c, v)
+    wb.save(str(f))
+    ex = extract(f, "enterprises")
+    assert not ex.critical, [i.message for i in ex.critical]
+    assert ex.frame["output_ytd"].tolist() == [30.25, 61.5]
+    assert ex.frame["output_month"].tolist() == [10.5, 20.0]
+    assert ex.frame["revenue_ytd"].tolist() == [27.0, 50.0]
