@@ -88,3 +88,21 @@ def test_a_year_to_date_without_last_years_months_says_the_calendar_is_its_share
     )
     assert "2/12" in got["2026-02"], got
     assert got["2025"] is None or "/12" not in got["2025"]
+
+
+def test_a_level_target_over_a_base_of_zero_says_why_it_has_no_pace(tmp_path, home):
+    """A base of 0 gives no growth rate to judge by: `at_risk` with no pace had said nothing."""
+    table = tmp_path / "主要经济指标_规模以上工业总产值.csv"
+    table.write_text("指标：规模以上工业总产值(亿元)\n地区,2024年,2023年\n淮安区,460.7,0\n", encoding="utf-8")
+    assert run_cli("ingest", "indicators", str(table)) == 0
+    targets = tmp_path / "目标任务表.csv"
+    targets.write_text(
+        "指标名称,目标值,单位,完成时限\n规模以上工业总产值,600,亿元,2027年\n", encoding="utf-8"
+    )
+    assert run_cli("ingest", "targets", str(targets)) == 0
+    ((status, why),) = query(
+        home / "warehouse.duckdb",
+        "select status, status_reason from marts.indicator_progress"
+        " where indicator_id = 'industrial_output' and period = '2024'",
+    )
+    assert status == "at_risk" and "基期值为 0" in why, (status, why)

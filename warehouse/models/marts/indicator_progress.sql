@@ -392,6 +392,10 @@ explained as (
                     '上年同期及全年数缺，按时间进度 ' || month(period_end)::varchar || '/12 估计全年 /'
                     || ' last year''s same months or whole year missing: the year estimated by the calendar ('
                     || month(period_end)::varchar || '/12)'
+            when method = 'level' and status = 'at_risk' and pace_ratio is null
+                then
+                    '无法计算进度（基期值为 0、缺失或为负），按 at_risk 显示 / no pace (the base is 0, missing or'
+                    || ' negative): shown at risk'
             when method = 'level' and base_value is not null and base_year <> baseline_year
                 then
                     '基期（' || baseline_year::varchar || '年）无数据，进度按 ' || base_year::varchar || ' 年起算 /'
