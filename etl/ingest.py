@@ -96,7 +96,8 @@ def restoring(
     with write_lock(home, on_wait=on_wait):
         mark = restore_mark(home)
         mark.write_text(
-            json.dumps({"started": dt.datetime.now().isoformat(timespec="seconds"), "pid": os.getpid()}) + "\n",
+            json.dumps({"started": dt.datetime.now().isoformat(timespec="seconds"), "pid": os.getpid()})
+            + "\n",
             encoding="utf-8",
         )
         aside = None

@@ -512,6 +512,41 @@ def in_unit(value: object, unit: str | None, where: str, target: str) -> tuple[o
     )
 
 
+COMPUTED = {
+    "roster_count": "规上工业企业名录",
+    "roster_new": "规上工业企业名录",
+    "chain_output": "规上工业企业名录",
+    "hightech_valid": "科技局高企名单",
+    "hightech_first": "科技局高企名单",
+    "land_accepted": "自然资源局项目台账",
+}
+"""Derivations that compute an indicator from another source's rows, and that source."""
+
+
+def _computed_elsewhere(out: pd.DataFrame, cat: dict) -> list[Issue]:
+    """A warning for each indicator of a sheet that the warehouse computes from another source (a
+    分乡镇 table's 规上工业企业数: counted from the rosters): its figures are kept as loaded but are
+    not that indicator's values — they had been passed over without a word."""
+    issues = []
+    seen: set[tuple[str, str]] = set()
+    for iid, sheet, row in zip(out["indicator_id"], out["_sheet"], out["_row"], strict=True):
+        spec = cat.get(iid)
+        if spec is None or spec.derivation not in COMPUTED or (sheet, iid) in seen:
+            continue
+        seen.add((sheet, iid))
+        issues.append(
+            Issue(
+                "warning",
+                "computed_elsewhere",
+                f"“{spec.name_zh}”由{COMPUTED[spec.derivation]}计算，本表中的数值已入库存档，但不作为该指标的数值 /"
+                f" {iid} is computed from another source: this table's figures are kept, not used as its values",
+                sheet,
+                int(row),
+            )
+        )
+    return issues
+
+
 def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[Issue]]:
     """Indicator rows: catalog id (or `ext.<name>` with a warning), the value in the catalog's
     unit (`row_unit` → `in_unit`; what was applied in `_unit_note`), basis, and a quarterly
@@ -581,6 +616,7 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
     out["_unit_note"] = notes
     _quarterly_periods(out, cat)
     _district_default(out, district)
+    issues.extend(_computed_elsewhere(out, cat))
     if "missing" not in out:
         out["missing"] = None
     return out, issues

@@ -243,7 +243,8 @@ def _extract(
         return ex
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     frame, issues = finish(spec, raw, file_name)
-    ex.issues.extend(issues)
+    refused = {(i.sheet, i.row) for i in ex.issues if i.severity == "row"}  # a figure refused: said once
+    ex.issues.extend(i for i in issues if not (i.rule == "area_missing" and (i.sheet, i.row) in refused))
     _note_units(frame, ex)
     ex.frame = frame.reindex(columns=list(DATASETS[spec.dataset].columns) + list(LINEAGE))
     say_hidden(ex)

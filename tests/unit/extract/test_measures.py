@@ -180,3 +180,12 @@ def test_a_sending_date_in_the_file_name_is_no_period(tmp_path):
     write_township_measures(path, title="淮安区分乡镇规模以上工业主要指标")
     (crit,) = extract(path, "indicators").critical
     assert crit.rule == "period_not_found" and "文件名中的“2025-10-15”是日期" in crit.message
+
+
+def test_a_figure_the_warehouse_computes_from_the_rosters_is_said_to_be_kept_not_used(table):
+    """The table's 规上工业企业数 is loaded (raw) but the indicator is counted from the rosters: its
+    figures had been passed over without a word."""
+    path, _places = table
+    ex = extract(path, "indicators")
+    said = [i for i in ex.issues if i.rule == "computed_elsewhere"]
+    assert len(said) == 1 and "规上工业企业数" in said[0].message and said[0].severity == "warning"
