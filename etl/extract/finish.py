@@ -446,6 +446,13 @@ def _indicator_id(name: object) -> str | None:
     return iid
 
 
+def _row_basis(row: dict, kind: str, name: object) -> str:
+    """`_basis` of an indicator row; a flow's 1-12月 本年累计 is the year's figure (`period`): kept as
+    `ytd` beside the year's, a later one had not replaced it."""
+    basis = _basis(row.get("basis_text"), row.get("_period_basis"), kind, name)
+    return "period" if basis == "ytd" and kind == "flow" and len(str(row.get("period") or "")) == 4 else basis
+
+
 def _basis(text: object, period_basis: object, kind: str, name: object = None) -> str:
     """The basis a row's 口径 column says, else its flow's name (`…累计值`, `（累计）`, `（1-9月）` are
     本年累计, `…当季值`, `（当月）` the quarter or month alone), else what its kind and period say."""
@@ -601,11 +608,7 @@ def indicator_obs(df: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, list[
         values.append(value)
         reads.append(as_read(row["value"], raw_unit, ind_unit))
         notes.append(f"{clean_name(name)}: {note}")
-        bases.append(_basis(row.get("basis_text"), row.get("_period_basis"), kind, name))
-        if bases[-1] == "ytd" and kind == "flow" and len(str(row.get("period") or "")) == 4:
-            bases[-1] = (
-                "period"  # 1-12月 本年累计 is the year: a later one had not replaced the year's figure
-            )
+        bases.append(_row_basis(row, kind, name))
         if bases[-1] == "cumulative" and iid in cat and cat[iid].derivation == "reported_cumulative":
             issues.append(_running_total_not_summed(name, row))
     out["value_read"], out["unit_read"], out["unit_factor"] = _columns_of(reads, len(out))
