@@ -145,14 +145,15 @@ def uncached_formula(buf: bytes) -> str | None:
 
 
 _CALC_ON_LOAD = re.compile(rb"fullCalcOnLoad\s*=\s*[\"'](?:1|true)[\"']")
-_FORMULA_WITH_RESULT = re.compile(rb"</(?:\w+:)?f>\s*<(?:\w+:)?v>")
+_FORMULA_AS_ZERO = re.compile(rb"</(?:\w+:)?f>\s*<(?:\w+:)?v>0</(?:\w+:)?v>")
 
 
 def calculated_on_load(z: zipfile.ZipFile) -> str | None:
-    """The first sheet holding formulas with a stored result when the workbook asks to be calculated
-    on opening (`<calcPr fullCalcOnLoad="1"/>`, as xlsxwriter writes it): the stored results are
-    placeholders (0), not what Excel would show — a 复垦面积 = 宅基地 + 其他 had loaded as 0. (A
-    formula without a stored result, as openpyxl writes it, is read as blank with a warning.)"""
+    """The first sheet holding a formula stored as 0 when the workbook asks to be calculated on
+    opening (`<calcPr fullCalcOnLoad="1"/>`): xlsxwriter's placeholder for a result it never
+    computed, not what Excel would show — a 复垦面积 = 宅基地 + 其他 had loaded as 0. (A result the
+    writer gave, `#REF!` or 42, is taken as given; a formula without one, as openpyxl writes it, is
+    read as blank with a warning.)"""
     try:
         book = z.read("xl/workbook.xml")
     except KeyError:
@@ -164,7 +165,7 @@ def calculated_on_load(z: zipfile.ZipFile) -> str | None:
             with z.open(part) as f:
                 tail = b""
                 while chunk := f.read(CHUNK):
-                    if _FORMULA_WITH_RESULT.search(tail + chunk):
+                    if _FORMULA_AS_ZERO.search(tail + chunk):
                         return sheet
                     tail = chunk[-32:]
         except KeyError:
