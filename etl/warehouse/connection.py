@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -202,6 +203,28 @@ def raw_ddl() -> str:
     return "\n".join(out)
 
 
+def _open_for_writing(home: Home) -> duckdb.DuckDBPyConnection:
+    """The warehouse file opened to write, waiting (`STATWH_LOCK_TIMEOUT`) while another process
+    holds it open — a reader's session on `warehouse.duckdb` itself (the README's queries): the run
+    had stopped at once as an internal error. Then `LockTimeout`, saying what holds it."""
+    start = time.monotonic()
+    while True:
+        try:
+            return duckdb.connect(str(home.warehouse), config={"memory_limit": duckdb_memory()})
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise
+            if time.monotonic() - start > lock_timeout():
+                holder = re.search(r"PID (\d+)", str(e))
+                raise LockTimeout(
+                    f"仓库文件正被另一进程打开（{'pid ' + holder.group(1) if holder else '另一进程'}，如查询会话），"
+                    f"等待 {lock_timeout():.0f} 秒后仍未释放；请关闭该连接（分析请用 published/statwh.duckdb）"
+                    " / the warehouse file is held open by another process (a query session?): close it,"
+                    " and query published/statwh.duckdb instead"
+                ) from None
+            time.sleep(0.5)
+
+
 def connect(home: Home, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file (creating its tables, and the views over them that a load's
     checks read, when writing). A file DuckDB cannot read is `WarehouseDamaged`."""
@@ -209,7 +232,7 @@ def connect(home: Home, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     try:
         if read_only:
             return duckdb.connect(str(home.warehouse), read_only=True)
-        con = duckdb.connect(str(home.warehouse), config={"memory_limit": duckdb_memory()})
+        con = _open_for_writing(home)
         con.execute(META_DDL)
         con.execute(raw_ddl())
         create_views_over_loads(con)

@@ -34,3 +34,32 @@ def test_a_worker_outliving_a_killed_run_does_not_keep_the_write_lock(tmp_path):
         raise AssertionError(f"the killed run's worker kept the lock: {e}") from e
     finally:
         os.kill(worker, signal.SIGKILL)
+
+
+def test_a_reader_holding_the_warehouse_file_is_waited_for_then_named(tmp_path, monkeypatch):
+    """A query session on `warehouse.duckdb` itself (read only, in another process): the next run had
+    stopped at once as an internal error (`IOException: Could not set lock`). It waits for it, as
+    for another writer, then says what holds the file (exit 1, `LockTimeout`)."""
+    import subprocess
+    import sys
+
+    import pytest
+
+    from etl.warehouse.connection import connect
+
+    home = Home(tmp_path / "home").ensure()
+    connect(home).close()
+    monkeypatch.setenv("STATWH_LOCK_TIMEOUT", "1")
+    code = f"import duckdb, time; c = duckdb.connect({str(home.warehouse)!r}, read_only=True); print(1, flush=True); time.sleep({{}})"
+    held = subprocess.Popen([sys.executable, "-c", code.format(30)], stdout=subprocess.PIPE)
+    try:
+        held.stdout.readline()
+        with pytest.raises(LockTimeout, match="held open by another process"):
+            connect(home)
+    finally:
+        held.kill()
+        held.wait()
+    brief = subprocess.Popen([sys.executable, "-c", code.format(0.5)], stdout=subprocess.PIPE)
+    brief.stdout.readline()
+    connect(home).close()  # waited for the reader to let go
+    brief.wait()
