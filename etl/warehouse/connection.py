@@ -215,7 +215,7 @@ def _open_for_writing(home: Home) -> duckdb.DuckDBPyConnection:
             if "lock" not in str(e).lower():
                 raise
             if time.monotonic() - start > lock_timeout():
-                holder = re.search(r"PID (\d+)", str(e))
+                holder = re.search(r"PID (\d+)", str(e), re.IGNORECASE)
                 raise LockTimeout(
                     f"仓库文件正被另一进程打开（{'pid ' + holder.group(1) if holder else '另一进程'}，如查询会话），"
                     f"等待 {lock_timeout():.0f} 秒后仍未释放；请关闭该连接（分析请用 published/statwh.duckdb）"
