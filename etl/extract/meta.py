@@ -53,6 +53,29 @@ def is_unit_row(row: list[Any]) -> bool:
     return unit_row_unit(row) is not None
 
 
+_STEMS = "甲乙丙丁戊己庚辛壬癸"
+_COLUMN_NUMBER_WORDS = {"栏次", "栏号", "列次", "列号", "代码"}
+
+
+def is_column_numbers_row(row: list[Any]) -> bool:
+    """A 统计报表's 栏次 row under its header: the label columns lettered 甲 乙 丙 …, the figure
+    columns numbered 1 2 3 … in order (`栏次` may head it). No data row: it had been read as a
+    record (a township named `丙`) and refused, the file left partial."""
+    cells_ = [
+        str(v).strip() if not isinstance(v, float) or not v.is_integer() else str(int(v))
+        for v in row
+        if v not in (None, "") and str(v).strip()
+    ]
+    if len(cells_) < 3:
+        return False
+    stems = [c for c in cells_ if len(c) == 1 and c in _STEMS]
+    numbers = [int(c) for c in cells_ if c.isdigit()]
+    words = [c for c in cells_ if c in _COLUMN_NUMBER_WORDS]
+    if len(stems) + len(numbers) + len(words) != len(cells_) or len(numbers) < 2:
+        return False
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] <= 1
+
+
 def units_around(grid: Grid, header_row: int) -> list[tuple[str, str]]:
     """Units a sheet states outside its title rows and header (unit, where): in its name
     (`产值（千元）`), on a row of one or two cells just under the header (`单位：亿元`), and in a

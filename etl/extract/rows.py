@@ -24,6 +24,7 @@ from etl.extract.meta import (
     YEAR_PLACES,
     SheetMeta,
     footnote_units,
+    is_column_numbers_row,
     is_unit_row,
     made_or_sent_dates,
     months_only,
@@ -99,8 +100,11 @@ def extract_rows_sheet(
 
     # the rows below the header: only the columns that matter, as one frame
     start = hm.row + hm.depth
-    if start < len(grid.rows) and is_unit_row(grid.rows[start]):
-        start += 1  # `单位：亿元` under the header: the columns' unit (`units_around`), no data row
+    for _ in range(2):  # `单位：亿元` under the header: the columns' unit (`units_around`); a 栏次 row
+        if start < len(grid.rows) and (
+            is_unit_row(grid.rows[start]) or is_column_numbers_row(grid.rows[start])
+        ):
+            start += 1  # neither is a data row
     label_cols = _label_columns(spec, hm)
     parts = part_columns(hm)
     wanted = _wanted_columns(grid, spec, hm, start, label_cols, parts)
