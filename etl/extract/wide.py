@@ -552,12 +552,28 @@ def period_header(grid: Grid, spec: SourceSpec) -> tuple[int, dict[int, Period]]
     scan = range(min(spec.header_scan_rows, len(grid.rows)))
     for r in scan:
         pcs = {c: p for c, v in enumerate(grid.rows[r]) if v is not None and (p := cells.parse_period(v))}
-        if len(pcs) >= 2:
+        if len(pcs) >= 2 or (len(pcs) == 1 and _one_period_header(grid.rows[r], pcs)):
             return r, pcs
     for r in scan:
         if found := this_and_year_earlier(grid.rows, r):
             return r, found
     return None
+
+
+ONE_PERIOD_HEADS = {"地区", "地区名称", "区域", "行政区划", "指标", "指标名称"}
+"""The first cell of a 统计局 export's header that has one period column (`地区,2025年`)."""
+
+
+def _one_period_header(row: list[Any], pcs: dict[int, Period]) -> bool:
+    """A header of one period column: `地区 | 2025年` and nothing else (a 统计局 export of one year or
+    quarter had been refused for want of two period columns)."""
+    present = [(c, v) for c, v in enumerate(row) if v is not None and str(v).strip()]
+    return (
+        len(present) == 2
+        and present[1][0] in pcs
+        and isinstance(present[0][1], str)
+        and header_key(present[0][1]) in ONE_PERIOD_HEADS
+    )
 
 
 THIS_PERIOD = {"本期": None, "本期数": None, "本月": "period", "本月数": "period", "本年累计": "ytd",

@@ -72,3 +72,16 @@ def test_a_title_naming_a_catalog_indicator_names_the_tables(tmp_path):
         ],
     )
     assert got == {("320803107", "gdp", "2025Q3"): 10.0, ("320803107", "gdp", "2024Q3"): 9.0}
+
+
+def test_an_export_of_one_period_column_is_read(tmp_path):
+    """A 统计局 export of one year (`地区,2025年`) had been refused for want of two period columns."""
+    f = tmp_path / "主要经济指标_地区生产总值.csv"
+    f.write_text(
+        "指标：地区生产总值(亿元)\n时间：2025年\n地区,2025年\n淮安区,905.00\n清江浦区,969.85\n",
+        encoding="utf-8",
+    )
+    ex = extract(f, "indicators")
+    assert not ex.critical, [i.message for i in ex.critical]
+    got = {(r.region_code, r.period): r.value for r in ex.frame.itertuples()}
+    assert got == {("320803", "2025"): 905.0, ("320812", "2025"): 969.85}
