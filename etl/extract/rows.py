@@ -99,12 +99,7 @@ def extract_rows_sheet(
     ex.issues.extend(_year_to_date_assumed(sh, sheet_period))
 
     # the rows below the header: only the columns that matter, as one frame
-    start = hm.row + hm.depth
-    for _ in range(2):  # `单位：亿元` under the header: the columns' unit (`units_around`); a 栏次 row
-        if start < len(grid.rows) and (
-            is_unit_row(grid.rows[start]) or is_column_numbers_row(grid.rows[start])
-        ):
-            start += 1  # neither is a data row
+    start = _first_body_row(grid, hm.row + hm.depth)
     label_cols = _label_columns(spec, hm)
     parts = part_columns(hm)
     wanted = _wanted_columns(grid, spec, hm, start, label_cols, parts)
@@ -156,6 +151,17 @@ def _sheet_place(sh: _Sheet, n: int) -> dict[str, Any]:
     if "township" not in sh.hm.mapping and any(f.name == "township" for f in sh.spec.fields):
         return _sheet_region(sh, n, "township")
     return {}
+
+
+def _first_body_row(grid: Grid, start: int) -> int:
+    """The first row below the header that may be a record: not a `单位：亿元` row (the columns' unit,
+    `units_around`) nor a 栏次 row (`甲 乙 丙 … 1 2 3`), in either order."""
+    for _ in range(2):
+        if start < len(grid.rows) and (
+            is_unit_row(grid.rows[start]) or is_column_numbers_row(grid.rows[start])
+        ):
+            start += 1
+    return start
 
 
 def _footnote_units_below(sh: _Sheet, body: pd.DataFrame) -> None:

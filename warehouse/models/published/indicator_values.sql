@@ -104,27 +104,31 @@ redacted as (
     from named
 ),
 
+marked as (
+    -- a superseded vintage of a figure summed from enterprises (a chain's output) or of a township's
+    -- figure: two vintages' difference is what changed between them, often one enterprise's own
+    -- output (one moved to another chain, a blank 产值 filled in on resending, a missed enterprise
+    -- added); only the latest vintage of these is published (the writer's warehouse keeps them all)
+    select
+        v.*,
+        coalesce(not v.is_latest and (i.derivation = 'chain_output' or v.region_code <> p.district_code), false)
+            as is_superseded_cell
+    from marts.indicator_values as v
+    left join ref.indicators as i on v.indicator_id = i.indicator_id
+    cross join plan as p
+),
+
 final as (
     select
-        v.* replace (
-            case when s.indicator_id is null and w.region_code is null and not h.is_superseded_cell then round(v.value, 6) end
+        v.* exclude (is_superseded_cell) replace (
+            case when s.indicator_id is null and w.region_code is null and not v.is_superseded_cell then round(v.value, 6) end
                 as value,
             r.file_shown as source_file,
             r.sheet_shown as source_sheet,
             r.cell_sheet_shown || substr(v.source_cell, length(r.cell_sheet) + 1) as source_cell
         ),
-        s.indicator_id is not null or w.region_code is not null or h.is_superseded_cell as is_suppressed
-    from marts.indicator_values as v
-    left join ref.indicators as i on v.indicator_id = i.indicator_id
-    cross join plan as p
-    -- a superseded vintage of a figure summed from enterprises (a chain's output) or of a township's
-    -- figure: two vintages' difference is what changed between them, often one enterprise's own
-    -- output (one moved to another chain, a blank 产值 filled in on resending, a missed enterprise
-    -- added); only the latest vintage of these is published (the writer's warehouse keeps them all)
-    cross join lateral (
-        select coalesce(not v.is_latest and (i.derivation = 'chain_output' or v.region_code <> p.district_code), false)
-            as is_superseded_cell
-    ) as h
+        s.indicator_id is not null or w.region_code is not null or v.is_superseded_cell as is_suppressed
+    from marked as v
     left join suppressed as s on v.indicator_id = s.indicator_id and v.period = s.period
     left join townships_withheld as w on v.region_code = w.region_code and v.period = w.period
     left join redacted as r
