@@ -162,12 +162,9 @@ def calculated_on_load(z: zipfile.ZipFile) -> str | None:
         return None
     for sheet, part in sheet_paths(z):
         try:
-            with z.open(part) as f:
-                tail = b""
-                while chunk := f.read(CHUNK):
-                    if _FORMULA_AS_ZERO.search(tail + chunk):
-                        return sheet
-                    tail = chunk[-32:]
+            with z.open(part) as f:  # the first `CHUNK` only, as `_stream_references` looks: a
+                if _FORMULA_AS_ZERO.search(f.read(CHUNK)):  # program writes its formulas in every row
+                    return sheet
         except KeyError:
             continue
     return None

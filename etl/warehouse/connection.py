@@ -203,7 +203,7 @@ def raw_ddl() -> str:
     return "\n".join(out)
 
 
-def _open_for_writing(home: Home) -> duckdb.DuckDBPyConnection:
+def _connect_to_write(home: Home) -> duckdb.DuckDBPyConnection:
     """The warehouse file opened to write, waiting (`STATWH_LOCK_TIMEOUT`) while another process
     holds it open — a reader's session on `warehouse.duckdb` itself (the README's queries): the run
     had stopped at once as an internal error. Then `LockTimeout`, saying what holds it."""
@@ -232,7 +232,7 @@ def connect(home: Home, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     try:
         if read_only:
             return duckdb.connect(str(home.warehouse), read_only=True)
-        con = _open_for_writing(home)
+        con = _connect_to_write(home)
         con.execute(META_DDL)
         con.execute(raw_ddl())
         create_views_over_loads(con)

@@ -24,6 +24,16 @@ def _ledger(tmp_path, year: int, area: float, name: str):
     return str(ledger(tmp_path / name, rows, LEDGER_HEADER))
 
 
+def _with_output_target(tmp_path, table) -> None:
+    """`table` loaded, then the target 规上工业总产值 600 亿元 by 2027."""
+    assert run_cli("ingest", "indicators", str(table)) == 0
+    targets = tmp_path / "目标任务表.csv"
+    targets.write_text(
+        "指标名称,目标值,单位,完成时限\n规模以上工业总产值,600,亿元,2027年\n", encoding="utf-8"
+    )
+    assert run_cli("ingest", "targets", str(targets)) == 0
+
+
 def test_a_target_met_after_its_deadline_stays_missed(tmp_path, home):
     assert run_cli("ingest", "land_use", _ledger(tmp_path, 2025, 1000.0, "2025年" + LEDGER_NAME)) == 0
     assert run_cli("ingest", "land_use", _ledger(tmp_path, 2026, 1500.0, "2026年" + LEDGER_NAME)) == 0
@@ -52,12 +62,7 @@ def test_a_level_target_without_the_baseline_years_figure_says_where_its_pace_is
         "指标：规模以上工业总产值(亿元)\n地区,2025年,2024年,2022年,2021年,2020年\n淮安区,500.5,460.7,401.2,370.4,331.57\n",
         encoding="utf-8",
     )
-    assert run_cli("ingest", "indicators", str(table)) == 0
-    targets = tmp_path / "目标任务表.csv"
-    targets.write_text(
-        "指标名称,目标值,单位,完成时限\n规模以上工业总产值,600,亿元,2027年\n", encoding="utf-8"
-    )
-    assert run_cli("ingest", "targets", str(targets)) == 0
+    _with_output_target(tmp_path, table)
     ((why,),) = query(
         home / "warehouse.duckdb",
         "select status_reason from marts.indicator_progress where indicator_id = 'industrial_output' and period = '2025'",
@@ -74,12 +79,7 @@ def test_a_year_to_date_without_last_years_months_says_the_calendar_is_its_share
         "规模以上工业总产值,2026年1-2月,80.1,亿元\n",
         encoding="utf-8",
     )
-    assert run_cli("ingest", "indicators", str(table)) == 0
-    targets = tmp_path / "目标任务表.csv"
-    targets.write_text(
-        "指标名称,目标值,单位,完成时限\n规模以上工业总产值,600,亿元,2027年\n", encoding="utf-8"
-    )
-    assert run_cli("ingest", "targets", str(targets)) == 0
+    _with_output_target(tmp_path, table)
     got = dict(
         query(
             home / "warehouse.duckdb",
@@ -94,12 +94,7 @@ def test_a_level_target_over_a_base_of_zero_says_why_it_has_no_pace(tmp_path, ho
     """A base of 0 gives no growth rate to judge by: `at_risk` with no pace had said nothing."""
     table = tmp_path / "主要经济指标_规模以上工业总产值.csv"
     table.write_text("指标：规模以上工业总产值(亿元)\n地区,2024年,2023年\n淮安区,460.7,0\n", encoding="utf-8")
-    assert run_cli("ingest", "indicators", str(table)) == 0
-    targets = tmp_path / "目标任务表.csv"
-    targets.write_text(
-        "指标名称,目标值,单位,完成时限\n规模以上工业总产值,600,亿元,2027年\n", encoding="utf-8"
-    )
-    assert run_cli("ingest", "targets", str(targets)) == 0
+    _with_output_target(tmp_path, table)
     ((status, why),) = query(
         home / "warehouse.duckdb",
         "select status, status_reason from marts.indicator_progress"
